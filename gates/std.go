@@ -121,7 +121,7 @@ func init() {
 	register(&Gate{Name: "gpi", Qubits: 1, Params: 1, ParamNames: []string{"φ"}, Doc: "trapped-ion GPI(φ) = [[0, e^{−iφ}], [e^{iφ}, 0]] (radians)",
 		build: func(p []dual) []dual { return mGPI(p[0]) }, inverse: []Term{{Gate: "gpi", Qubits: []int{0}, Params: ident(0)}}})
 	register(&Gate{Name: "gpi2", Qubits: 1, Params: 1, ParamNames: []string{"φ"}, Doc: "trapped-ion GPI2(φ), a π/2 rotation about cos φ X + sin φ Y (radians)",
-		build: func(p []dual) []dual { return mGPI2(p[0]) },
+		build:   func(p []dual) []dual { return mGPI2(p[0]) },
 		inverse: []Term{{Gate: "gpi2", Qubits: []int{0}, Params: []Affine{{Coef: []float64{1}, Const: pi}}}}})
 
 	// Controlled gates: controls first (low bits).

@@ -1,0 +1,590 @@
+// Package circuit is qpeft's intermediate representation of quantum circuits: numbered qubits
+// and classical bits, operations (gates with symbolic angle arguments, measurement, reset,
+// barrier, classically conditioned gates), named parameters, binding, inversion, composition,
+// and a fluent builder:
+//
+//	c := circuit.New(2).H(0).CX(0, 1).RY(circuit.Param("theta"), 1)
+//
+// Qubit order is little-endian, as in OpenQASM and Qiskit: qubit k is bit k of a basis-state
+// index, so |q1 q0⟩ = |10⟩ is index 2. Every package of qpeft (simulator, lowering, exporters)
+// reads circuits in this order.
+package circuit
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/qpeft/qpeft/gates"
+)
+
+// Kind is the kind of an operation.
+type Kind uint8
+
+// Operation kinds.
+const (
+	GateOp  Kind = iota // a unitary gate
+	Measure             // measure Qubits[i] into Clbits[i]
+	Reset               // reset Qubits to |0⟩
+	Barrier             // a scheduling barrier on Qubits; no effect on the state
+)
+
+func (k Kind) String() string {
+	switch k {
+	case GateOp:
+		return "gate"
+	case Measure:
+		return "measure"
+	case Reset:
+		return "reset"
+	case Barrier:
+		return "barrier"
+	}
+	return fmt.Sprintf("Kind(%d)", k)
+}
+
+// Pos is a source position, set when an operation came from text (OpenQASM); the zero value
+// means "no position".
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+// IsValid reports whether the position is set.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+func (p Pos) String() string {
+	if !p.IsValid() {
+		return ""
+	}
+	f := p.File
+	if f == "" {
+		f = "<input>"
+	}
+	return fmt.Sprintf("%s:%d:%d", f, p.Line, p.Col)
+}
+
+// Cond makes an operation conditional on classical bits: it applies when the bits Clbits,
+// read as a little-endian integer (Clbits[0] is the least significant), equal Value.
+type Cond struct {
+	Clbits []int
+	Value  uint64
+}
+
+// Op is one operation of a circuit.
+type Op struct {
+	Kind Kind
+	// Gate is the gate applied (Kind == GateOp).
+	Gate *gates.Gate
+	// Ctrl is the number of extra control qubits added by ctrl @ modifiers: Qubits[:Ctrl] are
+	// controls, Qubits[Ctrl:] the gate's own arguments. A controlled gphase is a phase gate.
+	Ctrl int
+	// Qubits are the qubit operands.
+	Qubits []int
+	// Args are the gate's angle arguments (len == Gate.Params).
+	Args []Expr
+	// Clbits are the classical targets of a measurement.
+	Clbits []int
+	// Cond, when set, makes the operation conditional.
+	Cond *Cond
+	// Pos is where the operation was written, if it came from text.
+	Pos Pos
+}
+
+// Name is the gate name for gates and the kind otherwise.
+func (o *Op) Name() string {
+	if o.Kind == GateOp {
+		if o.Ctrl > 0 {
+			return strings.Repeat("c", o.Ctrl) + "·" + o.Gate.Name
+		}
+		return o.Gate.Name
+	}
+	return o.Kind.String()
+}
+
+// IsUnitary reports whether the op is an unconditional gate (or a barrier).
+func (o *Op) IsUnitary() bool {
+	return (o.Kind == GateOp || o.Kind == Barrier) && o.Cond == nil
+}
+
+// IsReal reports whether the op keeps real amplitudes real: a real gate (controls do not
+// change that), a barrier, or (for states) measurement and reset.
+func (o *Op) IsReal() bool {
+	switch o.Kind {
+	case GateOp:
+		return o.Gate.Real
+	default:
+		return true
+	}
+}
+
+// Params evaluates the op's arguments.
+func (o *Op) Params(env Env) ([]float64, error) {
+	p := make([]float64, len(o.Args))
+	for i, a := range o.Args {
+		v, err := Eval(a, env)
+		if err != nil {
+			return nil, err
+		}
+		p[i] = v
+	}
+	return p, nil
+}
+
+// Matrix returns the op's full matrix (controls included) on its Qubits in argument order
+// (Qubits[j] is bit j).
+func (o *Op) Matrix(env Env) ([]complex128, error) {
+	if o.Kind != GateOp {
+		return nil, fmt.Errorf("%s has no matrix", o.Kind)
+	}
+	p, err := o.Params(env)
+	if err != nil {
+		return nil, err
+	}
+	m := o.Gate.Matrix(p...)
+	if o.Ctrl > 0 {
+		m = gates.Controlled(m, o.Gate.Qubits, o.Ctrl)
+	}
+	return m, nil
+}
+
+func (o *Op) clone() Op {
+	c := *o
+	c.Qubits = append([]int(nil), o.Qubits...)
+	c.Args = append([]Expr(nil), o.Args...)
+	c.Clbits = append([]int(nil), o.Clbits...)
+	if o.Cond != nil {
+		cc := *o.Cond
+		cc.Clbits = append([]int(nil), o.Cond.Clbits...)
+		c.Cond = &cc
+	}
+	return c
+}
+
+// Register is a named range of qubits or classical bits, kept for printing.
+type Register struct {
+	Name  string
+	Start int
+	Size  int
+}
+
+// Circuit is a quantum circuit. The zero value is not usable; make one with New.
+type Circuit struct {
+	// NumQubits and NumClbits are the sizes of the quantum and classical registers.
+	NumQubits, NumClbits int
+	// QRegs and CRegs name ranges of qubits and bits; New makes "q" and, when bits are
+	// added, "c".
+	QRegs, CRegs []Register
+	// Params are the symbolic parameters in declaration (or first-use) order; BindVector
+	// takes values in this order.
+	Params []string
+	// Ops are the operations in application order.
+	Ops []Op
+}
+
+// New returns an empty circuit on n qubits with a register "q".
+func New(n int) *Circuit {
+	c := &Circuit{NumQubits: n}
+	if n > 0 {
+		c.QRegs = []Register{{Name: "q", Start: 0, Size: n}}
+	}
+	return c
+}
+
+// AddClbits adds n classical bits in a register named name (default "c") and returns the
+// index of the first.
+func (c *Circuit) AddClbits(name string, n int) int {
+	if name == "" {
+		name = "c"
+	}
+	start := c.NumClbits
+	c.CRegs = append(c.CRegs, Register{Name: name, Start: start, Size: n})
+	c.NumClbits += n
+	return start
+}
+
+// DeclareParam adds a named parameter if it is not declared yet.
+func (c *Circuit) DeclareParam(name string) {
+	for _, p := range c.Params {
+		if p == name {
+			return
+		}
+	}
+	c.Params = append(c.Params, name)
+}
+
+// HasParam reports whether name is a declared parameter.
+func (c *Circuit) HasParam(name string) bool {
+	for _, p := range c.Params {
+		if p == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Append validates op against the circuit and appends it. Symbols its arguments use are
+// declared as parameters if they are not already.
+func (c *Circuit) Append(op Op) error {
+	if err := c.check(&op); err != nil {
+		if op.Pos.IsValid() {
+			return fmt.Errorf("%s: %w", op.Pos, err)
+		}
+		return err
+	}
+	for _, a := range op.Args {
+		for _, s := range Symbols(a) {
+			c.DeclareParam(s)
+		}
+	}
+	c.Ops = append(c.Ops, op)
+	return nil
+}
+
+func (c *Circuit) check(op *Op) error {
+	seen := map[int]bool{}
+	for _, q := range op.Qubits {
+		if q < 0 || q >= c.NumQubits {
+			return fmt.Errorf("%s: qubit %d out of range (the circuit has %d qubits)", op.Name(), q, c.NumQubits)
+		}
+		if seen[q] && op.Kind != Barrier {
+			return fmt.Errorf("%s: qubit %d used twice in one operation", op.Name(), q)
+		}
+		seen[q] = true
+	}
+	for _, b := range op.Clbits {
+		if b < 0 || b >= c.NumClbits {
+			return fmt.Errorf("%s: classical bit %d out of range (the circuit has %d bits)", op.Name(), b, c.NumClbits)
+		}
+	}
+	if op.Cond != nil {
+		if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 {
+			return fmt.Errorf("%s: condition needs 1 to 64 classical bits", op.Name())
+		}
+		for _, b := range op.Cond.Clbits {
+			if b < 0 || b >= c.NumClbits {
+				return fmt.Errorf("%s: condition bit %d out of range (the circuit has %d bits)", op.Name(), b, c.NumClbits)
+			}
+		}
+	}
+	switch op.Kind {
+	case GateOp:
+		if op.Gate == nil {
+			return fmt.Errorf("gate operation without a gate")
+		}
+		if op.Ctrl < 0 {
+			return fmt.Errorf("%s: negative control count", op.Gate.Name)
+		}
+		if want := op.Gate.Qubits + op.Ctrl; len(op.Qubits) != want {
+			return fmt.Errorf("%s takes %d qubits, got %d", op.Name(), want, len(op.Qubits))
+		}
+		if len(op.Args) != op.Gate.Params {
+			return fmt.Errorf("%s takes %d parameters, got %d", op.Gate.Name, op.Gate.Params, len(op.Args))
+		}
+		for i, a := range op.Args {
+			if a == nil {
+				return fmt.Errorf("%s: parameter %d is missing", op.Gate.Name, i)
+			}
+		}
+	case Measure:
+		if len(op.Qubits) != len(op.Clbits) {
+			return fmt.Errorf("measure: %d qubits but %d classical bits", len(op.Qubits), len(op.Clbits))
+		}
+	case Reset, Barrier:
+	default:
+		return fmt.Errorf("unknown operation kind %d", op.Kind)
+	}
+	return nil
+}
+
+// Gate appends a gate by name, with angle arguments given as float64, int, string (a
+// parameter name) or Expr. It is the error-returning form of the fluent methods.
+func (c *Circuit) Gate(name string, qubits []int, args ...any) error {
+	g, ok := gates.Get(name)
+	if !ok {
+		return fmt.Errorf("unknown gate %q", name)
+	}
+	ex := make([]Expr, len(args))
+	for i, a := range args {
+		e, err := ToExpr(a)
+		if err != nil {
+			return fmt.Errorf("%s parameter %d: %w", name, i, err)
+		}
+		ex[i] = e
+	}
+	return c.Append(Op{Kind: GateOp, Gate: g, Qubits: append([]int(nil), qubits...), Args: ex})
+}
+
+// ToExpr converts float64, int, string (parameter name) or Expr to an Expr.
+func ToExpr(a any) (Expr, error) {
+	switch v := a.(type) {
+	case Expr:
+		return v, nil
+	case float64:
+		return Const{v}, nil
+	case float32:
+		return Const{float64(v)}, nil
+	case int:
+		return Const{float64(v)}, nil
+	case string:
+		if v == "" {
+			return nil, fmt.Errorf("empty parameter name")
+		}
+		return Sym{v}, nil
+	}
+	return nil, fmt.Errorf("cannot use %T as an angle", a)
+}
+
+// must is the fluent builders' error policy: misuse from code (a wrong qubit index, an
+// unknown gate name) is a programmer error and panics with the reason.
+func (c *Circuit) must(name string, qubits []int, args ...any) *Circuit {
+	if err := c.Gate(name, qubits, args...); err != nil {
+		panic("circuit: " + err.Error())
+	}
+	return c
+}
+
+// Clone returns a deep copy.
+func (c *Circuit) Clone() *Circuit {
+	d := &Circuit{NumQubits: c.NumQubits, NumClbits: c.NumClbits,
+		QRegs: append([]Register(nil), c.QRegs...), CRegs: append([]Register(nil), c.CRegs...),
+		Params: append([]string(nil), c.Params...), Ops: make([]Op, len(c.Ops))}
+	for i := range c.Ops {
+		d.Ops[i] = c.Ops[i].clone()
+	}
+	return d
+}
+
+// Bind returns a copy with the named parameters replaced by values. Every name must be a
+// parameter of the circuit; parameters not named stay symbolic.
+func (c *Circuit) Bind(values map[string]float64) (*Circuit, error) {
+	for n := range values {
+		if !c.HasParam(n) {
+			return nil, fmt.Errorf("bind: the circuit has no parameter %q (it has %s)", n, listOrNone(c.Params))
+		}
+	}
+	env := MapEnv(values)
+	d := c.Clone()
+	for i := range d.Ops {
+		for j, a := range d.Ops[i].Args {
+			d.Ops[i].Args[j] = Substitute(a, env)
+		}
+	}
+	var rest []string
+	for _, p := range d.Params {
+		if _, ok := values[p]; !ok {
+			rest = append(rest, p)
+		}
+	}
+	d.Params = rest
+	return d, nil
+}
+
+// BindVector binds all parameters at once, values in Params order.
+func (c *Circuit) BindVector(values []float64) (*Circuit, error) {
+	if len(values) != len(c.Params) {
+		return nil, fmt.Errorf("bind: the circuit has %d parameters, got %d values", len(c.Params), len(values))
+	}
+	m := make(map[string]float64, len(values))
+	for i, p := range c.Params {
+		m[p] = values[i]
+	}
+	return c.Bind(m)
+}
+
+// Env returns an Env over a value vector in Params order.
+func (c *Circuit) Env(values []float64) Env {
+	idx := make(map[string]int, len(c.Params))
+	for i, p := range c.Params {
+		idx[p] = i
+	}
+	return func(n string) (float64, bool) {
+		i, ok := idx[n]
+		if !ok || i >= len(values) {
+			return 0, false
+		}
+		return values[i], true
+	}
+}
+
+func listOrNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// IsBound reports whether no symbolic parameter is left.
+func (c *Circuit) IsBound() bool { return len(c.Params) == 0 }
+
+// Inverse returns the inverse circuit: reversed order, each gate replaced by its inverse with
+// symbolic arguments transformed exactly. It fails on measurement, reset or conditions.
+func (c *Circuit) Inverse() (*Circuit, error) {
+	d := &Circuit{NumQubits: c.NumQubits, NumClbits: c.NumClbits,
+		QRegs: append([]Register(nil), c.QRegs...), CRegs: append([]Register(nil), c.CRegs...),
+		Params: append([]string(nil), c.Params...)}
+	for i := len(c.Ops) - 1; i >= 0; i-- {
+		op := &c.Ops[i]
+		if !op.IsUnitary() {
+			return nil, fmt.Errorf("%sinverse: %s is not unitary", posPrefix(op.Pos), op.Name())
+		}
+		if op.Kind == Barrier {
+			d.Ops = append(d.Ops, op.clone())
+			continue
+		}
+		for _, t := range op.Gate.Inverse() {
+			g := gates.MustGet(t.Gate)
+			qs := append([]int(nil), op.Qubits[:op.Ctrl]...)
+			for _, j := range t.Qubits {
+				qs = append(qs, op.Qubits[op.Ctrl+j])
+			}
+			args := make([]Expr, len(t.Params))
+			for k, a := range t.Params {
+				args[k] = affine(a.Coef, a.Const, op.Args)
+			}
+			d.Ops = append(d.Ops, Op{Kind: GateOp, Gate: g, Ctrl: op.Ctrl, Qubits: qs, Args: args, Pos: op.Pos})
+		}
+	}
+	return d, nil
+}
+
+func posPrefix(p Pos) string {
+	if p.IsValid() {
+		return p.String() + ": "
+	}
+	return ""
+}
+
+// Compose appends other's operations, mapping other's qubit i to qubits[i] and bit j to
+// clbits[j] (nil maps mean identity). Parameters are merged by name.
+func (c *Circuit) Compose(other *Circuit, qubits, clbits []int) error {
+	if qubits == nil {
+		if other.NumQubits > c.NumQubits {
+			return fmt.Errorf("compose: %d qubits do not fit in %d", other.NumQubits, c.NumQubits)
+		}
+		qubits = seq(other.NumQubits)
+	}
+	if clbits == nil {
+		if other.NumClbits > c.NumClbits {
+			return fmt.Errorf("compose: %d bits do not fit in %d", other.NumClbits, c.NumClbits)
+		}
+		clbits = seq(other.NumClbits)
+	}
+	if len(qubits) != other.NumQubits || len(clbits) != other.NumClbits {
+		return fmt.Errorf("compose: maps have %d qubits and %d bits; need %d and %d", len(qubits), len(clbits), other.NumQubits, other.NumClbits)
+	}
+	for _, p := range other.Params {
+		c.DeclareParam(p)
+	}
+	for i := range other.Ops {
+		op := other.Ops[i].clone()
+		for k, q := range op.Qubits {
+			op.Qubits[k] = qubits[q]
+		}
+		for k, b := range op.Clbits {
+			op.Clbits[k] = clbits[b]
+		}
+		if op.Cond != nil {
+			for k, b := range op.Cond.Clbits {
+				op.Cond.Clbits[k] = clbits[b]
+			}
+		}
+		if err := c.Append(op); err != nil {
+			return fmt.Errorf("compose: %w", err)
+		}
+	}
+	return nil
+}
+
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+// NotRealError reports a gate with complex entries where only real gates are allowed.
+type NotRealError struct {
+	Gate  string
+	Index int // position in Ops
+	Pos   Pos
+}
+
+func (e *NotRealError) Error() string {
+	return fmt.Sprintf("%sgate %s (operation %d) has complex matrix entries; an adapter for real weights may use only real gates (ry, cry, cz, cx, x, z, h, ch, swap, ccx, cswap, id)",
+		posPrefix(e.Pos), e.Gate, e.Index)
+}
+
+// CheckReal returns a *NotRealError for the first gate whose matrix is not real for all
+// parameters, and an error for measurement, reset or conditions (an orthogonal matrix must
+// come from a unitary circuit).
+func (c *Circuit) CheckReal() error {
+	for i := range c.Ops {
+		op := &c.Ops[i]
+		if !op.IsUnitary() {
+			return fmt.Errorf("%s%s (operation %d) is not unitary; an orthogonal map needs a circuit of gates only", posPrefix(op.Pos), op.Name(), i)
+		}
+		if op.Kind == GateOp && !op.Gate.Real {
+			return &NotRealError{Gate: op.Gate.Name, Index: i, Pos: op.Pos}
+		}
+	}
+	return nil
+}
+
+// IsReal reports whether every operation keeps amplitudes real.
+func (c *Circuit) IsReal() bool {
+	for i := range c.Ops {
+		if !c.Ops[i].IsReal() {
+			return false
+		}
+	}
+	return true
+}
+
+// IsUnitary reports whether the circuit has only unconditional gates and barriers.
+func (c *Circuit) IsUnitary() bool {
+	for i := range c.Ops {
+		if !c.Ops[i].IsUnitary() {
+			return false
+		}
+	}
+	return true
+}
+
+// CountOps counts operations by name.
+func (c *Circuit) CountOps() map[string]int {
+	m := map[string]int{}
+	for i := range c.Ops {
+		m[c.Ops[i].Name()]++
+	}
+	return m
+}
+
+// Depth is the number of layers when each operation starts after the last one on any of its
+// qubits (barriers synchronise their qubits but add no layer).
+func (c *Circuit) Depth() int {
+	level := make([]int, c.NumQubits)
+	depth := 0
+	for i := range c.Ops {
+		op := &c.Ops[i]
+		m := 0
+		for _, q := range op.Qubits {
+			m = max(m, level[q])
+		}
+		if op.Kind != Barrier {
+			m++
+		}
+		for _, q := range op.Qubits {
+			level[q] = m
+		}
+		depth = max(depth, m)
+	}
+	return depth
+}
+
+// MemoryBytes is the memory a statevector of n qubits needs at the given bytes per
+// amplitude (16 for complex128, 8 for float64), or +Inf when it overflows.
+func MemoryBytes(n, bytesPerAmp int) float64 {
+	return math.Ldexp(float64(bytesPerAmp), n)
+}

@@ -1,0 +1,361 @@
+package circuit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/cmplx"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/qpeft/qpeft/gates"
+)
+
+// denseUnitary is a brute-force oracle: the product of every op's matrix embedded in the full
+// 2^n space (little-endian: Qubits[j] is bit j of the op's matrix index).
+func denseUnitary(t *testing.T, c *Circuit, env Env) []complex128 {
+	t.Helper()
+	d := 1 << c.NumQubits
+	u := make([]complex128, d*d)
+	for i := 0; i < d; i++ {
+		u[i*d+i] = 1
+	}
+	for i := range c.Ops {
+		op := &c.Ops[i]
+		if op.Kind == Barrier {
+			continue
+		}
+		m, err := op.Matrix(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := len(op.Qubits)
+		full := make([]complex128, d*d)
+		mask := 0
+		for _, q := range op.Qubits {
+			mask |= 1 << q
+		}
+		for r := 0; r < d; r++ {
+			for col := 0; col < d; col++ {
+				if r&^mask != col&^mask {
+					continue
+				}
+				lr, lc := 0, 0
+				for j, q := range op.Qubits {
+					lr |= (r >> q & 1) << j
+					lc |= (col >> q & 1) << j
+				}
+				full[r*d+col] = m[lr*(1<<k)+lc]
+			}
+		}
+		if op.Gate.Qubits == 0 && op.Ctrl == 0 { // global phase
+			for j := range full {
+				full[j] = 0
+			}
+			for j := 0; j < d; j++ {
+				full[j*d+j] = m[0]
+			}
+		}
+		next := make([]complex128, d*d)
+		for r := 0; r < d; r++ {
+			for kk := 0; kk < d; kk++ {
+				if full[r*d+kk] == 0 {
+					continue
+				}
+				for col := 0; col < d; col++ {
+					next[r*d+col] += full[r*d+kk] * u[kk*d+col]
+				}
+			}
+		}
+		u = next
+	}
+	return u
+}
+
+func randomCircuit(r *rand.Rand, n, depth int, symbolic bool) *Circuit {
+	c := New(n)
+	all := gates.All()
+	for len(c.Ops) < depth {
+		g := all[r.IntN(len(all))]
+		if g.Qubits > n {
+			continue
+		}
+		qs := r.Perm(n)[:g.Qubits]
+		args := make([]any, g.Params)
+		for i := range args {
+			switch {
+			case symbolic && r.IntN(3) == 0:
+				args[i] = Add(Mul(Num(2), Param("a")), Num(math.Pi/4))
+			case symbolic && r.IntN(3) == 0:
+				args[i] = Call{"sin", Param("b")}
+			default:
+				args[i] = r.Float64()*4 - 2
+			}
+		}
+		if err := c.Gate(g.Name, qs, args...); err != nil {
+			panic(err)
+		}
+	}
+	return c
+}
+
+func maxDiff(a, b []complex128) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, cmplx.Abs(a[i]-b[i]))
+	}
+	return m
+}
+
+func TestInverseGivesIdentity(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	env := MapEnv(map[string]float64{"a": 0.3, "b": -1.1})
+	for trial := 0; trial < 30; trial++ {
+		n := 1 + r.IntN(4)
+		c := randomCircuit(r, n, 12, true)
+		inv, err := c.Inverse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		both := c.Clone()
+		if err := both.Compose(inv, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		u := denseUnitary(t, both, env)
+		d := 1 << n
+		for i := 0; i < d; i++ {
+			u[i*d+i] -= 1
+		}
+		if m := maxDiff(u, make([]complex128, d*d)); m > 1e-12 {
+			t.Fatalf("trial %d: ‖C⁻¹C − I‖ = %g (global phase included)", trial, m)
+		}
+	}
+}
+
+func TestCtrlInverse(t *testing.T) {
+	c := New(3)
+	c.Ctrl("u3", []int{0, 1}, []int{2}, 0.4, "a", -0.2)
+	c.Ctrl("gphase", []int{1}, nil, 0.7)
+	inv, err := c.Inverse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := MapEnv(map[string]float64{"a": 1.3})
+	u, v := denseUnitary(t, c, env), denseUnitary(t, inv, env)
+	prod := make([]complex128, 64)
+	for i := 0; i < 8; i++ {
+		for k := 0; k < 8; k++ {
+			for j := 0; j < 8; j++ {
+				prod[i*8+j] += v[i*8+k] * u[k*8+j]
+			}
+		}
+		prod[i*8+i] -= 1
+	}
+	if m := maxDiff(prod, make([]complex128, 64)); m > 1e-14 {
+		t.Fatalf("controlled inverse off by %g", m)
+	}
+}
+
+func TestExprEvalAndDerivative(t *testing.T) {
+	env := MapEnv(map[string]float64{"x": 0.7, "y": -1.3})
+	x, y := Param("x"), Param("y")
+	cases := []struct {
+		e    Expr
+		want float64
+		text string
+	}{
+		{Add(Mul(Num(2), x), Div(Num(math.Pi), Num(4))), 2*0.7 + math.Pi/4, "2 * x + pi / 4"},
+		{Sub(x, Sub(y, Num(1))), 0.7 - (-1.3 - 1), "x - (y - 1)"},
+		{Div(x, Mul(y, Num(3))), 0.7 / (-1.3 * 3), "x / (y * 3)"},
+		{Neg{Add(x, y)}, -(0.7 - 1.3), "-(x + y)"},
+		{Binary{'^', x, Num(2)}, 0.49, "x ** 2"},
+		{Binary{'^', Num(-2), Num(2)}, 4, "(-2) ** 2"},
+		{Call{"sin", Mul(x, y)}, math.Sin(0.7 * -1.3), "sin(x * y)"},
+		{Call{"sqrt", Call{"exp", x}}, math.Sqrt(math.Exp(0.7)), "sqrt(exp(x))"},
+		{Call{"ln", Neg{y}}, math.Log(1.3), "ln(-y)"},
+		{Num(-math.Pi / 2), -math.Pi / 2, "-pi/2"},
+		{Num(3 * math.Pi / 4), 3 * math.Pi / 4, "3*pi/4"},
+		{Num(0.1), 0.1, "0.1"},
+	}
+	const h = 1e-6
+	for _, c := range cases {
+		v, err := Eval(c.e, env)
+		if err != nil || math.Abs(v-c.want) > 1e-15 {
+			t.Errorf("%s = %v (%v), want %v", c.text, v, err, c.want)
+		}
+		if c.e.String() != c.text {
+			t.Errorf("String() = %q, want %q", c.e.String(), c.text)
+		}
+		for _, s := range []string{"x", "y"} {
+			_, d, err := EvalDeriv(c.e, env, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shift := func(dv float64) float64 {
+				m := map[string]float64{"x": 0.7, "y": -1.3}
+				m[s] += dv
+				v, _ := Eval(c.e, MapEnv(m))
+				return v
+			}
+			fd := (shift(h) - shift(-h)) / (2 * h)
+			if math.Abs(d-fd) > 1e-7*math.Max(1, math.Abs(fd)) {
+				t.Errorf("∂(%s)/∂%s = %v, finite differences %v", c.text, s, d, fd)
+			}
+		}
+	}
+	_, err := Eval(Param("zz"), env)
+	var ue *UnboundError
+	if !errors.As(err, &ue) || ue.Name != "zz" || !strings.Contains(err.Error(), "--param zz=") {
+		t.Errorf("unbound symbol error = %v", err)
+	}
+}
+
+func TestFormatAngleRoundTrips(t *testing.T) {
+	for _, v := range []float64{math.Pi, -math.Pi, math.Pi / 2, 3 * math.Pi / 4, -math.Pi / 8, 2 * math.Pi, 0.1, 1e-300, -0, 12345.678} {
+		s := FormatAngle(v)
+		// Evaluate the printed text with the same arithmetic a parser would use.
+		var got float64
+		switch {
+		case strings.Contains(s, "pi"):
+			k, d := 1.0, 1.0
+			body := s
+			neg := strings.HasPrefix(body, "-")
+			body = strings.TrimPrefix(body, "-")
+			if i := strings.Index(body, "/"); i >= 0 {
+				fmt.Sscan(body[i+1:], &d)
+				body = body[:i]
+			}
+			if i := strings.Index(body, "*"); i >= 0 {
+				fmt.Sscan(body[:i], &k)
+			}
+			got = math.Pi
+			if k != 1 {
+				got = k * math.Pi
+			}
+			if d != 1 {
+				got /= d
+			}
+			if neg {
+				got = -got
+			}
+		default:
+			fmt.Sscan(s, &got)
+		}
+		if got != v {
+			t.Errorf("FormatAngle(%v) = %q reads back as %v", v, s, got)
+		}
+	}
+}
+
+func TestBind(t *testing.T) {
+	c := New(2).RY("a", 0).RY(Add(Param("a"), Param("b")), 1).CZ(0, 1)
+	if got := strings.Join(c.Params, ","); got != "a,b" {
+		t.Fatalf("params = %s", got)
+	}
+	b, err := c.Bind(map[string]float64{"a": 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Params) != 1 || b.Params[0] != "b" {
+		t.Fatalf("after binding a, params = %v", b.Params)
+	}
+	if _, ok := b.Ops[0].Args[0].(Const); !ok {
+		t.Fatalf("a was not substituted: %v", b.Ops[0].Args[0])
+	}
+	if _, err := c.Bind(map[string]float64{"nope": 1}); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("unknown name: %v", err)
+	}
+	if _, err := c.BindVector([]float64{1}); err == nil || !strings.Contains(err.Error(), "2 parameters") {
+		t.Errorf("short vector: %v", err)
+	}
+	full, err := c.BindVector([]float64{0.5, 0.25})
+	if err != nil || !full.IsBound() {
+		t.Fatal(err)
+	}
+	v, _ := Eval(full.Ops[1].Args[0], nil)
+	if v != 0.75 {
+		t.Errorf("bound a+b = %v", v)
+	}
+	// The original is untouched.
+	if _, ok := c.Ops[0].Args[0].(Sym); !ok {
+		t.Errorf("Bind modified its receiver")
+	}
+}
+
+func TestAppendErrors(t *testing.T) {
+	c := New(2)
+	c.AddClbits("c", 1)
+	cases := []struct {
+		op   Op
+		want string
+	}{
+		{Op{Kind: GateOp, Gate: gates.MustGet("cx"), Qubits: []int{0}}, "cx takes 2 qubits, got 1"},
+		{Op{Kind: GateOp, Gate: gates.MustGet("cx"), Qubits: []int{0, 0}}, "qubit 0 used twice"},
+		{Op{Kind: GateOp, Gate: gates.MustGet("h"), Qubits: []int{5}}, "qubit 5 out of range (the circuit has 2 qubits)"},
+		{Op{Kind: GateOp, Gate: gates.MustGet("rx"), Qubits: []int{0}}, "rx takes 1 parameters, got 0"},
+		{Op{Kind: Measure, Qubits: []int{0}, Clbits: []int{3}}, "classical bit 3 out of range"},
+		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{0}, Cond: &Cond{Clbits: []int{7}}}, "condition bit 7 out of range"},
+		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{0}, Pos: Pos{"a.qasm", 3, 5}}, ""},
+		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{9}, Pos: Pos{"a.qasm", 3, 5}}, "a.qasm:3:5: x: qubit 9"},
+	}
+	for _, tc := range cases {
+		err := c.Append(tc.op)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("unexpected error %v", err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %v, want error containing %q", err, tc.want)
+		}
+	}
+	if err := c.Gate("rzx", []int{0, 1}, 1.0); err == nil || !strings.Contains(err.Error(), `"rzx"`) {
+		t.Errorf("unknown gate: %v", err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Errorf("fluent builder with a bad qubit did not panic")
+		}
+	}()
+	New(1).CX(0, 1)
+}
+
+func TestCheckReal(t *testing.T) {
+	ok := New(3).RY("t0", 0).CZ(0, 1).CX(1, 2).H(2).Swap(0, 2).Ctrl("ry", []int{0}, []int{1}, 0.2)
+	if err := ok.CheckReal(); err != nil {
+		t.Errorf("real circuit rejected: %v", err)
+	}
+	bad := New(2).RY(0.1, 0)
+	bad.Ops = append(bad.Ops, Op{Kind: GateOp, Gate: gates.MustGet("rz"), Qubits: []int{1}, Args: []Expr{Num(1)}, Pos: Pos{"ansatz.qasm", 4, 1}})
+	err := bad.CheckReal()
+	var nr *NotRealError
+	if !errors.As(err, &nr) || nr.Gate != "rz" || nr.Index != 1 || !strings.Contains(err.Error(), "ansatz.qasm:4:1") {
+		t.Errorf("CheckReal = %v", err)
+	}
+	if err := New(1).H(0).Measure(0, 0).CheckReal(); err == nil {
+		t.Errorf("measurement accepted in an orthogonal map")
+	}
+}
+
+func TestDepthAndCounts(t *testing.T) {
+	c := New(3).H(0).CX(0, 1).CX(1, 2).X(0).Barrier().H(2)
+	if d := c.Depth(); d != 4 {
+		t.Errorf("depth = %d, want 4", d)
+	}
+	if n := c.CountOps()["cx"]; n != 2 {
+		t.Errorf("cx count = %d", n)
+	}
+}
+
+func ExampleCircuit_RY() {
+	// A two-qubit real ansatz with one shared parameter.
+	c := New(2).RY("theta", 0).RY("theta", 1).CZ(0, 1)
+	fmt.Println(c.Params, len(c.Ops), c.IsReal())
+	b, _ := c.Bind(map[string]float64{"theta": math.Pi / 2})
+	fmt.Println(b.Ops[0].Args[0])
+	// Output:
+	// [theta] 3 true
+	// pi/2
+}
