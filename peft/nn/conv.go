@@ -1,0 +1,255 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+)
+
+// Conv2DConfig describes a 2-D convolution over NCHW input (cross-correlation, as PyTorch and
+// ONNX Conv, group 1, dilation 1).
+type Conv2DConfig struct {
+	InChannels, OutChannels int
+	KernelH, KernelW        int
+	// StrideH and StrideW default to 1 when 0.
+	StrideH, StrideW int
+	// Zero padding added on each side of the input.
+	PadTop, PadLeft, PadBottom, PadRight int
+	// Bias adds a per-output-channel bias (used by NewConv2D only).
+	Bias bool
+}
+
+func (c Conv2DConfig) strides() (int, int) {
+	sh, sw := c.StrideH, c.StrideW
+	if sh == 0 {
+		sh = 1
+	}
+	if sw == 0 {
+		sw = 1
+	}
+	return sh, sw
+}
+
+// Validate reports whether the configuration is usable.
+func (c Conv2DConfig) Validate() error {
+	switch {
+	case c.InChannels <= 0 || c.OutChannels <= 0:
+		return fmt.Errorf("conv2d: channels in=%d out=%d must be positive", c.InChannels, c.OutChannels)
+	case c.KernelH <= 0 || c.KernelW <= 0:
+		return fmt.Errorf("conv2d: kernel %dx%d must be positive", c.KernelH, c.KernelW)
+	case c.StrideH < 0 || c.StrideW < 0:
+		return fmt.Errorf("conv2d: strides %d,%d must be positive", c.StrideH, c.StrideW)
+	case c.PadTop < 0 || c.PadLeft < 0 || c.PadBottom < 0 || c.PadRight < 0:
+		return errors.New("conv2d: padding must be non-negative")
+	}
+	return nil
+}
+
+// OutputSize returns the output height and width for an input of h x w, or an error if the
+// padded input is smaller than the kernel.
+func (c Conv2DConfig) OutputSize(h, w int) (oh, ow int, err error) {
+	sh, sw := c.strides()
+	ph, pw := h+c.PadTop+c.PadBottom, w+c.PadLeft+c.PadRight
+	if ph < c.KernelH || pw < c.KernelW {
+		return 0, 0, fmt.Errorf("conv2d: padded input %dx%d smaller than kernel %dx%d", ph, pw, c.KernelH, c.KernelW)
+	}
+	return (ph-c.KernelH)/sh + 1, (pw-c.KernelW)/sw + 1, nil
+}
+
+// PatchSize returns InChannels·KernelH·KernelW, the In of the conv's LinearMap.
+func (c Conv2DConfig) PatchSize() int { return c.InChannels * c.KernelH * c.KernelW }
+
+// Conv2D is a 2-D convolution computed as im2col followed by a [LinearMap] applied to the
+// patch matrix:
+//
+//	patches (N·OH·OW x C·KH·KW)  --Map-->  (N·OH·OW x OC)  --transpose-->  y (N, OC, OH, OW)
+//
+// Row r = (n·OH + oh)·OW + ow of the patch matrix holds the receptive field of output pixel
+// (oh, ow) of image n, flattened in (c, kh, kw) order: the same order as a PyTorch/ONNX conv
+// weight OC x C x KH x KW flattened to the OC x (C·KH·KW) matrix that Map's W holds. Replace
+// Map by any LinearMap with Dims() == (OC, C·KH·KW), e.g. an adapted linear layer, to adapt
+// the convolution.
+type Conv2D[T Float] struct {
+	Config Conv2DConfig
+	// Map is applied to the im2col patches; a *Linear by default.
+	Map LinearMap[T]
+
+	xShape []int
+	oh, ow int
+	cols   []T
+	dyRows []T
+}
+
+// NewConv2D returns a convolution whose Map is a Linear named name (weight [OC, C·KH·KW]),
+// initialised as PyTorch does (uniform ±1/√(C·KH·KW)). It panics on an invalid config.
+func NewConv2D[T Float](name string, cfg Conv2DConfig, rng *rand.Rand) *Conv2D[T] {
+	if err := cfg.Validate(); err != nil {
+		panic("nn: NewConv2D: " + err.Error())
+	}
+	return &Conv2D[T]{Config: cfg, Map: NewLinear[T](name, cfg.PatchSize(), cfg.OutChannels, cfg.Bias, rng)}
+}
+
+// NewConv2DFrom returns a convolution applying m to its patches. It panics on an invalid
+// config or if m.Dims() is not (OutChannels, InChannels·KernelH·KernelW).
+func NewConv2DFrom[T Float](cfg Conv2DConfig, m LinearMap[T]) *Conv2D[T] {
+	if err := cfg.Validate(); err != nil {
+		panic("nn: NewConv2DFrom: " + err.Error())
+	}
+	if out, in := m.Dims(); out != cfg.OutChannels || in != cfg.PatchSize() {
+		panic(fmt.Sprintf("nn: NewConv2DFrom: map dims (%d, %d), config needs (%d, %d)", out, in, cfg.OutChannels, cfg.PatchSize()))
+	}
+	return &Conv2D[T]{Config: cfg, Map: m}
+}
+
+// Forward convolves x of shape (N, C, H, W) and returns (N, OC, OH, OW).
+func (cv *Conv2D[T]) Forward(x *Tensor[T]) *Tensor[T] {
+	cfg := cv.Config
+	if len(x.Shape) != 4 || x.Shape[1] != cfg.InChannels {
+		panic(fmt.Sprintf("nn: Conv2D.Forward: input %v, want (N, %d, H, W)", x.Shape, cfg.InChannels))
+	}
+	n, c, h, w := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+	oh, ow, err := cfg.OutputSize(h, w)
+	if err != nil {
+		panic("nn: Conv2D.Forward: " + err.Error())
+	}
+	cv.xShape = append(cv.xShape[:0], x.Shape...)
+	cv.oh, cv.ow = oh, ow
+	k, p := cfg.PatchSize(), oh*ow
+	cv.cols = ensure(cv.cols, n*p*k)
+	sh, sw := cfg.strides()
+	parallelFor(n, 1, func(lo, hi int) {
+		for img := lo; img < hi; img++ {
+			im2col(cv.cols[img*p*k:(img+1)*p*k], x.Data[img*c*h*w:(img+1)*c*h*w], c, h, w, cfg.KernelH, cfg.KernelW, sh, sw, cfg.PadTop, cfg.PadLeft, oh, ow)
+		}
+	})
+	y2 := cv.Map.Forward(FromSlice(cv.cols, n*p, k))
+	oc := cfg.OutChannels
+	if len(y2.Data) != n*p*oc {
+		panic(fmt.Sprintf("nn: Conv2D.Forward: map returned %v, want (%d, %d)", y2.Shape, n*p, oc))
+	}
+	y := New[T](n, oc, oh, ow)
+	parallelFor(n, 1, func(lo, hi int) {
+		for img := lo; img < hi; img++ {
+			src := y2.Data[img*p*oc : (img+1)*p*oc]
+			dst := y.Data[img*oc*p : (img+1)*oc*p]
+			for q := 0; q < p; q++ {
+				for o, v := range src[q*oc : (q+1)*oc] {
+					dst[o*p+q] = v
+				}
+			}
+		}
+	})
+	return y
+}
+
+// Backward returns ∂loss/∂x for dy of shape (N, OC, OH, OW), accumulating the map's
+// parameter gradients.
+func (cv *Conv2D[T]) Backward(dy *Tensor[T]) *Tensor[T] {
+	if cv.xShape == nil {
+		panic("nn: Conv2D.Backward before Forward")
+	}
+	cfg := cv.Config
+	n, c, h, w := cv.xShape[0], cv.xShape[1], cv.xShape[2], cv.xShape[3]
+	oc, p, k := cfg.OutChannels, cv.oh*cv.ow, cfg.PatchSize()
+	if !shapeEq(dy.Shape, []int{n, oc, cv.oh, cv.ow}) {
+		panic(fmt.Sprintf("nn: Conv2D.Backward: dy %v, want %v", dy.Shape, []int{n, oc, cv.oh, cv.ow}))
+	}
+	cv.dyRows = ensure(cv.dyRows, n*p*oc)
+	parallelFor(n, 1, func(lo, hi int) {
+		for img := lo; img < hi; img++ {
+			src := dy.Data[img*oc*p : (img+1)*oc*p]
+			dst := cv.dyRows[img*p*oc : (img+1)*p*oc]
+			for o := 0; o < oc; o++ {
+				for q, v := range src[o*p : (o+1)*p] {
+					dst[q*oc+o] = v
+				}
+			}
+		}
+	})
+	dcols := cv.Map.Backward(FromSlice(cv.dyRows, n*p, oc))
+	if len(dcols.Data) != n*p*k {
+		panic(fmt.Sprintf("nn: Conv2D.Backward: map returned %v, want (%d, %d)", dcols.Shape, n*p, k))
+	}
+	dx := New[T](n, c, h, w)
+	sh, sw := cfg.strides()
+	parallelFor(n, 1, func(lo, hi int) {
+		for img := lo; img < hi; img++ {
+			col2im(dx.Data[img*c*h*w:(img+1)*c*h*w], dcols.Data[img*p*k:(img+1)*p*k], c, h, w, cfg.KernelH, cfg.KernelW, sh, sw, cfg.PadTop, cfg.PadLeft, cv.oh, cv.ow)
+		}
+	})
+	return dx
+}
+
+// Params returns the map's parameters.
+func (cv *Conv2D[T]) Params() []*Param { return cv.Map.Params() }
+
+// String describes the layer.
+func (cv *Conv2D[T]) String() string {
+	c := cv.Config
+	sh, sw := c.strides()
+	return fmt.Sprintf("Conv2D(in=%d, out=%d, kernel=%dx%d, stride=%d,%d, pad=%d,%d,%d,%d, map=%v)",
+		c.InChannels, c.OutChannels, c.KernelH, c.KernelW, sh, sw, c.PadTop, c.PadLeft, c.PadBottom, c.PadRight, cv.Map)
+}
+
+// im2col writes the patch matrix of one image (c x h x w) into cols (oh·ow x c·kh·kw).
+func im2col[T Float](cols, x []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) {
+	k := c * kh * kw
+	for y := 0; y < oh; y++ {
+		for xo := 0; xo < ow; xo++ {
+			row := cols[(y*ow+xo)*k : (y*ow+xo+1)*k]
+			iy0, ix0 := y*sh-pt, xo*sw-pl
+			q := 0
+			for ch := 0; ch < c; ch++ {
+				plane := x[ch*h*w : (ch+1)*h*w]
+				for dy := 0; dy < kh; dy++ {
+					iy := iy0 + dy
+					if iy < 0 || iy >= h {
+						clear(row[q : q+kw])
+						q += kw
+						continue
+					}
+					line := plane[iy*w : (iy+1)*w]
+					for dx := 0; dx < kw; dx++ {
+						ix := ix0 + dx
+						if ix < 0 || ix >= w {
+							row[q] = 0
+						} else {
+							row[q] = line[ix]
+						}
+						q++
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im adds the patch-matrix gradient of one image back onto dx (c x h x w), in a fixed
+// order.
+func col2im[T Float](dx, cols []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) {
+	k := c * kh * kw
+	for y := 0; y < oh; y++ {
+		for xo := 0; xo < ow; xo++ {
+			row := cols[(y*ow+xo)*k : (y*ow+xo+1)*k]
+			iy0, ix0 := y*sh-pt, xo*sw-pl
+			q := 0
+			for ch := 0; ch < c; ch++ {
+				plane := dx[ch*h*w : (ch+1)*h*w]
+				for dy := 0; dy < kh; dy++ {
+					iy := iy0 + dy
+					if iy < 0 || iy >= h {
+						q += kw
+						continue
+					}
+					line := plane[iy*w : (iy+1)*w]
+					for dx := 0; dx < kw; dx++ {
+						if ix := ix0 + dx; ix >= 0 && ix < w {
+							line[ix] += row[q]
+						}
+						q++
+					}
+				}
+			}
+		}
+	}
+}

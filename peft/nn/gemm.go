@@ -1,0 +1,279 @@
+package nn
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Micro-tile and block sizes of the packed GEMM (BLIS-style). The AVX2 kernel computes a
+// gemmMR x gemmNR tile of C from packed panels; blocks of gemmMC x gemmNC of C are independent
+// units of parallel work; gemmKC is the depth of one packed block.
+const (
+	gemmMR = 6
+	gemmNR = 16
+	gemmMC = 96
+	gemmNC = 512
+	gemmKC = 256
+	// A product whose C has fewer than gemmSplitTiles blocks and depth at least
+	// 2*gemmKChunk is cut along k into chunks of gemmKChunk, computed in parallel into
+	// partial buffers and summed in chunk order (weight gradients: small C, long k).
+	gemmSplitTiles = 4
+	gemmKChunk     = 1024
+)
+
+// Gemm computes C = op(A)·op(B) (accumulate false) or C += op(A)·op(B) (accumulate true),
+// where op(A) is m x k and op(B) is k x n, all row-major: A is m x k with leading dimension
+// lda (k x m when transA), B is k x n with leading dimension ldb (n x k when transB), C is
+// m x n with leading dimension ldc.
+//
+// The product runs over all available cores (GOMAXPROCS) with results that do not depend on
+// the number of threads; float32 uses an AVX2/FMA micro-kernel when the CPU supports it.
+// Gemm panics if a slice is too short for its shape (a programmer error).
+func Gemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, accumulate bool, c []T, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("nn: Gemm: negative size m=%d n=%d k=%d", m, n, k))
+	}
+	ar, ac := m, k
+	rsa, csa := lda, 1
+	if transA {
+		ar, ac = k, m
+		rsa, csa = 1, lda
+	}
+	br, bc := k, n
+	rsb, csb := ldb, 1
+	if transB {
+		br, bc = n, k
+		rsb, csb = 1, ldb
+	}
+	checkMat("A", len(a), ar, ac, lda)
+	checkMat("B", len(b), br, bc, ldb)
+	checkMat("C", len(c), m, n, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if !accumulate {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+	}
+	if k == 0 {
+		return
+	}
+	gemmStrided(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, 1)
+}
+
+func checkMat(name string, have, rows, cols, ld int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if ld < cols {
+		panic(fmt.Sprintf("nn: Gemm: leading dimension of %s is %d < %d columns", name, ld, cols))
+	}
+	if need := (rows-1)*ld + cols; have < need {
+		panic(fmt.Sprintf("nn: Gemm: %s has %d elements, %d x %d with ld %d needs %d", name, have, rows, cols, ld, need))
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// gemmStrided computes C += A·B with general row/column strides (rs*, cs*).
+func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, c []T, rsc, csc int) {
+	// Orientation: computing Cᵀ = Bᵀ·Aᵀ gives the same sums in the same order; pick the one
+	// that wastes less of the MR x NR micro-tile on padding.
+	if ceilDiv(n, gemmMR)*gemmMR*ceilDiv(m, gemmNR)*gemmNR < ceilDiv(m, gemmMR)*gemmMR*ceilDiv(n, gemmNR)*gemmNR {
+		m, n = n, m
+		a, b = b, a
+		rsa, csa, rsb, csb = csb, rsb, csa, rsa
+		rsc, csc = csc, rsc
+	}
+	tilesM, tilesN := ceilDiv(m, gemmMC), ceilDiv(n, gemmNC)
+	if tilesM*tilesN < gemmSplitTiles && k >= 2*gemmKChunk {
+		gemmSplitK(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, csc)
+		return
+	}
+	// Parallel over independent MC x NC blocks of C; each packs its own panels.
+	minFlops := 1 << 16
+	grain := 1
+	if f := 2 * gemmMC * gemmNC * k; f < minFlops {
+		grain = ceilDiv(minFlops, f)
+	}
+	parallelFor(tilesM*tilesN, grain, func(lo, hi int) {
+		ws := getWorkspace[T]()
+		for t := lo; t < hi; t++ {
+			ic, jc := (t/tilesN)*gemmMC, (t%tilesN)*gemmNC
+			mc, nc := min(gemmMC, m-ic), min(gemmNC, n-jc)
+			gemmBlock(ws, mc, nc, k, a[ic*rsa:], rsa, csa, b[jc*csb:], rsb, csb, c[ic*rsc+jc*csc:], rsc, csc)
+		}
+		putWorkspace(ws)
+	})
+}
+
+// gemmSplitK cuts k into fixed chunks, computes each partial product in parallel and adds the
+// partials to C in chunk order.
+func gemmSplitK[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, c []T, rsc, csc int) {
+	chunks := ceilDiv(k, gemmKChunk)
+	part := make([]T, chunks*m*n)
+	parallelFor(chunks, 1, func(lo, hi int) {
+		ws := getWorkspace[T]()
+		for q := lo; q < hi; q++ {
+			p0 := q * gemmKChunk
+			kc := min(gemmKChunk, k-p0)
+			pc := part[q*m*n : (q+1)*m*n]
+			for ic := 0; ic < m; ic += gemmMC {
+				for jc := 0; jc < n; jc += gemmNC {
+					gemmBlock(ws, min(gemmMC, m-ic), min(gemmNC, n-jc), kc, a[ic*rsa+p0*csa:], rsa, csa,
+						b[p0*rsb+jc*csb:], rsb, csb, pc[ic*n+jc:], n, 1)
+				}
+			}
+		}
+		putWorkspace(ws)
+	})
+	for q := 0; q < chunks; q++ {
+		pc := part[q*m*n : (q+1)*m*n]
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				c[i*rsc+j*csc] += pc[i*n+j]
+			}
+		}
+	}
+}
+
+type gemmWorkspace[T Float] struct {
+	ap, bp []T
+	tile   [gemmMR * gemmNR]T
+}
+
+var workspacePools sync.Map // reflect-free: key is a zero value of the element type
+
+// getWorkspace returns packing buffers (≈ 0.6 MB for float32) from a per-type pool.
+func getWorkspace[T Float]() *gemmWorkspace[T] {
+	var zero T
+	p, _ := workspacePools.LoadOrStore(any(zero), &sync.Pool{New: func() any {
+		return &gemmWorkspace[T]{ap: make([]T, gemmMC*gemmKC), bp: make([]T, gemmKC*gemmNC)}
+	}})
+	return p.(*sync.Pool).Get().(*gemmWorkspace[T])
+}
+
+func putWorkspace[T Float](ws *gemmWorkspace[T]) {
+	var zero T
+	if p, ok := workspacePools.Load(any(zero)); ok {
+		p.(*sync.Pool).Put(ws)
+	}
+}
+
+// gemmBlock computes C(mc x nc) += A(mc x k)·B(k x nc), blocking k by gemmKC.
+func gemmBlock[T Float](ws *gemmWorkspace[T], mc, nc, k int, a []T, rsa, csa int, b []T, rsb, csb int, c []T, rsc, csc int) {
+	for pc := 0; pc < k; pc += gemmKC {
+		kc := min(gemmKC, k-pc)
+		packA(ws.ap, mc, kc, a[pc*csa:], rsa, csa)
+		packB(ws.bp, kc, nc, b[pc*rsb:], rsb, csb)
+		for jr := 0; jr < nc; jr += gemmNR {
+			nr := min(gemmNR, nc-jr)
+			bpan := ws.bp[(jr/gemmNR)*kc*gemmNR:]
+			for ir := 0; ir < mc; ir += gemmMR {
+				mr := min(gemmMR, mc-ir)
+				apan := ws.ap[(ir/gemmMR)*kc*gemmMR:]
+				microKernel(kc, apan, bpan, &ws.tile)
+				t := &ws.tile
+				for i := 0; i < mr; i++ {
+					row := c[(ir+i)*rsc+jr*csc:]
+					ti := t[i*gemmNR : i*gemmNR+nr]
+					if csc == 1 {
+						row = row[:nr]
+						for j, v := range ti {
+							row[j] += v
+						}
+					} else {
+						for j, v := range ti {
+							row[j*csc] += v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA packs an mc x kc block of A into MR-row panels, zero padded: panel r holds, for each
+// p, the MR values A(r*MR+i, p).
+func packA[T Float](dst []T, mc, kc int, a []T, rsa, csa int) {
+	for ir := 0; ir < mc; ir += gemmMR {
+		mr := min(gemmMR, mc-ir)
+		pan := dst[(ir/gemmMR)*kc*gemmMR : (ir/gemmMR+1)*kc*gemmMR]
+		if csa == 1 {
+			for i := 0; i < mr; i++ {
+				src := a[(ir+i)*rsa : (ir+i)*rsa+kc]
+				for p, v := range src {
+					pan[p*gemmMR+i] = v
+				}
+			}
+		} else {
+			for p := 0; p < kc; p++ {
+				base := (ir)*rsa + p*csa
+				d := pan[p*gemmMR : p*gemmMR+gemmMR]
+				for i := 0; i < mr; i++ {
+					d[i] = a[base+i*rsa]
+				}
+			}
+		}
+		if mr < gemmMR {
+			for p := 0; p < kc; p++ {
+				clear(pan[p*gemmMR+mr : p*gemmMR+gemmMR])
+			}
+		}
+	}
+}
+
+// packB packs a kc x nc block of B into NR-column panels, zero padded.
+func packB[T Float](dst []T, kc, nc int, b []T, rsb, csb int) {
+	for jr := 0; jr < nc; jr += gemmNR {
+		nr := min(gemmNR, nc-jr)
+		pan := dst[(jr/gemmNR)*kc*gemmNR : (jr/gemmNR+1)*kc*gemmNR]
+		if csb == 1 {
+			for p := 0; p < kc; p++ {
+				src := b[p*rsb+jr : p*rsb+jr+nr]
+				d := pan[p*gemmNR : p*gemmNR+gemmNR]
+				copy(d, src)
+				clear(d[nr:])
+			}
+		} else {
+			for j := 0; j < nr; j++ {
+				src := b[(jr+j)*csb:]
+				for p := 0; p < kc; p++ {
+					pan[p*gemmNR+j] = src[p*rsb]
+				}
+			}
+			if nr < gemmNR {
+				for p := 0; p < kc; p++ {
+					clear(pan[p*gemmNR+nr : p*gemmNR+gemmNR])
+				}
+			}
+		}
+	}
+}
+
+// microKernel sets tile (MR x NR, row-major) to the product of a packed A panel (kc x MR) and
+// a packed B panel (kc x NR).
+func microKernel[T Float](kc int, ap, bp []T, tile *[gemmMR * gemmNR]T) {
+	if kernel32(kc, ap, bp, tile) {
+		return
+	}
+	kernelGo(kc, ap, bp, tile)
+}
+
+// kernelGo is the portable micro-kernel.
+func kernelGo[T Float](kc int, ap, bp []T, tile *[gemmMR * gemmNR]T) {
+	*tile = [gemmMR * gemmNR]T{}
+	ap = ap[:kc*gemmMR]
+	bp = bp[:kc*gemmNR]
+	for p := 0; p < kc; p++ {
+		a := ap[p*gemmMR : p*gemmMR+gemmMR]
+		b := (*[gemmNR]T)(bp[p*gemmNR : p*gemmNR+gemmNR])
+		for i, ai := range a {
+			row := (*[gemmNR]T)(tile[i*gemmNR : i*gemmNR+gemmNR])
+			for j := range row {
+				row[j] += ai * b[j]
+			}
+		}
+	}
+}

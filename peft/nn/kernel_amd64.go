@@ -1,0 +1,48 @@
+//go:build amd64 && !purego
+
+package nn
+
+import "unsafe"
+
+// useAVX2 reports whether the float32 micro-kernel uses AVX2 and FMA. Tests and benchmarks may
+// switch it off to exercise the portable kernel.
+var useAVX2 = detectAVX2FMA()
+
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+func xgetbv() (eax, edx uint32)
+
+//go:noescape
+func sgemmKernel6x16(kc int, a, b, c *float32)
+
+func detectAVX2FMA() bool {
+	maxID, _, _, _ := cpuid(0, 0)
+	if maxID < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
+	if ecx1&fma == 0 || ecx1&osxsave == 0 || ecx1&avx == 0 {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state enabled by the OS
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&(1<<5) != 0 // AVX2
+}
+
+// kernel32 runs the assembly kernel for float32 on AVX2/FMA CPUs and reports whether it did.
+func kernel32[T Float](kc int, ap, bp []T, tile *[gemmMR * gemmNR]T) bool {
+	if !useAVX2 || kc == 0 {
+		return false
+	}
+	a, ok := any(ap).([]float32)
+	if !ok {
+		return false
+	}
+	b := any(bp).([]float32)
+	_ = a[kc*gemmMR-1]
+	_ = b[kc*gemmNR-1]
+	sgemmKernel6x16(kc, &a[0], &b[0], (*float32)(unsafe.Pointer(tile)))
+	return true
+}

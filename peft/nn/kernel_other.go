@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package nn
+
+var useAVX2 = false
+
+func kernel32[T Float](kc int, ap, bp []T, tile *[gemmMR * gemmNR]T) bool { return false }
