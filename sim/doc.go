@@ -1,0 +1,28 @@
+// Package sim runs quantum circuits (package circuit) on a classical computer.
+//
+// # Batches and kernels
+//
+// The storage is one layout for everything: a batch of B state vectors of n qubits is an
+// N x B row-major matrix, N = 2^n, amplitude i of column b at Data[i*B+b]. Batch holds
+// complex128 amplitudes, RealBatch float64 ones. B = 1 is a single state vector; B = K is the
+// first K columns of a circuit's unitary (start from the identity columns, SetIdentity, and
+// apply every gate — no 2^n x 2^n matrix is ever built per gate); B = 2^n is the full unitary.
+//
+// The Apply methods (Apply1, ApplyMatrix, ApplyDiag, ApplyControlled, ApplyOp, and the
+// adjoint/transpose/derivative forms the backward pass needs) dispatch to specialised
+// kernels — 2x2 on one qubit, controlled 2x2, diagonal (entries equal to 1 skipped),
+// transposition (x, cx, swap, ccx, cswap) and dense 2^k x 2^k — and split the work between
+// goroutines above ParallelThreshold elements. Results never depend on the number of
+// goroutines. A matrix with real entries applied to a complex batch runs the float64 kernels
+// on the interleaved re/im view, halving the arithmetic.
+//
+// Qubit order is little-endian, as in OpenQASM and Qiskit: qubit k is bit k of the row
+// index, and bit j of a gate matrix's index is the gate's j-th qubit argument.
+//
+// # Memory
+//
+// Every allocation of a state, batch or unitary is checked first against MemoryLimit (by
+// default three quarters of physical memory; QPEFT_MEMORY_LIMIT overrides it): a request
+// above it is a *MemoryError naming the qubit count, the bytes needed and the limit, instead
+// of an out-of-memory crash.
+package sim

@@ -1,0 +1,192 @@
+package sim
+
+// The kernels. Every kernel acts on a batch laid out as an N x B row-major matrix (row i is
+// basis state |i⟩, column b one state vector), so an operation on qubits qs sees, for each
+// "base" row index with all bits of qs cleared, the 2^k rows base+offset. Bases come in runs
+// of 2^qs[0] consecutive rows (the bits below the lowest operand qubit are free), that is
+// R = B·2^qs[0] consecutive elements sharing the same offsets, and the inner loops run along
+// those contiguous elements. A kernel call covers the flat range [lo,hi) of that element
+// space (of size len(d) >> len(qs)), so callers can split it between goroutines anywhere.
+//
+// The kernels are generic over float64 and complex128; a real matrix acting on complex data
+// uses the float64 kernels on the interleaved re/im view (B doubled), which halves the
+// arithmetic.
+
+type number interface{ float64 | complex128 }
+
+// insertZeros inserts a zero bit at each position of qs (ascending), mapping a counter over
+// the bases to the base row index.
+func insertZeros(x int, qs []int) int {
+	for _, q := range qs {
+		x = (x>>q)<<(q+1) | x&(1<<q-1)
+	}
+	return x
+}
+
+// kPair applies [[m0 m1] [m2 m3]] to the element pairs (s, s+toff), s = start of a run plus
+// coff (coff selects the controls' 1 bits).
+func kPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, lo, hi int) {
+	qmin := qs[0]
+	R := B << qmin
+	if R == 1 && len(qs) == 1 { // qubit 0 of a single vector: adjacent pairs
+		for i := lo; i < hi; i++ {
+			p := d[2*i : 2*i+2]
+			a, b := p[0], p[1]
+			p[0] = m0*a + m1*b
+			p[1] = m2*a + m3*b
+		}
+		return
+	}
+	r, t := lo/R, lo%R
+	for f := lo; f < hi; {
+		n := min(R-t, hi-f)
+		s := insertZeros(r<<qmin, qs)*B + t + coff
+		a := d[s : s+n]
+		b := d[s+toff : s+toff+n]
+		for j := range a {
+			x, y := a[j], b[j]
+			a[j] = m0*x + m1*y
+			b[j] = m2*x + m3*y
+		}
+		f += n
+		r++
+		t = 0
+	}
+}
+
+// kSwap exchanges the elements at offsets o0 and o1 of every run (a permutation gate that
+// is a single transposition of basis states: x, cx, ccx, swap, cswap).
+func kSwap[T number](d []T, B int, qs []int, o0, o1 int, lo, hi int) {
+	qmin := qs[0]
+	R := B << qmin
+	if R == 1 && len(qs) == 1 && o0 == 0 && o1 == 1 {
+		for i := lo; i < hi; i++ {
+			p := d[2*i : 2*i+2]
+			p[0], p[1] = p[1], p[0]
+		}
+		return
+	}
+	r, t := lo/R, lo%R
+	for f := lo; f < hi; {
+		n := min(R-t, hi-f)
+		s := insertZeros(r<<qmin, qs)*B + t
+		a := d[s+o0 : s+o0+n]
+		b := d[s+o1 : s+o1+n]
+		for j := range a {
+			a[j], b[j] = b[j], a[j]
+		}
+		f += n
+		r++
+		t = 0
+	}
+}
+
+// kDiag multiplies the elements at offsets offs[e] of every run by vals[e].
+func kDiag[T number](d []T, B int, qs []int, offs []int, vals []T, lo, hi int) {
+	qmin := qs[0]
+	R := B << qmin
+	if len(offs) == 1 {
+		o, v := offs[0], vals[0]
+		if R == 1 {
+			for f := lo; f < hi; f++ {
+				d[insertZeros(f, qs)+o] *= v
+			}
+			return
+		}
+		r, t := lo/R, lo%R
+		for f := lo; f < hi; {
+			n := min(R-t, hi-f)
+			s := insertZeros(r<<qmin, qs)*B + t + o
+			a := d[s : s+n]
+			for j := range a {
+				a[j] *= v
+			}
+			f += n
+			r++
+			t = 0
+		}
+		return
+	}
+	r, t := lo/R, lo%R
+	for f := lo; f < hi; {
+		n := min(R-t, hi-f)
+		s := insertZeros(r<<qmin, qs)*B + t
+		for e, o := range offs {
+			v := vals[e]
+			a := d[s+o : s+o+n]
+			for j := range a {
+				a[j] *= v
+			}
+		}
+		f += n
+		r++
+		t = 0
+	}
+}
+
+// kDense applies the D x D matrix m (D = len(offs)) to the elements at offsets offs of every
+// run position.
+func kDense[T number](d []T, B int, qs []int, offs []int, m []T, lo, hi int) {
+	D := len(offs)
+	var stack [64]T
+	var buf []T
+	if D <= len(stack) {
+		buf = stack[:D]
+	} else {
+		buf = make([]T, D)
+	}
+	qmin := qs[0]
+	R := B << qmin
+	r, t := lo/R, lo%R
+	if D == 4 {
+		o0, o1, o2, o3 := offs[0], offs[1], offs[2], offs[3]
+		m = m[:16]
+		for f := lo; f < hi; {
+			n := min(R-t, hi-f)
+			s := insertZeros(r<<qmin, qs)*B + t
+			a0 := d[s+o0 : s+o0+n]
+			a1 := d[s+o1 : s+o1+n]
+			a2 := d[s+o2 : s+o2+n]
+			a3 := d[s+o3 : s+o3+n]
+			for j := range a0 {
+				x0, x1, x2, x3 := a0[j], a1[j], a2[j], a3[j]
+				a0[j] = m[0]*x0 + m[1]*x1 + m[2]*x2 + m[3]*x3
+				a1[j] = m[4]*x0 + m[5]*x1 + m[6]*x2 + m[7]*x3
+				a2[j] = m[8]*x0 + m[9]*x1 + m[10]*x2 + m[11]*x3
+				a3[j] = m[12]*x0 + m[13]*x1 + m[14]*x2 + m[15]*x3
+			}
+			f += n
+			r++
+			t = 0
+		}
+		return
+	}
+	for f := lo; f < hi; {
+		n := min(R-t, hi-f)
+		s := insertZeros(r<<qmin, qs)*B + t
+		for j := 0; j < n; j++ {
+			for c, o := range offs {
+				buf[c] = d[s+o+j]
+			}
+			for rr, o := range offs {
+				row := m[rr*D : rr*D+D]
+				var acc T
+				for c, v := range buf {
+					acc += row[c] * v
+				}
+				d[s+o+j] = acc
+			}
+		}
+		f += n
+		r++
+		t = 0
+	}
+}
+
+// kScale multiplies d[lo:hi] by v.
+func kScale[T number](d []T, v T, lo, hi int) {
+	a := d[lo:hi]
+	for j := range a {
+		a[j] *= v
+	}
+}
