@@ -1,0 +1,217 @@
+package ortho
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// givens is a test-only orthogonal factor: Q = G_{N−2} ⋯ G_1 G_0, with G_i the RY-convention
+// rotation of coordinates (i, i+1) by θ_i (matrix [[cos θ/2, −sin θ/2], [sin θ/2, cos θ/2]]).
+// Its Apply and ApplyVJP are written independently of the package code and checked against
+// finite differences themselves (TestGivensDouble).
+type givens struct{ n int }
+
+func (g givens) Dim() int       { return g.n }
+func (g givens) NumParams() int { return g.n - 1 }
+func (g givens) Apply(theta, x []float64, m int, y []float64) error {
+	copy(y, x)
+	for i := 0; i+1 < g.n; i++ {
+		s, c := math.Sincos(theta[i] / 2)
+		for j := 0; j < m; j++ {
+			p, q := y[i*m+j], y[(i+1)*m+j]
+			y[i*m+j], y[(i+1)*m+j] = c*p-s*q, s*p+c*q
+		}
+	}
+	return nil
+}
+func (g givens) ApplyVJP(theta []float64, m int, y, ybar, dtheta []float64) error {
+	for i := g.n - 2; i >= 0; i-- {
+		s, c := math.Sincos(theta[i] / 2)
+		for j := 0; j < m; j++ {
+			p, q := y[i*m+j], y[(i+1)*m+j]
+			gp, gq := ybar[i*m+j], ybar[(i+1)*m+j]
+			dtheta[i] += (gq*p - gp*q) / 2
+			y[i*m+j], y[(i+1)*m+j] = c*p+s*q, -s*p+c*q
+			ybar[i*m+j], ybar[(i+1)*m+j] = c*gp+s*gq, -s*gp+c*gq
+		}
+	}
+	return nil
+}
+func (g givens) Blocks() []Block { return []Block{{Kind: "givens-test", Dim: g.n, Params: g.n - 1}} }
+
+// givensLeaf builds test doubles for every power-of-two block.
+func givensLeaf(qubits int) (Orthogonal, error) { return givens{1 << qubits}, nil }
+
+// dense returns the n × n matrix of an orthogonal factor by applying it to the identity.
+func dense(t *testing.T, q Orthogonal, theta []float64) []float64 {
+	t.Helper()
+	n := q.Dim()
+	y := make([]float64, n*n)
+	if err := q.Apply(theta, basis(n, n), n, y); err != nil {
+		t.Fatal(err)
+	}
+	return y
+}
+
+// matmul is the brute-force product of a (r × s) and b (s × c).
+func matmul(a, b []float64, r, s, c int) []float64 {
+	out := make([]float64, r*c)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			var v float64
+			for l := 0; l < s; l++ {
+				v += a[i*s+l] * b[l*c+j]
+			}
+			out[i*c+j] = v
+		}
+	}
+	return out
+}
+
+func randVec(rng *rand.Rand, n int, scale float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = (2*rng.Float64() - 1) * scale
+	}
+	return v
+}
+
+func maxAbsDiff(a, b []float64) float64 {
+	if len(a) != len(b) {
+		panic(fmt.Sprintf("length %d vs %d", len(a), len(b)))
+	}
+	var m float64
+	for i := range a {
+		m = math.Max(m, math.Abs(a[i]-b[i]))
+	}
+	return m
+}
+
+// fdGrad returns the central finite-difference gradient of f at theta.
+func fdGrad(f func([]float64) float64, theta []float64, h float64) []float64 {
+	g := make([]float64, len(theta))
+	th := append([]float64(nil), theta...)
+	for i := range th {
+		old := th[i]
+		th[i] = old + h
+		fp := f(th)
+		th[i] = old - h
+		fm := f(th)
+		th[i] = old
+		g[i] = (fp - fm) / (2 * h)
+	}
+	return g
+}
+
+// relErr is ‖a − b‖ / max(‖a‖, ‖b‖, tiny).
+func relErr(a, b []float64) float64 {
+	var d, na, nb float64
+	for i := range a {
+		d += (a[i] - b[i]) * (a[i] - b[i])
+		na += a[i] * a[i]
+		nb += b[i] * b[i]
+	}
+	den := math.Max(math.Sqrt(math.Max(na, nb)), 1e-300)
+	return math.Sqrt(d) / den
+}
+
+func TestGivensDouble(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := givens{5}
+	theta := randVec(rng, 4, 3)
+	q := dense(t, g, theta)
+	if d := Deviation(q, 5, 5); d > 1e-13 {
+		t.Fatalf("givens double not orthogonal: %g", d)
+	}
+	checkOrthVJP(t, g, theta, 3, rng)
+}
+
+// checkOrthVJP checks ApplyVJP of q against finite differences of ℓ = ⟨G, Q(θ)X⟩ and its
+// input gradient against Qᵀ G, on random X and G.
+func checkOrthVJP(t *testing.T, q Orthogonal, theta []float64, m int, rng *rand.Rand) {
+	t.Helper()
+	n := q.Dim()
+	x := randVec(rng, n*m, 1)
+	gy := randVec(rng, n*m, 1)
+	loss := func(th []float64) float64 {
+		y := make([]float64, n*m)
+		if err := q.Apply(th, x, m, y); err != nil {
+			t.Fatal(err)
+		}
+		var s float64
+		for i := range y {
+			s += y[i] * gy[i]
+		}
+		return s
+	}
+	y := make([]float64, n*m)
+	if err := q.Apply(theta, x, m, y); err != nil {
+		t.Fatal(err)
+	}
+	yb := append([]float64(nil), gy...)
+	dth := make([]float64, q.NumParams())
+	if err := q.ApplyVJP(theta, m, y, yb, dth); err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(y, x); d > 1e-12 {
+		t.Errorf("ApplyVJP did not recover the input: max diff %g", d)
+	}
+	// ∂ℓ/∂x = Qᵀ G, by the dense oracle.
+	qd := dense(t, q, theta)
+	want := make([]float64, n*m)
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			var v float64
+			for r := 0; r < n; r++ {
+				v += qd[r*n+i] * gy[r*m+j]
+			}
+			want[i*m+j] = v
+		}
+	}
+	if d := maxAbsDiff(yb, want); d > 1e-12 {
+		t.Errorf("input gradient off by %g", d)
+	}
+	if q.NumParams() > 0 {
+		fd := fdGrad(loss, theta, 1e-5)
+		if e := relErr(dth, fd); e > 1e-7 {
+			t.Errorf("θ gradient rel. error %g\n got %v\nwant %v", e, dth, fd)
+		}
+	}
+}
+
+// checkStiefelVJP checks ColumnsVJP against finite differences of ℓ = ⟨G, U(θ)⟩.
+func checkStiefelVJP(t *testing.T, s Stiefel, theta []float64, rng *rand.Rand, tol float64) {
+	t.Helper()
+	n, k := s.Dim(), s.Rank()
+	gu := randVec(rng, n*k, 1)
+	loss := func(th []float64) float64 {
+		u := make([]float64, n*k)
+		if err := s.Columns(th, u); err != nil {
+			t.Fatal(err)
+		}
+		var v float64
+		for i := range u {
+			v += u[i] * gu[i]
+		}
+		return v
+	}
+	u := make([]float64, n*k)
+	if err := s.Columns(theta, u); err != nil {
+		t.Fatal(err)
+	}
+	u0 := append([]float64(nil), u...)
+	g0 := append([]float64(nil), gu...)
+	dth := make([]float64, s.NumParams())
+	if err := s.ColumnsVJP(theta, u, gu, dth); err != nil {
+		t.Fatal(err)
+	}
+	if maxAbsDiff(u, u0) != 0 || maxAbsDiff(gu, g0) != 0 {
+		t.Error("ColumnsVJP modified its inputs")
+	}
+	fd := fdGrad(loss, theta, 1e-5)
+	if e := relErr(dth, fd); e > tol {
+		t.Errorf("N=%d K=%d: θ gradient rel. error %g", n, k, e)
+	}
+}
