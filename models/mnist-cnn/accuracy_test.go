@@ -1,0 +1,50 @@
+package mnistcnn_test
+
+import (
+	"errors"
+	"testing"
+
+	mnistcnn "github.com/qpeft/qpeft/models/mnist-cnn"
+	"github.com/qpeft/qpeft/peft/data"
+	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/peft/onnx"
+)
+
+// TestMNISTTestAccuracy runs the embedded model on the 10,000 MNIST test images (raw 0–255
+// pixels) from the GoMNIST module; it is skipped if the module is not in the module cache.
+func TestMNISTTestAccuracy(t *testing.T) {
+	dir, err := data.FindMNIST()
+	if errors.Is(err, data.ErrNotFound) {
+		t.Skipf("MNIST not available: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	test, err := data.LoadDir(dir, data.Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := test.N
+	if testing.Short() {
+		n = 2000
+		test = test.Subset(firstN(n))
+	}
+	net, err := onnx.Load[float32](mnistcnn.ONNX())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, labels := data.All[float32](test, mnistcnn.PixelScale)
+	m := nn.Evaluate[float32](net.Model, x, labels, 500)
+	t.Logf("MNIST test (%d images): %v", n, m)
+	if m.Accuracy < 0.985 {
+		t.Fatalf("accuracy %.4f below 0.985", m.Accuracy)
+	}
+}
+
+func firstN(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
