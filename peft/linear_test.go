@@ -1,0 +1,297 @@
+package peft
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/peft/ortho"
+)
+
+// adapterCase builds an adapter of a given kind for an out × in weight with K = k.
+type adapterCase struct {
+	name  string
+	build func(t *testing.T, out, in, k int) Adapter
+}
+
+func taylorQPEFT(t *testing.T, out, in, k int) Adapter {
+	u, err := ortho.NewTaylor(out, k, 6)
+	mustNoErr(t, err)
+	v, err := ortho.NewTaylor(in, k, 6)
+	mustNoErr(t, err)
+	a, err := NewQuantumPEFT(u, v, Options{Alpha: 2 * float64(k), InitScale: 0.3, Seed: 11})
+	mustNoErr(t, err)
+	return a
+}
+
+func loraCase(t *testing.T, out, in, k int) Adapter {
+	a, err := NewLoRA(out, in, k, 16, 3)
+	mustNoErr(t, err)
+	return a
+}
+
+func adaloraCase(t *testing.T, out, in, k int) Adapter {
+	a, err := NewAdaLoRA(out, in, k, 0, RankOptions{}, 0.1, 5)
+	mustNoErr(t, err)
+	return a
+}
+
+var baseCases = []adapterCase{
+	{"qpeft-taylor", taylorQPEFT},
+	{"lora", loraCase},
+	{"adalora", adaloraCase},
+}
+
+// randomizeState makes every trainable parameter non-trivial (λ, B, E are zero at init).
+func randomizeState(rng *rand.Rand, a Adapter) {
+	for _, p := range a.Params() {
+		for i := range p.Value {
+			p.Value[i] += (2*rng.Float64() - 1) * 0.5
+		}
+	}
+}
+
+// gradCheck checks Backward against central finite differences of the whole forward pass
+// for ℓ = Σ G ⊙ Y, with respect to X and every trainable parameter.
+func gradCheck(t *testing.T, name string, a Adapter, out, in, rows int, rng *rand.Rand, tol float64) {
+	t.Helper()
+	w0 := randVec(rng, out*in, 1)
+	bias := randVec(rng, out, 1)
+	l, err := NewLinear(w0, out, in, bias, a)
+	mustNoErr(t, err)
+	x := randVec(rng, rows*in, 1)
+	g := randVec(rng, rows*out, 1)
+	loss := func() float64 {
+		y := make([]float64, rows*out)
+		mustNoErr(t, l.Forward(x, rows, y))
+		var s float64
+		for i := range y {
+			s += y[i] * g[i]
+		}
+		return s
+	}
+	loss()
+	nn.ZeroGrad(a.Params())
+	dx := make([]float64, rows*in)
+	mustNoErr(t, l.Backward(g, dx))
+	if e := relErr(dx, fd(loss, x, 1e-5)); e > tol {
+		t.Errorf("%s: ∂ℓ/∂X rel. error %g", name, e)
+	}
+	for _, p := range a.Params() {
+		got := append([]float64(nil), p.Grad...)
+		want := fd(loss, p.Value, 1e-5)
+		if e := relErr(got, want); e > tol {
+			t.Errorf("%s: ∂ℓ/∂%s rel. error %g", name, p.Name, e)
+		}
+	}
+}
+
+func TestGradCheckLayer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, sh := range []struct{ out, in, k, rows int }{{8, 8, 3, 5}, {12, 20, 4, 3}, {16, 6, 2, 7}} {
+		for _, c := range baseCases {
+			a := c.build(t, sh.out, sh.in, sh.k)
+			randomizeState(rng, a)
+			gradCheck(t, fmt.Sprintf("%s %dx%d K=%d", c.name, sh.out, sh.in, sh.k), a, sh.out, sh.in, sh.rows, rng, 1e-6)
+		}
+	}
+}
+
+// TestForwardMatchesDense compares the factored forward pass with a brute-force
+// X·(W0 + ΔW)ᵀ + b, with ΔW formed from the factors by a triple loop.
+func TestForwardMatchesDense(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	out, in, k, rows := 10, 7, 3, 4
+	for _, c := range baseCases {
+		a := c.build(t, out, in, k)
+		randomizeState(rng, a)
+		w0 := randVec(rng, out*in, 1)
+		bias := randVec(rng, out, 1)
+		l, err := NewLinear(append([]float64(nil), w0...), out, in, bias, a)
+		mustNoErr(t, err)
+		x := randVec(rng, rows*in, 1)
+		y := make([]float64, rows*out)
+		mustNoErr(t, l.Forward(x, rows, y))
+		var f Factors
+		mustNoErr(t, a.Factors(&f))
+		w := append([]float64(nil), w0...)
+		for i := 0; i < out; i++ {
+			for j := 0; j < in; j++ {
+				for r := 0; r < k; r++ {
+					w[i*in+j] += f.P[i*k+r] * f.D[r] * f.Q[j*k+r]
+				}
+			}
+		}
+		want := naiveMulT(x, w, rows, in, out)
+		for r := 0; r < rows; r++ {
+			for i := 0; i < out; i++ {
+				want[r*out+i] += bias[i]
+			}
+		}
+		if d := maxAbsDiff(y, want); d > 1e-12 {
+			t.Errorf("%s: forward differs from the dense oracle by %g", c.name, d)
+		}
+	}
+}
+
+// TestInitIsFrozen checks that a freshly initialised adapter leaves the layer's output equal
+// to the frozen layer's bit for bit, and that ΔW = 0.
+func TestInitIsFrozen(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	out, in, rows := 24, 16, 9
+	w0 := randVec(rng, out*in, 1)
+	bias := randVec(rng, out, 1)
+	x := randVec(rng, rows*in, 1)
+	x[3] = math.Copysign(0, -1)
+	frozen, err := NewLinear(w0, out, in, bias, nil)
+	mustNoErr(t, err)
+	want := make([]float64, rows*out)
+	mustNoErr(t, frozen.Forward(x, rows, want))
+	for _, c := range []adapterCase{{"qpeft-taylor", func(t *testing.T, o, i, k int) Adapter {
+		u, _ := ortho.NewTaylor(o, k, 4)
+		v, _ := ortho.NewTaylor(i, k, 4)
+		a, err := NewQuantumPEFT(u, v, Options{Seed: 1})
+		mustNoErr(t, err)
+		return a
+	}}, {"lora", loraCase}, {"adalora", adaloraCase}} {
+		a := c.build(t, out, in, 4)
+		l, err := NewLinear(w0, out, in, bias, a)
+		mustNoErr(t, err)
+		y := make([]float64, rows*out)
+		mustNoErr(t, l.Forward(x, rows, y))
+		for i := range y {
+			if math.Float64bits(y[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("%s: output %d is %v, frozen %v", c.name, i, y[i], want[i])
+			}
+		}
+		dw, err := DeltaW(a)
+		mustNoErr(t, err)
+		for _, v := range dw {
+			if v != 0 {
+				t.Fatalf("%s: ΔW ≠ 0 at init", c.name)
+			}
+		}
+	}
+	// The frozen layer itself against a brute-force product.
+	ref := naiveMulT(x, w0, rows, in, out)
+	for r := 0; r < rows; r++ {
+		for i := 0; i < out; i++ {
+			ref[r*out+i] += bias[i]
+		}
+	}
+	if d := maxAbsDiff(want, ref); d > 1e-12 {
+		t.Errorf("frozen layer differs from the brute-force product by %g", d)
+	}
+}
+
+// TestMergeUnmerge checks merge/unmerge round trips and merged vs adapted outputs.
+func TestMergeUnmerge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	out, in, rows := 20, 12, 6
+	for _, c := range baseCases {
+		a := c.build(t, out, in, 3)
+		randomizeState(rng, a)
+		w0 := randVec(rng, out*in, 1)
+		orig := append([]float64(nil), w0...)
+		l, err := NewLinear(w0, out, in, nil, a)
+		mustNoErr(t, err)
+		x := randVec(rng, rows*in, 1)
+		ya := make([]float64, rows*out)
+		mustNoErr(t, l.Forward(x, rows, ya))
+		mustNoErr(t, l.Merge())
+		if err := l.Merge(); err == nil {
+			t.Errorf("%s: double merge accepted", c.name)
+		}
+		ym := make([]float64, rows*out)
+		mustNoErr(t, l.Forward(x, rows, ym))
+		if d := maxAbsDiff(ya, ym); d > 1e-10 {
+			t.Errorf("%s: merged forward differs by %g", c.name, d)
+		}
+		if err := l.Backward(make([]float64, rows*out), nil); err == nil {
+			t.Errorf("%s: backward on a merged layer accepted", c.name)
+		}
+		mustNoErr(t, l.Unmerge())
+		if d := maxAbsDiff(w0, orig); d > 1e-12 {
+			t.Errorf("%s: unmerge left W0 off by %g", c.name, d)
+		}
+		if err := l.Unmerge(); err == nil {
+			t.Errorf("%s: double unmerge accepted", c.name)
+		}
+	}
+}
+
+func TestLinearErrors(t *testing.T) {
+	a, _ := NewLoRA(4, 3, 2, 0, 1)
+	for _, tc := range []struct {
+		w0       []float64
+		out, in  int
+		bias     []float64
+		adapter  Adapter
+		wantText string
+	}{
+		{make([]float64, 11), 4, 3, nil, nil, "W0 has 11"},
+		{make([]float64, 12), 4, 3, make([]float64, 3), nil, "bias has 3"},
+		{make([]float64, 12), 3, 4, nil, a, "adapter is 4x3"},
+		{nil, 0, 3, nil, nil, "must be positive"},
+	} {
+		_, err := NewLinear(tc.w0, tc.out, tc.in, tc.bias, tc.adapter)
+		if err == nil || !contains(err.Error(), tc.wantText) {
+			t.Errorf("got %v, want %q", err, tc.wantText)
+		}
+	}
+	l, _ := NewLinear(make([]float64, 12), 4, 3, nil, a)
+	if err := l.Backward(make([]float64, 4), nil); err == nil {
+		t.Error("Backward before Forward accepted")
+	}
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAdaLoRARegularizer checks the penalty's value and gradient by finite differences.
+func TestAdaLoRARegularizer(t *testing.T) {
+	a, err := NewAdaLoRA(7, 5, 3, 0, RankOptions{}, 0.3, 9)
+	mustNoErr(t, err)
+	rng := rand.New(rand.NewPCG(29, 30))
+	randomizeState(rng, a)
+	// Independent value: γ(‖BᵀB − I‖² + ‖AAᵀ − I‖²) by loops.
+	pen := func() float64 {
+		var s float64
+		for i := 0; i < 3; i++ {
+			for j := 0; j < 3; j++ {
+				var b, c float64
+				for r := 0; r < 7; r++ {
+					b += a.B.Value[r*3+i] * a.B.Value[r*3+j]
+				}
+				for r := 0; r < 5; r++ {
+					c += a.A.Value[i*5+r] * a.A.Value[j*5+r]
+				}
+				if i == j {
+					b--
+					c--
+				}
+				s += b*b + c*c
+			}
+		}
+		return 0.3 * s
+	}
+	nn.ZeroGrad(a.Params())
+	v := a.Regularize()
+	if math.Abs(v-pen()) > 1e-12 {
+		t.Errorf("penalty %g, want %g", v, pen())
+	}
+	for _, p := range []*nn.Param{a.A, a.B} {
+		got := append([]float64(nil), p.Grad...)
+		if e := relErr(got, fd(pen, p.Value, 1e-6)); e > 1e-7 {
+			t.Errorf("∂penalty/∂%s rel. error %g", p.Name, e)
+		}
+	}
+}
