@@ -1,0 +1,66 @@
+package sim_test
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/sim"
+)
+
+// A Bell pair: the state vector, an expectation value, and 1000 seeded shots.
+func ExampleRun() {
+	c := circuit.New(2).H(0).CX(0, 1)
+	res, err := sim.Run(c, sim.Options{})
+	if err != nil {
+		panic(err)
+	}
+	for i, a := range res.State.Amplitudes() {
+		fmt.Printf("|%02b⟩ %.4f\n", i, real(a))
+	}
+	zz, _ := res.State.Expectation("ZZ")
+	fmt.Printf("⟨ZZ⟩ = %.4f\n", zz)
+
+	c.MeasureAll()
+	shots, _ := sim.Run(c, sim.Options{Shots: 1000, Seed: 42})
+	fmt.Println(shots.Counts)
+	// Output:
+	// |00⟩ 0.7071
+	// |01⟩ 0.0000
+	// |10⟩ 0.0000
+	// |11⟩ 0.7071
+	// ⟨ZZ⟩ = 1.0000
+	// map[00:484 11:516]
+}
+
+// The first K columns of a real RY/CZ circuit's orthogonal matrix, on the float64 path: an
+// N x K matrix with orthonormal columns, built without any N x N matrix.
+func ExampleRealColumns() {
+	c := circuit.New(3).RY("a", 0, 1, 2).CZ(0, 1).RY("b", 1).CZ(1, 2)
+	env := circuit.MapEnv(map[string]float64{"a": 0.3, "b": -1.2})
+	u, err := sim.RealColumns(c, env, 2)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%d x %d\n", u.Rows(), u.B)
+	var g00, g01, g11 float64
+	for i := 0; i < u.Rows(); i++ {
+		g00 += u.At(i, 0) * u.At(i, 0)
+		g01 += u.At(i, 0) * u.At(i, 1)
+		g11 += u.At(i, 1) * u.At(i, 1)
+	}
+	fmt.Printf("UᵀU = [[%.3f %.3f] [%.3f %.3f]]\n", g00, g01, g01, g11)
+	fmt.Println(math.Abs(g01) < 1e-15)
+	// Output:
+	// 8 x 2
+	// UᵀU = [[1.000 0.000] [0.000 1.000]]
+	// true
+}
+
+// Asking for more memory than the limit is an error, not a crash.
+func ExampleMemoryError() {
+	_, err := sim.Run(circuit.New(34), sim.Options{MemoryLimit: 1 << 30})
+	fmt.Println(err)
+	// Output:
+	// sim: a state vector of 34 qubits (float64) needs 137438953472 bytes (128 GiB), above the memory limit of 1073741824 bytes (1 GiB); raise the limit (sim.MemoryLimit, Options.MemoryLimit, or the QPEFT_MEMORY_LIMIT environment variable, e.g. QPEFT_MEMORY_LIMIT=64GiB) or use fewer qubits
+}

@@ -1,0 +1,387 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/qpeft/qpeft/circuit"
+)
+
+// step is one compiled operation: a gate resolved to controls, targets and the target block
+// (complex, and float64 when every entry is real), or a measurement, reset or barrier.
+// A gate-fusion pass would slot in between compile and execution, merging runs of steps on
+// few qubits into one dense step.
+type step struct {
+	op       *circuit.Op
+	controls []int
+	targets  []int
+	m        []complex128
+	mr       []float64
+}
+
+// compile evaluates every angle and resolves every gate once, and validates qubit and bit
+// indices, so that errors surface before any simulation work.
+func compile(c *circuit.Circuit, env circuit.Env) ([]step, error) {
+	steps := make([]step, 0, len(c.Ops))
+	for i := range c.Ops {
+		op := &c.Ops[i]
+		if err := checkOpQubits(op, c.NumQubits); err != nil {
+			return nil, fmt.Errorf("%w (operation %d)", err, i)
+		}
+		for _, b := range op.Clbits {
+			if b < 0 || b >= c.NumClbits {
+				return nil, fmt.Errorf("sim: %s%s (operation %d): classical bit %d out of range (the circuit has %d)", posPrefix(op.Pos), op.Name(), i, b, c.NumClbits)
+			}
+		}
+		if op.Cond != nil {
+			if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 {
+				return nil, fmt.Errorf("sim: %s%s (operation %d): a condition needs 1 to 64 classical bits", posPrefix(op.Pos), op.Name(), i)
+			}
+			for _, b := range op.Cond.Clbits {
+				if b < 0 || b >= c.NumClbits {
+					return nil, fmt.Errorf("sim: %s%s (operation %d): condition bit %d out of range (the circuit has %d)", posPrefix(op.Pos), op.Name(), i, b, c.NumClbits)
+				}
+			}
+		}
+		st := step{op: op}
+		switch op.Kind {
+		case circuit.GateOp:
+			// Resolve the gate as if unconditioned; the condition is checked at run time.
+			u := *op
+			u.Cond = nil
+			controls, targets, m, err := opBlock(&u, env, modePlain)
+			if err != nil {
+				return nil, fmt.Errorf("%w (operation %d)", err, i)
+			}
+			st.controls, st.targets, st.m = controls, targets, m
+			st.mr, _ = realCoefs(m, nil)
+		case circuit.Measure:
+			if len(op.Qubits) != len(op.Clbits) {
+				return nil, fmt.Errorf("sim: %smeasure (operation %d): %d qubits but %d classical bits", posPrefix(op.Pos), i, len(op.Qubits), len(op.Clbits))
+			}
+		case circuit.Reset, circuit.Barrier:
+		default:
+			return nil, fmt.Errorf("sim: %s%s (operation %d): unknown operation kind", posPrefix(op.Pos), op.Name(), i)
+		}
+		steps = append(steps, st)
+	}
+	return steps, nil
+}
+
+// Options configure Run. The zero value runs once with seed 0, no parameters, the default
+// memory limit and the automatic real/complex choice.
+type Options struct {
+	// Params binds parameter symbols by name; Env, when set, takes precedence.
+	Params map[string]float64
+	Env    circuit.Env
+	// Seed seeds the random source (NewRNG) of measurements, resets and shots: the same seed
+	// gives the same outcomes.
+	Seed uint64
+	// Shots > 0 samples that many independent runs into Result.Counts.
+	Shots int
+	// Memory keeps every shot's bit string, in order, in Result.Memory.
+	Memory bool
+	// MemoryLimit overrides the package's MemoryLimit for this run (0: use it).
+	MemoryLimit int64
+	// Complex forces complex128 amplitudes even for a real circuit.
+	Complex bool
+	// Initial is the start state (copied); nil means |0…0⟩.
+	Initial *State
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	// State is the final state: for a circuit without measurement and reset, its output
+	// state; otherwise, with Shots == 0, the collapsed state of the single run; with
+	// Shots > 0 and measurements there is no single final state and State is nil.
+	State *State
+	// Clbits is the classical register after the single run (Shots == 0) or the last shot,
+	// Clbits[b] = bit b.
+	Clbits []uint8
+	// Counts maps each outcome bit string (Qiskit style: highest classical bit leftmost,
+	// registers separated by spaces, last register leftmost) to its number of shots.
+	Counts map[string]int
+	// Memory is every shot's bit string in shot order (Options.Memory).
+	Memory []string
+	// Shots is the number of shots taken.
+	Shots int
+	circ  *circuit.Circuit
+}
+
+// Bits formats Clbits like a Counts key.
+func (r *Result) Bits() string { return FormatBits(r.circ, r.Clbits) }
+
+// Run simulates c: gates (with ctrl @ modifiers and gphase), barriers, mid-circuit
+// measurement with collapse, reset, and operations conditioned on classical bits. With
+// Options.Shots > 0 it samples that many runs: when every measurement comes after the last
+// gate, from one simulation of the state; otherwise by simulating each shot's trajectory
+// (sharing the unitary prefix). Amplitudes stay float64 while every gate applied is real.
+func Run(c *circuit.Circuit, opts Options) (*Result, error) {
+	env := opts.Env
+	if env == nil && opts.Params != nil {
+		env = circuit.MapEnv(opts.Params)
+	}
+	if opts.Shots < 0 {
+		return nil, fmt.Errorf("sim: negative number of shots %d", opts.Shots)
+	}
+	steps, err := compile(c, env)
+	if err != nil {
+		return nil, err
+	}
+	var s *State
+	if opts.Initial != nil {
+		if opts.Initial.n != c.NumQubits {
+			return nil, fmt.Errorf("sim: the initial state has %d qubits, the circuit %d", opts.Initial.n, c.NumQubits)
+		}
+		s = opts.Initial.Clone()
+		s.limit = opts.MemoryLimit
+		if opts.Complex {
+			if err := s.promote(); err != nil {
+				return nil, err
+			}
+		}
+	} else if s, err = newState(c.NumQubits, opts.MemoryLimit, opts.Complex); err != nil {
+		return nil, err
+	}
+	rng := NewRNG(opts.Seed)
+	res := &Result{circ: c, Clbits: make([]uint8, c.NumClbits)}
+
+	// The unitary prefix: every step before the first measurement, reset or condition.
+	prefix := 0
+	for prefix < len(steps) && steps[prefix].op.IsUnitary() {
+		prefix++
+	}
+	if err := runSteps(s, steps[:prefix], rng, res.Clbits); err != nil {
+		return nil, err
+	}
+	rest := steps[prefix:]
+	if opts.Shots == 0 {
+		if err := runSteps(s, rest, rng, res.Clbits); err != nil {
+			return nil, err
+		}
+		res.State = s
+		return res, nil
+	}
+
+	res.Shots = opts.Shots
+	res.Counts = map[string]int{}
+	record := func(bits []uint8) {
+		key := FormatBits(c, bits)
+		res.Counts[key]++
+		if opts.Memory {
+			res.Memory = append(res.Memory, key)
+		}
+	}
+	if terminalMeasurements(rest) {
+		if len(rest) == 0 {
+			res.State = s
+		}
+		idx, err := s.Sample(opts.Shots, rng)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range idx {
+			clear(res.Clbits)
+			for k := range rest {
+				op := rest[k].op
+				if op.Kind != circuit.Measure {
+					continue
+				}
+				for j, q := range op.Qubits {
+					res.Clbits[op.Clbits[j]] = uint8(i >> q & 1)
+				}
+			}
+			record(res.Clbits)
+		}
+		return res, nil
+	}
+	for shot := 0; shot < opts.Shots; shot++ {
+		t := s
+		if shot < opts.Shots-1 {
+			t = s.Clone()
+		}
+		clear(res.Clbits)
+		if err := runSteps(t, rest, rng, res.Clbits); err != nil {
+			return nil, err
+		}
+		record(res.Clbits)
+	}
+	return res, nil
+}
+
+// terminalMeasurements reports whether steps hold only measurements and barriers.
+func terminalMeasurements(steps []step) bool {
+	for i := range steps {
+		k := steps[i].op.Kind
+		if k != circuit.Measure && k != circuit.Barrier {
+			return false
+		}
+	}
+	return true
+}
+
+// runSteps executes compiled steps on s.
+func runSteps(s *State, steps []step, rng *rand.Rand, clbits []uint8) error {
+	for i := range steps {
+		st := &steps[i]
+		op := st.op
+		if op.Cond != nil {
+			var v uint64
+			for j, b := range op.Cond.Clbits {
+				v |= uint64(clbits[b]) << j
+			}
+			if v != op.Cond.Value {
+				continue
+			}
+		}
+		switch op.Kind {
+		case circuit.GateOp:
+			if err := s.applyStep(st); err != nil {
+				return err
+			}
+		case circuit.Measure:
+			for j, q := range op.Qubits {
+				out, err := s.Measure(q, rng)
+				if err != nil {
+					return fmt.Errorf("%s%w", posPrefix(op.Pos), err)
+				}
+				clbits[op.Clbits[j]] = uint8(out)
+			}
+		case circuit.Reset:
+			for _, q := range op.Qubits {
+				if err := s.Reset(q, rng); err != nil {
+					return fmt.Errorf("%s%w", posPrefix(op.Pos), err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// FormatBits renders classical bits Qiskit style: highest bit leftmost, one space-separated
+// group per classical register of c, the last register leftmost.
+func FormatBits(c *circuit.Circuit, bits []uint8) string {
+	var sb strings.Builder
+	regs := []circuit.Register(nil)
+	if c != nil {
+		regs = c.CRegs
+	}
+	covered := 0
+	for _, r := range regs {
+		covered += r.Size
+	}
+	if len(regs) == 0 || covered != len(bits) {
+		regs = []circuit.Register{{Start: 0, Size: len(bits)}}
+	}
+	for ri := len(regs) - 1; ri >= 0; ri-- {
+		r := regs[ri]
+		if ri != len(regs)-1 {
+			sb.WriteByte(' ')
+		}
+		for b := r.Start + r.Size - 1; b >= r.Start; b-- {
+			sb.WriteByte('0' + bits[b])
+		}
+	}
+	return sb.String()
+}
+
+// Statevector runs a circuit of gates (no measurement, reset or condition) from |0…0⟩ and
+// returns the output state; real circuits give a real state.
+func Statevector(c *circuit.Circuit, env circuit.Env) (*State, error) {
+	if err := checkUnitary(c); err != nil {
+		return nil, err
+	}
+	r, err := Run(c, Options{Env: env})
+	if err != nil {
+		return nil, err
+	}
+	return r.State, nil
+}
+
+func checkUnitary(c *circuit.Circuit) error {
+	for i := range c.Ops {
+		op := &c.Ops[i]
+		if !op.IsUnitary() {
+			return fmt.Errorf("sim: %s%s (operation %d) is not unitary; this needs a circuit of gates only (use Run for measurement, reset and conditions)", posPrefix(op.Pos), op.Name(), i)
+		}
+	}
+	return nil
+}
+
+// Unitary returns the full 2^n x 2^n unitary of a circuit of gates as a Batch with B = 2^n,
+// which is the matrix itself, row-major: U[i][j] = Data[i*2^n+j] = ⟨i|U|j⟩. It applies each
+// gate to the identity columns; no per-gate 2^n x 2^n matrix is built.
+func Unitary(c *circuit.Circuit, env circuit.Env) (*Batch, error) {
+	return Columns(c, env, 1<<c.NumQubits)
+}
+
+// Columns returns the first k columns of the circuit's unitary, U·|j⟩ for j = 0..k−1, as an
+// N x k Batch (row-major): k basis states pushed through the circuit together.
+func Columns(c *circuit.Circuit, env circuit.Env, k int) (*Batch, error) {
+	if err := checkColumns(c, k); err != nil {
+		return nil, err
+	}
+	steps, err := compile(c, env)
+	if err != nil {
+		return nil, err
+	}
+	x, err := newBatch(c.NumQubits, k, 0, "unitary")
+	if err != nil {
+		return nil, err
+	}
+	x.SetIdentity()
+	for i := range steps {
+		if st := &steps[i]; st.m != nil {
+			x.ApplyControlled(st.controls, st.targets, st.m)
+		}
+	}
+	return x, nil
+}
+
+// RealColumns is Columns on the float64 path for a circuit of real gates (an orthogonal
+// matrix): the first k columns of Q as an N x k RealBatch. A gate with complex entries is an
+// error naming it.
+func RealColumns(c *circuit.Circuit, env circuit.Env, k int) (*RealBatch, error) {
+	if err := checkColumns(c, k); err != nil {
+		return nil, err
+	}
+	steps, err := compile(c, env)
+	if err != nil {
+		return nil, err
+	}
+	for i := range steps {
+		if st := &steps[i]; st.m != nil && (st.mr == nil || !st.op.Gate.Real) {
+			return nil, fmt.Errorf("%w (operation %d)", notRealError(st.op), i)
+		}
+	}
+	x, err := newRealBatch(c.NumQubits, k, 0, "orthogonal matrix")
+	if err != nil {
+		return nil, err
+	}
+	x.SetIdentity()
+	for i := range steps {
+		if st := &steps[i]; st.mr != nil {
+			x.ApplyControlled(st.controls, st.targets, st.mr)
+		}
+	}
+	return x, nil
+}
+
+// RealUnitary is RealColumns with every column: the full orthogonal matrix of a real circuit.
+func RealUnitary(c *circuit.Circuit, env circuit.Env) (*RealBatch, error) {
+	return RealColumns(c, env, 1<<c.NumQubits)
+}
+
+func checkColumns(c *circuit.Circuit, k int) error {
+	if err := checkUnitary(c); err != nil {
+		return err
+	}
+	if c.NumQubits >= 62 {
+		return checkMemory("unitary", c.NumQubits, 1, 16, 0)
+	}
+	if k < 1 || k > 1<<c.NumQubits {
+		return fmt.Errorf("sim: asked for %d columns of a %d-qubit unitary; take 1 to %d", k, c.NumQubits, 1<<c.NumQubits)
+	}
+	return nil
+}

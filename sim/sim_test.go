@@ -1,0 +1,633 @@
+package sim
+
+import (
+	"math"
+	"math/cmplx"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/gates"
+)
+
+// TestUnitaryDense: Unitary, Columns and RealColumns of random circuits over every gate (with
+// ctrl @ modifiers and symbolic angles) equal the brute-force product of embedded matrices.
+func TestUnitaryDense(t *testing.T) {
+	withThreads(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(21, 22))
+		all := gates.All()
+		for n := 1; n <= 5; n++ {
+			for trial := 0; trial < 12; trial++ {
+				pool := all
+				if trial%3 == 2 {
+					pool = realGates()
+				}
+				c := circuit.New(n)
+				for len(c.Ops) < 3*n+6 {
+					if err := c.Append(randomOp(r, n, pool, min(2, n-1), true)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				d := 1 << n
+				want := denseCircuit(t, c, testEnv)
+				u, err := Unitary(c, testEnv)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e := maxDiff(u.Data, want); e > 1e-12 {
+					t.Fatalf("n=%d trial %d: Unitary differs by %g", n, trial, e)
+				}
+				k := 1 + r.IntN(d)
+				cols, err := Columns(c, testEnv, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e := maxDiff(cols.Data, firstColumns(want, d, k)); e > 1e-12 {
+					t.Fatalf("n=%d: Columns(%d) differs by %g", n, k, e)
+				}
+				if trial%3 == 2 {
+					rc, err := RealColumns(c, testEnv, k)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if e := maxDiff(toComplex(rc.Data), firstColumns(want, d, k)); e > 1e-12 {
+						t.Fatalf("n=%d: RealColumns(%d) differs by %g", n, k, e)
+					}
+				}
+			}
+		}
+	})
+}
+
+func firstColumns(u []complex128, d, k int) []complex128 {
+	out := make([]complex128, 0, d*k)
+	for i := 0; i < d; i++ {
+		out = append(out, u[i*d:i*d+k]...)
+	}
+	return out
+}
+
+// TestUnitarityAndInverse: U†U = I for random circuits, and the circuit followed by its
+// inverse (circuit.Inverse) simulates to the identity; both to 1e-12 (Frobenius norm).
+func TestUnitarityAndInverse(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for n := 1; n <= 7; n++ {
+		for trial := 0; trial < 6; trial++ {
+			c := randomCircuit(r, n, 5*n+5, gates.All(), min(2, n-1))
+			d := 1 << n
+			u, err := Unitary(c, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := frobDiff(matMul(adjoint(u.Data, d), u.Data, d, d, d), identity(d)); e > 1e-12 {
+				t.Errorf("n=%d: ‖U†U − I‖ = %g", n, e)
+			}
+			inv, err := c.Inverse()
+			if err != nil {
+				t.Fatal(err)
+			}
+			both := c.Clone()
+			if err := both.Compose(inv, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			v, err := Unitary(both, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := frobDiff(v.Data, identity(d)); e > 1e-12 {
+				t.Errorf("n=%d: ‖U⁻¹U − I‖ = %g", n, e)
+			}
+		}
+	}
+}
+
+func frobDiff(a, b []complex128) float64 {
+	s := 0.0
+	for i := range a {
+		d := a[i] - b[i]
+		s += real(d)*real(d) + imag(d)*imag(d)
+	}
+	return math.Sqrt(s)
+}
+
+// TestRealPathMatchesComplex: real circuits simulate to the same amplitudes on the float64
+// and the complex128 path (to 1e-13), for states and for Stiefel columns.
+func TestRealPathMatchesComplex(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	for n := 1; n <= 12; n++ {
+		for trial := 0; trial < 4; trial++ {
+			c := randomCircuit(r, n, 6*n, realGates(), min(2, n-1))
+			re, err := Run(c, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cx, err := Run(c, Options{Complex: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !re.State.IsReal() || cx.State.IsReal() {
+				t.Fatalf("paths: real %v, complex %v", re.State.IsReal(), !cx.State.IsReal())
+			}
+			if e := maxDiff(re.State.Amplitudes(), cx.State.Amplitudes()); e > 1e-13 {
+				t.Errorf("n=%d: real and complex paths differ by %g", n, e)
+			}
+			if n <= 8 {
+				k := 1 + r.IntN(1<<n)
+				a, err := RealColumns(c, nil, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := Columns(c, nil, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e := maxDiff(toComplex(a.Data), b.Data); e > 1e-13 {
+					t.Errorf("n=%d: RealColumns and Columns differ by %g", n, e)
+				}
+			}
+		}
+	}
+	// A circuit with a complex gate is refused by RealColumns, naming the gate.
+	c := circuit.New(2).RY(0.3, 0).RZ(0.2, 1)
+	if _, err := RealColumns(c, nil, 2); err == nil || !strings.Contains(err.Error(), "rz") {
+		t.Errorf("RealColumns with rz: %v", err)
+	}
+}
+
+// TestHandWrittenGates checks the gates itsubaki/q lacks against matrices written out by hand
+// from their definitions (Qiskit's little-endian matrices; Braket's big-endian MS matrix
+// with its bit order reversed here).
+func TestHandWrittenGates(t *testing.T) {
+	const th, f0, f1 = 0.913, -0.377, 1.234
+	c, s := complex(math.Cos(th/2), 0), complex(math.Sin(th/2), 0)
+	e := func(x float64) complex128 { return cmplx.Exp(complex(0, x)) }
+	h := complex(1/math.Sqrt2, 0)
+	msBig := []complex128{
+		c, 0, 0, -1i * e(-(f0+f1)) * s,
+		0, c, -1i * e(-(f0-f1)) * s, 0,
+		0, -1i * e(f0-f1) * s, c, 0,
+		-1i * e(f0+f1) * s, 0, 0, c,
+	}
+	cases := []struct {
+		name string
+		args []float64
+		m    []complex128
+	}{
+		{"sx", nil, []complex128{0.5 + 0.5i, 0.5 - 0.5i, 0.5 - 0.5i, 0.5 + 0.5i}},
+		{"sxdg", nil, []complex128{0.5 - 0.5i, 0.5 + 0.5i, 0.5 + 0.5i, 0.5 - 0.5i}},
+		{"gpi", []float64{f0}, []complex128{0, e(-f0), e(f0), 0}},
+		{"gpi2", []float64{f0}, []complex128{h, -1i * h * e(-f0), -1i * h * e(f0), h}},
+		{"rxx", []float64{th}, []complex128{c, 0, 0, -1i * s, 0, c, -1i * s, 0, 0, -1i * s, c, 0, -1i * s, 0, 0, c}},
+		{"ryy", []float64{th}, []complex128{c, 0, 0, 1i * s, 0, c, -1i * s, 0, 0, -1i * s, c, 0, 1i * s, 0, 0, c}},
+		{"rzz", []float64{th}, []complex128{e(-th / 2), 0, 0, 0, 0, e(th / 2), 0, 0, 0, 0, e(th / 2), 0, 0, 0, 0, e(-th / 2)}},
+		{"iswap", nil, []complex128{1, 0, 0, 0, 0, 0, 1i, 0, 0, 1i, 0, 0, 0, 0, 0, 1}},
+		{"ecr", nil, []complex128{0, h, 0, 1i * h, h, 0, -1i * h, 0, 0, 1i * h, 0, h, -1i * h, 0, h, 0}},
+		{"ms", []float64{f0, f1, th}, reverseBits(msBig, 2)},
+		{"cswap", nil, permMatrix(8, 3, 5)},
+		{"swap", nil, permMatrix(4, 1, 2)},
+	}
+	for _, tc := range cases {
+		g := gates.MustGet(tc.name)
+		cc := circuit.New(g.Qubits)
+		qs := make([]int, g.Qubits)
+		for i := range qs {
+			qs[i] = i
+		}
+		args := make([]any, len(tc.args))
+		for i, a := range tc.args {
+			args[i] = a
+		}
+		if err := cc.Gate(tc.name, qs, args...); err != nil {
+			t.Fatal(err)
+		}
+		u, err := Unitary(cc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := maxDiff(u.Data, tc.m); d > 1e-15 {
+			t.Errorf("%s: differs from the hand-written matrix by %g", tc.name, d)
+		}
+		// And embedded on scattered qubits of a larger register, against the dense oracle.
+		n := g.Qubits + 2
+		big := circuit.New(n)
+		perm := []int{n - 1, 1, 0}[:g.Qubits]
+		if err := big.Gate(tc.name, perm, args...); err != nil {
+			t.Fatal(err)
+		}
+		ub, err := Unitary(big, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := maxDiff(ub.Data, embed(n, perm, tc.m)); d > 1e-15 {
+			t.Errorf("%s on %v: differs by %g", tc.name, perm, d)
+		}
+	}
+}
+
+// reverseBits turns a big-endian k-qubit matrix into little-endian order.
+func reverseBits(m []complex128, k int) []complex128 {
+	d := 1 << k
+	out := make([]complex128, d*d)
+	for r := 0; r < d; r++ {
+		for c := 0; c < d; c++ {
+			out[bitrev(r, k)*d+bitrev(c, k)] = m[r*d+c]
+		}
+	}
+	return out
+}
+
+func permMatrix(d, a, b int) []complex128 {
+	m := identity(d)
+	m[a*d+a], m[b*d+b], m[a*d+b], m[b*d+a] = 0, 0, 1, 1
+	return m
+}
+
+// TestExpectation compares ⟨ψ|P|ψ⟩ with the dense Pauli matrix (Kronecker products of the
+// hand-written 2x2 Paulis, rightmost label character on qubit 0) on random complex and real
+// states.
+func TestExpectation(t *testing.T) {
+	paulis := map[byte][]complex128{
+		'I': {1, 0, 0, 1}, 'X': {0, 1, 1, 0}, 'Y': {0, -1i, 1i, 0}, 'Z': {1, 0, 0, -1},
+	}
+	r := rand.New(rand.NewPCG(51, 52))
+	for n := 1; n <= 6; n++ {
+		for trial := 0; trial < 20; trial++ {
+			label := make([]byte, n)
+			for i := range label {
+				label[i] = "IXYZ"[r.IntN(4)]
+			}
+			// Dense P = label[0] ⊗ … ⊗ label[n−1]: the leftmost factor is the highest qubit.
+			p := []complex128{1}
+			dim := 1
+			for _, ch := range label {
+				p = kron(p, dim, paulis[ch], 2)
+				dim *= 2
+			}
+			var s *State
+			var err error
+			if trial%2 == 0 {
+				s, err = FromAmplitudes(normalize(randComplex(r, 1<<n)))
+			} else {
+				v := normalize(toComplex(randReal(r, 1<<n)))
+				s, err = FromRealAmplitudes(realParts(v))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			psi := s.Amplitudes()
+			pv := matMul(p, psi, dim, dim, 1)
+			var want complex128
+			for i := range psi {
+				want += cmplx.Conj(psi[i]) * pv[i]
+			}
+			got, err := s.Expectation(string(label))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(got-real(want)) > 1e-13 || math.Abs(imag(want)) > 1e-13 {
+				t.Errorf("⟨%s⟩ (real %v) = %v, want %v", label, s.IsReal(), got, want)
+			}
+			if lower, _ := s.Expectation(strings.ToLower(string(label))); lower != got {
+				t.Errorf("lower-case label gives %v, want %v", lower, got)
+			}
+		}
+	}
+	s, _ := NewState(3)
+	for _, bad := range []string{"XZ", "XQZ", "IIII"} {
+		if _, err := s.Expectation(bad); err == nil {
+			t.Errorf("Expectation(%q): no error", bad)
+		}
+	}
+	// Hand-derived values: |0⟩ has ⟨Z⟩ = 1; RY(θ)|0⟩ has ⟨X⟩ = sin θ, ⟨Z⟩ = cos θ.
+	res, _ := Run(circuit.New(2).RY(0.6, 0), Options{})
+	for label, want := range map[string]float64{"IZ": math.Cos(0.6), "IX": math.Sin(0.6), "ZI": 1, "ZZ": math.Cos(0.6), "IY": 0} {
+		if got, _ := res.State.Expectation(label); math.Abs(got-want) > 1e-15 {
+			t.Errorf("⟨%s⟩ = %v, want %v", label, got, want)
+		}
+	}
+}
+
+func kron(a []complex128, da int, b []complex128, db int) []complex128 {
+	n := da * db
+	out := make([]complex128, n*n)
+	for ar := 0; ar < da; ar++ {
+		for ac := 0; ac < da; ac++ {
+			for br := 0; br < db; br++ {
+				for bc := 0; bc < db; bc++ {
+					out[(ar*db+br)*n+ac*db+bc] = a[ar*da+ac] * b[br*db+bc]
+				}
+			}
+		}
+	}
+	return out
+}
+
+func normalize(v []complex128) []complex128 {
+	s := 0.0
+	for _, x := range v {
+		s += real(x)*real(x) + imag(x)*imag(x)
+	}
+	s = 1 / math.Sqrt(s)
+	for i := range v {
+		v[i] *= complex(s, 0)
+	}
+	return v
+}
+
+func randReal(r *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.NormFloat64()
+	}
+	return v
+}
+
+// chiSquared returns Σ (observed − expected)² / expected over outcomes with expected > 0,
+// the degrees of freedom, and an error if an outcome with probability 0 was observed.
+func chiSquared(t *testing.T, counts map[string]int, probs map[string]float64, shots int) (float64, int) {
+	t.Helper()
+	chi, df := 0.0, -1
+	for k, p := range probs {
+		if p == 0 {
+			continue
+		}
+		e := p * float64(shots)
+		o := float64(counts[k])
+		chi += (o - e) * (o - e) / e
+		df++
+	}
+	for k, n := range counts {
+		if probs[k] == 0 {
+			t.Errorf("outcome %s observed %d times but has probability 0", k, n)
+		}
+	}
+	return chi, df
+}
+
+// chi2Critical999 is the 0.999 quantile of χ² with df degrees of freedom
+// (Wilson–Hilferty approximation, accurate to a few per cent for df ≥ 3).
+func chi2Critical999(df int) float64 {
+	const z = 3.090232 // Φ⁻¹(0.999)
+	k := float64(df)
+	a := 1 - 2/(9*k) + z*math.Sqrt(2/(9*k))
+	return k * a * a * a
+}
+
+// TestSamplingChiSquared: shots sampled from random states (fixed seeds, so the test is
+// deterministic) fit the exact Born probabilities; the terminal-measurement fast path and
+// per-shot trajectories both.
+func TestSamplingChiSquared(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	for n := 1; n <= 5; n++ {
+		for trial := 0; trial < 3; trial++ {
+			c := randomCircuit(r, n, 4*n+4, gates.All(), 0)
+			st, err := Statevector(c, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			probs := map[string]float64{}
+			pr, _ := st.Probabilities()
+			for i, p := range pr {
+				probs[basisString(i, n)] += p
+			}
+			c.MeasureAll()
+			for _, mid := range []bool{false, true} {
+				cc := c
+				if mid { // a barrier then an identity after the measurements forces trajectories
+					cc = c.Clone()
+					cc.Barrier()
+					cc.I(0)
+				}
+				shots := 4000
+				res, err := Run(cc, Options{Shots: shots, Seed: uint64(100*n + trial)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				chi, df := chiSquared(t, res.Counts, probs, shots)
+				if df >= 1 && chi > chi2Critical999(max(df, 3)) {
+					t.Errorf("n=%d trial %d trajectories=%v: χ² = %.1f with %d degrees of freedom", n, trial, mid, chi, df)
+				}
+			}
+		}
+	}
+}
+
+func basisString(i, n int) string {
+	b := make([]byte, n)
+	for k := 0; k < n; k++ {
+		b[n-1-k] = '0' + byte(i>>k&1)
+	}
+	return string(b)
+}
+
+// TestSeedsReproduce: the same seed gives the same shots, in the same order; another seed
+// gives others.
+func TestSeedsReproduce(t *testing.T) {
+	c := circuit.New(3).H(0, 1, 2).RY(0.4, 1).CX(0, 2).MeasureAll()
+	mid := circuit.New(2).H(0).Measure(0, 0).X(1).If([]int{0}, 1).H(1).Measure(1, 1)
+	for _, cc := range []*circuit.Circuit{c, mid} {
+		a, _ := Run(cc, Options{Shots: 500, Seed: 7, Memory: true})
+		b, _ := Run(cc, Options{Shots: 500, Seed: 7, Memory: true})
+		d, _ := Run(cc, Options{Shots: 500, Seed: 8, Memory: true})
+		if !slices.Equal(a.Memory, b.Memory) {
+			t.Error("same seed, different shots")
+		}
+		if slices.Equal(a.Memory, d.Memory) {
+			t.Error("different seeds, same 500 shots")
+		}
+		sum := 0
+		for _, n := range a.Counts {
+			sum += n
+		}
+		if sum != 500 || len(a.Memory) != 500 {
+			t.Errorf("counts sum to %d, memory has %d", sum, len(a.Memory))
+		}
+	}
+}
+
+// TestMidCircuitMeasurement: Bell pairs measured one qubit at a time always agree, and the
+// state collapses onto the outcome with norm 1.
+func TestMidCircuitMeasurement(t *testing.T) {
+	c := circuit.New(2).H(0).CX(0, 1).Measure(0, 0).Measure(1, 1)
+	for seed := uint64(0); seed < 40; seed++ {
+		res, err := Run(c, Options{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := res.Bits()
+		if b != "00" && b != "11" {
+			t.Fatalf("seed %d: Bell pair measured %s", seed, b)
+		}
+		want := make([]complex128, 4)
+		want[map[string]int{"00": 0, "11": 3}[b]] = 1
+		if e := maxDiff(res.State.Amplitudes(), want); e > 1e-15 {
+			t.Fatalf("seed %d: collapsed state %v", seed, res.State.Amplitudes())
+		}
+	}
+	res, _ := Run(c, Options{Shots: 2000, Seed: 3})
+	if len(res.Counts) != 2 || res.Counts["00"]+res.Counts["11"] != 2000 {
+		t.Errorf("Bell counts %v", res.Counts)
+	}
+	if res.State != nil {
+		t.Error("a measured circuit with shots has no single final state")
+	}
+}
+
+// TestTeleportation: the standard teleportation circuit with mid-circuit measurement and
+// classically conditioned corrections leaves qubit 2 in the input state, for every outcome.
+func TestTeleportation(t *testing.T) {
+	const th, ph = 1.1, -0.6
+	in := []complex128{complex(math.Cos(th/2), 0), cmplx.Exp(complex(0, ph)) * complex(math.Sin(th/2), 0)}
+	c := circuit.New(3)
+	c.AddClbits("m", 2)
+	c.RY(th, 0).P(ph, 0) // the state to send: cos(θ/2)|0⟩ + e^{iφ} sin(θ/2)|1⟩
+	c.H(1).CX(1, 2)
+	c.CX(0, 1).H(0)
+	c.Measure(0, 0).Measure(1, 1)
+	c.X(2).If([]int{1}, 1)
+	c.Z(2).If([]int{0}, 1)
+	seen := map[string]bool{}
+	for seed := uint64(0); seed < 40; seed++ {
+		res, err := Run(c, Options{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m0, m1 := int(res.Clbits[0]), int(res.Clbits[1])
+		seen[res.Bits()] = true
+		want := make([]complex128, 8)
+		want[m0|m1<<1] = in[0]
+		want[m0|m1<<1|4] = in[1]
+		if e := maxDiff(res.State.Amplitudes(), want); e > 1e-14 {
+			t.Fatalf("outcome %s: final state differs by %g", res.Bits(), e)
+		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("saw outcomes %v, want all four", seen)
+	}
+}
+
+// TestConditionalChiSquared: RY(a) q0; measure q0; if c0 = 1 then RY(b) q1; measure q1. The
+// exact distribution is P(c0=1) = sin²(a/2), P(c1=1 | c0=1) = sin²(b/2), P(c1=1 | c0=0) = 0.
+func TestConditionalChiSquared(t *testing.T) {
+	const a, b = 1.2, 2.1
+	c := circuit.New(2).RY(a, 0).Measure(0, 0).RY(b, 1).If([]int{0}, 1).Measure(1, 1)
+	p1 := math.Pow(math.Sin(a/2), 2)
+	q1 := math.Pow(math.Sin(b/2), 2)
+	probs := map[string]float64{"00": 1 - p1, "01": p1 * (1 - q1), "11": p1 * q1, "10": 0}
+	const shots = 20000
+	res, err := Run(c, Options{Shots: shots, Seed: 99})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chi, df := chiSquared(t, res.Counts, probs, shots); chi > chi2Critical999(max(df, 3)) {
+		t.Errorf("χ² = %.1f with %d degrees of freedom; counts %v", chi, df, res.Counts)
+	}
+}
+
+// TestReset: reset sends a qubit to |0⟩ from any state, keeping the other qubits' state.
+func TestReset(t *testing.T) {
+	c := circuit.New(2).RY(1.3, 0).H(1).Reset(0)
+	for seed := uint64(0); seed < 20; seed++ {
+		res, err := Run(c, Options{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := complex(1/math.Sqrt2, 0)
+		if e := maxDiff(res.State.Amplitudes(), []complex128{h, 0, h, 0}); e > 1e-15 {
+			t.Fatalf("seed %d: after reset %v", seed, res.State.Amplitudes())
+		}
+	}
+}
+
+// TestCountsKeys: bit strings are Qiskit style, highest bit leftmost, registers separated
+// by spaces with the last register leftmost.
+func TestCountsKeys(t *testing.T) {
+	c := circuit.New(3)
+	c.AddClbits("a", 2)
+	c.AddClbits("b", 1)
+	c.X(0).X(2)
+	c.Append(circuit.Op{Kind: circuit.Measure, Qubits: []int{0, 1, 2}, Clbits: []int{0, 1, 2}})
+	res, err := Run(c, Options{Shots: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Counts["1 01"] != 10 {
+		t.Errorf("counts %v, want {\"1 01\": 10}", res.Counts)
+	}
+}
+
+// TestRunErrors: bad input gets errors, not panics.
+func TestRunErrors(t *testing.T) {
+	c := circuit.New(2).RY("theta", 0)
+	if _, err := Run(c, Options{}); err == nil || !strings.Contains(err.Error(), "theta") {
+		t.Errorf("unbound parameter: %v", err)
+	}
+	if _, err := Run(c, Options{Params: map[string]float64{"theta": 0.1}}); err != nil {
+		t.Errorf("bound parameter: %v", err)
+	}
+	m := circuit.New(1).H(0).Measure(0, 0)
+	if _, err := Unitary(m, nil); err == nil || !strings.Contains(err.Error(), "measure") {
+		t.Errorf("Unitary of a measured circuit: %v", err)
+	}
+	if _, err := Columns(circuit.New(2), nil, 5); err == nil {
+		t.Error("5 columns of a 2-qubit unitary: no error")
+	}
+	if _, err := FromAmplitudes([]complex128{1, 0, 0}); err == nil {
+		t.Error("3 amplitudes accepted")
+	}
+	if _, err := FromRealAmplitudes([]float64{1, 1}); err == nil {
+		t.Error("unnormalised amplitudes accepted")
+	}
+	bad := circuit.New(2)
+	bad.Ops = append(bad.Ops, circuit.Op{Kind: circuit.GateOp, Gate: gates.MustGet("cx"), Qubits: []int{0, 5}, Pos: circuit.Pos{Line: 4, Col: 1}})
+	if _, err := Run(bad, Options{}); err == nil || !strings.Contains(err.Error(), "4:1") {
+		t.Errorf("out-of-range qubit: %v", err)
+	}
+}
+
+// TestRunMemoryLimit: more qubits than the limit allows is an error naming the bytes.
+func TestRunMemoryLimit(t *testing.T) {
+	c := circuit.New(40).H(0)
+	_, err := Run(c, Options{})
+	if err == nil || !strings.Contains(err.Error(), "8796093022208 bytes") || !strings.Contains(err.Error(), "40 qubits") {
+		t.Errorf("40 qubits: %v", err)
+	}
+	_, err = Run(circuit.New(20).H(0), Options{MemoryLimit: 1 << 20})
+	if err == nil || !strings.Contains(err.Error(), "8388608 bytes") || !strings.Contains(err.Error(), "1048576 bytes") {
+		t.Errorf("20 qubits under a 1 MiB limit: %v", err)
+	}
+	old := MemoryLimit
+	MemoryLimit = 1 << 30
+	_, err = Unitary(circuit.New(16), nil)
+	MemoryLimit = old
+	if err == nil || !strings.Contains(err.Error(), "68719476736 bytes") {
+		t.Errorf("16-qubit unitary under 1 GiB: %v", err)
+	}
+}
+
+// TestThreadsDeterministic: results are bit-identical for any number of goroutines.
+func TestThreadsDeterministic(t *testing.T) {
+	r := rand.New(rand.NewPCG(71, 72))
+	c := randomCircuit(r, 12, 80, gates.All(), 2)
+	oldT, oldP := Threads, ParallelThreshold
+	defer func() { Threads, ParallelThreshold = oldT, oldP }()
+	var ref []complex128
+	var refE float64
+	for _, th := range []int{1, 2, 3, 5} {
+		Threads, ParallelThreshold = th, 64
+		s, err := Statevector(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, _ := s.Expectation(strings.Repeat("XZY", 4))
+		if ref == nil {
+			ref, refE = s.Amplitudes(), e
+			continue
+		}
+		if !slices.Equal(ref, s.Amplitudes()) || e != refE {
+			t.Errorf("%d threads: results differ from 1 thread", th)
+		}
+	}
+}
