@@ -165,8 +165,8 @@ func TestHandWrittenGates(t *testing.T) {
 	e := func(x float64) complex128 { return cmplx.Exp(complex(0, x)) }
 	h := complex(1/math.Sqrt2, 0)
 	msBig := []complex128{
-		c, 0, 0, -1i * e(-(f0+f1)) * s,
-		0, c, -1i * e(-(f0-f1)) * s, 0,
+		c, 0, 0, -1i * e(-(f0 + f1)) * s,
+		0, c, -1i * e(-(f0 - f1)) * s, 0,
 		0, -1i * e(f0-f1) * s, c, 0,
 		-1i * e(f0+f1) * s, 0, 0, c,
 	}
