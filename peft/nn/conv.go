@@ -145,12 +145,36 @@ func (cv *Conv2D[T]) Forward(x *Tensor[T]) *Tensor[T] {
 // Backward returns ∂loss/∂x for dy of shape (N, OC, OH, OW), accumulating the map's
 // parameter gradients.
 func (cv *Conv2D[T]) Backward(dy *Tensor[T]) *Tensor[T] {
+	dyRows := cv.dyToRows(dy)
+	cfg := cv.Config
+	n, c, h, w := cv.xShape[0], cv.xShape[1], cv.xShape[2], cv.xShape[3]
+	p, k := cv.oh*cv.ow, cfg.PatchSize()
+	dcols := cv.Map.Backward(dyRows)
+	if len(dcols.Data) != n*p*k {
+		panic(fmt.Sprintf("nn: Conv2D.Backward: map returned %v, want (%d, %d)", dcols.Shape, n*p, k))
+	}
+	dx := New[T](n, c, h, w)
+	sh, sw := cfg.strides()
+	parallelFor(n, 1, func(lo, hi int) {
+		for img := lo; img < hi; img++ {
+			col2im(dx.Data[img*c*h*w:(img+1)*c*h*w], dcols.Data[img*p*k:(img+1)*p*k], c, h, w, cfg.KernelH, cfg.KernelW, sh, sw, cfg.PadTop, cfg.PadLeft, cv.oh, cv.ow)
+		}
+	})
+	return dx
+}
+
+// BackwardParams accumulates the map's parameter gradients without computing ∂loss/∂x
+// (no patch gradient, no col2im when the map implements [ParamBackwarder]).
+func (cv *Conv2D[T]) BackwardParams(dy *Tensor[T]) {
+	BackwardParams(cv.Map, cv.dyToRows(dy))
+}
+
+// dyToRows transposes dy (N, OC, OH, OW) to the map's output layout (N·OH·OW, OC).
+func (cv *Conv2D[T]) dyToRows(dy *Tensor[T]) *Tensor[T] {
 	if cv.xShape == nil {
 		panic("nn: Conv2D.Backward before Forward")
 	}
-	cfg := cv.Config
-	n, c, h, w := cv.xShape[0], cv.xShape[1], cv.xShape[2], cv.xShape[3]
-	oc, p, k := cfg.OutChannels, cv.oh*cv.ow, cfg.PatchSize()
+	n, oc, p := cv.xShape[0], cv.Config.OutChannels, cv.oh*cv.ow
 	if !shapeEq(dy.Shape, []int{n, oc, cv.oh, cv.ow}) {
 		panic(fmt.Sprintf("nn: Conv2D.Backward: dy %v, want %v", dy.Shape, []int{n, oc, cv.oh, cv.ow}))
 	}
@@ -166,18 +190,7 @@ func (cv *Conv2D[T]) Backward(dy *Tensor[T]) *Tensor[T] {
 			}
 		}
 	})
-	dcols := cv.Map.Backward(FromSlice(cv.dyRows, n*p, oc))
-	if len(dcols.Data) != n*p*k {
-		panic(fmt.Sprintf("nn: Conv2D.Backward: map returned %v, want (%d, %d)", dcols.Shape, n*p, k))
-	}
-	dx := New[T](n, c, h, w)
-	sh, sw := cfg.strides()
-	parallelFor(n, 1, func(lo, hi int) {
-		for img := lo; img < hi; img++ {
-			col2im(dx.Data[img*c*h*w:(img+1)*c*h*w], dcols.Data[img*p*k:(img+1)*p*k], c, h, w, cfg.KernelH, cfg.KernelW, sh, sw, cfg.PadTop, cfg.PadLeft, cv.oh, cv.ow)
-		}
-	})
-	return dx
+	return FromSlice(cv.dyRows, n*p, oc)
 }
 
 // Params returns the map's parameters.

@@ -51,15 +51,15 @@ func Gemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb 
 	if m == 0 || n == 0 {
 		return
 	}
-	if !accumulate {
-		for i := 0; i < m; i++ {
-			clear(c[i*ldc : i*ldc+n])
-		}
-	}
 	if k == 0 {
+		if !accumulate {
+			for i := 0; i < m; i++ {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
 		return
 	}
-	gemmStrided(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, 1)
+	gemmStrided(m, n, k, a, rsa, csa, b, rsb, csb, !accumulate, c, ldc, 1)
 }
 
 func checkMat(name string, have, rows, cols, ld int) {
@@ -76,8 +76,8 @@ func checkMat(name string, have, rows, cols, ld int) {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-// gemmStrided computes C += A·B with general row/column strides (rs*, cs*).
-func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, c []T, rsc, csc int) {
+// gemmStrided computes C += A·B (C = A·B when overwrite) with general row/column strides.
+func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, overwrite bool, c []T, rsc, csc int) {
 	// Orientation: computing Cᵀ = Bᵀ·Aᵀ gives the same sums in the same order; pick the one
 	// that wastes less of the MR x NR micro-tile on padding.
 	if ceilDiv(n, gemmMR)*gemmMR*ceilDiv(m, gemmNR)*gemmNR < ceilDiv(m, gemmMR)*gemmMR*ceilDiv(n, gemmNR)*gemmNR {
@@ -88,7 +88,7 @@ func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int,
 	}
 	tilesM, tilesN := ceilDiv(m, gemmMC), ceilDiv(n, gemmNC)
 	if tilesM*tilesN < gemmSplitTiles && k >= 2*gemmKChunk {
-		gemmSplitK(m, n, k, a, rsa, csa, b, rsb, csb, c, rsc, csc)
+		gemmSplitK(m, n, k, a, rsa, csa, b, rsb, csb, overwrite, c, rsc, csc)
 		return
 	}
 	// Parallel over independent MC x NC blocks of C; each packs its own panels.
@@ -102,7 +102,7 @@ func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int,
 		for t := lo; t < hi; t++ {
 			ic, jc := (t/tilesN)*gemmMC, (t%tilesN)*gemmNC
 			mc, nc := min(gemmMC, m-ic), min(gemmNC, n-jc)
-			gemmBlock(ws, mc, nc, k, a[ic*rsa:], rsa, csa, b[jc*csb:], rsb, csb, c[ic*rsc+jc*csc:], rsc, csc)
+			gemmBlock(ws, mc, nc, k, a[ic*rsa:], rsa, csa, b[jc*csb:], rsb, csb, overwrite, c[ic*rsc+jc*csc:], rsc, csc)
 		}
 		putWorkspace(ws)
 	})
@@ -110,7 +110,7 @@ func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int,
 
 // gemmSplitK cuts k into fixed chunks, computes each partial product in parallel and adds the
 // partials to C in chunk order.
-func gemmSplitK[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, c []T, rsc, csc int) {
+func gemmSplitK[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, overwrite bool, c []T, rsc, csc int) {
 	chunks := ceilDiv(k, gemmKChunk)
 	part := make([]T, chunks*m*n)
 	parallelFor(chunks, 1, func(lo, hi int) {
@@ -122,7 +122,7 @@ func gemmSplitK[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, 
 			for ic := 0; ic < m; ic += gemmMC {
 				for jc := 0; jc < n; jc += gemmNC {
 					gemmBlock(ws, min(gemmMC, m-ic), min(gemmNC, n-jc), kc, a[ic*rsa+p0*csa:], rsa, csa,
-						b[p0*rsb+jc*csb:], rsb, csb, pc[ic*n+jc:], n, 1)
+						b[p0*rsb+jc*csb:], rsb, csb, true, pc[ic*n+jc:], n, 1)
 				}
 			}
 		}
@@ -132,7 +132,11 @@ func gemmSplitK[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, 
 		pc := part[q*m*n : (q+1)*m*n]
 		for i := 0; i < m; i++ {
 			for j := 0; j < n; j++ {
-				c[i*rsc+j*csc] += pc[i*n+j]
+				if overwrite && q == 0 {
+					c[i*rsc+j*csc] = pc[i*n+j]
+				} else {
+					c[i*rsc+j*csc] += pc[i*n+j]
+				}
 			}
 		}
 	}
@@ -161,9 +165,11 @@ func putWorkspace[T Float](ws *gemmWorkspace[T]) {
 	}
 }
 
-// gemmBlock computes C(mc x nc) += A(mc x k)·B(k x nc), blocking k by gemmKC.
-func gemmBlock[T Float](ws *gemmWorkspace[T], mc, nc, k int, a []T, rsa, csa int, b []T, rsb, csb int, c []T, rsc, csc int) {
+// gemmBlock computes C(mc x nc) += A(mc x k)·B(k x nc) (= when overwrite), blocking k by
+// gemmKC; k >= 1.
+func gemmBlock[T Float](ws *gemmWorkspace[T], mc, nc, k int, a []T, rsa, csa int, b []T, rsb, csb int, overwrite bool, c []T, rsc, csc int) {
 	for pc := 0; pc < k; pc += gemmKC {
+		store := overwrite && pc == 0
 		kc := min(gemmKC, k-pc)
 		packA(ws.ap, mc, kc, a[pc*csa:], rsa, csa)
 		packB(ws.bp, kc, nc, b[pc*rsb:], rsb, csb)
@@ -178,12 +184,19 @@ func gemmBlock[T Float](ws *gemmWorkspace[T], mc, nc, k int, a []T, rsa, csa int
 				for i := 0; i < mr; i++ {
 					row := c[(ir+i)*rsc+jr*csc:]
 					ti := t[i*gemmNR : i*gemmNR+nr]
-					if csc == 1 {
+					switch {
+					case store && csc == 1:
+						copy(row[:nr], ti)
+					case store:
+						for j, v := range ti {
+							row[j*csc] = v
+						}
+					case csc == 1:
 						row = row[:nr]
 						for j, v := range ti {
 							row[j] += v
 						}
-					} else {
+					default:
 						for j, v := range ti {
 							row[j*csc] += v
 						}

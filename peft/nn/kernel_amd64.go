@@ -6,7 +6,10 @@ import "unsafe"
 
 // useAVX2 reports whether the float32 micro-kernel uses AVX2 and FMA. Tests and benchmarks may
 // switch it off to exercise the portable kernel.
-var useAVX2 = detectAVX2FMA()
+var (
+	simdAvailable = detectAVX2FMA()
+	useAVX2       = simdAvailable
+)
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)

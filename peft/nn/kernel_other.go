@@ -2,6 +2,9 @@
 
 package nn
 
-var useAVX2 = false
+var (
+	simdAvailable = false
+	useAVX2       = false
+)
 
 func kernel32[T Float](kc int, ap, bp []T, tile *[gemmMR * gemmNR]T) bool { return false }

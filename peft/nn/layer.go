@@ -28,6 +28,25 @@ type LinearMap[T Float] interface {
 	Dims() (out, in int)
 }
 
+// ParamBackwarder is implemented by layers that can accumulate their parameter gradients
+// without computing the gradient with respect to their input (which nothing needs below the
+// lowest trainable layer). Adapters implementing [LinearMap] may implement it too.
+type ParamBackwarder[T Float] interface {
+	BackwardParams(dy *Tensor[T])
+}
+
+// BackwardParams accumulates the parameter gradients of l for the output gradient dy,
+// skipping the input gradient when l implements [ParamBackwarder] (otherwise it calls
+// Backward and discards the result).
+func BackwardParams[T Float](l Layer[T], dy *Tensor[T]) {
+	switch p := l.(type) {
+	case ParamBackwarder[T]:
+		p.BackwardParams(dy)
+	default:
+		l.Backward(dy)
+	}
+}
+
 // Sequential chains layers: Forward runs them in order, Backward in reverse.
 type Sequential[T Float] struct {
 	Layers []Layer[T]
@@ -52,6 +71,31 @@ func (s *Sequential[T]) Backward(dy *Tensor[T]) *Tensor[T] {
 		dy = s.Layers[i].Backward(dy)
 	}
 	return dy
+}
+
+// BackwardParams accumulates the gradients of every trainable parameter, doing only the work
+// they need: layers below the lowest layer with a trainable parameter are skipped, and that
+// layer computes no input gradient. Training loops use it instead of Backward.
+func (s *Sequential[T]) BackwardParams(dy *Tensor[T]) {
+	lowest := -1
+	for i, l := range s.Layers {
+		for _, p := range l.Params() {
+			if p.Trainable {
+				lowest = i
+				break
+			}
+		}
+		if lowest >= 0 {
+			break
+		}
+	}
+	if lowest < 0 {
+		return
+	}
+	for i := len(s.Layers) - 1; i > lowest; i-- {
+		dy = s.Layers[i].Backward(dy)
+	}
+	BackwardParams(s.Layers[lowest], dy)
 }
 
 // Params returns the parameters of every layer, in layer order.

@@ -76,10 +76,22 @@ func (l *Linear[T]) Forward(x *Tensor[T]) *Tensor[T] {
 // Backward accumulates ∂loss/∂W = dyᵀ·x and ∂loss/∂b = Σ_rows dy (for trainable parameters)
 // and returns ∂loss/∂x = dy·W.
 func (l *Linear[T]) Backward(dy *Tensor[T]) *Tensor[T] {
+	rows := l.paramGrads(dy)
+	dx := New[T](l.x.Shape...)
+	Gemm(false, false, rows, l.in, l.out, dy.Data, l.out, l.w, l.in, false, dx.Data, l.in)
+	return dx
+}
+
+// BackwardParams accumulates the parameter gradients like Backward without computing
+// ∂loss/∂x. It implements [ParamBackwarder].
+func (l *Linear[T]) BackwardParams(dy *Tensor[T]) { l.paramGrads(dy) }
+
+// paramGrads accumulates the parameter gradients and returns the number of rows of dy.
+func (l *Linear[T]) paramGrads(dy *Tensor[T]) (rows int) {
 	if l.x == nil {
 		panic("nn: Linear.Backward before Forward")
 	}
-	rows := rowsCols(dy, "Linear.Backward", l.out)
+	rows = rowsCols(dy, "Linear.Backward", l.out)
 	if rows*l.in != len(l.x.Data) {
 		panic(fmt.Sprintf("nn: Linear.Backward: dy %v does not match the last input %v", dy.Shape, l.x.Shape))
 	}
@@ -91,9 +103,7 @@ func (l *Linear[T]) Backward(dy *Tensor[T]) *Tensor[T] {
 	if l.B != nil && l.B.Trainable {
 		sumRows(l.B.Grad, dy.Data, rows, l.out)
 	}
-	dx := New[T](l.x.Shape...)
-	Gemm(false, false, rows, l.in, l.out, dy.Data, l.out, l.w, l.in, false, dx.Data, l.in)
-	return dx
+	return rows
 }
 
 // sumRows adds the column sums of the rows x cols matrix m to g, in float64, row order.

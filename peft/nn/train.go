@@ -45,7 +45,8 @@ func Evaluate[T Float](model Layer[T], x *Tensor[T], labels []int, batchSize int
 }
 
 // TrainStep performs one optimisation step on a mini-batch: it zeroes the gradients of the
-// optimiser's parameters, runs Forward, the softmax cross-entropy loss and Backward, clips the
+// optimiser's parameters, runs Forward, the softmax cross-entropy loss and [BackwardParams]
+// (only the work trainable parameters need), clips the
 // global gradient norm to clip (if clip > 0) and calls opt.Step. It returns the batch loss,
 // accuracy and gradient norm before clipping.
 func TrainStep[T Float](model Layer[T], opt Optimizer, x *Tensor[T], labels []int, clip float64) (loss, acc, gradNorm float64) {
@@ -53,7 +54,7 @@ func TrainStep[T Float](model Layer[T], opt Optimizer, x *Tensor[T], labels []in
 	logits := model.Forward(x)
 	loss, dlogits := SoftmaxCrossEntropy(logits, labels)
 	acc = Accuracy(logits, labels)
-	model.Backward(dlogits)
+	BackwardParams(model, dlogits)
 	gradNorm = ClipGradNorm(opt.Params(), clip)
 	opt.Step()
 	return loss, acc, gradNorm
