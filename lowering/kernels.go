@@ -1,0 +1,370 @@
+package lowering
+
+import (
+	"math/cmplx"
+	"runtime"
+	"sync"
+)
+
+// The backward-pass kernels: they walk a batch (N x B row-major, as sim's) and its
+// cotangent together, undo a stage on both and accumulate the stage's cotangent in the same
+// sweep. Forward application of stages uses sim's kernels; these are the only loops over
+// amplitudes in this package, besides the row permutation of permutation stages.
+//
+// Reductions are deterministic: the element space is cut into chunks of a fixed size
+// (independent of the number of goroutines) and the chunks' partial sums are added in chunk
+// order.
+
+// chunkElems is the fixed reduction chunk, in pairs (or rows × columns) of elements.
+const chunkElems = 1 << 13
+
+// parallelMin is the element count below which the kernels stay on one goroutine.
+const parallelMin = 1 << 15
+
+// Threads is the number of goroutines the backward kernels use on large batches; 0 means
+// runtime.GOMAXPROCS(0). Results do not depend on it.
+var Threads = 0
+
+func nworkers(work int) int {
+	w := Threads
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	if w <= 1 || work < parallelMin {
+		return 1
+	}
+	return w
+}
+
+// forChunks calls f(c, lo, hi) for every chunk c of [0,total) of size chunkElems, spread
+// over the workers; f must write only chunk-owned outputs.
+func forChunks(total int, f func(c, lo, hi int)) int {
+	nc := (total + chunkElems - 1) / chunkElems
+	if nc == 0 {
+		return 0
+	}
+	body := func(clo, chi int) {
+		for c := clo; c < chi; c++ {
+			f(c, c*chunkElems, min((c+1)*chunkElems, total))
+		}
+	}
+	w := nworkers(total)
+	if w == 1 || nc == 1 {
+		body(0, nc)
+		return nc
+	}
+	step := (nc + w - 1) / w
+	var wg sync.WaitGroup
+	for lo := step; lo < nc; lo += step {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			body(lo, hi)
+		}(lo, min(lo+step, nc))
+	}
+	body(0, min(step, nc))
+	wg.Wait()
+	return nc
+}
+
+// pairVJPReal undoes the 2×2 factor F on qubit q of x (the stage output, becoming its input)
+// and y (the output cotangent, becoming the input cotangent), given a = Fᵀ, and returns the
+// cotangent of F: C[r][c] = Σ y_after[r]·x_before[c] over all pairs and columns. With
+// acc false only the undo is done (C is zero). part is scratch of at least 4·chunks floats.
+func pairVJPReal(x, y []float64, B, q int, a [4]float64, acc bool, part []float64) [4]float64 {
+	R := B << q // contiguous elements per run
+	total := len(x) / 2
+	nc := forChunks(total, func(c, lo, hi int) {
+		var c00, c01, c10, c11 float64
+		r, t := lo/R, lo%R
+		for f := lo; f < hi; {
+			n := min(R-t, hi-f)
+			s := r*2*R + t
+			x0 := x[s : s+n]
+			x1 := x[s+R : s+R+n]
+			y0 := y[s : s+n]
+			y1 := y[s+R : s+R+n]
+			if acc {
+				for j := range x0 {
+					u0, u1 := x0[j], x1[j]
+					v0, v1 := y0[j], y1[j]
+					b0 := a[0]*u0 + a[1]*u1
+					b1 := a[2]*u0 + a[3]*u1
+					c00 += v0 * b0
+					c01 += v0 * b1
+					c10 += v1 * b0
+					c11 += v1 * b1
+					x0[j], x1[j] = b0, b1
+					y0[j] = a[0]*v0 + a[1]*v1
+					y1[j] = a[2]*v0 + a[3]*v1
+				}
+			} else {
+				for j := range x0 {
+					u0, u1 := x0[j], x1[j]
+					v0, v1 := y0[j], y1[j]
+					x0[j] = a[0]*u0 + a[1]*u1
+					x1[j] = a[2]*u0 + a[3]*u1
+					y0[j] = a[0]*v0 + a[1]*v1
+					y1[j] = a[2]*v0 + a[3]*v1
+				}
+			}
+			f += n
+			r++
+			t = 0
+		}
+		if acc {
+			part[4*c], part[4*c+1], part[4*c+2], part[4*c+3] = c00, c01, c10, c11
+		}
+	})
+	var C [4]float64
+	if acc {
+		for c := 0; c < nc; c++ {
+			C[0] += part[4*c]
+			C[1] += part[4*c+1]
+			C[2] += part[4*c+2]
+			C[3] += part[4*c+3]
+		}
+	}
+	return C
+}
+
+// pairVJPCplx is pairVJPReal for complex data with a = F†: C[r][c] = Σ y_after[r]·conj(x_before[c]).
+func pairVJPCplx(x, y []complex128, B, q int, a [4]complex128, acc bool, part []complex128) [4]complex128 {
+	R := B << q
+	total := len(x) / 2
+	nc := forChunks(total, func(c, lo, hi int) {
+		var c00, c01, c10, c11 complex128
+		r, t := lo/R, lo%R
+		for f := lo; f < hi; {
+			n := min(R-t, hi-f)
+			s := r*2*R + t
+			x0 := x[s : s+n]
+			x1 := x[s+R : s+R+n]
+			y0 := y[s : s+n]
+			y1 := y[s+R : s+R+n]
+			for j := range x0 {
+				u0, u1 := x0[j], x1[j]
+				v0, v1 := y0[j], y1[j]
+				b0 := a[0]*u0 + a[1]*u1
+				b1 := a[2]*u0 + a[3]*u1
+				if acc {
+					cb0, cb1 := cmplx.Conj(b0), cmplx.Conj(b1)
+					c00 += v0 * cb0
+					c01 += v0 * cb1
+					c10 += v1 * cb0
+					c11 += v1 * cb1
+				}
+				x0[j], x1[j] = b0, b1
+				y0[j] = a[0]*v0 + a[1]*v1
+				y1[j] = a[2]*v0 + a[3]*v1
+			}
+			f += n
+			r++
+			t = 0
+		}
+		if acc {
+			part[4*c], part[4*c+1], part[4*c+2], part[4*c+3] = c00, c01, c10, c11
+		}
+	})
+	var C [4]complex128
+	if acc {
+		for c := 0; c < nc; c++ {
+			C[0] += part[4*c]
+			C[1] += part[4*c+1]
+			C[2] += part[4*c+2]
+			C[3] += part[4*c+3]
+		}
+	}
+	return C
+}
+
+// blockAccumReal sets C[a][b] = Σ y[row a]·x[row b] summed over the columns and over the
+// groups of rows that agree outside the qubits pos and have every control bit (cmask) set;
+// row a of a group has the bits of a on pos. part is scratch of ⌈N/chunkElems⌉·len(C).
+func blockAccumReal(x, y []float64, B int, pos []int, cmask int, C, part []float64) {
+	N := len(x) / B
+	k := len(pos)
+	D := 1 << k
+	mask := cmask
+	for _, p := range pos {
+		mask |= 1 << p
+	}
+	L := len(C)
+	nc := forChunks(N, func(c, lo, hi int) {
+		pc := part[c*L : (c+1)*L]
+		clear(pc)
+		for base := lo; base < hi; base++ {
+			if base&mask != cmask {
+				continue
+			}
+			for ra := 0; ra < D; ra++ {
+				ia := base | spreadBits(ra, pos)
+				yr := y[ia*B : ia*B+B]
+				for cb := 0; cb < D; cb++ {
+					ib := base | spreadBits(cb, pos)
+					xr := x[ib*B : ib*B+B]
+					acc := 0.0
+					for j := range xr {
+						acc += yr[j] * xr[j]
+					}
+					pc[ra*D+cb] += acc
+				}
+			}
+		}
+	})
+	clear(C)
+	for c := 0; c < nc; c++ {
+		for i := range C {
+			C[i] += part[c*L+i]
+		}
+	}
+}
+
+// blockAccumCplx is blockAccumReal for complex data: C[a][b] = Σ y_a·conj(x_b).
+func blockAccumCplx(x, y []complex128, B int, pos []int, cmask int, C, part []complex128) {
+	N := len(x) / B
+	k := len(pos)
+	D := 1 << k
+	mask := cmask
+	for _, p := range pos {
+		mask |= 1 << p
+	}
+	L := len(C)
+	nc := forChunks(N, func(c, lo, hi int) {
+		pc := part[c*L : (c+1)*L]
+		clear(pc)
+		for base := lo; base < hi; base++ {
+			if base&mask != cmask {
+				continue
+			}
+			for ra := 0; ra < D; ra++ {
+				ia := base | spreadBits(ra, pos)
+				yr := y[ia*B : ia*B+B]
+				for cb := 0; cb < D; cb++ {
+					ib := base | spreadBits(cb, pos)
+					xr := x[ib*B : ib*B+B]
+					var acc complex128
+					for j := range xr {
+						acc += yr[j] * cmplx.Conj(xr[j])
+					}
+					pc[ra*D+cb] += acc
+				}
+			}
+		}
+	})
+	clear(C)
+	for c := 0; c < nc; c++ {
+		for i := range C {
+			C[i] += part[c*L+i]
+		}
+	}
+}
+
+// spreadBits maps bit j of s to bit pos[j].
+func spreadBits(s int, pos []int) int {
+	o := 0
+	for j, p := range pos {
+		o |= (s >> j & 1) << p
+	}
+	return o
+}
+
+// permuteRows applies the permutation σ of basis states on the qubits pos to the rows of x
+// (N x B): row (rest, s) moves to row (rest, σ(s)). cycles lists σ's non-trivial cycles as
+// sequences of support indices s, σ(s), σ²(s), …; tmp holds one row.
+func permuteRows[T float64 | complex128](x []T, B int, pos []int, cycles [][]int, tmp []T) {
+	N := len(x) / B
+	mask := 0
+	for _, p := range pos {
+		mask |= 1 << p
+	}
+	// Within a cycle s0 → s1 → … → sm → s0, the new row s_{j+1} is the old row s_j.
+	for base := 0; base < N; base++ {
+		if base&mask != 0 {
+			continue
+		}
+		for _, cyc := range cycles {
+			last := base | spreadBits(cyc[len(cyc)-1], pos)
+			copy(tmp, x[last*B:last*B+B])
+			for j := len(cyc) - 1; j > 0; j-- {
+				dst := base | spreadBits(cyc[j], pos)
+				src := base | spreadBits(cyc[j-1], pos)
+				copy(x[dst*B:dst*B+B], x[src*B:src*B+B])
+			}
+			first := base | spreadBits(cyc[0], pos)
+			copy(x[first*B:first*B+B], tmp)
+		}
+	}
+}
+
+// cyclesOf returns the non-trivial cycles of σ.
+func cyclesOf(sigma []int) [][]int {
+	seen := make([]bool, len(sigma))
+	var out [][]int
+	for s := range sigma {
+		if seen[s] || sigma[s] == s {
+			seen[s] = true
+			continue
+		}
+		var cyc []int
+		for x := s; !seen[x]; x = sigma[x] {
+			seen[x] = true
+			cyc = append(cyc, x)
+		}
+		out = append(out, cyc)
+	}
+	return out
+}
+
+// diagAccumReal sets W[s] = Σ y[i,b]·x[i,b] over the columns b and the rows i whose bits on
+// the qubits pos (ascending) spell s. Each s is summed by one goroutine in a fixed order.
+func diagAccumReal(x, y []float64, B int, pos []int, W []float64) {
+	N := len(x) / B
+	D := len(W)
+	rests := N / D
+	forChunks(D, func(_, lo, hi int) {
+		for s := lo; s < hi; s++ {
+			off := spreadBits(s, pos)
+			acc := 0.0
+			for r := 0; r < rests; r++ {
+				i := insertZeroBits(r, pos) | off
+				xr := x[i*B : i*B+B]
+				yr := y[i*B : i*B+B]
+				for j := range xr {
+					acc += yr[j] * xr[j]
+				}
+			}
+			W[s] = acc
+		}
+	})
+}
+
+// diagAccumCplx is diagAccumReal for complex data: W[s] = Σ conj(y)·x.
+func diagAccumCplx(x, y []complex128, B int, pos []int, W []complex128) {
+	N := len(x) / B
+	D := len(W)
+	rests := N / D
+	forChunks(D, func(_, lo, hi int) {
+		for s := lo; s < hi; s++ {
+			off := spreadBits(s, pos)
+			var acc complex128
+			for r := 0; r < rests; r++ {
+				i := insertZeroBits(r, pos) | off
+				xr := x[i*B : i*B+B]
+				yr := y[i*B : i*B+B]
+				for j := range xr {
+					acc += cmplx.Conj(yr[j]) * xr[j]
+				}
+			}
+			W[s] = acc
+		}
+	})
+}
+
+// insertZeroBits inserts a zero bit at each position of pos (ascending) into r.
+func insertZeroBits(r int, pos []int) int {
+	for _, p := range pos {
+		r = (r>>p)<<(p+1) | r&(1<<p-1)
+	}
+	return r
+}
