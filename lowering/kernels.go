@@ -36,10 +36,17 @@ func nworkers(work int) int {
 	return w
 }
 
+// numChunks is the number of reduction chunks of [0,total).
+func numChunks(total int) int { return (total + chunkElems - 1) / chunkElems }
+
+// serial reports whether a kernel over total elements runs on the calling goroutine; the
+// kernels then loop over the chunks themselves, without a closure (no allocation).
+func serial(total int) bool { return nworkers(total) == 1 || numChunks(total) <= 1 }
+
 // forChunks calls f(c, lo, hi) for every chunk c of [0,total) of size chunkElems, spread
 // over the workers; f must write only chunk-owned outputs.
 func forChunks(total int, f func(c, lo, hi int)) int {
-	nc := (total + chunkElems - 1) / chunkElems
+	nc := numChunks(total)
 	if nc == 0 {
 		return 0
 	}
@@ -72,50 +79,15 @@ func forChunks(total int, f func(c, lo, hi int)) int {
 // cotangent of F: C[r][c] = Σ y_after[r]·x_before[c] over all pairs and columns. With
 // acc false only the undo is done (C is zero). part is scratch of at least 4·chunks floats.
 func pairVJPReal(x, y []float64, B, q int, a [4]float64, acc bool, part []float64) [4]float64 {
-	R := B << q // contiguous elements per run
 	total := len(x) / 2
-	nc := forChunks(total, func(c, lo, hi int) {
-		var c00, c01, c10, c11 float64
-		r, t := lo/R, lo%R
-		for f := lo; f < hi; {
-			n := min(R-t, hi-f)
-			s := r*2*R + t
-			x0 := x[s : s+n]
-			x1 := x[s+R : s+R+n]
-			y0 := y[s : s+n]
-			y1 := y[s+R : s+R+n]
-			if acc {
-				for j := range x0 {
-					u0, u1 := x0[j], x1[j]
-					v0, v1 := y0[j], y1[j]
-					b0 := a[0]*u0 + a[1]*u1
-					b1 := a[2]*u0 + a[3]*u1
-					c00 += v0 * b0
-					c01 += v0 * b1
-					c10 += v1 * b0
-					c11 += v1 * b1
-					x0[j], x1[j] = b0, b1
-					y0[j] = a[0]*v0 + a[1]*v1
-					y1[j] = a[2]*v0 + a[3]*v1
-				}
-			} else {
-				for j := range x0 {
-					u0, u1 := x0[j], x1[j]
-					v0, v1 := y0[j], y1[j]
-					x0[j] = a[0]*u0 + a[1]*u1
-					x1[j] = a[2]*u0 + a[3]*u1
-					y0[j] = a[0]*v0 + a[1]*v1
-					y1[j] = a[2]*v0 + a[3]*v1
-				}
-			}
-			f += n
-			r++
-			t = 0
+	nc := numChunks(total)
+	if serial(total) {
+		for c := 0; c < nc; c++ {
+			pairChunkReal(x, y, B, q, a, acc, c*chunkElems, min((c+1)*chunkElems, total), part[4*c:4*c+4])
 		}
-		if acc {
-			part[4*c], part[4*c+1], part[4*c+2], part[4*c+3] = c00, c01, c10, c11
-		}
-	})
+	} else {
+		forChunks(total, func(c, lo, hi int) { pairChunkReal(x, y, B, q, a, acc, lo, hi, part[4*c:4*c+4]) })
+	}
 	var C [4]float64
 	if acc {
 		for c := 0; c < nc; c++ {
@@ -128,44 +100,60 @@ func pairVJPReal(x, y []float64, B, q int, a [4]float64, acc bool, part []float6
 	return C
 }
 
-// pairVJPCplx is pairVJPReal for complex data with a = F†: C[r][c] = Σ y_after[r]·conj(x_before[c]).
-func pairVJPCplx(x, y []complex128, B, q int, a [4]complex128, acc bool, part []complex128) [4]complex128 {
-	R := B << q
-	total := len(x) / 2
-	nc := forChunks(total, func(c, lo, hi int) {
-		var c00, c01, c10, c11 complex128
-		r, t := lo/R, lo%R
-		for f := lo; f < hi; {
-			n := min(R-t, hi-f)
-			s := r*2*R + t
-			x0 := x[s : s+n]
-			x1 := x[s+R : s+R+n]
-			y0 := y[s : s+n]
-			y1 := y[s+R : s+R+n]
+// pairChunkReal is pairVJPReal on the pair range [lo,hi); it writes its partial C to out.
+func pairChunkReal(x, y []float64, B, q int, a [4]float64, acc bool, lo, hi int, out []float64) {
+	R := B << q // contiguous elements per run
+	var c00, c01, c10, c11 float64
+	r, t := lo/R, lo%R
+	for f := lo; f < hi; {
+		n := min(R-t, hi-f)
+		s := r*2*R + t
+		x0 := x[s : s+n]
+		x1 := x[s+R : s+R+n]
+		y0 := y[s : s+n]
+		y1 := y[s+R : s+R+n]
+		if acc {
 			for j := range x0 {
 				u0, u1 := x0[j], x1[j]
 				v0, v1 := y0[j], y1[j]
 				b0 := a[0]*u0 + a[1]*u1
 				b1 := a[2]*u0 + a[3]*u1
-				if acc {
-					cb0, cb1 := cmplx.Conj(b0), cmplx.Conj(b1)
-					c00 += v0 * cb0
-					c01 += v0 * cb1
-					c10 += v1 * cb0
-					c11 += v1 * cb1
-				}
+				c00 += v0 * b0
+				c01 += v0 * b1
+				c10 += v1 * b0
+				c11 += v1 * b1
 				x0[j], x1[j] = b0, b1
 				y0[j] = a[0]*v0 + a[1]*v1
 				y1[j] = a[2]*v0 + a[3]*v1
 			}
-			f += n
-			r++
-			t = 0
+		} else {
+			for j := range x0 {
+				u0, u1 := x0[j], x1[j]
+				v0, v1 := y0[j], y1[j]
+				x0[j] = a[0]*u0 + a[1]*u1
+				x1[j] = a[2]*u0 + a[3]*u1
+				y0[j] = a[0]*v0 + a[1]*v1
+				y1[j] = a[2]*v0 + a[3]*v1
+			}
 		}
-		if acc {
-			part[4*c], part[4*c+1], part[4*c+2], part[4*c+3] = c00, c01, c10, c11
+		f += n
+		r++
+		t = 0
+	}
+	out[0], out[1], out[2], out[3] = c00, c01, c10, c11
+}
+
+// pairVJPCplx is pairVJPReal for complex data with a = F†: C[r][c] = Σ y_after[r]·conj(x_before[c]).
+func pairVJPCplx(x, y []complex128, B, q int, a [4]complex128, acc bool, part []complex128) [4]complex128 {
+	total := len(x) / 2
+	nc := numChunks(total)
+	if serial(total) {
+		for c := 0; c < nc; c++ {
+			pairChunkCplx(x, y, B, q, a, acc, c*chunkElems, min((c+1)*chunkElems, total), part[4*c:4*c+4])
 		}
-	})
+	} else {
+		forChunks(total, func(c, lo, hi int) { pairChunkCplx(x, y, B, q, a, acc, lo, hi, part[4*c:4*c+4]) })
+	}
 	var C [4]complex128
 	if acc {
 		for c := 0; c < nc; c++ {
@@ -176,6 +164,41 @@ func pairVJPCplx(x, y []complex128, B, q int, a [4]complex128, acc bool, part []
 		}
 	}
 	return C
+}
+
+// pairChunkCplx is pairVJPCplx on the pair range [lo,hi).
+func pairChunkCplx(x, y []complex128, B, q int, a [4]complex128, acc bool, lo, hi int, out []complex128) {
+	R := B << q
+	var c00, c01, c10, c11 complex128
+	r, t := lo/R, lo%R
+	for f := lo; f < hi; {
+		n := min(R-t, hi-f)
+		s := r*2*R + t
+		x0 := x[s : s+n]
+		x1 := x[s+R : s+R+n]
+		y0 := y[s : s+n]
+		y1 := y[s+R : s+R+n]
+		for j := range x0 {
+			u0, u1 := x0[j], x1[j]
+			v0, v1 := y0[j], y1[j]
+			b0 := a[0]*u0 + a[1]*u1
+			b1 := a[2]*u0 + a[3]*u1
+			if acc {
+				cb0, cb1 := cmplx.Conj(b0), cmplx.Conj(b1)
+				c00 += v0 * cb0
+				c01 += v0 * cb1
+				c10 += v1 * cb0
+				c11 += v1 * cb1
+			}
+			x0[j], x1[j] = b0, b1
+			y0[j] = a[0]*v0 + a[1]*v1
+			y1[j] = a[2]*v0 + a[3]*v1
+		}
+		f += n
+		r++
+		t = 0
+	}
+	out[0], out[1], out[2], out[3] = c00, c01, c10, c11
 }
 
 // blockAccumReal sets C[a][b] = Σ y[row a]·x[row b] summed over the columns and over the
@@ -321,44 +344,54 @@ func cyclesOf(sigma []int) [][]int {
 func diagAccumReal(x, y []float64, B int, pos []int, W []float64) {
 	N := len(x) / B
 	D := len(W)
-	rests := N / D
-	forChunks(D, func(_, lo, hi int) {
-		for s := lo; s < hi; s++ {
-			off := spreadBits(s, pos)
-			acc := 0.0
-			for r := 0; r < rests; r++ {
-				i := insertZeroBits(r, pos) | off
-				xr := x[i*B : i*B+B]
-				yr := y[i*B : i*B+B]
-				for j := range xr {
-					acc += yr[j] * xr[j]
-				}
+	if serial(N) {
+		diagRangeReal(x, y, B, pos, W, N/D, 0, D)
+		return
+	}
+	forChunks(D, func(_, lo, hi int) { diagRangeReal(x, y, B, pos, W, N/D, lo, hi) })
+}
+
+func diagRangeReal(x, y []float64, B int, pos []int, W []float64, rests, lo, hi int) {
+	for s := lo; s < hi; s++ {
+		off := spreadBits(s, pos)
+		acc := 0.0
+		for r := 0; r < rests; r++ {
+			i := insertZeroBits(r, pos) | off
+			xr := x[i*B : i*B+B]
+			yr := y[i*B : i*B+B]
+			for j := range xr {
+				acc += yr[j] * xr[j]
 			}
-			W[s] = acc
 		}
-	})
+		W[s] = acc
+	}
 }
 
 // diagAccumCplx is diagAccumReal for complex data: W[s] = Σ conj(y)·x.
 func diagAccumCplx(x, y []complex128, B int, pos []int, W []complex128) {
 	N := len(x) / B
 	D := len(W)
-	rests := N / D
-	forChunks(D, func(_, lo, hi int) {
-		for s := lo; s < hi; s++ {
-			off := spreadBits(s, pos)
-			var acc complex128
-			for r := 0; r < rests; r++ {
-				i := insertZeroBits(r, pos) | off
-				xr := x[i*B : i*B+B]
-				yr := y[i*B : i*B+B]
-				for j := range xr {
-					acc += cmplx.Conj(yr[j]) * xr[j]
-				}
+	if serial(N) {
+		diagRangeCplx(x, y, B, pos, W, N/D, 0, D)
+		return
+	}
+	forChunks(D, func(_, lo, hi int) { diagRangeCplx(x, y, B, pos, W, N/D, lo, hi) })
+}
+
+func diagRangeCplx(x, y []complex128, B int, pos []int, W []complex128, rests, lo, hi int) {
+	for s := lo; s < hi; s++ {
+		off := spreadBits(s, pos)
+		var acc complex128
+		for r := 0; r < rests; r++ {
+			i := insertZeroBits(r, pos) | off
+			xr := x[i*B : i*B+B]
+			yr := y[i*B : i*B+B]
+			for j := range xr {
+				acc += cmplx.Conj(yr[j]) * xr[j]
 			}
-			W[s] = acc
 		}
-	})
+		W[s] = acc
+	}
 }
 
 // insertZeroBits inserts a zero bit at each position of pos (ascending) into r.

@@ -14,18 +14,12 @@ import (
 
 const tol = 1e-12
 
-// simColumns is the simulator's unitary columns: sim's op-by-op ApplyOp on the identity.
+// simColumns is the simulator's unitary: the first K columns from sim.Columns.
 func simColumns(t testing.TB, c *circuit.Circuit, env circuit.Env, K int) []complex128 {
 	t.Helper()
-	b, err := sim.NewBatch(c.NumQubits, K)
+	b, err := sim.Columns(c, env, K)
 	if err != nil {
 		t.Fatal(err)
-	}
-	b.SetIdentity()
-	for i := range c.Ops {
-		if err := b.ApplyOp(&c.Ops[i], env); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return b.Data
 }
@@ -61,7 +55,12 @@ func TestDenseRealMatchesOracles(t *testing.T) {
 				t.Errorf("n=%d seed=%d: Dense vs brute force: max |Δ| = %.3g", n, seed, d)
 			}
 			if d := maxAbsDiff(got, simColumns(t, c, env, N)); d > tol {
-				t.Errorf("n=%d seed=%d: Dense vs sim op-by-op: max |Δ| = %.3g", n, seed, d)
+				t.Errorf("n=%d seed=%d: Dense vs sim.Columns: max |Δ| = %.3g", n, seed, d)
+			}
+			if ru, err := sim.RealUnitary(c, env); err != nil {
+				t.Fatal(err)
+			} else if d := maxAbsDiff(got, realToComplex(ru.Data)); d > tol {
+				t.Errorf("n=%d seed=%d: Dense vs sim.RealUnitary: max |Δ| = %.3g", n, seed, d)
 			}
 			if n <= 5 {
 				if d := maxAbsDiff(got, bruteDenseProduct(t, c, env)); d > tol {
@@ -114,7 +113,7 @@ func TestDenseComplexMatchesOracles(t *testing.T) {
 				t.Errorf("n=%d seed=%d: Dense vs brute force: max |Δ| = %.3g\n%s", n, seed, d, p)
 			}
 			if d := maxAbsDiff(u.Data, simColumns(t, c, env, N)); d > tol {
-				t.Errorf("n=%d seed=%d: Dense vs sim op-by-op: max |Δ| = %.3g", n, seed, d)
+				t.Errorf("n=%d seed=%d: Dense vs sim.Columns: max |Δ| = %.3g", n, seed, d)
 			}
 			K := 1 + r.IntN(N)
 			cols, err := p.Columns(th, K)
