@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/qpeft/qpeft/gates"
 )
 
 // givens is a test-only orthogonal factor: Q = G_{N−2} ⋯ G_1 G_0, with G_i the RY-convention
@@ -215,3 +217,5 @@ func checkStiefelVJP(t *testing.T, s Stiefel, theta []float64, rng *rand.Rand, t
 		t.Errorf("N=%d K=%d: θ gradient rel. error %g", n, k, e)
 	}
 }
+
+func mustGate(name string) *gates.Gate { return gates.MustGet(name) }

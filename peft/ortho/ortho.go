@@ -176,6 +176,9 @@ func (f *firstColumns) ColumnsVJP(theta, u, ubar, dtheta []float64) error {
 	checkLen("ColumnsVJP", "u", len(u), n*f.k)
 	checkLen("ColumnsVJP", "ubar", len(ubar), n*f.k)
 	checkLen("ColumnsVJP", "dtheta", len(dtheta), f.q.NumParams())
+	if c, ok := f.q.(*Circuit); ok {
+		return c.stiefelVJP(theta, f.k, u, ubar, dtheta)
+	}
 	y := append([]float64(nil), u...)
 	yb := append([]float64(nil), ubar...)
 	return f.q.ApplyVJP(theta, f.k, y, yb, dtheta)
