@@ -222,6 +222,11 @@ func im2col[T Float](cols, x []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) {
 						continue
 					}
 					line := plane[iy*w : (iy+1)*w]
+					if ix0 >= 0 && ix0+kw <= w {
+						copy(row[q:q+kw], line[ix0:ix0+kw])
+						q += kw
+						continue
+					}
 					for dx := 0; dx < kw; dx++ {
 						ix := ix0 + dx
 						if ix < 0 || ix >= w {
@@ -255,6 +260,14 @@ func col2im[T Float](dx, cols []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) 
 						continue
 					}
 					line := plane[iy*w : (iy+1)*w]
+					if ix0 >= 0 && ix0+kw <= w {
+						seg, src := line[ix0:ix0+kw], row[q:q+kw]
+						for j := range seg {
+							seg[j] += src[j]
+						}
+						q += kw
+						continue
+					}
 					for dx := 0; dx < kw; dx++ {
 						if ix := ix0 + dx; ix >= 0 && ix < w {
 							line[ix] += row[q]

@@ -179,6 +179,9 @@ func gemmBlock[T Float](ws *gemmWorkspace[T], mc, nc, k int, a []T, rsa, csa int
 			for ir := 0; ir < mc; ir += gemmMR {
 				mr := min(gemmMR, mc-ir)
 				apan := ws.ap[(ir/gemmMR)*kc*gemmMR:]
+				if mr == gemmMR && nr == gemmNR && csc == 1 && kernel32C(kc, apan, bpan, c[ir*rsc+jr:], rsc, store) {
+					continue
+				}
 				microKernel(kc, apan, bpan, &ws.tile)
 				t := &ws.tile
 				for i := 0; i < mr; i++ {
@@ -222,8 +225,13 @@ func packA[T Float](dst []T, mc, kc int, a []T, rsa, csa int) {
 			}
 		} else {
 			for p := 0; p < kc; p++ {
-				base := (ir)*rsa + p*csa
+				base := ir*rsa + p*csa
 				d := pan[p*gemmMR : p*gemmMR+gemmMR]
+				if rsa == 1 && mr == gemmMR {
+					s := a[base : base+gemmMR]
+					d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+					continue
+				}
 				for i := 0; i < mr; i++ {
 					d[i] = a[base+i*rsa]
 				}

@@ -17,6 +17,9 @@ func xgetbv() (eax, edx uint32)
 //go:noescape
 func sgemmKernel6x16(kc int, a, b, c *float32)
 
+//go:noescape
+func sgemmKernel6x16C(kc int, a, b, c *float32, ldc int, store bool)
+
 func detectAVX2FMA() bool {
 	maxID, _, _, _ := cpuid(0, 0)
 	if maxID < 7 {
@@ -47,5 +50,23 @@ func kernel32[T Float](kc int, ap, bp []T, tile *[gemmMR * gemmNR]T) bool {
 	_ = a[kc*gemmMR-1]
 	_ = b[kc*gemmNR-1]
 	sgemmKernel6x16(kc, &a[0], &b[0], (*float32)(unsafe.Pointer(tile)))
+	return true
+}
+
+// kernel32C runs the assembly kernel directly on a full 6 x 16 tile of a float32 C with unit
+// column stride (row stride ldc), storing or adding, and reports whether it did.
+func kernel32C[T Float](kc int, ap, bp, c []T, ldc int, store bool) bool {
+	if !useAVX2 || kc == 0 {
+		return false
+	}
+	a, ok := any(ap).([]float32)
+	if !ok {
+		return false
+	}
+	b, cc := any(bp).([]float32), any(c).([]float32)
+	_ = a[kc*gemmMR-1]
+	_ = b[kc*gemmNR-1]
+	_ = cc[(gemmMR-1)*ldc+gemmNR-1]
+	sgemmKernel6x16C(kc, &a[0], &b[0], &cc[0], ldc, store)
 	return true
 }

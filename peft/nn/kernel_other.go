@@ -8,3 +8,5 @@ var (
 )
 
 func kernel32[T Float](kc int, ap, bp []T, tile *[gemmMR * gemmNR]T) bool { return false }
+
+func kernel32C[T Float](kc int, ap, bp, c []T, ldc int, store bool) bool { return false }
