@@ -25,10 +25,6 @@ func TestMNISTTestAccuracy(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := test.N
-	if testing.Short() {
-		n = 2000
-		test = test.Subset(firstN(n))
-	}
 	net, err := onnx.Load[float32](mnistcnn.ONNX())
 	if err != nil {
 		t.Fatal(err)
@@ -39,12 +35,4 @@ func TestMNISTTestAccuracy(t *testing.T) {
 	if m.Accuracy < 0.985 {
 		t.Fatalf("accuracy %.4f below 0.985", m.Accuracy)
 	}
-}
-
-func firstN(n int) []int {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return idx
 }
