@@ -34,8 +34,8 @@ func ExampleLoad() {
 	// logits: [2 10]
 }
 
-// Errors name the node and list what is supported.
-func ExampleConvert_unsupported() {
+// Malformed input gives a DecodeError with the message path and byte offset.
+func ExampleDecode_truncated() {
 	_, err := onnx.Decode([]byte{0x3a, 0x05, 0x01})
 	fmt.Println(err)
 	// Output: onnx: model at byte 2: field 7 (graph): truncated: length 5 but 1 bytes left
