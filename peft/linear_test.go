@@ -38,7 +38,18 @@ func adaloraCase(t *testing.T, out, in, k int) Adapter {
 	return a
 }
 
+func pauliQPEFT(t *testing.T, out, in, k int) Adapter {
+	u, err := ortho.New(out, k, ortho.Spec{Layers: 2})
+	mustNoErr(t, err)
+	v, err := ortho.New(in, k, ortho.Spec{Layers: 2})
+	mustNoErr(t, err)
+	a, err := NewQuantumPEFT(u, v, Options{InitScale: 0.8, Seed: 13})
+	mustNoErr(t, err)
+	return a
+}
+
 var baseCases = []adapterCase{
+	{"qpeft-pauli", pauliQPEFT},
 	{"qpeft-taylor", taylorQPEFT},
 	{"lora", loraCase},
 	{"adalora", adaloraCase},
@@ -76,21 +87,25 @@ func gradCheck(t *testing.T, name string, a Adapter, out, in, rows int, rng *ran
 	nn.ZeroGrad(a.Params())
 	dx := make([]float64, rows*in)
 	mustNoErr(t, l.Backward(g, dx))
-	if e := relErr(dx, fd(loss, x, 1e-5)); e > tol {
-		t.Errorf("%s: ∂ℓ/∂X rel. error %g", name, e)
+	worst := relErr(dx, fd(loss, x, 1e-5))
+	if worst > tol {
+		t.Errorf("%s: ∂ℓ/∂X rel. error %g", name, worst)
 	}
 	for _, p := range a.Params() {
 		got := append([]float64(nil), p.Grad...)
 		want := fd(loss, p.Value, 1e-5)
-		if e := relErr(got, want); e > tol {
+		e := relErr(got, want)
+		if e > tol {
 			t.Errorf("%s: ∂ℓ/∂%s rel. error %g", name, p.Name, e)
 		}
+		worst = math.Max(worst, e)
 	}
+	t.Logf("%s: worst rel. error %.2g", name, worst)
 }
 
 func TestGradCheckLayer(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	for _, sh := range []struct{ out, in, k, rows int }{{8, 8, 3, 5}, {12, 20, 4, 3}, {16, 6, 2, 7}} {
+	for _, sh := range []struct{ out, in, k, rows int }{{8, 8, 3, 5}, {16, 32, 4, 3}, {12, 20, 4, 3}, {16, 6, 2, 7}, {24, 40, 5, 4}} {
 		for _, c := range baseCases {
 			a := c.build(t, sh.out, sh.in, sh.k)
 			randomizeState(rng, a)

@@ -98,3 +98,30 @@ type Prunable interface {
 	// it prunes when the step is the scheduled PruneStep.
 	OnStep(step int) error
 }
+
+// set replaces the active set by idx (distinct indices in 0..K−1).
+func (m rankMask) set(idx []int) error {
+	seen := make([]bool, len(m.active))
+	for _, j := range idx {
+		if j < 0 || j >= len(m.active) {
+			return fmt.Errorf("active rank %d outside 0..%d", j, len(m.active)-1)
+		}
+		if seen[j] {
+			return fmt.Errorf("active rank %d listed twice", j)
+		}
+		seen[j] = true
+	}
+	if len(idx) == 0 {
+		return fmt.Errorf("no active rank")
+	}
+	copy(m.active, seen)
+	return nil
+}
+
+// maskSetter is implemented by adapters whose rank mask a checkpoint restores.
+type maskSetter interface {
+	setActive(idx []int) error
+}
+
+func (a *QuantumPEFT) setActive(idx []int) error { return a.mask.set(idx) }
+func (a *AdaLoRA) setActive(idx []int) error     { return a.mask.set(idx) }

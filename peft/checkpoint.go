@@ -1,0 +1,371 @@
+package peft
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/peft/ortho"
+	"github.com/qpeft/qpeft/peft/safetensors"
+)
+
+// Checkpoint file names and format marker.
+const (
+	ConfigFile    = "adapter_config.json"
+	WeightsFile   = "adapter_model.safetensors"
+	PeftType      = "QUANTUM_PEFT"
+	FormatVersion = 1
+)
+
+// ModuleShape names a module of a model and the shape (out × in) of its weight.
+type ModuleShape struct {
+	Name    string
+	Out, In int
+}
+
+// Checkpoint is a set of adapters, one per target module, built from one Config.
+type Checkpoint struct {
+	Config    Config
+	BaseModel string
+	Modules   []Module
+}
+
+// NewCheckpoint builds freshly initialised adapters for the given modules.
+func NewCheckpoint(cfg Config, baseModel string, shapes []ModuleShape) (*Checkpoint, error) {
+	if len(shapes) == 0 {
+		return nil, fmt.Errorf("peft: no target modules")
+	}
+	ck := &Checkpoint{Config: cfg, BaseModel: baseModel}
+	seen := map[string]bool{}
+	for _, s := range shapes {
+		if s.Name == "" {
+			return nil, fmt.Errorf("peft: a target module has no name")
+		}
+		if seen[s.Name] {
+			return nil, fmt.Errorf("peft: target module %q listed twice", s.Name)
+		}
+		seen[s.Name] = true
+		a, err := cfg.Build(s.Name, s.Out, s.In)
+		if err != nil {
+			return nil, err
+		}
+		ck.Modules = append(ck.Modules, Module{Name: s.Name, Adapter: a})
+	}
+	return ck, nil
+}
+
+// Shapes returns the module names and shapes.
+func (ck *Checkpoint) Shapes() []ModuleShape {
+	out := make([]ModuleShape, len(ck.Modules))
+	for i, m := range ck.Modules {
+		o, in := m.Adapter.Dims()
+		out[i] = ModuleShape{Name: m.Name, Out: o, In: in}
+	}
+	return out
+}
+
+// Module returns the adapter of the named module, or nil.
+func (ck *Checkpoint) Module(name string) Adapter {
+	for _, m := range ck.Modules {
+		if m.Name == name {
+			return m.Adapter
+		}
+	}
+	return nil
+}
+
+// Params returns the trainable parameters of every module, module by module (for an
+// optimiser).
+func (ck *Checkpoint) Params() []*nn.Param {
+	var out []*nn.Param
+	for _, m := range ck.Modules {
+		out = append(out, m.Adapter.Params()...)
+	}
+	return out
+}
+
+// NumTrainable returns the total number of trainable scalars.
+func (ck *Checkpoint) NumTrainable() int {
+	n := 0
+	for _, m := range ck.Modules {
+		n += m.Adapter.NumTrainable()
+	}
+	return n
+}
+
+// Check compares the checkpoint's modules with a model's: it reports every module the model
+// lacks, every model module the checkpoint lacks (when strict), and every shape mismatch,
+// joined into one error.
+func (ck *Checkpoint) Check(model []ModuleShape, strict bool) error {
+	have := map[string]ModuleShape{}
+	for _, s := range model {
+		have[s.Name] = s
+	}
+	var errs []error
+	mine := map[string]bool{}
+	for _, s := range ck.Shapes() {
+		mine[s.Name] = true
+		m, ok := have[s.Name]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("module %s: not in the model", s.Name))
+		case m.Out != s.Out || m.In != s.In:
+			errs = append(errs, fmt.Errorf("module %s: the adapter is %dx%d but the model's weight is %dx%d", s.Name, s.Out, s.In, m.Out, m.In))
+		}
+	}
+	if strict {
+		for _, s := range model {
+			if !mine[s.Name] {
+				errs = append(errs, fmt.Errorf("module %s: the model has it but the checkpoint has no adapter for it", s.Name))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// fileConfig is the JSON layout of adapter_config.json.
+type fileConfig struct {
+	PeftType      string                `json:"peft_type"`
+	FormatVersion int                   `json:"qpeft_format_version"`
+	Method        Method                `json:"method"`
+	Rank          int                   `json:"rank"`
+	Alpha         float64               `json:"alpha"`
+	Map           ortho.Kind            `json:"map,omitempty"`
+	Layers        int                   `json:"layers"`
+	TaylorOrder   int                   `json:"taylor_order,omitempty"`
+	CSMode        string                `json:"cs_mode,omitempty"`
+	ActiveRank    int                   `json:"active_rank"`
+	PruneStep     int                   `json:"prune_step"`
+	QuantBits     int                   `json:"quant_bits"`
+	InitScale     float64               `json:"init_scale"`
+	OrthWeight    float64               `json:"orth_weight"`
+	Seed          uint64                `json:"seed"`
+	BaseModel     string                `json:"base_model_name_or_path"`
+	TargetModules []string              `json:"target_modules"`
+	Modules       map[string]fileModule `json:"modules"`
+}
+
+type fileModule struct {
+	Out       int         `json:"out"`
+	In        int         `json:"in"`
+	Active    []int       `json:"active_ranks"`
+	Trainable int         `json:"trainable_params"`
+	BlocksU   []fileBlock `json:"blocks_U,omitempty"`
+	BlocksV   []fileBlock `json:"blocks_V,omitempty"`
+}
+
+type fileBlock struct {
+	Path    string `json:"path"`
+	Kind    string `json:"kind"`
+	Dim     int    `json:"dim"`
+	Offset  int    `json:"offset"`
+	Params  int    `json:"params"`
+}
+
+func blocksOf(s ortho.Stiefel) []fileBlock {
+	st, ok := s.(ortho.Structured)
+	if !ok {
+		return nil
+	}
+	var out []fileBlock
+	for _, b := range st.Blocks() {
+		out = append(out, fileBlock{Path: b.Path, Kind: b.Kind, Dim: b.Dim, Offset: b.Offset, Params: b.Params})
+	}
+	return out
+}
+
+// tensorName is the safetensors key of one adapter parameter.
+func tensorName(module, param string) string { return module + "." + param }
+
+// Save writes the checkpoint to dir atomically: adapter_config.json (method, settings,
+// target modules, per-module shapes, active ranks, parameter counts and factor structure)
+// and adapter_model.safetensors (every trainable parameter as F64, "<module>.<param>").
+func (ck *Checkpoint) Save(dir string) error {
+	fc, err := ck.fileConfig()
+	if err != nil {
+		return err
+	}
+	js, err := json.MarshalIndent(fc, "", "  ")
+	if err != nil {
+		return fmt.Errorf("peft: save %s: %w", dir, err)
+	}
+	js = append(js, '\n')
+	var tensors []safetensors.Tensor
+	for _, m := range ck.Modules {
+		for _, p := range m.Adapter.Params() {
+			for i, v := range p.Value {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("peft: save %s: %s[%d] = %v is not finite", dir, tensorName(m.Name, p.Name), i, v)
+				}
+			}
+			tensors = append(tensors, safetensors.FromFloat64(tensorName(m.Name, p.Name), p.Shape, p.Value))
+		}
+	}
+	meta := map[string]string{"format": "qpeft", "method": string(ck.Config.Method)}
+	err = atomicfile.WriteDir(dir, 0o755, func(tmp string) error {
+		if err := os.WriteFile(filepath.Join(tmp, ConfigFile), js, 0o644); err != nil {
+			return err
+		}
+		return safetensors.WriteFile(filepath.Join(tmp, WeightsFile), tensors, meta)
+	})
+	if err != nil {
+		return fmt.Errorf("peft: save %s: %w", dir, err)
+	}
+	return nil
+}
+
+func (ck *Checkpoint) fileConfig() (*fileConfig, error) {
+	c := ck.Config
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	fc := &fileConfig{PeftType: PeftType, FormatVersion: FormatVersion, Method: c.Method, Rank: c.Rank,
+		Alpha: c.Alpha, ActiveRank: c.ActiveRank, PruneStep: c.PruneStep,
+		OrthWeight: c.OrthWeight, Seed: c.Seed, BaseModel: ck.BaseModel, Modules: map[string]fileModule{}}
+	if c.Method == MethodQuantumPEFT {
+		fc.Map, fc.Layers, fc.TaylorOrder, fc.CSMode = c.mapKind(), c.Layers, c.TaylorOrder, c.CS.String()
+		fc.QuantBits, fc.InitScale = c.QuantBits, c.InitScale
+	}
+	for _, m := range ck.Modules {
+		if m.Adapter.Method() != c.Method {
+			return nil, fmt.Errorf("peft: module %s holds a %s adapter in a %s checkpoint", m.Name, m.Adapter.Method(), c.Method)
+		}
+		if m.Adapter.Rank() != c.Rank {
+			return nil, fmt.Errorf("peft: module %s has rank %d, the config %d", m.Name, m.Adapter.Rank(), c.Rank)
+		}
+		o, in := m.Adapter.Dims()
+		fm := fileModule{Out: o, In: in, Active: activeRanks(m.Adapter), Trainable: m.Adapter.NumTrainable()}
+		if q, ok := m.Adapter.(*QuantumPEFT); ok {
+			fm.BlocksU, fm.BlocksV = blocksOf(q.fu), blocksOf(q.fv)
+		}
+		fc.TargetModules = append(fc.TargetModules, m.Name)
+		fc.Modules[m.Name] = fm
+	}
+	sort.Strings(fc.TargetModules)
+	return fc, nil
+}
+
+// Load reads a checkpoint directory written by Save. It rebuilds every adapter from the
+// config and checks the weights file against it, reporting every problem found (unknown or
+// missing config fields, missing, unexpected, mistyped or misshapen tensors, non-finite
+// values, factor structures that differ from what the config builds), joined into one error.
+func Load(dir string) (*Checkpoint, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
+	}
+	var fc fileConfig
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fc); err != nil {
+		return nil, fmt.Errorf("peft: load %s: %s: %w", dir, ConfigFile, err)
+	}
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if fc.PeftType != PeftType {
+		bad("%s: peft_type is %q, want %q (a LoRA adapter directory is read by package hfpeft)", ConfigFile, fc.PeftType, PeftType)
+	}
+	if fc.FormatVersion != FormatVersion {
+		bad("%s: qpeft_format_version %d is not supported (want %d)", ConfigFile, fc.FormatVersion, FormatVersion)
+	}
+	cs, err := ortho.ParseCSMode(fc.CSMode)
+	if err != nil {
+		bad("%s: cs_mode: %v", ConfigFile, err)
+	}
+	cfg := Config{Method: fc.Method, Rank: fc.Rank, Alpha: fc.Alpha, Map: fc.Map, Layers: fc.Layers,
+		TaylorOrder: fc.TaylorOrder, CS: cs, ActiveRank: fc.ActiveRank, PruneStep: fc.PruneStep,
+		QuantBits: fc.QuantBits, InitScale: fc.InitScale, OrthWeight: fc.OrthWeight, Seed: fc.Seed}
+	if err := cfg.Validate(); err != nil {
+		bad("%s: %v", ConfigFile, err)
+	}
+	names := append([]string(nil), fc.TargetModules...)
+	sort.Strings(names)
+	var keys []string
+	for k := range fc.Modules {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if !slices.Equal(names, keys) {
+		bad("%s: target_modules %v and modules %v disagree", ConfigFile, names, keys)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("peft: load %s:\n%w", dir, errors.Join(errs...))
+	}
+
+	f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
+	if err != nil {
+		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
+	}
+	defer f.Close()
+	ck := &Checkpoint{Config: cfg, BaseModel: fc.BaseModel}
+	used := map[string]bool{}
+	for _, name := range names {
+		fm := fc.Modules[name]
+		a, err := cfg.Build(name, fm.Out, fm.In)
+		if err != nil {
+			bad("module %s: %v", name, err)
+			continue
+		}
+		if q, ok := a.(*QuantumPEFT); ok {
+			if got := blocksOf(q.fu); !slices.Equal(got, fm.BlocksU) {
+				bad("module %s: blocks_U in %s do not match the factor the config builds (%v)", name, ConfigFile, got)
+			}
+			if got := blocksOf(q.fv); !slices.Equal(got, fm.BlocksV) {
+				bad("module %s: blocks_V in %s do not match the factor the config builds (%v)", name, ConfigFile, got)
+			}
+		}
+		for _, p := range a.Params() {
+			key := tensorName(name, p.Name)
+			used[key] = true
+			info, ok := f.Info(key)
+			if !ok {
+				bad("tensor %s: missing from %s", key, WeightsFile)
+				continue
+			}
+			if !slices.Equal(info.Shape, p.Shape) {
+				bad("tensor %s: shape %v, want %v", key, info.Shape, p.Shape)
+				continue
+			}
+			v, err := f.Float64(key)
+			if err != nil {
+				bad("tensor %s: %v", key, err)
+				continue
+			}
+			for i, x := range v {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					bad("tensor %s: element %d is %v", key, i, x)
+					break
+				}
+			}
+			copy(p.Value, v)
+		}
+		if ms, ok := a.(maskSetter); ok {
+			if err := ms.setActive(fm.Active); err != nil {
+				bad("module %s: active_ranks: %v", name, err)
+			}
+		} else if len(fm.Active) != a.Rank() {
+			bad("module %s: active_ranks lists %d of %d ranks but %s has no rank mask", name, len(fm.Active), a.Rank(), cfg.Method)
+		}
+		if got := a.NumTrainable(); fm.Trainable != got {
+			bad("module %s: trainable_params is %d, the adapter has %d", name, fm.Trainable, got)
+		}
+		ck.Modules = append(ck.Modules, Module{Name: name, Adapter: a})
+	}
+	for _, k := range f.Names() {
+		if !used[k] {
+			bad("tensor %s: not a parameter of any module in %s", k, ConfigFile)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("peft: load %s:\n%w", dir, errors.Join(errs...))
+	}
+	return ck, nil
+}

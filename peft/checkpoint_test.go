@@ -1,0 +1,166 @@
+package peft
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/qpeft/qpeft/peft/safetensors"
+)
+
+var ckShapes = []ModuleShape{{"enc.0.q", 16, 16}, {"enc.0.v", 12, 16}, {"enc.1.q", 16, 16}}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(71, 72))
+	for _, cfg := range []Config{
+		{Method: MethodQuantumPEFT, Rank: 4, Layers: 2, Seed: 1},
+		{Method: MethodQuantumPEFT, Rank: 3, Alpha: 6, Layers: 1, CS: 1, ActiveRank: 2, PruneStep: 4, QuantBits: 8, Seed: 2},
+		{Method: MethodQuantumPEFT, Rank: 3, Map: "taylor", TaylorOrder: 5, Seed: 3},
+		{Method: MethodLoRA, Rank: 2, Alpha: 4, Seed: 4},
+		{Method: MethodAdaLoRA, Rank: 3, ActiveRank: 2, OrthWeight: 0.1, Seed: 5},
+	} {
+		ck, err := NewCheckpoint(cfg, "base/model", ckShapes)
+		mustNoErr(t, err)
+		for _, m := range ck.Modules {
+			randomizeState(rng, m.Adapter)
+		}
+		if cfg.PruneStep > 0 {
+			mustNoErr(t, ck.Modules[0].Adapter.(Prunable).OnStep(cfg.PruneStep))
+		}
+		dir := filepath.Join(t.TempDir(), "ck")
+		mustNoErr(t, ck.Save(dir))
+		// Saving again over an existing directory replaces it atomically.
+		mustNoErr(t, ck.Save(dir))
+		back, err := Load(dir)
+		mustNoErr(t, err)
+		if back.BaseModel != "base/model" || len(back.Modules) != 3 || back.Config.Method != cfg.Method {
+			t.Fatalf("%s: loaded %+v", cfg.Method, back)
+		}
+		for _, m := range ck.Modules {
+			b := back.Module(m.Name)
+			if b == nil {
+				t.Fatalf("%s: module %s lost", cfg.Method, m.Name)
+			}
+			for i, p := range m.Adapter.Params() {
+				if !slices.Equal(p.Value, b.Params()[i].Value) {
+					t.Errorf("%s %s: %s differs after the round trip", cfg.Method, m.Name, p.Name)
+				}
+			}
+			if !slices.Equal(activeRanks(m.Adapter), activeRanks(b)) {
+				t.Errorf("%s %s: active ranks %v vs %v", cfg.Method, m.Name, activeRanks(m.Adapter), activeRanks(b))
+			}
+			w1, err := DeltaW(m.Adapter)
+			mustNoErr(t, err)
+			w2, err := DeltaW(b)
+			mustNoErr(t, err)
+			if !slices.Equal(w1, w2) {
+				t.Errorf("%s %s: ΔW differs after the round trip", cfg.Method, m.Name)
+			}
+		}
+		entries, _ := os.ReadDir(filepath.Dir(dir))
+		if len(entries) != 1 {
+			t.Errorf("leftover files next to the checkpoint: %v", entries)
+		}
+	}
+}
+
+// TestCheckpointReportsEveryMismatch damages a checkpoint in several ways at once and
+// expects every problem in the error.
+func TestCheckpointReportsEveryMismatch(t *testing.T) {
+	cfg := Config{Method: MethodQuantumPEFT, Rank: 4, Layers: 2, Seed: 1}
+	ck, err := NewCheckpoint(cfg, "", ckShapes)
+	mustNoErr(t, err)
+	dir := filepath.Join(t.TempDir(), "ck")
+	mustNoErr(t, ck.Save(dir))
+	// Rewrite the weights: drop one tensor, reshape another, add a stray one.
+	f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
+	mustNoErr(t, err)
+	var ts []safetensors.Tensor
+	for _, info := range f.Tensors() {
+		v, err := f.Float64(info.Name)
+		mustNoErr(t, err)
+		switch info.Name {
+		case "enc.0.q.lambda":
+			continue
+		case "enc.0.v.theta_U":
+			ts = append(ts, safetensors.FromFloat64(info.Name, []int{len(v) + 1}, append(v, 0)))
+			continue
+		}
+		ts = append(ts, safetensors.FromFloat64(info.Name, info.Shape, v))
+	}
+	f.Close()
+	ts = append(ts, safetensors.FromFloat64("enc.2.q.lambda", []int{4}, make([]float64, 4)))
+	mustNoErr(t, safetensors.WriteFile(filepath.Join(dir, WeightsFile), ts, nil))
+	// And the config: a wrong parameter count for a module.
+	raw, _ := os.ReadFile(filepath.Join(dir, ConfigFile))
+	var m map[string]any
+	mustNoErr(t, json.Unmarshal(raw, &m))
+	mods := m["modules"].(map[string]any)
+	mods["enc.1.q"].(map[string]any)["trainable_params"] = 7
+	raw, _ = json.Marshal(m)
+	mustNoErr(t, os.WriteFile(filepath.Join(dir, ConfigFile), raw, 0o644))
+
+	_, err = Load(dir)
+	if err == nil {
+		t.Fatal("damaged checkpoint loaded")
+	}
+	for _, want := range []string{
+		"tensor enc.0.q.lambda: missing",
+		"tensor enc.0.v.theta_U: shape [",
+		"tensor enc.2.q.lambda: not a parameter",
+		"module enc.1.q: trainable_params is 7",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestCheckpointConfigErrors(t *testing.T) {
+	cfg := Config{Method: MethodLoRA, Rank: 2, Seed: 1}
+	ck, err := NewCheckpoint(cfg, "", ckShapes)
+	mustNoErr(t, err)
+	dir := filepath.Join(t.TempDir(), "ck")
+	mustNoErr(t, ck.Save(dir))
+	raw, _ := os.ReadFile(filepath.Join(dir, ConfigFile))
+	for _, tc := range []struct{ from, to, want string }{
+		{`"peft_type": "QUANTUM_PEFT"`, `"peft_type": "LORA"`, "peft_type is \"LORA\""},
+		{`"rank": 2`, `"rank": 2, "bogus": 1`, "unknown field \"bogus\""},
+		{`"method": "lora"`, `"method": "dora"`, "unknown method"},
+		{`"enc.0.q",`, ``, "disagree"},
+	} {
+		bad := strings.Replace(string(raw), tc.from, tc.to, 1)
+		if bad == string(raw) {
+			t.Fatalf("fixture %q not found in\n%s", tc.from, raw)
+		}
+		mustNoErr(t, os.WriteFile(filepath.Join(dir, ConfigFile), []byte(bad), 0o644))
+		if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v", tc.want, err)
+		}
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "none")); err == nil {
+		t.Error("missing directory loaded")
+	}
+}
+
+func TestCheckpointCheck(t *testing.T) {
+	ck, err := NewCheckpoint(Config{Method: MethodLoRA, Rank: 2}, "", ckShapes)
+	mustNoErr(t, err)
+	model := []ModuleShape{{"enc.0.q", 16, 16}, {"enc.0.v", 16, 16}, {"enc.2.q", 8, 8}}
+	err = ck.Check(model, true)
+	for _, want := range []string{"enc.0.v: the adapter is 12x16", "enc.1.q: not in the model", "enc.2.q: the model has it"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+	if err := ck.Check(ckShapes, true); err != nil {
+		t.Errorf("matching model: %v", err)
+	}
+	if _, err := NewCheckpoint(Config{Method: MethodLoRA, Rank: 2}, "", []ModuleShape{{"a", 4, 4}, {"a", 4, 4}}); err == nil {
+		t.Error("duplicate module accepted")
+	}
+}

@@ -1,0 +1,167 @@
+package peft
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/peft/ansatz"
+	"github.com/qpeft/qpeft/peft/ortho"
+)
+
+// Config describes the adapters of a fine-tuning run: one method and its settings, applied
+// to every target module. It is what adapter_config.json records.
+type Config struct {
+	// Method is the adapter family.
+	Method Method
+	// Rank is K for Quantum-PEFT, r for LoRA and AdaLoRA.
+	Rank int
+	// Alpha is the scale numerator: ΔW is multiplied by Alpha/Rank. 0 means Alpha = Rank.
+	Alpha float64
+
+	// Map is Quantum-PEFT's parameterisation of U and V (default pauli).
+	Map ortho.Kind
+	// Layers is L, the number of entangling layers of the Pauli ansatz.
+	Layers int
+	// TaylorOrder is the truncation order of the Taylor map (default 4).
+	TaylorOrder int
+	// CS parameterises the cosine–sine stages of non-power-of-two dimensions.
+	CS ortho.CSMode
+	// Circuits holds user ansätze for Map = circuit, keyed by the dimension 2^n they act on.
+	Circuits map[int]*circuit.Circuit
+
+	// ActiveRank (K′) and PruneStep set the intrinsic-rank mask (Quantum-PEFT, AdaLoRA).
+	ActiveRank, PruneStep int
+	// QuantBits quantises Quantum-PEFT's angles (0: off).
+	QuantBits int
+	// InitScale is the half-width of the uniform angle initialisation (0: 0.02).
+	InitScale float64
+	// OrthWeight is AdaLoRA's orthogonality penalty weight γ.
+	OrthWeight float64
+	// Seed seeds every initialisation; each module derives its own seed from it and its name.
+	Seed uint64
+}
+
+// Validate checks the settings on their own (shapes are checked by Build).
+func (c Config) Validate() error {
+	switch c.Method {
+	case MethodQuantumPEFT, MethodLoRA, MethodAdaLoRA:
+	default:
+		return fmt.Errorf("peft: unknown method %q (want quantum-peft, lora or adalora)", c.Method)
+	}
+	if c.Rank < 1 {
+		return fmt.Errorf("peft: rank %d must be ≥ 1", c.Rank)
+	}
+	if c.Alpha < 0 || math.IsNaN(c.Alpha) || math.IsInf(c.Alpha, 0) {
+		return fmt.Errorf("peft: α = %v must be finite and ≥ 0", c.Alpha)
+	}
+	if c.Method == MethodLoRA && (c.ActiveRank != 0 || c.PruneStep != 0) {
+		return fmt.Errorf("peft: LoRA has no rank mask; use adalora or quantum-peft for K′")
+	}
+	if c.Method != MethodQuantumPEFT && c.QuantBits != 0 {
+		return fmt.Errorf("peft: angle quantisation applies to quantum-peft only")
+	}
+	if c.Method == MethodQuantumPEFT {
+		switch c.mapKind() {
+		case ortho.KindCircuit:
+			if len(c.Circuits) == 0 {
+				return fmt.Errorf("peft: map circuit needs at least one user ansatz circuit")
+			}
+			for d, circ := range c.Circuits {
+				if err := ansatz.Check(circ); err != nil {
+					return fmt.Errorf("peft: ansatz for dimension %d: %w", d, err)
+				}
+				if 1<<circ.NumQubits != d {
+					return fmt.Errorf("peft: the ansatz given for dimension %d acts on %d qubits (dimension %d)", d, circ.NumQubits, 1<<circ.NumQubits)
+				}
+			}
+		default:
+			if err := c.spec(0).Validate(); err != nil {
+				return err
+			}
+		}
+		if c.mapKind() == ortho.KindTaylor && c.QuantBits != 0 {
+			return fmt.Errorf("peft: angle quantisation needs circuit angles; the taylor map has none")
+		}
+		if c.QuantBits != 0 {
+			if _, err := NewAngleQuantizer(c.QuantBits); err != nil {
+				return err
+			}
+		}
+	}
+	return (RankOptions{ActiveRank: c.ActiveRank, PruneStep: c.PruneStep}).check(c.Rank)
+}
+
+func (c Config) mapKind() ortho.Kind {
+	if c.Map == "" {
+		return ortho.KindPauli
+	}
+	return c.Map
+}
+
+// spec returns the factor spec for dimension n.
+func (c Config) spec(n int) ortho.Spec {
+	s := ortho.Spec{Kind: c.mapKind(), Layers: c.Layers, Order: c.TaylorOrder, CS: c.CS}
+	if s.Kind == ortho.KindCircuit {
+		s.Circuit = c.Circuits[n]
+	}
+	return s
+}
+
+func (c Config) factorSpec(n int) (ortho.Spec, error) {
+	s := c.spec(n)
+	if s.Kind == ortho.KindCircuit && s.Circuit == nil {
+		dims := make([]int, 0, len(c.Circuits))
+		for d := range c.Circuits {
+			dims = append(dims, d)
+		}
+		return s, fmt.Errorf("peft: no ansatz circuit for dimension %d (circuits are given for %v)", n, dims)
+	}
+	return s, nil
+}
+
+// ModuleSeed derives the seed of one module from the run's seed and the module name.
+func (c Config) ModuleSeed(module string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(module))
+	return c.Seed ^ h.Sum64()
+}
+
+// Build returns a freshly initialised adapter for an out × in weight of the named module.
+func (c Config) Build(module string, out, in int) (Adapter, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if out < 1 || in < 1 {
+		return nil, fmt.Errorf("peft: module %s: shape %dx%d must be positive", module, out, in)
+	}
+	if c.Rank > min(out, in) {
+		return nil, fmt.Errorf("peft: module %s: rank %d exceeds min(out, in) = %d", module, c.Rank, min(out, in))
+	}
+	seed := c.ModuleSeed(module)
+	rank := RankOptions{ActiveRank: c.ActiveRank, PruneStep: c.PruneStep}
+	switch c.Method {
+	case MethodLoRA:
+		return NewLoRA(out, in, c.Rank, c.Alpha, seed)
+	case MethodAdaLoRA:
+		return NewAdaLoRA(out, in, c.Rank, c.Alpha, rank, c.OrthWeight, seed)
+	}
+	su, err := c.factorSpec(out)
+	if err != nil {
+		return nil, err
+	}
+	sv, err := c.factorSpec(in)
+	if err != nil {
+		return nil, err
+	}
+	u, err := ortho.New(out, c.Rank, su)
+	if err != nil {
+		return nil, fmt.Errorf("peft: module %s: U: %w", module, err)
+	}
+	v, err := ortho.New(in, c.Rank, sv)
+	if err != nil {
+		return nil, fmt.Errorf("peft: module %s: V: %w", module, err)
+	}
+	return NewQuantumPEFT(u, v, Options{Alpha: c.Alpha, Rank: rank, QuantBits: c.QuantBits, InitScale: c.InitScale, Seed: seed})
+}

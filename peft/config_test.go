@@ -1,0 +1,80 @@
+package peft
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/qpeft/qpeft/circuit"
+)
+
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		c    Config
+		want string
+	}{
+		{Config{Method: "dora", Rank: 2}, "unknown method"},
+		{Config{Method: MethodLoRA}, "rank 0"},
+		{Config{Method: MethodLoRA, Rank: 2, Alpha: -1}, "α"},
+		{Config{Method: MethodLoRA, Rank: 4, ActiveRank: 2}, "LoRA has no rank mask"},
+		{Config{Method: MethodLoRA, Rank: 4, QuantBits: 4}, "quantum-peft only"},
+		{Config{Method: MethodQuantumPEFT, Rank: 4, Map: "taylor", QuantBits: 4}, "taylor map has none"},
+		{Config{Method: MethodQuantumPEFT, Rank: 4, QuantBits: 40}, "1..24 bits"},
+		{Config{Method: MethodQuantumPEFT, Rank: 4, Layers: -2}, "layers"},
+		{Config{Method: MethodQuantumPEFT, Rank: 4, Map: "circuit"}, "at least one user ansatz"},
+		{Config{Method: MethodQuantumPEFT, Rank: 4, Map: "circuit", Circuits: map[int]*circuit.Circuit{8: circuit.New(2).RY("a", 0)}}, "acts on 2 qubits"},
+		{Config{Method: MethodQuantumPEFT, Rank: 4, ActiveRank: 5}, "K′ = 5"},
+	} {
+		err := tc.c.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v, want %q", tc.c, err, tc.want)
+		}
+	}
+}
+
+func TestConfigBuild(t *testing.T) {
+	user := circuit.New(3).RY("a", 0).CX(0, 1).RY("b", 1).CZ(1, 2).RY("c", 2)
+	for _, tc := range []struct {
+		c         Config
+		out, in   int
+		trainable int
+	}{
+		// Pauli, L = 2, K = 8 on 1024 × 1024: 2·(5·10 − 4) + 8.
+		{Config{Method: MethodQuantumPEFT, Rank: 8, Layers: 2}, 1024, 1024, 2*46 + 8},
+		{Config{Method: MethodQuantumPEFT, Rank: 8, Layers: 1, ActiveRank: 4}, 1024, 1024, 2*28 + 4},
+		// Taylor: 2·(NK − K(K+1)/2) + K.
+		{Config{Method: MethodQuantumPEFT, Rank: 4, Map: "taylor"}, 64, 32, (64*4 - 10) + (32*4 - 10) + 4},
+		{Config{Method: MethodQuantumPEFT, Rank: 2, Map: "circuit", Circuits: map[int]*circuit.Circuit{8: user}}, 8, 8, 3 + 3 + 2},
+		{Config{Method: MethodLoRA, Rank: 8}, 1024, 4096, 8 * (1024 + 4096)},
+		{Config{Method: MethodAdaLoRA, Rank: 8}, 768, 768, 8 * (768 + 768 + 1)},
+	} {
+		a, err := tc.c.Build("m", tc.out, tc.in)
+		mustNoErr(t, err)
+		if got := a.NumTrainable(); got != tc.trainable {
+			t.Errorf("%+v: %d trainable, want %d", tc.c, got, tc.trainable)
+		}
+		if got, want := a.NumTrainable(), CountParamsMust(t, tc.c, tc.out, tc.in); got != want {
+			t.Errorf("%+v: NumTrainable %d but CountParams %d", tc.c, got, want)
+		}
+	}
+	if _, err := (Config{Method: MethodQuantumPEFT, Rank: 8, Map: "circuit", Circuits: map[int]*circuit.Circuit{8: user}}).Build("m", 8, 16); err == nil || !strings.Contains(err.Error(), "no ansatz circuit for dimension 16") {
+		t.Errorf("missing circuit: %v", err)
+	}
+	if _, err := (Config{Method: MethodLoRA, Rank: 8}).Build("m", 4, 16); err == nil {
+		t.Error("rank above min(out, in) accepted")
+	}
+	// Seeds are per module and reproducible.
+	c := Config{Method: MethodQuantumPEFT, Rank: 2, Layers: 1, Seed: 9}
+	a1, _ := c.Build("x", 8, 8)
+	a2, _ := c.Build("x", 8, 8)
+	a3, _ := c.Build("y", 8, 8)
+	if !slicesEqual(a1.Params()[0].Value, a2.Params()[0].Value) || slicesEqual(a1.Params()[0].Value, a3.Params()[0].Value) {
+		t.Error("module seeds are not reproducible and distinct")
+	}
+}
+
+func CountParamsMust(t *testing.T, c Config, out, in int) int {
+	t.Helper()
+	n, err := CountParams(c, out, in)
+	mustNoErr(t, err)
+	return n
+}

@@ -1,0 +1,185 @@
+package peft
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/peft/ortho"
+)
+
+// TestQuantRoundTrip: every b-bit code maps to an angle that maps back to the same code, and
+// the quantised angle is a fixed point, for b = 1..16 exhaustively and b = 17..24 sampled.
+func TestQuantRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for b := 1; b <= MaxQuantBits; b++ {
+		q, err := NewAngleQuantizer(b)
+		mustNoErr(t, err)
+		check := func(c uint32) {
+			v := q.Value(c)
+			if v < -2*math.Pi || v >= 2*math.Pi {
+				t.Fatalf("b=%d code %d: value %v outside [−2π, 2π)", b, c, v)
+			}
+			if got := q.Code(v); got != c {
+				t.Fatalf("b=%d: Code(Value(%d)) = %d", b, c, got)
+			}
+			if w := q.Quantize(v); math.Float64bits(w) != math.Float64bits(v) {
+				t.Fatalf("b=%d code %d: Quantize not idempotent: %v → %v", b, c, v, w)
+			}
+			if got := q.Code(v + 4*math.Pi); got != c {
+				t.Fatalf("b=%d code %d: a 4π shift changed the code to %d", b, c, got)
+			}
+		}
+		if b <= 16 {
+			for c := 0; c < q.Levels(); c++ {
+				check(uint32(c))
+			}
+		} else {
+			for i := 0; i < 5000; i++ {
+				check(uint32(rng.IntN(q.Levels())))
+			}
+		}
+		// Nearest-level rounding: the error is at most half a step (mod 4π).
+		for i := 0; i < 1000; i++ {
+			th := (2*rng.Float64() - 1) * 20
+			d := math.Remainder(q.Quantize(th)-th, 4*math.Pi)
+			if math.Abs(d) > q.Step()/2*(1+1e-9) {
+				t.Fatalf("b=%d: θ=%v quantised with error %v > step/2 = %v", b, th, d, q.Step()/2)
+			}
+		}
+	}
+	for _, b := range []int{0, -1, MaxQuantBits + 1} {
+		if _, err := NewAngleQuantizer(b); err == nil {
+			t.Errorf("%d bits accepted", b)
+		}
+	}
+	q, _ := NewAngleQuantizer(3)
+	if q.StorageBytes(46+46) != 35 {
+		t.Errorf("storage of 92 3-bit angles: %d bytes, want 35", q.StorageBytes(92))
+	}
+}
+
+// wrap2pi is the naive quantiser the method warns about: reduce modulo 2π into [−π, π) and
+// round to a b-bit grid there.
+func wrap2pi(theta float64, bits int) float64 {
+	w := theta - 2*math.Pi*math.Floor((theta+math.Pi)/(2*math.Pi))
+	step := 2 * math.Pi / float64(int(1)<<bits)
+	return -math.Pi + step*math.Round((w+math.Pi)/step)
+}
+
+// TestQuantSignFlip shows that a 2π-wrapping quantiser flips the sign of ΔW (RY(θ+2π) =
+// −RY(θ)) while ours, over [−2π, 2π), keeps it. A Pauli adapter on an 8 × 8 layer with one
+// angle of U beyond π: wrapping it moves it by 2π and negates U, hence ΔW.
+func TestQuantSignFlip(t *testing.T) {
+	const bits = 10
+	build := func(qbits int) *QuantumPEFT {
+		u, err := ortho.New(8, 2, ortho.Spec{Layers: 1})
+		mustNoErr(t, err)
+		v, err := ortho.New(8, 2, ortho.Spec{Layers: 1})
+		mustNoErr(t, err)
+		a, err := NewQuantumPEFT(u, v, Options{QuantBits: qbits, InitScale: 0.5, Seed: 7})
+		mustNoErr(t, err)
+		return a
+	}
+	ref := build(0)
+	ref.ThetaU.Value[4] = 3.5 // in (π, 2π): the one angle a 2π wrap moves
+	ref.Lambda.Value[0], ref.Lambda.Value[1] = 1.5, -0.7
+	want, err := DeltaW(ref)
+	mustNoErr(t, err)
+
+	ours := build(bits)
+	copy(ours.ThetaU.Value, ref.ThetaU.Value)
+	copy(ours.ThetaV.Value, ref.ThetaV.Value)
+	copy(ours.Lambda.Value, ref.Lambda.Value)
+	got, err := DeltaW(ours)
+	mustNoErr(t, err)
+
+	naive := build(0)
+	for i, v := range ref.ThetaU.Value {
+		naive.ThetaU.Value[i] = wrap2pi(v, bits)
+	}
+	for i, v := range ref.ThetaV.Value {
+		naive.ThetaV.Value[i] = wrap2pi(v, bits)
+	}
+	copy(naive.Lambda.Value, ref.Lambda.Value)
+	flipped, err := DeltaW(naive)
+	mustNoErr(t, err)
+
+	neg := make([]float64, len(want))
+	for i, v := range want {
+		neg[i] = -v
+	}
+	if e := relErr(got, want); e > 0.02 {
+		t.Errorf("our quantiser: ΔW off by %.3g (relative)", e)
+	}
+	if e := relErr(flipped, neg); e > 0.02 {
+		t.Errorf("2π-wrapping quantiser: ΔW is not −ΔW (rel. distance %.3g)", e)
+	}
+	if e := relErr(flipped, want); e < 1 {
+		t.Errorf("2π-wrapping quantiser unexpectedly kept the sign (rel. distance %.3g)", e)
+	}
+}
+
+// TestQuantSTE: with quantisation on, the angle gradient is the gradient of the
+// unquantised map evaluated at the quantised angles (straight-through estimator).
+func TestQuantSTE(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	mk := func(bits int) *QuantumPEFT {
+		u, _ := ortho.New(16, 3, ortho.Spec{Layers: 2})
+		v, _ := ortho.New(12, 3, ortho.Spec{Layers: 2})
+		a, err := NewQuantumPEFT(u, v, Options{QuantBits: bits, InitScale: 2, Seed: 3})
+		mustNoErr(t, err)
+		return a
+	}
+	q := mk(6)
+	for j := range q.Lambda.Value {
+		q.Lambda.Value[j] = rng.NormFloat64()
+	}
+	plain := mk(0)
+	quant := q.Quantizer()
+	quant.QuantizeAll(plain.ThetaU.Value, q.ThetaU.Value)
+	quant.QuantizeAll(plain.ThetaV.Value, q.ThetaV.Value)
+	copy(plain.Lambda.Value, q.Lambda.Value)
+	x := randVec(rng, 5*12, 1)
+	g := randVec(rng, 5*16, 1)
+	grads := func(a *QuantumPEFT) [][]float64 {
+		l, err := NewLinear(randVecSeed(16*12), 16, 12, nil, a)
+		mustNoErr(t, err)
+		y := make([]float64, 5*16)
+		mustNoErr(t, l.Forward(x, 5, y))
+		nn.ZeroGrad(a.Params())
+		mustNoErr(t, l.Backward(g, nil))
+		return [][]float64{a.ThetaU.Grad, a.ThetaV.Grad, a.Lambda.Grad}
+	}
+	gq, gp := grads(q), grads(plain)
+	for i := range gq {
+		if d := maxAbsDiff(gq[i], gp[i]); d != 0 {
+			t.Errorf("parameter %d: STE gradient differs by %g", i, d)
+		}
+	}
+	// The latent angles are not quantised; only the forward pass sees the grid.
+	if slicesEqual(q.ThetaU.Value, plain.ThetaU.Value) {
+		t.Error("latent angles were overwritten by their quantised values")
+	}
+	cu, _, err := q.AngleCodes()
+	mustNoErr(t, err)
+	for i, c := range cu {
+		if quant.Value(c) != plain.ThetaU.Value[i] {
+			t.Fatalf("code %d does not decode to the quantised angle", i)
+		}
+	}
+}
+
+func randVecSeed(n int) []float64 {
+	return randVec(rand.New(rand.NewPCG(99, 100)), n, 1)
+}
+
+func slicesEqual(a, b []float64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
