@@ -163,11 +163,11 @@ type fileModule struct {
 }
 
 type fileBlock struct {
-	Path    string `json:"path"`
-	Kind    string `json:"kind"`
-	Dim     int    `json:"dim"`
-	Offset  int    `json:"offset"`
-	Params  int    `json:"params"`
+	Path   string `json:"path"`
+	Kind   string `json:"kind"`
+	Dim    int    `json:"dim"`
+	Offset int    `json:"offset"`
+	Params int    `json:"params"`
 }
 
 func blocksOf(s ortho.Stiefel) []fileBlock {
