@@ -336,61 +336,70 @@ func (p *plan) finish(st *stage) error {
 	return nil
 }
 
-// describe renders the stage list for humans.
+// describe renders the stage list for humans, one stage a line.
 func (p *plan) describe(b *strings.Builder) {
-	fmt.Fprintf(b, "program on %d qubits (N = %d), %d stages, %d gates, %d parameters\n", p.n, 1<<p.n, len(p.stages), len(p.ops), len(p.params))
+	fmt.Fprintf(b, "program on %d qubits (N = %d): %d stages, %d gates, %d parameters\n", p.n, 1<<p.n, len(p.stages), len(p.ops), len(p.params))
 	for i, st := range p.stages {
 		fmt.Fprintf(b, "stage %d: %s", i, st.kind)
 		switch st.kind {
 		case KronStage:
 			fmt.Fprintf(b, " on %d qubits:", len(st.support))
 			for j, q := range st.support {
-				names := make([]string, len(st.factors[j]))
-				for k, r := range st.factors[j] {
-					names[k] = opText(r)
+				if j > 0 {
+					b.WriteByte(';')
 				}
-				fmt.Fprintf(b, " q%d=%s", q, strings.Join(names, "·"))
+				fmt.Fprintf(b, " q[%d]: ", q)
+				for k, r := range st.factors[j] {
+					if k > 0 {
+						b.WriteString(" → ")
+					}
+					b.WriteString(opText(r, false))
+				}
 			}
-		case BlockStage:
-			if st.controls > 0 {
+		default:
+			if st.kind == BlockStage && st.controls > 0 {
 				fmt.Fprintf(b, " controls %v targets %v:", st.support[:st.controls], st.support[st.controls:])
 			} else {
 				fmt.Fprintf(b, " on qubits %v:", st.support)
 			}
-			fallthrough
-		default:
-			if st.kind != BlockStage {
-				fmt.Fprintf(b, " on qubits %v:", st.support)
-			}
-			for _, r := range st.ops {
-				fmt.Fprintf(b, " %s", opText(r))
+			for k, r := range st.ops {
+				if k > 0 {
+					b.WriteByte(';')
+				}
+				b.WriteByte(' ')
+				b.WriteString(opText(r, true))
 			}
 		}
 		b.WriteByte('\n')
 	}
 }
 
-// opText prints an op compactly: name(args) q[..].
-func opText(r *opRef) string {
+// opText prints an op as in OpenQASM: name(args) q[a], q[b] (qubits optional).
+func opText(r *opRef, qubits bool) string {
 	var s strings.Builder
-	s.WriteString(r.op.Name())
+	if r.op.Ctrl > 0 {
+		s.WriteString(strings.Repeat("ctrl @ ", r.op.Ctrl))
+	}
+	s.WriteString(r.op.Gate.Name)
 	if len(r.op.Args) > 0 {
 		s.WriteByte('(')
 		for i, a := range r.op.Args {
 			if i > 0 {
-				s.WriteByte(',')
+				s.WriteString(", ")
 			}
 			s.WriteString(a.String())
 		}
 		s.WriteByte(')')
 	}
-	for i, q := range r.op.Qubits {
-		if i == 0 {
-			s.WriteByte(' ')
-		} else {
-			s.WriteByte(',')
+	if qubits {
+		for i, q := range r.op.Qubits {
+			if i == 0 {
+				s.WriteByte(' ')
+			} else {
+				s.WriteString(", ")
+			}
+			fmt.Fprintf(&s, "q[%d]", q)
 		}
-		fmt.Fprintf(&s, "%d", q)
 	}
 	return s.String()
 }
