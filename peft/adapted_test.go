@@ -1,0 +1,116 @@
+package peft
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/qpeft/qpeft/peft/nn"
+)
+
+func frozenLinear[T nn.Float](rng *rand.Rand, out, in int) *nn.Linear[T] {
+	w := nn.NewParam("w", out, in)
+	copy(w.Value, randVec(rng, out*in, 1))
+	b := nn.NewParam("b", out)
+	copy(b.Value, randVec(rng, out, 1))
+	nn.Freeze([]*nn.Param{w, b})
+	return nn.NewLinearFrom[T](w, b)
+}
+
+// TestAdaptedGradCheck checks the nn wrapper (float64) against finite differences of its
+// whole forward pass, for power-of-two and other shapes and every method.
+func TestAdaptedGradCheck(t *testing.T) {
+	rng := rand.New(rand.NewPCG(81, 82))
+	for _, sh := range []struct{ out, in, k int }{{8, 16, 3}, {12, 10, 2}} {
+		for _, c := range baseCases {
+			a := c.build(t, sh.out, sh.in, sh.k)
+			randomizeState(rng, a)
+			l, err := NewAdapted[float64](frozenLinear[float64](rng, sh.out, sh.in), a)
+			mustNoErr(t, err)
+			x := nn.FromSlice(randVec(rng, 2*3*sh.in, 1), 2, 3, sh.in)
+			g := randVec(rng, 2*3*sh.out, 1)
+			loss := func() float64 {
+				y := l.Forward(x)
+				var s float64
+				for i, v := range y.Data {
+					s += v * g[i]
+				}
+				return s
+			}
+			loss()
+			nn.ZeroGrad(l.Params())
+			dx := l.Backward(nn.FromSlice(append([]float64(nil), g...), 2, 3, sh.out))
+			if e := relErr(dx.Data, fd(loss, x.Data, 1e-5)); e > 1e-6 {
+				t.Errorf("%s %dx%d: ∂ℓ/∂x rel. error %g", c.name, sh.out, sh.in, e)
+			}
+			for _, p := range a.Params() {
+				got := append([]float64(nil), p.Grad...)
+				if e := relErr(got, fd(loss, p.Value, 1e-5)); e > 1e-6 {
+					t.Errorf("%s %dx%d: ∂ℓ/∂%s rel. error %g", c.name, sh.out, sh.in, p.Name, e)
+				}
+			}
+			// BackwardParams gives the same parameter gradients.
+			want := append([]float64(nil), a.Params()[0].Grad...)
+			nn.ZeroGrad(l.Params())
+			loss()
+			l.BackwardParams(nn.FromSlice(append([]float64(nil), g...), 2, 3, sh.out))
+			if d := maxAbsDiff(a.Params()[0].Grad, want); d != 0 {
+				t.Errorf("%s: BackwardParams differs by %g", c.name, d)
+			}
+		}
+	}
+}
+
+// TestAdaptedInitBitForBit: in float32, a fresh adapter leaves the frozen layer's output
+// unchanged bit for bit.
+func TestAdaptedInitBitForBit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(83, 84))
+	for _, c := range []Config{{Method: MethodQuantumPEFT, Rank: 4, Layers: 2}, {Method: MethodLoRA, Rank: 4}, {Method: MethodAdaLoRA, Rank: 4}} {
+		base := frozenLinear[float32](rng, 24, 20)
+		a, err := c.Build("m", 24, 20)
+		mustNoErr(t, err)
+		l, err := NewAdapted[float32](base, a)
+		mustNoErr(t, err)
+		xd := make([]float32, 5*20)
+		for i := range xd {
+			xd[i] = float32(rng.NormFloat64())
+		}
+		x := nn.FromSlice(xd, 5, 20)
+		want := append([]float32(nil), base.Forward(x).Data...)
+		got := l.Forward(x).Data
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s: output %d is %v, frozen %v", c.Method, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestAdaptedConv uses an adapter as the patch map of a convolution and compares with the
+// convolution whose weight has ΔW merged in.
+func TestAdaptedConv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(85, 86))
+	cfg := nn.Conv2DConfig{InChannels: 2, OutChannels: 8, KernelH: 3, KernelW: 3, Bias: true}
+	conv := nn.NewConv2D[float64]("c", cfg, rng)
+	nn.Freeze(conv.Params())
+	a, err := (Config{Method: MethodQuantumPEFT, Rank: 3, Layers: 2}).Build("c", 8, 18)
+	mustNoErr(t, err)
+	randomizeState(rng, a)
+	ad, err := NewAdapted[float64](conv.Map, a)
+	mustNoErr(t, err)
+	conv.Map = ad
+	x := nn.FromSlice(randVec(rng, 2*2*6*6, 1), 2, 2, 6, 6)
+	y := append([]float64(nil), conv.Forward(x).Data...)
+	mustNoErr(t, ad.Merge())
+	if err := ad.Merge(); err == nil {
+		t.Error("double merge accepted")
+	}
+	ym := conv.Forward(x).Data
+	if d := maxAbsDiff(y, ym); d > 1e-10 {
+		t.Errorf("merged convolution differs by %g", d)
+	}
+	mustNoErr(t, ad.Unmerge())
+	if d := maxAbsDiff(conv.Forward(x).Data, y); d > 1e-12 {
+		t.Errorf("unmerged convolution differs by %g", d)
+	}
+}
