@@ -112,6 +112,7 @@ func pairChunkReal(x, y []float64, B, q int, a [4]float64, acc bool, lo, hi int,
 		x1 := x[s+R : s+R+n]
 		y0 := y[s : s+n]
 		y1 := y[s+R : s+R+n]
+		x1, y0, y1 = x1[:len(x0)], y0[:len(x0)], y1[:len(x0)] // bounds-check hints
 		if acc {
 			for j := range x0 {
 				u0, u1 := x0[j], x1[j]
@@ -178,6 +179,7 @@ func pairChunkCplx(x, y []complex128, B, q int, a [4]complex128, acc bool, lo, h
 		x1 := x[s+R : s+R+n]
 		y0 := y[s : s+n]
 		y1 := y[s+R : s+R+n]
+		x1, y0, y1 = x1[:len(x0)], y0[:len(x0)], y1[:len(x0)] // bounds-check hints
 		for j := range x0 {
 			u0, u1 := x0[j], x1[j]
 			v0, v1 := y0[j], y1[j]
