@@ -69,40 +69,31 @@ func BenchmarkAnsatz(b *testing.B) {
 		}
 		c, _ := pauliAnsatz(n, 4, 1)
 		work := float64(len(c.Ops)) * float64(int(1)<<n)
-		b.Run(fmt.Sprintf("n=%d/complex", n), func(b *testing.B) {
-			x, err := NewBatch(n, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				clear(x.Data)
-				x.Data[0] = 1
-				for j := range c.Ops {
-					if err := x.ApplyOp(&c.Ops[j], nil); err != nil {
+		for _, path := range []struct {
+			name    string
+			complex bool
+		}{{"complex", true}, {"real", false}} {
+			b.Run(fmt.Sprintf("n=%d/%s", n, path.name), func(b *testing.B) {
+				steps, err := compile(c, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s, err := newState(n, 0, path.complex)
+				if err != nil {
+					b.Fatal(err)
+				}
+				f, _ := s.floats()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					clear(f)
+					f[0] = 1
+					if err := runSteps(s, steps, nil, nil); err != nil {
 						b.Fatal(err)
 					}
 				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/work, "ns/amp-gate")
-		})
-		b.Run(fmt.Sprintf("n=%d/real", n), func(b *testing.B) {
-			x, err := NewRealBatch(n, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				clear(x.Data)
-				x.Data[0] = 1
-				for j := range c.Ops {
-					if err := x.ApplyOp(&c.Ops[j], nil); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/work, "ns/amp-gate")
-		})
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/work, "ns/amp-gate")
+			})
+		}
 		b.Run(fmt.Sprintf("n=%d/itsubaki", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				itsubakiAnsatz(c)
@@ -118,6 +109,8 @@ func BenchmarkBandwidth(b *testing.B) {
 	const n = 24
 	b.Run("float64", func(b *testing.B) {
 		x, _ := NewRealBatch(n, 1)
+		x.Scale(1) // fault the pages in before timing
+		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			x.Scale(0.999)
 		}
@@ -125,9 +118,63 @@ func BenchmarkBandwidth(b *testing.B) {
 	})
 	b.Run("complex128", func(b *testing.B) {
 		x, _ := NewBatch(n, 1)
+		x.Scale(1) // fault the pages in before timing
+		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			x.Scale(0.999)
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(x.Data)), "ns/amp")
 	})
+}
+
+// BenchmarkKernel times single kernels on a 2^20-amplitude state (cache-resident on the
+// development machine), in ns per amplitude: the 2x2 (ry), diagonal (cz), transposition (cx)
+// and dense 4x4 kernels on low and high qubits.
+//
+//	go test ./sim -run XXX -bench Kernel -cpu 1,2
+func BenchmarkKernel(b *testing.B) {
+	const n = 20
+	ry := [4]float64{0.8, -0.6, 0.6, 0.8}
+	dense := []float64{0.5, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, -0.5, 0.5, 0.5, -0.5, -0.5, 0.5, -0.5, -0.5, 0.5}
+	for _, q := range []int{0, 1, 4, 12, 19} {
+		q2 := (q + 1) % n
+		for _, k := range []struct {
+			name string
+			f    func(x *RealBatch)
+		}{
+			{"ry", func(x *RealBatch) { x.Apply1(q, ry) }},
+			{"cz", func(x *RealBatch) { x.ApplyDiag([]int{q, q2}, []float64{1, 1, 1, -1}) }},
+			{"cx", func(x *RealBatch) { x.ApplyControlled([]int{q2}, []int{q}, []float64{0, 1, 1, 0}) }},
+			{"dense4", func(x *RealBatch) { x.ApplyMatrix([]int{q, q2}, dense) }},
+		} {
+			b.Run(fmt.Sprintf("real/%s/q=%d", k.name, q), func(b *testing.B) {
+				x, _ := NewRealBatch(n, 1)
+				x.Data[0] = 1
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					k.f(x)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(x.Data)), "ns/amp")
+			})
+		}
+		for _, k := range []struct {
+			name string
+			f    func(x *Batch)
+		}{
+			{"ry", func(x *Batch) { x.Apply1(q, [4]complex128{0.8, -0.6, 0.6, 0.8}) }},
+			{"u", func(x *Batch) { x.Apply1(q, [4]complex128{0.8, -0.6i, 0.6i, 0.8}) }},
+			{"cz", func(x *Batch) { x.ApplyDiag([]int{q, q2}, []complex128{1, 1, 1, -1}) }},
+			{"cp", func(x *Batch) { x.ApplyDiag([]int{q, q2}, []complex128{1, 1, 1, 1i}) }},
+		} {
+			b.Run(fmt.Sprintf("complex/%s/q=%d", k.name, q), func(b *testing.B) {
+				x, _ := NewBatch(n, 1)
+				x.Data[0] = 1
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					k.f(x)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(x.Data)), "ns/amp")
+			})
+		}
+	}
 }

@@ -28,14 +28,43 @@ func insertZeros(x int, qs []int) int {
 func kPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, lo, hi int) {
 	qmin := qs[0]
 	R := B << qmin
-	if R == 1 && len(qs) == 1 { // qubit 0 of a single vector: adjacent pairs
-		for i := lo; i < hi; i++ {
-			p := d[2*i : 2*i+2]
-			a, b := p[0], p[1]
-			p[0] = m0*a + m1*b
-			p[1] = m2*a + m3*b
+	if len(qs) == 1 && coff == 0 && toff == R && R <= 4 && lo%R == 0 && hi%R == 0 {
+		// Short runs (a low qubit of a narrow batch): whole blocks of 2R elements at a time.
+		switch R {
+		case 1:
+			for i := lo; i < hi; i++ {
+				p := d[2*i : 2*i+2 : 2*i+2]
+				a, b := p[0], p[1]
+				p[0] = m0*a + m1*b
+				p[1] = m2*a + m3*b
+			}
+			return
+		case 2:
+			for i := lo; i < hi; i += 2 {
+				p := d[2*i : 2*i+4 : 2*i+4]
+				a0, a1, b0, b1 := p[0], p[1], p[2], p[3]
+				p[0] = m0*a0 + m1*b0
+				p[1] = m0*a1 + m1*b1
+				p[2] = m2*a0 + m3*b0
+				p[3] = m2*a1 + m3*b1
+			}
+			return
+		case 4:
+			for i := lo; i < hi; i += 4 {
+				p := d[2*i : 2*i+8 : 2*i+8]
+				a0, a1, a2, a3 := p[0], p[1], p[2], p[3]
+				b0, b1, b2, b3 := p[4], p[5], p[6], p[7]
+				p[0] = m0*a0 + m1*b0
+				p[1] = m0*a1 + m1*b1
+				p[2] = m0*a2 + m1*b2
+				p[3] = m0*a3 + m1*b3
+				p[4] = m2*a0 + m3*b0
+				p[5] = m2*a1 + m3*b1
+				p[6] = m2*a2 + m3*b2
+				p[7] = m2*a3 + m3*b3
+			}
+			return
 		}
-		return
 	}
 	r, t := lo/R, lo%R
 	for f := lo; f < hi; {
