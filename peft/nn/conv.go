@@ -223,7 +223,10 @@ func im2col[T Float](cols, x []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) {
 					}
 					line := plane[iy*w : (iy+1)*w]
 					if ix0 >= 0 && ix0+kw <= w {
-						copy(row[q:q+kw], line[ix0:ix0+kw])
+						dst, src := row[q:q+kw], line[ix0:ix0+kw]
+						for j := range dst {
+							dst[j] = src[j]
+						}
 						q += kw
 						continue
 					}

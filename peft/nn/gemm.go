@@ -216,7 +216,18 @@ func packA[T Float](dst []T, mc, kc int, a []T, rsa, csa int) {
 	for ir := 0; ir < mc; ir += gemmMR {
 		mr := min(gemmMR, mc-ir)
 		pan := dst[(ir/gemmMR)*kc*gemmMR : (ir/gemmMR+1)*kc*gemmMR]
-		if csa == 1 {
+		if csa == 1 && mr == gemmMR {
+			r0 := a[ir*rsa : ir*rsa+kc]
+			r1 := a[(ir+1)*rsa : (ir+1)*rsa+kc]
+			r2 := a[(ir+2)*rsa : (ir+2)*rsa+kc]
+			r3 := a[(ir+3)*rsa : (ir+3)*rsa+kc]
+			r4 := a[(ir+4)*rsa : (ir+4)*rsa+kc]
+			r5 := a[(ir+5)*rsa : (ir+5)*rsa+kc]
+			for p := range r0 {
+				d := pan[p*gemmMR : p*gemmMR+gemmMR]
+				d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+			}
+		} else if csa == 1 {
 			for i := 0; i < mr; i++ {
 				src := a[(ir+i)*rsa : (ir+i)*rsa+kc]
 				for p, v := range src {
@@ -257,17 +268,33 @@ func packB[T Float](dst []T, kc, nc int, b []T, rsb, csb int) {
 				copy(d, src)
 				clear(d[nr:])
 			}
-		} else {
+		} else if rsb == 1 && nr == gemmNR {
+			base := b[jr*csb:]
+			for p := 0; p < kc; p++ {
+				d := (*[gemmNR]T)(pan[p*gemmNR : p*gemmNR+gemmNR])
+				for j := range d {
+					d[j] = base[j*csb+p]
+				}
+			}
+		} else if rsb == 1 {
 			for j := 0; j < nr; j++ {
-				src := b[(jr+j)*csb:]
-				for p := 0; p < kc; p++ {
-					pan[p*gemmNR+j] = src[p*rsb]
+				src := b[(jr+j)*csb : (jr+j)*csb+kc]
+				for p, v := range src {
+					pan[p*gemmNR+j] = v
 				}
 			}
 			if nr < gemmNR {
 				for p := 0; p < kc; p++ {
 					clear(pan[p*gemmNR+nr : p*gemmNR+gemmNR])
 				}
+			}
+		} else {
+			for p := 0; p < kc; p++ {
+				d := pan[p*gemmNR : p*gemmNR+gemmNR]
+				for j := 0; j < nr; j++ {
+					d[j] = b[p*rsb+(jr+j)*csb]
+				}
+				clear(d[nr:])
 			}
 		}
 	}

@@ -90,6 +90,26 @@ func (mp *MaxPool2D[T]) Forward(x *Tensor[T]) *Tensor[T] {
 			in := x.Data[pl*h*w : (pl+1)*h*w]
 			out := y.Data[pl*oh*ow : (pl+1)*oh*ow]
 			arg := mp.arg[pl*oh*ow : (pl+1)*oh*ow]
+			if cfg.PadTop == 0 && cfg.PadLeft == 0 && cfg.PadBottom == 0 && cfg.PadRight == 0 {
+				// Every window lies inside the input: no bounds checks per cell.
+				for yo := 0; yo < oh; yo++ {
+					for xo := 0; xo < ow; xo++ {
+						i0 := yo*sh*w + xo*sw
+						best, bi := in[i0], int32(i0)
+						for dy := 0; dy < cfg.KernelH; dy++ {
+							line := in[i0+dy*w : i0+dy*w+cfg.KernelW]
+							for dx, v := range line {
+								if v > best {
+									best, bi = v, int32(i0+dy*w+dx)
+								}
+							}
+						}
+						out[yo*ow+xo] = best
+						arg[yo*ow+xo] = bi
+					}
+				}
+				continue
+			}
 			for yo := 0; yo < oh; yo++ {
 				for xo := 0; xo < ow; xo++ {
 					best, bi := T(math.Inf(-1)), int32(-1)
