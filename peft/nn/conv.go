@@ -68,7 +68,8 @@ func (c Conv2DConfig) PatchSize() int { return c.InChannels * c.KernelH * c.Kern
 // (oh, ow) of image n, flattened in (c, kh, kw) order: the same order as a PyTorch/ONNX conv
 // weight OC x C x KH x KW flattened to the OC x (C·KH·KW) matrix that Map's W holds. Replace
 // Map by any LinearMap with Dims() == (OC, C·KH·KW), e.g. an adapted linear layer, to adapt
-// the convolution.
+// the convolution. The patch tensor passed to Map.Forward belongs to the Conv2D and is
+// overwritten by its next Forward; a Map may keep it until the matching Backward.
 type Conv2D[T Float] struct {
 	Config Conv2DConfig
 	// Map is applied to the im2col patches; a *Linear by default.
