@@ -63,7 +63,7 @@ func (b *Block) RealMatrix() []float64 {
 //
 // Barriers are skipped (they do not change the state). Measurement, reset and classically
 // conditioned gates are errors: fuse the unitary stretches between them with FuseOps.
-// maxQubits must be at least 1.
+// maxQubits must be 1 to 10.
 func Fuse(c *circuit.Circuit, env circuit.Env, maxQubits int) ([]Block, error) {
 	return FuseOps(c.Ops, c.NumQubits, env, maxQubits)
 }
@@ -78,8 +78,8 @@ type fuseBlock struct {
 // FuseOps is Fuse on a slice of operations of a circuit with numQubits qubits; Block.Ops
 // index into ops.
 func FuseOps(ops []circuit.Op, numQubits int, env circuit.Env, maxQubits int) ([]Block, error) {
-	if maxQubits < 1 {
-		return nil, fmt.Errorf("lowering: fuse: maxQubits must be at least 1, got %d", maxQubits)
+	if maxQubits < 1 || maxQubits > maxGateQubits {
+		return nil, fmt.Errorf("lowering: fuse: maxQubits must be 1 to %d, got %d", maxGateQubits, maxQubits)
 	}
 	var blocks []*fuseBlock
 	latest := make([]int, numQubits)
@@ -100,6 +100,9 @@ func FuseOps(ops []circuit.Op, numQubits int, env circuit.Env, maxQubits int) ([
 			if q < 0 || q >= numQubits {
 				return nil, fmt.Errorf("lowering: fuse: %s%s (operation %d): qubit %d out of range", posPrefix(op.Pos), op.Name(), i, q)
 			}
+		}
+		if len(op.Qubits) > maxGateQubits {
+			return nil, fmt.Errorf("lowering: fuse: %s%s (operation %d) acts on %d qubits; at most %d are supported", posPrefix(op.Pos), op.Name(), i, len(op.Qubits), maxGateQubits)
 		}
 		m, err := op.Matrix(env)
 		if err != nil {

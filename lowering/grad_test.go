@@ -424,3 +424,84 @@ func TestWorkspaceNoAlloc(t *testing.T) {
 		t.Errorf("training step allocates %.1f times", a)
 	}
 }
+
+// TestControlledBlocks covers gates with many controls (controlled block stages): forward
+// against brute force and gradients against finite differences, real and complex.
+func TestControlledBlocks(t *testing.T) {
+	build := func(real bool) *circuit.Circuit {
+		c := circuit.New(5)
+		c.H(0, 1, 2, 3, 4)
+		c.Ctrl("cry", []int{0, 4}, []int{1, 3}, circuit.Add(circuit.Mul(circuit.Num(2), circuit.Param("a")), circuit.Num(math.Pi/4)))
+		c.RY("b", 3)
+		c.Ctrl("ry", []int{2, 1, 0}, []int{4}, circuit.Param("b"))
+		if !real {
+			c.Ctrl("rx", []int{4, 0, 1}, []int{2}, circuit.Sub(circuit.Param("a"), circuit.Param("b")))
+			c.Ctrl("u", []int{3, 2, 1}, []int{0}, "a", "b", 0.3)
+			c.Ctrl("gphase", []int{0, 1, 2, 3}, nil, "b")
+		}
+		c.Ctrl("cry", []int{3, 2}, []int{0, 4}, circuit.Param("a"))
+		return c
+	}
+	for _, real := range []bool{true, false} {
+		c := build(real)
+		th := []float64{0.37, -1.2}
+		N, K := 32, 5
+		r := rand.New(rand.NewPCG(9, 9))
+		ubar := make([]complex128, N*K)
+		for i := range ubar {
+			ubar[i] = complex(r.NormFloat64(), 0)
+			if !real {
+				ubar[i] += complex(0, r.NormFloat64())
+			}
+		}
+		var g []float64
+		var got []complex128
+		var stages []StageInfo
+		if real {
+			p, err := CompileReal(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stages = p.Stages()
+			u, _ := p.Stiefel(th, K)
+			got = realToComplex(u.Data)
+			ub := &sim.RealBatch{Qubits: 5, B: K, Data: make([]float64, N*K)}
+			for i := range ub.Data {
+				ub.Data[i] = realPart(ubar[i])
+			}
+			if g, err = p.StiefelVJP(th, u, ub); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			p, err := Compile(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stages = p.Stages()
+			u, _ := p.Columns(th, K)
+			got = u.Data
+			if g, err = p.ColumnsVJP(th, u, &sim.Batch{Qubits: 5, B: K, Data: ubar}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		controlled := 0
+		for _, st := range stages {
+			if st.Kind == BlockStage && st.Controls > 0 {
+				controlled++
+			}
+		}
+		if controlled == 0 {
+			t.Errorf("real=%v: no controlled block stage: %+v", real, stages)
+		}
+		if d := maxAbsDiff(got, bruteColumns(t, c, c.Env(th), K, nil)); d > tol {
+			t.Errorf("real=%v: columns vs brute force: %.3g", real, d)
+		}
+		fd := centralDiff(t, c, th, ubar, K, nil)
+		for i := range g {
+			if e := relErr(g[i], fd[i]); e > 1e-6 {
+				t.Errorf("real=%v: ∂ℓ/∂%s = %.12g, finite difference %.12g", real, c.Params[i], g[i], fd[i])
+			}
+		}
+	}
+}
+

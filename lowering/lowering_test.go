@@ -589,3 +589,53 @@ func TestCompileErrors(t *testing.T) {
 		t.Error("short grad accepted")
 	}
 }
+
+// TestLargeSupports: diagonal and permutation stages stop growing at maxTableQubits, and the
+// result still matches the simulator on a 20-qubit circuit; oversized gates are errors.
+func TestLargeSupports(t *testing.T) {
+	n := 20
+	c := circuit.New(n)
+	for q := 0; q < n; q++ {
+		c.RY(circuit.Param("a"), q)
+	}
+	for q := 0; q+1 < n; q++ {
+		c.CZ(q, q+1)
+	}
+	for q := 0; q+1 < n; q++ {
+		c.CX(q, q+1)
+	}
+	c.RY(circuit.Param("b"), 0)
+	p, err := CompileReal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range p.Stages() {
+		if (st.Kind == DiagStage || st.Kind == PermStage) && len(st.Qubits) > maxTableQubits {
+			t.Errorf("%s stage on %d qubits", st.Kind, len(st.Qubits))
+		}
+	}
+	th := []float64{0.3, -1.1}
+	u, err := p.Stiefel(th, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := sim.RealColumns(c, c.Env(th), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(realToComplex(u.Data), realToComplex(want.Data)); d > tol {
+		t.Errorf("20 qubits: Stiefel vs sim.RealColumns: %.3g\n%s", d, p)
+	}
+	big := circuit.New(12)
+	ctrls := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	big.Ctrl("x", ctrls, []int{11})
+	if _, err := Compile(big); err == nil || !strings.Contains(err.Error(), "at most 10") {
+		t.Errorf("11-qubit gate: %v", err)
+	}
+	if _, err := Fuse(big, nil, 2); err == nil || !strings.Contains(err.Error(), "at most 10") {
+		t.Errorf("Fuse of an 11-qubit gate: %v", err)
+	}
+	if _, err := Fuse(big, nil, 11); err == nil {
+		t.Error("Fuse maxQubits 11 accepted")
+	}
+}

@@ -40,6 +40,14 @@ func (k StageKind) String() string {
 	return fmt.Sprintf("StageKind(%d)", k)
 }
 
+// maxGateQubits bounds the qubits of one gate (controls included): its matrix has 4^k
+// entries.
+const maxGateQubits = 10
+
+// maxTableQubits bounds the support of diagonal and permutation stages, whose tables have
+// 2^support entries; a gate that would grow a stage beyond it starts a new stage.
+const maxTableQubits = 16
+
 // maxBlockQubits bounds the qubits of an uncontrolled block stage; larger gates become
 // controlled blocks (a gate with more qubits and no control structure does not exist in
 // the vocabulary).
@@ -133,6 +141,9 @@ func compilePlan(c *circuit.Circuit, real bool) (*plan, error) {
 				return nil, fmt.Errorf("lowering: %s%s (operation %d): qubit %d out of range", posPrefix(op.Pos), op.Name(), i, q)
 			}
 		}
+		if len(op.Qubits) > maxGateQubits {
+			return nil, fmt.Errorf("lowering: %s%s (operation %d) acts on %d qubits (controls included); at most %d are supported", posPrefix(op.Pos), op.Name(), i, len(op.Qubits), maxGateQubits)
+		}
 		r := &opRef{id: len(p.ops), index: i, op: op, nq: len(op.Qubits), slot: -1}
 		for _, a := range op.Args {
 			ar := argRef{expr: a}
@@ -212,6 +223,16 @@ func (p *plan) classes(r *opRef) (kron, diag, perm bool) {
 	return
 }
 
+func unionSize(a, b []int) int {
+	n := len(a)
+	for _, x := range b {
+		if !containsInt(a, x) {
+			n++
+		}
+	}
+	return n
+}
+
 func disjoint(a, b []int) bool {
 	for _, x := range a {
 		if containsInt(b, x) {
@@ -241,12 +262,12 @@ func (p *plan) place(r *opRef) {
 		case st.kind == KronStage && kron:
 			st.addFactor(r)
 			return
-		case st.kind == DiagStage && diag:
+		case st.kind == DiagStage && diag && unionSize(st.support, qs) <= maxTableQubits:
 			st.support = appendNew(st.support, qs...)
 			st.ops = append(st.ops, r)
 			st.params = st.params || r.params
 			return
-		case st.kind == PermStage && perm:
+		case st.kind == PermStage && perm && unionSize(st.support, qs) <= maxTableQubits:
 			st.support = appendNew(st.support, qs...)
 			st.ops = append(st.ops, r)
 			return
@@ -319,17 +340,33 @@ func (p *plan) finish(st *stage) error {
 		}
 	}
 	if st.kind == PermStage {
+		// Compose the gates' permutations on the support index: σ(x) follows x through
+		// every gate in order.
 		d := 1 << len(st.support)
-		m := identityMat(d)
-		for _, r := range st.ops {
-			m = matMul(embed(r.cmat, r.qubits(), st.support), m, d)
+		type gperm struct {
+			pos   []int
+			sigma []int
+			mask  int
 		}
-		st.sigma = permOf(m, d)
-		if st.sigma == nil {
-			return fmt.Errorf("lowering: internal error: permutation stage is not a permutation")
+		gs := make([]gperm, len(st.ops))
+		for i, r := range st.ops {
+			g := gperm{pos: r.pos, sigma: permOf(r.cmat, 1<<r.nq)}
+			if g.sigma == nil {
+				return fmt.Errorf("lowering: internal error: %s is not a permutation", r.op.Name())
+			}
+			for _, p := range r.pos {
+				g.mask |= 1 << p
+			}
+			gs[i] = g
 		}
+		st.sigma = make([]int, d)
 		st.sigmaInv = make([]int, d)
-		for x, y := range st.sigma {
+		for x := 0; x < d; x++ {
+			y := x
+			for _, g := range gs {
+				y = y&^g.mask | spreadBits(g.sigma[subIndex(y, g.pos)], g.pos)
+			}
+			st.sigma[x] = y
 			st.sigmaInv[y] = x
 		}
 	}
