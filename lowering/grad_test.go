@@ -504,4 +504,3 @@ func TestControlledBlocks(t *testing.T) {
 		}
 	}
 }
-
