@@ -145,7 +145,12 @@ func ParamTable(shapes []ModuleShape, layers int, settings []Setting) (*Table, e
 // Write prints the table as aligned text columns.
 func (t *Table) Write(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := []string{"setting"}
+	w0 := len("setting")
+	for _, r := range t.Rows {
+		w0 = max(w0, len([]rune(r.Label)))
+	}
+	left := func(s string) string { return s + strings.Repeat(" ", w0-len([]rune(s))) }
+	head := []string{left("setting")}
 	for _, s := range t.Shapes {
 		name := fmt.Sprintf("%dx%d", s.Out, s.In)
 		if s.Name != "" {
@@ -160,7 +165,7 @@ func (t *Table) Write(w io.Writer) error {
 	head = append(head, total, "ratio to LoRA r=1")
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for _, r := range t.Rows {
-		cells := []string{r.Label}
+		cells := []string{left(r.Label)}
 		for _, n := range r.PerShape {
 			cells = append(cells, fmt.Sprint(n))
 		}
@@ -168,4 +173,27 @@ func (t *Table) Write(w io.Writer) error {
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	return tw.Flush()
+}
+
+// ModelShape describes the adapted weights of a model: Layers repetitions of Modules.
+type ModelShape struct {
+	Name    string
+	Layers  int
+	Modules []ModuleShape
+	// Note says where the shapes come from.
+	Note string
+}
+
+// Models are the model shapes the documentation counts parameters for (q and v projections,
+// the modules the LoRA and Quantum-PEFT papers adapt).
+var Models = map[string]ModelShape{
+	"gpt2-medium": {Name: "gpt2-medium", Layers: 24,
+		Modules: []ModuleShape{{"q", 1024, 1024}, {"v", 1024, 1024}},
+		Note:    "GPT-2 medium: 24 layers, d_model 1024; q and v are the 1024x1024 query and value parts of c_attn"},
+	"deberta-v3-base": {Name: "deberta-v3-base", Layers: 12,
+		Modules: []ModuleShape{{"query_proj", 768, 768}, {"value_proj", 768, 768}},
+		Note:    "DeBERTa-v3-base: 12 layers, hidden 768"},
+	"mistral-7b": {Name: "mistral-7b", Layers: 32,
+		Modules: []ModuleShape{{"q_proj", 4096, 4096}, {"v_proj", 1024, 4096}},
+		Note:    "Mistral-7B: 32 layers, hidden 4096, 8 KV heads of 128 (v_proj is 1024x4096, out x in)"},
 }
