@@ -375,12 +375,12 @@ func (p *plan) finish(st *stage) error {
 
 // describe renders the stage list for humans, one stage a line.
 func (p *plan) describe(b *strings.Builder) {
-	fmt.Fprintf(b, "program on %d qubits (N = %d): %d stages, %d gates, %d parameters\n", p.n, 1<<p.n, len(p.stages), len(p.ops), len(p.params))
+	fmt.Fprintf(b, "program on %s (N = %d): %s, %s, %s\n", plural(p.n, "qubit"), 1<<p.n, plural(len(p.stages), "stage"), plural(len(p.ops), "gate"), plural(len(p.params), "parameter"))
 	for i, st := range p.stages {
 		fmt.Fprintf(b, "stage %d: %s", i, st.kind)
 		switch st.kind {
 		case KronStage:
-			fmt.Fprintf(b, " on %d qubits:", len(st.support))
+			fmt.Fprintf(b, " on %s:", plural(len(st.support), "qubit"))
 			for j, q := range st.support {
 				if j > 0 {
 					b.WriteByte(';')
@@ -409,6 +409,13 @@ func (p *plan) describe(b *strings.Builder) {
 		}
 		b.WriteByte('\n')
 	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // opText prints an op as in OpenQASM: name(args) q[a], q[b] (qubits optional).
