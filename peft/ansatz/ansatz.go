@@ -3,7 +3,7 @@
 // The headline ansatz is the Pauli circuit of method.md §2: RY on every qubit, then L layers of
 // CZ brickwork (even pairs, then odd pairs), each CZ followed by RY on both qubits of its pair.
 // It has exactly (2L+1)·n − 2L angles on n ≥ 1 qubits. The circuits are ordinary
-// [circuit.Circuit] values with symbolic angles named theta_0, theta_1, … in application order,
+// [circuit.Circuit] values with symbolic angles named theta[0], theta[1], … in application order,
 // so they can be printed as OpenQASM, edited, simulated, lowered and exported like any other
 // circuit.
 //
@@ -22,8 +22,9 @@ import (
 // Weight matrices of real models stay far below it.
 const MaxQubits = 30
 
-// ParamName returns the name of the i-th angle of the canonical ansätze: "theta_<i>".
-func ParamName(i int) string { return fmt.Sprintf("theta_%d", i) }
+// ParamName returns the name of the i-th angle of the canonical ansätze: "theta[<i>]", so
+// that OpenQASM 3 prints them as one input array (input array[float[64], P] theta).
+func ParamName(i int) string { return fmt.Sprintf("theta[%d]", i) }
 
 // PauliParams returns the number of angles of the Pauli ansatz on n qubits with L entangling
 // layers: (2L+1)·n − 2L for n ≥ 1. It returns an error for n < 1 or L < 0.
@@ -45,7 +46,7 @@ func PauliParams(n, layers int) (int, error) {
 //     qubits of the pair; then CZ on each odd pair (1,2), (3,4), …, each followed by RY on both
 //     qubits of the pair.
 //
-// Its angles are the parameters theta_0 … theta_{P−1} in application order, P = (2L+1)·n − 2L.
+// Its angles are the parameters theta[0] … theta[P−1] in application order, P = (2L+1)·n − 2L.
 func Pauli(n, layers int) (*circuit.Circuit, error) {
 	if _, err := PauliParams(n, layers); err != nil {
 		return nil, err

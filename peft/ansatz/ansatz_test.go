@@ -67,7 +67,7 @@ func TestPauliLayout(t *testing.T) {
 			switch op.Gate.Name {
 			case "ry":
 				s := op.Args[0].(circuit.Sym).Name
-				parts = append(parts, fmt.Sprintf("ry(%s)q%d", strings.TrimPrefix(s, "theta_"), op.Qubits[0]))
+				parts = append(parts, fmt.Sprintf("ry(%s)q%d", strings.TrimSuffix(strings.TrimPrefix(s, "theta["), "]"), op.Qubits[0]))
 			default:
 				parts = append(parts, fmt.Sprintf("%s q%d,q%d", op.Gate.Name, op.Qubits[0], op.Qubits[1]))
 			}
