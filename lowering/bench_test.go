@@ -213,8 +213,8 @@ func BenchmarkStiefel(b *testing.B) {
 // 56 RY + 22 CZ) four ways in one run: the stage program on identity columns (this
 // package), sim's op-by-op RealUnitary, itsubaki/q column by column (4096 state-vector
 // simulations), and the naive product of per-gate 2^n × 2^n matrices with gonum's Dgemm —
-// of which one gate's product is timed (naive-1gate) and multiplied by the gate count
-// (est-naive-s) because the whole product would take far longer than a benchmark run.
+// of which one gate's product is timed (naive-1gate-*) and multiplied by the gate count
+// (est-naive-s) because the whole dense product would take far longer than a benchmark run.
 func BenchmarkDenseN12(b *testing.B) {
 	const n, L = 12, 2
 	c := pauli(n, L)
@@ -267,32 +267,39 @@ func BenchmarkDenseN12(b *testing.B) {
 			}
 		}
 	})
-	b.Run("naive-1gate", func(b *testing.B) {
-		// One step of the naive construction: embed a gate as a 2^n × 2^n matrix and multiply
-		// it into the running product.
-		op := &bound.Ops[n+1] // an RY after the first CZ
-		m, _ := op.Matrix(nil)
-		acc := mat.NewDense(N, N, nil)
-		for i := 0; i < N; i++ {
-			acc.Set(i, i, 1)
+	// One step of the naive construction: embed a gate as a 2^n × 2^n matrix G and multiply
+	// it with the running product, dense (U·G for the gates in reverse order: a full GEMM,
+	// N³ multiply-adds) and as G·U (gonum's Dgemm skips the zero entries of its left
+	// operand, so this is really a sparse product, about 2·N² multiply-adds).
+	op := &bound.Ops[n+1] // an RY after the first CZ
+	m, _ := op.Matrix(nil)
+	g := mat.NewDense(N, N, nil)
+	mask := 1 << op.Qubits[0]
+	for row := 0; row < N; row++ {
+		for a := 0; a < 2; a++ {
+			col := row&^mask | a<<op.Qubits[0]
+			g.Set(row, col, real(m[(row>>op.Qubits[0]&1)*2+a]))
 		}
-		var out mat.Dense
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			g := mat.NewDense(N, N, nil)
-			mask := 1 << op.Qubits[0]
-			for row := 0; row < N; row++ {
-				for a := 0; a < 2; a++ {
-					col := row&^mask | a<<op.Qubits[0]
-					g.Set(row, col, real(m[(row>>op.Qubits[0]&1)*2+a]))
+	}
+	acc := mat.NewDense(N, N, nil)
+	for i := range acc.RawMatrix().Data {
+		acc.RawMatrix().Data[i] = r.NormFloat64()
+	}
+	for _, order := range []string{"naive-1gate-UG", "naive-1gate-GU"} {
+		b.Run(order, func(b *testing.B) {
+			var out mat.Dense
+			for i := 0; i < b.N; i++ {
+				if order == "naive-1gate-UG" {
+					out.Mul(acc, g)
+				} else {
+					out.Mul(g, acc)
 				}
 			}
-			out.Mul(g, acc)
-		}
-		per := b.Elapsed().Seconds() / float64(b.N)
-		b.ReportMetric(per*float64(len(bound.Ops)), "est-naive-s")
-		b.ReportMetric(float64(len(bound.Ops)), "gates")
-	})
+			per := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(per*float64(len(bound.Ops)), "est-naive-s")
+			b.ReportMetric(float64(len(bound.Ops)), "gates")
+		})
+	}
 }
 
 // BenchmarkVJPFusedVsUnfused measures what the fused backward kernel buys: the same Pauli
