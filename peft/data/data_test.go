@@ -200,3 +200,21 @@ func TestRealDatasets(t *testing.T) {
 		})
 	}
 }
+
+func FuzzReadIDX(f *testing.F) {
+	f.Add([]byte{0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4})
+	f.Add([]byte{0, 0, 8, 1, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		x, err := ReadIDX(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		n := 1
+		for _, d := range x.Dims {
+			n *= d
+		}
+		if n != len(x.Data) {
+			t.Fatalf("dims %v but %d bytes", x.Dims, len(x.Data))
+		}
+	})
+}

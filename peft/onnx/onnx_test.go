@@ -344,3 +344,38 @@ func TestReadFileErrors(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestConvertConstantFolding covers Constant nodes, Reshape of constants, Identity and
+// Dropout, MatMul and a (1, out) bias Add, against a hand-computed result.
+func TestConvertConstantFolding(t *testing.T) {
+	// W0 (3 x 2) reshaped from a flat constant by a shape produced by a Constant node.
+	flat := tensorPB("", []int64{6}, []float32{1, 2, 3, 4, 5, 6}, true)
+	shape := int64TensorPB("", []int64{2}, []int64{3, -1})
+	constNode := func(name, out string, t pb) pb {
+		return pb(nil).str(2, out).str(3, name).str(4, "Constant").msg(5, pb(nil).str(1, "value").msg(5, t).int(20, int64(AttrTensor)))
+	}
+	model := modelPB(
+		[]pb{
+			constNode("c_flat", "flat", flat),
+			constNode("c_shape", "shape", shape),
+			nodePB("rs", "Reshape", []string{"flat", "shape"}, []string{"W"}),
+			nodePB("id", "Identity", []string{"x"}, []string{"x1"}),
+			nodePB("do", "Dropout", []string{"x1"}, []string{"x2"}),
+			nodePB("mm", "MatMul", []string{"x2", "W"}, []string{"m"}),
+			nodePB("add", "Add", []string{"m", "b"}, []string{"y"}),
+		},
+		[]pb{tensorPB("b", []int64{1, 2}, []float32{10, 20}, true)},
+		[]pb{valueInfoPB("x", -1, 3)}, []pb{valueInfoPB("y", -1, 2)})
+	net, err := Load[float64](model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// x = [1, 1, 1]: x·W = [1+3+5, 2+4+6] = [9, 12]; + b = [19, 32].
+	y := net.Model.Forward(nn.FromSlice([]float64{1, 1, 1, 0, 1, 0}, 2, 3))
+	if fmt.Sprint(y.Data) != "[19 32 13 24]" {
+		t.Fatalf("y = %v, want [19 32 13 24]", y.Data)
+	}
+	if ps := net.Model.Params(); len(ps) != 2 || ps[0].Name != "mm.weight" || ps[1].Name != "mm.bias" {
+		t.Fatalf("params %v", ps)
+	}
+}
