@@ -69,9 +69,13 @@ func Split(n int) (n1, n2 int) {
 // [[cos φ_i/2, −sin φ_i/2], [sin φ_i/2, cos φ_i/2]]; coordinates N2..N1−1 of the first block
 // pass through. Q is orthogonal by construction for every θ.
 //
-// As a Stiefel map (first K columns) with K ≤ N1, the input E_K lies in the first block, so
-// B2 never influences U and is left out: U = diag(A1, A2)·CS(φ)·[B1·E_K; 0]. It is kept when
-// K > N1.
+// B2 may be nil, meaning B2 = I. The builders ([NewOrthogonalFrom], [NewStiefelFrom], [New])
+// always use B2 = I (project decision): with A2 and B2 both recursive, the number of blocks
+// would double at every level of the recursion (N = 1000 = 512 + 256 + 128 + 64 + 32 + 8
+// would need 32 bottom-level blocks and more parameters than N); with B2 = I the recursion is
+// a chain, and the count is Σ over levels of 2·P(N1) + |φ|. For a Stiefel map (first K
+// columns) with K ≤ N1 the input E_K lies in the first block, so B2 could not influence U
+// anyway.
 //
 // θ is laid out in application order: B1, B2 (if present), the CS angles, A1, A2.
 type BlockCS struct {
@@ -86,8 +90,8 @@ type BlockCS struct {
 }
 
 // NewBlockCS assembles a block cosine–sine factor of dimension a1.Dim() + a2.Dim() from its
-// blocks. b2 may be nil only for a Stiefel map with k ≤ N1 (k = 0 asks for the full
-// orthogonal map). It returns an error if the block dimensions do not fit: a1 and b1 must
+// blocks; b2 may be nil (B2 = I). k is the number of columns of the Stiefel map, or 0 for the
+// full orthogonal map. It returns an error if the block dimensions do not fit: a1 and b1 must
 // have the same dimension N1 ≥ N2 = a2.Dim() (= b2.Dim()).
 func NewBlockCS(a1, a2, b1, b2 Orthogonal, mode CSMode, k int) (*BlockCS, error) {
 	n1, n2 := a1.Dim(), a2.Dim()
@@ -100,8 +104,6 @@ func NewBlockCS(a1, a2, b1, b2 Orthogonal, mode CSMode, k int) (*BlockCS, error)
 		return nil, fmt.Errorf("ortho: block CS: B2 has dimension %d, A2 %d", b2.Dim(), n2)
 	case k < 0 || k > n1+n2:
 		return nil, fmt.Errorf("ortho: block CS: K = %d outside 0..%d", k, n1+n2)
-	case b2 == nil && (k == 0 || k > n1):
-		return nil, fmt.Errorf("ortho: block CS: B2 is needed for K = %d (N1 = %d)", k, n1)
 	case mode != CSWalsh && mode != CSFull:
 		return nil, fmt.Errorf("ortho: block CS: unknown mode %d", int(mode))
 	}
@@ -133,6 +135,9 @@ func (b *BlockCS) NumParams() int { return b.total }
 func (b *BlockCS) Sizes() (n1, n2 int) { return b.n1, b.n2 }
 
 func (b *BlockCS) part(theta []float64, o Orthogonal, off int) []float64 {
+	if o == nil {
+		return nil
+	}
 	return theta[off : off+o.NumParams()]
 }
 
@@ -179,20 +184,19 @@ func (b *BlockCS) anglesVJP(gphi, dtheta []float64) {
 	}
 }
 
-// Apply sets y = Q(θ)·x for the full map (K = 0), or for any x when B2 is present.
+// Apply sets y = Q(θ)·x.
 func (b *BlockCS) Apply(theta, x []float64, m int, y []float64) error {
 	checkLen("BlockCS.Apply", "theta", len(theta), b.total)
 	checkLen("BlockCS.Apply", "x", len(x), b.n*m)
 	checkLen("BlockCS.Apply", "y", len(y), b.n*m)
-	if b.b2 == nil {
-		panic("ortho: BlockCS.Apply on a Stiefel map without B2; use Columns")
-	}
 	z := make([]float64, b.n*m)
 	z1, z2 := z[:b.n1*m], z[b.n1*m:]
 	if err := b.b1.Apply(b.part(theta, b.b1, b.offB1), x[:b.n1*m], m, z1); err != nil {
 		return fmt.Errorf("block CS B1: %w", err)
 	}
-	if err := b.b2.Apply(b.part(theta, b.b2, b.offB2), x[b.n1*m:], m, z2); err != nil {
+	if b.b2 == nil {
+		copy(z2, x[b.n1*m:])
+	} else if err := b.b2.Apply(b.part(theta, b.b2, b.offB2), x[b.n1*m:], m, z2); err != nil {
 		return fmt.Errorf("block CS B2: %w", err)
 	}
 	return b.finish(theta, z, m, y)
@@ -277,7 +281,7 @@ func (b *BlockCS) Columns(theta, u []float64) error {
 	}
 	checkLen("BlockCS.Columns", "theta", len(theta), b.total)
 	checkLen("BlockCS.Columns", "u", len(u), b.n*b.k)
-	if b.b2 != nil {
+	if b.k > b.n1 {
 		return b.Apply(theta, basis(b.n, b.k), b.k, u)
 	}
 	// K ≤ N1: diag(B1, B2)·E_K = [B1·E_K; 0].

@@ -17,7 +17,7 @@ func Log2(n int) int { return bits.Len(uint(n)) - 1 }
 
 // NewOrthogonalFrom builds a full factor Q(θ) ∈ O(n): the identity for n = 1, leaf(log2 n)
 // for a power of two, and otherwise the block cosine–sine split with N1 = the largest power
-// of two below n, applied recursively to the N2 blocks.
+// of two below n, A1 and B1 leaves, B2 = I and A2 built recursively for N2 (see [BlockCS]).
 func NewOrthogonalFrom(n int, leaf Leaf, mode CSMode) (Orthogonal, error) {
 	switch {
 	case n < 1:
@@ -40,15 +40,10 @@ func NewOrthogonalFrom(n int, leaf Leaf, mode CSMode) (Orthogonal, error) {
 	if err != nil {
 		return nil, err
 	}
-	b2, err := NewOrthogonalFrom(n2, leaf, mode)
-	if err != nil {
-		return nil, err
-	}
-	return NewBlockCS(a1, a2, b1, b2, mode, 0)
+	return NewBlockCS(a1, a2, b1, nil, mode, 0)
 }
 
-// NewStiefelFrom builds the first k columns of the factor NewOrthogonalFrom would build,
-// leaving out every block that cannot influence them (B2 of the top split when k ≤ N1).
+// NewStiefelFrom builds the first k columns of the factor NewOrthogonalFrom would build.
 func NewStiefelFrom(n, k int, leaf Leaf, mode CSMode) (Stiefel, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("ortho: dimension %d must be ≥ 1", n)
@@ -76,13 +71,7 @@ func NewStiefelFrom(n, k int, leaf Leaf, mode CSMode) (Stiefel, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b2 Orthogonal
-	if k > n1 {
-		if b2, err = NewOrthogonalFrom(n2, leaf, mode); err != nil {
-			return nil, err
-		}
-	}
-	return NewBlockCS(a1, a2, b1, b2, mode, k)
+	return NewBlockCS(a1, a2, b1, nil, mode, k)
 }
 
 // countOrth mirrors NewOrthogonalFrom with leaf parameter counts given by leafParams.
@@ -94,18 +83,10 @@ func countOrth(n int, leafParams func(qubits int) int, mode CSMode) int {
 		return leafParams(Log2(n))
 	}
 	n1, n2 := Split(n)
-	return 2*leafParams(Log2(n1)) + csParams(n2, mode) + 2*countOrth(n2, leafParams, mode)
+	return 2*leafParams(Log2(n1)) + csParams(n2, mode) + countOrth(n2, leafParams, mode)
 }
 
-// countStiefel mirrors NewStiefelFrom.
+// countStiefel mirrors NewStiefelFrom (the same blocks as the full map: B2 is always I).
 func countStiefel(n, k int, leafParams func(qubits int) int, mode CSMode) int {
-	if IsPow2(n) {
-		return countOrth(n, leafParams, mode)
-	}
-	n1, n2 := Split(n)
-	c := 2*leafParams(Log2(n1)) + csParams(n2, mode) + countOrth(n2, leafParams, mode)
-	if k > n1 {
-		c += countOrth(n2, leafParams, mode)
-	}
-	return c
+	return countOrth(n, leafParams, mode)
 }
