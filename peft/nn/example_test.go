@@ -103,3 +103,25 @@ func ExampleSoftmaxCrossEntropy() {
 	fmt.Printf("loss %.4f, accuracy %.1f, grad shape %v\n", loss, nn.Accuracy(logits, []int{0, 1}), grad.Shape)
 	// Output: loss 0.1672, accuracy 1.0, grad shape [2 3]
 }
+
+// Listing the places where an adapter can be injected, and replacing one.
+func ExampleSequential_MapSites() {
+	rng := rand.New(rand.NewPCG(5, 6))
+	model := nn.NewSequential[float32](
+		nn.NewConv2D[float32]("conv1", nn.Conv2DConfig{InChannels: 1, OutChannels: 2, KernelH: 3, KernelW: 3}, rng),
+		&nn.ReLU[float32]{},
+		&nn.Flatten[float32]{},
+		nn.NewLinear[float32]("fc", 2*2*2, 3, true, rng),
+	)
+	for _, site := range model.MapSites() {
+		out, in := site.Map.Dims()
+		fmt.Printf("%s (layer %d, conv %v): %d x %d\n", site.Name, site.Index, site.Conv != nil, out, in)
+	}
+	fc := model.MapSites()[1]
+	fc.Set(&scaled{LinearMap: fc.Map, k: 0.5})
+	fmt.Printf("%T\n", model.Layers[3])
+	// Output:
+	// conv1 (layer 0, conv true): 2 x 9
+	// fc (layer 3, conv false): 3 x 8
+	// *nn_test.scaled
+}
