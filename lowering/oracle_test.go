@@ -396,3 +396,25 @@ func pauli(n, L int) *circuit.Circuit {
 	}
 	return c
 }
+
+// isRealMat reports whether every entry has a zero imaginary part.
+func isRealMat(m []complex128) bool {
+	for _, v := range m {
+		if imag(v) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// isDiagMat reports whether a d×d matrix is diagonal.
+func isDiagMat(m []complex128, d int) bool {
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			if i != j && m[i*d+j] != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -113,28 +113,6 @@ func realInner(a, b []complex128) float64 {
 	return s
 }
 
-// isRealMat reports whether every entry has a zero imaginary part.
-func isRealMat(m []complex128) bool {
-	for _, v := range m {
-		if imag(v) != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// isDiagMat reports whether a d×d matrix is diagonal.
-func isDiagMat(m []complex128, d int) bool {
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			if i != j && m[i*d+j] != 0 {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // permOf returns σ with m[σ(c)][c] = 1 when m is a 0/1 permutation matrix, else nil.
 func permOf(m []complex128, d int) []int {
 	sigma := make([]int, d)
