@@ -1,0 +1,242 @@
+package qasm
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/qasm/ast"
+	"github.com/qpeft/qpeft/qasm/parser"
+	"github.com/qpeft/qpeft/qasm/scanner"
+)
+
+// Error is one error with its source position (file:line:col).
+type Error = scanner.Error
+
+// ErrorList is a sorted list of errors; Parse returns one when the program has errors.
+// Its Error method lists them one per line.
+type ErrorList = scanner.ErrorList
+
+// Limits bound the resources a program may use while it is read, so that no input can make
+// the parser hang or exhaust memory. Each error caused by a limit names it. A zero field
+// takes its value from DefaultLimits.
+type Limits struct {
+	// MaxSourceBytes bounds the total size of the file and every file it includes.
+	MaxSourceBytes int64
+	// MaxQubits and MaxClbits bound the declared qubits and classical bits.
+	MaxQubits, MaxClbits int
+	// MaxParams bounds the number of input parameters (array elements count one each).
+	MaxParams int
+	// MaxOps bounds the operations of the resulting circuit (after loops are unrolled and
+	// gates inlined) and of any one gate's inlined body; the work of lowering is bounded by
+	// four times this.
+	MaxOps int
+	// MaxLoopIterations bounds the total number of loop iterations.
+	MaxLoopIterations int
+	// MaxNesting bounds how deeply blocks, expressions and subroutine calls nest.
+	MaxNesting int
+	// MaxIncludeDepth bounds how deeply includes nest.
+	MaxIncludeDepth int
+	// MaxExprNodes bounds the size of a symbolic angle expression (one that depends on
+	// input parameters).
+	MaxExprNodes int
+	// MaxErrors stops reading after this many errors.
+	MaxErrors int
+}
+
+// DefaultLimits are the limits used for zero fields of Config.Limits.
+var DefaultLimits = Limits{
+	MaxSourceBytes:    64 << 20,
+	MaxQubits:         4096,
+	MaxClbits:         1 << 16,
+	MaxParams:         1 << 20,
+	MaxOps:            1 << 21,
+	MaxLoopIterations: 1 << 22,
+	MaxNesting:        200,
+	MaxIncludeDepth:   16,
+	MaxExprNodes:      10000,
+	MaxErrors:         50,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxSourceBytes > 0 {
+		d.MaxSourceBytes = l.MaxSourceBytes
+	}
+	if l.MaxQubits > 0 {
+		d.MaxQubits = l.MaxQubits
+	}
+	if l.MaxClbits > 0 {
+		d.MaxClbits = l.MaxClbits
+	}
+	if l.MaxParams > 0 {
+		d.MaxParams = l.MaxParams
+	}
+	if l.MaxOps > 0 {
+		d.MaxOps = l.MaxOps
+	}
+	if l.MaxLoopIterations > 0 {
+		d.MaxLoopIterations = l.MaxLoopIterations
+	}
+	if l.MaxNesting > 0 {
+		d.MaxNesting = l.MaxNesting
+	}
+	if l.MaxIncludeDepth > 0 {
+		d.MaxIncludeDepth = l.MaxIncludeDepth
+	}
+	if l.MaxExprNodes > 0 {
+		d.MaxExprNodes = l.MaxExprNodes
+	}
+	if l.MaxErrors > 0 {
+		d.MaxErrors = l.MaxErrors
+	}
+	return d
+}
+
+// Config controls reading. The zero value reads files from the operating system with
+// DefaultLimits.
+type Config struct {
+	Limits Limits
+	// ReadFile reads an included file (a path joined to the including file's directory).
+	// When nil, files are read from the operating system.
+	ReadFile func(path string) ([]byte, error)
+}
+
+// Program is a lowered OpenQASM program.
+type Program struct {
+	// Circuit is the program as a circuit: every loop unrolled, every user gate inlined,
+	// every input a symbolic parameter.
+	Circuit *circuit.Circuit
+	// Version is the version as declared ("2.0", "3", "3.0"), or "" when the file has no
+	// OPENQASM line (read as OpenQASM 3).
+	Version string
+	// Major is 2 or 3.
+	Major int
+	// Inputs are the input declarations in order.
+	Inputs []Input
+	// Pragmas are the #pragma lines, in order; qpeft does not act on them.
+	Pragmas []Pragma
+}
+
+// Input is one input declaration. A scalar input is one circuit parameter named like the
+// input; an array input array[float[64], n] t is n parameters named t[0] … t[n-1].
+type Input struct {
+	Name string
+	// Type is the declared type as written in OpenQASM, e.g. "float[64]", "angle[32]",
+	// "array[float[64], 4]".
+	Type string
+	// Params are the circuit parameters this input provides.
+	Params []string
+	Pos    circuit.Pos
+}
+
+// Pragma is a #pragma line.
+type Pragma struct {
+	Text string
+	Pos  circuit.Pos
+}
+
+// Parse reads an OpenQASM 2 or 3 program and returns its circuit. filename is used in
+// error positions and to resolve includes (relative to its directory); src is the text.
+// Errors are an ErrorList with file:line:col positions.
+func Parse(filename string, src []byte) (*circuit.Circuit, error) {
+	var c Config
+	p, err := c.Parse(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	return p.Circuit, nil
+}
+
+// ParseFile reads the OpenQASM program in the named file and returns its circuit.
+func ParseFile(path string) (*circuit.Circuit, error) {
+	var c Config
+	p, err := c.ParseFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return p.Circuit, nil
+}
+
+// ParseFile reads the program in the named file with this configuration.
+func (c *Config) ParseFile(path string) (*Program, error) {
+	lim := c.Limits.withDefaults()
+	src, err := c.readFile(path, lim.MaxSourceBytes)
+	if err != nil {
+		return nil, err
+	}
+	return c.Parse(path, src)
+}
+
+// ParseReader reads a program from r (such as standard input); name is used in positions.
+func (c *Config) ParseReader(name string, r io.Reader) (*Program, error) {
+	lim := c.Limits.withDefaults()
+	src, err := io.ReadAll(io.LimitReader(r, lim.MaxSourceBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if int64(len(src)) > lim.MaxSourceBytes {
+		return nil, fmt.Errorf("%s: input larger than %d bytes (limit MaxSourceBytes)", name, lim.MaxSourceBytes)
+	}
+	return c.Parse(name, src)
+}
+
+func (c *Config) readFile(path string, max int64) ([]byte, error) {
+	if c.ReadFile != nil {
+		b, err := c.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(b)) > max {
+			return nil, fmt.Errorf("%s: file larger than %d bytes (limit MaxSourceBytes)", path, max)
+		}
+		return b, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not an OpenQASM file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s: file larger than %d bytes (limit MaxSourceBytes)", path, max)
+	}
+	return b, nil
+}
+
+// Parse reads a program from src with this configuration.
+func (c *Config) Parse(filename string, src []byte) (*Program, error) {
+	lim := c.Limits.withDefaults()
+	if int64(len(src)) > lim.MaxSourceBytes {
+		return nil, ErrorList{{Pos: ast.Pos{File: filename, Line: 1, Col: 1},
+			Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d (limit MaxSourceBytes)", len(src), lim.MaxSourceBytes)}}
+	}
+	pc := parser.Config{MaxNesting: lim.MaxNesting, MaxErrors: lim.MaxErrors}
+	f, err := pc.ParseFile(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	l := newLowerer(c, lim, f.Major())
+	l.srcBytes = int64(len(src))
+	return l.run(f, filename)
+}
+
+// includeDir is the directory includes of file are resolved against.
+func includeDir(file string) string {
+	if file == "" || file[0] == '<' || file == "-" {
+		return "."
+	}
+	return filepath.Dir(file)
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

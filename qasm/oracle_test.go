@@ -1,0 +1,245 @@
+package qasm
+
+import (
+	"math"
+	"math/cmplx"
+	"testing"
+
+	"github.com/qpeft/qpeft/circuit"
+)
+
+// Brute-force oracles for the tests: a dense product of embedded gate matrices, and a
+// branching state-vector simulator for measurement, reset and conditions. They share no
+// code with the package under test beyond circuit.Op.Matrix (the gate vocabulary).
+
+// embed returns the 2^n × 2^n matrix of op on n qubits (little-endian).
+func embed(t testing.TB, op *circuit.Op, n int, env circuit.Env) []complex128 {
+	t.Helper()
+	d := 1 << n
+	m, err := op.Matrix(env)
+	if err != nil {
+		t.Fatalf("%s: %v", op.Name(), err)
+	}
+	full := make([]complex128, d*d)
+	if op.Gate.Qubits == 0 && op.Ctrl == 0 { // global phase
+		for j := 0; j < d; j++ {
+			full[j*d+j] = m[0]
+		}
+		return full
+	}
+	k := len(op.Qubits)
+	mask := 0
+	for _, q := range op.Qubits {
+		mask |= 1 << q
+	}
+	for r := 0; r < d; r++ {
+		for c := 0; c < d; c++ {
+			if r&^mask != c&^mask {
+				continue
+			}
+			lr, lc := 0, 0
+			for j, q := range op.Qubits {
+				lr |= (r >> q & 1) << j
+				lc |= (c >> q & 1) << j
+			}
+			full[r*d+c] = m[lr*(1<<k)+lc]
+		}
+	}
+	return full
+}
+
+func matmul(a, b []complex128, d int) []complex128 {
+	out := make([]complex128, d*d)
+	for i := 0; i < d; i++ {
+		for k := 0; k < d; k++ {
+			if a[i*d+k] == 0 {
+				continue
+			}
+			for j := 0; j < d; j++ {
+				out[i*d+j] += a[i*d+k] * b[k*d+j]
+			}
+		}
+	}
+	return out
+}
+
+func identity(d int) []complex128 {
+	u := make([]complex128, d*d)
+	for i := 0; i < d; i++ {
+		u[i*d+i] = 1
+	}
+	return u
+}
+
+// dense is the unitary of a circuit of gates and barriers.
+func dense(t testing.TB, c *circuit.Circuit, env circuit.Env) []complex128 {
+	t.Helper()
+	d := 1 << c.NumQubits
+	u := identity(d)
+	for i := range c.Ops {
+		op := &c.Ops[i]
+		switch {
+		case op.Kind == circuit.Barrier:
+			continue
+		case !op.IsUnitary():
+			t.Fatalf("dense: operation %d (%s) is not unitary", i, op.Name())
+		}
+		u = matmul(embed(t, op, c.NumQubits, env), u, d)
+	}
+	return u
+}
+
+// branch is one measurement history of a branching simulation.
+type branch struct {
+	p    float64
+	bits uint64
+	psi  []complex128 // normalised
+}
+
+// simulate runs c from |0…0⟩, splitting on every measurement; branches with probability
+// below 1e-14 are dropped.
+func simulate(t testing.TB, c *circuit.Circuit, env circuit.Env) []branch {
+	t.Helper()
+	d := 1 << c.NumQubits
+	psi := make([]complex128, d)
+	psi[0] = 1
+	bs := []branch{{p: 1, psi: psi}}
+	for i := range c.Ops {
+		op := &c.Ops[i]
+		var next []branch
+		for _, b := range bs {
+			if op.Cond != nil {
+				v := uint64(0)
+				for j, cb := range op.Cond.Clbits {
+					v |= (b.bits >> uint(cb) & 1) << uint(j)
+				}
+				if v != op.Cond.Value {
+					next = append(next, b)
+					continue
+				}
+			}
+			switch op.Kind {
+			case circuit.Barrier:
+				next = append(next, b)
+			case circuit.GateOp:
+				m := embed(t, op, c.NumQubits, env)
+				out := make([]complex128, d)
+				for r := 0; r < d; r++ {
+					var s complex128
+					for k := 0; k < d; k++ {
+						s += m[r*d+k] * b.psi[k]
+					}
+					out[r] = s
+				}
+				next = append(next, branch{b.p, b.bits, out})
+			case circuit.Measure, circuit.Reset:
+				cur := []branch{b}
+				for j, q := range op.Qubits {
+					var split []branch
+					for _, x := range cur {
+						for outcome := 0; outcome < 2; outcome++ {
+							out := make([]complex128, d)
+							norm := 0.0
+							for k := 0; k < d; k++ {
+								if k>>uint(q)&1 == outcome {
+									out[k] = x.psi[k]
+									norm += real(out[k] * cmplx.Conj(out[k]))
+								}
+							}
+							if norm*x.p < 1e-14 {
+								continue
+							}
+							s := complex(1/math.Sqrt(norm), 0)
+							for k := range out {
+								out[k] *= s
+							}
+							bits := x.bits
+							if op.Kind == circuit.Measure {
+								cb := uint(op.Clbits[j])
+								bits = bits&^(1<<cb) | uint64(outcome)<<cb
+							} else if outcome == 1 { // reset: flip back to |0⟩
+								flipped := make([]complex128, d)
+								for k := range out {
+									flipped[k^(1<<uint(q))] = out[k]
+								}
+								out = flipped
+							}
+							split = append(split, branch{x.p * norm, bits, out})
+						}
+					}
+					cur = split
+				}
+				next = append(next, cur...)
+			}
+		}
+		bs = next
+	}
+	return bs
+}
+
+// distribution sums branch probabilities by classical outcome.
+func distribution(bs []branch) map[uint64]float64 {
+	m := map[uint64]float64{}
+	for _, b := range bs {
+		m[b.bits] += b.p
+	}
+	return m
+}
+
+func closeVec(a, b []complex128, tol float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if cmplx.Abs(a[i]-b[i]) > tol {
+			return false
+		}
+	}
+	return true
+}
+
+// equalUpToPhase reports whether a = e^{iφ} b for some φ.
+func equalUpToPhase(a, b []complex128, tol float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	k := 0
+	for i := range b {
+		if cmplx.Abs(b[i]) > cmplx.Abs(b[k]) {
+			k = i
+		}
+	}
+	if cmplx.Abs(b[k]) < tol {
+		return closeVec(a, b, tol)
+	}
+	ph := a[k] / b[k]
+	if math.Abs(cmplx.Abs(ph)-1) > tol {
+		return false
+	}
+	for i := range a {
+		if cmplx.Abs(a[i]-ph*b[i]) > tol {
+			return false
+		}
+	}
+	return true
+}
+
+// stateOf is the state |0…0⟩ evolved by a unitary circuit.
+func stateOf(t testing.TB, c *circuit.Circuit, env circuit.Env) []complex128 {
+	t.Helper()
+	bs := simulate(t, c, env)
+	if len(bs) != 1 {
+		t.Fatalf("stateOf: %d branches", len(bs))
+	}
+	return bs[0].psi
+}
+
+func mustParse(t testing.TB, name, src string) *Program {
+	t.Helper()
+	var cfg Config
+	p, err := cfg.Parse(name, []byte(src))
+	if err != nil {
+		t.Fatalf("parse %s:\n%v", name, err)
+	}
+	return p
+}

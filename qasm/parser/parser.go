@@ -1,0 +1,1337 @@
+// Package parser reads OpenQASM 2 and 3 source into the syntax tree of package ast, in the
+// style of go/parser. It reports every syntax error it can find (sorted, as a
+// scanner.ErrorList) rather than stopping at the first, recovering at the next ';' or '}'.
+//
+// The parser accepts the syntax of the whole language where it can, including constructs
+// qpeft does not execute (defcal, extern, switch, delay, …): those become
+// ast.UnsupportedStmt or ordinary nodes, and the qasm package reports them precisely. It
+// never panics and runs in time linear in the input; nesting deeper than a limit is an
+// error, so that no input can exhaust the stack.
+package parser
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/qpeft/qpeft/qasm/ast"
+	"github.com/qpeft/qpeft/qasm/scanner"
+)
+
+// Mode controls optional parser behaviour.
+type Mode uint
+
+// Modes.
+const (
+	// ParseComments keeps comments in File.Comments (for formatting).
+	ParseComments Mode = 1 << iota
+)
+
+// Defaults for Config.
+const (
+	DefaultMaxNesting = 200 // blocks and expressions nested inside each other
+	DefaultMaxErrors  = 50  // errors reported before the parser gives up
+)
+
+// Config controls parsing. The zero value uses the defaults.
+type Config struct {
+	Mode Mode
+	// MaxNesting bounds how deeply blocks and expressions may nest (DefaultMaxNesting when 0).
+	MaxNesting int
+	// MaxErrors stops parsing after this many errors (DefaultMaxErrors when 0).
+	MaxErrors int
+	// Version is the language major version (2 or 3) assumed until an OPENQASM statement
+	// says otherwise; 0 means 3. Included files, which usually have no OPENQASM line, are
+	// read in the version of the file including them.
+	Version int
+}
+
+// ParseFile parses one OpenQASM source file. filename is used in positions only. On error it
+// returns the tree parsed so far (never nil) and a scanner.ErrorList.
+func ParseFile(filename string, src []byte, mode Mode) (*ast.File, error) {
+	return (&Config{Mode: mode}).ParseFile(filename, src)
+}
+
+// ParseExpr parses a single expression (OpenQASM 3 syntax), for tools and tests.
+func ParseExpr(src string) (ast.Expr, error) {
+	p := newParser(&Config{}, "<expr>", []byte(src))
+	var x ast.Expr
+	func() {
+		defer p.recoverBailout()
+		x = p.parseExpr()
+		if p.tok != ast.EOF {
+			p.errorExpected(p.pos, "end of expression")
+		}
+	}()
+	p.errors.RemoveMultiples()
+	return x, p.errors.Err()
+}
+
+// ParseFile parses one source file with this configuration.
+func (c *Config) ParseFile(filename string, src []byte) (f *ast.File, err error) {
+	p := newParser(c, filename, src)
+	f = &ast.File{Name: filename}
+	func() {
+		defer p.recoverBailout()
+		p.parseFile(f)
+	}()
+	f.Comments = p.comments
+	p.errors.RemoveMultiples()
+	return f, p.errors.Err()
+}
+
+type bailout struct{}
+
+type parser struct {
+	sc       scanner.Scanner
+	src      []byte
+	errors   scanner.ErrorList
+	mode     Mode
+	file     string
+	major    int
+	comments []*ast.Comment
+
+	pos      ast.Pos
+	tok      ast.Token
+	lit      string
+	off, end int     // byte offsets of the current token
+	prevEnd  ast.Pos // position just after the previous token
+	curEnd   ast.Pos
+	prevOff  int // byte offset just after the previous token
+
+	depth, maxDepth int
+	maxErrors       int
+
+	stmtWord string // the identifier a statement started with (for OpenQASM 2 hints)
+}
+
+func newParser(c *Config, filename string, src []byte) *parser {
+	p := &parser{src: src, mode: c.Mode, file: filename, major: 3, maxDepth: c.MaxNesting, maxErrors: c.MaxErrors}
+	if c.Version == 2 {
+		p.major = 2
+	}
+	if p.maxDepth <= 0 {
+		p.maxDepth = DefaultMaxNesting
+	}
+	if p.maxErrors <= 0 {
+		p.maxErrors = DefaultMaxErrors
+	}
+	var smode scanner.Mode
+	if c.Mode&ParseComments != 0 {
+		smode = scanner.ScanComments
+	}
+	p.sc.Init(filename, src, p.addError, smode)
+	p.sc.SetVersion(p.major)
+	p.next()
+	return p
+}
+
+func (p *parser) recoverBailout() {
+	if r := recover(); r != nil {
+		if _, ok := r.(bailout); !ok {
+			panic(r)
+		}
+	}
+}
+
+func (p *parser) addError(pos ast.Pos, msg string) {
+	p.errors.Add(pos, msg)
+	if len(p.errors) >= p.maxErrors {
+		p.errors.Add(pos, fmt.Sprintf("too many errors (%d); stopping", len(p.errors)))
+		panic(bailout{})
+	}
+}
+
+func (p *parser) error(pos ast.Pos, msg string) {
+	if p.major == 2 && p.stmtWord != "" {
+		if t := ast.Lookup(p.stmtWord, 3); t.IsOQ3Keyword() {
+			msg += fmt.Sprintf(" (%q is OpenQASM 3 syntax, but this file declares OPENQASM 2.0; change the header to OPENQASM 3.0;)", p.stmtWord)
+		}
+	}
+	p.addError(pos, msg)
+}
+
+func (p *parser) next() {
+	p.prevEnd = p.curEnd
+	p.prevOff = p.end
+	for {
+		p.pos, p.tok, p.lit = p.sc.Scan()
+		p.off, p.end = p.sc.Offsets()
+		p.curEnd = p.sc.EndPos()
+		if p.tok != ast.COMMENT {
+			return
+		}
+		p.comments = append(p.comments, &ast.Comment{At: p.pos, Text: p.lit, Block: strings.HasPrefix(p.lit, "/*")})
+	}
+}
+
+// describe names the current token for error messages.
+func (p *parser) describe() string {
+	switch p.tok {
+	case ast.EOF:
+		return "end of file"
+	case ast.IDENT:
+		return "identifier " + p.lit
+	case ast.INT, ast.FLOAT, ast.IMAG, ast.DURATION:
+		return "number " + p.lit
+	case ast.STRING:
+		return fmt.Sprintf("string %q", p.lit)
+	case ast.HWQUBIT:
+		return "physical qubit " + p.lit
+	case ast.PRAGMA:
+		return "#pragma"
+	case ast.ANNOTATION:
+		return "annotation"
+	case ast.ILLEGAL:
+		return fmt.Sprintf("%q", p.lit)
+	}
+	if p.tok.IsKeyword() {
+		return "keyword " + p.tok.String()
+	}
+	return "'" + p.tok.String() + "'"
+}
+
+func (p *parser) errorExpected(pos ast.Pos, what string) {
+	if p.tok == ast.ILLEGAL {
+		// The scanner has already reported the character.
+		if len(p.errors) > 0 && p.errors[len(p.errors)-1].Pos == pos {
+			return
+		}
+	}
+	p.error(pos, "expected "+what+", found "+p.describe())
+}
+
+// expect consumes tok or reports an error; it returns the token's position.
+func (p *parser) expect(tok ast.Token, what string) ast.Pos {
+	pos := p.pos
+	if p.tok != tok {
+		if what == "" {
+			what = "'" + tok.String() + "'"
+		}
+		p.errorExpected(pos, what)
+		return pos
+	}
+	p.next()
+	return pos
+}
+
+// expectSemi consumes the ';' ending a statement; a missing one is reported just after the
+// previous token, where it belongs.
+func (p *parser) expectSemi() ast.Pos {
+	if p.tok == ast.SEMICOLON {
+		pos := p.pos
+		p.next()
+		return pos
+	}
+	pos := p.prevEnd
+	if !pos.IsValid() {
+		pos = p.pos
+	}
+	if pos.Line < p.pos.Line {
+		p.error(pos, fmt.Sprintf("missing ';' at the end of the statement (the next line starts with %s)", p.describe()))
+	} else {
+		p.error(pos, fmt.Sprintf("expected ';' at the end of the statement, found %s", p.describe()))
+	}
+	p.syncStmt()
+	return pos
+}
+
+// syncStmt skips to just after the next ';' at this nesting level, or to a '}' that closes
+// the enclosing block (not consumed), or to the end of input.
+func (p *parser) syncStmt() {
+	depth := 0
+	for {
+		switch p.tok {
+		case ast.EOF:
+			return
+		case ast.SEMICOLON:
+			if depth == 0 {
+				p.next()
+				return
+			}
+		case ast.LBRACE:
+			depth++
+		case ast.RBRACE:
+			if depth == 0 {
+				return
+			}
+			depth--
+			if depth == 0 {
+				p.next()
+				return
+			}
+		}
+		p.next()
+	}
+}
+
+func (p *parser) enter(pos ast.Pos) {
+	p.depth++
+	if p.depth > p.maxDepth {
+		p.errors.Add(pos, fmt.Sprintf("nesting too deep: more than %d levels of blocks or parentheses (limit MaxNesting)", p.maxDepth))
+		panic(bailout{})
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// ---- files and statements ----
+
+func (p *parser) parseFile(f *ast.File) {
+	first := true
+	for p.tok != ast.EOF {
+		if p.tok == ast.OPENQASM {
+			v := p.parseVersion()
+			if first {
+				f.Version = v
+				f.Stmts = append(f.Stmts, v)
+			} else {
+				p.error(v.From, "the OPENQASM version statement must come first in the file")
+			}
+			first = false
+			continue
+		}
+		if p.tok == ast.RBRACE {
+			p.error(p.pos, "unexpected '}' with no open block")
+			p.next()
+			continue
+		}
+		if s := p.parseStmtProgress(); s != nil {
+			f.Stmts = append(f.Stmts, s)
+		}
+		first = false
+	}
+}
+
+// parseStmtProgress parses a statement and guarantees progress even after errors.
+func (p *parser) parseStmtProgress() ast.Stmt {
+	off := p.off
+	s := p.parseStmt()
+	if p.off == off && p.tok != ast.EOF && p.tok != ast.RBRACE {
+		p.next()
+	}
+	return s
+}
+
+func (p *parser) parseVersion() *ast.VersionStmt {
+	v := &ast.VersionStmt{}
+	v.From = p.pos
+	p.next()
+	switch p.tok {
+	case ast.INT, ast.FLOAT:
+		v.Lit = p.lit
+		var maj, min int
+		n, _ := fmt.Sscanf(p.lit+".0", "%d.%d", &maj, &min)
+		if n < 1 || strings.Count(p.lit, ".") > 1 {
+			p.error(p.pos, fmt.Sprintf("malformed version %s", p.lit))
+		}
+		v.Major, v.Minor = maj, min
+		if maj != 2 && maj != 3 {
+			p.error(p.pos, fmt.Sprintf("unsupported OpenQASM version %s: qpeft reads OpenQASM 2.0 and 3.x", p.lit))
+			v.Major = 3
+		}
+		p.next()
+	default:
+		p.errorExpected(p.pos, "a version number such as 3.0")
+		v.Major = 3
+	}
+	p.major = v.Major
+	p.sc.SetVersion(v.Major)
+	v.To = p.expectSemi()
+	return v
+}
+
+func (p *parser) parseStmt() ast.Stmt {
+	p.stmtWord = ""
+	if p.tok == ast.IDENT {
+		p.stmtWord = p.lit
+	}
+	start := p.pos
+	switch p.tok {
+	case ast.SEMICOLON:
+		p.error(p.pos, "empty statement (stray ';')")
+		p.next()
+		return nil
+	case ast.INCLUDE:
+		s := &ast.IncludeStmt{}
+		s.From = start
+		p.next()
+		if p.tok == ast.STRING {
+			s.Path = p.lit
+			p.next()
+		} else {
+			p.errorExpected(p.pos, "a file name in quotes")
+		}
+		s.To = p.expectSemi()
+		return s
+	case ast.OPENQASM:
+		v := p.parseVersion()
+		p.error(v.From, "the OPENQASM version statement must come first in the file")
+		return nil
+	case ast.QREG, ast.QUBIT:
+		return p.parseQubitDecl()
+	case ast.CREG, ast.BIT:
+		return p.parseBitDecl(start, false)
+	case ast.INT_TYPE, ast.UINT_TYPE, ast.FLOAT_TYPE, ast.ANGLE_TYPE, ast.BOOL_TYPE, ast.COMPLEX,
+		ast.DURATION_TYPE, ast.STRETCH, ast.ARRAY:
+		return p.parseClassicalDecl(start, false, false, false)
+	case ast.CONST:
+		p.next()
+		return p.parseClassicalDecl(start, true, false, false)
+	case ast.INPUT, ast.OUTPUT:
+		in := p.tok == ast.INPUT
+		p.next()
+		if p.tok == ast.BIT || p.tok == ast.CREG {
+			if !in {
+				return p.parseBitDecl(start, true)
+			}
+		}
+		return p.parseClassicalDecl(start, false, in, !in)
+	case ast.LET:
+		s := &ast.AliasStmt{}
+		s.From = start
+		p.next()
+		s.Name = p.parseIdent("a name for the alias")
+		p.expect(ast.ASSIGN, "'='")
+		s.Value = p.parseExpr()
+		s.To = p.expectSemi()
+		return s
+	case ast.GATE, ast.OPAQUE:
+		return p.parseGateDef()
+	case ast.DEF:
+		return p.parseDef()
+	case ast.MEASURE:
+		s := &ast.MeasureStmt{}
+		s.From = start
+		s.Measure = p.parseMeasureExpr()
+		if p.tok == ast.ARROW {
+			p.next()
+			s.Target = p.parseOperand()
+		}
+		s.To = p.expectSemi()
+		return s
+	case ast.RESET:
+		s := &ast.ResetStmt{}
+		s.From = start
+		p.next()
+		s.Qubits = p.parseOperand()
+		s.To = p.expectSemi()
+		return s
+	case ast.BARRIER:
+		s := &ast.BarrierStmt{}
+		s.From = start
+		p.next()
+		if p.tok != ast.SEMICOLON {
+			s.Qubits = p.parseOperandList()
+		}
+		s.To = p.expectSemi()
+		return s
+	case ast.IF:
+		return p.parseIf()
+	case ast.FOR:
+		return p.parseFor()
+	case ast.WHILE:
+		s := &ast.WhileStmt{}
+		s.From = start
+		p.next()
+		p.expect(ast.LPAREN, "'(' after while")
+		s.Cond = p.parseExpr()
+		p.expect(ast.RPAREN, "')'")
+		s.Body = p.parseBody()
+		s.To = endOf(s.Body, p.prevEnd)
+		return s
+	case ast.BREAK:
+		s := &ast.BreakStmt{}
+		s.From = start
+		p.next()
+		s.To = p.expectSemi()
+		return s
+	case ast.CONTINUE:
+		s := &ast.ContinueStmt{}
+		s.From = start
+		p.next()
+		s.To = p.expectSemi()
+		return s
+	case ast.END:
+		s := &ast.EndStmt{}
+		s.From = start
+		p.next()
+		s.To = p.expectSemi()
+		return s
+	case ast.RETURN:
+		s := &ast.ReturnStmt{}
+		s.From = start
+		p.next()
+		if p.tok != ast.SEMICOLON {
+			if p.tok == ast.MEASURE {
+				s.Value = p.parseMeasureExpr()
+			} else {
+				s.Value = p.parseExpr()
+			}
+		}
+		s.To = p.expectSemi()
+		return s
+	case ast.BOX:
+		s := &ast.BoxStmt{}
+		s.From = start
+		p.next()
+		if p.tok == ast.LBRACK {
+			p.next()
+			s.Duration = p.parseExpr()
+			p.expect(ast.RBRACK, "']'")
+		}
+		s.Body = p.parseBlock()
+		s.To = s.Body.To
+		return s
+	case ast.LBRACE:
+		return p.parseBlock()
+	case ast.PRAGMA:
+		s := &ast.PragmaStmt{Text: p.lit}
+		s.From, s.To = start, p.curEnd
+		p.next()
+		return s
+	case ast.ANNOTATION:
+		s := &ast.AnnotationStmt{Text: p.lit}
+		s.From, s.To = start, p.curEnd
+		p.next()
+		return s
+	case ast.DEFCAL, ast.CAL, ast.DEFCALGRAMMAR, ast.EXTERN, ast.DELAY, ast.SWITCH, ast.CASE, ast.DEFAULT:
+		return p.parseUnsupported()
+	case ast.CTRL, ast.NEGCTRL, ast.INV, ast.POWMOD, ast.GPHASE:
+		return p.parseGateCall(start, nil)
+	case ast.IDENT:
+		return p.parseSimpleStmt(start)
+	case ast.ELSE:
+		p.error(p.pos, "else without a matching if")
+		p.next()
+		return nil
+	}
+	if p.tok == ast.EOF {
+		return nil
+	}
+	// An expression statement.
+	x := p.parseExpr()
+	if p.tok.IsAssignOp() {
+		return p.parseAssign(start, x)
+	}
+	s := &ast.ExprStmt{X: x}
+	s.From = start
+	s.To = p.expectSemi()
+	return s
+}
+
+func endOf(s ast.Stmt, fallback ast.Pos) ast.Pos {
+	if s == nil {
+		return fallback
+	}
+	return s.End()
+}
+
+// parseUnsupported skips a statement of a kind qpeft does not support, keeping its text.
+func (p *parser) parseUnsupported() ast.Stmt {
+	s := &ast.UnsupportedStmt{Keyword: p.tok.String()}
+	s.From = p.pos
+	startOff := p.off
+	depth := 0
+	for p.tok != ast.EOF {
+		switch p.tok {
+		case ast.LBRACE:
+			depth++
+		case ast.RBRACE:
+			depth--
+			if depth <= 0 {
+				s.To = p.pos
+				p.next()
+				s.Text = string(p.src[startOff:p.prevOff])
+				if depth < 0 {
+					p.error(s.To, "unexpected '}'")
+				}
+				return s
+			}
+		case ast.SEMICOLON:
+			if depth == 0 {
+				s.To = p.pos
+				p.next()
+				s.Text = string(p.src[startOff:p.prevOff])
+				return s
+			}
+		}
+		p.next()
+	}
+	p.error(s.From, fmt.Sprintf("%s statement not terminated: end of file before its ';' or '}'", s.Keyword))
+	s.To = p.prevEnd
+	s.Text = string(p.src[startOff:])
+	return s
+}
+
+func (p *parser) parseIdent(what string) *ast.Ident {
+	id := &ast.Ident{At: p.pos}
+	if p.tok == ast.IDENT {
+		id.Name = p.lit
+		p.next()
+		return id
+	}
+	if p.tok.IsKeyword() {
+		p.error(p.pos, fmt.Sprintf("expected %s, found keyword %s (keywords cannot be used as names)", what, p.tok))
+		id.Name = p.tok.String()
+		p.next()
+		return id
+	}
+	p.errorExpected(p.pos, what)
+	id.Name = "_"
+	return id
+}
+
+func (p *parser) parseQubitDecl() ast.Stmt {
+	s := &ast.QubitDecl{Old: p.tok == ast.QREG}
+	s.From = p.pos
+	p.next()
+	if s.Old {
+		s.Name = p.parseIdent("a register name")
+		if p.tok == ast.LBRACK {
+			p.next()
+			s.Size = p.parseExpr()
+			p.expect(ast.RBRACK, "']'")
+		} else if p.major == 2 {
+			p.error(p.pos, "qreg needs a size in OpenQASM 2, as in qreg q[2];")
+		}
+	} else {
+		if p.tok == ast.LBRACK {
+			p.next()
+			s.Size = p.parseExpr()
+			p.expect(ast.RBRACK, "']'")
+		}
+		s.Name = p.parseIdent("a register name")
+		if p.tok == ast.LBRACK {
+			p.error(p.pos, "the size goes after the type in OpenQASM 3: qubit[n] name; (or use qreg name[n];)")
+			p.next()
+			s.Size = p.parseExpr()
+			p.expect(ast.RBRACK, "']'")
+		}
+	}
+	s.To = p.expectSemi()
+	return s
+}
+
+func (p *parser) parseBitDecl(start ast.Pos, output bool) ast.Stmt {
+	s := &ast.BitDecl{Old: p.tok == ast.CREG, Output: output}
+	s.From = start
+	p.next()
+	if s.Old {
+		s.Name = p.parseIdent("a register name")
+		if p.tok == ast.LBRACK {
+			p.next()
+			s.Size = p.parseExpr()
+			p.expect(ast.RBRACK, "']'")
+		} else if p.major == 2 {
+			p.error(p.pos, "creg needs a size in OpenQASM 2, as in creg c[2];")
+		}
+	} else {
+		if p.tok == ast.LBRACK {
+			p.next()
+			s.Size = p.parseExpr()
+			p.expect(ast.RBRACK, "']'")
+		}
+		s.Name = p.parseIdent("a register name")
+		if p.tok == ast.LBRACK {
+			p.error(p.pos, "the size goes after the type in OpenQASM 3: bit[n] name; (or use creg name[n];)")
+			p.next()
+			s.Size = p.parseExpr()
+			p.expect(ast.RBRACK, "']'")
+		}
+	}
+	if p.tok == ast.ASSIGN {
+		p.next()
+		s.Init = p.parseValue()
+	}
+	s.To = p.expectSemi()
+	return s
+}
+
+// parseValue parses the right-hand side of an assignment or initialiser: an expression or
+// measure q.
+func (p *parser) parseValue() ast.Expr {
+	if p.tok == ast.MEASURE {
+		return p.parseMeasureExpr()
+	}
+	return p.parseExpr()
+}
+
+func (p *parser) parseMeasureExpr() *ast.MeasureExpr {
+	m := &ast.MeasureExpr{At: p.pos}
+	p.next()
+	m.Qubits = p.parseOperand()
+	return m
+}
+
+func isTypeToken(t ast.Token) bool {
+	switch t {
+	case ast.INT_TYPE, ast.UINT_TYPE, ast.FLOAT_TYPE, ast.ANGLE_TYPE, ast.BOOL_TYPE, ast.COMPLEX,
+		ast.DURATION_TYPE, ast.STRETCH, ast.ARRAY, ast.BIT, ast.QUBIT, ast.CREG, ast.QREG:
+		return true
+	}
+	return false
+}
+
+func (p *parser) parseType() *ast.TypeExpr {
+	t := &ast.TypeExpr{At: p.pos, Kind: p.tok}
+	if !isTypeToken(p.tok) {
+		p.errorExpected(p.pos, "a type (float[64], angle, int, …)")
+		t.Kind = ast.ILLEGAL
+		return t
+	}
+	p.enter(t.At)
+	defer p.leave()
+	p.next()
+	switch t.Kind {
+	case ast.ARRAY:
+		p.expect(ast.LBRACK, "'[' after array")
+		t.Elem = p.parseType()
+		for p.tok == ast.COMMA {
+			p.next()
+			t.Dims = append(t.Dims, p.parseExpr())
+		}
+		if len(t.Dims) == 0 {
+			p.error(p.pos, "array type needs a size: array[float[64], n]")
+		}
+		p.expect(ast.RBRACK, "']'")
+	case ast.COMPLEX:
+		if p.tok == ast.LBRACK {
+			p.next()
+			t.Elem = p.parseType()
+			p.expect(ast.RBRACK, "']'")
+		}
+	default:
+		if p.tok == ast.LBRACK {
+			p.next()
+			t.Size = p.parseExpr()
+			p.expect(ast.RBRACK, "']'")
+		}
+	}
+	return t
+}
+
+func (p *parser) parseClassicalDecl(start ast.Pos, isConst, input, output bool) ast.Stmt {
+	s := &ast.ClassicalDecl{Const: isConst, Input: input, Output: output}
+	s.From = start
+	s.Type = p.parseType()
+	s.Name = p.parseIdent("a variable name")
+	if p.tok == ast.ASSIGN {
+		p.next()
+		s.Init = p.parseValue()
+	}
+	s.To = p.expectSemi()
+	return s
+}
+
+func (p *parser) parseIdentList(what string) []*ast.Ident {
+	var out []*ast.Ident
+	for {
+		out = append(out, p.parseIdent(what))
+		if p.tok != ast.COMMA {
+			return out
+		}
+		p.next()
+	}
+}
+
+func (p *parser) parseGateDef() ast.Stmt {
+	s := &ast.GateDef{Opaque: p.tok == ast.OPAQUE}
+	s.From = p.pos
+	p.next()
+	s.Name = p.parseIdent("a gate name")
+	if p.tok == ast.LPAREN {
+		p.next()
+		if p.tok != ast.RPAREN {
+			s.Params = p.parseIdentList("a parameter name")
+		}
+		p.expect(ast.RPAREN, "')'")
+	}
+	if p.tok == ast.IDENT {
+		s.Qubits = p.parseIdentList("a qubit name")
+	} else {
+		p.errorExpected(p.pos, "the gate's qubit names")
+	}
+	if s.Opaque {
+		s.To = p.expectSemi()
+		return s
+	}
+	if p.tok != ast.LBRACE {
+		p.errorExpected(p.pos, "'{' to start the gate body")
+		p.syncStmt()
+		s.To = p.prevEnd
+		s.Body = &ast.Block{}
+		return s
+	}
+	s.Body = p.parseBlock()
+	s.To = s.Body.To
+	return s
+}
+
+func (p *parser) parseDef() ast.Stmt {
+	s := &ast.DefStmt{}
+	s.From = p.pos
+	p.next()
+	s.Name = p.parseIdent("a subroutine name")
+	p.expect(ast.LPAREN, "'(' after the subroutine name")
+	for p.tok != ast.RPAREN && p.tok != ast.EOF {
+		par := &ast.Param{At: p.pos}
+		switch p.tok {
+		case ast.QUBIT, ast.QREG:
+			par.Qubit = true
+			old := p.tok == ast.QREG
+			p.next()
+			if !old && p.tok == ast.LBRACK {
+				p.next()
+				par.Size = p.parseExpr()
+				p.expect(ast.RBRACK, "']'")
+			}
+			par.Name = p.parseIdent("a parameter name")
+			if old && p.tok == ast.LBRACK {
+				p.next()
+				par.Size = p.parseExpr()
+				p.expect(ast.RBRACK, "']'")
+			}
+		case ast.MUTABLE, ast.READONLY:
+			p.next()
+			par.Type = p.parseType()
+			par.Name = p.parseIdent("a parameter name")
+		default:
+			par.Type = p.parseType()
+			par.Name = p.parseIdent("a parameter name")
+		}
+		s.Params = append(s.Params, par)
+		if p.tok != ast.COMMA {
+			break
+		}
+		p.next()
+	}
+	p.expect(ast.RPAREN, "')'")
+	if p.tok == ast.ARROW {
+		p.next()
+		s.Return = p.parseType()
+	}
+	if p.tok != ast.LBRACE {
+		p.errorExpected(p.pos, "'{' to start the subroutine body")
+		p.syncStmt()
+		s.To = p.prevEnd
+		s.Body = &ast.Block{}
+		return s
+	}
+	s.Body = p.parseBlock()
+	s.To = s.Body.To
+	return s
+}
+
+func (p *parser) parseBlock() *ast.Block {
+	b := &ast.Block{}
+	b.From = p.pos
+	if p.tok != ast.LBRACE {
+		p.errorExpected(p.pos, "'{'")
+		b.To = p.pos
+		return b
+	}
+	p.enter(p.pos)
+	defer p.leave()
+	p.next()
+	for p.tok != ast.RBRACE && p.tok != ast.EOF {
+		if s := p.parseStmtProgress(); s != nil {
+			b.Stmts = append(b.Stmts, s)
+		}
+	}
+	b.To = p.pos
+	if p.tok == ast.EOF {
+		p.error(b.From, "block not closed: end of file before its '}'")
+		return b
+	}
+	p.next()
+	return b
+}
+
+// parseBody parses the body of if, else, for and while: a block or a single statement.
+func (p *parser) parseBody() ast.Stmt {
+	if p.tok == ast.LBRACE {
+		return p.parseBlock()
+	}
+	p.enter(p.pos)
+	defer p.leave()
+	if p.tok == ast.EOF {
+		p.errorExpected(p.pos, "a statement")
+		return nil
+	}
+	return p.parseStmtProgress()
+}
+
+func (p *parser) parseIf() ast.Stmt {
+	s := &ast.IfStmt{}
+	s.From = p.pos
+	p.next()
+	p.expect(ast.LPAREN, "'(' after if")
+	s.Cond = p.parseExpr()
+	p.expect(ast.RPAREN, "')' to close the condition")
+	s.Then = p.parseBody()
+	s.To = endOf(s.Then, p.prevEnd)
+	if p.tok == ast.ELSE {
+		p.next()
+		if p.tok == ast.IF {
+			s.Else = p.parseIf()
+		} else {
+			s.Else = p.parseBody()
+		}
+		s.To = endOf(s.Else, p.prevEnd)
+	}
+	return s
+}
+
+func (p *parser) parseFor() ast.Stmt {
+	s := &ast.ForStmt{}
+	s.From = p.pos
+	p.next()
+	if isTypeToken(p.tok) {
+		s.Type = p.parseType()
+	}
+	s.Var = p.parseIdent("the loop variable")
+	p.expect(ast.IN, "'in'")
+	switch p.tok {
+	case ast.LBRACK:
+		r := &ast.RangeExpr{At: p.pos, Brackets: true}
+		p.next()
+		p.parseRangeInto(r)
+		p.expect(ast.RBRACK, "']' to close the range")
+		s.Values = r
+	case ast.LBRACE:
+		s.Values = p.parseSet()
+	default:
+		s.Values = p.parseExpr()
+	}
+	s.Body = p.parseBody()
+	s.To = endOf(s.Body, p.prevEnd)
+	return s
+}
+
+// parseRangeInto reads start:stop or start:step:stop after '[' (parts may be missing).
+func (p *parser) parseRangeInto(r *ast.RangeExpr) {
+	var parts []ast.Expr
+	for {
+		if p.tok == ast.COLON || p.tok == ast.RBRACK || p.tok == ast.COMMA {
+			parts = append(parts, nil)
+		} else {
+			parts = append(parts, p.parseExpr())
+		}
+		if p.tok != ast.COLON {
+			break
+		}
+		p.next()
+	}
+	switch len(parts) {
+	case 1:
+		p.error(r.At, "expected a range start:stop")
+		r.Start = parts[0]
+	case 2:
+		r.Start, r.Stop = parts[0], parts[1]
+	case 3:
+		r.Start, r.Step, r.Stop = parts[0], parts[1], parts[2]
+	default:
+		p.error(r.At, "a range has at most three parts: start:step:stop")
+		r.Start, r.Step, r.Stop = parts[0], parts[1], parts[2]
+	}
+}
+
+func (p *parser) parseSet() *ast.SetExpr {
+	s := &ast.SetExpr{At: p.pos}
+	p.enter(p.pos)
+	defer p.leave()
+	p.next()
+	for p.tok != ast.RBRACE && p.tok != ast.EOF {
+		s.Elems = append(s.Elems, p.parseExpr())
+		if p.tok != ast.COMMA {
+			break
+		}
+		p.next()
+	}
+	p.expect(ast.RBRACE, "'}' to close the set")
+	return s
+}
+
+// parseSimpleStmt parses a statement that starts with an identifier: a gate call, an
+// assignment, or an expression statement (a subroutine call).
+func (p *parser) parseSimpleStmt(start ast.Pos) ast.Stmt {
+	name := &ast.Ident{At: p.pos, Name: p.lit}
+	p.next()
+	switch {
+	case p.tok == ast.LPAREN:
+		lp := p.pos
+		args := p.parseArgList()
+		if p.tok == ast.SEMICOLON || p.tok.IsAssignOp() || p.tok.Precedence() > 0 && p.tok != ast.CONCAT {
+			// f(a, b); — a call used as a statement.
+			var x ast.Expr = &ast.CallExpr{Fn: name, Args: args}
+			x = p.continueExpr(x)
+			if p.tok.IsAssignOp() {
+				return p.parseAssign(start, x)
+			}
+			s := &ast.ExprStmt{X: x}
+			s.From = start
+			s.To = p.expectSemi()
+			return s
+		}
+		_ = lp
+		g := &ast.GateCall{Name: name, Args: args, Parens: true}
+		g.From = start
+		g.Qubits = p.parseOperandList()
+		g.To = p.expectSemi()
+		return g
+	case p.tok == ast.IDENT || p.tok == ast.HWQUBIT:
+		g := &ast.GateCall{Name: name}
+		g.From = start
+		g.Qubits = p.parseOperandList()
+		g.To = p.expectSemi()
+		return g
+	case p.tok == ast.LBRACK || p.tok.IsAssignOp():
+		var x ast.Expr = name
+		if p.tok == ast.LBRACK {
+			x = p.parseIndex(x)
+		}
+		if p.tok.IsAssignOp() {
+			return p.parseAssign(start, x)
+		}
+		x = p.continueExpr(x)
+		s := &ast.ExprStmt{X: x}
+		s.From = start
+		s.To = p.expectSemi()
+		return s
+	case p.tok == ast.SEMICOLON:
+		// A gate call without operands (reported by the checker) — "h;".
+		g := &ast.GateCall{Name: name}
+		g.From = start
+		g.To = p.pos
+		p.next()
+		return g
+	}
+	x := p.continueExpr(name)
+	if p.tok.IsAssignOp() {
+		return p.parseAssign(start, x)
+	}
+	s := &ast.ExprStmt{X: x}
+	s.From = start
+	s.To = p.expectSemi()
+	return s
+}
+
+func (p *parser) parseAssign(start ast.Pos, target ast.Expr) ast.Stmt {
+	s := &ast.AssignStmt{Target: target, Op: p.tok}
+	s.From = start
+	p.next()
+	if s.Op == ast.ASSIGN {
+		s.Value = p.parseValue()
+	} else {
+		s.Value = p.parseExpr()
+	}
+	s.To = p.expectSemi()
+	return s
+}
+
+func (p *parser) parseArgList() []ast.Expr {
+	p.enter(p.pos)
+	defer p.leave()
+	p.expect(ast.LPAREN, "'('")
+	var args []ast.Expr
+	for p.tok != ast.RPAREN && p.tok != ast.EOF {
+		args = append(args, p.parseExpr())
+		if p.tok != ast.COMMA {
+			break
+		}
+		p.next()
+	}
+	p.expect(ast.RPAREN, "')'")
+	return args
+}
+
+func (p *parser) parseGateCall(start ast.Pos, mods []*ast.Modifier) ast.Stmt {
+	for p.tok == ast.CTRL || p.tok == ast.NEGCTRL || p.tok == ast.INV || p.tok == ast.POWMOD {
+		m := &ast.Modifier{At: p.pos, Kind: p.tok}
+		p.next()
+		if p.tok == ast.LPAREN {
+			p.next()
+			m.Arg = p.parseExpr()
+			p.expect(ast.RPAREN, "')'")
+		} else if m.Kind == ast.POWMOD {
+			p.error(p.pos, "pow needs an exponent: pow(k) @")
+		}
+		p.expect(ast.AT, "'@' after the modifier")
+		mods = append(mods, m)
+	}
+	g := &ast.GateCall{Mods: mods}
+	g.From = start
+	switch p.tok {
+	case ast.IDENT:
+		g.Name = &ast.Ident{At: p.pos, Name: p.lit}
+		p.next()
+	case ast.GPHASE:
+		g.Name = &ast.Ident{At: p.pos, Name: "gphase"}
+		p.next()
+	default:
+		p.errorExpected(p.pos, "a gate name")
+		p.syncStmt()
+		g.Name = &ast.Ident{At: p.pos, Name: "_"}
+		g.To = p.prevEnd
+		return g
+	}
+	if p.tok == ast.LPAREN {
+		g.Args = p.parseArgList()
+		g.Parens = true
+	}
+	if p.tok != ast.SEMICOLON {
+		g.Qubits = p.parseOperandList()
+	}
+	g.To = p.expectSemi()
+	return g
+}
+
+func (p *parser) parseOperandList() []ast.Expr {
+	var out []ast.Expr
+	for {
+		out = append(out, p.parseOperand())
+		if p.tok != ast.COMMA {
+			return out
+		}
+		p.next()
+	}
+}
+
+// parseOperand parses a qubit or bit operand: name, name[index], $n.
+func (p *parser) parseOperand() ast.Expr {
+	var x ast.Expr
+	switch p.tok {
+	case ast.IDENT:
+		x = &ast.Ident{At: p.pos, Name: p.lit}
+		p.next()
+	case ast.HWQUBIT:
+		x = &ast.HwQubit{At: p.pos, Index: p.lit[1:]}
+		p.next()
+		return x
+	default:
+		p.errorExpected(p.pos, "a qubit or register")
+		return &ast.BadExpr{At: p.pos}
+	}
+	for p.tok == ast.LBRACK {
+		x = p.parseIndex(x)
+	}
+	return x
+}
+
+func (p *parser) parseIndex(x ast.Expr) ast.Expr {
+	ix := &ast.IndexExpr{X: x, Lbrack: p.pos}
+	p.enter(p.pos)
+	defer p.leave()
+	p.next()
+	for {
+		switch p.tok {
+		case ast.LBRACE:
+			ix.Indices = append(ix.Indices, p.parseSet())
+		default:
+			at := p.pos
+			var first ast.Expr
+			if p.tok != ast.COLON {
+				first = p.parseExpr()
+			}
+			if p.tok == ast.COLON {
+				r := &ast.RangeExpr{At: at, Start: first}
+				p.next()
+				var parts []ast.Expr
+				for {
+					if p.tok == ast.COLON || p.tok == ast.RBRACK || p.tok == ast.COMMA {
+						parts = append(parts, nil)
+					} else {
+						parts = append(parts, p.parseExpr())
+					}
+					if p.tok != ast.COLON {
+						break
+					}
+					p.next()
+				}
+				switch len(parts) {
+				case 1:
+					r.Stop = parts[0]
+				case 2:
+					r.Step, r.Stop = parts[0], parts[1]
+				default:
+					p.error(at, "a range has at most three parts: start:step:stop")
+					r.Step, r.Stop = parts[0], parts[1]
+				}
+				ix.Indices = append(ix.Indices, r)
+			} else {
+				ix.Indices = append(ix.Indices, first)
+			}
+		}
+		if p.tok != ast.COMMA {
+			break
+		}
+		p.next()
+	}
+	p.expect(ast.RBRACK, "']'")
+	return ix
+}
+
+// ---- expressions ----
+
+func (p *parser) parseExpr() ast.Expr { return p.parseBinary(1) }
+
+// continueExpr continues parsing an expression whose first operand x is already read.
+func (p *parser) continueExpr(x ast.Expr) ast.Expr {
+	x = p.parsePostfix(x)
+	x = p.parsePowerRest(x)
+	return p.parseBinaryRest(x, 1)
+}
+
+func (p *parser) precedence(t ast.Token) int {
+	if p.major == 2 && t == ast.CARET {
+		return 0 // power, handled in parsePower
+	}
+	return t.Precedence()
+}
+
+func (p *parser) parseBinary(prec1 int) ast.Expr {
+	x := p.parseUnary()
+	return p.parseBinaryRest(x, prec1)
+}
+
+func (p *parser) parseBinaryRest(x ast.Expr, prec1 int) ast.Expr {
+	for {
+		prec := p.precedence(p.tok)
+		if prec < prec1 || prec == 0 {
+			return x
+		}
+		op, pos := p.tok, p.pos
+		p.next()
+		p.enter(pos)
+		y := p.parseBinary(prec + 1)
+		p.leave()
+		x = &ast.BinaryExpr{X: x, OpPos: pos, Op: op, Y: y}
+	}
+}
+
+func (p *parser) parseUnary() ast.Expr {
+	switch p.tok {
+	case ast.SUB, ast.ADD, ast.NOT, ast.TILDE:
+		pos, op := p.pos, p.tok
+		p.enter(pos)
+		defer p.leave()
+		p.next()
+		return &ast.UnaryExpr{At: pos, Op: op, X: p.parseUnary()}
+	}
+	return p.parsePower()
+}
+
+func (p *parser) isPow() bool {
+	return p.tok == ast.POW || p.major == 2 && p.tok == ast.CARET
+}
+
+func (p *parser) parsePower() ast.Expr {
+	x := p.parsePrimary()
+	x = p.parsePostfix(x)
+	return p.parsePowerRest(x)
+}
+
+func (p *parser) parsePowerRest(x ast.Expr) ast.Expr {
+	if !p.isPow() {
+		return x
+	}
+	op, pos := p.tok, p.pos
+	p.enter(pos)
+	defer p.leave()
+	p.next()
+	y := p.parseUnary() // right-associative; the exponent may carry a sign
+	return &ast.BinaryExpr{X: x, OpPos: pos, Op: op, Y: y}
+}
+
+func (p *parser) parsePostfix(x ast.Expr) ast.Expr {
+	for p.tok == ast.LBRACK {
+		x = p.parseIndex(x)
+	}
+	return x
+}
+
+func (p *parser) parsePrimary() ast.Expr {
+	pos := p.pos
+	switch p.tok {
+	case ast.IDENT:
+		id := &ast.Ident{At: pos, Name: p.lit}
+		p.next()
+		if p.tok == ast.LPAREN {
+			return &ast.CallExpr{Fn: id, Args: p.parseArgList()}
+		}
+		return id
+	case ast.INT:
+		x := &ast.IntLit{At: pos, Lit: p.lit}
+		p.next()
+		return x
+	case ast.FLOAT:
+		x := &ast.FloatLit{At: pos, Lit: p.lit}
+		p.next()
+		return x
+	case ast.IMAG:
+		x := &ast.ImagLit{At: pos, Lit: p.lit}
+		p.next()
+		return x
+	case ast.DURATION:
+		x := &ast.DurationLit{At: pos, Lit: p.lit}
+		p.next()
+		return x
+	case ast.STRING:
+		x := &ast.StringLit{At: pos, Value: p.lit}
+		p.next()
+		return x
+	case ast.TRUE, ast.FALSE:
+		x := &ast.BoolLit{At: pos, Value: p.tok == ast.TRUE}
+		p.next()
+		return x
+	case ast.HWQUBIT:
+		x := &ast.HwQubit{At: pos, Index: p.lit[1:]}
+		p.next()
+		return x
+	case ast.LPAREN:
+		p.enter(pos)
+		defer p.leave()
+		p.next()
+		x := p.parseExpr()
+		p.expect(ast.RPAREN, "')'")
+		return &ast.ParenExpr{At: pos, X: x}
+	case ast.LBRACE:
+		return p.parseSet()
+	case ast.MEASURE:
+		return p.parseMeasureExpr()
+	case ast.LBRACK:
+		r := &ast.RangeExpr{At: pos, Brackets: true}
+		p.enter(pos)
+		defer p.leave()
+		p.next()
+		p.parseRangeInto(r)
+		p.expect(ast.RBRACK, "']'")
+		return r
+	case ast.GPHASE:
+		// gphase used like a function; the checker explains.
+		id := &ast.Ident{At: pos, Name: "gphase"}
+		p.next()
+		if p.tok == ast.LPAREN {
+			return &ast.CallExpr{Fn: id, Args: p.parseArgList()}
+		}
+		return id
+	}
+	if isTypeToken(p.tok) && p.tok != ast.QUBIT && p.tok != ast.QREG && p.tok != ast.CREG {
+		t := p.parseType()
+		if p.tok != ast.LPAREN {
+			p.errorExpected(p.pos, "'(' for a cast such as float[64](x)")
+			return &ast.BadExpr{At: pos}
+		}
+		p.enter(pos)
+		defer p.leave()
+		p.next()
+		x := p.parseExpr()
+		p.expect(ast.RPAREN, "')'")
+		return &ast.CastExpr{Type: t, X: x}
+	}
+	p.errorExpected(pos, "an expression")
+	if p.tok != ast.SEMICOLON && p.tok != ast.RBRACE && p.tok != ast.RPAREN && p.tok != ast.EOF {
+		p.next()
+	}
+	return &ast.BadExpr{At: pos}
+}
