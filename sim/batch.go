@@ -364,8 +364,37 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 		drvScale(d, vals[0])
 		return
 	}
+	var zero T
+	if rb := int(unsafe.Sizeof(zero)) * B << qs[0]; sweepDiag && rb >= 128 && rb <= 2048 && len(qs) <= 6 {
+		// Runs of 128 B to 2 KiB: walk memory in order (see kDiagSweep). Measured by
+		// BenchmarkDiagSweep: 2-5x faster than skipping lines in that range, slower outside it.
+		var fa [64]T
+		full := fa[:1<<len(qs)]
+		for j := range full {
+			full[j] = 1
+		}
+		for e, o := range offs {
+			row := o / B
+			idx := 0
+			for j, q := range qs {
+				idx |= (row >> q & 1) << j
+			}
+			full[idx] = vals[e]
+		}
+		runs := len(d) / (B << qs[0])
+		if w := workers(len(d)); w == 1 {
+			kDiagSweep(d, B, qs, full, 0, runs)
+		} else {
+			qh, fh := slices.Clone(qs), slices.Clone(full)
+			parallelChunks(w, runs, func(lo, hi int) { kDiagSweep(d, B, qh, fh, lo, hi) })
+		}
+		return
+	}
 	drvDiag(d, B, qs, offs, vals)
 }
+
+// sweepDiag enables kDiagSweep (a switch for benchmarks).
+var sweepDiag = true
 
 func isDiagonal[T number](m []T, D int) bool {
 	for r := 0; r < D; r++ {

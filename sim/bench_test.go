@@ -178,3 +178,62 @@ func BenchmarkKernel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkThreshold finds where splitting a kernel between goroutines starts to pay: one RY
+// and one CZ sweep over 2^n amplitudes, serial and on every core, for n = 8..16. The
+// crossover sets ParallelThreshold.
+//
+//	go test ./sim -run XXX -bench Threshold
+func BenchmarkThreshold(b *testing.B) {
+	oldT, oldP := Threads, ParallelThreshold
+	defer func() { Threads, ParallelThreshold = oldT, oldP }()
+	ry := [4]float64{0.8, -0.6, 0.6, 0.8}
+	for n := 8; n <= 16; n += 2 {
+		for _, par := range []bool{false, true} {
+			name := fmt.Sprintf("n=%d/serial", n)
+			if par {
+				name = fmt.Sprintf("n=%d/parallel", n)
+			}
+			b.Run(name, func(b *testing.B) {
+				Threads, ParallelThreshold = 1, 1<<62
+				if par {
+					Threads, ParallelThreshold = 0, 0
+				}
+				x, _ := NewRealBatch(n, 1)
+				x.Data[0] = 1
+				cz := []int{n / 2, n/2 + 1}
+				dg := []float64{1, 1, 1, -1}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					x.Apply1(n/2, ry)
+					x.ApplyDiag(cz, dg)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(2*len(x.Data)), "ns/amp-gate")
+			})
+		}
+	}
+}
+
+// BenchmarkDiagSweep compares the two diagonal kernels on CZ(q, q+1) with short runs.
+//
+//	go test ./sim -run XXX -bench DiagSweep -cpu 1
+func BenchmarkDiagSweep(b *testing.B) {
+	defer func() { sweepDiag = true }()
+	for _, n := range []int{20, 24} {
+		for _, q := range []int{2, 3, 4, 6, 8, 9} {
+			for _, sw := range []bool{false, true} {
+				b.Run(fmt.Sprintf("n=%d/q=%d/sweep=%v", n, q, sw), func(b *testing.B) {
+					sweepDiag = sw
+					x, _ := NewRealBatch(n, 1)
+					x.Scale(1)
+					qs, dg := []int{q, q + 1}, []float64{1, 1, 1, -1}
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						x.ApplyDiag(qs, dg)
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(x.Data)), "ns/amp")
+				})
+			}
+		}
+	}
+}

@@ -12,6 +12,8 @@ package sim
 // uses the float64 kernels on the interleaved re/im view (B doubled), which halves the
 // arithmetic.
 
+import "unsafe"
+
 type number interface{ float64 | complex128 }
 
 // insertZeros inserts a zero bit at each position of qs (ascending), mapping a counter over
@@ -218,4 +220,35 @@ func kScale[T number](d []T, v T, lo, hi int) {
 	for j := range a {
 		a[j] *= v
 	}
+}
+
+// kDiagSweep is kDiag for short runs: it walks runs u in [lo,hi) of R = B·2^qs[0] elements in
+// memory order, multiplying a run by its diagonal entry full[bits of the run's row at qs] and
+// only reading the first element of each cache line of a run whose entry is 1. The reads
+// keep the access pattern a sequential stream the hardware prefetcher follows; skipping
+// whole lines (what kDiag does for short runs) defeats it and is several times slower.
+func kDiagSweep[T number](d []T, B int, qs []int, full []T, lo, hi int) T {
+	qmin := qs[0]
+	R := B << qmin
+	var sink T
+	var zero T
+	step := max(1, 64/int(unsafe.Sizeof(zero)))
+	for u := lo; u < hi; u++ {
+		row := u << qmin
+		idx := 0
+		for j, q := range qs {
+			idx |= (row >> q & 1) << j
+		}
+		a := d[u*R : u*R+R]
+		if v := full[idx]; v != 1 {
+			for j := range a {
+				a[j] *= v
+			}
+			continue
+		}
+		for j := 0; j < len(a); j += step {
+			sink += a[j]
+		}
+	}
+	return sink
 }
