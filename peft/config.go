@@ -24,7 +24,7 @@ type Config struct {
 	Map ortho.Kind
 	// Layers is L, the number of entangling layers of the Pauli ansatz.
 	Layers int
-	// TaylorOrder is the truncation order of the Taylor map (default 4).
+	// TaylorOrder is the truncation order of the Taylor map (default 8).
 	TaylorOrder int
 	// CS parameterises the cosine–sine stages of non-power-of-two dimensions.
 	CS ortho.CSMode

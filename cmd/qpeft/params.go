@@ -59,7 +59,7 @@ func runParams(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	rank := fs.Int("rank", 8, "K of Quantum-PEFT and r of AdaLoRA")
 	loraRanks := fs.IntSlice("lora-ranks", []int{1, 2, 4, 8, 16, 32, 64}, "LoRA ranks to list")
 	cs := fs.String("cs", "walsh", "cosine–sine stages of non-power-of-two dimensions: walsh (1+⌈log2 N2⌉ angles) or full (N2 angles)")
-	order := fs.Int("taylor-order", 4, "truncation order of the Taylor map (does not change the count)")
+	order := fs.Int("taylor-order", 8, "truncation order of the Taylor map (does not change the count)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

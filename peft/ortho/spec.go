@@ -30,7 +30,7 @@ type Spec struct {
 	Kind Kind
 	// Layers is L, the number of entangling layers of the Pauli ansatz.
 	Layers int
-	// Order is the truncation order of the Taylor map (default 4 when 0).
+	// Order is the truncation order of the Taylor map (default 8 when 0).
 	Order int
 	// CS is the parameterisation of the cosine–sine stages of non-power-of-two dimensions.
 	CS CSMode
@@ -47,7 +47,7 @@ func (s Spec) kind() Kind {
 
 func (s Spec) order() int {
 	if s.Order == 0 {
-		return 4
+		return 8
 	}
 	return s.Order
 }
