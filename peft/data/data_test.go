@@ -218,3 +218,19 @@ func FuzzReadIDX(f *testing.F) {
 		}
 	})
 }
+
+func TestFindMNISTUsesGOMODCACHE(t *testing.T) {
+	dir := t.TempDir()
+	data := dir + "/github.com/petar/!go!m!n!i!s!t@" + GoMNISTVersion + "/data"
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(data+"/t10k-labels-idx1-ubyte.gz", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOMODCACHE", dir)
+	got, err := FindMNIST()
+	if err != nil || got != data {
+		t.Fatalf("FindMNIST() = %q, %v; want %q", got, err, data)
+	}
+}

@@ -6,9 +6,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/qpeft/qpeft/peft/nn"
 )
@@ -136,7 +138,8 @@ const (
 var ErrNotFound = errors.New("not found")
 
 // FindMNIST returns the data directory of the GoMNIST module in the Go module cache
-// ($GOMODCACHE, else each $GOPATH/pkg/mod, else $HOME/go/pkg/mod). If it is missing it
+// ($GOMODCACHE, each $GOPATH/pkg/mod, $HOME/go/pkg/mod, then `go env GOMODCACHE` if the go
+// command is installed). If it is missing it
 // returns an error wrapping ErrNotFound that says how to fetch it.
 func FindMNIST() (string, error) {
 	var roots []string
@@ -153,10 +156,25 @@ func FindMNIST() (string, error) {
 	}
 	// The module cache escapes upper-case letters as '!' + lower case.
 	rel := filepath.Join("github.com", "petar", "!go!m!n!i!s!t@"+GoMNISTVersion, "data")
-	for _, r := range roots {
-		d := filepath.Join(r, rel)
-		if _, err := os.Stat(filepath.Join(d, "t10k-labels-idx1-ubyte.gz")); err == nil {
-			return d, nil
+	find := func(roots []string) string {
+		for _, r := range roots {
+			d := filepath.Join(r, rel)
+			if _, err := os.Stat(filepath.Join(d, "t10k-labels-idx1-ubyte.gz")); err == nil {
+				return d
+			}
+		}
+		return ""
+	}
+	if d := find(roots); d != "" {
+		return d, nil
+	}
+	// Last resort: ask the go command where its module cache is.
+	if out, err := exec.Command("go", "env", "GOMODCACHE").Output(); err == nil {
+		if c := strings.TrimSpace(string(out)); c != "" {
+			roots = append(roots, c)
+			if d := find([]string{c}); d != "" {
+				return d, nil
+			}
 		}
 	}
 	return "", fmt.Errorf("data: MNIST (Go module %s@%s) %w in the module cache (searched %v); fetch it with `go mod download %s` inside the qpeft module, or pass the directory holding the IDX files",
