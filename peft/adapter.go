@@ -16,11 +16,13 @@ const (
 	MethodAdaLoRA     Method = "adalora"
 )
 
-// Factors is a low-rank update in factored form, ΔW = P·diag(D)·Qᵀ.
+// Factors is a low-rank update in factored form, ΔW = P·diag(D)·Qᵀ, stored rank-major:
+// PT = Pᵀ and QT = Qᵀ, so that every product of a training step runs over long contiguous
+// rows (for LoRA, QT is lora_A and PT is lora_Bᵀ).
 type Factors struct {
-	// Out, In and Rank are the shapes: P is Out × Rank and Q is In × Rank, row-major.
+	// Out, In and Rank are the shapes: PT is Rank × Out and QT is Rank × In, row-major.
 	Out, In, Rank int
-	P, Q          []float64
+	PT, QT        []float64
 	// D holds the effective scales, including any α/r factor and rank mask.
 	D []float64
 }
@@ -28,8 +30,8 @@ type Factors struct {
 // alloc sizes the factor buffers, reusing their storage.
 func (f *Factors) alloc(out, in, r int) {
 	f.Out, f.In, f.Rank = out, in, r
-	f.P = grow(f.P, out*r)
-	f.Q = grow(f.Q, in*r)
+	f.PT = grow(f.PT, r*out)
+	f.QT = grow(f.QT, r*in)
 	f.D = grow(f.D, r)
 }
 
@@ -68,11 +70,11 @@ type Adapter interface {
 	Params() []*nn.Param
 	// NumTrainable returns the number of trainable scalars that influence ΔW.
 	NumTrainable() int
-	// Factors writes P, Q and D for the current parameters into f.
+	// Factors writes Pᵀ, Qᵀ and D for the current parameters into f.
 	Factors(f *Factors) error
-	// FactorsVJP accumulates parameter gradients given ∂ℓ/∂P (out × r), ∂ℓ/∂Q (in × r) and
+	// FactorsVJP accumulates parameter gradients given ∂ℓ/∂Pᵀ (r × out), ∂ℓ/∂Qᵀ (r × in) and
 	// ∂ℓ/∂D (r) at f, the factors of the current parameters.
-	FactorsVJP(f *Factors, pbar, qbar, dbar []float64) error
+	FactorsVJP(f *Factors, ptbar, qtbar, dbar []float64) error
 }
 
 // DeltaW returns ΔW = P·diag(D)·Qᵀ (out × in, row-major) for the adapter's current
@@ -88,12 +90,12 @@ func DeltaW(a Adapter) ([]float64, error) {
 func denseDelta(f *Factors) []float64 {
 	out, in, r := f.Out, f.In, f.Rank
 	dw := make([]float64, out*in)
-	pd := make([]float64, out*r)
-	for i := 0; i < out; i++ {
-		for j := 0; j < r; j++ {
-			pd[i*r+j] = f.P[i*r+j] * f.D[j]
+	pd := make([]float64, r*out)
+	for j := 0; j < r; j++ {
+		for i := 0; i < out; i++ {
+			pd[j*out+i] = f.PT[j*out+i] * f.D[j]
 		}
 	}
-	gemm(false, true, out, in, r, 1, pd, f.Q, 0, dw)
+	gemm(true, false, out, in, r, 1, pd, f.QT, 0, dw)
 	return dw
 }

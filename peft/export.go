@@ -67,10 +67,10 @@ func ToLoRA(mods []Module, baseModel string) (*hfpeft.LoRAAdapter, error) {
 			A: make([]float64, r*f.In), B: make([]float64, f.Out*r)}
 		for jj, j := range act {
 			for i := 0; i < f.In; i++ {
-				w.A[jj*f.In+i] = f.Q[i*f.Rank+j]
+				w.A[jj*f.In+i] = f.QT[j*f.In+i]
 			}
 			for o := 0; o < f.Out; o++ {
-				w.B[o*r+jj] = f.P[o*f.Rank+j] * f.D[j]
+				w.B[o*r+jj] = f.PT[j*f.Out+o] * f.D[j]
 			}
 		}
 		convs = append(convs, conv{m.Name, w, r})

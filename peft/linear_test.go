@@ -135,7 +135,7 @@ func TestForwardMatchesDense(t *testing.T) {
 		for i := 0; i < out; i++ {
 			for j := 0; j < in; j++ {
 				for r := 0; r < k; r++ {
-					w[i*in+j] += f.P[i*k+r] * f.D[r] * f.Q[j*k+r]
+					w[i*in+j] += f.PT[r*out+i] * f.D[r] * f.QT[r*in+j]
 				}
 			}
 		}

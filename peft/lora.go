@@ -61,15 +61,11 @@ func (l *LoRA) Params() []*nn.Param { return []*nn.Param{l.A, l.B} }
 // NumTrainable returns r·(in + out).
 func (l *LoRA) NumTrainable() int { return l.r * (l.in + l.out) }
 
-// Factors writes P = B, Q = Aᵀ and D = α/r.
+// Factors writes Pᵀ = Bᵀ, Qᵀ = A and D = α/r.
 func (l *LoRA) Factors(f *Factors) error {
 	f.alloc(l.out, l.in, l.r)
-	copy(f.P, l.B.Value)
-	for j := 0; j < l.r; j++ {
-		for i := 0; i < l.in; i++ {
-			f.Q[i*l.r+j] = l.A.Value[j*l.in+i]
-		}
-	}
+	copy(f.QT, l.A.Value)
+	transpose(f.PT, l.B.Value, l.out, l.r)
 	s := l.alpha / float64(l.r)
 	for j := range f.D {
 		f.D[j] = s
@@ -77,21 +73,35 @@ func (l *LoRA) Factors(f *Factors) error {
 	return nil
 }
 
-// FactorsVJP adds ∂ℓ/∂B = ∂ℓ/∂P and ∂ℓ/∂A = (∂ℓ/∂Q)ᵀ; the constant D has no parameter.
-func (l *LoRA) FactorsVJP(f *Factors, pbar, qbar, dbar []float64) error {
+// FactorsVJP adds ∂ℓ/∂B = (∂ℓ/∂Pᵀ)ᵀ and ∂ℓ/∂A = ∂ℓ/∂Qᵀ; the constant D has no parameter.
+func (l *LoRA) FactorsVJP(f *Factors, ptbar, qtbar, dbar []float64) error {
 	if l.B.Trainable {
-		for i, g := range pbar {
-			l.B.Grad[i] += g
-		}
+		addTranspose(l.B.Grad, ptbar, l.r, l.out)
 	}
 	if l.A.Trainable {
-		for i := 0; i < l.in; i++ {
-			for j := 0; j < l.r; j++ {
-				l.A.Grad[j*l.in+i] += qbar[i*l.r+j]
-			}
+		for i, g := range qtbar {
+			l.A.Grad[i] += g
 		}
 	}
 	return nil
+}
+
+// transpose writes the c × r transpose of the r × c matrix src into dst.
+func transpose(dst, src []float64, r, c int) {
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			dst[j*r+i] = src[i*c+j]
+		}
+	}
+}
+
+// addTranspose adds the transpose of the r × c matrix src to the c × r matrix dst.
+func addTranspose(dst, src []float64, r, c int) {
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			dst[j*r+i] += src[i*c+j]
+		}
+	}
 }
 
 // AdaLoRA is the AdaLoRA-style baseline (Zhang et al. 2023): a free SVD-like triplet
@@ -170,15 +180,11 @@ func (a *AdaLoRA) NumTrainable() int {
 	return kp * (a.in + a.out + 1)
 }
 
-// Factors writes P = B, Q = Aᵀ and D = (α/r)·E ⊙ mask.
+// Factors writes Pᵀ = Bᵀ, Qᵀ = A and D = (α/r)·E ⊙ mask.
 func (a *AdaLoRA) Factors(f *Factors) error {
 	f.alloc(a.out, a.in, a.r)
-	copy(f.P, a.B.Value)
-	for j := 0; j < a.r; j++ {
-		for i := 0; i < a.in; i++ {
-			f.Q[i*a.r+j] = a.A.Value[j*a.in+i]
-		}
-	}
+	copy(f.QT, a.A.Value)
+	transpose(f.PT, a.B.Value, a.out, a.r)
 	s := a.alpha / float64(a.r)
 	for j := range f.D {
 		f.D[j] = s * a.E.Value[j] * a.mask.weight(j)
@@ -187,17 +193,13 @@ func (a *AdaLoRA) Factors(f *Factors) error {
 }
 
 // FactorsVJP adds the gradients of B, A and E.
-func (a *AdaLoRA) FactorsVJP(f *Factors, pbar, qbar, dbar []float64) error {
+func (a *AdaLoRA) FactorsVJP(f *Factors, ptbar, qtbar, dbar []float64) error {
 	if a.B.Trainable {
-		for i, g := range pbar {
-			a.B.Grad[i] += g
-		}
+		addTranspose(a.B.Grad, ptbar, a.r, a.out)
 	}
 	if a.A.Trainable {
-		for i := 0; i < a.in; i++ {
-			for j := 0; j < a.r; j++ {
-				a.A.Grad[j*a.in+i] += qbar[i*a.r+j]
-			}
+		for i, g := range qtbar {
+			a.A.Grad[i] += g
 		}
 	}
 	if a.E.Trainable {

@@ -13,8 +13,8 @@ type lowRank struct {
 	t    []float64 // x·Q, rows × r
 	s    []float64 // t·diag(D), rows × r
 	g    []float64 // dy·P, rows × r
-	pbar []float64
-	qbar []float64
+	pbar []float64 // ∂ℓ/∂Pᵀ, r × out
+	qbar []float64 // ∂ℓ/∂Qᵀ, r × in
 	dbar []float64
 	ok   bool
 }
@@ -30,7 +30,7 @@ func (lr *lowRank) forward(a Adapter, x []float64, rows int, y []float64) error 
 	r := lr.f.Rank
 	lr.x, lr.rows = x, rows
 	lr.t = grow(lr.t, rows*r)
-	gemm(false, false, rows, r, in, 1, x, lr.f.Q, 0, lr.t)
+	gemm(false, true, rows, r, in, 1, x, lr.f.QT, 0, lr.t)
 	lr.s = grow(lr.s, rows*r)
 	for i := 0; i < rows; i++ {
 		for j := 0; j < r; j++ {
@@ -38,7 +38,7 @@ func (lr *lowRank) forward(a Adapter, x []float64, rows int, y []float64) error 
 		}
 	}
 	if !allZero(lr.f.D) {
-		gemm(false, true, rows, out, r, 1, lr.s, lr.f.P, 1, y)
+		gemm(false, false, rows, out, r, 1, lr.s, lr.f.PT, 1, y)
 	}
 	lr.ok = true
 	return nil
@@ -53,7 +53,7 @@ func (lr *lowRank) backward(a Adapter, dy, dx []float64) error {
 	out, in := a.Dims()
 	rows, r := lr.rows, lr.f.Rank
 	lr.g = grow(lr.g, rows*r)
-	gemm(false, false, rows, r, out, 1, dy, lr.f.P, 0, lr.g)
+	gemm(false, true, rows, r, out, 1, dy, lr.f.PT, 0, lr.g)
 	lr.dbar = grow(lr.dbar, r)
 	clear(lr.dbar)
 	for i := 0; i < rows; i++ {
@@ -67,12 +67,12 @@ func (lr *lowRank) backward(a Adapter, dy, dx []float64) error {
 			lr.g[i*r+j] *= lr.f.D[j]
 		}
 	}
-	lr.pbar = grow(lr.pbar, out*r)
-	gemm(true, false, out, r, rows, 1, dy, lr.s, 0, lr.pbar)
-	lr.qbar = grow(lr.qbar, in*r)
-	gemm(true, false, in, r, rows, 1, lr.x, lr.g, 0, lr.qbar)
+	lr.pbar = grow(lr.pbar, r*out)
+	gemm(true, false, r, out, rows, 1, lr.s, dy, 0, lr.pbar)
+	lr.qbar = grow(lr.qbar, r*in)
+	gemm(true, false, r, in, rows, 1, lr.g, lr.x, 0, lr.qbar)
 	if dx != nil && !allZero(lr.f.D) {
-		gemm(false, true, rows, in, r, 1, lr.g, lr.f.Q, 1, dx)
+		gemm(false, false, rows, in, r, 1, lr.g, lr.f.QT, 1, dx)
 	}
 	if err := a.FactorsVJP(&lr.f, lr.pbar, lr.qbar, lr.dbar); err != nil {
 		return fmt.Errorf("peft: %s adapter backward: %w", a.Method(), err)

@@ -44,7 +44,8 @@ type QuantumPEFT struct {
 
 	// Cache of the last factors, keyed by the effective angles.
 	effU, effV []float64
-	u, v       []float64
+	u, v       []float64 // U (out × K) and V (in × K), row-major
+	ubar, vbar []float64
 	have       bool
 }
 
@@ -146,7 +147,7 @@ func (a *QuantumPEFT) effective(dst, theta []float64, name string) ([]float64, e
 	return dst, nil
 }
 
-// Factors writes P = U, Q = V and D = (α/K)·λ ⊙ mask.
+// Factors writes Pᵀ = Uᵀ, Qᵀ = Vᵀ and D = (α/K)·λ ⊙ mask.
 func (a *QuantumPEFT) Factors(f *Factors) error {
 	var eu, ev []float64
 	var err error
@@ -169,8 +170,8 @@ func (a *QuantumPEFT) Factors(f *Factors) error {
 		a.effU, a.effV, a.have = eu, ev, true
 	}
 	f.alloc(a.out, a.in, a.k)
-	copy(f.P, a.u)
-	copy(f.Q, a.v)
+	transpose(f.PT, a.u, a.out, a.k)
+	transpose(f.QT, a.v, a.in, a.k)
 	for j := range f.D {
 		f.D[j] = a.scale * a.Lambda.Value[j] * a.mask.weight(j)
 	}
@@ -179,17 +180,21 @@ func (a *QuantumPEFT) Factors(f *Factors) error {
 
 // FactorsVJP maps ∂ℓ/∂U and ∂ℓ/∂V to the angles through the factors' vector-Jacobian
 // products (straight through the quantiser, if any) and ∂ℓ/∂D to λ.
-func (a *QuantumPEFT) FactorsVJP(f *Factors, pbar, qbar, dbar []float64) error {
+func (a *QuantumPEFT) FactorsVJP(f *Factors, ptbar, qtbar, dbar []float64) error {
 	if !a.have {
 		return fmt.Errorf("FactorsVJP before Factors")
 	}
 	if a.ThetaU.Trainable && len(a.effU) > 0 {
-		if err := a.fu.ColumnsVJP(a.effU, f.P, pbar, a.ThetaU.Grad); err != nil {
+		a.ubar = grow(a.ubar, a.out*a.k)
+		transpose(a.ubar, ptbar, a.k, a.out)
+		if err := a.fu.ColumnsVJP(a.effU, a.u, a.ubar, a.ThetaU.Grad); err != nil {
 			return fmt.Errorf("∂ℓ/∂θ_U: %w", err)
 		}
 	}
 	if a.ThetaV.Trainable && len(a.effV) > 0 {
-		if err := a.fv.ColumnsVJP(a.effV, f.Q, qbar, a.ThetaV.Grad); err != nil {
+		a.vbar = grow(a.vbar, a.in*a.k)
+		transpose(a.vbar, qtbar, a.k, a.in)
+		if err := a.fv.ColumnsVJP(a.effV, a.v, a.vbar, a.ThetaV.Grad); err != nil {
 			return fmt.Errorf("∂ℓ/∂θ_V: %w", err)
 		}
 	}
@@ -250,11 +255,10 @@ func (a *QuantumPEFT) StorageBytes() int {
 // Orthogonality returns ‖UᵀU − I‖_F and ‖VᵀV − I‖_F at the current angles: zero up to
 // rounding for circuits and block maps, the truncation error for the Taylor map.
 func (a *QuantumPEFT) Orthogonality() (du, dv float64, err error) {
-	var f Factors
-	if err := a.Factors(&f); err != nil {
+	if err := a.Factors(&Factors{}); err != nil {
 		return 0, 0, err
 	}
-	return ortho.Deviation(f.P, a.out, a.k), ortho.Deviation(f.Q, a.in, a.k), nil
+	return ortho.Deviation(a.u, a.out, a.k), ortho.Deviation(a.v, a.in, a.k), nil
 }
 
 func activeIdx(m rankMask) []int {
