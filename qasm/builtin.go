@@ -101,12 +101,23 @@ func suggest(name string, candidates []string) string {
 		bestD = 2
 	}
 	sort.Strings(candidates)
+	score := func(c string) int { // ties: longer common prefix, then the same length
+		p := 0
+		for p < len(c) && p < len(name) && c[p] == name[p] {
+			p++
+		}
+		s := p * 2
+		if len(c) == len(name) {
+			s++
+		}
+		return s
+	}
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(name), strings.ToLower(c))
-		if strings.ToLower(name) == strings.ToLower(c) {
-			d = 0
+		if d >= len(name) {
+			continue
 		}
-		if d < bestD && d < len(name) {
+		if d < bestD || d == bestD && best != "" && score(c) > score(best) {
 			best, bestD = c, d
 		}
 	}

@@ -33,7 +33,7 @@ type Limits struct {
 	MaxParams int
 	// MaxOps bounds the operations of the resulting circuit (after loops are unrolled and
 	// gates inlined) and of any one gate's inlined body; the work of lowering is bounded by
-	// four times this.
+	// twice this (which bounds memory to a few hundred bytes per operation).
 	MaxOps int
 	// MaxLoopIterations bounds the total number of loop iterations.
 	MaxLoopIterations int
@@ -54,8 +54,8 @@ var DefaultLimits = Limits{
 	MaxQubits:         4096,
 	MaxClbits:         1 << 16,
 	MaxParams:         1 << 20,
-	MaxOps:            1 << 21,
-	MaxLoopIterations: 1 << 22,
+	MaxOps:            1 << 20,
+	MaxLoopIterations: 1 << 20,
 	MaxNesting:        200,
 	MaxIncludeDepth:   16,
 	MaxExprNodes:      10000,

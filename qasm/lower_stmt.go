@@ -61,8 +61,8 @@ func (a *runCond) toCircuit() *circuit.Cond {
 
 func (l *lowerer) countWork(n int, pos ast.Pos) {
 	l.work += n
-	if l.work > 4*l.lim.MaxOps {
-		l.fatal(pos, "the program is too large: reading it creates more than %d operations (limit MaxOps)", 4*l.lim.MaxOps)
+	if l.work > 2*l.lim.MaxOps {
+		l.fatal(pos, "the program is too large: reading it creates more than %d operations (limit MaxOps)", 2*l.lim.MaxOps)
 	}
 }
 
@@ -163,13 +163,19 @@ func (l *lowerer) unknownGate(id *ast.Ident, sc *scope) {
 		l.errorf(id.At, "unknown gate %s: it is defined in qelib1.inc; add include \"qelib1.inc\"; after the OPENQASM line", name)
 		return
 	}
-	if l.major == 3 && inQelib {
-		hint := fmt.Sprintf("include \"qelib1.inc\"; (which qpeft also reads in OpenQASM 3)")
-		if def, ok := oq3Defs[name]; ok {
-			hint = "define it first: " + def
+	if l.major == 3 {
+		def, hasDef := oq3Defs[name]
+		switch {
+		case inQelib && hasDef:
+			l.errorf(id.At, "unknown gate %s: it is in OpenQASM 2's qelib1.inc, not in OpenQASM 3's stdgates.inc; define it first: %s", name, def)
+			return
+		case inQelib:
+			l.errorf(id.At, "unknown gate %s: it is in OpenQASM 2's qelib1.inc, not in OpenQASM 3's stdgates.inc; add include \"qelib1.inc\"; (qpeft also reads it in OpenQASM 3)", name)
+			return
+		case hasDef:
+			l.errorf(id.At, "unknown gate %s: it is not in stdgates.inc; define it first: %s", name, def)
+			return
 		}
-		l.errorf(id.At, "unknown gate %s: it is in OpenQASM 2's qelib1.inc, not in OpenQASM 3's stdgates.inc; %s", name, hint)
-		return
 	}
 	if std, ok := otherDialects[strings.ToLower(name)]; ok {
 		if _, visible := l.gates[std]; visible {
@@ -306,11 +312,21 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 	}
 	want := e.nqubits + nctrl
 	if len(s.Qubits) != want {
-		what := "qubit arguments"
 		if nctrl > 0 {
-			what = fmt.Sprintf("qubit arguments (%d controls and %d for %s)", nctrl, e.nqubits, e.name)
+			var mods strings.Builder
+			for i, m := range s.Mods {
+				mods.WriteString(m.Kind.String())
+				if m.Arg != nil {
+					fmt.Fprintf(&mods, "(%s)", printer.ExprString(m.Arg))
+				}
+				mods.WriteString(" @ ")
+				_ = i
+			}
+			l.errorf(s.Name.At, "wrong number of qubit arguments for %s%s: expected %s (%s, then %d for %s), got %d",
+				mods.String(), e.name, plural(want, "qubit", "qubits"), plural(nctrl, "control", "controls"), e.nqubits, e.name, len(s.Qubits))
+			return
 		}
-		l.errorf(s.Name.At, "wrong number of %s for %s: expected %s, got %d", what, e.name, plural(want, "qubit", "qubits"), len(s.Qubits))
+		l.errorf(s.Name.At, "wrong number of qubit arguments for %s: expected %s, got %d", e.name, plural(want, "qubit", "qubits"), len(s.Qubits))
 		return
 	}
 	ops := make([]qop, len(s.Qubits))
@@ -442,6 +458,13 @@ func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos a
 		l.countWork(1, pos)
 		return []circuit.Op{{Kind: circuit.GateOp, Gate: e.native, Qubits: qs, Args: args}}
 	}
+	if len(*l.out)+len(e.body) > l.lim.MaxOps {
+		if l.out == &l.ops {
+			l.fatal(pos, "the circuit has more than %d operations after unrolling loops and inlining gates (limit MaxOps): gate %s alone has %d", l.lim.MaxOps, e.name, len(e.body))
+		}
+		l.fatal(pos, "a gate body expands to more than %d operations (limit MaxOps): gate %s alone has %d", l.lim.MaxOps, e.name, len(e.body))
+	}
+	l.countWork(len(e.body), pos)
 	out := make([]circuit.Op, len(e.body))
 	for i, op := range e.body {
 		nq := make([]int, len(op.Qubits))
@@ -466,7 +489,6 @@ func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos a
 		}
 		out[i] = op
 	}
-	l.countWork(len(out), pos)
 	return out
 }
 
@@ -742,7 +764,7 @@ func (l *lowerer) callSub(call *ast.CallExpr, sym *symbol, sc *scope) ctl {
 			}
 			if p.Size == nil {
 				if len(r.idx) != 1 {
-					l.errorf(a.Pos(), "argument %s of %s is one qubit, but %s has %d", p.Name.Name, d.Name.Name, printer.ExprString(a), len(r.idx))
+					l.errorf(a.Pos(), "argument %s of %s is one qubit, but %s has %s", p.Name.Name, d.Name.Name, printer.ExprString(a), plural(len(r.idx), "qubit", "qubits"))
 					return ctlNone
 				}
 				ssc.syms[p.Name.Name] = &symbol{kind: symQubits, name: p.Name.Name, pos: p.Name.At, idx: r.idx, single: true}
@@ -752,7 +774,7 @@ func (l *lowerer) callSub(call *ast.CallExpr, sym *symbol, sc *scope) ctl {
 					return ctlNone
 				}
 				if int64(len(r.idx)) != n || r.single {
-					l.errorf(a.Pos(), "argument %s of %s is qubit[%d], but %s has %d qubits", p.Name.Name, d.Name.Name, n, printer.ExprString(a), len(r.idx))
+					l.errorf(a.Pos(), "argument %s of %s is qubit[%d], but %s has %s", p.Name.Name, d.Name.Name, n, printer.ExprString(a), plural(len(r.idx), "qubit", "qubits"))
 					return ctlNone
 				}
 				ssc.syms[p.Name.Name] = &symbol{kind: symQubits, name: p.Name.Name, pos: p.Name.At, idx: r.idx}

@@ -89,6 +89,48 @@ func dense(t testing.TB, c *circuit.Circuit, env circuit.Env) []complex128 {
 	return u
 }
 
+// applyOp applies a gate to a state vector without forming the full matrix.
+func applyOp(t testing.TB, op *circuit.Op, psi []complex128, env circuit.Env) []complex128 {
+	m, err := op.Matrix(env)
+	if err != nil {
+		t.Fatalf("%s: %v", op.Name(), err)
+	}
+	out := make([]complex128, len(psi))
+	if len(op.Qubits) == 0 { // uncontrolled global phase
+		for i := range psi {
+			out[i] = m[0] * psi[i]
+		}
+		return out
+	}
+	k := len(op.Qubits)
+	dk := 1 << k
+	mask := 0
+	for _, q := range op.Qubits {
+		mask |= 1 << q
+	}
+	idx := make([]int, dk)
+	for base := range psi {
+		if base&mask != 0 {
+			continue
+		}
+		for l := 0; l < dk; l++ {
+			i := base
+			for j, q := range op.Qubits {
+				i |= (l >> j & 1) << q
+			}
+			idx[l] = i
+		}
+		for r := 0; r < dk; r++ {
+			var s complex128
+			for c := 0; c < dk; c++ {
+				s += m[r*dk+c] * psi[idx[c]]
+			}
+			out[idx[r]] = s
+		}
+	}
+	return out
+}
+
 // branch is one measurement history of a branching simulation.
 type branch struct {
 	p    float64
@@ -122,16 +164,7 @@ func simulate(t testing.TB, c *circuit.Circuit, env circuit.Env) []branch {
 			case circuit.Barrier:
 				next = append(next, b)
 			case circuit.GateOp:
-				m := embed(t, op, c.NumQubits, env)
-				out := make([]complex128, d)
-				for r := 0; r < d; r++ {
-					var s complex128
-					for k := 0; k < d; k++ {
-						s += m[r*d+k] * b.psi[k]
-					}
-					out[r] = s
-				}
-				next = append(next, branch{b.p, b.bits, out})
+				next = append(next, branch{b.p, b.bits, applyOp(t, op, b.psi, env)})
 			case circuit.Measure, circuit.Reset:
 				cur := []branch{b}
 				for j, q := range op.Qubits {

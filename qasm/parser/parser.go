@@ -226,7 +226,9 @@ func (p *parser) expectSemi() ast.Pos {
 	if !pos.IsValid() {
 		pos = p.pos
 	}
-	if pos.Line < p.pos.Line {
+	if p.tok == ast.EOF {
+		p.error(pos, "missing ';' at the end of the statement (at the end of the file)")
+	} else if pos.Line < p.pos.Line {
 		p.error(pos, fmt.Sprintf("missing ';' at the end of the statement (the next line starts with %s)", p.describe()))
 	} else {
 		p.error(pos, fmt.Sprintf("expected ';' at the end of the statement, found %s", p.describe()))

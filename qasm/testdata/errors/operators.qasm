@@ -1,0 +1,10 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+qubit q;
+rx(2 ^ 0.5) q;
+int a = 1 / 0;
+int b = 9223372036854775807 + 1;
+rx(sqrt(-1)) q;
+rx(1e400) q;
+int[8] small = 300;
+rx(foo(1)) q;
