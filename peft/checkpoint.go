@@ -11,7 +11,9 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
 	"github.com/qpeft/qpeft/peft/safetensors"
@@ -151,6 +153,7 @@ type fileConfig struct {
 	BaseModel     string                `json:"base_model_name_or_path"`
 	TargetModules []string              `json:"target_modules"`
 	Modules       map[string]fileModule `json:"modules"`
+	Circuits      map[string]string     `json:"circuits,omitempty"`
 }
 
 type fileModule struct {
@@ -163,23 +166,45 @@ type fileModule struct {
 }
 
 type fileBlock struct {
-	Path   string `json:"path"`
-	Kind   string `json:"kind"`
-	Dim    int    `json:"dim"`
-	Offset int    `json:"offset"`
-	Params int    `json:"params"`
+	Path    string `json:"path"`
+	Kind    string `json:"kind"`
+	Dim     int    `json:"dim"`
+	Offset  int    `json:"offset"`
+	Params  int    `json:"params"`
+	Circuit string `json:"circuit,omitempty"`
 }
 
-func blocksOf(s ortho.Stiefel) []fileBlock {
+// circuitID names a circuit block in adapter_config.json's "circuits".
+func (c Config) circuitID(dim int) string {
+	if c.mapKind() == ortho.KindCircuit {
+		return fmt.Sprintf("user_dim%d", dim)
+	}
+	return fmt.Sprintf("pauli_q%d_L%d", ortho.Log2(dim), c.Layers)
+}
+
+// blocksOf lists a factor's blocks; circuit blocks get an id whose OpenQASM 3 text is
+// stored in circuits.
+func (c Config) blocksOf(s ortho.Stiefel, circuits map[string]string) ([]fileBlock, error) {
 	st, ok := s.(ortho.Structured)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	var out []fileBlock
 	for _, b := range st.Blocks() {
-		out = append(out, fileBlock{Path: b.Path, Kind: b.Kind, Dim: b.Dim, Offset: b.Offset, Params: b.Params})
+		fb := fileBlock{Path: b.Path, Kind: b.Kind, Dim: b.Dim, Offset: b.Offset, Params: b.Params}
+		if b.Circuit != nil {
+			fb.Circuit = c.circuitID(b.Dim)
+			if _, done := circuits[fb.Circuit]; !done {
+				text, err := ansatz.QASM(b.Circuit)
+				if err != nil {
+					return nil, fmt.Errorf("peft: printing circuit %s: %w", fb.Circuit, err)
+				}
+				circuits[fb.Circuit] = text
+			}
+		}
+		out = append(out, fb)
 	}
-	return out
+	return out, nil
 }
 
 // tensorName is the safetensors key of one adapter parameter.
@@ -244,7 +269,16 @@ func (ck *Checkpoint) fileConfig() (*fileConfig, error) {
 		o, in := m.Adapter.Dims()
 		fm := fileModule{Out: o, In: in, Active: activeRanks(m.Adapter), Trainable: m.Adapter.NumTrainable()}
 		if q, ok := m.Adapter.(*QuantumPEFT); ok {
-			fm.BlocksU, fm.BlocksV = blocksOf(q.fu), blocksOf(q.fv)
+			if fc.Circuits == nil {
+				fc.Circuits = map[string]string{}
+			}
+			var err error
+			if fm.BlocksU, err = c.blocksOf(q.fu, fc.Circuits); err != nil {
+				return nil, err
+			}
+			if fm.BlocksV, err = c.blocksOf(q.fv, fc.Circuits); err != nil {
+				return nil, err
+			}
 		}
 		fc.TargetModules = append(fc.TargetModules, m.Name)
 		fc.Modules[m.Name] = fm
@@ -283,6 +317,22 @@ func Load(dir string) (*Checkpoint, error) {
 	cfg := Config{Method: fc.Method, Rank: fc.Rank, Alpha: fc.Alpha, Map: fc.Map, Layers: fc.Layers,
 		TaylorOrder: fc.TaylorOrder, CS: cs, ActiveRank: fc.ActiveRank, PruneStep: fc.PruneStep,
 		QuantBits: fc.QuantBits, InitScale: fc.InitScale, OrthWeight: fc.OrthWeight, Seed: fc.Seed}
+	if cfg.Method == MethodQuantumPEFT && cfg.mapKind() == ortho.KindCircuit {
+		cfg.Circuits = map[int]*circuit.Circuit{}
+		for id, text := range fc.Circuits {
+			var dim int
+			if _, err := fmt.Sscanf(id, "user_dim%d", &dim); err != nil || fmt.Sprintf("user_dim%d", dim) != id {
+				bad("%s: circuits: key %q is not of the form user_dim<N>", ConfigFile, id)
+				continue
+			}
+			c, err := ansatz.ParseQASM(ConfigFile+": circuits."+id, []byte(text))
+			if err != nil {
+				bad("%s: circuits.%s: %v", ConfigFile, id, err)
+				continue
+			}
+			cfg.Circuits[dim] = c
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		bad("%s: %v", ConfigFile, err)
 	}
@@ -307,6 +357,7 @@ func Load(dir string) (*Checkpoint, error) {
 	defer f.Close()
 	ck := &Checkpoint{Config: cfg, BaseModel: fc.BaseModel}
 	used := map[string]bool{}
+	rebuilt := map[string]string{}
 	for _, name := range names {
 		fm := fc.Modules[name]
 		a, err := cfg.Build(name, fm.Out, fm.In)
@@ -315,11 +366,17 @@ func Load(dir string) (*Checkpoint, error) {
 			continue
 		}
 		if q, ok := a.(*QuantumPEFT); ok {
-			if got := blocksOf(q.fu); !slices.Equal(got, fm.BlocksU) {
-				bad("module %s: blocks_U in %s do not match the factor the config builds (%v)", name, ConfigFile, got)
-			}
-			if got := blocksOf(q.fv); !slices.Equal(got, fm.BlocksV) {
-				bad("module %s: blocks_V in %s do not match the factor the config builds (%v)", name, ConfigFile, got)
+			for _, f := range []struct {
+				which  string
+				s      ortho.Stiefel
+				stored []fileBlock
+			}{{"U", q.fu, fm.BlocksU}, {"V", q.fv, fm.BlocksV}} {
+				got, err := cfg.blocksOf(f.s, rebuilt)
+				if err != nil {
+					bad("module %s: %v", name, err)
+				} else if !slices.Equal(got, f.stored) {
+					bad("module %s: blocks_%s in %s do not match the factor the config builds (%v)", name, f.which, ConfigFile, got)
+				}
 			}
 		}
 		for _, p := range a.Params() {
@@ -358,6 +415,20 @@ func Load(dir string) (*Checkpoint, error) {
 			bad("module %s: trainable_params is %d, the adapter has %d", name, fm.Trainable, got)
 		}
 		ck.Modules = append(ck.Modules, Module{Name: name, Adapter: a})
+	}
+	for id, text := range fc.Circuits {
+		want, ok := rebuilt[id]
+		switch {
+		case !ok:
+			bad("%s: circuits.%s is used by no module", ConfigFile, id)
+		case want != text && cfg.mapKind() == ortho.KindPauli:
+			bad("%s: circuits.%s differs from the canonical Pauli ansatz; to train an edited circuit, set \"map\" to \"circuit\" and name it user_dim<N>", ConfigFile, id)
+		}
+	}
+	for id := range rebuilt {
+		if _, ok := fc.Circuits[id]; !ok {
+			bad("%s: circuits.%s is missing", ConfigFile, id)
+		}
 	}
 	for _, k := range f.Names() {
 		if !used[k] {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/peft/safetensors"
 )
 
@@ -163,4 +164,76 @@ func TestCheckpointCheck(t *testing.T) {
 	if _, err := NewCheckpoint(Config{Method: MethodLoRA, Rank: 2}, "", []ModuleShape{{"a", 4, 4}, {"a", 4, 4}}); err == nil {
 		t.Error("duplicate module accepted")
 	}
+}
+
+// TestCheckpointCircuits: the config holds every ansatz circuit as OpenQASM 3 text; a user
+// ansatz is read back from that text; an edited Pauli circuit is reported.
+func TestCheckpointCircuits(t *testing.T) {
+	user16 := circuit.New(4).H(0).CX(0, 1).RY("a", 1).CZ(1, 2).RY("b", 2).Swap(2, 3).RY("c", 3).RY("a", 0)
+	user8 := circuit.New(3).RY("x", 0).CX(0, 2).RY("y", 2)
+	rng := rand.New(rand.NewPCG(73, 74))
+	for _, cfg := range []Config{
+		{Method: MethodQuantumPEFT, Rank: 3, Layers: 2, Seed: 1},
+		{Method: MethodQuantumPEFT, Rank: 3, Map: "circuit", Circuits: map[int]*circuit.Circuit{16: user16, 8: user8}, Seed: 2},
+	} {
+		shapes := []ModuleShape{{"a", 16, 16}, {"b", 8, 16}}
+		if cfg.Map == "" {
+			shapes = append(shapes, ModuleShape{"c", 12, 16})
+		}
+		ck, err := NewCheckpoint(cfg, "", shapes)
+		mustNoErr(t, err)
+		for _, m := range ck.Modules {
+			randomizeState(rng, m.Adapter)
+		}
+		dir := filepath.Join(t.TempDir(), "ck")
+		mustNoErr(t, ck.Save(dir))
+		raw, _ := os.ReadFile(filepath.Join(dir, ConfigFile))
+		var fc fileConfig
+		mustNoErr(t, json.Unmarshal(raw, &fc))
+		for id, text := range fc.Circuits {
+			if !strings.HasPrefix(text, "OPENQASM 3") {
+				t.Errorf("circuit %s is not OpenQASM 3:\n%s", id, text)
+			}
+		}
+		back, err := Load(dir)
+		mustNoErr(t, err)
+		for _, m := range ck.Modules {
+			w1, _ := DeltaW(m.Adapter)
+			w2, err := DeltaW(back.Module(m.Name))
+			mustNoErr(t, err)
+			if !slices.Equal(w1, w2) {
+				t.Errorf("%s: ΔW differs after the round trip", m.Name)
+			}
+		}
+		if cfg.Map == "" {
+			// 16 → 4 qubits; 8 → 3 qubits; 12 = 8 + 4 → 3 and 2 qubits.
+			if got := keysOf(fc.Circuits); len(got) != 3 {
+				t.Errorf("circuits %v, want pauli_q2_L2, pauli_q3_L2, pauli_q4_L2", got)
+			}
+			// Edit the canonical circuit: the loader must refuse it.
+			id := "pauli_q4_L2"
+			text, ok := fc.Circuits[id]
+			if !ok {
+				t.Fatalf("no %s in %v", id, keysOf(fc.Circuits))
+			}
+			edited := strings.Replace(string(raw), jsonString(text), jsonString(strings.Replace(text, "cz q[0], q[1];", "cx q[0], q[1];", 1)), 1)
+			mustNoErr(t, os.WriteFile(filepath.Join(dir, ConfigFile), []byte(edited), 0o644))
+			if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "differs from the canonical Pauli ansatz") {
+				t.Errorf("edited Pauli circuit: %v", err)
+			}
+		}
+	}
+}
+
+func keysOf(m map[string]string) []string {
+	var k []string
+	for s := range m {
+		k = append(k, s)
+	}
+	return k
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }
