@@ -261,7 +261,10 @@ func constArgs(op *circuit.Op) ([]float64, error) {
 func autoBasis(target, gateset string) string {
 	switch target {
 	case QASM2:
-		return "U,u3,u2,u1,p,cx,id,x,y,z,h,s,sdg,t,tdg,sx,sxdg,rx,ry,rz,cz,cy,ch,ccx,crz,cu1,cp,swap,cswap,crx,cry"
+		// The original qelib1.inc (what qiskit.qasm2.loads reads by default). cu3 is left out:
+		// qelib1's cu3 is controlled-U, package gates' is controlled-u3, which differ by a
+		// relative phase.
+		return "U,u3,u2,u1,cx,id,x,y,z,h,s,sdg,t,tdg,rx,ry,rz,cz,cy,ch,ccx,crz,cu1"
 	case Braket:
 		return "id,x,y,z,h,s,sdg,t,tdg,sx,sxdg,rx,ry,rz,p,U,gphase,cx,cy,cz,cp,ecr,swap,iswap,cswap,ccx,rxx,ryy,rzz,gpi,gpi2,ms"
 	case IonQ:
@@ -271,8 +274,14 @@ func autoBasis(target, gateset string) string {
 		return "x,y,z,h,s,sdg,t,tdg,sx,sxdg,rx,ry,rz,swap,cx,cy,cz,ch,crx,cry,crz,ccx,gphase"
 	case Quil:
 		return "id,x,y,z,h,s,sdg,t,tdg,sx,sxdg,p,rx,ry,rz,cx,cz,cp,ccx,swap,cswap,iswap,cy,ch,crx,cry,crz,gphase"
+	case QASM3:
+		// Everything but u, u2, u3 and cu3, and no control modifiers: Qiskit's importer
+		// (qiskit-qasm3-import 0.6) reads stdgates.inc's u3 and u2 without their gphase
+		// (wrong under ctrl @) and binds the parameters of multi-parameter gate definitions
+		// in the wrong order, so these are written with U, gphase and rotations instead.
+		return "U,gphase,id,x,y,z,h,s,sdg,t,tdg,sx,sxdg,rx,ry,rz,p,u1,cx,cy,cz,ch,cp,cu1,crx,cry,crz,cu,swap,iswap,cswap,ccx,ecr,rxx,ryy,rzz,gpi,gpi2,ms"
 	}
-	return "" // qasm3: stdgates.inc and modifiers express everything
+	return ""
 }
 
 // Device describes a QPU or managed simulator: its size, native basis and the targets that

@@ -84,7 +84,8 @@ type variant struct {
 
 var variants = []variant{
 	{key: "qasm2", target: export.QASM2, basis: "auto", bind: true},
-	{key: "qasm3", target: export.QASM3},
+	{key: "qasm3", target: export.QASM3, basis: "auto"},
+	{key: "qasm3_raw", target: export.QASM3},
 	{key: "braket", target: export.Braket, basis: "auto"},
 	{key: "quil", target: export.Quil, basis: "auto"},
 	{key: "ionq_qis", target: export.IonQ, basis: "auto", bind: true, gateset: "qis"},
