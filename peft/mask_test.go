@@ -3,10 +3,12 @@ package peft
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
+	"github.com/qpeft/qpeft/sim"
 )
 
 func TestFixedMask(t *testing.T) {
@@ -95,5 +97,15 @@ func TestRankOptionErrors(t *testing.T) {
 	v3, _ := ortho.New(8, 3, ortho.Spec{Layers: 1})
 	if _, err := NewQuantumPEFT(u, v3, Options{}); err == nil {
 		t.Error("U and V of different ranks accepted")
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	old := sim.MemoryLimit
+	defer func() { sim.MemoryLimit = old }()
+	sim.MemoryLimit = 1 << 20
+	_, err := (Config{Method: MethodQuantumPEFT, Rank: 64, Layers: 1}).Build("big", 4096, 4096)
+	if err == nil || !strings.Contains(err.Error(), "QPEFT_MEMORY_LIMIT") {
+		t.Errorf("got %v", err)
 	}
 }

@@ -63,6 +63,11 @@ func NewQuantumPEFT(u, v ortho.Stiefel, opts Options) (*QuantumPEFT, error) {
 	if opts.Alpha < 0 || math.IsNaN(opts.Alpha) || math.IsInf(opts.Alpha, 0) {
 		return nil, fmt.Errorf("peft: scale α = %v must be finite and ≥ 0", opts.Alpha)
 	}
+	// U, V, their transposes, their cotangents and the block scratch: about 6 copies.
+	if err := checkMemory(fmt.Sprintf("a rank-%d Quantum-PEFT adapter of %dx%d", k, u.Dim(), v.Dim()),
+		6*8*float64(k)*float64(u.Dim()+v.Dim())); err != nil {
+		return nil, err
+	}
 	a := &QuantumPEFT{out: u.Dim(), in: v.Dim(), k: k, fu: u, fv: v, opts: opts,
 		ThetaU: nn.NewParam("theta_U", u.NumParams()),
 		ThetaV: nn.NewParam("theta_V", v.NumParams()),
