@@ -1,0 +1,176 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/export"
+	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/peft"
+	"github.com/qpeft/qpeft/peft/ortho"
+	"github.com/qpeft/qpeft/qasm"
+)
+
+func init() {
+	register(&command{
+		name:    "export",
+		summary: "export a circuit (or an adapter's U and V circuits) for a QPU provider",
+		usage:   "FILE.qasm --target qasm2|qasm3|braket|ionq|quil [--basis B] [--param NAME=VALUE ...] [-o OUT]\n  qpeft export --adapter DIR --target T [--basis B] [-o OUTDIR]",
+		run:     runExport,
+	})
+}
+
+// targetExt is the file extension of each target's output.
+var targetExt = map[string]string{
+	export.QASM2: ".qasm", export.QASM3: ".qasm", export.Braket: ".json", export.IonQ: ".json", export.Quil: ".quil",
+}
+
+func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags(commands["export"], stderr)
+	target := fs.String("target", "", "qasm2, qasm3, braket, ionq or quil")
+	basis := fs.String("basis", "", "translate first: heron, eagle, rigetti, ionq, auto (only what the target cannot express) or a gate list such as rz,sx,x,cz")
+	params := fs.StringArray("param", nil, "NAME=VALUE: bind a parameter (braket: its input value); repeatable")
+	out := fs.StringP("output", "o", "", "output file (default stdout); with --adapter, an output directory")
+	gateset := fs.String("gateset", "", "IonQ gateset: qis or native (default: native when every gate is gpi, gpi2 or ms)")
+	verbatim := fs.Bool("verbatim", false, "Braket: wrap the gates in #pragma braket verbatim on physical qubits")
+	device := fs.String("device", "", "check the qubit count against a device and use its basis: "+strings.Join(export.DeviceNames(), ", "))
+	memory := fs.String("memory", "theta", "Quil: name of the DECLAREd parameter array")
+	adapter := fs.String("adapter", "", "export the U and V circuits of every module of a Quantum-PEFT checkpoint directory, angles bound")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *target == "" {
+		return usageError("--target is required (%s)", strings.Join(export.Targets(), ", "))
+	}
+	opts := export.Options{Basis: *basis, Gateset: *gateset, Verbatim: *verbatim, Device: *device, Memory: *memory}
+	if len(*params) > 0 {
+		opts.Params = map[string]float64{}
+		for _, p := range *params {
+			name, val, ok := strings.Cut(p, "=")
+			if !ok || strings.TrimSpace(name) == "" {
+				return usageError("--param %q: want NAME=VALUE, e.g. --param theta=0.5", p)
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+			if err != nil {
+				return usageError("--param %q: %q is not a number", p, val)
+			}
+			opts.Params[strings.TrimSpace(name)] = v
+		}
+	}
+	if *adapter != "" {
+		if fs.NArg() > 0 {
+			return usageError("give either FILE.qasm or --adapter DIR, not both")
+		}
+		if len(opts.Params) > 0 {
+			return usageError("--param does not apply to --adapter: the trained angles are bound")
+		}
+		return exportAdapter(*adapter, *target, opts, *out, stdout, stderr)
+	}
+	if fs.NArg() != 1 {
+		return usageError("export takes one OpenQASM file (or --adapter DIR)")
+	}
+	c, err := qasm.ParseFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	p, err := export.Export(c, *target, opts)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = stdout.Write(p.Text)
+		return err
+	}
+	return atomicfile.WriteFile(*out, p.Text, 0o644)
+}
+
+// adapterCircuit is one bound circuit of an adapter.
+type adapterCircuit struct {
+	name string // <module>.<U|V>[.<block path>]
+	c    *circuit.Circuit
+}
+
+// adapterCircuits loads a Quantum-PEFT checkpoint and binds the trained (and, when the
+// adapter quantises them, quantised) angles into each factor's circuit blocks. Blocks of a
+// non-power-of-two factor that are not circuits (cosine–sine stages, Taylor maps) are
+// reported in skipped.
+func adapterCircuits(dir string) (out []adapterCircuit, skipped []string, err error) {
+	ck, err := peft.Load(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range ck.Modules {
+		q, ok := m.Adapter.(*peft.QuantumPEFT)
+		if !ok {
+			return nil, nil, fmt.Errorf("module %s holds a %s adapter; only Quantum-PEFT adapters are circuits", m.Name, m.Adapter.Method())
+		}
+		for _, which := range []string{"U", "V"} {
+			theta := q.ThetaU.Value
+			if which == "V" {
+				theta = q.ThetaV.Value
+			}
+			if qz := q.Quantizer(); qz != nil {
+				eff := make([]float64, len(theta))
+				qz.QuantizeAll(eff, theta)
+				theta = eff
+			}
+			st, ok := q.Factor(which).(ortho.Structured)
+			if !ok {
+				return nil, nil, fmt.Errorf("module %s factor %s does not list its blocks", m.Name, which)
+			}
+			blocks := st.Blocks()
+			for _, b := range blocks {
+				name := m.Name + "." + which
+				if len(blocks) > 1 {
+					name += "." + b.Path
+				}
+				if b.Kind != "circuit" || b.Circuit == nil {
+					if b.Params > 0 || b.Kind != "identity" {
+						skipped = append(skipped, fmt.Sprintf("%s (%s block, %d angles)", name, b.Kind, b.Params))
+					}
+					continue
+				}
+				bc, err := b.Circuit.BindVector(theta[b.Offset : b.Offset+b.Params])
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", name, err)
+				}
+				out = append(out, adapterCircuit{name: name, c: bc})
+			}
+		}
+	}
+	return out, skipped, nil
+}
+
+func exportAdapter(dir, target string, opts export.Options, out string, stdout, stderr io.Writer) error {
+	circs, skipped, err := adapterCircuits(dir)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		return usageError("--adapter writes one file per circuit: give an output directory with -o")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	ext := targetExt[strings.ToLower(target)]
+	for _, ac := range circs {
+		p, err := export.Export(ac.c, target, opts)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ac.name, err)
+		}
+		path := filepath.Join(out, ac.name+ext)
+		if err := atomicfile.WriteFile(path, p.Text, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %d qubits, %d gates → %s\n", ac.name, ac.c.NumQubits, len(p.Circuit.Ops), path)
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(stderr, "note: %s is classical (not a circuit) and was not exported\n", s)
+	}
+	return nil
+}
