@@ -264,20 +264,66 @@ func (l *lowerer) run(f *ast.File, filename string) (prog *Program, err error) {
 		c.NumQubits = l.maxPhys + 1
 		c.QRegs = []circuit.Register{{Name: "q", Start: 0, Size: c.NumQubits}}
 	}
-	for _, p := range l.params {
-		c.DeclareParam(p)
-	}
-	c.Ops = make([]circuit.Op, 0, len(l.ops))
+	// The parameters are distinct by construction (declare rejects duplicates), and every
+	// symbol an operation uses is one of them; setting them directly avoids
+	// Circuit.DeclareParam's linear search per symbol.
+	c.Params = append([]string(nil), l.params...)
 	for i := range l.ops {
-		if e := c.Append(l.ops[i]); e != nil {
-			l.errs.Add(ast.Pos(l.ops[i].Pos), "internal error: "+e.Error())
-			break
+		if e := validOp(&l.ops[i], c.NumQubits, c.NumClbits); e != "" {
+			l.errs.Add(ast.Pos(l.ops[i].Pos), "internal error: "+e)
+			return nil, l.errs
 		}
 	}
-	if len(l.errs) > 0 {
-		return nil, l.errs
-	}
+	c.Ops = l.ops
 	return &Program{Circuit: c, Version: l.version, Major: l.major, Inputs: l.inputs, Pragmas: l.pragmas}, nil
+}
+
+// validOp checks an operation as Circuit.Append does (the lowering should never produce an
+// invalid one).
+func validOp(op *circuit.Op, nq, nc int) string {
+	for i, q := range op.Qubits {
+		if q < 0 || q >= nq {
+			return fmt.Sprintf("%s: qubit %d out of range", op.Name(), q)
+		}
+		if op.Kind != circuit.Barrier {
+			for _, r := range op.Qubits[:i] {
+				if r == q {
+					return fmt.Sprintf("%s: qubit %d used twice", op.Name(), q)
+				}
+			}
+		}
+	}
+	for _, b := range op.Clbits {
+		if b < 0 || b >= nc {
+			return fmt.Sprintf("%s: bit %d out of range", op.Name(), b)
+		}
+	}
+	if op.Cond != nil {
+		if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 {
+			return "condition with no bits or more than 64"
+		}
+		for _, b := range op.Cond.Clbits {
+			if b < 0 || b >= nc {
+				return fmt.Sprintf("condition bit %d out of range", b)
+			}
+		}
+	}
+	switch op.Kind {
+	case circuit.GateOp:
+		if op.Gate == nil || op.Ctrl < 0 || len(op.Qubits) != op.Gate.Qubits+op.Ctrl || len(op.Args) != op.Gate.Params {
+			return fmt.Sprintf("malformed gate operation %s", op.Name())
+		}
+		for _, a := range op.Args {
+			if a == nil {
+				return "missing argument"
+			}
+		}
+	case circuit.Measure:
+		if len(op.Qubits) != len(op.Clbits) {
+			return "measure with unequal qubits and bits"
+		}
+	}
+	return ""
 }
 
 // ---- statements ----

@@ -740,6 +740,13 @@ func (p *parser) parseGateDef() ast.Stmt {
 	s := &ast.GateDef{Opaque: p.tok == ast.OPAQUE}
 	s.From = p.pos
 	p.next()
+	if p.tok != ast.IDENT && !p.tok.IsKeyword() {
+		p.errorExpected(p.pos, "a gate name")
+		p.syncStmt()
+		b := &ast.BadStmt{}
+		b.From, b.To = s.From, p.prevEnd
+		return b
+	}
 	s.Name = p.parseIdent("a gate name")
 	if p.tok == ast.LPAREN {
 		p.next()

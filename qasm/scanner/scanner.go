@@ -47,6 +47,8 @@ type Scanner struct {
 	tokOff, tokEnd int     // byte offsets of the last token's start and end
 	endPos         ast.Pos // position just after the last token
 
+	strs map[string]string // interned identifiers and numbers
+
 	// ErrorCount counts the errors reported.
 	ErrorCount int
 }
@@ -379,7 +381,23 @@ func (s *Scanner) scanIdent() string {
 	for isLetter(s.ch) || isDigit(s.ch) || s.ch >= utf8.RuneSelf && unicode.IsDigit(s.ch) {
 		s.next()
 	}
-	return string(s.src[start:s.offset])
+	return s.intern(s.src[start:s.offset])
+}
+
+// intern returns b as a string, sharing one copy between repeated identifiers and numbers
+// (programs repeat a few names many times).
+func (s *Scanner) intern(b []byte) string {
+	if v, ok := s.strs[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	if s.strs == nil {
+		s.strs = make(map[string]string)
+	}
+	if len(s.strs) < 1<<14 {
+		s.strs[v] = v
+	}
+	return v
 }
 
 func (s *Scanner) scanString(pos ast.Pos, quote rune) string {
@@ -459,7 +477,7 @@ func (s *Scanner) scanNumber() (ast.Token, string) {
 			s.digits(10)
 		}
 	}
-	lit := string(s.src[start:s.offset])
+	lit := s.intern(s.src[start:s.offset])
 	// Suffixes: im (imaginary) and time units (durations), when not the start of a longer
 	// identifier.
 	if isLetter(s.ch) {
