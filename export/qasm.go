@@ -255,6 +255,13 @@ func braket(c *circuit.Circuit, values map[string]float64, verbatim bool) ([]byt
 		f.Stmts = append(head, body...)
 	}
 	f.Comments = nil
+	line := 2
+	if f.Version != nil {
+		line = f.Version.To.Line + 1
+	}
+	for _, s := range f.Stmts {
+		line = renumber(s, line)
+	}
 	src := printer.Source(f)
 	prog := BraketProgram{Header: BraketHeader{Name: "braket.ir.openqasm.program", Version: "1"}, Source: string(src)}
 	if len(values) > 0 {
@@ -273,6 +280,45 @@ func braket(c *circuit.Circuit, values map[string]float64, verbatim bool) ([]byt
 		return nil, nil, nil, err
 	}
 	return buf.Bytes(), inputs, circuit.Num(math.Remainder(phase, 2*math.Pi)), nil
+}
+
+// renumber gives s (and a box's body) consecutive source lines from line, so the printer
+// writes no blank lines where statements were removed; it returns the next free line.
+func renumber(s ast.Stmt, line int) int {
+	set := func(sp *ast.Span) {
+		sp.From.Line, sp.To.Line = line, line
+		line++
+	}
+	switch s := s.(type) {
+	case *ast.GateCall:
+		set(&s.Span)
+	case *ast.ClassicalDecl:
+		set(&s.Span)
+	case *ast.QubitDecl:
+		set(&s.Span)
+	case *ast.BitDecl:
+		set(&s.Span)
+	case *ast.AssignStmt:
+		set(&s.Span)
+	case *ast.MeasureStmt:
+		set(&s.Span)
+	case *ast.PragmaStmt:
+		set(&s.Span)
+	case *ast.GateDef:
+		set(&s.Span)
+	case *ast.BoxStmt:
+		s.From.Line = line
+		s.Body.From.Line = line
+		line++
+		for _, b := range s.Body.Stmts {
+			line = renumber(b, line)
+		}
+		s.To.Line, s.Body.To.Line = line, line
+		line++
+	default:
+		line += 1 + s.End().Line - s.Pos().Line
+	}
+	return line
 }
 
 // physical turns q[i] into $i.
