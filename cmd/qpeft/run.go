@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"math/cmplx"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/qasm"
+	"github.com/qpeft/qpeft/sim"
+)
+
+func init() {
+	register(&command{
+		name:    "run",
+		summary: "simulate an OpenQASM program: measurement counts, probabilities or the state vector",
+		usage:   "FILE.qasm|- [--shots N] [--seed S] [--param NAME=VALUE ...] [--probs|--state]",
+		run:     runRun,
+	})
+}
+
+// readProgram reads an OpenQASM file, or standard input when path is "-".
+func readProgram(path string, stdin io.Reader) (*qasm.Program, error) {
+	var cfg qasm.Config
+	if path == "-" {
+		if stdin == nil {
+			return nil, usageError("no standard input to read")
+		}
+		return cfg.ParseReader("<stdin>", stdin)
+	}
+	return cfg.ParseFile(path)
+}
+
+// inputValues turns --param NAME=VALUE flags into parameter values. VALUE is a number or a
+// multiple of pi (pi/4, -3*pi/2); an input array takes a comma-separated list
+// (--param t=0.1,0.2,0.3) or single elements (--param t[2]=0.3). Every input must get a
+// value: the error lists the missing ones with their types.
+func inputValues(p *qasm.Program, flags []string) (map[string]float64, error) {
+	c := p.Circuit
+	out := map[string]float64{}
+	byName := map[string]qasm.Input{}
+	for _, in := range p.Inputs {
+		byName[in.Name] = in
+	}
+	set := func(name string, v float64) error {
+		if _, dup := out[name]; dup {
+			return usageError("--param %s is given twice", name)
+		}
+		out[name] = v
+		return nil
+	}
+	for _, f := range flags {
+		name, val, ok := strings.Cut(f, "=")
+		name, val = strings.TrimSpace(name), strings.TrimSpace(val)
+		if !ok || name == "" {
+			return nil, usageError("--param %q: write NAME=VALUE, e.g. --param theta=0.5 or --param theta=pi/4", f)
+		}
+		if in, ok := byName[name]; ok && len(in.Params) > 1 || ok && in.Params[0] != name {
+			parts := strings.Split(val, ",")
+			if len(parts) != len(in.Params) {
+				return nil, usageError("--param %s: input %s is %s and needs %d comma-separated values, got %d", name, name, in.Type, len(in.Params), len(parts))
+			}
+			for i, s := range parts {
+				v, err := parseAngle(strings.TrimSpace(s))
+				if err != nil {
+					return nil, usageError("--param %s, value %d: %v", name, i+1, err)
+				}
+				if err := set(in.Params[i], v); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		if !c.HasParam(name) {
+			var have []string
+			for _, in := range p.Inputs {
+				have = append(have, in.Name+" ("+in.Type+")")
+			}
+			if len(have) == 0 {
+				return nil, usageError("--param %s: the program declares no inputs", name)
+			}
+			return nil, usageError("--param %s: the program has no input %s; its inputs are %s", name, name, strings.Join(have, ", "))
+		}
+		v, err := parseAngle(val)
+		if err != nil {
+			return nil, usageError("--param %s: %v", name, err)
+		}
+		if err := set(name, v); err != nil {
+			return nil, err
+		}
+	}
+	var missing []string
+	for _, in := range p.Inputs {
+		var lacking []string
+		for _, name := range in.Params {
+			if _, ok := out[name]; !ok {
+				lacking = append(lacking, name)
+			}
+		}
+		switch {
+		case len(lacking) == 0:
+		case len(lacking) == len(in.Params) && len(in.Params) > 1:
+			missing = append(missing, fmt.Sprintf("%s (%s: --param %s=v0,v1,…)", in.Name, in.Type, in.Name))
+		case len(in.Params) > 1:
+			missing = append(missing, fmt.Sprintf("%s of %s (%s)", strings.Join(lacking, ", "), in.Name, in.Type))
+		default:
+			missing = append(missing, fmt.Sprintf("%s (%s)", in.Name, in.Type))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, usageError("missing inputs: %s; give each a value with --param NAME=VALUE", strings.Join(missing, "; "))
+	}
+	return out, nil
+}
+
+// withoutFinalMeasurements returns the circuit without its measurements when they all come
+// after every other operation (so that the state before them is well defined).
+func withoutFinalMeasurements(c *circuit.Circuit) (*circuit.Circuit, bool) {
+	d := *c
+	d.Ops = nil
+	seenMeasure := false
+	for i := range c.Ops {
+		op := &c.Ops[i]
+		switch {
+		case op.Kind == circuit.Measure && op.Cond == nil:
+			seenMeasure = true
+		case op.Kind == circuit.Barrier:
+			if !seenMeasure {
+				d.Ops = append(d.Ops, *op)
+			}
+		case !op.IsUnitary() || seenMeasure:
+			return nil, false
+		default:
+			d.Ops = append(d.Ops, *op)
+		}
+	}
+	return &d, true
+}
+
+// ket writes basis state i of n qubits, qubit n−1 leftmost (Qiskit's order).
+func ket(i, n int) string {
+	if n == 0 {
+		return "|⟩"
+	}
+	s := strconv.FormatUint(uint64(i), 2)
+	return "|" + strings.Repeat("0", n-len(s)) + s + "⟩"
+}
+
+func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := commands["run"]
+	fs := newFlags(cmd, stderr)
+	shots := fs.Int("shots", 1024, "number of shots to sample when the program measures")
+	seed := fs.Uint64("seed", 1, "seed of the random measurement outcomes (same seed, same counts)")
+	params := fs.StringArray("param", nil, "value of an input, NAME=VALUE (a number or a multiple of pi, e.g. pi/4); an input array takes NAME=v0,v1,…; repeatable")
+	probs := fs.Bool("probs", false, "print the probability of each basis state instead of sampling")
+	state := fs.Bool("state", false, "print the state vector (amplitudes) instead of sampling")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("run takes one OpenQASM file (or - for standard input), got %d arguments", fs.NArg())
+	}
+	if *probs && *state {
+		return usageError("--probs and --state exclude each other")
+	}
+	if *shots < 1 {
+		return usageError("--shots %d must be at least 1", *shots)
+	}
+	p, err := readProgram(fs.Arg(0), stdin)
+	if err != nil {
+		return err
+	}
+	values, err := inputValues(p, *params)
+	if err != nil {
+		return err
+	}
+	c := p.Circuit
+	env := circuit.MapEnv(values)
+	measures := false
+	for i := range c.Ops {
+		if c.Ops[i].Kind == circuit.Measure {
+			measures = true
+		}
+	}
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	if *probs || *state || !measures {
+		u, ok := withoutFinalMeasurements(c)
+		if !ok {
+			return usageError("--probs and --state need the state before measurement, but this program measures, resets or tests bits before its last gate; run it with --shots instead")
+		}
+		st, err := sim.Statevector(u, env)
+		if err != nil {
+			return err
+		}
+		n := c.NumQubits
+		if *state {
+			fmt.Fprintf(w, "# state vector of %d qubits (basis states with nonzero amplitude; qubit %d leftmost)\n", n, max(n-1, 0))
+			for i, a := range st.Amplitudes() {
+				if cmplx.Abs(a) > 1e-15 {
+					fmt.Fprintf(w, "%s  %s\n", ket(i, n), formatComplex(a))
+				}
+			}
+			return nil
+		}
+		pr, err := st.Probabilities()
+		if err != nil {
+			return err
+		}
+		if !*probs {
+			fmt.Fprintln(w, "# the program measures nothing: probabilities of the final state")
+		}
+		fmt.Fprintf(w, "# probability of each basis state (qubit %d leftmost)\n", max(n-1, 0))
+		for i, v := range pr {
+			if v > 1e-15 {
+				fmt.Fprintf(w, "%s  %s\n", ket(i, n), strconv.FormatFloat(v, 'g', 12, 64))
+			}
+		}
+		return nil
+	}
+	res, err := sim.Run(c, sim.Options{Env: env, Seed: *seed, Shots: *shots})
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(res.Counts))
+	for k := range res.Counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(w, "# %d shots, seed %d; bits: highest classical bit leftmost, last register leftmost\n", *shots, *seed)
+	width := 0
+	for _, k := range keys {
+		width = max(width, len(k))
+	}
+	for _, k := range keys {
+		fmt.Fprintf(w, "%-*s  %d\n", width, k, res.Counts[k])
+	}
+	return nil
+}
+
+func formatComplex(a complex128) string {
+	re, im := real(a), imag(a)
+	s := strconv.FormatFloat(re, 'g', -1, 64)
+	if im >= 0 || math.IsNaN(im) {
+		s += "+"
+	}
+	return s + strconv.FormatFloat(im, 'g', -1, 64) + "i"
+}
