@@ -57,6 +57,7 @@ func ParseExpr(src string) (ast.Expr, error) {
 	var x ast.Expr
 	func() {
 		defer p.recoverBailout()
+		p.next() // scanning may already report errors (and give up)
 		x = p.parseExpr()
 		if p.tok != ast.EOF {
 			p.errorExpected(p.pos, "end of expression")
@@ -72,6 +73,7 @@ func (c *Config) ParseFile(filename string, src []byte) (f *ast.File, err error)
 	f = &ast.File{Name: filename}
 	func() {
 		defer p.recoverBailout()
+		p.next() // scanning may already report errors (and give up)
 		p.parseFile(f)
 	}()
 	f.Comments = p.comments
@@ -121,7 +123,6 @@ func newParser(c *Config, filename string, src []byte) *parser {
 	}
 	p.sc.Init(filename, src, p.addError, smode)
 	p.sc.SetVersion(p.major)
-	p.next()
 	return p
 }
 

@@ -214,3 +214,12 @@ func TestTooManyErrors(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// Found by FuzzParse: the first token alone can carry more errors than MaxErrors.
+func TestErrorsInFirstToken(t *testing.T) {
+	src := "\"" + strings.Repeat("\xb3", 100)
+	_, err := (&Config{MaxErrors: 5}).ParseFile("f.qasm", []byte(src))
+	if err == nil || !strings.Contains(err.Error(), "too many errors") {
+		t.Errorf("got %v", err)
+	}
+}
