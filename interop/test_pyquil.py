@@ -55,7 +55,10 @@ def bound_unitary(text, memory_values, n):
 
 
 def memory_values(case, ex):
-    vals = [case["params"][p] for p in ex["inputs"]]
+    """The DECLAREd array theta, from the export's [declared name, value] inputs."""
+    names = [n for n, _ in ex["inputs"]]
+    assert names == [f"theta[{i}]" for i in range(len(names))], names
+    vals = [v for _, v in ex["inputs"]]
     return {"theta": vals} if vals else {}
 
 
