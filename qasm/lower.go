@@ -175,7 +175,8 @@ type lowerer struct {
 	version  string
 	ops      []circuit.Op
 	out      *[]circuit.Op // where emitted operations go (ops, or a gate body)
-	work     int           // operations created in total
+	work     int           // operations (and symbolic expression nodes) created in total
+	steps    int           // statements executed and expression nodes evaluated
 	iters    int           // loop iterations in total
 	depth    int           // subroutine and gate-instantiation nesting
 	srcBytes int64
@@ -357,7 +358,17 @@ func (l *lowerer) requireGlobal(pos ast.Pos, sc *scope, what string) bool {
 	return true
 }
 
+// step counts one unit of evaluation work; the total is bounded (32 × MaxOps) so that loops
+// over large expressions cannot run for hours.
+func (l *lowerer) step(pos ast.Pos) {
+	l.steps++
+	if l.steps > 32*l.lim.MaxOps {
+		l.fatal(pos, "the program takes more than %d evaluation steps to read (limit MaxOps; raise it to allow more)", 32*l.lim.MaxOps)
+	}
+}
+
 func (l *lowerer) stmt(s ast.Stmt, sc *scope) ctl {
+	l.step(s.Pos())
 	switch s := s.(type) {
 	case *ast.VersionStmt:
 	case *ast.IncludeStmt:

@@ -43,6 +43,7 @@ func (l *lowerer) undefined(id *ast.Ident, sc *scope) *evalError {
 }
 
 func (l *lowerer) evalErr(e ast.Expr, sc *scope) (value, *evalError) {
+	l.step(e.Pos())
 	switch x := e.(type) {
 	case *ast.Ident:
 		sym, hidden := sc.lookup(x.Name)

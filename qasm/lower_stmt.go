@@ -252,6 +252,7 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 		return
 	}
 	args := make([]circuit.Expr, len(s.Args))
+	argNodes := 0 // symbolic expression nodes each operation will carry (work for later stages)
 	for i, a := range s.Args {
 		v, ok := l.eval(a, sc)
 		if !ok {
@@ -266,6 +267,9 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 			return
 		}
 		args[i] = v.expr()
+		if v.sym != nil && v.size > 1 {
+			argNodes += v.size
+		}
 	}
 	mods := make([]modVal, len(s.Mods))
 	nctrl := 0
@@ -370,6 +374,9 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 				}
 			}
 		}
+		if argNodes > 0 {
+			l.countWork(argNodes, s.From)
+		}
 		errs := len(l.errs)
 		out := l.expand(mods, e, args, append([]int(nil), qs...), s.Name.At)
 		if len(l.errs) > errs {
@@ -418,12 +425,15 @@ func (l *lowerer) expand(mods []modVal, e *gateEntry, args []circuit.Expr, qs []
 		return l.invert(inner, pos)
 	case ast.POWMOD:
 		k := m.n
+		if k > int64(l.lim.MaxOps) || k < -int64(l.lim.MaxOps) {
+			l.fatal(m.pos, "pow(%d) @ %s expands to more than %d operations (limit MaxOps)", m.n, e.name, l.lim.MaxOps)
+		}
 		inner := l.expand(mods[1:], e, args, qs, pos)
 		if k < 0 {
 			inner = l.invert(inner, pos)
 			k = -k
 		}
-		if k > 0 && int64(len(inner))*k > int64(l.lim.MaxOps) {
+		if k > 0 && len(inner) > 0 && k > int64(l.lim.MaxOps/len(inner)) {
 			l.fatal(m.pos, "pow(%d) @ %s expands to more than %d operations (limit MaxOps)", m.n, e.name, l.lim.MaxOps)
 		}
 		out := make([]circuit.Op, 0, int(k)*len(inner))
@@ -465,6 +475,10 @@ func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos a
 		l.fatal(pos, "a gate body expands to more than %d operations (limit MaxOps): gate %s alone has %d", l.lim.MaxOps, e.name, len(e.body))
 	}
 	l.countWork(len(e.body), pos)
+	argSizes := make([]int, len(args))
+	for i, a := range args {
+		argSizes[i] = exprSize(a)
+	}
 	out := make([]circuit.Op, len(e.body))
 	for i, op := range e.body {
 		nq := make([]int, len(op.Qubits))
@@ -475,7 +489,10 @@ func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos a
 		if len(op.Args) > 0 {
 			na := make([]circuit.Expr, len(op.Args))
 			for j, a := range op.Args {
-				v, size := subst(a, args)
+				v, size, visited := subst(a, args, argSizes)
+				if size > 1 || visited > 1 {
+					l.countWork(size+visited, pos) // nodes allocated and visited
+				}
 				if size > l.lim.MaxExprNodes {
 					l.fatal(pos, "expression too large: more than %d operations on input parameters (limit MaxExprNodes)", l.lim.MaxExprNodes)
 				}
@@ -492,47 +509,48 @@ func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos a
 	return out
 }
 
-// subst replaces the gate-parameter symbols %i by args[i], folding constant subexpressions,
-// and returns the result with its node count.
-func subst(e circuit.Expr, args []circuit.Expr) (circuit.Expr, int) {
+// subst replaces the gate-parameter symbols %i by args[i] (of node counts sizes[i]),
+// folding constant subexpressions, and returns the result, its node count, and the number
+// of nodes of e visited.
+func subst(e circuit.Expr, args []circuit.Expr, sizes []int) (circuit.Expr, int, int) {
 	switch e := e.(type) {
 	case circuit.Const:
-		return e, 1
+		return e, 1, 1
 	case circuit.Sym:
 		if strings.HasPrefix(e.Name, "%") {
 			i, err := strconv.Atoi(e.Name[1:])
 			if err == nil && i < len(args) {
-				return args[i], exprSize(args[i])
+				return args[i], sizes[i], 1
 			}
 		}
-		return e, 1
+		return e, 1, 1
 	case circuit.Neg:
-		x, n := subst(e.X, args)
+		x, n, v := subst(e.X, args, sizes)
 		if c, ok := x.(circuit.Const); ok {
-			return circuit.Const{V: -c.V}, 1
+			return circuit.Const{V: -c.V}, 1, v + 1
 		}
-		return circuit.Neg{X: x}, n + 1
+		return circuit.Neg{X: x}, n + 1, v + 1
 	case circuit.Binary:
-		x, n := subst(e.X, args)
-		y, m := subst(e.Y, args)
+		x, n, v := subst(e.X, args, sizes)
+		y, m, w := subst(e.Y, args, sizes)
 		b := circuit.Binary{Op: e.Op, X: x, Y: y}
 		_, cx := x.(circuit.Const)
 		_, cy := y.(circuit.Const)
 		if cx && cy {
-			v, _ := circuit.Eval(b, nil)
-			return circuit.Const{V: v}, 1
+			r, _ := circuit.Eval(b, nil)
+			return circuit.Const{V: r}, 1, v + w + 1
 		}
-		return b, n + m + 1
+		return b, n + m + 1, v + w + 1
 	case circuit.Call:
-		a, n := subst(e.Arg, args)
+		a, n, v := subst(e.Arg, args, sizes)
 		c := circuit.Call{Fn: e.Fn, Arg: a}
 		if _, ok := a.(circuit.Const); ok {
-			v, _ := circuit.Eval(c, nil)
-			return circuit.Const{V: v}, 1
+			r, _ := circuit.Eval(c, nil)
+			return circuit.Const{V: r}, 1, v + 1
 		}
-		return c, n + 1
+		return c, n + 1, v + 1
 	}
-	return e, 1
+	return e, 1, 1
 }
 
 func exprSize(e circuit.Expr) int {

@@ -116,6 +116,12 @@ func TestLimits(t *testing.T) {
 		{Limits{MaxExprNodes: 20}, "input float[64] x; float[64] y = x; for int i in [0:20] { y = y * x + 1; }", "limit MaxExprNodes"},
 		{Limits{MaxExprNodes: 20}, "input float[64] x; float[64] y = x; for int i in [0:60] { y = y + y; }", "limit MaxExprNodes"},
 		{Limits{MaxErrors: 3}, "qubit q; a q; b q; c q; d q; e q;", "too many errors"},
+		{Limits{}, "qubit q; gate g a { U(0,0,0) a; U(0,0,0) a; U(0,0,0) a; } pow(4000000000000000000) @ g q;", "limit MaxOps"},
+		{Limits{}, "qubit q; pow(-9223372036854775807 - 1) @ U(0,0,0) q;", "limit MaxOps"},
+		// Evaluation work and symbolic substitution are bounded too, not just operations.
+		{Limits{MaxOps: 1000}, "int x = 0; for int i in [0:2000] { x = 1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1+1; }", "evaluation steps"},
+		{Limits{MaxOps: 1000}, "input float[64] x; float[64] y = x; for int i in [0:50] { y = y + x; } gate g(a) q { rz(a) q; } qubit q; for int i in [0:900] { g(y) q; }", "limit MaxOps"},
+		{Limits{MaxOps: 1000}, "input float[64] x; float[64] y = x; for int i in [0:50] { y = y + x; } qubit q; for int i in [0:900] { rz(y) q; }", "limit MaxOps"},
 	}
 	for _, c := range cases {
 		cfg := Config{Limits: c.lim}
