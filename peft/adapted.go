@@ -135,7 +135,8 @@ func (l *Adapted[T]) backward(dy *nn.Tensor[T], wantDx bool) {
 }
 
 // Merge adds ΔW to the base weight when the base is an *nn.Linear (its float64 master
-// value); Forward then runs the base alone. It is an error to merge twice or another base.
+// value); Forward then runs the base alone, and Backward panics until Unmerge (a merged
+// layer is for inference). It is an error to merge twice or another base.
 func (l *Adapted[T]) Merge() error { return l.fold(+1) }
 
 // Unmerge subtracts ΔW from the base weight again.
