@@ -47,7 +47,7 @@ type Scanner struct {
 	tokOff, tokEnd int     // byte offsets of the last token's start and end
 	endPos         ast.Pos // position just after the last token
 
-	strs map[string]string // interned identifiers and numbers
+	strs [256]string // a small cache of identifiers and numbers, shared between repeats
 
 	// ErrorCount counts the errors reported.
 	ErrorCount int
@@ -147,7 +147,10 @@ scanAgain:
 	switch {
 	case isLetter(ch):
 		lit = s.scanIdent()
-		tok = ast.Lookup(lit, s.major)
+		tok = ast.IDENT
+		if len(lit) > 1 { // every keyword has at least two letters
+			tok = ast.Lookup(lit, s.major)
+		}
 		if tok == ast.PRAGMA_KW && s.atStatementStart() {
 			tok, lit = ast.PRAGMA, strings.TrimSpace(s.restOfLine())
 		}
@@ -384,19 +387,18 @@ func (s *Scanner) scanIdent() string {
 	return s.intern(s.src[start:s.offset])
 }
 
-// intern returns b as a string, sharing one copy between repeated identifiers and numbers
-// (programs repeat a few names many times).
+// intern returns b as a string, sharing one copy between repeats of recent identifiers and
+// numbers (programs repeat a few names many times) through a small direct-mapped cache.
 func (s *Scanner) intern(b []byte) string {
-	if v, ok := s.strs[string(b)]; ok {
-		return v
+	if len(b) == 0 {
+		return ""
+	}
+	h := (len(b)*31 + int(b[0])*7 + int(b[len(b)-1])*131) & 255
+	if c := s.strs[h]; c == string(b) {
+		return c
 	}
 	v := string(b)
-	if s.strs == nil {
-		s.strs = make(map[string]string)
-	}
-	if len(s.strs) < 1<<14 {
-		s.strs[v] = v
-	}
+	s.strs[h] = v
 	return v
 }
 
