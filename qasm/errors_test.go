@@ -9,6 +9,9 @@ import (
 	"testing"
 )
 
+// slowCorpus are programs that run a default limit to its end (a second or so each).
+var slowCorpus = map[string]bool{"gate_blowup.qasm": true, "while_limit.qasm": true}
+
 var update = flag.Bool("update", false, "rewrite the golden .err files of the negative corpus")
 
 // TestNegativeCorpus reads every program in testdata/errors and compares the errors, with
@@ -20,6 +23,9 @@ func TestNegativeCorpus(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
+			if testing.Short() && slowCorpus[filepath.Base(f)] && !*update {
+				t.Skip("runs a limit to its end; skipped in -short mode")
+			}
 			var cfg Config
 			_, err := cfg.ParseFile(f)
 			if err == nil {
