@@ -180,6 +180,8 @@ type Circuit struct {
 	Params []string
 	// Ops are the operations in application order.
 	Ops []Op
+
+	paramIdx map[string]int // name → position in Params; see ParamIndex
 }
 
 // New returns an empty circuit on n qubits with a register "q".
@@ -205,22 +207,55 @@ func (c *Circuit) AddClbits(name string, n int) int {
 
 // DeclareParam adds a named parameter if it is not declared yet.
 func (c *Circuit) DeclareParam(name string) {
-	for _, p := range c.Params {
-		if p == name {
-			return
+	if c.ParamIndex(name) < 0 {
+		if c.paramIdx == nil {
+			c.paramIdx = map[string]int{}
 		}
+		c.Params = append(c.Params, name)
+		c.paramIdx[name] = len(c.Params) - 1
 	}
-	c.Params = append(c.Params, name)
 }
 
 // HasParam reports whether name is a declared parameter.
-func (c *Circuit) HasParam(name string) bool {
-	for _, p := range c.Params {
-		if p == name {
-			return true
+func (c *Circuit) HasParam(name string) bool { return c.ParamIndex(name) >= 0 }
+
+// ParamIndex returns the position of name in Params, or −1. It keeps a private index so
+// that declaring many parameters stays linear; code that rewrites Params directly is
+// detected (the index is checked against Params on every hit and rebuilt when stale).
+func (c *Circuit) ParamIndex(name string) int {
+	if len(c.paramIdx) != len(c.Params) {
+		c.rebuildParamIndex()
+	}
+	i, ok := c.paramIdx[name]
+	if ok && i < len(c.Params) && c.Params[i] == name {
+		return i
+	}
+	if ok || c.paramsChanged() {
+		c.rebuildParamIndex()
+		if i, ok := c.paramIdx[name]; ok {
+			return i
 		}
 	}
-	return false
+	return -1
+}
+
+// paramsChanged detects a Params slice replaced wholesale by one of the same length.
+func (c *Circuit) paramsChanged() bool {
+	if len(c.Params) == 0 {
+		return false
+	}
+	last := c.Params[len(c.Params)-1]
+	i, ok := c.paramIdx[last]
+	return !ok || i != len(c.Params)-1
+}
+
+func (c *Circuit) rebuildParamIndex() {
+	c.paramIdx = make(map[string]int, len(c.Params))
+	for i, p := range c.Params {
+		if _, dup := c.paramIdx[p]; !dup {
+			c.paramIdx[p] = i
+		}
+	}
 }
 
 // Append validates op against the circuit and appends it. Symbols its arguments use are

@@ -165,12 +165,12 @@ func TestExprEvalAndDerivative(t *testing.T) {
 		want float64
 		text string
 	}{
-		{Add(Mul(Num(2), x), Div(Num(math.Pi), Num(4))), 2*0.7 + math.Pi/4, "2 * x + pi / 4"},
-		{Sub(x, Sub(y, Num(1))), 0.7 - (-1.3 - 1), "x - (y - 1)"},
-		{Div(x, Mul(y, Num(3))), 0.7 / (-1.3 * 3), "x / (y * 3)"},
+		{Add(Mul(Num(2), x), Div(Num(math.Pi), Num(4))), 2*0.7 + math.Pi/4, "2.0 * x + pi / 4.0"},
+		{Sub(x, Sub(y, Num(1))), 0.7 - (-1.3 - 1), "x - (y - 1.0)"},
+		{Div(x, Mul(y, Num(3))), 0.7 / (-1.3 * 3), "x / (y * 3.0)"},
 		{Neg{Add(x, y)}, -(0.7 - 1.3), "-(x + y)"},
-		{Binary{'^', x, Num(2)}, 0.49, "x ** 2"},
-		{Binary{'^', Num(-2), Num(2)}, 4, "(-2) ** 2"},
+		{Binary{'^', x, Num(2)}, 0.49, "x ** 2.0"},
+		{Binary{'^', Num(-2), Num(2)}, 4, "(-2.0) ** 2.0"},
 		{Call{"sin", Mul(x, y)}, math.Sin(0.7 * -1.3), "sin(x * y)"},
 		{Call{"sqrt", Call{"exp", x}}, math.Sqrt(math.Exp(0.7)), "sqrt(exp(x))"},
 		{Call{"ln", Neg{y}}, math.Log(1.3), "ln(-y)"},
@@ -358,4 +358,27 @@ func ExampleCircuit_RY() {
 	// Output:
 	// [theta] 3 true
 	// pi/2
+}
+
+func TestParamIndexSurvivesDirectEdits(t *testing.T) {
+	c := New(1)
+	for i := 0; i < 5000; i++ {
+		c.DeclareParam(fmt.Sprintf("p%d", i))
+	}
+	if c.ParamIndex("p4999") != 4999 || c.ParamIndex("nope") != -1 {
+		t.Fatal("index lookup wrong")
+	}
+	c.Params = []string{"a", "b"} // replaced wholesale, shorter
+	if !c.HasParam("b") || c.HasParam("p3") {
+		t.Fatal("stale index after shrinking Params")
+	}
+	c.Params = []string{"x", "y"} // same length, other names
+	if !c.HasParam("y") || c.HasParam("a") {
+		t.Fatal("stale index after replacing Params")
+	}
+	c.DeclareParam("y")
+	c.DeclareParam("z")
+	if strings.Join(c.Params, ",") != "x,y,z" {
+		t.Fatalf("params = %v", c.Params)
+	}
 }

@@ -86,11 +86,15 @@ func FormatAngle(v float64) string {
 		}
 	}
 	s := strconv.FormatFloat(v, 'g', -1, 64)
-	if strings.ContainsAny(s, "e") && !strings.ContainsAny(s, ".") {
-		// 1e+20 is valid OpenQASM; keep it.
+	if math.IsInf(v, 0) || math.IsNaN(v) || strings.Contains(s, ".") {
 		return s
 	}
-	return s
+	// Always write a real literal: in OpenQASM 3, 1/2 is integer division, and OpenQASM 2's
+	// real literals need a decimal point (1.0e+20, not 1e+20).
+	if i := strings.IndexByte(s, 'e'); i >= 0 {
+		return s[:i] + ".0" + s[i:]
+	}
+	return s + ".0"
 }
 
 // piMultiple evaluates k*pi/d in the same order the printed text "k*pi/d" is evaluated.

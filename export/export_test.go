@@ -229,7 +229,7 @@ func TestQuilText(t *testing.T) {
 # theta[1] = a
 DECLARE ro BIT[1]
 H 0
-RY((2*theta[0])+(pi/2)) 1
+RY((2.0*theta[0])+(pi/2)) 1
 CONTROLLED RX(theta[1]) 0 2
 DAGGER S 1
 CCNOT 0 1 2

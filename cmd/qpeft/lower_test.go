@@ -149,7 +149,7 @@ func TestLowerComplexAndKron(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, s := range []string{"float64 (orthogonal) program on 3 qubits", "stage 0: kron", "diag on qubits [0 1]: cz q[0], q[1]", "q[2]: ry(2 * theta + pi/4)", "stage 3: kron on 1 qubit: q[1]: ry(-phi)", "perm"} {
+	for _, s := range []string{"float64 (orthogonal) program on 3 qubits", "stage 0: kron", "diag on qubits [0 1]: cz q[0], q[1]", "q[2]: ry(2.0 * theta + pi/4)", "stage 3: kron on 1 qubit: q[1]: ry(-phi)", "perm"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("kron listing lacks %q:\n%s", s, out)
 		}

@@ -24,5 +24,5 @@ func ExampleTranslate() {
 	// rz [theta] [0]
 	// rx [-pi/2] [0]
 	// cz [] [0 1]
-	// global phase: 0
+	// global phase: 0.0
 }

@@ -333,11 +333,11 @@ func TestLin(t *testing.T) {
 	}{
 		{circuit.Add(circuit.Div(th, circuit.Num(2)), circuit.Div(th, circuit.Num(2))), "theta"},
 		{circuit.Sub(circuit.Add(th, circuit.Num(math.Pi)), circuit.Num(math.Pi)), "theta"},
-		{circuit.Mul(circuit.Num(-0.5), th), "-(theta / 2)"},
+		{circuit.Mul(circuit.Num(-0.5), th), "-(theta / 2.0)"},
 		{circuit.Add(th, circuit.Num(math.Pi/2)), "theta + pi/2"},
 		{circuit.Neg{X: circuit.Sub(th, circuit.Param("phi"))}, "-theta + phi"},
 		{circuit.Call{Fn: "sin", Arg: th}, "sin(theta)"},
-		{circuit.Num(3), "3"},
+		{circuit.Num(3), "3.0"},
 	}
 	for _, tc := range cases {
 		got := linOf(tc.e).expr().String()
