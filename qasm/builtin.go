@@ -61,7 +61,7 @@ var oq3Defs = map[string]string{
 	"sxdg":  "gate sxdg a { inv @ sx a; }",
 	"u":     "gate u(theta, phi, lambda) a { U(theta, phi, lambda) a; }",
 	"cu1":   "gate cu1(lambda) a, b { cp(lambda) a, b; }",
-	"cu3":   "gate cu3(theta, phi, lambda) a, b { ctrl @ u3(theta, phi, lambda) a, b; }",
+	"cu3":   "gate cu3(theta, phi, lambda) a, b { ctrl @ U(theta, phi, lambda) a, b; }",
 	"rxx":   "gate rxx(theta) a, b { h a; h b; cx a, b; rz(theta) b; cx a, b; h a; h b; }",
 	"ryy":   "gate ryy(theta) a, b { rx(pi/2) a; rx(pi/2) b; cx a, b; rz(theta) b; cx a, b; rx(-pi/2) a; rx(-pi/2) b; }",
 	"rzz":   "gate rzz(theta) a, b { cx a, b; rz(theta) b; cx a, b; }",

@@ -375,7 +375,7 @@ func fixtures() []fixture {
 			t := newTB(5)
 			t.g(tbU(0.1, 0.2, 0.3), 0).g(tbP(0.4), 1).g(tbSX, 2).g(tbSX.dag(), 3)
 			t.g(tbP(0.8), 0).c(tbU(0.5, 0.6, 0.7), 0, 1).c(tbP(0.9), 1, 2)
-			t.c(tbU(1.0, 1.1, 1.2).scale(expi(-(1.1+1.2)/2)), 2, 3).c(tbSX, 3, 4)
+			t.c(tbU(1.0, 1.1, 1.2), 2, 3).c(tbSX, 3, 4) // cu3 = ctrl @ U (Qiskit's qelib1.inc and CU3Gate)
 			// rxx(θ) = exp(−iθ X⊗X/2); rzz(θ) = exp(−iθ Z⊗Z/2), written through their textbook
 			// conjugations H⊗H·ZZ·H⊗H and CX·RZ·CX.
 			t.g(tbH, 0).g(tbH, 2).cx(0, 2).g(tbRZ(1.3), 2).cx(0, 2).g(tbH, 0).g(tbH, 2)

@@ -353,7 +353,7 @@ func oq2Controlled(name string, ctrl int) (string, func([]string) []string) {
 		{"cx", 1}: "ccx", {"cx", 2}: "c3x", {"cx", 3}: "c4x", {"ccx", 1}: "c3x", {"ccx", 2}: "c4x",
 		{"y", 1}: "cy", {"z", 1}: "cz", {"h", 1}: "ch", {"p", 1}: "cp", {"u1", 1}: "cu1",
 		{"rx", 1}: "crx", {"ry", 1}: "cry", {"rz", 1}: "crz", {"sx", 1}: "csx", {"sx", 3}: "c3sqrtx",
-		{"swap", 1}: "cswap", {"u3", 1}: "cu3",
+		{"swap", 1}: "cswap",
 	}
 	if g, ok := m[key{name, ctrl}]; ok {
 		return g, id
@@ -361,8 +361,13 @@ func oq2Controlled(name string, ctrl int) (string, func([]string) []string) {
 	switch {
 	case (name == "U" || name == "u") && ctrl == 1:
 		return "cu", func(a []string) []string { return append(a, "0") }
+	case name == "u3" && ctrl == 1:
+		// u3 = e^{−i(φ+λ)/2}·U, so ctrl @ u3 = cu(θ, φ, λ, −(φ+λ)/2).
+		return "cu", func(a []string) []string { return append(a, "-("+a[1]+" + "+a[2]+")/2") }
 	case name == "u2" && ctrl == 1:
-		return "cu3", func(a []string) []string { return append([]string{"pi/2"}, a...) }
+		return "cu", func(a []string) []string {
+			return []string{"pi/2", a[0], a[1], "-(" + a[0] + " + " + a[1] + ")/2"}
+		}
 	case name == "gphase" && ctrl == 1:
 		return "u1", id
 	case name == "gphase" && ctrl == 2:

@@ -107,9 +107,8 @@ func (t *translator) rule2(g gop, native bool) ([]gop, lin) {
 		var gamma lin
 		if g.name == "cu" {
 			gamma = a[3]
-		} else {
-			gamma = ph.add(la, 1).scale(-0.5)
-		}
+		} // cu3 is controlled U (qelib1, Qiskit's CU3Gate): no extra phase
+
 		seq := []gop{
 			g1("rz", q[1], la.add(ph, -1).scale(0.5)),
 			g2("cx", q[0], q[1]),
@@ -156,13 +155,13 @@ var namedCtrl = map[string]struct {
 	n    int
 }{
 	"cx": {"x", 1}, "cy": {"y", 1}, "cz": {"z", 1}, "ch": {"h", 1}, "cp": {"p", 1}, "cu1": {"p", 1},
-	"crx": {"rx", 1}, "cry": {"ry", 1}, "crz": {"rz", 1}, "ccx": {"x", 2}, "cswap": {"swap", 1}, "cu3": {"u3", 1},
+	"crx": {"rx", 1}, "cry": {"ry", 1}, "crz": {"rz", 1}, "ccx": {"x", 2}, "cswap": {"swap", 1}, "cu3": {"U", 1},
 }
 
 // oneCtrl names the singly controlled form of a base gate.
 var oneCtrl = map[string]string{
 	"x": "cx", "y": "cy", "z": "cz", "h": "ch", "p": "cp", "u1": "cp", "rx": "crx", "ry": "cry", "rz": "crz",
-	"swap": "cswap", "u3": "cu3",
+	"swap": "cswap", "U": "cu3",
 }
 
 // controlled emits g, which carries ctrl @ modifiers.
