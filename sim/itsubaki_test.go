@@ -50,7 +50,7 @@ var itsubakiTarget = map[string]func(p []float64) *matrix.Matrix{
 	"crx": func(p []float64) *matrix.Matrix { return gate.RX(p[0]) },
 	"cry": func(p []float64) *matrix.Matrix { return gate.RY(p[0]) },
 	"crz": func(p []float64) *matrix.Matrix { return gate.RZ(p[0]) },
-	"cu3": func(p []float64) *matrix.Matrix { return gate.SU(p[0], p[1], p[2]) },
+	"cu3": func(p []float64) *matrix.Matrix { return gate.U(p[0], p[1], p[2]) }, // cu3 = ctrl @ U (Qiskit)
 	"ccx": func([]float64) *matrix.Matrix { return gate.X() },
 }
 
