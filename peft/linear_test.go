@@ -310,3 +310,43 @@ func TestAdaLoRARegularizer(t *testing.T) {
 		}
 	}
 }
+
+// TestModelSizedLayer runs a Quantum-PEFT layer at model dimensions that are not powers of two
+// (768 → 384 and 1000 → 1536): orthonormal factors, merged forward = adapted forward, and
+// unmerge restoring W0.
+func TestModelSizedLayer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(91, 92))
+	for _, sh := range []struct{ out, in int }{{384, 768}, {1536, 1000}} {
+		if testing.Short() && sh.out > 1000 {
+			continue
+		}
+		a, err := (Config{Method: MethodQuantumPEFT, Rank: 8, Layers: 2, InitScale: 1, Seed: 3}).Build("m", sh.out, sh.in)
+		mustNoErr(t, err)
+		q := a.(*QuantumPEFT)
+		for j := range q.Lambda.Value {
+			q.Lambda.Value[j] = rng.NormFloat64()
+		}
+		du, dv, err := q.Orthogonality()
+		mustNoErr(t, err)
+		if du > 1e-12 || dv > 1e-12 {
+			t.Errorf("%dx%d: ‖UᵀU − I‖ = %g, ‖VᵀV − I‖ = %g", sh.out, sh.in, du, dv)
+		}
+		w0 := randVec(rng, sh.out*sh.in, 0.05)
+		orig := append([]float64(nil), w0...)
+		l, err := NewLinear(w0, sh.out, sh.in, nil, a)
+		mustNoErr(t, err)
+		x := randVec(rng, 4*sh.in, 1)
+		ya := make([]float64, 4*sh.out)
+		mustNoErr(t, l.Forward(x, 4, ya))
+		mustNoErr(t, l.Merge())
+		ym := make([]float64, 4*sh.out)
+		mustNoErr(t, l.Forward(x, 4, ym))
+		if d := maxAbsDiff(ya, ym); d > 1e-10 {
+			t.Errorf("%dx%d: merged forward differs by %g", sh.out, sh.in, d)
+		}
+		mustNoErr(t, l.Unmerge())
+		if d := maxAbsDiff(w0, orig); d > 1e-12 {
+			t.Errorf("%dx%d: unmerge left W0 off by %g", sh.out, sh.in, d)
+		}
+	}
+}
