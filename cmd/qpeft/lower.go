@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "lower",
 		summary: "lower a circuit to its dense unitary, its first K columns, or a Kronecker-factored program",
-		usage:   "FILE.qasm --form dense|stiefel|kron [--k K] [--param NAME=VALUE ...] [--out FILE.npy|FILE.csv] [--real|--complex]",
+		usage:   "FILE.qasm --form dense|stiefel|kron [--k K] [--param NAME=VALUE ...] [--out FILE.npy|FILE.csv] [--real|--complex] [--plot FILE.png]",
 		run:     runLower,
 	})
 }
@@ -34,6 +34,7 @@ type lowerOpts struct {
 	out     string
 	complex bool
 	real    bool
+	plot    string
 }
 
 func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -46,6 +47,7 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.out, "out", "", "write the matrix to FILE.npy (NumPy, float64 or complex128) or FILE.csv instead of printing CSV")
 	fs.BoolVar(&o.complex, "complex", false, "use complex128 even when every gate is real (by default a real circuit is lowered on float64)")
 	fs.BoolVar(&o.real, "real", false, "require a real circuit (an adapter for real weights): a gate with complex entries is an error naming it")
+	fs.StringVar(&o.plot, "plot", "", "also draw the matrix as a heat map in FILE.png (a complex matrix as real and imaginary panels)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -67,6 +69,12 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if o.form == "kron" && o.out != "" {
 		return usageError("--out writes a matrix; --form kron prints a listing of the stages (redirect it to save it)")
+	}
+	if o.form == "kron" && o.plot != "" {
+		return usageError("--plot draws a matrix; use it with --form dense or --form stiefel")
+	}
+	if err := checkPlotPath(o.plot); err != nil {
+		return err
 	}
 	if o.out != "" {
 		switch strings.ToLower(filepath.Ext(o.out)) {
@@ -103,6 +111,10 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		k = o.k
 	}
+	title := fmt.Sprintf("%s: the %d × %d unitary", filepath.Base(path), 1<<n, k)
+	if o.form == "stiefel" {
+		title = fmt.Sprintf("%s: the first %d columns", filepath.Base(path), k)
+	}
 	if useReal {
 		p, err := lowering.CompileReal(circ)
 		if err != nil {
@@ -111,6 +123,11 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		u, err := p.Stiefel(theta, k)
 		if err != nil {
 			return err
+		}
+		if o.plot != "" {
+			if err := writeHeatMap(o.plot, title, 1<<n, k, u.Data, nil); err != nil {
+				return err
+			}
 		}
 		return writeMatrix(stdout, o.out, 1<<n, k, u.Data, nil)
 	}
@@ -121,6 +138,11 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	u, err := p.Columns(theta, k)
 	if err != nil {
 		return err
+	}
+	if o.plot != "" {
+		if err := writeHeatMap(o.plot, title, 1<<n, k, nil, u.Data); err != nil {
+			return err
+		}
 	}
 	return writeMatrix(stdout, o.out, 1<<n, k, nil, u.Data)
 }

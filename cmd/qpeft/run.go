@@ -6,11 +6,13 @@ import (
 	"io"
 	"math"
 	"math/cmplx"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/qasm"
 	"github.com/qpeft/qpeft/sim"
 )
@@ -19,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "run",
 		summary: "simulate an OpenQASM program: measurement counts, probabilities or the state vector",
-		usage:   "FILE.qasm|- [--shots N] [--seed S] [--param NAME=VALUE ...] [--probs|--state]",
+		usage:   "FILE.qasm|- [--shots N] [--seed S] [--param NAME=VALUE ...] [--probs|--state] [--plot FILE.png]",
 		run:     runRun,
 	})
 }
@@ -159,6 +161,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	params := fs.StringArray("param", nil, "value of an input, NAME=VALUE (a number or a multiple of pi, e.g. pi/4); an input array takes NAME=v0,v1,…; repeatable")
 	probs := fs.Bool("probs", false, "print the probability of each basis state instead of sampling")
 	state := fs.Bool("state", false, "print the state vector (amplitudes) instead of sampling")
+	plotPath := fs.String("plot", "", "also draw the counts (or the probabilities) as a bar chart in FILE.png")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -170,6 +173,9 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if *shots < 1 {
 		return usageError("--shots %d must be at least 1", *shots)
+	}
+	if err := checkPlotPath(*plotPath); err != nil {
+		return err
 	}
 	p, err := readProgram(fs.Arg(0), stdin)
 	if err != nil {
@@ -199,6 +205,18 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 		n := c.NumQubits
+		if *plotPath != "" {
+			var bars []plots.Bar
+			for i := range 1 << n {
+				if v := st.Probability(i); v > 1e-15 {
+					bars = append(bars, plots.Bar{Label: ket(i, n), Value: v})
+				}
+			}
+			if err := writeBars(*plotPath, "probabilities of the final state of "+filepath.Base(fs.Arg(0)),
+				fmt.Sprintf("basis state (qubit %d leftmost)", max(n-1, 0)), "probability", bars); err != nil {
+				return err
+			}
+		}
 		if *state {
 			fmt.Fprintf(w, "# state vector of %d qubits (basis states with nonzero amplitude; qubit %d leftmost)\n", n, max(n-1, 0))
 			for i, a := range st.Amplitudes() {
@@ -239,6 +257,14 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	for _, k := range keys {
 		fmt.Fprintf(w, "%-*s  %d\n", width, k, res.Counts[k])
+	}
+	if *plotPath != "" {
+		bars := make([]plots.Bar, len(keys))
+		for i, k := range keys {
+			bars[i] = plots.Bar{Label: k, Value: float64(res.Counts[k])}
+		}
+		return writeBars(*plotPath, fmt.Sprintf("%s: %d shots, seed %d", filepath.Base(fs.Arg(0)), *shots, *seed),
+			"measured bits (highest classical bit leftmost)", "shots", bars)
 	}
 	return nil
 }
