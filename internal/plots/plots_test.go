@@ -190,7 +190,10 @@ func TestErrors(t *testing.T) {
 		fn   func() error
 		want string
 	}{
-		{"no title", func() error { _, err := Histogram([]Bar{{"a", 1}}, HistogramOptions{XLabel: "x", YLabel: "y"}); return err }, "title"},
+		{"no title", func() error {
+			_, err := Histogram([]Bar{{"a", 1}}, HistogramOptions{XLabel: "x", YLabel: "y"})
+			return err
+		}, "title"},
 		{"no labels", func() error { _, err := Histogram([]Bar{{"a", 1}}, HistogramOptions{Title: "t"}); return err }, "labels"},
 		{"no bars", func() error { _, err := Histogram(nil, h); return err }, "no bars"},
 		{"negative bar", func() error { _, err := Histogram([]Bar{{"a", -1}}, h); return err }, `"a"`},
