@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/qpeft/qpeft/peft/train"
+)
+
+func init() {
+	register(&command{name: "train",
+		summary: "fine-tune a pretrained network with Quantum-PEFT, LoRA, AdaLoRA, a new head or fully",
+		usage: "[--model mnist-cnn|mlp512|PATH] [--data fashion-mnist[:DIR]|fashion-subset|mnist[:DIR]] [--method qpeft|lora|adalora|head|full|zero-shot]\n" +
+			"       [--layers L] [--rank K] [--epochs E] [--lr LR] [--batch B] [--seed S] [--out DIR] ...\n" +
+			"  qpeft train --sweep --out DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick]",
+		run: runTrain})
+}
+
+// signalContext returns a context cancelled by Ctrl-C (SIGINT) or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// isTerminal reports whether w is a terminal and CI is not set, i.e. whether an animated
+// progress bar is appropriate.
+func isTerminal(w io.Writer) bool {
+	if os.Getenv("CI") == "true" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// trainFlags binds the flags of one run's configuration.
+type trainFlags struct {
+	fs                         *pflag.FlagSet
+	model, data, method, head  *string
+	targets                    *[]string
+	pixelScale                 *float64
+	rank, layers               *int
+	activeRank, pruneStep      *int
+	orthWeight                 *float64
+	epochs, batch              *int
+	lr, headLR, wd, clip, warm *float64
+	seed                       *uint64
+	trainLimit, testLimit      *int
+	logEvery                   *int
+}
+
+func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
+	return &trainFlags{fs: fs,
+		model:      fs.String("model", train.ModelMNISTCNN, "pretrained model: mnist-cnn (ONNX Model Zoo CNN), mlp512 (this project's MNIST MLP), or a .onnx / .safetensors file"),
+		data:       fs.String("data", train.DataFashion, "task: fashion-mnist[:DIR] (Debian dataset-fashion-mnist), fashion-subset (embedded), mnist[:DIR], or a directory of IDX files"),
+		method:     fs.String("method", "qpeft", "qpeft, lora, adalora, head (new head only), full (every weight) or zero-shot"),
+		head:       fs.String("head", "new", "adapter methods: new (train a new head too) or adapt (keep the pretrained head and adapt it; adapters only)"),
+		targets:    fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc1,fc2 for mlp512; aliases or module names)"),
+		pixelScale: fs.Float64("pixel-scale", 0, "multiply raw 0–255 pixels by this (default: the model's own scale)"),
+		rank:       fs.Int("rank", 0, "K of Quantum-PEFT, r of LoRA and AdaLoRA (default: the method's)"),
+		layers:     fs.Int("layers", 0, "L, entangling layers of the Pauli ansatz (qpeft; default 2)"),
+		activeRank: fs.Int("active-rank", 0, "K′: ranks kept after pruning (adalora default 4 of r = 8; qpeft optional)"),
+		pruneStep:  fs.Int("prune-step", 0, "step at which to prune to K′ (−1: half-way; default −1 with --active-rank)"),
+		orthWeight: fs.Float64("orth-weight", 0, "AdaLoRA's orthogonality penalty γ (default 0.1)"),
+		epochs:     fs.Int("epochs", 0, "epochs over the training set (default 2)"),
+		batch:      fs.Int("batch", 0, "mini-batch size (default 64)"),
+		lr:         fs.Float64("lr", 0, "peak learning rate of the adapters (or of every weight for full); default per method"),
+		headLR:     fs.Float64("head-lr", 0, "peak learning rate of the new head (default per method)"),
+		wd:         fs.Float64("weight-decay", 0, "AdamW decoupled weight decay"),
+		clip:       fs.Float64("clip", 1, "global gradient-norm clipping bound (0: off)"),
+		warm:       fs.Float64("warmup", 0.05, "fraction of the steps spent in linear warm-up before the cosine decay"),
+		seed:       fs.Uint64("seed", 1, "seed of every random choice (new head, adapters, shuffling)"),
+		trainLimit: fs.Int("train-limit", 0, "use only the first N training images (0: all)"),
+		testLimit:  fs.Int("test-limit", 0, "use only the first N test images (0: all)"),
+		logEvery:   fs.Int("log-every", 20, "steps averaged into one point of the training curve"),
+	}
+}
+
+// config builds the run configuration: the method's defaults, overridden by the flags given.
+func (f *trainFlags) config() (train.Config, error) {
+	m, err := train.ParseMethod(*f.method)
+	if err != nil {
+		return train.Config{}, usageError("--method: %v", err)
+	}
+	c := train.DefaultConfig(*f.model, m)
+	c.Data, c.PixelScale = *f.data, *f.pixelScale
+	ch := f.fs.Changed
+	if ch("head") {
+		c.Head = *f.head
+	}
+	if ch("targets") {
+		c.Targets = *f.targets
+	}
+	setI := func(name string, dst *int, v int) {
+		if ch(name) {
+			*dst = v
+		}
+	}
+	setF := func(name string, dst *float64, v float64) {
+		if ch(name) {
+			*dst = v
+		}
+	}
+	setI("rank", &c.Rank, *f.rank)
+	setI("layers", &c.Layers, *f.layers)
+	setI("active-rank", &c.ActiveRank, *f.activeRank)
+	setI("prune-step", &c.PruneStep, *f.pruneStep)
+	if ch("active-rank") && !ch("prune-step") && c.PruneStep == 0 {
+		c.PruneStep = -1
+	}
+	setF("orth-weight", &c.OrthWeight, *f.orthWeight)
+	setI("epochs", &c.Epochs, *f.epochs)
+	setI("batch", &c.Batch, *f.batch)
+	setF("lr", &c.LR, *f.lr)
+	setF("head-lr", &c.HeadLR, *f.headLR)
+	setF("weight-decay", &c.WeightDecay, *f.wd)
+	setF("clip", &c.Clip, *f.clip)
+	setF("warmup", &c.WarmupFrac, *f.warm)
+	if m != train.ZeroShot {
+		c.Seed = *f.seed
+	}
+	setI("train-limit", &c.TrainLimit, *f.trainLimit)
+	setI("test-limit", &c.TestLimit, *f.testLimit)
+	setI("log-every", &c.LogEvery, *f.logEvery)
+	if err := c.Validate(); err != nil {
+		return c, usageError("%s", strings.TrimPrefix(err.Error(), "train: "))
+	}
+	return c, nil
+}
+
+func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags(commands["train"], stderr)
+	tf := bindTrainFlags(fs)
+	out := fs.String("out", "", "run directory to write (metrics.json, timing.json, curves.png, adapter/, lora/, head.safetensors); replaced atomically at the end")
+	sweep := fs.Bool("sweep", false, "run the results sweep (every method on both models over --seeds) and write the table")
+	results := fs.String("results", "", "with --sweep: write the Markdown results table to this file")
+	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep: seeds of every configuration")
+	models := fs.StringSlice("models", []string{train.ModelMNISTCNN, train.ModelMLP512}, "with --sweep: models to sweep")
+	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q", fs.Arg(0))
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	prog := train.NewProgress(stderr, isTerminal(stderr))
+	if *sweep {
+		if *out == "" {
+			return usageError("--sweep needs --out DIR for the run directories")
+		}
+		sc := train.SweepConfig{Out: *out, Results: *results, Models: *models, Data: *tf.data, Quick: *quick}
+		if fs.Changed("epochs") {
+			sc.Epochs = *tf.epochs
+		}
+		for _, s := range *seeds {
+			sc.Seeds = append(sc.Seeds, uint64(s))
+		}
+		if err := sc.Validate(); err != nil {
+			return usageError("%s", strings.TrimPrefix(err.Error(), "train: "))
+		}
+		return train.Sweep(ctx, sc, stdout, prog)
+	}
+	cfg, err := tf.config()
+	if err != nil {
+		return err
+	}
+	res, err := train.Run(ctx, cfg, *out, train.Options{Progress: prog})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; nothing was written to %q: %w", *out, err)
+		}
+		return err
+	}
+	printSummary(stdout, res)
+	if *out != "" {
+		fmt.Fprintf(stdout, "wrote %s\n", *out)
+	}
+	return nil
+}
+
+// printSummary prints the outcome of a run.
+func printSummary(w io.Writer, res *train.Result) {
+	m, t := res.Metrics, res.Timing
+	fmt.Fprintf(w, "%s on %s, %s (seed %d)\n", m.Label, m.Model.Name, m.Data.Name, m.Config.Seed)
+	if m.ZeroShot != nil {
+		fmt.Fprintf(w, "  zero-shot (pretrained head, class k = class k): %s\n", m.ZeroShot)
+	}
+	fmt.Fprintf(w, "  after training:                                  %s\n", m.Final)
+	p := m.Params
+	switch {
+	case p.Adapter > 0:
+		fmt.Fprintf(w, "  trainable parameters: %d adapter (LoRA r=1 on the same modules: %d, ratio %.3g) + %d new head\n", p.Adapter, p.LoRAr1, p.RatioToLoRAr1, p.Head)
+		for _, mod := range m.Modules {
+			fmt.Fprintf(w, "    %-16s %4dx%-4d %6d parameters (LoRA r=1: %d)\n", mod.Alias, mod.Out, mod.In, mod.Params, mod.LoRAr1)
+		}
+	default:
+		fmt.Fprintf(w, "  trainable parameters: %d (%d pretrained + %d new head)\n", p.Trainable, p.Backbone, p.Head)
+	}
+	if len(t.SecondsPerEpoch) > 0 {
+		fmt.Fprintf(w, "  %.1f s/epoch, %.0f samples/s (GOMAXPROCS %d)\n", t.MeanSecondsPerEpoch, t.SamplesPerSecond, t.GOMAXPROCS)
+	}
+}

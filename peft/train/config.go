@@ -1,0 +1,282 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/qpeft/qpeft/peft"
+)
+
+// Method is how a run fine-tunes the model.
+type Method string
+
+// The methods a run can use.
+const (
+	// ZeroShot trains nothing: the pretrained head's class k is read as the new task's class
+	// k (for MNIST → Fashion-MNIST, digit 0 means T-shirt/top, …).
+	ZeroShot Method = "zero-shot"
+	// Head trains only a new classifier head on frozen features.
+	Head Method = "head"
+	// QPEFT trains Quantum-PEFT adapters (and the new head).
+	QPEFT Method = "qpeft"
+	// LoRA trains LoRA adapters (and the new head).
+	LoRA Method = "lora"
+	// AdaLoRA trains AdaLoRA-style adapters (and the new head).
+	AdaLoRA Method = "adalora"
+	// Full trains every weight (and the new head).
+	Full Method = "full"
+)
+
+// Methods lists the methods in the order tables show them.
+var Methods = []Method{ZeroShot, Head, LoRA, QPEFT, AdaLoRA, Full}
+
+// ParseMethod reads a method name (quantum-peft is accepted for qpeft).
+func ParseMethod(s string) (Method, error) {
+	switch m := Method(strings.ToLower(s)); m {
+	case ZeroShot, Head, QPEFT, LoRA, AdaLoRA, Full:
+		return m, nil
+	case "quantum-peft", "zeroshot", "zero_shot":
+		if m == "quantum-peft" {
+			return QPEFT, nil
+		}
+		return ZeroShot, nil
+	}
+	return "", fmt.Errorf("train: unknown method %q; want qpeft, lora, adalora, head, full or zero-shot", s)
+}
+
+// Adapter reports whether the method trains adapters.
+func (m Method) Adapter() bool { return m == QPEFT || m == LoRA || m == AdaLoRA }
+
+// peftMethod maps an adapter method to package peft's name.
+func (m Method) peftMethod() peft.Method {
+	switch m {
+	case QPEFT:
+		return peft.MethodQuantumPEFT
+	case LoRA:
+		return peft.MethodLoRA
+	}
+	return peft.MethodAdaLoRA
+}
+
+// Head modes of adapter runs.
+const (
+	// HeadNew replaces the pretrained classifier by a new, fully trained head (counted
+	// separately from the adapters, the same for every method).
+	HeadNew = "new"
+	// HeadAdapt keeps the pretrained classifier frozen and puts an adapter on it too: the
+	// adapters are the only trainable parameters.
+	HeadAdapt = "adapt"
+)
+
+// Config describes one fine-tuning run. The zero value is not valid; start from
+// [DefaultConfig].
+type Config struct {
+	// Model is mnist-cnn, mlp512 or a .onnx/.safetensors file ([LoadModel]).
+	Model string `json:"model"`
+	// PixelScale overrides the model's input scaling (0: the model's own).
+	PixelScale float64 `json:"pixel_scale,omitempty"`
+	// Data is fashion-mnist[:DIR], fashion-subset, mnist[:DIR] or a directory ([LoadData]).
+	Data string `json:"data"`
+	// Method is the fine-tuning method.
+	Method Method `json:"method"`
+	// Head is HeadNew (default) or HeadAdapt for adapter methods.
+	Head string `json:"head,omitempty"`
+	// Targets are the modules that get adapters (aliases such as conv1 allowed); empty means
+	// the model's default.
+	Targets []string `json:"targets,omitempty"`
+	// Rank is K (Quantum-PEFT) or r (LoRA, AdaLoRA).
+	Rank int `json:"rank,omitempty"`
+	// Layers is L of the Pauli ansatz (Quantum-PEFT).
+	Layers int `json:"layers,omitempty"`
+	// Alpha scales the adapters' update by Alpha/Rank (0: Alpha = Rank, scale 1).
+	Alpha float64 `json:"alpha,omitempty"`
+	// InitScale is the half-width of Quantum-PEFT's uniform angle initialisation (0: the
+	// peft default 0.02, near the identity; π spreads U and V over every coordinate).
+	InitScale float64 `json:"init_scale,omitempty"`
+	// ActiveRank and PruneStep set AdaLoRA's (or Quantum-PEFT's) rank mask: K′ active ranks
+	// after pruning at step PruneStep (−1: half-way through training).
+	ActiveRank int `json:"active_rank,omitempty"`
+	PruneStep  int `json:"prune_step,omitempty"`
+	// OrthWeight is AdaLoRA's orthogonality penalty γ.
+	OrthWeight float64 `json:"orth_weight,omitempty"`
+	// Epochs, Batch and the learning rates: LR for the adapters (or every weight for full),
+	// HeadLR for the new head (0: LR). WeightDecay is AdamW's decoupled decay; Clip the
+	// global gradient-norm bound (0: none); WarmupFrac the fraction of steps of linear
+	// warm-up before the cosine decay to LR/100.
+	Epochs      int     `json:"epochs"`
+	Batch       int     `json:"batch"`
+	LR          float64 `json:"lr"`
+	HeadLR      float64 `json:"head_lr,omitempty"`
+	WeightDecay float64 `json:"weight_decay,omitempty"`
+	Clip        float64 `json:"clip,omitempty"`
+	WarmupFrac  float64 `json:"warmup_frac"`
+	// Seed seeds everything random: the new head, the adapters, the shuffling.
+	Seed uint64 `json:"seed"`
+	// TrainLimit and TestLimit use only the first N samples of each split (0: all).
+	TrainLimit int `json:"train_limit,omitempty"`
+	TestLimit  int `json:"test_limit,omitempty"`
+	// LogEvery is the number of steps averaged into one point of the training curve.
+	LogEvery int `json:"log_every"`
+}
+
+// DefaultConfig returns the settings `qpeft train` starts from for a model and method:
+// Quantum-PEFT L = 2, K = 4; LoRA r = 4; AdaLoRA r = 8 pruned to K′ = 4 half-way with
+// γ = 0.1; 2 epochs of batch 64, seed 1, on full Fashion-MNIST. The new head's learning rate
+// depends on the model: the ONNX CNN takes raw 0–255 pixels and its features are ~100 times
+// larger than the MLP's, so its head needs a ~30 times smaller step.
+func DefaultConfig(model string, m Method) Config {
+	c := Config{Model: model, Data: DataFashion, Method: m, Epochs: 2, Batch: 64,
+		Clip: 1, WarmupFrac: 0.05, Seed: 1, LogEvery: 20}
+	headLR, fullLR := 3e-3, 5e-4
+	if model == ModelMNISTCNN {
+		headLR, fullLR = 1e-4, 1e-3
+	}
+	switch m {
+	case QPEFT:
+		c.Rank, c.Layers, c.LR, c.HeadLR = 4, 2, 3e-2, headLR
+	case LoRA:
+		c.Rank, c.LR, c.HeadLR = 4, 3e-3, headLR
+	case AdaLoRA:
+		c.Rank, c.ActiveRank, c.PruneStep, c.OrthWeight, c.LR, c.HeadLR = 8, 4, -1, 0.1, 3e-3, headLR
+	case Head:
+		c.LR = headLR
+	case Full:
+		c.LR, c.HeadLR = fullLR, headLR
+	case ZeroShot:
+		c.Epochs, c.Batch, c.Clip, c.WarmupFrac, c.Seed = 0, 0, 0, 0, 0
+	}
+	return c
+}
+
+// headLR returns the new head's learning rate.
+func (c Config) headLR() float64 {
+	if c.HeadLR > 0 && c.Method != Head {
+		return c.HeadLR
+	}
+	return c.LR
+}
+
+// headMode returns the effective head mode.
+func (c Config) headMode() string {
+	if c.Head == "" || !c.Method.Adapter() {
+		return HeadNew
+	}
+	return c.Head
+}
+
+// Validate checks the settings on their own (model and data are checked when loaded).
+func (c Config) Validate() error {
+	if _, err := ParseMethod(string(c.Method)); err != nil {
+		return err
+	}
+	bad := func(format string, args ...any) error { return fmt.Errorf("train: "+format, args...) }
+	if c.Model == "" {
+		return bad("no model (--model mnist-cnn, mlp512 or a file)")
+	}
+	if c.Data == "" {
+		return bad("no data (--data fashion-mnist[:DIR], fashion-subset or mnist[:DIR])")
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if !finite(c.PixelScale) || c.PixelScale < 0 {
+		return bad("--pixel-scale %v must be positive (0 for the model's default)", c.PixelScale)
+	}
+	switch c.Head {
+	case "", HeadNew:
+	case HeadAdapt:
+		if !c.Method.Adapter() {
+			return bad("--head adapt applies to the adapter methods (qpeft, lora, adalora), not %s", c.Method)
+		}
+	default:
+		return bad("--head %q: want new or adapt", c.Head)
+	}
+	if c.Method == ZeroShot {
+		return nil
+	}
+	if c.Epochs < 1 {
+		return bad("--epochs %d must be ≥ 1", c.Epochs)
+	}
+	if c.Batch < 1 || c.Batch > 1<<16 {
+		return bad("--batch %d must be in 1..65536", c.Batch)
+	}
+	if !finite(c.LR) || c.LR <= 0 || !finite(c.HeadLR) || c.HeadLR < 0 {
+		return bad("learning rates must be finite and positive (--lr %v, --head-lr %v)", c.LR, c.HeadLR)
+	}
+	if c.Method == Head && c.HeadLR != 0 {
+		return bad("--head-lr applies to methods that train more than the head; for head use --lr")
+	}
+	if !finite(c.WeightDecay) || c.WeightDecay < 0 || !finite(c.Clip) || c.Clip < 0 {
+		return bad("--weight-decay %v and --clip %v must be ≥ 0", c.WeightDecay, c.Clip)
+	}
+	if !finite(c.WarmupFrac) || c.WarmupFrac < 0 || c.WarmupFrac >= 1 {
+		return bad("warm-up fraction %v must be in [0, 1)", c.WarmupFrac)
+	}
+	if c.TrainLimit < 0 || c.TestLimit < 0 {
+		return bad("--train-limit and --test-limit must be ≥ 0")
+	}
+	if c.LogEvery < 1 {
+		return bad("--log-every %d must be ≥ 1", c.LogEvery)
+	}
+	if c.Method.Adapter() {
+		if c.Rank < 1 {
+			return bad("--rank %d must be ≥ 1", c.Rank)
+		}
+		if c.PruneStep < -1 {
+			return bad("--prune-step %d must be ≥ 0, or −1 for half-way", c.PruneStep)
+		}
+		if err := c.peftConfig(100).Validate(); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+	} else if c.Rank != 0 || c.Layers != 0 || c.Alpha != 0 || c.InitScale != 0 || c.ActiveRank != 0 || c.PruneStep != 0 || c.OrthWeight != 0 || len(c.Targets) > 0 {
+		return bad("--rank, --layers, --alpha, --init-scale, --active-rank, --prune-step, --orth-weight and --targets apply to qpeft, lora and adalora, not %s", c.Method)
+	}
+	return nil
+}
+
+// peftConfig returns the adapter configuration for a run of totalSteps steps.
+func (c Config) peftConfig(totalSteps int) peft.Config {
+	pc := peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Layers: c.Layers, Alpha: c.Alpha, InitScale: c.InitScale,
+		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}
+	if pc.PruneStep == -1 {
+		pc.PruneStep = max(1, totalSteps/2)
+		if pc.ActiveRank == 0 || pc.ActiveRank == pc.Rank {
+			pc.PruneStep = 0
+		}
+	}
+	if c.Method != AdaLoRA && c.Method != QPEFT {
+		pc.ActiveRank, pc.PruneStep = 0, 0
+	}
+	if c.Method != AdaLoRA {
+		pc.OrthWeight = 0
+	}
+	if c.Method != QPEFT {
+		pc.Layers, pc.InitScale = 0, 0
+	}
+	return pc
+}
+
+// Label is a short description of the method and its settings, e.g. "Quantum-PEFT L=2 K=4".
+func (c Config) Label() string {
+	switch c.Method {
+	case ZeroShot:
+		return "zero-shot"
+	case Head:
+		return "head only"
+	case Full:
+		return "full fine-tuning"
+	case LoRA:
+		return fmt.Sprintf("LoRA r=%d", c.Rank)
+	case QPEFT:
+		s := fmt.Sprintf("Quantum-PEFT L=%d K=%d", c.Layers, c.Rank)
+		if c.ActiveRank > 0 {
+			s += fmt.Sprintf(" K′=%d", c.ActiveRank)
+		}
+		return s
+	case AdaLoRA:
+		if c.ActiveRank > 0 && c.ActiveRank < c.Rank {
+			return fmt.Sprintf("AdaLoRA-style r=%d→%d", c.Rank, c.ActiveRank)
+		}
+		return fmt.Sprintf("AdaLoRA-style r=%d", c.Rank)
+	}
+	return string(c.Method)
+}
