@@ -61,7 +61,7 @@ func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 		data:       fs.String("data", train.DataFashion, "task: fashion-mnist[:DIR] (Debian dataset-fashion-mnist), fashion-subset (embedded), mnist[:DIR], or a directory of IDX files"),
 		method:     fs.String("method", "qpeft", "qpeft, lora, adalora, head (new head only), full (every weight) or zero-shot"),
 		head:       fs.String("head", "new", "adapter methods: new (train a new head too) or adapt (keep the pretrained head and adapt it; adapters only)"),
-		targets:    fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc1,fc2 for mlp512; aliases or module names)"),
+		targets:    fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc2 for mlp512; aliases or module names)"),
 		pixelScale: fs.Float64("pixel-scale", 0, "multiply raw 0–255 pixels by this (default: the model's own scale)"),
 		rank:       fs.Int("rank", 0, "K of Quantum-PEFT, r of LoRA and AdaLoRA (default: the method's)"),
 		layers:     fs.Int("layers", 0, "L, entangling layers of the Pauli ansatz (qpeft; default 2)"),
