@@ -156,7 +156,7 @@ func Histogram(bars []Bar, o HistogramOptions) ([]byte, error) {
 		l.Offset = vg.Point{Y: vg.Points(2)}
 		p.Add(l)
 	}
-	return render(w, h, func(dc draw.Canvas) { p.Draw(dc) })
+	return render(w, h, func(dc draw.Canvas) { p.Draw(margin(dc)) })
 }
 
 // compactTicks are gonum's default ticks with labels printed without trailing zeros.
@@ -423,8 +423,9 @@ func Lines(series []Series, o LinesOptions) ([]byte, error) {
 	p.Y.Label.Text = o.YLabel
 	p.Add(plotter.NewGrid())
 	if o.LogY {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		// The y values are drawn as log10(y) on a linear axis whose ticks are labelled with
+		// the values themselves (gonum's LogScale misplaces the axis label's box).
+		p.Y.Tick.Marker = logTicks{}
 	}
 	for i, s := range series {
 		if len(s.X) != len(s.Y) || len(s.X) == 0 {
@@ -442,6 +443,9 @@ func Lines(series []Series, o LinesOptions) ([]byte, error) {
 				return nil, fmt.Errorf("plots: series %q point %d has y = %v; a log scale needs y > 0", s.Name, j, s.Y[j])
 			}
 			xys[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
+			if o.LogY {
+				xys[j].Y = math.Log10(s.Y[j])
+			}
 		}
 		c := seriesColors[i%len(seriesColors)]
 		l, err := plotter.NewLine(xys)
@@ -469,7 +473,39 @@ func Lines(series []Series, o LinesOptions) ([]byte, error) {
 	}
 	p.Legend.Top = true
 	p.Legend.TextStyle.Color = grey
-	return render(8*vg.Inch, 5*vg.Inch, func(dc draw.Canvas) { p.Draw(dc) })
+	return render(8*vg.Inch, 5*vg.Inch, func(dc draw.Canvas) { p.Draw(margin(dc)) })
+}
+
+// logTicks are the ticks of an axis of log10 values: the powers of ten labelled with their
+// value (every other one when the range spans many decades), unlabelled minor ticks at 2…9
+// times each.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if lo > hi {
+		return nil
+	}
+	k0, k1 := int(math.Floor(lo)), int(math.Ceil(hi))
+	every := 1
+	if k1-k0 > 8 {
+		every = 2
+	}
+	var ticks []plot.Tick
+	for k := k0; k <= k1; k++ {
+		if v := float64(k); v >= lo && v <= hi {
+			label := ""
+			if k%every == 0 {
+				label = strconv.FormatFloat(math.Pow10(k), 'g', -1, 64)
+			}
+			ticks = append(ticks, plot.Tick{Value: v, Label: label})
+		}
+		for m := 2; m <= 9; m++ {
+			if v := float64(k) + math.Log10(float64(m)); v >= lo && v <= hi {
+				ticks = append(ticks, plot.Tick{Value: v})
+			}
+		}
+	}
+	return ticks
 }
 
 // checkText requires a title and axis labels: a picture without them is not readable.
@@ -481,6 +517,11 @@ func checkText(title, x, y string) error {
 		return errors.New("plots: a plot needs labels on both axes")
 	}
 	return nil
+}
+
+// margin leaves a little white space around a single plot.
+func margin(dc draw.Canvas) draw.Canvas {
+	return draw.Crop(dc, vg.Millimeter*2, -vg.Millimeter*4, vg.Millimeter*2, -vg.Millimeter*3)
 }
 
 // render draws onto a white w × h canvas and encodes it as PNG.
