@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+//go:generate go test -run ^TestCLIReference$ -update-clidoc .
+
+var updateCLIDoc = flag.Bool("update-clidoc", false, "rewrite docs/cli.md from the commands' help")
+
+// cliDocPath is the generated command reference, relative to this package.
+const cliDocPath = "../../docs/cli.md"
+
+// helpText runs `qpeft ARGS... --help` in-process and returns what it prints.
+func helpText(t *testing.T, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if code := run(append(args, "--help"), nil, &out, &out); code != 0 {
+		t.Fatalf("qpeft %s --help: exit %d\n%s", strings.Join(args, " "), code, out.String())
+	}
+	return strings.TrimRight(out.String(), "\n") + "\n"
+}
+
+// subcommandRe finds usage lines of the form "qpeft NAME SUB …" that name a subcommand.
+var subcommandRe = regexp.MustCompile(`(?m)^\s*qpeft ([a-z]+) ([a-z][a-z0-9-]*)\b`)
+
+// cliReference builds docs/cli.md from `qpeft help` and every command's --help.
+func cliReference(t *testing.T) string {
+	var b strings.Builder
+	b.WriteString("# qpeft command reference\n\n")
+	b.WriteString("<!-- Generated from the commands' own --help by `go generate ./cmd/qpeft` (which runs\n")
+	b.WriteString("     `go test ./cmd/qpeft -run '^TestCLIReference$' -update-clidoc`). Do not edit by hand:\n")
+	b.WriteString("     TestCLIReference fails when this file differs from the commands' help. -->\n\n")
+	b.WriteString("Every command prints the text below with `qpeft COMMAND --help` (or `qpeft help COMMAND`).\n")
+	b.WriteString("Build the tool with `go build -o qpeft ./cmd/qpeft`, or run it as `go run ./cmd/qpeft`.\n")
+	b.WriteString("See [getting-started.md](getting-started.md) for a guided tour.\n\n")
+	b.WriteString("Exit status: 0 on success, 1 when the command fails (the message says why), 2 for a\n")
+	b.WriteString("usage error (a wrong flag or argument; the message says how to fix it).\n\n")
+
+	var top bytes.Buffer
+	printHelp(&top)
+	b.WriteString("```text\n$ qpeft help\n" + top.String() + "```\n\n")
+
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		if n != "help" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	b.WriteString("Commands: ")
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "[%s](#qpeft-%s)", n, n)
+	}
+	b.WriteString(".\n")
+	for _, n := range names {
+		h := helpText(t, n)
+		fmt.Fprintf(&b, "\n## qpeft %s\n\n```text\n$ qpeft %s --help\n%s```\n", n, n, h)
+		seen := map[string]bool{}
+		for _, m := range subcommandRe.FindAllStringSubmatch(h, -1) {
+			if m[1] != n || seen[m[2]] {
+				continue
+			}
+			seen[m[2]] = true
+			sh := helpText(t, n, m[2])
+			fmt.Fprintf(&b, "\n### qpeft %s %s\n\n```text\n$ qpeft %s %s --help\n%s```\n", n, m[2], n, m[2], sh)
+		}
+	}
+	return b.String()
+}
+
+// TestCLIReference checks that docs/cli.md is exactly what the commands' help says, so the
+// reference cannot drift from the code. Run `go generate ./cmd/qpeft` to rewrite it.
+func TestCLIReference(t *testing.T) {
+	// Defaults that follow the environment must not leak into the reference.
+	t.Setenv("COLUMNS", "")
+	got := cliReference(t)
+	path := filepath.FromSlash(cliDocPath)
+	if *updateCLIDoc {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v; create it with: go generate ./cmd/qpeft", err)
+	}
+	if string(want) != got {
+		wl, gl := strings.Split(string(want), "\n"), strings.Split(got, "\n")
+		for i := 0; i < max(len(wl), len(gl)); i++ {
+			var w, g string
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if w != g {
+				t.Fatalf("docs/cli.md is out of date (first difference at line %d:\n  file: %q\n  help: %q)\nregenerate it with: go generate ./cmd/qpeft", i+1, w, g)
+			}
+		}
+	}
+}
+
+// TestCLIReferenceCoversEverything checks the generator itself: every command and the
+// subcommands of ansatz get a section.
+func TestCLIReferenceCoversEverything(t *testing.T) {
+	t.Setenv("COLUMNS", "")
+	doc := cliReference(t)
+	for n := range commands {
+		if n == "help" {
+			continue
+		}
+		if !strings.Contains(doc, "\n## qpeft "+n+"\n") || !strings.Contains(doc, "$ qpeft "+n+" --help\n") {
+			t.Errorf("no section for %s", n)
+		}
+	}
+	for _, sub := range []string{"pauli", "check", "blocks"} {
+		if !strings.Contains(doc, "### qpeft ansatz "+sub+"\n") {
+			t.Errorf("no section for ansatz %s", sub)
+		}
+	}
+	if !strings.Contains(doc, "--plot string") {
+		t.Error("the run and lower --plot flags are missing")
+	}
+}
