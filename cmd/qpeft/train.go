@@ -47,7 +47,7 @@ type trainFlags struct {
 	pixelScale                 *float64
 	rank, layers               *int
 	activeRank, pruneStep      *int
-	orthWeight                 *float64
+	orthWeight, alpha, initSc  *float64
 	epochs, batch              *int
 	lr, headLR, wd, clip, warm *float64
 	seed                       *uint64
@@ -68,6 +68,8 @@ func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 		activeRank: fs.Int("active-rank", 0, "K′: ranks kept after pruning (adalora default 4 of r = 8; qpeft optional)"),
 		pruneStep:  fs.Int("prune-step", 0, "step at which to prune to K′ (−1: half-way; default −1 with --active-rank)"),
 		orthWeight: fs.Float64("orth-weight", 0, "AdaLoRA's orthogonality penalty γ (default 0.1)"),
+		alpha:      fs.Float64("alpha", 0, "scale the adapters' update by alpha/rank (default alpha = rank)"),
+		initSc:     fs.Float64("init-scale", 0, "qpeft: half-width of the uniform angle initialisation (default 0.02)"),
 		epochs:     fs.Int("epochs", 0, "epochs over the training set (default 2)"),
 		batch:      fs.Int("batch", 0, "mini-batch size (default 64)"),
 		lr:         fs.Float64("lr", 0, "peak learning rate of the adapters (or of every weight for full); default per method"),
@@ -115,6 +117,8 @@ func (f *trainFlags) config() (train.Config, error) {
 		c.PruneStep = -1
 	}
 	setF("orth-weight", &c.OrthWeight, *f.orthWeight)
+	setF("alpha", &c.Alpha, *f.alpha)
+	setF("init-scale", &c.InitScale, *f.initSc)
 	setI("epochs", &c.Epochs, *f.epochs)
 	setI("batch", &c.Batch, *f.batch)
 	setF("lr", &c.LR, *f.lr)

@@ -186,7 +186,7 @@ func Demo(ctx context.Context, c DemoConfig, w io.Writer) (*DemoResult, error) {
 	if met.ZeroShot != nil {
 		fmt.Fprintf(w, "before (zero-shot: MNIST digit k read as Fashion class k): %s\n", *met.ZeroShot)
 	}
-	fmt.Fprintf(w, "after  (%s + new head, %d epochs):      %s\n", met.Label, c.Epochs, met.Final)
+	fmt.Fprintf(w, "after  (%s + new head, %d epoch(s)):   %s\n", met.Label, c.Epochs, met.Final)
 	fmt.Fprintf(w, "trainable adapter parameters: %d   (LoRA at the same rank r = %d: %d; LoRA r = 1: %d)\n",
 		met.Params.Adapter, c.Rank, dr.LoRAParams, met.Params.LoRAr1)
 	for _, mod := range met.Modules {

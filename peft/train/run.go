@@ -335,7 +335,7 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 		}
 		return res, nil
 	}
-	prog.Logf("%s: trainable parameters: %d adapter + %d new head + %d pretrained (model: %d); %d epochs × %d steps of %d",
+	prog.Logf("%s: trainable parameters: %d adapter + %d new head + %d pretrained (model: %d); %d epoch(s) × %d steps of %d",
 		cfg.Label(), met.Params.Adapter, met.Params.Head, met.Params.Backbone, met.Params.Pretrained, cfg.Epochs, perEpoch, cfg.Batch)
 
 	warm := int(math.Round(cfg.WarmupFrac * float64(total)))
