@@ -127,16 +127,21 @@ func BenchmarkBandwidth(b *testing.B) {
 	})
 }
 
-// BenchmarkKernel times single kernels on a 2^20-amplitude state (cache-resident on the
-// development machine), in ns per amplitude: the 2x2 (ry), diagonal (cz), transposition (cx)
+// BenchmarkKernel times single kernels on states of 2^20 amplitudes (cache-resident on the
+// development machine) and 2^24 (in DRAM), in ns per amplitude: the 2x2 (ry), diagonal (cz), transposition (cx)
 // and dense 4x4 kernels on low and high qubits.
 //
 //	go test ./sim -run XXX -bench Kernel -cpu 1,2
 func BenchmarkKernel(b *testing.B) {
-	const n = 20
+	for _, n := range []int{20, 24} {
+		benchKernels(b, n)
+	}
+}
+
+func benchKernels(b *testing.B, n int) {
 	ry := [4]float64{0.8, -0.6, 0.6, 0.8}
 	dense := []float64{0.5, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, -0.5, 0.5, 0.5, -0.5, -0.5, 0.5, -0.5, -0.5, 0.5}
-	for _, q := range []int{0, 1, 4, 12, 19} {
+	for _, q := range []int{0, 1, 4, 12, n - 1} {
 		q2 := (q + 1) % n
 		for _, k := range []struct {
 			name string
@@ -147,7 +152,7 @@ func BenchmarkKernel(b *testing.B) {
 			{"cx", func(x *RealBatch) { x.ApplyControlled([]int{q2}, []int{q}, []float64{0, 1, 1, 0}) }},
 			{"dense4", func(x *RealBatch) { x.ApplyMatrix([]int{q, q2}, dense) }},
 		} {
-			b.Run(fmt.Sprintf("real/%s/q=%d", k.name, q), func(b *testing.B) {
+			b.Run(fmt.Sprintf("n=%d/real/%s/q=%d", n, k.name, q), func(b *testing.B) {
 				x, _ := NewRealBatch(n, 1)
 				x.Data[0] = 1
 				b.ResetTimer()
@@ -166,7 +171,7 @@ func BenchmarkKernel(b *testing.B) {
 			{"cz", func(x *Batch) { x.ApplyDiag([]int{q, q2}, []complex128{1, 1, 1, -1}) }},
 			{"cp", func(x *Batch) { x.ApplyDiag([]int{q, q2}, []complex128{1, 1, 1, 1i}) }},
 		} {
-			b.Run(fmt.Sprintf("complex/%s/q=%d", k.name, q), func(b *testing.B) {
+			b.Run(fmt.Sprintf("n=%d/complex/%s/q=%d", n, k.name, q), func(b *testing.B) {
 				x, _ := NewBatch(n, 1)
 				x.Data[0] = 1
 				b.ResetTimer()
@@ -234,6 +239,40 @@ func BenchmarkDiagSweep(b *testing.B) {
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(x.Data)), "ns/amp")
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkCZLadder times CZ(a, a+1) for every a on a 2^24-amplitude state, as the Pauli
+// ansatz applies them, in ns per amplitude.
+func BenchmarkCZLadder(b *testing.B) {
+	const n = 24
+	for _, cx := range []bool{false, true} {
+		for a := 0; a+1 < n; a += 2 {
+			name := fmt.Sprintf("real/a=%d", a)
+			if cx {
+				name = fmt.Sprintf("complex/a=%d", a)
+			}
+			b.Run(name, func(b *testing.B) {
+				var f func()
+				var amps int
+				if cx {
+					x, _ := NewBatch(n, 1)
+					x.Scale(1)
+					amps = len(x.Data)
+					f = func() { x.ApplyControlled([]int{a}, []int{a + 1}, []complex128{1, 0, 0, -1}) }
+				} else {
+					x, _ := NewRealBatch(n, 1)
+					x.Scale(1)
+					amps = len(x.Data)
+					f = func() { x.ApplyControlled([]int{a}, []int{a + 1}, []float64{1, 0, 0, -1}) }
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					f()
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(amps), "ns/amp")
+			})
 		}
 	}
 }

@@ -16,19 +16,30 @@ import "unsafe"
 
 type number interface{ float64 | complex128 }
 
-// insertZeros inserts a zero bit at each position of qs (ascending), mapping a counter over
-// the bases to the base row index.
-func insertZeros(x int, qs []int) int {
-	for _, q := range qs {
-		x = (x>>q)<<(q+1) | x&(1<<q-1)
+// insertZeros inserts a zero bit at each position of the ascending qubits whose low masks
+// (1<<q − 1) are given, mapping a counter over the bases to the base row index.
+func insertZeros(x int, masks []int) int {
+	for _, m := range masks {
+		x = (x&^m)<<1 | x&m
 	}
 	return x
+}
+
+// lowMasks returns 1<<q − 1 for each qubit of qs, in buf.
+func lowMasks(buf *[64]int, qs []int) []int {
+	m := buf[:len(qs)]
+	for i, q := range qs {
+		m[i] = 1<<q - 1
+	}
+	return m
 }
 
 // kPair applies [[m0 m1] [m2 m3]] to the element pairs (s, s+toff), s = start of a run plus
 // coff (coff selects the controls' 1 bits).
 func kPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, lo, hi int) {
 	qmin := qs[0]
+	var mb [64]int
+	ms := lowMasks(&mb, qs)
 	R := B << qmin
 	if len(qs) == 1 && coff == 0 && toff == R && R <= 4 && lo%R == 0 && hi%R == 0 {
 		// Short runs (a low qubit of a narrow batch): whole blocks of 2R elements at a time.
@@ -68,10 +79,19 @@ func kPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, l
 			return
 		}
 	}
+	if R == 1 { // single elements (qubit 0 is a control of a single vector)
+		for f := lo; f < hi; f++ {
+			s := insertZeros(f, ms) + coff
+			x, y := d[s], d[s+toff]
+			d[s] = m0*x + m1*y
+			d[s+toff] = m2*x + m3*y
+		}
+		return
+	}
 	r, t := lo/R, lo%R
 	for f := lo; f < hi; {
 		n := min(R-t, hi-f)
-		s := insertZeros(r<<qmin, qs)*B + t + coff
+		s := insertZeros(r<<qmin, ms)*B + t + coff
 		a := d[s : s+n]
 		b := d[s+toff : s+toff+n]
 		for j := range a {
@@ -89,6 +109,8 @@ func kPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, l
 // is a single transposition of basis states: x, cx, ccx, swap, cswap).
 func kSwap[T number](d []T, B int, qs []int, o0, o1 int, lo, hi int) {
 	qmin := qs[0]
+	var mb [64]int
+	ms := lowMasks(&mb, qs)
 	R := B << qmin
 	if R == 1 && len(qs) == 1 && o0 == 0 && o1 == 1 {
 		for i := lo; i < hi; i++ {
@@ -97,10 +119,17 @@ func kSwap[T number](d []T, B int, qs []int, o0, o1 int, lo, hi int) {
 		}
 		return
 	}
+	if R == 1 {
+		for f := lo; f < hi; f++ {
+			s := insertZeros(f, ms)
+			d[s+o0], d[s+o1] = d[s+o1], d[s+o0]
+		}
+		return
+	}
 	r, t := lo/R, lo%R
 	for f := lo; f < hi; {
 		n := min(R-t, hi-f)
-		s := insertZeros(r<<qmin, qs)*B + t
+		s := insertZeros(r<<qmin, ms)*B + t
 		a := d[s+o0 : s+o0+n]
 		b := d[s+o1 : s+o1+n]
 		for j := range a {
@@ -115,19 +144,21 @@ func kSwap[T number](d []T, B int, qs []int, o0, o1 int, lo, hi int) {
 // kDiag multiplies the elements at offsets offs[e] of every run by vals[e].
 func kDiag[T number](d []T, B int, qs []int, offs []int, vals []T, lo, hi int) {
 	qmin := qs[0]
+	var mb [64]int
+	ms := lowMasks(&mb, qs)
 	R := B << qmin
 	if len(offs) == 1 {
 		o, v := offs[0], vals[0]
 		if R == 1 {
 			for f := lo; f < hi; f++ {
-				d[insertZeros(f, qs)+o] *= v
+				d[insertZeros(f, ms)+o] *= v
 			}
 			return
 		}
 		r, t := lo/R, lo%R
 		for f := lo; f < hi; {
 			n := min(R-t, hi-f)
-			s := insertZeros(r<<qmin, qs)*B + t + o
+			s := insertZeros(r<<qmin, ms)*B + t + o
 			a := d[s : s+n]
 			for j := range a {
 				a[j] *= v
@@ -141,7 +172,7 @@ func kDiag[T number](d []T, B int, qs []int, offs []int, vals []T, lo, hi int) {
 	r, t := lo/R, lo%R
 	for f := lo; f < hi; {
 		n := min(R-t, hi-f)
-		s := insertZeros(r<<qmin, qs)*B + t
+		s := insertZeros(r<<qmin, ms)*B + t
 		for e, o := range offs {
 			v := vals[e]
 			a := d[s+o : s+o+n]
@@ -167,6 +198,8 @@ func kDense[T number](d []T, B int, qs []int, offs []int, m []T, lo, hi int) {
 		buf = make([]T, D)
 	}
 	qmin := qs[0]
+	var mb [64]int
+	ms := lowMasks(&mb, qs)
 	R := B << qmin
 	r, t := lo/R, lo%R
 	if D == 4 {
@@ -174,7 +207,7 @@ func kDense[T number](d []T, B int, qs []int, offs []int, m []T, lo, hi int) {
 		m = m[:16]
 		for f := lo; f < hi; {
 			n := min(R-t, hi-f)
-			s := insertZeros(r<<qmin, qs)*B + t
+			s := insertZeros(r<<qmin, ms)*B + t
 			a0 := d[s+o0 : s+o0+n]
 			a1 := d[s+o1 : s+o1+n]
 			a2 := d[s+o2 : s+o2+n]
@@ -194,7 +227,7 @@ func kDense[T number](d []T, B int, qs []int, offs []int, m []T, lo, hi int) {
 	}
 	for f := lo; f < hi; {
 		n := min(R-t, hi-f)
-		s := insertZeros(r<<qmin, qs)*B + t
+		s := insertZeros(r<<qmin, ms)*B + t
 		for j := 0; j < n; j++ {
 			for c, o := range offs {
 				buf[c] = d[s+o+j]
@@ -229,15 +262,20 @@ func kScale[T number](d []T, v T, lo, hi int) {
 // whole lines (what kDiag does for short runs) defeats it and is several times slower.
 func kDiagSweep[T number](d []T, B int, qs []int, full []T, lo, hi int) T {
 	qmin := qs[0]
+	var mb [64]int
+	ms := lowMasks(&mb, qs)
 	R := B << qmin
 	var sink T
 	var zero T
 	step := max(1, 64/int(unsafe.Sizeof(zero)))
 	for u := lo; u < hi; u++ {
 		row := u << qmin
-		idx := 0
-		for j, q := range qs {
-			idx |= (row >> q & 1) << j
+		idx, bit := 0, 1
+		for _, m := range ms {
+			if row&(m+1) != 0 {
+				idx |= bit
+			}
+			bit <<= 1
 		}
 		a := d[u*R : u*R+R]
 		if v := full[idx]; v != 1 {
