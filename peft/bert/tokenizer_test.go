@@ -1,0 +1,154 @@
+package bert
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The tiny vocabulary (TinyVocab): 0 [PAD] 1 [UNK] 2 [CLS] 3 [SEP] 4 [MASK], 5–30 a–z,
+// 31–40 0–9, 41–72 the ASCII punctuation in order !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~,
+// 73–98 ##a–##z, 99–108 ##0–##9, then the extra words.
+func TestWordPieceHandDerived(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m")
+	if err := WriteTiny(dir, TinyOptions{Words: []string{"hello", "##lo", "world"}}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := LoadTokenizer(filepath.Join(dir, TokenizerFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// hello 109, ##lo 110, world 111.
+	cases := []struct {
+		text   string
+		maxLen int
+		want   []int
+	}{
+		{"Hello, World!", 0, []int{2, 109, 52, 111, 41, 3}}, // lowercased, punctuation split
+		{"Héllo", 0, []int{2, 109, 3}},                      // accent stripped (NFD, Mn removed)
+		{"helloo", 0, []int{2, 109, 87, 3}},                 // longest match first, then ##o
+		{"hellx", 0, []int{2, 12, 77, 84, 84, 96, 3}},       // h ##e ##l ##l ##x
+		{"[CLS] x [SEP]", 0, []int{2, 2, 28, 3, 3}},         // special tokens in the raw text
+		{"a 中 b", 0, []int{2, 5, 1, 6, 3}},                  // CJK isolated, unknown
+		{"a b c d e", 4, []int{2, 5, 6, 3}},                 // truncated before [SEP]
+		{"a\x00b\u200b", 0, []int{2, 5, 74, 3}},             // control and format characters removed
+		{"don't", 0, []int{2, 8, 87, 86, 47, 24, 3}},        // d ##o ##n ' t
+		{strings.Repeat("a", 101), 0, []int{2, 1, 3}},       // longer than max_input_chars_per_word
+		{"q\tw\ne", 0, []int{2, 21, 27, 9, 3}},              // tabs and newlines are spaces
+		{"", 0, []int{2, 3}},
+	}
+	for _, c := range cases {
+		if got := tok.Encode(c.text, c.maxLen); !slices.Equal(got, c.want) {
+			t.Errorf("Encode(%q, %d) = %v, want %v", c.text, c.maxLen, got, c.want)
+		}
+	}
+	if got := tok.Tokens("Helloo x"); !slices.Equal(got, []string{"hello", "##o", "x"}) {
+		t.Errorf("Tokens = %q", got)
+	}
+	if tok.VocabSize() != 112 || tok.NumSpecial() != 2 {
+		t.Errorf("vocab %d, specials %d", tok.VocabSize(), tok.NumSpecial())
+	}
+}
+
+// byteLevelBPE is a hand-made RoBERTa-style tokenizer.json: byte-level pre-tokenizer, BPE
+// with nine merges, <s> … </s>.
+const byteLevelBPE = `{
+  "version": "1.0",
+  "added_tokens": [
+    {"id": 17, "content": "<s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": true, "special": true},
+    {"id": 18, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": true, "special": true},
+    {"id": 19, "content": "<mask>", "single_word": false, "lstrip": true, "rstrip": false, "normalized": false, "special": true}
+  ],
+  "normalizer": null,
+  "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true},
+  "post_processor": {"type": "RobertaProcessing", "sep": ["</s>", 18], "cls": ["<s>", 17], "trim_offsets": true, "add_prefix_space": false},
+  "model": {
+    "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": "", "end_of_word_suffix": "", "fuse_unk": false,
+    "vocab": {"h": 0, "e": 1, "l": 2, "o": 3, "Ġ": 4, "w": 5, "r": 6, "d": 7, "he": 8, "ll": 9, "hell": 10, "hello": 11,
+              "Ġw": 12, "or": 13, "Ġwor": 14, "Ġworl": 15, "Ġworld": 16},
+    "merges": ["h e", "l l", "he ll", "hell o", "Ġ w", ["o", "r"], "Ġw or", "Ġwor l", "Ġworl d"]
+  }
+}`
+
+func TestByteLevelBPEHandDerived(t *testing.T) {
+	tok, err := ParseTokenizer([]byte(byteLevelBPE))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		text string
+		want []int
+	}{
+		{"hello world", []int{17, 11, 16, 18}},
+		{"hellow", []int{17, 11, 5, 18}},        // h e l l o w → hello w
+		{"lll", []int{17, 9, 2, 18}},            // equal ranks: the leftmost pair merges first
+		{"low", []int{17, 2, 3, 5, 18}},         // no merge applies
+		{"hello <mask>", []int{17, 11, 19, 18}}, // lstrip eats the space before <mask>
+		{"helloÿ", []int{17, 11, 18}},           // bytes C3 BF are not in the vocabulary: dropped (no unk)
+		{"</s>hello", []int{17, 18, 11, 18}},    // added tokens split first
+	}
+	for _, c := range cases {
+		if got := tok.Encode(c.text, 0); !slices.Equal(got, c.want) {
+			t.Errorf("Encode(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+func TestGPT2Split(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"Hello world", []string{"Hello", " world"}},
+		{"it's  fine\n", []string{"it", "'s", " ", " fine", "\n"}},
+		{"x  123!!", []string{"x", " ", " 123", "!!"}},
+		{"   ", []string{"   "}},
+		{"a\n\nb", []string{"a", "\n", "\n", "b"}},
+		{"we'll 'quote'", []string{"we", "'ll", " '", "quote", "'"}},
+		{"naïve café", []string{"naïve", " café"}},
+	}
+	for _, c := range cases {
+		if got := gpt2Split(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("gpt2Split(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestTokenizerErrors(t *testing.T) {
+	base := func(edit func(m map[string]any)) []byte {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(byteLevelBPE), &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		b, _ := json.Marshal(m)
+		return b
+	}
+	cases := []struct {
+		name string
+		raw  []byte
+		want string
+	}{
+		{"not json", []byte("{"), "tokenizer.json"},
+		{"unknown model", base(func(m map[string]any) { m["model"] = map[string]any{"type": "Unigram"} }), `type "Unigram" is not supported`},
+		{"unknown normalizer", base(func(m map[string]any) { m["normalizer"] = map[string]any{"type": "Precompiled"} }), `normalizer: type "Precompiled"`},
+		{"unknown pre-tokenizer", base(func(m map[string]any) { m["pre_tokenizer"] = map[string]any{"type": "Metaspace"} }), `pre_tokenizer: type "Metaspace"`},
+		{"bad merge", base(func(m map[string]any) { m["model"].(map[string]any)["merges"] = []any{"abc"} }), `merge 0 "abc"`},
+		{"bpe dropout", base(func(m map[string]any) { m["model"].(map[string]any)["dropout"] = 0.1 }), "dropout"},
+		{"special id mismatch", base(func(m map[string]any) {
+			m["post_processor"].(map[string]any)["cls"] = []any{"<s>", 3}
+		}), `special token "<s>" has id 3`},
+		{"duplicate ids", base(func(m map[string]any) { m["model"].(map[string]any)["vocab"].(map[string]any)["x"] = 0 }), "share id 0"},
+		{"missing model", base(func(m map[string]any) { delete(m, "model") }), "model: missing"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseTokenizer(c.raw)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
