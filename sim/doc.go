@@ -19,6 +19,30 @@
 // Qubit order is little-endian, as in OpenQASM and Qiskit: qubit k is bit k of the row
 // index, and bit j of a gate matrix's index is the gate's j-th qubit argument.
 //
+// # Simulation
+//
+// Run executes a circuit: gates (ctrl @ modifiers and gphase included), barriers, mid-circuit
+// measurement with collapse and renormalisation, reset, and operations conditioned on
+// classical bits, with a seeded math/rand/v2 PCG source (NewRNG), so the same seed gives the
+// same outcomes and shots. Counts keys are Qiskit-style bit strings (highest classical bit
+// leftmost). A State keeps float64 amplitudes while every gate applied has real entries
+// (RY/CZ ansätze: half the memory traffic) and switches to complex128 at the first complex
+// gate. Statevector, Unitary, Columns and RealColumns cover circuits of gates only;
+// State.Expectation evaluates Pauli strings in Qiskit label order (rightmost character on
+// qubit 0).
+//
+// # Performance
+//
+// Each gate is one pass over the amplitudes, so on states larger than the caches the
+// kernels run at memory bandwidth: BenchmarkBandwidth measures that floor (one read+write
+// sweep) next to BenchmarkAnsatz (the Pauli ansatz, float64 and complex128 paths and
+// itsubaki/q in the same run):
+//
+//	go test ./sim -run XXX -bench 'Ansatz|Bandwidth' -benchtime 2x
+//
+// Going below the floor takes gate fusion (several gates per pass); it would slot in as a
+// pass over the compiled steps between compile and execution in run.go.
+//
 // # Memory
 //
 // Every allocation of a state, batch or unitary is checked first against MemoryLimit (by
