@@ -210,11 +210,12 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// terminalMeasurements reports whether steps hold only measurements and barriers.
+// terminalMeasurements reports whether steps hold only unconditioned measurements and
+// barriers.
 func terminalMeasurements(steps []step) bool {
 	for i := range steps {
-		k := steps[i].op.Kind
-		if k != circuit.Measure && k != circuit.Barrier {
+		op := steps[i].op
+		if op.Kind != circuit.Measure && op.Kind != circuit.Barrier || op.Cond != nil {
 			return false
 		}
 	}

@@ -526,6 +526,22 @@ func TestConditionalChiSquared(t *testing.T) {
 	}
 }
 
+// TestConditionedMeasurement: a measurement conditioned on a bit is skipped when the bit does
+// not match, also after the last gate (where shots are otherwise sampled from one state).
+func TestConditionedMeasurement(t *testing.T) {
+	c := circuit.New(2).X(1)
+	c.AddClbits("c", 2)
+	c.Measure(0, 0)
+	c.Measure(1, 1).If([]int{0}, 1) // c0 is 0, so c1 stays 0 although qubit 1 is 1
+	res, err := Run(c, Options{Shots: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Counts["00"] != 50 {
+		t.Errorf("counts %v, want {00: 50}", res.Counts)
+	}
+}
+
 // TestReset: reset sends a qubit to |0⟩ from any state, keeping the other qubits' state.
 func TestReset(t *testing.T) {
 	c := circuit.New(2).RY(1.3, 0).H(1).Reset(0)
