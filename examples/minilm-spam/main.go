@@ -16,12 +16,17 @@ package main
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	targets := fs.String("target", "query,value", "adapted modules: names (PEFT target_modules) or a regex")
 	pooling := fs.String("pooling", "mean", "mean, cls or pooler")
 	title := fs.String("title", "", "heading of the results file (default: a generated one)")
+	short := fs.Bool("short", false, "smoke test without downloads: a tiny random BERT-shaped model and a toy corpus in a temporary directory, three settings, one seed (seconds)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,6 +76,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 	var err error
+	if *short {
+		tmp, err := os.MkdirTemp("", "minilm-spam-short-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if *model, *data, err = toySetup(tmp); err != nil {
+			return err
+		}
+		*out = filepath.Join(tmp, "runs")
+		*settings, *seeds = "head,lora2@1e-2,qpeft-L1-K2@3e-2", "1"
+		*maxLen, *epochs, *batch, *headEpochs, *headLR = 24, 8, 8, 20, 3e-2
+		*trainLimit, *testLimit = 0, 0
+		fmt.Fprintf(stdout, "short mode: tiny random BERT-shaped model (hidden 16, 2 layers) and a toy two-class corpus in %s\n", tmp)
+	}
 	if *model == "" {
 		if *model, err = bert.FindMiniLM(); err != nil {
 			return err
@@ -117,6 +138,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		md += fmt.Sprintf("\n**Incomplete**: the sweep stopped with: %v\n", err)
 	}
 	head := *title
+	if head == "" && *short {
+		head = "# Smoke test: tiny random BERT-shaped model, toy corpus (not all-MiniLM-L6-v2)\n"
+	}
 	if head == "" {
 		head = "# all-MiniLM-L6-v2 on SpamAssassin: Quantum-PEFT vs LoRA\n"
 	}
@@ -127,4 +151,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return werr
 	}
 	return err
+}
+
+// toySetup writes a tiny random BERT-shaped model and a toy corpus in the layout of the npm
+// SpamAssassin package (ham texts about work, spam texts about money, words mixed 25 %).
+func toySetup(dir string) (model, data string, err error) {
+	ham := []string{"meeting", "project", "lunch", "report", "team", "monday", "notes", "review", "thanks", "draft"}
+	spam := []string{"free", "money", "win", "offer", "click", "cash", "prize", "cheap", "urgent", "bonus"}
+	model = filepath.Join(dir, "model")
+	if err := bert.WriteTiny(model, bert.TinyOptions{Seed: 7, Scale: 0.1, Words: append(append([]string{}, ham...), spam...)}); err != nil {
+		return "", "", err
+	}
+	data = filepath.Join(dir, "corpus")
+	rng := rand.New(rand.NewPCG(3, 1))
+	var list []string
+	for i := 0; i < 240; i++ {
+		group, own, other := "easy-ham-1", ham, spam
+		if i%2 == 1 {
+			group, own, other = "spam-2", spam, ham
+		}
+		var w []string
+		for j := 0; j < 4+rng.IntN(8); j++ {
+			if rng.Float64() < 0.75 {
+				w = append(w, own[rng.IntN(len(own))])
+			} else {
+				w = append(w, other[rng.IntN(len(other))])
+			}
+		}
+		raw := []byte("From: someone@example.org\nSubject: " + strings.Join(w[:2], " ") + "\n\n" + strings.Join(w[2:], " ") + "\n")
+		sum := md5.Sum(raw)
+		p := fmt.Sprintf("%s/%05d.%s.txt", group, i, hex.EncodeToString(sum[:]))
+		if err := os.MkdirAll(filepath.Join(data, "data", group), 0o755); err != nil {
+			return "", "", err
+		}
+		if err := os.WriteFile(filepath.Join(data, "data", filepath.FromSlash(p)), raw, 0o644); err != nil {
+			return "", "", err
+		}
+		list = append(list, p)
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return "", "", err
+	}
+	return model, data, os.WriteFile(filepath.Join(data, "data", "file_list.json"), b, 0o644)
 }
