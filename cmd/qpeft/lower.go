@@ -13,6 +13,7 @@ import (
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/internal/npy"
+	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/lowering"
 	"github.com/qpeft/qpeft/qasm"
 )
@@ -110,6 +111,9 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return usageError("--k %d exceeds 2^n = %d for this %d-qubit circuit", o.k, k, n)
 		}
 		k = o.k
+	}
+	if o.plot != "" && (1<<n)*k > plots.MaxHeatMapCells {
+		return usageError("--plot: a %d × %d matrix is too large to draw (at most %d entries); draw fewer columns with --form stiefel --k K", 1<<n, k, plots.MaxHeatMapCells)
 	}
 	title := fmt.Sprintf("%s: the %d × %d unitary", filepath.Base(path), 1<<n, k)
 	if o.form == "stiefel" {

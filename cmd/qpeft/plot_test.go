@@ -82,6 +82,7 @@ func TestLowerPlot(t *testing.T) {
 
 func TestPlotErrors(t *testing.T) {
 	f := writeQASMTemp(t, "bell.qasm", qasmBell)
+	big := writeQASMTemp(t, "big.qasm", "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[12] q;\nh q[0];\n")
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		args []string
@@ -91,6 +92,7 @@ func TestPlotErrors(t *testing.T) {
 		{[]string{"lower", f, "--form", "kron", "--plot", filepath.Join(dir, "x.png")}, "--form dense or --form stiefel"},
 		{[]string{"lower", f, "--form", "dense", "--plot", "x.svg"}, "must end in .png"},
 		{[]string{"run", f, "--plot", filepath.Join(dir, "missing", "x.png")}, "x.png"},
+		{[]string{"lower", big, "--form", "dense", "--plot", filepath.Join(dir, "x.png")}, "too large to draw"},
 	} {
 		code, _, errs := runCLI(t, "", tc.args...)
 		if code == 0 || !strings.Contains(errs, tc.want) {
