@@ -131,6 +131,12 @@ var examples = []struct {
 		below(t, out, `max \|adjoint − finite differences\| = ([0-9.e+-]+)`, 1e-6)
 		below(t, out, `max \|StiefelVJP − π-shift/4\| = ([0-9.e+-]+)`, 1e-12)
 	}},
+	{"minilm-spam", nil, func(t *testing.T, out, dir string) {
+		// The -short smoke test: a tiny BERT-shaped model (hidden 16, 2 layers), query and
+		// value adapted. LoRA r=2: 4 modules × 2·(16+16) = 256; Quantum-PEFT L=1 K=2: 4 modules
+		// × (2·P(4,1) + 2) = 4 × 22 = 88, with P(4,1) = 3·4 − 2 = 10.
+		contains(t, out, "| head only |", "| LoRA r=2 | 256 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)")
+	}},
 	{"adapter", func(dir string) []string { return []string{"-out", dir} },
 		func(t *testing.T, out, dir string) {
 			contains(t, out, "Trainable parameters: Quantum-PEFT 93, LoRA r=4 448")
