@@ -26,15 +26,22 @@ type Setting struct {
 	LR float64
 }
 
-// Slug is a file-name-safe name of the setting, e.g. "qpeft-L2-K8".
+// Slug is a file-name-safe name of the setting, e.g. "qpeft-L2-K8" or, with an explicit
+// learning rate, "lora-r8-lr0.003".
 func (s Setting) Slug() string {
+	var n string
 	switch s.Method {
 	case QPEFT:
-		return fmt.Sprintf("qpeft-L%d-K%d", s.Layers, s.Rank)
+		n = fmt.Sprintf("qpeft-L%d-K%d", s.Layers, s.Rank)
 	case LoRA, AdaLoRA:
-		return fmt.Sprintf("%s-r%d", s.Method, s.Rank)
+		n = fmt.Sprintf("%s-r%d", s.Method, s.Rank)
+	default:
+		n = string(s.Method)
 	}
-	return string(s.Method)
+	if s.LR > 0 {
+		n += "-lr" + strconv.FormatFloat(s.LR, 'g', -1, 64)
+	}
+	return n
 }
 
 // ParseSetting reads a setting name: head, full, lora<r> (e.g. lora8), adalora<r>, or

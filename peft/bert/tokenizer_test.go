@@ -68,7 +68,7 @@ const byteLevelBPE = `{
     "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": "", "end_of_word_suffix": "", "fuse_unk": false,
     "vocab": {"h": 0, "e": 1, "l": 2, "o": 3, "Ġ": 4, "w": 5, "r": 6, "d": 7, "he": 8, "ll": 9, "hell": 10, "hello": 11,
               "Ġw": 12, "or": 13, "Ġwor": 14, "Ġworl": 15, "Ġworld": 16},
-    "merges": ["h e", "l l", "he ll", "hell o", "Ġ w", ["o", "r"], "Ġw or", "Ġwor l", "Ġworl d"]
+    "merges": ["h e", "l l", "he ll", "hell o", "Ġ w", "o r", "Ġw or", "Ġwor l", "Ġworl d"]
   }
 }`
 
@@ -92,6 +92,36 @@ func TestByteLevelBPEHandDerived(t *testing.T) {
 	for _, c := range cases {
 		if got := tok.Encode(c.text, 0); !slices.Equal(got, c.want) {
 			t.Errorf("Encode(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// TestBPEMergeFormats: merges written as ["a", "b"] pairs (tokenizers ≥ 0.20) read like
+// "a b" strings.
+func TestBPEMergeFormats(t *testing.T) {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(byteLevelBPE), &m); err != nil {
+		t.Fatal(err)
+	}
+	model := m["model"].(map[string]any)
+	var pairs []any
+	for _, s := range model["merges"].([]any) {
+		a, b, _ := strings.Cut(s.(string), " ")
+		pairs = append(pairs, []any{a, b})
+	}
+	model["merges"] = pairs
+	raw, _ := json.Marshal(m)
+	a, err := ParseTokenizer([]byte(byteLevelBPE))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseTokenizer(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"hello world", "hellow", "lll", "or world"} {
+		if x, y := a.Encode(s, 0), b.Encode(s, 0); !slices.Equal(x, y) {
+			t.Errorf("%q: string merges %v, pair merges %v", s, x, y)
 		}
 	}
 }

@@ -103,6 +103,12 @@ type RunConfig struct {
 	// with different seeds and methods see the same texts.
 	TrainLimit int `json:"train_limit,omitempty"`
 	TestLimit  int `json:"test_limit,omitempty"`
+	// Validation trains on the training split minus a validation part and evaluates on that
+	// part instead of the test split, for choosing hyperparameters without looking at the
+	// test set: the validation texts are those whose identifier hashes into
+	// [text.SpamTestFraction, 2·text.SpamTestFraction) of the range (text.InTest), a quarter
+	// of the training split.
+	Validation bool `json:"validation,omitempty"`
 }
 
 // DefaultRunConfig returns the settings runs start from: mean pooling, 128 tokens, 1 epoch
@@ -392,6 +398,14 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 		if train, test, err = LoadRunData(cfg.Data); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.Validation {
+		rest, val, err := train.Split(2 * text.SpamTestFraction)
+		if err != nil {
+			return nil, err
+		}
+		train, test = rest, val
+		train.Name, test.Name = train.Name+"-minus-validation", test.Name+"-validation"
 	}
 	if len(train.Classes) < 2 {
 		return nil, fmt.Errorf("bert: dataset %s has %d classes", train.Name, len(train.Classes))

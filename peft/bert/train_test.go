@@ -265,7 +265,7 @@ func TestSweepResume(t *testing.T) {
 		}
 	}
 	md := SweepMarkdown(sc, runs, "cmd", 0)
-	for _, w := range []string{"| head only | 0 (+34 head)", "| LoRA r=1 | 128 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2 lr 0.03"} {
+	for _, w := range []string{"| head only | 0 (+34 head)", "| LoRA r=1 | 128 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2-lr0.03 lr 0.03"} {
 		if !strings.Contains(md, w) {
 			t.Errorf("markdown lacks %q:\n%s", w, md)
 		}

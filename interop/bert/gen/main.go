@@ -1,0 +1,252 @@
+// Command gen is the Go side of the BERT interop checks (interop/bert): it tokenises,
+// embeds and runs models with package peft/bert and writes JSON that the Python tests
+// compare with Hugging Face tokenizers, transformers, sentence-transformers and peft.
+//
+//	gen tokenize -tokenizer FILE -in texts.json -out ids.json [-max-len N]
+//	gen embed    -model DIR -in texts.json -out emb.json [-max-len N] [-pooling mean] [-normalize]
+//	gen hidden   -model DIR -in ids.json -out hidden.json
+//	gen tiny     -out DIR [-seed S] [-dtype F32|F16|BF16] [-type bert|roberta] [-act gelu] [-pooler] [-prefix P]
+//	gen adapter  -model DIR -method qpeft|lora -out DIR -in texts.json [-rank K] [-layers L] [-seed S] [-max-len N]
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"github.com/qpeft/qpeft/peft"
+	"github.com/qpeft/qpeft/peft/bert"
+	"github.com/qpeft/qpeft/peft/safetensors"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: gen tokenize|embed|hidden|tiny|adapter [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "tokenize":
+		err = tokenize(os.Args[2:])
+	case "embed":
+		err = embed(os.Args[2:])
+	case "hidden":
+		err = hidden(os.Args[2:])
+	case "tiny":
+		err = tiny(os.Args[2:])
+	case "adapter":
+		err = adapter(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+func tokenize(args []string) error {
+	fs := flag.NewFlagSet("tokenize", flag.ExitOnError)
+	tp := fs.String("tokenizer", "", "tokenizer.json")
+	in := fs.String("in", "", "JSON list of texts")
+	out := fs.String("out", "", "JSON list of id lists")
+	maxLen := fs.Int("max-len", 0, "truncate (0: no limit)")
+	fs.Parse(args)
+	tok, err := bert.LoadTokenizer(*tp)
+	if err != nil {
+		return err
+	}
+	var texts []string
+	if err := readJSON(*in, &texts); err != nil {
+		return err
+	}
+	ids := make([][]int, len(texts))
+	for i, t := range texts {
+		ids[i] = tok.Encode(t, *maxLen)
+	}
+	return writeJSON(*out, ids)
+}
+
+func embed(args []string) error {
+	fs := flag.NewFlagSet("embed", flag.ExitOnError)
+	dir := fs.String("model", "", "model directory")
+	in := fs.String("in", "", "JSON list of texts")
+	out := fs.String("out", "", "JSON list of embeddings")
+	maxLen := fs.Int("max-len", 256, "tokens per text")
+	pooling := fs.String("pooling", "mean", "mean, cls or pooler")
+	normalize := fs.Bool("normalize", false, "L2-normalise")
+	fs.Parse(args)
+	m, err := bert.Load(*dir)
+	if err != nil {
+		return err
+	}
+	var texts []string
+	if err := readJSON(*in, &texts); err != nil {
+		return err
+	}
+	pool, err := bert.ParsePooling(*pooling)
+	if err != nil {
+		return err
+	}
+	var res [][]float32
+	for lo := 0; lo < len(texts); lo += 16 {
+		hi := min(len(texts), lo+16)
+		e, err := bert.Embed(m.Encoder, pool, m.Batch(texts[lo:hi], *maxLen), *normalize)
+		if err != nil {
+			return err
+		}
+		h := e.Shape[1]
+		for i := 0; i < hi-lo; i++ {
+			res = append(res, e.Data[i*h:(i+1)*h])
+		}
+	}
+	return writeJSON(*out, res)
+}
+
+func hidden(args []string) error {
+	fs := flag.NewFlagSet("hidden", flag.ExitOnError)
+	dir := fs.String("model", "", "model directory")
+	in := fs.String("in", "", "JSON list of id lists")
+	out := fs.String("out", "", "JSON: per sequence, per token, the last hidden state")
+	fs.Parse(args)
+	m, err := bert.Load(*dir)
+	if err != nil {
+		return err
+	}
+	var seqs [][]int
+	if err := readJSON(*in, &seqs); err != nil {
+		return err
+	}
+	y, err := m.Encoder.Forward(bert.NewBatch(seqs))
+	if err != nil {
+		return err
+	}
+	h := y.Shape[1]
+	res := make([][][]float32, len(seqs))
+	k := 0
+	for i, s := range seqs {
+		for range s {
+			res[i] = append(res[i], y.Data[k*h:(k+1)*h])
+			k++
+		}
+	}
+	return writeJSON(*out, res)
+}
+
+func tiny(args []string) error {
+	fs := flag.NewFlagSet("tiny", flag.ExitOnError)
+	out := fs.String("out", "", "model directory to write")
+	seed := fs.Uint64("seed", 1, "weights seed")
+	dtype := fs.String("dtype", "F32", "F32, F16 or BF16")
+	typ := fs.String("type", "bert", "bert or roberta")
+	act := fs.String("act", "gelu", "hidden_act")
+	pooler := fs.Bool("pooler", false, "add pooler weights")
+	prefix := fs.String("prefix", "", "tensor name prefix, e.g. bert.")
+	fs.Parse(args)
+	dt, err := safetensors.ParseDType(*dtype)
+	if err != nil {
+		return err
+	}
+	o := bert.TinyOptions{Seed: *seed, DType: dt, Pooler: *pooler, Prefix: *prefix,
+		Config: bert.Config{ModelType: *typ, HiddenAct: *act, HiddenSize: 24, NumAttentionHeads: 3, IntermediateSize: 40, NumHiddenLayers: 2}}
+	if *typ == "roberta" {
+		o.Config.PadTokenID, o.Config.TypeVocabSize = 1, 1
+	}
+	return bert.WriteTiny(*out, o)
+}
+
+// adapter builds adapters on query and value with seeded random, non-zero parameters and a
+// random head, exports them as a PEFT LoRA directory with the head, and writes the logits
+// of the texts (logits.json) and their token ids (ids.json) into the same directory.
+func adapter(args []string) error {
+	fs := flag.NewFlagSet("adapter", flag.ExitOnError)
+	dir := fs.String("model", "", "model directory")
+	method := fs.String("method", "qpeft", "qpeft or lora")
+	out := fs.String("out", "", "export directory")
+	in := fs.String("in", "", "JSON list of texts")
+	rank := fs.Int("rank", 4, "K or r")
+	layers := fs.Int("layers", 2, "L (qpeft)")
+	seed := fs.Uint64("seed", 1, "seed")
+	maxLen := fs.Int("max-len", 128, "tokens per text")
+	fs.Parse(args)
+	m, err := bert.Load(*dir)
+	if err != nil {
+		return err
+	}
+	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Layers: *layers, Seed: *seed, InitScale: 1}
+	if *method == "lora" {
+		cfg = peft.Config{Method: peft.MethodLoRA, Rank: *rank, Seed: *seed}
+	}
+	tm, err := bert.ParseTargets("query,value")
+	if err != nil {
+		return err
+	}
+	names, err := bert.MatchTargets(m.Encoder, tm)
+	if err != nil {
+		return err
+	}
+	ad, err := bert.Inject(m.Encoder, cfg, names, m.Dir)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(*seed, 2))
+	for _, p := range ad.Params() {
+		for i := range p.Value {
+			if p.Value[i] == 0 { // λ and lora_B start at zero
+				p.Value[i] = rng.NormFloat64() * 0.3
+			}
+		}
+	}
+	cls, err := bert.NewClassifier(m.Encoder, bert.PoolMean, 2)
+	if err != nil {
+		return err
+	}
+	for _, p := range cls.Head.Params() {
+		for i := range p.Value {
+			p.Value[i] = rng.NormFloat64()
+		}
+	}
+	var texts []string
+	if err := readJSON(*in, &texts); err != nil {
+		return err
+	}
+	b := m.Batch(texts, *maxLen)
+	logits, err := cls.Forward(b)
+	if err != nil {
+		return err
+	}
+	if err := bert.ExportLoRA(*out, cls, ad, *maxLen); err != nil {
+		return err
+	}
+	var ids [][]int
+	for i := 0; i < b.Len(); i++ {
+		ids = append(ids, b.IDs[b.Offsets[i]:b.Offsets[i+1]])
+	}
+	rows := make([][]float32, b.Len())
+	for i := range rows {
+		rows[i] = logits.Data[2*i : 2*i+2]
+	}
+	if err := writeJSON(filepath.Join(*out, "logits.json"), rows); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(*out, "ids.json"), ids)
+}
