@@ -327,11 +327,12 @@ func applyControlled[T number](d []T, B int, controls, targets []int, m []T) {
 	qs := sortedQubits(qa[:], controls, targets)
 	cm := controlMask(controls)
 	if a, b, ok := transposition(m, D); ok {
-		drvSwap(d, B, qs, (cm|spread(a, targets))*B, (cm|spread(b, targets))*B)
+		// A transposition leaves the rows of the other target values alone too.
+		drvSwap(d, B, qs, (cm|spread(a, targets))*B, (cm|spread(b, targets))*B, gapTouch[T](B, qs...))
 		return
 	}
 	if D == 2 {
-		drvPair(d, B, qs, cm*B, B<<targets[0], m[0], m[1], m[2], m[3])
+		drvPair(d, B, qs, cm*B, B<<targets[0], m[0], m[1], m[2], m[3], gapTouch[T](B, controls...))
 		return
 	}
 	var oa [64]int
@@ -443,23 +444,38 @@ func transposition[T number](m []T, D int) (a, b int, ok bool) {
 // Slices captured by the parallel closures are copied first so that the callers' stack
 // buffers do not escape.
 
-func drvPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T) {
+// gapTouch reports whether skipping the rows where one of the qubits qs has the "wrong"
+// value leaves gaps of 64 B to 4 KiB, the range where reading the gaps (touchCursors) pays.
+func gapTouch[T number](B int, qs ...int) bool {
+	var zero T
+	for _, q := range qs {
+		if g := int(unsafe.Sizeof(zero)) * B << q; touchGaps && g >= 64 && g < 4096 {
+			return true
+		}
+	}
+	return false
+}
+
+// touchGaps enables touchCursors (a switch for benchmarks).
+var touchGaps = true
+
+func drvPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, touch bool) {
 	total := len(d) >> len(qs)
 	if w := workers(len(d)); w == 1 {
-		kPair(d, B, qs, coff, toff, m0, m1, m2, m3, 0, total)
+		kPair(d, B, qs, coff, toff, m0, m1, m2, m3, touch, 0, total)
 	} else {
 		qh := slices.Clone(qs)
-		parallel(w, total, func(lo, hi int) { kPair(d, B, qh, coff, toff, m0, m1, m2, m3, lo, hi) })
+		parallel(w, total, func(lo, hi int) { kPair(d, B, qh, coff, toff, m0, m1, m2, m3, touch, lo, hi) })
 	}
 }
 
-func drvSwap[T number](d []T, B int, qs []int, o0, o1 int) {
+func drvSwap[T number](d []T, B int, qs []int, o0, o1 int, touch bool) {
 	total := len(d) >> len(qs)
 	if w := workers(len(d)); w == 1 {
-		kSwap(d, B, qs, o0, o1, 0, total)
+		kSwap(d, B, qs, o0, o1, touch, 0, total)
 	} else {
 		qh := slices.Clone(qs)
-		parallel(w, total, func(lo, hi int) { kSwap(d, B, qh, o0, o1, lo, hi) })
+		parallel(w, total, func(lo, hi int) { kSwap(d, B, qh, o0, o1, touch, lo, hi) })
 	}
 }
 

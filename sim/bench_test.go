@@ -219,7 +219,8 @@ func BenchmarkThreshold(b *testing.B) {
 	}
 }
 
-// BenchmarkDiagSweep compares the two diagonal kernels on CZ(q, q+1) with short runs.
+// BenchmarkDiagSweep compares the two diagonal strategies (skip the rows whose entry is 1,
+// or sweep every run in memory order) on CZ(q, q+1).
 //
 //	go test ./sim -run XXX -bench DiagSweep -cpu 1
 func BenchmarkDiagSweep(b *testing.B) {
@@ -273,6 +274,37 @@ func BenchmarkCZLadder(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(amps), "ns/amp")
 			})
+		}
+	}
+}
+
+// BenchmarkControlledGap times CX with the control below and above the target on a 2^24
+// float64 state, with and without reading the skipped gaps (touchCursors), in ns per
+// amplitude.
+//
+//	go test ./sim -run XXX -bench ControlledGap -cpu 1
+func BenchmarkControlledGap(b *testing.B) {
+	defer func() { touchGaps = true }()
+	const n = 24
+	for _, c := range []int{0, 1, 3, 4, 5, 7, 9} {
+		for _, t := range []int{c + 3, max(c-3, 0) + (c+1)%2*0} {
+			if t == c {
+				continue
+			}
+			for _, touch := range []bool{false, true} {
+				b.Run(fmt.Sprintf("c=%d/t=%d/touch=%v", c, t, touch), func(b *testing.B) {
+					touchGaps = touch
+					x, _ := NewRealBatch(n, 1)
+					x.Scale(1)
+					ctl, tgt := []int{c}, []int{t}
+					m := []float64{0, 1, 1, 0}
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						x.ApplyControlled(ctl, tgt, m)
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(x.Data)), "ns/amp")
+				})
+			}
 		}
 	}
 }
