@@ -285,3 +285,38 @@ func TestParamCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepQuick runs the smoke-test sweep, checks the generated tables and that a second
+// invocation reuses every run and keeps hand-written text around the generated section.
+func TestSweepQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	dir := t.TempDir()
+	results := filepath.Join(dir, "results.md")
+	write(t, results, []byte("# My results\n\nintro\n\n"+BeginMarker+"\nold\n"+EndMarker+"\n\noutro\n"))
+	c := SweepConfig{Out: filepath.Join(dir, "runs"), Results: results, Seeds: []uint64{1}, Quick: true}
+	var log1, log2 bytes.Buffer
+	if err := Sweep(context.Background(), c, &log1, nil); err != nil {
+		t.Fatal(err)
+	}
+	first := string(readFile(t, results))
+	for _, want := range []string{"# My results\n\nintro\n\n" + BeginMarker, "### mnist-cnn", "### mlp512", "| head only |", "| LoRA r=1 | 1024 | 1 | 5130 |",
+		"| Quantum-PEFT L=2 K=8 | 90 | 0.0879 | 5130 |", "Target (within 1 point", EndMarker + "\n\noutro\n"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("results lack %q:\n%s", want, first)
+		}
+	}
+	if strings.Contains(first, "\nold\n") {
+		t.Errorf("the old generated section was kept")
+	}
+	if err := Sweep(context.Background(), c, &log2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(log2.String(), "reused"); n != 8 {
+		t.Errorf("second sweep reused %d of 8 runs:\n%s", n, log2.String())
+	}
+	if second := string(readFile(t, results)); second != first {
+		t.Errorf("regenerating from reused runs changed the results:\n%s\n---\n%s", first, second)
+	}
+}
