@@ -1,0 +1,223 @@
+// Command gobench times qpeft's simulator (sim.Run) and itsubaki/q on circuits given as JSON
+// gate lists (written by interop/bench/bench.py), so that every simulator runs exactly the
+// same gates. It prints one JSON object per line:
+//
+//	go run ./interop/bench/gobench -circuits DIR -threads 1,2 -repeat 3
+//
+// Each record is the best of -repeat wall-clock runs of one simulation from |0…0⟩, state
+// allocation included (as for the Python peers).
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/itsubaki/q"
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/sim"
+)
+
+// gate is one entry of a circuit file.
+type gate struct {
+	Name   string    `json:"name"`
+	Qubits []int     `json:"qubits"`
+	Params []float64 `json:"params"`
+}
+
+// circuitFile is a circuit as written by bench.py.
+type circuitFile struct {
+	Kind   string `json:"kind"`
+	Qubits int    `json:"qubits"`
+	Gates  []gate `json:"gates"`
+}
+
+// record is one timing.
+type record struct {
+	Sim       string  `json:"sim"`
+	Threads   int     `json:"threads"`
+	Circuit   string  `json:"circuit"`
+	Qubits    int     `json:"qubits"`
+	Gates     int     `json:"gates"`
+	Seconds   float64 `json:"seconds"`
+	NsAmpGate float64 `json:"ns_per_amp_gate"`
+	Repeats   int     `json:"repeats"`
+}
+
+func build(cf *circuitFile) (*circuit.Circuit, error) {
+	c := circuit.New(cf.Qubits)
+	for i, g := range cf.Gates {
+		want := map[string][2]int{"ry": {1, 1}, "rx": {1, 1}, "rz": {1, 1}, "h": {1, 0}, "cz": {2, 0}, "cx": {2, 0}, "cp": {2, 1}, "swap": {2, 0}}
+		w, ok := want[g.Name]
+		if !ok || len(g.Qubits) != w[0] || len(g.Params) != w[1] {
+			return nil, fmt.Errorf("gate %d: unsupported gate %q with %d qubits and %d parameters", i, g.Name, len(g.Qubits), len(g.Params))
+		}
+		switch g.Name {
+		case "ry":
+			c.RY(g.Params[0], g.Qubits[0])
+		case "rx":
+			c.RX(g.Params[0], g.Qubits[0])
+		case "rz":
+			c.RZ(g.Params[0], g.Qubits[0])
+		case "h":
+			c.H(g.Qubits[0])
+		case "cz":
+			c.CZ(g.Qubits[0], g.Qubits[1])
+		case "cx":
+			c.CX(g.Qubits[0], g.Qubits[1])
+		case "cp":
+			c.CP(g.Params[0], g.Qubits[0], g.Qubits[1])
+		case "swap":
+			c.Swap(g.Qubits[0], g.Qubits[1])
+		}
+	}
+	return c, nil
+}
+
+// runItsubaki applies the gates on itsubaki/q (big-endian: our qubit k is its n−1−k).
+func runItsubaki(cf *circuitFile) {
+	n := cf.Qubits
+	s := q.New()
+	qb := s.Zeros(n)
+	at := func(k int) q.Qubit { return qb[n-1-k] }
+	for _, g := range cf.Gates {
+		switch g.Name {
+		case "ry":
+			s.RY(g.Params[0], at(g.Qubits[0]))
+		case "rx":
+			s.RX(g.Params[0], at(g.Qubits[0]))
+		case "rz":
+			s.RZ(g.Params[0], at(g.Qubits[0]))
+		case "h":
+			s.H(at(g.Qubits[0]))
+		case "cz":
+			s.CZ(at(g.Qubits[0]), at(g.Qubits[1]))
+		case "cx":
+			s.CNOT(at(g.Qubits[0]), at(g.Qubits[1]))
+		case "cp":
+			s.CR(g.Params[0], at(g.Qubits[0]), at(g.Qubits[1]))
+		case "swap":
+			s.Swap(at(g.Qubits[0]), at(g.Qubits[1]))
+		}
+	}
+}
+
+func best(k int, f func() error) (time.Duration, error) {
+	b := time.Duration(math.MaxInt64)
+	for i := 0; i < k; i++ {
+		runtime.GC()
+		t := time.Now()
+		if err := f(); err != nil {
+			return 0, err
+		}
+		b = min(b, time.Since(t))
+	}
+	return b, nil
+}
+
+func main() {
+	dir := flag.String("circuits", "", "directory of circuit JSON files written by bench.py")
+	threadList := flag.String("threads", "1,2", "comma-separated goroutine counts for sim.Threads")
+	repeat := flag.Int("repeat", 3, "runs per case; the fastest is reported")
+	itsMax := flag.Int("itsubaki-max", 20, "largest qubit count run on itsubaki/q")
+	flag.Parse()
+	if err := run(*dir, *threadList, *repeat, *itsMax); err != nil {
+		fmt.Fprintln(os.Stderr, "gobench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir, threadList string, repeat, itsMax int) error {
+	if dir == "" {
+		return fmt.Errorf("-circuits is required (a directory written by bench.py)")
+	}
+	if repeat < 1 {
+		return fmt.Errorf("-repeat must be ≥ 1, got %d", repeat)
+	}
+	var threads []int
+	for _, f := range strings.Split(threadList, ",") {
+		t, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || t < 1 {
+			return fmt.Errorf("-threads: %q is not a positive integer", f)
+		}
+		threads = append(threads, t)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no circuit files (*.json) in %s", dir)
+	}
+	var cfs []*circuitFile
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		cf := new(circuitFile)
+		if err := json.Unmarshal(data, cf); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		cfs = append(cfs, cf)
+	}
+	sort.Slice(cfs, func(i, j int) bool {
+		if cfs[i].Qubits != cfs[j].Qubits {
+			return cfs[i].Qubits < cfs[j].Qubits
+		}
+		return cfs[i].Kind < cfs[j].Kind
+	})
+	enc := json.NewEncoder(os.Stdout)
+	for _, cf := range cfs {
+		c, err := build(cf)
+		if err != nil {
+			return fmt.Errorf("%s n=%d: %w", cf.Kind, cf.Qubits, err)
+		}
+		work := float64(len(cf.Gates)) * math.Ldexp(1, cf.Qubits)
+		emit := func(name string, t, reps int, d time.Duration) error {
+			return enc.Encode(record{Sim: name, Threads: t, Circuit: cf.Kind, Qubits: cf.Qubits, Gates: len(cf.Gates),
+				Seconds: d.Seconds(), NsAmpGate: float64(d.Nanoseconds()) / work, Repeats: reps})
+		}
+		for _, t := range threads {
+			sim.Threads = t
+			// auto: float64 amplitudes while every gate is real (the Pauli ansatz), else complex128.
+			for _, forceComplex := range []bool{false, true} {
+				if forceComplex && !c.IsReal() {
+					continue
+				}
+				d, err := best(repeat, func() error {
+					_, err := sim.Run(c, sim.Options{Complex: forceComplex})
+					return err
+				})
+				if err != nil {
+					return fmt.Errorf("%s n=%d: %w", cf.Kind, cf.Qubits, err)
+				}
+				name := "qpeft"
+				if c.IsReal() {
+					name = "qpeft-float64"
+					if forceComplex {
+						name = "qpeft-complex128"
+					}
+				}
+				if err := emit(name, t, repeat, d); err != nil {
+					return err
+				}
+			}
+		}
+		if cf.Qubits <= itsMax {
+			d, _ := best(1, func() error { runItsubaki(cf); return nil })
+			if err := emit("itsubaki-q", 1, 1, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
