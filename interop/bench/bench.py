@@ -15,6 +15,7 @@ Angles come from numpy's PCG64 with a fixed seed per (circuit, n).
 Usage:
   bench.py gen DIR --qubits 12,16,20,24
   bench.py run DIR --out peers.jsonl [--threads 1,2] [--repeat 3] [--sims aer,qsim,lightning]
+  bench.py report peers.jsonl go.jsonl [--gotest gotest.txt] [--json all.json] [--text table.txt]
 
 "run" starts one worker process per (simulator, threads) so that OpenMP thread counts are
 fixed at process start; each worker prints one JSON object per circuit. Only the simulation
@@ -219,6 +220,107 @@ def run(args):
                     raise SystemExit(f"bench: worker {sim} threads={t} failed with status {p.returncode}")
 
 
+def report(args):
+    """Merges peer and Go records into one JSON file and prints the side-by-side table."""
+    recs, meta = [], {}
+    for path in args.inputs:
+        with open(path) as fh:
+            for line in fh:
+                line = line.strip()
+                if not line.startswith("{"):
+                    continue
+                r = json.loads(line)
+                if "sim" in r:
+                    recs.append(r)
+                else:
+                    meta.update(r)
+    floor = {}
+    if args.gotest:
+        # go test lines: BenchmarkBandwidth/complex128-2  N  T ns/op  X ns/amp
+        #                BenchmarkAnsatz/n=24/real-2      N  T ns/op  X ns/amp-gate
+        with open(args.gotest) as fh:
+            for line in fh:
+                f = line.split()
+                if not f or not f[0].startswith("Benchmark"):
+                    continue
+                name = f[0].rsplit("-", 1)[0]
+                vals = {f[i + 1]: float(f[i]) for i in range(2, len(f) - 1, 2) if f[i].replace(".", "").isdigit()}
+                if name.startswith("BenchmarkBandwidth/"):
+                    floor[name.split("/")[1]] = vals.get("ns/amp")
+                elif name.startswith("BenchmarkAnsatz/"):
+                    _, nq, path = name.split("/")
+                    n = int(nq[2:])
+                    sim = {"real": "gotest-float64", "complex": "gotest-complex128", "itsubaki": "gotest-itsubaki-q"}[path]
+                    recs.append({"sim": sim, "threads": 0, "circuit": "pauli", "qubits": n,
+                                 "gates": n + 12 * (n - 1), "seconds": vals["ns/op"] / 1e9,
+                                 "ns_per_amp_gate": vals.get("ns/amp-gate"), "repeats": None})
+    key = {}
+    for r in recs:
+        key[(r["circuit"], r["qubits"], r["sim"], r["threads"])] = r
+    cols = [("qpeft", 1), ("qpeft", 2), ("aer", 1), ("aer", 2), ("qsim", 1), ("qsim", 2),
+            ("lightning", 1), ("lightning", 2), ("itsubaki-q", 1)]
+    cases = sorted({(r["circuit"], r["qubits"]) for r in recs if not r["sim"].startswith("gotest")},
+                   key=lambda c: (("pauli", "random", "qft").index(c[0]), c[1]))
+
+    def get(circ, n, sim, t):
+        if sim == "qpeft":
+            for s in ("qpeft", "qpeft-float64"):
+                if (circ, n, s, t) in key:
+                    return key[(circ, n, s, t)]
+            return None
+        return key.get((circ, n, sim, t))
+
+    lines = []
+    hdr = ["circuit", "n", "gates"] + [f"{s}/{t}t" if s != "itsubaki-q" else "itsubaki" for s, t in cols] + \
+          ["ours2/aer2", "ours2/qsim2", "ours2/light2", "ns/amp-gate ours2", "aer2"]
+    rows = [hdr]
+    for circ, n in cases:
+        row = [circ, str(n), ""]
+        for s, t in cols:
+            r = get(circ, n, s, t)
+            if r:
+                row[2] = str(r["gates"])
+            row.append(f"{r['seconds']:.4g}" if r else "-")
+        ours = get(circ, n, "qpeft", 2)
+        for s in ("aer", "qsim", "lightning"):
+            p = get(circ, n, s, 2)
+            row.append(f"{ours['seconds'] / p['seconds']:.2f}" if ours and p else "-")
+        p = get(circ, n, "aer", 2)
+        row.append(f"{ours['ns_per_amp_gate']:.3f}" if ours else "-")
+        row.append(f"{p['ns_per_amp_gate']:.3f}" if p else "-")
+        rows.append(row)
+    w = [max(len(r[i]) for r in rows) for i in range(len(hdr))]
+    for r in rows:
+        lines.append("  ".join(c.rjust(w[i]) for i, c in enumerate(r)))
+    lines.append("")
+    lines.append("seconds: best wall-clock run of one statevector simulation from |0...0>; /1t, /2t: threads.")
+    lines.append("qpeft on pauli = its automatic float64 path (all gates real); complex128 forced:")
+    for circ, n in cases:
+        if circ == "pauli":
+            c = [key.get((circ, n, "qpeft-complex128", t)) for t in (1, 2)]
+            if c[0] and c[1]:
+                lines.append(f"  pauli n={n}: complex128 1t {c[0]['seconds']:.4g} s, 2t {c[1]['seconds']:.4g} s "
+                             f"({c[1]['ns_per_amp_gate']:.3f} ns/amp-gate)")
+    g = sorted((r for r in recs if r["sim"].startswith("gotest")), key=lambda r: (r["qubits"], r["sim"]))
+    if g:
+        lines.append("go test ./sim -bench Ansatz (pauli L=4, GOMAXPROCS threads):")
+        for r in g:
+            lines.append(f"  n={r['qubits']} {r['sim'][7:]}: {r['seconds']:.4g} s, {r['ns_per_amp_gate']} ns/amp-gate")
+    if floor:
+        lines.append("memory floor (go test ./sim -bench Bandwidth, one read+write sweep over 2^24 amplitudes): " +
+                     ", ".join(f"{k} {v} ns/amp" for k, v in floor.items()))
+    if meta:
+        lines.append("peer versions: " + ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items()))
+    text = "\n".join(lines)
+    print(text)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"meta": meta, "floor_ns_per_amp": floor, "records": recs}, fh, indent=1)
+    if args.text:
+        with open(args.text, "w") as fh:
+            fh.write(text + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -238,8 +340,13 @@ def main():
     w.add_argument("--threads", type=int, required=True)
     w.add_argument("--repeat", type=int, default=3)
     w.add_argument("--max-qubits", type=int, default=30)
+    p = sub.add_parser("report")
+    p.add_argument("inputs", nargs="+", help="JSON-lines files from run and gobench")
+    p.add_argument("--gotest", help="output of go test ./sim -bench 'Ansatz|Bandwidth'")
+    p.add_argument("--json", help="write the merged records here")
+    p.add_argument("--text", help="write the table here")
     a = ap.parse_args()
-    {"gen": gen, "run": run, "worker": worker}[a.cmd](a)
+    {"gen": gen, "run": run, "worker": worker, "report": report}[a.cmd](a)
 
 
 if __name__ == "__main__":
