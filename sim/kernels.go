@@ -121,7 +121,9 @@ func kPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, t
 // 4 KiB (rows whose control bits are 0): before each run it reads one element per cache
 // line of the skipped gap in each stream, so the memory system sees two sequential streams
 // instead of a pattern of short jumps, which the hardware prefetcher does not follow and
-// which made such gates several times slower (BenchmarkControlledGap).
+// which made such gates several times slower (BenchmarkControlledGap). The reads may see
+// elements another goroutine is writing; their values are discarded, and the race-detector
+// build turns touching off (raceBuild).
 type touchCursors[T number] struct {
 	c0, c1 int
 	init   bool

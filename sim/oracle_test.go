@@ -181,8 +181,9 @@ func realGates() []*gates.Gate {
 // sizes, restoring the settings afterwards.
 func withThreads(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	oldT, oldP := Threads, ParallelThreshold
-	defer func() { Threads, ParallelThreshold = oldT, oldP }()
+	oldT, oldP, oldC := Threads, ParallelThreshold, minChunk
+	defer func() { Threads, ParallelThreshold, minChunk = oldT, oldP, oldC }()
+	minChunk = 1
 	for _, c := range []struct {
 		name      string
 		threads   int

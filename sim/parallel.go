@@ -3,6 +3,7 @@ package sim
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Threads is the number of goroutines a kernel uses above ParallelThreshold; 0 means
@@ -27,26 +28,42 @@ func workers(work int) int {
 	return w
 }
 
-// parallel runs f over [0,total) split into w contiguous chunks, one per goroutine (the
-// first on the caller's), with chunk boundaries aligned to 64 units.
+// parallel runs f over [0,total) on w goroutines (the caller's among them). The range is cut
+// into up to 8 chunks per goroutine (boundaries aligned to 64 units) that the goroutines take
+// in turn, so a goroutine the OS deschedules on a busy machine does not hold up the gate:
+// the others take its chunks. Which goroutine runs a chunk does not change the result.
 func parallel(w, total int, f func(lo, hi int)) {
-	step := (total + w - 1) / w
-	step = (step + 63) &^ 63
+	chunks := 8 * w
+	step := (total + chunks - 1) / chunks
+	step = max((step+63)&^63, minChunk)
 	if step >= total {
 		f(0, total)
 		return
 	}
-	var wg sync.WaitGroup
-	for lo := step; lo < total; lo += step {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			f(lo, hi)
-		}(lo, min(lo+step, total))
+	var next atomic.Int64
+	work := func() {
+		for {
+			lo := int(next.Add(1)-1) * step
+			if lo >= total {
+				return
+			}
+			f(lo, min(lo+step, total))
+		}
 	}
-	f(0, step)
+	var wg sync.WaitGroup
+	for i := 1; i < w; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
 	wg.Wait()
 }
+
+// minChunk is the smallest chunk parallel hands out (tests lower it to exercise splitting).
+var minChunk = 2048
 
 // reduceChunk is the fixed chunk size of deterministic reductions.
 const reduceChunk = 1 << 12

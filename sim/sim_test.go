@@ -627,8 +627,9 @@ func TestRunMemoryLimit(t *testing.T) {
 func TestThreadsDeterministic(t *testing.T) {
 	r := rand.New(rand.NewPCG(71, 72))
 	c := randomCircuit(r, 12, 80, gates.All(), 2)
-	oldT, oldP := Threads, ParallelThreshold
-	defer func() { Threads, ParallelThreshold = oldT, oldP }()
+	oldT, oldP, oldC := Threads, ParallelThreshold, minChunk
+	defer func() { Threads, ParallelThreshold, minChunk = oldT, oldP, oldC }()
+	minChunk = 1
 	var ref []complex128
 	var refE float64
 	for _, th := range []int{1, 2, 3, 5} {
