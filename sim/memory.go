@@ -30,6 +30,7 @@ type MemoryError struct {
 	Limit int64
 }
 
+// Error names the qubit count, the bytes needed, the limit and how to raise it.
 func (e *MemoryError) Error() string {
 	typ := "complex128"
 	if e.BytesPerAmp == 8 {
