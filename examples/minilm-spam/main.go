@@ -67,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	headLR := fs.Float64("head-lr", 3e-3, "learning rate of the classification head")
 	targets := fs.String("target", "query,value", "adapted modules: names (PEFT target_modules) or a regex")
 	pooling := fs.String("pooling", "mean", "mean, cls or pooler")
+	alpha := fs.Float64("alpha", 0, "Quantum-PEFT scale numerator: ΔW = (α/K)·U·diag(λ)·Vᵀ (0: α = K)")
+	initScale := fs.Float64("init-scale", 0, "Quantum-PEFT angle initialisation half-width (0: 0.02, near-identity circuits; π spreads U and V over all coordinates)")
 	validation := fs.Bool("validation", false, "evaluate on a validation part of the training split instead of the test split (for choosing learning rates)")
 	title := fs.String("title", "", "heading of the results file (default: a generated one)")
 	short := fs.Bool("short", false, "smoke test without downloads: a tiny random BERT-shaped model and a toy corpus in a temporary directory, three settings, one seed (seconds)")
@@ -110,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	base.Data = bert.DataSpamAssassin + ":" + *data
 	base.MaxLen, base.Epochs, base.Batch, base.HeadEpochs = *maxLen, *epochs, *batch, *headEpochs
 	base.TrainLimit, base.TestLimit, base.HeadLR = *trainLimit, *testLimit, *headLR
-	base.Targets, base.Pooling, base.Validation = *targets, pool, *validation
+	base.Targets, base.Pooling, base.Validation, base.InitScale, base.Alpha = *targets, pool, *validation, *initScale, *alpha
 	sc := bert.SweepConfig{Base: base, Out: *out}
 	for _, s := range strings.Split(*settings, ",") {
 		st, err := bert.ParseSetting(s)

@@ -112,7 +112,7 @@ func (sc SweepConfig) RunConfig(s Setting, seed uint64) RunConfig {
 		c.Targets, c.Alpha, c.InitScale, c.ActiveRank, c.PruneStep, c.OrthWeight = "", 0, 0, 0, 0, 0
 	}
 	if s.Method != QPEFT {
-		c.InitScale = 0
+		c.InitScale, c.Alpha = 0, 0 // Alpha and InitScale are Quantum-PEFT knobs in a sweep
 	}
 	if s.Method != Head {
 		c.HeadEpochs = 0

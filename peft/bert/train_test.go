@@ -87,9 +87,16 @@ func TestRunMethods(t *testing.T) {
 	// LoRA r = 2: 4·2·(16+16) = 256; AdaLoRA r = 2: 4·2·(16+16+1) = 264;
 	// Quantum-PEFT L = 1, K = 2: P(4, 1) = 3·4 − 2 = 10 per factor, 4·(10+10+2) = 88.
 	want := map[Method]int{Head: 0, LoRA: 256, AdaLoRA: 264, QPEFT: 88, Full: 0}
-	for _, method := range []Method{Head, LoRA, QPEFT, AdaLoRA, Full} {
+	methods := []Method{Head, LoRA, QPEFT, AdaLoRA, Full}
+	if testing.Short() {
+		methods = []Method{QPEFT, Full}
+	}
+	for _, method := range methods {
 		t.Run(string(method), func(t *testing.T) {
 			cfg := toyConfig(m, method)
+			if testing.Short() {
+				cfg.Epochs = 2
+			}
 			out := filepath.Join(t.TempDir(), "run")
 			res, err := Run(context.Background(), cfg, out, RunOptions{Model: m, Train: train, Test: test})
 			if err != nil {
@@ -101,8 +108,8 @@ func TestRunMethods(t *testing.T) {
 			if method == Full && res.EncoderParams != m.Checkpoint.Config.NumParams(true) {
 				t.Errorf("full: %d encoder params, want %d", res.EncoderParams, m.Checkpoint.Config.NumParams(true))
 			}
-			// The task is easy: every method must beat chance clearly.
-			if res.Test.Accuracy < 0.75 || res.Test.N != 48 {
+			// The task is easy: every method must beat chance clearly (with the full training).
+			if (!testing.Short() && res.Test.Accuracy < 0.75) || res.Test.N != 48 {
 				t.Errorf("test %v", res.Test)
 			}
 			files := []string{"result.json", "head.safetensors"}
@@ -136,6 +143,9 @@ func TestRunDeterministic(t *testing.T) {
 	m := toyModel(t)
 	train, test := toyCorpus(48, 1, "toy/train"), toyCorpus(16, 2, "toy/test")
 	cfg := toyConfig(m, QPEFT)
+	if testing.Short() {
+		cfg.Epochs = 2
+	}
 	run := func(seed uint64) *Result {
 		cfg.Seed = seed
 		r, err := Run(context.Background(), cfg, "", RunOptions{Model: m, Train: train, Test: test})
@@ -160,9 +170,16 @@ func TestRunDeterministic(t *testing.T) {
 func TestLoRAExportAgrees(t *testing.T) {
 	m := toyModel(t)
 	train, test := toyCorpus(48, 1, "toy/train"), toyCorpus(16, 2, "toy/test")
-	for _, method := range []Method{QPEFT, LoRA} {
+	methods := []Method{QPEFT, LoRA}
+	if testing.Short() {
+		methods = methods[:1]
+	}
+	for _, method := range methods {
 		t.Run(string(method), func(t *testing.T) {
 			cfg := toyConfig(m, method)
+			if testing.Short() {
+				cfg.Epochs = 2
+			}
 			out := filepath.Join(t.TempDir(), "run")
 			res, err := Run(context.Background(), cfg, out, RunOptions{Model: m, Train: train, Test: test})
 			if err != nil {
