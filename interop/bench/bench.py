@@ -272,7 +272,8 @@ def report(args):
 
     lines = []
     hdr = ["circuit", "n", "gates"] + [f"{s}/{t}t" if s != "itsubaki-q" else "itsubaki" for s, t in cols] + \
-          ["ours2/aer2", "ours2/qsim2", "ours2/light2", "ns/amp-gate ours2", "aer2"]
+          ["ours1/aer1", "ours1/qsim1", "ours1/light1", "ours2/aer2", "ours2/qsim2", "ours2/light2",
+           "ns/amp-gate ours2", "aer2"]
     rows = [hdr]
     for circ, n in cases:
         row = [circ, str(n), ""]
@@ -281,10 +282,11 @@ def report(args):
             if r:
                 row[2] = str(r["gates"])
             row.append(f"{r['seconds']:.4g}" if r else "-")
-        ours = get(circ, n, "qpeft", 2)
-        for s in ("aer", "qsim", "lightning"):
-            p = get(circ, n, s, 2)
-            row.append(f"{ours['seconds'] / p['seconds']:.2f}" if ours and p else "-")
+        for t in (1, 2):
+            ours = get(circ, n, "qpeft", t)
+            for s in ("aer", "qsim", "lightning"):
+                p = get(circ, n, s, t)
+                row.append(f"{ours['seconds'] / p['seconds']:.2f}" if ours and p else "-")
         p = get(circ, n, "aer", 2)
         row.append(f"{ours['ns_per_amp_gate']:.3f}" if ours else "-")
         row.append(f"{p['ns_per_amp_gate']:.3f}" if p else "-")
@@ -294,6 +296,7 @@ def report(args):
         lines.append("  ".join(c.rjust(w[i]) for i, c in enumerate(r)))
     lines.append("")
     lines.append("seconds: best wall-clock run of one statevector simulation from |0...0>; /1t, /2t: threads.")
+    lines.append("oursT/peerT: qpeft time / peer time at T threads (below 1: qpeft is faster).")
     lines.append("qpeft on pauli = its automatic float64 path (all gates real); complex128 forced:")
     for circ, n in cases:
         if circ == "pauli":
