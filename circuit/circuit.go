@@ -29,6 +29,7 @@ const (
 	Barrier             // a scheduling barrier on Qubits; no effect on the state
 )
 
+// String names the kind (gate, measure, reset, barrier).
 func (k Kind) String() string {
 	switch k {
 	case GateOp:
@@ -53,6 +54,7 @@ type Pos struct {
 // IsValid reports whether the position is set.
 func (p Pos) IsValid() bool { return p.Line > 0 }
 
+// String formats the position as file:line:col (<input> when there is no file name).
 func (p Pos) String() string {
 	if !p.IsValid() {
 		return ""
@@ -546,6 +548,7 @@ type NotRealError struct {
 	Pos   Pos
 }
 
+// Error describes the gate, where it is, and which gates an adapter may use.
 func (e *NotRealError) Error() string {
 	return fmt.Sprintf("%sgate %s (operation %d) has complex matrix entries; an adapter for real weights may use only real gates (ry, cry, cz, cx, x, z, h, ch, swap, ccx, cswap, id)",
 		posPrefix(e.Pos), e.Gate, e.Index)

@@ -125,8 +125,10 @@ func formatPi(k, d int) string {
 	return s
 }
 
+// String is the symbol's name.
 func (s Sym) String() string { return s.Name }
 
+// String renders -x, parenthesising a compound operand.
 func (n Neg) String() string {
 	x := n.X.String()
 	if n.X.prec() < 5 {
@@ -135,6 +137,8 @@ func (n Neg) String() string {
 	return "-" + x
 }
 
+// String renders x op y with the parentheses precedence and associativity require (^ prints
+// as OpenQASM 3's **).
 func (b Binary) String() string {
 	op := string(b.Op)
 	if b.Op == '^' {
@@ -154,6 +158,7 @@ func (b Binary) String() string {
 	return x + " " + op + " " + y
 }
 
+// String renders fn(arg).
 func (c Call) String() string { return c.Fn + "(" + c.Arg.String() + ")" }
 
 // Env supplies parameter values by name.
@@ -167,6 +172,7 @@ func MapEnv(m map[string]float64) Env {
 // UnboundError reports a symbol without a value.
 type UnboundError struct{ Name string }
 
+// Error names the parameter and how to give it a value.
 func (e *UnboundError) Error() string {
 	return fmt.Sprintf("parameter %q has no value (bind it by name, or pass --param %s=VALUE)", e.Name, e.Name)
 }
