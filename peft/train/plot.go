@@ -66,6 +66,19 @@ func Curves(m *Metrics) ([]byte, error) {
 		teA = append(teA, plotter.XY{X: 0, Y: 100 * m.ZeroShot.Accuracy})
 		teL = append(teL, plotter.XY{X: 0, Y: m.ZeroShot.Loss})
 	}
+	// Cross-entropy starts orders of magnitude above where it ends (a new head on raw
+	// features), so the loss panel is logarithmic whenever every value is positive.
+	logLoss := len(trL)+len(teL) > 0
+	for _, xy := range append(append(plotter.XYs{}, trL...), teL...) {
+		if !(xy.Y > 0) {
+			logLoss = false
+		}
+	}
+	if logLoss {
+		loss.Y.Scale = plot.LogScale{}
+		loss.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		loss.Y.Label.Text = "cross-entropy (log scale)"
+	}
 	for _, s := range []struct {
 		p      *plot.Plot
 		xy     plotter.XYs
