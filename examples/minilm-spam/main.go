@@ -61,6 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxLen := fs.Int("max-len", 128, "tokens per text (special tokens included)")
 	epochs := fs.Int("epochs", 1, "training epochs")
 	headEpochs := fs.Int("head-epochs", 20, "epochs of the head-only baseline (on cached frozen features)")
+	probeEpochs := fs.Int("probe-epochs", 0, "train the head alone for this many epochs before the adapters (linear probing then fine-tuning; 0: heads start at zero)")
 	batch := fs.Int("batch", 16, "texts per training step")
 	trainLimit := fs.Int("train-limit", 0, "stratified sample of the training split (0: all 4878)")
 	testLimit := fs.Int("test-limit", 0, "stratified sample of the test split (0: all 1168)")
@@ -110,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	base := bert.DefaultRunConfig(*model, bert.LoRA)
 	base.Data = bert.DataSpamAssassin + ":" + *data
-	base.MaxLen, base.Epochs, base.Batch, base.HeadEpochs = *maxLen, *epochs, *batch, *headEpochs
+	base.MaxLen, base.Epochs, base.Batch, base.HeadEpochs, base.ProbeEpochs = *maxLen, *epochs, *batch, *headEpochs, *probeEpochs
 	base.TrainLimit, base.TestLimit, base.HeadLR = *trainLimit, *testLimit, *headLR
 	base.Targets, base.Pooling, base.Validation, base.InitScale, base.Alpha = *targets, pool, *validation, *initScale, *alpha
 	sc := bert.SweepConfig{Base: base, Out: *out}

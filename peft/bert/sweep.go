@@ -116,6 +116,8 @@ func (sc SweepConfig) RunConfig(s Setting, seed uint64) RunConfig {
 	}
 	if s.Method != Head {
 		c.HeadEpochs = 0
+	} else {
+		c.ProbeEpochs = 0
 	}
 	if s.Method == Head {
 		c.HeadLR = 0

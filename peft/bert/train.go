@@ -86,16 +86,21 @@ type RunConfig struct {
 	// encoder, HeadLR for the head; 0: LR), AdamW's decoupled WeightDecay, the global
 	// gradient-norm Clip (0: none) and the linear warm-up fraction before a cosine decay to
 	// LR/100.
-	Epochs int `json:"epochs"`
-	Batch  int `json:"batch"`
-	// HeadEpochs is the number of epochs of the head method, which trains on cached frozen
-	// features at negligible cost (0: Epochs).
-	HeadEpochs  int     `json:"head_epochs,omitempty"`
+	Epochs      int     `json:"epochs"`
+	Batch       int     `json:"batch"`
 	LR          float64 `json:"lr"`
 	HeadLR      float64 `json:"head_lr,omitempty"`
 	WeightDecay float64 `json:"weight_decay,omitempty"`
 	Clip        float64 `json:"clip,omitempty"`
 	WarmupFrac  float64 `json:"warmup_frac"`
+	// HeadEpochs is the number of epochs of the head method, which trains on cached frozen
+	// features at negligible cost (0: Epochs).
+	HeadEpochs int `json:"head_epochs,omitempty"`
+	// ProbeEpochs, for the adapter methods and full, first trains the head alone on the
+	// frozen features for this many epochs (at HeadLR, as the head method does), then
+	// fine-tunes adapters and head from there: linear probing then fine-tuning (LP-FT,
+	// Kumar et al. 2022). 0: the head starts at zero.
+	ProbeEpochs int `json:"probe_epochs,omitempty"`
 	// Seed seeds the adapters and the shuffling (the head starts at zero).
 	Seed uint64 `json:"seed"`
 	// TrainLimit and TestLimit use a stratified sample of that many texts of each split
@@ -193,6 +198,9 @@ func (c RunConfig) Validate() error {
 		}
 	} else if c.Rank != 0 || c.Layers != 0 || c.Alpha != 0 || c.InitScale != 0 || c.Targets != "" || c.ActiveRank != 0 || c.PruneStep != 0 || c.OrthWeight != 0 {
 		return bad("--rank, --layers, --alpha, --init-scale, --target, --active-rank, --prune-step and --orth-weight apply to qpeft, lora and adalora, not %s", c.Method)
+	}
+	if c.ProbeEpochs < 0 || (c.ProbeEpochs != 0 && c.Method == Head) {
+		return bad("--probe-epochs %d applies to the adapter methods and full only", c.ProbeEpochs)
 	}
 	if c.HeadEpochs < 0 || (c.HeadEpochs != 0 && c.Method != Head) {
 		return bad("--head-epochs %d applies to the head method only", c.HeadEpochs)
@@ -293,10 +301,14 @@ type Result struct {
 	// features, plus the one-off feature extraction in FeatureSeconds).
 	SecondsPerEpoch float64 `json:"seconds_per_epoch"`
 	FeatureSeconds  float64 `json:"feature_seconds,omitempty"`
-	EvalSeconds     float64 `json:"eval_seconds"`
-	TotalSeconds    float64 `json:"total_seconds"`
-	GOMAXPROCS      int     `json:"gomaxprocs"`
-	SIMD            bool    `json:"simd"`
+	// Probe is the last epoch of the linear probe (ProbeEpochs) and ProbeSeconds its time,
+	// features included.
+	Probe        *EpochInfo `json:"probe,omitempty"`
+	ProbeSeconds float64    `json:"probe_seconds,omitempty"`
+	EvalSeconds  float64    `json:"eval_seconds"`
+	TotalSeconds float64    `json:"total_seconds"`
+	GOMAXPROCS   int        `json:"gomaxprocs"`
+	SIMD         bool       `json:"simd"`
 
 	// Classifier is the trained model (not serialised); Adapters the adapters (nil for head
 	// and full).
@@ -442,6 +454,24 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 	res.Data.Digest = digest2(train, test)
 	_, res.HeadParams = nn.CountParams(cls.Head.Params())
 
+	trainSeqs := opts.Cache.tokens(m, train, cfg.MaxLen)
+	testSeqs := opts.Cache.tokens(m, test, cfg.MaxLen)
+	if cfg.ProbeEpochs > 0 {
+		t0 := time.Now()
+		pc := cfg
+		pc.HeadEpochs, pc.LR = cfg.ProbeEpochs, cfg.headLR()
+		probeSteps := cfg.ProbeEpochs * steps
+		sched := nn.WarmupCosine{WarmupSteps: int(math.Round(cfg.WarmupFrac * float64(probeSteps))), TotalSteps: probeSteps}
+		probe := &Result{}
+		if err := trainHead(ctx, pc, cls, train, trainSeqs, m, RunOptions{Cache: opts.Cache}, probe, nn.NewAdamW(cls.Head.Params(), pc.LR, cfg.WeightDecay), sched); err != nil {
+			return nil, err
+		}
+		res.ProbeSeconds = time.Since(t0).Seconds()
+		last := probe.Epochs[len(probe.Epochs)-1]
+		res.Probe = &last
+		logf(opts.Log, "linear probe: %d epochs, train loss %.4f, accuracy %.2f%%, %.1f s", cfg.ProbeEpochs, last.TrainLoss, 100*last.TrainAcc, res.ProbeSeconds)
+	}
+
 	var backbone []*nn.Param
 	switch {
 	case cfg.Method.Adapter():
@@ -470,9 +500,6 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 	}
 	logf(opts.Log, "%s: %d adapter + %d head + %d encoder trainable parameters; %d train / %d test texts of %s, ≤ %d tokens; %d epoch(s) × %d steps of %d",
 		cfg.Label(), res.AdapterParams, res.HeadParams, res.EncoderParams, train.Len(), test.Len(), train.Name, cfg.MaxLen, epochs, steps, cfg.Batch)
-
-	trainSeqs := opts.Cache.tokens(m, train, cfg.MaxLen)
-	testSeqs := opts.Cache.tokens(m, test, cfg.MaxLen)
 
 	sched := nn.WarmupCosine{WarmupSteps: int(math.Round(cfg.WarmupFrac * float64(total))), TotalSteps: total}
 	headOpt := nn.NewAdamW(cls.Head.Params(), cfg.headLR(), cfg.WeightDecay)

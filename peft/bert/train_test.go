@@ -376,3 +376,33 @@ func TestMatchTargets(t *testing.T) {
 }
 
 func md5sum(b []byte) [16]byte { return md5.Sum(b) }
+
+// TestProbe: with ProbeEpochs the head is first trained alone (LP-FT) exactly as the head
+// method trains it (same features, shuffling, optimiser and schedule), then fine-tuned with
+// the adapters; a probe on the head method is an error.
+func TestProbe(t *testing.T) {
+	m := toyModel(t)
+	train, test := toyCorpus(96, 1, "toy/train"), toyCorpus(48, 2, "toy/test")
+	cfg := toyConfig(m, LoRA)
+	cfg.Epochs, cfg.ProbeEpochs = 1, 10
+	res, err := Run(context.Background(), cfg, "", RunOptions{Model: m, Train: train, Test: test, Cache: NewCache()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := toyConfig(m, Head)
+	h.HeadEpochs, h.LR = 10, cfg.HeadLR
+	head, err := Run(context.Background(), h, "", RunOptions{Model: m, Train: train, Test: test})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, q := res.Probe, head.Epochs[9]; p == nil || res.ProbeSeconds <= 0 || p.TrainLoss != q.TrainLoss || p.TrainAcc != q.TrainAcc {
+		t.Errorf("probe %+v, head-only run's last epoch %+v", res.Probe, head.Epochs[9])
+	}
+	if res.Probe.TrainLoss > math.Ln2-0.02 {
+		t.Errorf("the probe did not learn: loss %v", res.Probe.TrainLoss)
+	}
+	h.ProbeEpochs = 3
+	if err := h.Validate(); err == nil || !strings.Contains(err.Error(), "--probe-epochs") {
+		t.Errorf("probe on head: %v", err)
+	}
+}
