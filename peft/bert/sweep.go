@@ -229,6 +229,9 @@ type Row struct {
 	Acc, AccStd, F1, F1Std        float64
 	SecPerEpoch, SecPerEpochStd   float64
 	TrainTokensPerSec, EvalSecond float64
+	// FeatureSeconds (head) and ProbeSeconds (LP-FT) are mean one-off costs outside the
+	// epochs.
+	FeatureSeconds, ProbeSeconds float64
 }
 
 // Rows summarises runs per setting, in the order settings first appear.
@@ -254,6 +257,8 @@ func Rows(runs []SweepRun) []Row {
 			f1 = append(f1, r.Result.Test.F1)
 			sec = append(sec, r.Result.SecondsPerEpoch)
 			ev += r.Result.EvalSeconds / float64(len(rs))
+			row.FeatureSeconds += r.Result.FeatureSeconds / float64(len(rs))
+			row.ProbeSeconds += r.Result.ProbeSeconds / float64(len(rs))
 			for _, e := range r.Result.Epochs {
 				if e.TokensPerSec > 0 {
 					tps = append(tps, e.TokensPerSec)
@@ -318,8 +323,15 @@ func SweepMarkdown(sc SweepConfig, runs []SweepRun, command string, elapsed time
 		if r.Setting.Method == Head {
 			params = "0"
 		}
-		fmt.Fprintf(&b, "| %s | %s (+%d head) | %s | %.2f ± %.2f | %.2f ± %.2f | %.1f ± %.1f | %s | %d |\n",
-			r.Label, params, r.HeadParams, ratio, 100*r.Acc, 100*r.AccStd, 100*r.F1, 100*r.F1Std, r.SecPerEpoch, r.SecPerEpochStd, tps, r.Seeds)
+		sec := fmt.Sprintf("%.1f ± %.1f", r.SecPerEpoch, r.SecPerEpochStd)
+		switch {
+		case r.Setting.Method == Head:
+			sec = fmt.Sprintf("%.2f (+ %.0f features)", r.SecPerEpoch, r.FeatureSeconds)
+		case r.ProbeSeconds > 0:
+			sec += fmt.Sprintf(" (+ %.0f probe)", r.ProbeSeconds)
+		}
+		fmt.Fprintf(&b, "| %s | %s (+%d head) | %s | %.2f ± %.2f | %.2f ± %.2f | %s | %s | %d |\n",
+			r.Label, params, r.HeadParams, ratio, 100*r.Acc, 100*r.AccStd, 100*r.F1, 100*r.F1Std, sec, tps, r.Seeds)
 	}
 	if len(runs) > 0 {
 		r0 := runs[0].Result
@@ -328,6 +340,18 @@ func SweepMarkdown(sc SweepConfig, runs []SweepRun, command string, elapsed time
 		fmt.Fprintf(&b, "Model: %s (sha256 %s…, %d parameters, %d layers × %d).\n", r0.Model.Dir, r0.Model.SHA256[:12], r0.Model.Params, r0.Model.Layers, r0.Model.Hidden)
 		fmt.Fprintf(&b, "Training: %d epoch(s), batch %d, AdamW, clip %g, warm-up %g then cosine; pooling %s; GOMAXPROCS %d, SIMD %v.\n",
 			r0.Config.Epochs, r0.Config.Batch, r0.Config.Clip, r0.Config.WarmupFrac, r0.Config.Pooling, r0.GOMAXPROCS, r0.SIMD)
+		for _, r := range runs {
+			if r.Result.Config.Method == Head && r.Result.Config.HeadEpochs > 0 {
+				fmt.Fprintf(&b, "Head only: %d epochs over cached frozen features.\n", r.Result.Config.HeadEpochs)
+				break
+			}
+		}
+		for _, r := range runs {
+			if r.Result.Config.ProbeEpochs > 0 {
+				fmt.Fprintf(&b, "Adapter runs start from a linear probe: the head trained alone for %d epochs on frozen features (LP-FT).\n", r.Result.Config.ProbeEpochs)
+				break
+			}
+		}
 	}
 	var lrs []string
 	for _, s := range sc.Settings {
