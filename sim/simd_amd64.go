@@ -1,0 +1,187 @@
+//go:build amd64 && !purego
+
+package sim
+
+import "golang.org/x/sys/cpu"
+
+// The SIMD inner loops of the gate kernels (AVX2, simd_amd64.s). Each function has the
+// semantics of the portable Go loop written beside it and gives bit-identical results: the
+// assembly uses separate multiplies and adds (no FMA) in the order of the Go expressions,
+// and complex products as Go evaluates them, (a+bi)(c+di) = (ac−bd) + (ad+bc)i. The
+// assembly covers whole vectors; the few tail elements run through the Go loop.
+
+// hasAVX2 reports whether the CPU (and OS) support AVX and AVX2.
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
+
+// useSIMD selects the assembly loops; tests and benchmarks switch it off to run the portable
+// loops. It must not be changed while kernels run.
+var useSIMD = hasAVX2
+
+// Assembly kernels (simd_amd64.s). Strides are in bytes; a vector is one 32-byte YMM
+// register (4 float64 or 2 complex128).
+
+// pairVecF64 applies [[m0 m1] [m2 m3]] to the float64 vectors (a+k·stride, b+k·stride),
+// k < nvec.
+//
+//go:noescape
+func pairVecF64(a, b *float64, nvec, stride int, m0, m1, m2, m3 float64)
+
+// pairVecC128 is pairVecF64 for complex128 vectors (2 elements each).
+//
+//go:noescape
+func pairVecC128(a, b *complex128, nvec, stride int, m0, m1, m2, m3 complex128)
+
+// pairLaneF64 computes d[k] = c[0:4]·d[k] + c[4:8]·swap(d[k]) lanewise for the nvec float64
+// vectors d[k]; swap exchanges the lanes of each 128-bit half (sw128 false) or the two
+// 128-bit halves (sw128 true).
+//
+//go:noescape
+func pairLaneF64(d *float64, nvec int, c *[8]float64, sw128 bool)
+
+// pairShort1C128 applies the matrix to nblk2 pairs of consecutive [a b] complex128 blocks.
+//
+//go:noescape
+func pairShort1C128(d *complex128, nblk2 int, m0, m1, m2, m3 complex128)
+
+// scaleVecF64 multiplies the nvec float64 vectors at a by v.
+//
+//go:noescape
+func scaleVecF64(a *float64, nvec int, v float64)
+
+// scaleVecC128 multiplies the nvec complex128 vectors at a by v.
+//
+//go:noescape
+func scaleVecC128(a *complex128, nvec int, v complex128)
+
+// pairF64 sets a[j], b[j] = m0·a[j] + m1·b[j], m2·a[j] + m3·b[j] for every j < len(a).
+// a and b must not overlap; b must be at least as long as a (panics otherwise).
+func pairF64(a, b []float64, m0, m1, m2, m3 float64) {
+	b = b[:len(a)]
+	if useSIMD && len(a) >= 4 {
+		n := len(a) &^ 3
+		pairVecF64(&a[0], &b[0], n/4, 32, m0, m1, m2, m3)
+		a, b = a[n:], b[n:]
+	}
+	for j := range a {
+		x, y := a[j], b[j]
+		a[j] = m0*x + m1*y
+		b[j] = m2*x + m3*y
+	}
+}
+
+// pairC128 is pairF64 for complex128.
+func pairC128(a, b []complex128, m0, m1, m2, m3 complex128) {
+	b = b[:len(a)]
+	if useSIMD && len(a) >= 2 {
+		n := len(a) &^ 1
+		pairVecC128(&a[0], &b[0], n/2, 32, m0, m1, m2, m3)
+		a, b = a[n:], b[n:]
+	}
+	for j := range a {
+		x, y := a[j], b[j]
+		a[j] = m0*x + m1*y
+		b[j] = m2*x + m3*y
+	}
+}
+
+// pairF64Short applies [[m0 m1] [m2 m3]] to d read as blocks of 2R elements, the first R
+// of a block being the "a" elements and the next R the "b" elements (kPair's short runs).
+// R must be 1, 2 or 4 and len(d) a multiple of 2R (panics otherwise).
+func pairF64Short(d []float64, R int, m0, m1, m2, m3 float64) {
+	if R != 1 && R != 2 && R != 4 || len(d)%(2*R) != 0 {
+		panic("sim: pairF64Short: bad block size")
+	}
+	if useSIMD && len(d) >= 4 {
+		n := len(d) &^ 3 // whole vectors; with R = 4 also whole blocks
+		switch R {
+		case 1: // vector [a0 b0 a1 b1]
+			c := [8]float64{m0, m3, m0, m3, m1, m2, m1, m2}
+			pairLaneF64(&d[0], n/4, &c, false)
+		case 2: // vector [a0 a1 b0 b1]
+			c := [8]float64{m0, m0, m3, m3, m1, m1, m2, m2}
+			pairLaneF64(&d[0], n/4, &c, true)
+		case 4: // a vector, then b vector
+			pairVecF64(&d[0], &d[4], n/8, 64, m0, m1, m2, m3)
+		}
+		d = d[n:]
+	}
+	pairShortGo(d, R, m0, m1, m2, m3)
+}
+
+// pairC128Short is pairF64Short for complex128 with R = 1 or 2.
+func pairC128Short(d []complex128, R int, m0, m1, m2, m3 complex128) {
+	if R != 1 && R != 2 || len(d)%(2*R) != 0 {
+		panic("sim: pairC128Short: bad block size")
+	}
+	if useSIMD && len(d) >= 4 {
+		n := len(d) &^ 3
+		switch R {
+		case 1:
+			pairShort1C128(&d[0], n/4, m0, m1, m2, m3)
+		case 2:
+			pairVecC128(&d[0], &d[2], n/4, 64, m0, m1, m2, m3)
+		}
+		d = d[n:]
+	}
+	pairShortGo(d, R, m0, m1, m2, m3)
+}
+
+// pairShortGo is the portable loop of kPair's short-run cases.
+func pairShortGo[T number](d []T, R int, m0, m1, m2, m3 T) {
+	switch R {
+	case 1:
+		for i := 0; i+2 <= len(d); i += 2 {
+			p := d[i : i+2 : i+2]
+			a, b := p[0], p[1]
+			p[0] = m0*a + m1*b
+			p[1] = m2*a + m3*b
+		}
+	case 2:
+		for i := 0; i+4 <= len(d); i += 4 {
+			p := d[i : i+4 : i+4]
+			a0, a1, b0, b1 := p[0], p[1], p[2], p[3]
+			p[0] = m0*a0 + m1*b0
+			p[1] = m0*a1 + m1*b1
+			p[2] = m2*a0 + m3*b0
+			p[3] = m2*a1 + m3*b1
+		}
+	case 4:
+		for i := 0; i+8 <= len(d); i += 8 {
+			p := d[i : i+8 : i+8]
+			a0, a1, a2, a3 := p[0], p[1], p[2], p[3]
+			b0, b1, b2, b3 := p[4], p[5], p[6], p[7]
+			p[0] = m0*a0 + m1*b0
+			p[1] = m0*a1 + m1*b1
+			p[2] = m0*a2 + m1*b2
+			p[3] = m0*a3 + m1*b3
+			p[4] = m2*a0 + m3*b0
+			p[5] = m2*a1 + m3*b1
+			p[6] = m2*a2 + m3*b2
+			p[7] = m2*a3 + m3*b3
+		}
+	}
+}
+
+// scaleF64 multiplies every element of a by v.
+func scaleF64(a []float64, v float64) {
+	if useSIMD && len(a) >= 4 {
+		n := len(a) &^ 3
+		scaleVecF64(&a[0], n/4, v)
+		a = a[n:]
+	}
+	for j := range a {
+		a[j] *= v
+	}
+}
+
+// scaleC128 multiplies every element of a by v.
+func scaleC128(a []complex128, v complex128) {
+	if useSIMD && len(a) >= 2 {
+		n := len(a) &^ 1
+		scaleVecC128(&a[0], n/2, v)
+		a = a[n:]
+	}
+	for j := range a {
+		a[j] *= v
+	}
+}
