@@ -163,14 +163,14 @@ func (x *RealBatch) Dot(y *RealBatch) float64 {
 // Scale multiplies every amplitude by v.
 func (x *Batch) Scale(v complex128) {
 	if imag(v) == 0 {
-		drvScale(x.floats(), real(v))
+		drvScale(x.floats(), real(v), workers(2*len(x.Data)))
 		return
 	}
-	drvScale(x.Data, v)
+	drvScale(x.Data, v, workers(len(x.Data)))
 }
 
 // Scale multiplies every amplitude by v.
-func (x *RealBatch) Scale(v float64) { drvScale(x.Data, v) }
+func (x *RealBatch) Scale(v float64) { drvScale(x.Data, v, workers(len(x.Data))) }
 
 // floats is the interleaved re/im float64 view of the complex data (2·B columns).
 func (x *Batch) floats() []float64 {
@@ -209,16 +209,16 @@ func (x *Batch) ApplyControlled(controls, targets []int, m []complex128) {
 	checkOperands(x.Qubits, controls, targets, len(m))
 	var fb [64]float64
 	if fm, ok := realCoefs(m, fb[:0]); ok {
-		applyControlled(x.floats(), 2*x.B, controls, targets, fm)
+		applyControlled(x.floats(), 2*x.B, controls, targets, fm, workers(2*len(x.Data)))
 		return
 	}
-	applyControlled(x.Data, x.B, controls, targets, m)
+	applyControlled(x.Data, x.B, controls, targets, m, workers(len(x.Data)))
 }
 
 // ApplyControlled applies m to the targets on the rows where every control is 1.
 func (x *RealBatch) ApplyControlled(controls, targets []int, m []float64) {
 	checkOperands(x.Qubits, controls, targets, len(m))
-	applyControlled(x.Data, x.B, controls, targets, m)
+	applyControlled(x.Data, x.B, controls, targets, m, workers(len(x.Data)))
 }
 
 // ApplyDiag multiplies the amplitudes by the diagonal d (length 2^k, bit j of the index ↔
@@ -227,16 +227,16 @@ func (x *Batch) ApplyDiag(qubits []int, d []complex128) {
 	checkOperands(x.Qubits, nil, qubits, len(d)*len(d))
 	var fb [64]float64
 	if fd, ok := realCoefs(d, fb[:0]); ok {
-		applyDiag(x.floats(), 2*x.B, nil, qubits, fd, 1)
+		applyDiag(x.floats(), 2*x.B, nil, qubits, fd, 1, workers(2*len(x.Data)))
 		return
 	}
-	applyDiag(x.Data, x.B, nil, qubits, d, 1)
+	applyDiag(x.Data, x.B, nil, qubits, d, 1, workers(len(x.Data)))
 }
 
 // ApplyDiag multiplies the amplitudes by the diagonal d (bit j of its index ↔ qubits[j]).
 func (x *RealBatch) ApplyDiag(qubits []int, d []float64) {
 	checkOperands(x.Qubits, nil, qubits, len(d)*len(d))
-	applyDiag(x.Data, x.B, nil, qubits, d, 1)
+	applyDiag(x.Data, x.B, nil, qubits, d, 1, workers(len(x.Data)))
 }
 
 // realCoefs returns m as float64 (appended to buf) when every entry is real.
@@ -296,12 +296,12 @@ func controlMask(controls []int) int {
 }
 
 // applyControlled dispatches a controlled matrix to the specialised kernels.
-func applyControlled[T number](d []T, B int, controls, targets []int, m []T) {
+func applyControlled[T number](d []T, B int, controls, targets []int, m []T, w int) {
 	D := 1 << len(targets)
 	if len(targets) == 0 {
 		if len(controls) == 0 {
 			if m[0] != 1 {
-				drvScale(d, m[0])
+				drvScale(d, m[0], w)
 			}
 			return
 		}
@@ -310,7 +310,7 @@ func applyControlled[T number](d []T, B int, controls, targets []int, m []T) {
 		o := [1]int{controlMask(controls) * B}
 		v := [1]T{m[0]}
 		if m[0] != 1 {
-			drvDiag(d, B, qs, o[:], v[:])
+			drvDiag(d, B, qs, o[:], v[:], w)
 		}
 		return
 	}
@@ -320,7 +320,7 @@ func applyControlled[T number](d []T, B int, controls, targets []int, m []T) {
 		for j := 0; j < D; j++ {
 			diag = append(diag, m[j*D+j])
 		}
-		applyDiag(d, B, controls, targets, diag, 1)
+		applyDiag(d, B, controls, targets, diag, 1, w)
 		return
 	}
 	var qa [64]int
@@ -328,11 +328,11 @@ func applyControlled[T number](d []T, B int, controls, targets []int, m []T) {
 	cm := controlMask(controls)
 	if a, b, ok := transposition(m, D); ok {
 		// A transposition leaves the rows of the other target values alone too.
-		drvSwap(d, B, qs, (cm|spread(a, targets))*B, (cm|spread(b, targets))*B, gapTouch[T](B, qs...))
+		drvSwap(d, B, qs, (cm|spread(a, targets))*B, (cm|spread(b, targets))*B, gapTouch[T](B, qs...), w)
 		return
 	}
 	if D == 2 {
-		drvPair(d, B, qs, cm*B, B<<targets[0], m[0], m[1], m[2], m[3], gapTouch[T](B, controls...))
+		drvPair(d, B, qs, cm*B, B<<targets[0], m[0], m[1], m[2], m[3], gapTouch[T](B, controls...), w)
 		return
 	}
 	var oa [64]int
@@ -340,12 +340,12 @@ func applyControlled[T number](d []T, B int, controls, targets []int, m []T) {
 	for j := 0; j < D; j++ {
 		offs = append(offs, (cm|spread(j, targets))*B)
 	}
-	drvDense(d, B, qs, offs, m)
+	drvDense(d, B, qs, offs, m, w)
 }
 
 // applyDiag multiplies by the diagonal diag on targets, on the rows where every control is 1,
 // skipping entries equal to skip.
-func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T) {
+func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T, w int) {
 	var qa [64]int
 	qs := sortedQubits(qa[:], controls, targets)
 	cm := controlMask(controls)
@@ -362,7 +362,7 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 		return
 	}
 	if len(qs) == 0 { // a 1x1 diagonal on no qubits: a global factor
-		drvScale(d, vals[0])
+		drvScale(d, vals[0], w)
 		return
 	}
 	var zero T
@@ -383,7 +383,7 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 			full[idx] = vals[e]
 		}
 		runs := len(d) / (B << qs[0])
-		if w := workers(len(d)); w == 1 {
+		if w == 1 {
 			kDiagSweep(d, B, qs, full, 0, runs)
 		} else {
 			qh, fh := slices.Clone(qs), slices.Clone(full)
@@ -391,7 +391,7 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 		}
 		return
 	}
-	drvDiag(d, B, qs, offs, vals)
+	drvDiag(d, B, qs, offs, vals, w)
 }
 
 // sweepDiag enables kDiagSweep (a switch for benchmarks).
@@ -459,9 +459,9 @@ func gapTouch[T number](B int, qs ...int) bool {
 // touchGaps enables touchCursors (a switch for benchmarks).
 var touchGaps = true
 
-func drvPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, touch bool) {
+func drvPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, touch bool, w int) {
 	total := len(d) >> len(qs)
-	if w := workers(len(d)); w == 1 {
+	if w == 1 {
 		kPair(d, B, qs, coff, toff, m0, m1, m2, m3, touch, 0, total)
 	} else {
 		qh := slices.Clone(qs)
@@ -469,9 +469,9 @@ func drvPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T,
 	}
 }
 
-func drvSwap[T number](d []T, B int, qs []int, o0, o1 int, touch bool) {
+func drvSwap[T number](d []T, B int, qs []int, o0, o1 int, touch bool, w int) {
 	total := len(d) >> len(qs)
-	if w := workers(len(d)); w == 1 {
+	if w == 1 {
 		kSwap(d, B, qs, o0, o1, touch, 0, total)
 	} else {
 		qh := slices.Clone(qs)
@@ -479,9 +479,9 @@ func drvSwap[T number](d []T, B int, qs []int, o0, o1 int, touch bool) {
 	}
 }
 
-func drvDiag[T number](d []T, B int, qs []int, offs []int, vals []T) {
+func drvDiag[T number](d []T, B int, qs []int, offs []int, vals []T, w int) {
 	total := len(d) >> len(qs)
-	if w := workers(len(d)); w == 1 {
+	if w == 1 {
 		kDiag(d, B, qs, offs, vals, 0, total)
 	} else {
 		qh, oh, vh := slices.Clone(qs), slices.Clone(offs), slices.Clone(vals)
@@ -489,9 +489,9 @@ func drvDiag[T number](d []T, B int, qs []int, offs []int, vals []T) {
 	}
 }
 
-func drvDense[T number](d []T, B int, qs []int, offs []int, m []T) {
+func drvDense[T number](d []T, B int, qs []int, offs []int, m []T, w int) {
 	total := len(d) >> len(qs)
-	if w := workers(len(d)); w == 1 {
+	if w == 1 {
 		kDense(d, B, qs, offs, m, 0, total)
 	} else {
 		qh, oh, mh := slices.Clone(qs), slices.Clone(offs), slices.Clone(m)
@@ -499,8 +499,8 @@ func drvDense[T number](d []T, B int, qs []int, offs []int, m []T) {
 	}
 }
 
-func drvScale[T number](d []T, v T) {
-	if w := workers(len(d)); w == 1 {
+func drvScale[T number](d []T, v T, w int) {
+	if w == 1 {
 		kScale(d, v, 0, len(d))
 	} else {
 		parallel(w, len(d), func(lo, hi int) { kScale(d, v, lo, hi) })

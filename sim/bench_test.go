@@ -308,3 +308,55 @@ func BenchmarkControlledGap(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBlocking compares execution strategies of the 4-layer Pauli ansatz at n = 20 and
+// 24: gate by gate (unblocked), cache-blocked sweeps without fusion, and with fusion into
+// blocks of up to f qubits; ns/amp-gate counts the circuit's original gates.
+//
+//	go test ./sim -run XXX -bench Blocking -benchtime 2x
+func BenchmarkBlocking(b *testing.B) {
+	old := Blocking
+	defer func() { Blocking = old }()
+	for _, n := range []int{20, 24} {
+		if testing.Short() && n > 20 {
+			continue
+		}
+		c, _ := pauliAnsatz(n, 4, 1)
+		work := float64(len(c.Ops)) * float64(int(1)<<n)
+		steps, err := compile(c, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, path := range []string{"real", "complex"} {
+			for _, mode := range []struct {
+				name string
+				cfg  BlockConfig
+			}{
+				{"unblocked", BlockConfig{}},
+				{"f=0", BlockConfig{ChunkBytes: old.ChunkBytes, PinnedBytes: old.PinnedBytes}},
+				{"f=1", BlockConfig{ChunkBytes: old.ChunkBytes, PinnedBytes: old.PinnedBytes, FuseQubits: 1}},
+				{"f=2", BlockConfig{ChunkBytes: old.ChunkBytes, PinnedBytes: old.PinnedBytes, FuseQubits: 2}},
+				{"f=3", BlockConfig{ChunkBytes: old.ChunkBytes, PinnedBytes: old.PinnedBytes, FuseQubits: 3}},
+			} {
+				b.Run(fmt.Sprintf("n=%d/%s/%s", n, path, mode.name), func(b *testing.B) {
+					Blocking = mode.cfg
+					defer func() { Blocking = old }()
+					s, err := newState(n, 0, path == "complex")
+					if err != nil {
+						b.Fatal(err)
+					}
+					f, _ := s.floats()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						clear(f)
+						f[0] = 1
+						if err := runSteps(s, steps, nil, nil); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/work, "ns/amp-gate")
+				})
+			}
+		}
+	}
+}

@@ -10,8 +10,7 @@ import (
 
 // step is one compiled operation: a gate resolved to controls, targets and the target block
 // (complex, and float64 when every entry is real), or a measurement, reset or barrier.
-// A gate-fusion pass would slot in between compile and execution, merging runs of steps on
-// few qubits into one dense step.
+// Runs of gate steps are grouped into cache-blocked sweeps and fused (blocked.go).
 type step struct {
 	op       *circuit.Op
 	controls []int
@@ -222,11 +221,30 @@ func terminalMeasurements(steps []step) bool {
 	return true
 }
 
-// runSteps executes compiled steps on s.
+// runSteps executes compiled steps on s. Maximal runs of unconditioned gates (and barriers)
+// run through the cache-blocked executor (blocked.go).
 func runSteps(s *State, steps []step, rng *rand.Rand, clbits []uint8) error {
-	for i := range steps {
+	var run []*step
+	for i := 0; i < len(steps); i++ {
 		st := &steps[i]
 		op := st.op
+		if op.Cond == nil && (op.Kind == circuit.GateOp || op.Kind == circuit.Barrier) {
+			run = run[:0]
+			for ; i < len(steps); i++ {
+				st := &steps[i]
+				if st.op.Cond != nil || st.op.Kind != circuit.GateOp && st.op.Kind != circuit.Barrier {
+					break
+				}
+				if st.m != nil {
+					run = append(run, st)
+				}
+			}
+			i--
+			if err := s.runGates(run); err != nil {
+				return err
+			}
+			continue
+		}
 		if op.Cond != nil {
 			var v uint64
 			for j, b := range op.Cond.Clbits {
@@ -257,6 +275,29 @@ func runSteps(s *State, steps []step, rng *rand.Rand, clbits []uint8) error {
 			}
 		}
 	}
+	return nil
+}
+
+// runGates applies a run of unconditioned gates, on the float64 path up to the first gate
+// with complex entries and on the complex path from there.
+func (s *State) runGates(gs []*step) error {
+	if s.r != nil {
+		k := 0
+		for k < len(gs) && gs[k].mr != nil {
+			k++
+		}
+		a := amps{f: s.r.Data, n: s.n, B: 1}
+		a.runGates(gs[:k], Blocking)
+		if k == len(gs) {
+			return nil
+		}
+		if err := s.promote(); err != nil {
+			return fmt.Errorf("sim: %s%s needs complex amplitudes: %w", posPrefix(gs[k].op.Pos), gs[k].op.Name(), err)
+		}
+		gs = gs[k:]
+	}
+	a := amps{f: s.c.floats(), c: s.c.Data, n: s.n, B: 1}
+	a.runGates(gs, Blocking)
 	return nil
 }
 
@@ -332,11 +373,8 @@ func Columns(c *circuit.Circuit, env circuit.Env, k int) (*Batch, error) {
 		return nil, err
 	}
 	x.SetIdentity()
-	for i := range steps {
-		if st := &steps[i]; st.m != nil {
-			x.ApplyControlled(st.controls, st.targets, st.m)
-		}
-	}
+	a := amps{f: x.floats(), c: x.Data, n: x.Qubits, B: x.B}
+	a.runGates(gateSteps(steps), Blocking)
 	return x, nil
 }
 
@@ -361,17 +399,25 @@ func RealColumns(c *circuit.Circuit, env circuit.Env, k int) (*RealBatch, error)
 		return nil, err
 	}
 	x.SetIdentity()
-	for i := range steps {
-		if st := &steps[i]; st.mr != nil {
-			x.ApplyControlled(st.controls, st.targets, st.mr)
-		}
-	}
+	a := amps{f: x.Data, n: x.Qubits, B: x.B}
+	a.runGates(gateSteps(steps), Blocking)
 	return x, nil
 }
 
 // RealUnitary is RealColumns with every column: the full orthogonal matrix of a real circuit.
 func RealUnitary(c *circuit.Circuit, env circuit.Env) (*RealBatch, error) {
 	return RealColumns(c, env, 1<<c.NumQubits)
+}
+
+// gateSteps returns the gate steps of a compiled circuit of gates (barriers dropped).
+func gateSteps(steps []step) []*step {
+	gs := make([]*step, 0, len(steps))
+	for i := range steps {
+		if steps[i].m != nil {
+			gs = append(gs, &steps[i])
+		}
+	}
+	return gs
 }
 
 func checkColumns(c *circuit.Circuit, k int) error {

@@ -306,7 +306,7 @@ func applyFloatDiag(s *State, qs []int, d [2]float64) {
 		s.r.ApplyDiag(qs, d[:])
 		return
 	}
-	applyDiag(s.c.floats(), 2, nil, qs, d[:], 1)
+	applyDiag(s.c.floats(), 2, nil, qs, d[:], 1, workers(2*len(s.c.Data)))
 }
 
 // Reset sets qubit q to |0⟩: it measures it (drawing from rng) and flips it when the outcome

@@ -5,6 +5,7 @@ package fuse
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/qpeft/qpeft/circuit"
 )
@@ -88,13 +89,8 @@ func FuseOps(ops []circuit.Op, numQubits int, env circuit.Env, maxQubits int) ([
 	if maxQubits < 1 || maxQubits > MaxQubits {
 		return nil, fmt.Errorf("fuse: maxQubits must be 1 to %d, got %d", MaxQubits, maxQubits)
 	}
-	var blocks []*fuseBlock
-	latest := make([]int, numQubits)
-	for i := range latest {
-		latest[i] = -1
-	}
-	phase := complex(1, 0)
-	var phaseOps []int
+	gs := make([]Gate, 0, len(ops))
+	idx := make([]int, 0, len(ops))
 	for i := range ops {
 		op := &ops[i]
 		switch {
@@ -115,14 +111,69 @@ func FuseOps(ops []circuit.Op, numQubits int, env circuit.Env, maxQubits int) ([
 		if err != nil {
 			return nil, fmt.Errorf("fuse: %s%s (operation %d): %w", posPrefix(op.Pos), op.Name(), i, err)
 		}
-		if len(op.Qubits) == 0 {
+		gs = append(gs, Gate{Qubits: op.Qubits, Matrix: m})
+		idx = append(idx, i)
+	}
+	blocks, err := FuseGates(gs, numQubits, maxQubits)
+	if err != nil {
+		return nil, err
+	}
+	for b := range blocks {
+		for j, g := range blocks[b].Ops {
+			blocks[b].Ops[j] = idx[g]
+		}
+	}
+	return blocks, nil
+}
+
+// Gate is a unitary already resolved to its matrix: Matrix is 2^k × 2^k row-major on Qubits
+// (bit j of an index ↔ Qubits[j], k = len(Qubits)); with no qubits it is a 1×1 global phase.
+type Gate struct {
+	Qubits []int
+	Matrix []complex128
+}
+
+// FuseGates is the fusion pass on gates given as matrices (the simulator's compiled steps):
+// the same merging rules as Fuse, with Block.Ops indexing gs. Matrices are not copied into
+// the blocks unless merged, so a caller must not change gs[i].Matrix while it uses the
+// blocks. It returns an error for a qubit out of range or repeated, a gate on more than
+// MaxQubits qubits, or a matrix of the wrong size.
+func FuseGates(gs []Gate, numQubits, maxQubits int) ([]Block, error) {
+	if maxQubits < 1 || maxQubits > MaxQubits {
+		return nil, fmt.Errorf("fuse: maxQubits must be 1 to %d, got %d", MaxQubits, maxQubits)
+	}
+	var blocks []*fuseBlock
+	latest := make([]int, numQubits)
+	for i := range latest {
+		latest[i] = -1
+	}
+	phase := complex(1, 0)
+	var phaseOps []int
+	for i := range gs {
+		g := &gs[i]
+		if len(g.Qubits) > MaxQubits {
+			return nil, fmt.Errorf("fuse: gate %d acts on %d qubits; at most %d are supported", i, len(g.Qubits), MaxQubits)
+		}
+		for j, q := range g.Qubits {
+			if q < 0 || q >= numQubits {
+				return nil, fmt.Errorf("fuse: gate %d: qubit %d out of range for %d qubits", i, q, numQubits)
+			}
+			if containsInt(g.Qubits[:j], q) {
+				return nil, fmt.Errorf("fuse: gate %d: qubit %d appears twice", i, q)
+			}
+		}
+		if d := 1 << len(g.Qubits); len(g.Matrix) != d*d {
+			return nil, fmt.Errorf("fuse: gate %d on %d qubits has %d matrix entries, want %d", i, len(g.Qubits), len(g.Matrix), d*d)
+		}
+		m := g.Matrix
+		if len(g.Qubits) == 0 {
 			phase *= m[0]
 			phaseOps = append(phaseOps, i)
 			continue
 		}
 		// Distinct most recent blocks on the gate's qubits.
 		var cands []int
-		for _, q := range op.Qubits {
+		for _, q := range g.Qubits {
 			if b := latest[q]; b >= 0 && !containsInt(cands, b) {
 				cands = append(cands, b)
 			}
@@ -131,7 +182,7 @@ func FuseOps(ops []circuit.Op, numQubits int, env circuit.Env, maxQubits int) ([
 		for _, b := range cands {
 			union = appendNew(union, blocks[b].qubits...)
 		}
-		union = appendNew(union, op.Qubits...)
+		union = appendNew(union, g.Qubits...)
 		target := -1
 		if len(union) <= maxQubits {
 			switch len(cands) {
@@ -167,8 +218,8 @@ func FuseOps(ops []circuit.Op, numQubits int, env circuit.Env, maxQubits int) ([
 			}
 		}
 		if target < 0 {
-			blocks = append(blocks, &fuseBlock{qubits: append([]int(nil), op.Qubits...), m: m, ops: []int{i}, alive: true})
-			for _, q := range op.Qubits {
+			blocks = append(blocks, &fuseBlock{qubits: append([]int(nil), g.Qubits...), m: m, ops: []int{i}, alive: true})
+			for _, q := range g.Qubits {
 				latest[q] = len(blocks) - 1
 			}
 			continue
@@ -178,9 +229,9 @@ func FuseOps(ops []circuit.Op, numQubits int, env circuit.Env, maxQubits int) ([
 			b.m = embed(b.m, b.qubits, union)
 			b.qubits = union
 		}
-		b.m = matMul(embed(m, op.Qubits, union), b.m, 1<<len(union))
+		b.m = matMul(embed(m, g.Qubits, union), b.m, 1<<len(union))
 		b.ops = append(b.ops, i)
-		for _, q := range op.Qubits {
+		for _, q := range g.Qubits {
 			latest[q] = target
 		}
 	}
@@ -195,6 +246,7 @@ func FuseOps(ops []circuit.Op, numQubits int, env circuit.Env, maxQubits int) ([
 		if len(out) == 0 {
 			out = append(out, Block{Matrix: []complex128{1}})
 		}
+		out[0].Matrix = slices.Clone(out[0].Matrix)
 		for j := range out[0].Matrix {
 			out[0].Matrix[j] *= phase
 		}

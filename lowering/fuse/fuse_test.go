@@ -206,3 +206,22 @@ func ExampleFuse() {
 	// qubits [0 1]: gates [0 1 2 3], diagonal false, real true
 	// qubits [2]: gates [4 5], diagonal false, real true
 }
+
+// TestFuseGatesErrors: malformed gates are errors naming the gate, not panics.
+func TestFuseGatesErrors(t *testing.T) {
+	id2 := []complex128{1, 0, 0, 1}
+	for _, c := range []struct {
+		name string
+		gs   []Gate
+		want string
+	}{
+		{"out of range", []Gate{{Qubits: []int{3}, Matrix: id2}}, "gate 0: qubit 3 out of range"},
+		{"repeated", []Gate{{Qubits: []int{0}, Matrix: id2}, {Qubits: []int{1, 1}, Matrix: make([]complex128, 16)}}, "gate 1: qubit 1 appears twice"},
+		{"size", []Gate{{Qubits: []int{0, 1}, Matrix: id2}}, "has 4 matrix entries, want 16"},
+	} {
+		_, err := FuseGates(c.gs, 2, 2)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+}

@@ -1,0 +1,360 @@
+package sim
+
+// Cache-blocked execution. Applying a circuit gate by gate reads and writes the whole state
+// once per gate: above the last-level cache every gate costs a sweep of DRAM, and the circuit
+// runs at the memory-bandwidth floor times the number of gates. Here the gates of a run of
+// unitary steps are grouped into sweeps: each sweep has a set of at most c "local" qubits
+// and takes the gates whose qubits are all local (commuting gates on disjoint qubits past
+// each other, never reordering two gates that share a qubit). Running a sweep gathers, for
+// each assignment of the other ("outer") qubits, the 2^c amplitudes that differ only in the
+// local qubits into a buffer that stays in the core's cache, applies every gate of the sweep
+// to it, and scatters it back. The state crosses the memory bus once per sweep instead of
+// once per gate; within a sweep, runs of gates on few qubits are further fused into one
+// small dense block each (package lowering/fuse), which cuts the passes over the buffer.
+//
+// The lowest qubits are always local, so that gathers copy contiguous runs of at least
+// pinnedBytes; a sweep whose local qubits are exactly the lowest c works in place on
+// contiguous chunks of the state. Chunks are shared between goroutines; every amplitude is
+// written by exactly one goroutine, so results do not depend on the number of threads.
+
+import (
+	"math/bits"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/qpeft/qpeft/lowering/fuse"
+)
+
+// Blocking configures cache-blocked execution of runs of gates (Run, Statevector, Columns,
+// RealColumns and Unitary use it). Results agree with gate-by-gate execution to rounding
+// (fusion multiplies small matrices first); ChunkBytes = 0 turns blocking off.
+var Blocking = BlockConfig{ChunkBytes: 256 << 10, PinnedBytes: 256, FuseQubits: 2}
+
+// BlockConfig holds the tunables of cache-blocked execution. The defaults were chosen with
+// BenchmarkBlocking on the development machine (1 MiB of L2 cache per core).
+type BlockConfig struct {
+	// ChunkBytes is the size of the part of the state one goroutine keeps in cache while it
+	// applies a sweep's gates (rounded down to a power of two); 0 disables blocking.
+	ChunkBytes int
+	// PinnedBytes is the length of the contiguous runs a gather copies: the lowest qubits
+	// spanning it are local in every sweep.
+	PinnedBytes int
+	// FuseQubits is the largest block (in qubits) that fusion builds inside a sweep; 0 or 1
+	// leaves the gates as they are except that runs on one qubit merge (1).
+	FuseQubits int
+}
+
+// amps is the data of a state or batch in the form the executor needs: the float64 view
+// (interleaved re/im for complex data) and, for complex data, the complex128 view of the
+// same memory. Row i of column b is element i·B+b.
+type amps struct {
+	f []float64
+	c []complex128
+	n int
+	B int
+}
+
+// rowFloats is the number of float64 values per row (2B for complex data).
+func (a *amps) rowFloats() int {
+	if a.c != nil {
+		return 2 * a.B
+	}
+	return a.B
+}
+
+// applyGate applies one compiled gate to the whole of a, gate by gate (the unblocked path).
+func (a *amps) applyGate(st *step) {
+	if a.c == nil {
+		applyControlled(a.f, a.B, st.controls, st.targets, st.mr, workers(len(a.f)))
+		return
+	}
+	if st.mr != nil {
+		applyControlled(a.f, 2*a.B, st.controls, st.targets, st.mr, workers(len(a.f)))
+		return
+	}
+	applyControlled(a.c, a.B, st.controls, st.targets, st.m, workers(len(a.c)))
+}
+
+// sweep is one group of gates run over the state chunk by chunk, or a single gate applied
+// directly (direct) when it cannot share a chunk with the pinned qubits.
+type sweep struct {
+	local  []int  // ascending global qubits of a chunk; local qubit j is local[j]
+	steps  []step // controls and targets renumbered to local qubits (global when direct)
+	direct bool
+}
+
+// chunkQubits returns the number of local qubits c for data with rf floats per row, and the
+// number of pinned low qubits; ok is false when blocking cannot pay (it is off, or the rows
+// are too wide or the state too small for a useful chunk). It depends on the data's shape
+// only, not on the number of goroutines, so results do not either.
+func (cfg BlockConfig) chunkQubits(n, rf int) (c, pin int, ok bool) {
+	if cfg.ChunkBytes <= 0 || n < 2 {
+		return 0, 0, false
+	}
+	rowBytes := 8 * rf
+	c = bits.Len(uint(cfg.ChunkBytes/rowBytes)) - 1
+	for pin = 0; pin < n && rowBytes<<pin < cfg.PinnedBytes; pin++ {
+	}
+	c = min(c, n-3) // at least 8 chunks to share between goroutines
+	if c < pin+2 {
+		return 0, 0, false
+	}
+	return c, pin, true
+}
+
+// planSweeps groups gates into sweeps of at most c local qubits, the lowest pin qubits
+// always local. Each sweep scans every pending gate in order and takes it when its qubits
+// avoid every qubit of an earlier gate left pending (so it commutes with all of them) and fit
+// with the sweep's local qubits; the gates left over go to the next sweep. A gate that fits
+// in no chunk is applied directly, in its place.
+func planSweeps(gs []*step, n, c, pin, fuseQubits int) []sweep {
+	masks := make([]uint64, len(gs))
+	for i, st := range gs {
+		for _, q := range st.controls {
+			masks[i] |= 1 << q
+		}
+		for _, q := range st.targets {
+			masks[i] |= 1 << q
+		}
+	}
+	pending := make([]int, len(gs))
+	for i := range pending {
+		pending[i] = i
+	}
+	var out []sweep
+	var take, left []int
+	for len(pending) > 0 {
+		local := uint64(1)<<pin - 1
+		var blocked uint64
+		take, left = take[:0], left[:0]
+		for _, i := range pending {
+			m := masks[i]
+			if m&blocked == 0 {
+				if u := local | m; bits.OnesCount64(u) <= c {
+					local = u
+					take = append(take, i)
+					continue
+				}
+			}
+			blocked |= m
+			left = append(left, i)
+		}
+		if len(take) == 0 {
+			out = append(out, sweep{steps: []step{*gs[pending[0]]}, direct: true})
+			pending = pending[1:]
+			continue
+		}
+		// Fill the chunk with the lowest free qubits: longer contiguous runs to copy.
+		for q := 0; q < n && bits.OnesCount64(local) < c; q++ {
+			local |= 1 << q
+		}
+		out = append(out, newSweep(gs, take, local, n, fuseQubits))
+		pending = append(pending[:0], left...)
+	}
+	return out
+}
+
+// newSweep builds the sweep of gates gs[take] on the local qubits of the mask local,
+// renumbering qubits and fusing runs of small gates.
+func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int) sweep {
+	sw := sweep{}
+	var pos [64]int
+	for q := 0; q < n; q++ {
+		if local>>q&1 == 1 {
+			pos[q] = len(sw.local)
+			sw.local = append(sw.local, q)
+		}
+	}
+	renum := func(qs []int) []int {
+		out := make([]int, len(qs))
+		for j, q := range qs {
+			out[j] = pos[q]
+		}
+		return out
+	}
+	steps := make([]step, 0, len(take))
+	for _, i := range take {
+		st := *gs[i]
+		st.controls, st.targets = renum(st.controls), renum(st.targets)
+		steps = append(steps, st)
+	}
+	if fuseQubits >= 1 {
+		steps = fuseSteps(steps, len(sw.local), fuseQubits)
+	}
+	sw.steps = steps
+	return sw
+}
+
+// fuseSteps fuses the maximal runs of steps on at most maxQubits qubits each (package
+// lowering/fuse); a larger gate ends a run and is kept as it is. Fusion keeps a run as it is
+// when it would not reduce the number of steps.
+func fuseSteps(steps []step, n, maxQubits int) []step {
+	var out []step
+	size := func(st *step) int { return len(st.controls) + len(st.targets) }
+	for i := 0; i < len(steps); {
+		if size(&steps[i]) > maxQubits {
+			out = append(out, steps[i])
+			i++
+			continue
+		}
+		j := i
+		var gs []fuse.Gate
+		for ; j < len(steps) && size(&steps[j]) <= maxQubits; j++ {
+			st := &steps[j]
+			gs = append(gs, fuse.Gate{Qubits: append(append([]int(nil), st.targets...), st.controls...), Matrix: controlledMatrix(st)})
+		}
+		blocks, err := fuse.FuseGates(gs, n, maxQubits)
+		if err != nil || len(blocks) >= j-i {
+			out = append(out, steps[i:j]...)
+			i = j
+			continue
+		}
+		for b := range blocks {
+			blk := &blocks[b]
+			st := step{op: steps[i+blk.Ops[0]].op, targets: blk.Qubits, m: blk.Matrix}
+			st.mr, _ = realCoefs(blk.Matrix, nil)
+			out = append(out, st)
+		}
+		i = j
+	}
+	return out
+}
+
+// controlledMatrix returns the full matrix of a compiled step on its targets then controls
+// (bit j of the index ↔ targets[j], then the controls): the target block where every control
+// is 1, the identity elsewhere.
+func controlledMatrix(st *step) []complex128 {
+	t, c := len(st.targets), len(st.controls)
+	if c == 0 {
+		return st.m
+	}
+	D, T := 1<<(t+c), 1<<t
+	m := make([]complex128, D*D)
+	for i := 0; i < D; i++ {
+		m[i*D+i] = 1
+	}
+	base := (1<<c - 1) << t // every control 1
+	for r := 0; r < T; r++ {
+		for k := 0; k < T; k++ {
+			m[(base|r)*D+base|k] = st.m[r*T+k]
+		}
+	}
+	return m
+}
+
+// runGates applies a run of compiled gates (no measurement, reset or condition) to a,
+// cache-blocked when that pays.
+func (a *amps) runGates(gs []*step, cfg BlockConfig) {
+	rf := a.rowFloats()
+	w := workers(len(a.f))
+	c, pin, ok := cfg.chunkQubits(a.n, rf)
+	if !ok || len(gs) < 2 {
+		for _, st := range gs {
+			a.applyGate(st)
+		}
+		return
+	}
+	sweeps := planSweeps(gs, a.n, c, pin, cfg.FuseQubits)
+	var bufs [][]float64
+	for i := range sweeps {
+		sw := &sweeps[i]
+		if sw.direct {
+			a.applyGate(&sw.steps[0])
+			continue
+		}
+		if bufs == nil {
+			bufs = make([][]float64, w)
+		}
+		a.runSweep(sw, w, bufs)
+	}
+}
+
+// runSweep runs one sweep over every chunk of a on w goroutines (bufs holds each one's
+// gather buffer, allocated on first use).
+func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) {
+	n, c := a.n, len(sw.local)
+	rf := a.rowFloats()
+	p := 0 // the local qubits 0..p-1 are contiguous low qubits
+	for p < c && sw.local[p] == p {
+		p++
+	}
+	run := rf << p // floats per contiguous run of a chunk
+	runOffs := make([]int, 1<<(c-p))
+	for k := range runOffs {
+		runOffs[k] = spread(k, sw.local[p:]) * rf
+	}
+	var outerQs []int
+	for q, j := 0, 0; q < n; q++ {
+		if j < c && sw.local[j] == q {
+			j++
+			continue
+		}
+		outerQs = append(outerQs, q)
+	}
+	chunkLen := rf << c
+	chunks := 1 << (n - c)
+	var next atomic.Int64
+	work := func(g int) {
+		var buf []float64
+		if p < c {
+			if bufs[g] == nil {
+				bufs[g] = make([]float64, chunkLen)
+			}
+			buf = bufs[g]
+		}
+		for {
+			o := int(next.Add(1) - 1)
+			if o >= chunks {
+				return
+			}
+			base := spread(o, outerQs) * rf
+			if p == c {
+				a.applyChunk(sw.steps, a.f[base:base+chunkLen])
+				continue
+			}
+			for k, off := range runOffs {
+				copy(buf[k*run:(k+1)*run], a.f[base+off:base+off+run])
+			}
+			a.applyChunk(sw.steps, buf)
+			for k, off := range runOffs {
+				copy(a.f[base+off:base+off+run], buf[k*run:(k+1)*run])
+			}
+		}
+	}
+	if w == 1 {
+		work(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for g := 1; g < w; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work(g)
+		}()
+	}
+	work(0)
+	wg.Wait()
+}
+
+// applyChunk applies the sweep's gates, serially, to one chunk (its float64 view; for
+// complex data the chunk is reinterpreted as complex128 for complex matrices).
+func (a *amps) applyChunk(steps []step, chunk []float64) {
+	if a.c == nil {
+		for i := range steps {
+			st := &steps[i]
+			applyControlled(chunk, a.B, st.controls, st.targets, st.mr, 1)
+		}
+		return
+	}
+	cc := unsafe.Slice((*complex128)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)/2)
+	for i := range steps {
+		st := &steps[i]
+		if st.mr != nil {
+			applyControlled(chunk, 2*a.B, st.controls, st.targets, st.mr, 1)
+		} else {
+			applyControlled(cc, a.B, st.controls, st.targets, st.m, 1)
+		}
+	}
+}
