@@ -295,7 +295,9 @@ func controlMask(controls []int) int {
 	return m
 }
 
-// applyControlled dispatches a controlled matrix to the specialised kernels.
+// applyControlled dispatches a controlled matrix to the specialised kernels, on w
+// goroutines; w = 0 runs serially on data known to be in cache (a chunk of a blocked sweep),
+// where the access-pattern tricks for DRAM (touching gaps, diagonal sweeps) do not pay.
 func applyControlled[T number](d []T, B int, controls, targets []int, m []T, w int) {
 	D := 1 << len(targets)
 	if len(targets) == 0 {
@@ -328,11 +330,11 @@ func applyControlled[T number](d []T, B int, controls, targets []int, m []T, w i
 	cm := controlMask(controls)
 	if a, b, ok := transposition(m, D); ok {
 		// A transposition leaves the rows of the other target values alone too.
-		drvSwap(d, B, qs, (cm|spread(a, targets))*B, (cm|spread(b, targets))*B, gapTouch[T](B, qs...), w)
+		drvSwap(d, B, qs, (cm|spread(a, targets))*B, (cm|spread(b, targets))*B, w > 0 && gapTouch[T](B, qs...), w)
 		return
 	}
 	if D == 2 {
-		drvPair(d, B, qs, cm*B, B<<targets[0], m[0], m[1], m[2], m[3], gapTouch[T](B, controls...), w)
+		drvPair(d, B, qs, cm*B, B<<targets[0], m[0], m[1], m[2], m[3], w > 0 && gapTouch[T](B, controls...), w)
 		return
 	}
 	var oa [64]int
@@ -366,7 +368,7 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 		return
 	}
 	var zero T
-	if rb := int(unsafe.Sizeof(zero)) * B << qs[0]; sweepDiag && rb >= 128 && rb <= 2048 && len(qs) <= 6 {
+	if rb := int(unsafe.Sizeof(zero)) * B << qs[0]; w > 0 && sweepDiag && rb >= 128 && rb <= 2048 && len(qs) <= 6 {
 		// Runs of 128 B to 2 KiB: walk memory in order (see kDiagSweep). Measured by
 		// BenchmarkDiagSweep: 2-5x faster than skipping lines in that range, slower outside it.
 		var fa [64]T
@@ -383,7 +385,7 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 			full[idx] = vals[e]
 		}
 		runs := len(d) / (B << qs[0])
-		if w == 1 {
+		if w <= 1 {
 			kDiagSweep(d, B, qs, full, 0, runs)
 		} else {
 			qh, fh := slices.Clone(qs), slices.Clone(full)
@@ -461,7 +463,7 @@ var touchGaps = true
 
 func drvPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, touch bool, w int) {
 	total := len(d) >> len(qs)
-	if w == 1 {
+	if w <= 1 {
 		kPair(d, B, qs, coff, toff, m0, m1, m2, m3, touch, 0, total)
 	} else {
 		qh := slices.Clone(qs)
@@ -471,7 +473,7 @@ func drvPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T,
 
 func drvSwap[T number](d []T, B int, qs []int, o0, o1 int, touch bool, w int) {
 	total := len(d) >> len(qs)
-	if w == 1 {
+	if w <= 1 {
 		kSwap(d, B, qs, o0, o1, touch, 0, total)
 	} else {
 		qh := slices.Clone(qs)
@@ -481,7 +483,7 @@ func drvSwap[T number](d []T, B int, qs []int, o0, o1 int, touch bool, w int) {
 
 func drvDiag[T number](d []T, B int, qs []int, offs []int, vals []T, w int) {
 	total := len(d) >> len(qs)
-	if w == 1 {
+	if w <= 1 {
 		kDiag(d, B, qs, offs, vals, 0, total)
 	} else {
 		qh, oh, vh := slices.Clone(qs), slices.Clone(offs), slices.Clone(vals)
@@ -491,7 +493,7 @@ func drvDiag[T number](d []T, B int, qs []int, offs []int, vals []T, w int) {
 
 func drvDense[T number](d []T, B int, qs []int, offs []int, m []T, w int) {
 	total := len(d) >> len(qs)
-	if w == 1 {
+	if w <= 1 {
 		kDense(d, B, qs, offs, m, 0, total)
 	} else {
 		qh, oh, mh := slices.Clone(qs), slices.Clone(offs), slices.Clone(m)
@@ -500,7 +502,7 @@ func drvDense[T number](d []T, B int, qs []int, offs []int, m []T, w int) {
 }
 
 func drvScale[T number](d []T, v T, w int) {
-	if w == 1 {
+	if w <= 1 {
 		kScale(d, v, 0, len(d))
 	} else {
 		parallel(w, len(d), func(lo, hi int) { kScale(d, v, lo, hi) })

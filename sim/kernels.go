@@ -44,43 +44,13 @@ func kPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, t
 	var mb [64]int
 	ms := lowMasks(&mb, qs)
 	R := B << qmin
-	if len(qs) == 1 && coff == 0 && toff == R && R <= 4 && lo%R == 0 && hi%R == 0 {
+	if len(qs) == 1 && coff == 0 && toff == R && R <= 4 && lo%R == 0 && hi%R == 0 && pairShortRun(d[2*lo:2*hi], R, m0, m1, m2, m3) {
 		// Short runs (a low qubit of a narrow batch): whole blocks of 2R elements at a time.
-		switch R {
-		case 1:
-			for i := lo; i < hi; i++ {
-				p := d[2*i : 2*i+2 : 2*i+2]
-				a, b := p[0], p[1]
-				p[0] = m0*a + m1*b
-				p[1] = m2*a + m3*b
-			}
-			return
-		case 2:
-			for i := lo; i < hi; i += 2 {
-				p := d[2*i : 2*i+4 : 2*i+4]
-				a0, a1, b0, b1 := p[0], p[1], p[2], p[3]
-				p[0] = m0*a0 + m1*b0
-				p[1] = m0*a1 + m1*b1
-				p[2] = m2*a0 + m3*b0
-				p[3] = m2*a1 + m3*b1
-			}
-			return
-		case 4:
-			for i := lo; i < hi; i += 4 {
-				p := d[2*i : 2*i+8 : 2*i+8]
-				a0, a1, a2, a3 := p[0], p[1], p[2], p[3]
-				b0, b1, b2, b3 := p[4], p[5], p[6], p[7]
-				p[0] = m0*a0 + m1*b0
-				p[1] = m0*a1 + m1*b1
-				p[2] = m0*a2 + m1*b2
-				p[3] = m0*a3 + m1*b3
-				p[4] = m2*a0 + m3*b0
-				p[5] = m2*a1 + m3*b1
-				p[6] = m2*a2 + m3*b2
-				p[7] = m2*a3 + m3*b3
-			}
-			return
-		}
+		return
+	}
+	if len(qs) == 1 && coff == 0 && toff == R && R <= 16 && lo%R == 0 && hi%R == 0 && pairBlocksRun(d[2*lo:2*hi], R, m0, m1, m2, m3) {
+		// Runs too short to amortise a call each: strided calls over all blocks.
+		return
 	}
 	var tc touchCursors[T]
 	if R == 1 { // single elements (qubit 0 is a control of a single vector)
@@ -103,13 +73,7 @@ func kPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, t
 		if touch {
 			tc.touch(d, s, s+toff, n)
 		}
-		a := d[s : s+n]
-		b := d[s+toff : s+toff+n]
-		for j := range a {
-			x, y := a[j], b[j]
-			a[j] = m0*x + m1*y
-			b[j] = m2*x + m3*y
-		}
+		pairRun(d[s:s+n], d[s+toff:s+toff+n], m0, m1, m2, m3)
 		f += n
 		r++
 		t = 0
@@ -220,10 +184,7 @@ func kDiag[T number](d []T, B int, qs []int, offs []int, vals []T, lo, hi int) {
 		for f := lo; f < hi; {
 			n := min(R-t, hi-f)
 			s := insertZeros(r<<qmin, ms)*B + t + o
-			a := d[s : s+n]
-			for j := range a {
-				a[j] *= v
-			}
+			scaleRun(d[s:s+n], v)
 			f += n
 			r++
 			t = 0
@@ -235,11 +196,7 @@ func kDiag[T number](d []T, B int, qs []int, offs []int, vals []T, lo, hi int) {
 		n := min(R-t, hi-f)
 		s := insertZeros(r<<qmin, ms)*B + t
 		for e, o := range offs {
-			v := vals[e]
-			a := d[s+o : s+o+n]
-			for j := range a {
-				a[j] *= v
-			}
+			scaleRun(d[s+o:s+o+n], vals[e])
 		}
 		f += n
 		r++
@@ -309,10 +266,78 @@ func kDense[T number](d []T, B int, qs []int, offs []int, m []T, lo, hi int) {
 }
 
 // kScale multiplies d[lo:hi] by v.
-func kScale[T number](d []T, v T, lo, hi int) {
-	a := d[lo:hi]
-	for j := range a {
-		a[j] *= v
+func kScale[T number](d []T, v T, lo, hi int) { scaleRun(d[lo:hi], v) }
+
+// The generic entry points to the SIMD loops (simd_amd64.s, with portable fallbacks): T is
+// float64 or complex128, told apart by its size, and the slices are reinterpreted without a
+// copy or an allocation.
+
+func isF64[T number]() bool {
+	var zero T
+	return unsafe.Sizeof(zero) == 8
+}
+
+func asF64[T number](d []T) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(d))), len(d))
+}
+
+func asC128[T number](d []T) []complex128 {
+	return unsafe.Slice((*complex128)(unsafe.Pointer(unsafe.SliceData(d))), len(d))
+}
+
+func f64[T number](v T) float64     { return *(*float64)(unsafe.Pointer(&v)) }
+func c128[T number](v T) complex128 { return *(*complex128)(unsafe.Pointer(&v)) }
+
+// pairRun sets a[j], b[j] = m0·a[j] + m1·b[j], m2·a[j] + m3·b[j] (len(b) ≥ len(a)).
+func pairRun[T number](a, b []T, m0, m1, m2, m3 T) {
+	if isF64[T]() {
+		pairF64(asF64(a), asF64(b), f64(m0), f64(m1), f64(m2), f64(m3))
+	} else {
+		pairC128(asC128(a), asC128(b), c128(m0), c128(m1), c128(m2), c128(m3))
+	}
+}
+
+// pairShortRun applies the matrix to blocks of 2R elements (R "a" then R "b" elements) and
+// reports true, for the block sizes the SIMD loops cover (R = 1, 2, 4 for float64; 1, 2
+// for complex128); otherwise it does nothing and reports false.
+func pairShortRun[T number](d []T, R int, m0, m1, m2, m3 T) bool {
+	if isF64[T]() {
+		if R == 3 {
+			return false
+		}
+		pairF64Short(asF64(d), R, f64(m0), f64(m1), f64(m2), f64(m3))
+		return true
+	}
+	if R != 1 && R != 2 {
+		return false
+	}
+	pairC128Short(asC128(d), R, c128(m0), c128(m1), c128(m2), c128(m3))
+	return true
+}
+
+// pairBlocksRun applies the matrix to blocks of 2R elements with the strided SIMD loops
+// and reports true when R is a whole number of vectors; otherwise it does nothing.
+func pairBlocksRun[T number](d []T, R int, m0, m1, m2, m3 T) bool {
+	if isF64[T]() {
+		if R%4 != 0 {
+			return false
+		}
+		pairBlocksF64(asF64(d), R, f64(m0), f64(m1), f64(m2), f64(m3))
+		return true
+	}
+	if R%2 != 0 {
+		return false
+	}
+	pairBlocksC128(asC128(d), R, c128(m0), c128(m1), c128(m2), c128(m3))
+	return true
+}
+
+// scaleRun multiplies every element of a by v.
+func scaleRun[T number](a []T, v T) {
+	if isF64[T]() {
+		scaleF64(asF64(a), f64(v))
+	} else {
+		scaleC128(asC128(a), c128(v))
 	}
 }
 

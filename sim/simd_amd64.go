@@ -185,3 +185,35 @@ func scaleC128(a []complex128, v complex128) {
 		a[j] *= v
 	}
 }
+
+// pairBlocksF64 is pairF64Short for any R that is a multiple of 4 (whole vectors): one
+// strided assembly call per vector position of a block, so that runs of 8 to a few hundred
+// elements (qubits 3 to 7 of a state) do not pay a call per run.
+func pairBlocksF64(d []float64, R int, m0, m1, m2, m3 float64) {
+	if R%4 != 0 || len(d)%(2*R) != 0 {
+		panic("sim: pairBlocksF64: bad block size")
+	}
+	if !useSIMD || len(d) == 0 {
+		pairBlocksGo(d, R, m0, m1, m2, m3)
+		return
+	}
+	nb := len(d) / (2 * R)
+	for v := 0; v < R; v += 4 {
+		pairVecF64(&d[v], &d[v+R], nb, 16*R, m0, m1, m2, m3)
+	}
+}
+
+// pairBlocksC128 is pairBlocksF64 for complex128, R a multiple of 2.
+func pairBlocksC128(d []complex128, R int, m0, m1, m2, m3 complex128) {
+	if R%2 != 0 || len(d)%(2*R) != 0 {
+		panic("sim: pairBlocksC128: bad block size")
+	}
+	if !useSIMD || len(d) == 0 {
+		pairBlocksGo(d, R, m0, m1, m2, m3)
+		return
+	}
+	nb := len(d) / (2 * R)
+	for v := 0; v < R; v += 2 {
+		pairVecC128(&d[v], &d[v+R], nb, 32*R, m0, m1, m2, m3)
+	}
+}

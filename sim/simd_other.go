@@ -95,3 +95,13 @@ func scaleC128(a []complex128, v complex128) {
 		a[j] *= v
 	}
 }
+
+// pairBlocksF64 applies the matrix to blocks of 2R elements (R "a", then R "b").
+func pairBlocksF64(d []float64, R int, m0, m1, m2, m3 float64) {
+	pairBlocksGo(d, R, m0, m1, m2, m3)
+}
+
+// pairBlocksC128 is pairBlocksF64 for complex128.
+func pairBlocksC128(d []complex128, R int, m0, m1, m2, m3 complex128) {
+	pairBlocksGo(d, R, m0, m1, m2, m3)
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -387,5 +388,44 @@ func TestSIMDShortBadBlockPanics(t *testing.T) {
 			}()
 			tc.f()
 		})
+	}
+}
+
+// TestSIMDPairBlocksBitIdentical: the strided block loops equal the portable loop bit for
+// bit for every block size they accept.
+func TestSIMDPairBlocksBitIdentical(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, R := range []int{2, 4, 6, 8, 12, 16, 64, 256} {
+		for _, nb := range []int{0, 1, 3, 17} {
+			d := make([]complex128, 2*R*nb)
+			for i := range d {
+				d[i] = complex(r.NormFloat64(), r.NormFloat64())
+			}
+			m := [4]complex128{complex(0.6, 0.1), complex(-0.8, 0.3), complex(0.8, -0.2), complex(0.6, 0.5)}
+			want := slices.Clone(d)
+			pairBlocksGo(want, R, m[0], m[1], m[2], m[3])
+			got := slices.Clone(d)
+			pairBlocksC128(got, R, m[0], m[1], m[2], m[3])
+			for i := range got {
+				if math.Float64bits(real(got[i])) != math.Float64bits(real(want[i])) || math.Float64bits(imag(got[i])) != math.Float64bits(imag(want[i])) {
+					t.Fatalf("complex R=%d blocks=%d: element %d: %v, want %v", R, nb, i, got[i], want[i])
+				}
+			}
+			if R%4 != 0 {
+				continue
+			}
+			f := make([]float64, 2*R*nb)
+			for i := range f {
+				f[i] = r.NormFloat64()
+			}
+			fw := slices.Clone(f)
+			pairBlocksGo(fw, R, 0.6, -0.8, 0.8, 0.6)
+			pairBlocksF64(f, R, 0.6, -0.8, 0.8, 0.6)
+			for i := range f {
+				if math.Float64bits(f[i]) != math.Float64bits(fw[i]) {
+					t.Fatalf("float64 R=%d blocks=%d: element %d: %v, want %v", R, nb, i, f[i], fw[i])
+				}
+			}
+		}
 	}
 }
