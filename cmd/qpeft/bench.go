@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/circuit/library"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/sim"
 )
@@ -16,26 +19,40 @@ import (
 func init() {
 	register(&command{
 		name:    "bench",
-		summary: "time the simulator on the Pauli ansatz (float64 and complex128 paths) against the memory floor",
-		usage:   "[--qubits 16,20,24] [--layers 4] [--repeat 3] [--threads N] [--seed S]",
+		summary: "time the simulator on the Pauli ansatz, random-layered circuits and the QFT against the memory floor",
+		usage:   "[--circuits pauli,random,qft] [--qubits 12,16,20] [--layers 4] [--depth 20] [--repeat 3] [--threads N] [--unfused] [--seed S]",
 		run:     runBench,
 	})
 }
 
+// benchCircuits are the workloads of qpeft bench, in table order.
+var benchCircuits = []string{"pauli", "random", "qft"}
+
 func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	c := commands["bench"]
 	fs := newFlags(c, stderr)
-	qubits := fs.String("qubits", "16,20", "comma-separated qubit counts")
+	circuits := fs.String("circuits", strings.Join(benchCircuits, ","), "comma-separated workloads: pauli (Pauli ansatz, random angles), random (random-layered), qft")
+	qubits := fs.String("qubits", "12,16,20", "comma-separated qubit counts")
 	layers := fs.Int("layers", 4, "entangling layers of the Pauli ansatz")
+	depth := fs.Int("depth", 20, "layers of the random-layered circuit")
 	repeat := fs.Int("repeat", 3, "runs per case; the fastest is reported")
 	threads := fs.Int("threads", 0, "goroutines per kernel (0: GOMAXPROCS)")
-	seed := fs.Uint64("seed", 1, "seed of the random angles")
+	unfused := fs.Bool("unfused", false, "also time gate-by-gate execution (cache blocking and fusion off)")
+	seed := fs.Uint64("seed", 1, "seed of the random angles and circuits")
 	memLimit := fs.String("memory-limit", "", "largest state to allocate, e.g. 16GiB (default: 3/4 of RAM or $QPEFT_MEMORY_LIMIT)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("bench takes no arguments, got %q", fs.Arg(0))
+	}
+	var kinds []string
+	for _, f := range strings.Split(*circuits, ",") {
+		f = strings.TrimSpace(f)
+		if !slices.Contains(benchCircuits, f) {
+			return usageError("--circuits: %q is not one of %s", f, strings.Join(benchCircuits, ", "))
+		}
+		kinds = append(kinds, f)
 	}
 	var ns []int
 	for _, f := range strings.Split(*qubits, ",") {
@@ -47,6 +64,9 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	if *layers < 0 {
 		return usageError("--layers must be ≥ 0, got %d", *layers)
+	}
+	if *depth < 1 {
+		return usageError("--depth must be ≥ 1, got %d", *depth)
 	}
 	if *repeat < 1 {
 		return usageError("--repeat must be ≥ 1, got %d", *repeat)
@@ -62,47 +82,98 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 		limit = v
 	}
-	old := sim.Threads
+	old, oldBlocking := sim.Threads, sim.Blocking
 	sim.Threads = *threads
-	defer func() { sim.Threads = old }()
+	defer func() { sim.Threads, sim.Blocking = old, oldBlocking }()
 
 	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "qubits\tgates\tpath\tbest time\tns/amp-gate\tfloor ns/amp\t")
-	for _, n := range ns {
-		c, err := ansatz.Pauli(n, *layers)
-		if err != nil {
-			return err
+	fmt.Fprintln(tw, "circuit\tqubits\tgates\tpath\texecution\tsweeps\tbest time\tns/amp-gate\tfloor ns/amp\tfloor×sweeps\ttime/(floor×sweeps)\t")
+	floors := map[[2]int]time.Duration{}
+	for _, kind := range kinds {
+		for _, n := range ns {
+			circ, params, err := benchCircuit(kind, n, *layers, *depth, *seed)
+			if err != nil {
+				return err
+			}
+			paths := []bool{true}
+			if circ.IsReal() {
+				paths = []bool{false, true}
+			}
+			modes := []bool{true}
+			if *unfused {
+				modes = append(modes, false)
+			}
+			for _, complexPath := range paths {
+				key := [2]int{n, 0}
+				if complexPath {
+					key[1] = 1
+				}
+				floor, ok := floors[key]
+				if !ok {
+					if floor, err = sweepFloor(n, complexPath, *repeat, limit); err != nil {
+						return err
+					}
+					floors[key] = floor
+				}
+				for _, blocked := range modes {
+					sim.Blocking = oldBlocking
+					mode := "fused"
+					if !blocked {
+						sim.Blocking = sim.BlockConfig{}
+						mode = "gate by gate"
+					}
+					sc, err := sim.Plan(circ, circuit.MapEnv(params), complexPath)
+					if err != nil {
+						return err
+					}
+					best, err := bestOf(*repeat, func() error {
+						_, err := sim.Run(circ, sim.Options{Params: params, Complex: complexPath, MemoryLimit: limit})
+						return err
+					})
+					if err != nil {
+						return err
+					}
+					path := "float64"
+					if complexPath {
+						path = "complex128"
+					}
+					amps := float64(int64(1) << n)
+					bound := time.Duration(sc.Sweeps) * floor
+					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%v\t%.3f\t%.3f\t%v\t%.1f\t\n", kind, n, sc.Gates, path, mode, sc.Sweeps,
+						best.Round(time.Microsecond), float64(best.Nanoseconds())/float64(sc.Gates)/amps,
+						float64(floor.Nanoseconds())/amps, bound.Round(time.Microsecond), float64(best)/float64(max(bound, 1)))
+				}
+			}
 		}
-		r := rand.New(rand.NewPCG(*seed, 0))
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, "\nfloor: one read+write sweep (x *= s) over a state of that size, measured here; sweeps: passes over the")
+	fmt.Fprintln(stdout, "state the schedule needs (sim.Plan), so floor×sweeps is the memory-bandwidth bound of the circuit.")
+	fmt.Fprintln(stdout, "A ratio far above 1 means the run is bound by arithmetic inside cache-resident chunks, not by memory.")
+	return nil
+}
+
+// benchCircuit builds one workload with its parameter values.
+func benchCircuit(kind string, n, layers, depth int, seed uint64) (*circuit.Circuit, map[string]float64, error) {
+	switch kind {
+	case "pauli":
+		c, err := ansatz.Pauli(n, layers)
+		if err != nil {
+			return nil, nil, err
+		}
+		r := rand.New(rand.NewPCG(seed, 0))
 		params := map[string]float64{}
 		for _, p := range c.Params {
 			params[p] = (r.Float64()*2 - 1) * 3
 		}
-		gates := len(c.Ops)
-		for _, complexPath := range []bool{false, true} {
-			best, err := bestOf(*repeat, func() error {
-				_, err := sim.Run(c, sim.Options{Params: params, Complex: complexPath, MemoryLimit: limit})
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			floor, err := sweepFloor(n, complexPath, *repeat, limit)
-			if err != nil {
-				return err
-			}
-			path := "float64"
-			if complexPath {
-				path = "complex128"
-			}
-			amps := float64(int64(1) << n)
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%v\t%.3f\t%.3f\t\n", n, gates, path, best.Round(time.Microsecond),
-				float64(best.Nanoseconds())/float64(gates)/amps, float64(floor.Nanoseconds())/amps)
-		}
+		return c, params, nil
+	case "random":
+		c, err := library.RandomLayered(n, depth, seed)
+		return c, nil, err
+	default:
+		c, err := library.QFT(n)
+		return c, nil, err
 	}
-	tw.Flush()
-	fmt.Fprintln(stdout, "\nfloor: one read+write sweep (x *= s) over the state, the memory-bandwidth bound of one gate.")
-	return nil
 }
 
 // bestOf returns the fastest of k timed calls.

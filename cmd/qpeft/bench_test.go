@@ -6,11 +6,11 @@ import (
 )
 
 func TestBench(t *testing.T) {
-	code, out, errs := runCLI(t, "", "bench", "--qubits", "3,5", "--layers", "1", "--repeat", "1")
+	code, out, errs := runCLI(t, "", "bench", "--qubits", "3,12", "--layers", "1", "--depth", "3", "--repeat", "1", "--unfused")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"ns/amp-gate", "float64", "complex128", "floor"} {
+	for _, want := range []string{"ns/amp-gate", "float64", "complex128", "floor", "pauli", "random", "qft", "gate by gate", "fused", "sweeps"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -21,6 +21,8 @@ func TestBench(t *testing.T) {
 	}{
 		{[]string{"bench", "--qubits", "x"}, "--qubits"},
 		{[]string{"bench", "--repeat", "0"}, "--repeat"},
+		{[]string{"bench", "--circuits", "ghz"}, "--circuits"},
+		{[]string{"bench", "--depth", "0"}, "--depth"},
 		{[]string{"bench", "--memory-limit", "lots"}, "--memory-limit"},
 		{[]string{"bench", "extra"}, "no arguments"},
 	} {
