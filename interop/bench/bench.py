@@ -13,15 +13,53 @@ Circuits (written as JSON gate lists so the Go side runs exactly the same gates)
 Angles come from numpy's PCG64 with a fixed seed per (circuit, n).
 
 Usage:
-  bench.py gen DIR --qubits 12,16,20,24
-  bench.py run DIR --out peers.jsonl [--threads 1,2] [--repeat 3] [--sims aer,qsim,lightning]
+  bench.py gen DIR --qubits 12,16,20,24,26
+  bench.py run DIR --out peers.jsonl [--threads 1,2] [--repeat 3] [--repeat-large 1]
+               [--large-qubits 26] [--sims aer,qsim,lightning]
   bench.py report peers.jsonl go.jsonl [--gotest gotest.txt] [--json all.json] [--text table.txt]
 
 "run" starts one worker process per (simulator, threads) so that OpenMP thread counts are
 fixed at process start; each worker prints one JSON object per circuit. Only the simulation
-is timed (best of --repeat wall-clock runs, state allocation included); circuit
-construction, transpilation and qsim/lightning set-up happen before the clock starts. One
-warm-up run per circuit is not timed.
+is timed (best of --repeat wall-clock runs, --repeat-large from --large-qubits on, one less
+at 24 <= n < --large-qubits; state allocation included); circuit construction,
+transpilation and qsim/lightning set-up happen before the clock starts. One warm-up run per
+circuit is not timed. Aer records also carry Aer's own simulation time
+(aer_time_taken = results[0].time_taken, the C++ experiment time, and aer_total_time_taken
+= Result.time_taken) beside the wall time, and the fusion metadata of the timed run.
+
+Fairness of the peer set-ups (checked 2026-11-28 on this 2-core AMD EPYC, 32 MiB L3,
+qiskit-aer 0.18.2, qsimcirq 0.22.1, pennylane 0.45.1 / pennylane-lightning 0.45.0; experiment at n = 20 with
+the circuits above, best of 3 after a warm-up, OMP_NUM_THREADS = threads):
+  Aer    AerSimulator(method="statevector", max_parallel_threads=T), transpile at
+         optimization_level=0 outside the clock, save_statevector. Defaults are in effect
+         and act as documented: fusion applied (max_fused_qubits 5, fusion_threshold 14, so
+         no fusion at n = 12), parallel_state_update = T from n >= 14
+         (statevector_parallel_threshold 14), double precision. The wall time is Aer's own
+         time: pauli n=20 1t wall 0.436 s, results[0].time_taken 0.432 s; random 1.123 /
+         1.114 s; qft 0.404 / 0.394 s. The statevector→numpy hand-back and Python
+         run() overhead are ~4-9 ms (they dominate only at n = 12: wall 6.6 ms, internal
+         2.7 ms). save_statevector cannot be dropped: without it Aer removes the unused
+         qubits and simulates nothing (num_qubits 0, 30 µs). Settings do not explain the
+         slowness: fusion_enable=False 0.86 s, fusion_max_qubit 2/3/4 0.59/0.44/0.43 s,
+         precision="single" 0.44 s, fusion_threshold=30 (no fusion) 0.89 s; with 2 threads
+         statevector_parallel_threshold=18 makes it slower (0.77 vs 0.63 s). So Aer's
+         default is its best setting here; our use is as documented and not changed.
+         "2 threads slower than 1" (Aer pauli n=20: 0.63 s at 2t vs 0.43 s at 1t; same for
+         qsim 0.091 vs 0.035 s and for qpeft at n=16) comes from the machine, not the
+         set-up: other jobs kept the load average near 1 on 2 cores, and OpenMP teams whose
+         second thread is descheduled wait at every barrier. 2-thread figures are only
+         meaningful on a quiet machine (run.sh prints the load before each phase).
+  qsim   QSimSimulator(QSimOptions(cpu_threads=T)); the default cpu_threads is 1, so T must
+         be passed (it is). max_fused_gate_size default 2 is its fastest here (pauli n=20 1t
+         0.035 / 0.040 / 0.049 s for 2 / 3 / 4). qsim computes in complex64 (single
+         precision), the others in complex128 (qpeft pauli: float64): its memory traffic
+         per amplitude is half of a complex128 simulator's; read qsim ratios with that in mind.
+  lightning  lightning.qubit, threads from OMP_NUM_THREADS (set per worker); a QNode call
+         includes PennyLane's tape construction, gate-by-gate dispatch and the copy
+         returned by qml.state(): ~5 ms per call (pauli n=12 5.2 ms), negligible from n = 20
+         (pauli n=20 0.090 s 1t, 0.081 s 2t).
+Commands of the experiment: /tmp/aerexp/exp.py (Aer, metadata), qs.py (qsim fused size),
+li.py (lightning), e.g. `python exp.py 20 1 pauli '{"fusion_enable": false}'`.
 """
 import argparse
 import glob
@@ -100,13 +138,17 @@ def load(d):
 
 
 def best(k, f):
+    """Returns the fastest of k timed calls of f (after one untimed warm-up) and the extra
+    fields (a dict, or {}) that the fastest call returned."""
     f()  # warm-up, not timed
-    b = math.inf
+    b, extra = math.inf, {}
     for _ in range(k):
         t = time.perf_counter()
-        f()
-        b = min(b, time.perf_counter() - t)
-    return b
+        e = f()
+        d = time.perf_counter() - t
+        if d < b:
+            b, extra = d, (e if isinstance(e, dict) else {})
+    return b, extra
 
 
 def make_aer(c, threads):
@@ -124,6 +166,11 @@ def make_aer(c, threads):
         res = backend.run(tqc, shots=1).result()
         if not res.success:
             raise RuntimeError(res.status)
+        md = res.results[0].metadata or {}
+        fu = md.get("fusion") or {}
+        return {"aer_time_taken": res.results[0].time_taken, "aer_total_time_taken": res.time_taken,
+                "aer_fusion_applied": fu.get("applied"), "aer_max_fused_qubits": fu.get("max_fused_qubits"),
+                "aer_parallel_state_update": md.get("parallel_state_update")}
 
     return run
 
@@ -184,12 +231,17 @@ def worker(args):
         if c["qubits"] > args.max_qubits:
             continue
         f = maker(c, args.threads)
-        reps = args.repeat if c["qubits"] < 24 else max(1, args.repeat - 1)
-        s = best(reps, f)
+        if c["qubits"] >= args.large_qubits:
+            reps = args.repeat_large
+        elif c["qubits"] >= 24:
+            reps = max(1, args.repeat - 1)
+        else:
+            reps = args.repeat
+        s, extra = best(reps, f)
         work = len(c["gates"]) * 2.0 ** c["qubits"]
         print(json.dumps({"sim": args.sim, "threads": args.threads, "circuit": c["kind"], "qubits": c["qubits"],
                           "gates": len(c["gates"]), "seconds": s, "ns_per_amp_gate": s * 1e9 / work,
-                          "repeats": reps}), flush=True)
+                          "repeats": reps, **extra}), flush=True)
 
 
 def versions():
@@ -210,7 +262,8 @@ def run(args):
             for t in [int(x) for x in args.threads.split(",")]:
                 env = dict(os.environ, OMP_NUM_THREADS=str(t))
                 cmd = [sys.executable, __file__, "worker", args.dir, "--sim", sim, "--threads", str(t),
-                       "--repeat", str(args.repeat), "--max-qubits", str(args.max_qubits)]
+                       "--repeat", str(args.repeat), "--repeat-large", str(args.repeat_large),
+                       "--large-qubits", str(args.large_qubits), "--max-qubits", str(args.max_qubits)]
                 print(f"bench: {sim} threads={t}", file=sys.stderr, flush=True)
                 p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
                 out.write(p.stdout)
@@ -273,7 +326,7 @@ def report(args):
     lines = []
     hdr = ["circuit", "n", "gates"] + [f"{s}/{t}t" if s != "itsubaki-q" else "itsubaki" for s, t in cols] + \
           ["ours1/aer1", "ours1/qsim1", "ours1/light1", "ours2/aer2", "ours2/qsim2", "ours2/light2",
-           "ns/amp-gate ours2", "aer2"]
+           "ns/amp-gate ours2", "aer2", "aer2 internal", "sweeps2", "floor×sweeps2", "ours2/floor×sw"]
     rows = [hdr]
     for circ, n in cases:
         row = [circ, str(n), ""]
@@ -290,6 +343,12 @@ def report(args):
         p = get(circ, n, "aer", 2)
         row.append(f"{ours['ns_per_amp_gate']:.3f}" if ours else "-")
         row.append(f"{p['ns_per_amp_gate']:.3f}" if p else "-")
+        row.append(f"{p['aer_time_taken']:.4g}" if p and p.get("aer_time_taken") is not None else "-")
+        if ours and ours.get("sweeps"):
+            fs = ours["floor_x_sweeps_seconds"]
+            row += [str(ours["sweeps"]), f"{fs:.4g}", f"{ours['seconds'] / fs:.2f}"]
+        else:
+            row += ["-", "-", "-"]
         rows.append(row)
     w = [max(len(r[i]) for r in rows) for i in range(len(hdr))]
     for r in rows:
@@ -297,13 +356,23 @@ def report(args):
     lines.append("")
     lines.append("seconds: best wall-clock run of one statevector simulation from |0...0>; /1t, /2t: threads.")
     lines.append("oursT/peerT: qpeft time / peer time at T threads (below 1: qpeft is faster).")
+    lines.append("aer2 internal: Aer's own simulation time (results[0].time_taken) of the timed 2-thread run.")
+    lines.append("sweeps2: passes over the state vector of qpeft's fused, cache-blocked 2-thread schedule (sim.Plan); "
+                 "floor×sweeps2: that many times the best 2-thread read+write sweep over a state of the same size "
+                 "and type (the memory-bandwidth bound); ours2/floor×sw: qpeft 2t time / that bound (1 = at the bound). "
+                 "The bound is meaningful once the state outgrows the last-level cache (2^n·16 or 2^n·8 bytes); "
+                 "below that a sweep is an in-cache pass and compute dominates.")
     lines.append("qpeft on pauli = its automatic float64 path (all gates real); complex128 forced:")
     for circ, n in cases:
         if circ == "pauli":
             c = [key.get((circ, n, "qpeft-complex128", t)) for t in (1, 2)]
             if c[0] and c[1]:
+                extra = ""
+                if c[1].get("sweeps"):
+                    extra = (f", {c[1]['sweeps']} sweeps, floor×sweeps {c[1]['floor_x_sweeps_seconds']:.4g} s, "
+                             f"ours/floor×sw {c[1]['seconds'] / c[1]['floor_x_sweeps_seconds']:.2f}")
                 lines.append(f"  pauli n={n}: complex128 1t {c[0]['seconds']:.4g} s, 2t {c[1]['seconds']:.4g} s "
-                             f"({c[1]['ns_per_amp_gate']:.3f} ns/amp-gate)")
+                             f"({c[1]['ns_per_amp_gate']:.3f} ns/amp-gate{extra})")
     g = sorted((r for r in recs if r["sim"].startswith("gotest")), key=lambda r: (r["qubits"], r["sim"]))
     if g:
         lines.append("go test ./sim -bench Ansatz (pauli L=4, GOMAXPROCS threads):")
@@ -329,12 +398,14 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     g = sub.add_parser("gen")
     g.add_argument("dir")
-    g.add_argument("--qubits", default="12,16,20,24")
+    g.add_argument("--qubits", default="12,16,20,24,26")
     r = sub.add_parser("run")
     r.add_argument("dir")
     r.add_argument("--out", required=True)
     r.add_argument("--threads", default="1,2")
     r.add_argument("--repeat", type=int, default=3)
+    r.add_argument("--repeat-large", type=int, default=1)
+    r.add_argument("--large-qubits", type=int, default=26)
     r.add_argument("--sims", default="aer,qsim,lightning")
     r.add_argument("--max-qubits", type=int, default=30)
     w = sub.add_parser("worker")
@@ -342,6 +413,8 @@ def main():
     w.add_argument("--sim", required=True, choices=sorted(MAKERS))
     w.add_argument("--threads", type=int, required=True)
     w.add_argument("--repeat", type=int, default=3)
+    w.add_argument("--repeat-large", type=int, default=1)
+    w.add_argument("--large-qubits", type=int, default=26)
     w.add_argument("--max-qubits", type=int, default=30)
     p = sub.add_parser("report")
     p.add_argument("inputs", nargs="+", help="JSON-lines files from run and gobench")

@@ -4,8 +4,15 @@
 //
 //	go run ./interop/bench/gobench -circuits DIR -threads 1,2 -repeat 3
 //
-// Each record is the best of -repeat wall-clock runs of one simulation from |0…0⟩, state
-// allocation included (as for the Python peers).
+// Each record is the best of -repeat wall-clock runs (-repeat-large from -large-qubits on)
+// of one simulation from |0…0⟩, state allocation included (as for the Python peers).
+//
+// qpeft records also carry the path that ran (float64 when every gate is real, else
+// complex128; the Pauli circuits are timed on both), the schedule sim.Plan reports for it
+// (steps after fusion, sweeps over the state vector, chunk qubits of the cache blocking) and
+// the memory floor: the best time of one read+write sweep (x *= 0.999) over a state of the
+// same size and element type at the same thread count. floor × sweeps is the time the fused
+// circuit cannot beat on this machine's memory bandwidth.
 package main
 
 import (
@@ -50,6 +57,14 @@ type record struct {
 	Seconds   float64 `json:"seconds"`
 	NsAmpGate float64 `json:"ns_per_amp_gate"`
 	Repeats   int     `json:"repeats"`
+
+	// qpeft records only.
+	Path         string  `json:"path,omitempty"`          // float64 or complex128
+	Steps        int     `json:"steps,omitempty"`         // operations after fusion (sim.Plan)
+	Sweeps       int     `json:"sweeps,omitempty"`        // passes over the state vector (sim.Plan)
+	ChunkQubits  int     `json:"chunk_qubits,omitempty"`  // 0: not cache-blocked
+	FloorSeconds float64 `json:"floor_seconds,omitempty"` // one read+write sweep, best of repeats
+	FloorSweeps  float64 `json:"floor_x_sweeps_seconds,omitempty"`
 }
 
 func build(cf *circuitFile) (*circuit.Circuit, error) {
@@ -123,19 +138,51 @@ func best(k int, f func() error) (time.Duration, error) {
 	return b, nil
 }
 
+// floorKey identifies one memory-floor measurement.
+type floorKey struct {
+	n, threads  int
+	complexPath bool
+}
+
+// sweepFloor times one read+write sweep (x *= 0.999) over a state of n qubits of the
+// path's element type, after one untimed sweep, best of k: the memory-bandwidth bound of
+// one pass over the state (as cmd/qpeft/bench.go's sweepFloor).
+func sweepFloor(n int, complexPath bool, k int) (time.Duration, error) {
+	if complexPath {
+		x, err := sim.NewBatch(n, 1)
+		if err != nil {
+			return 0, err
+		}
+		x.Scale(1)
+		return best(k, func() error { x.Scale(0.999); return nil })
+	}
+	x, err := sim.NewRealBatch(n, 1)
+	if err != nil {
+		return 0, err
+	}
+	x.Scale(1)
+	return best(k, func() error { x.Scale(0.999); return nil })
+}
+
 func main() {
 	dir := flag.String("circuits", "", "directory of circuit JSON files written by bench.py")
 	threadList := flag.String("threads", "1,2", "comma-separated goroutine counts for sim.Threads")
 	repeat := flag.Int("repeat", 3, "runs per case; the fastest is reported")
+	repeatLarge := flag.Int("repeat-large", 1, "runs per case from -large-qubits on")
+	largeQubits := flag.Int("large-qubits", 26, "qubit count from which -repeat-large applies")
 	itsMax := flag.Int("itsubaki-max", 20, "largest qubit count run on itsubaki/q")
 	flag.Parse()
-	if err := run(*dir, *threadList, *repeat, *itsMax); err != nil {
+	if *repeatLarge < 1 {
+		fmt.Fprintf(os.Stderr, "gobench: -repeat-large must be ≥ 1, got %d\n", *repeatLarge)
+		os.Exit(2)
+	}
+	if err := run(*dir, *threadList, *repeat, *repeatLarge, *largeQubits, *itsMax); err != nil {
 		fmt.Fprintln(os.Stderr, "gobench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, threadList string, repeat, itsMax int) error {
+func run(dir, threadList string, repeat, repeatLarge, largeQubits, itsMax int) error {
 	if dir == "" {
 		return fmt.Errorf("-circuits is required (a directory written by bench.py)")
 	}
@@ -176,15 +223,20 @@ func run(dir, threadList string, repeat, itsMax int) error {
 		return cfs[i].Kind < cfs[j].Kind
 	})
 	enc := json.NewEncoder(os.Stdout)
+	floors := map[floorKey]time.Duration{}
 	for _, cf := range cfs {
 		c, err := build(cf)
 		if err != nil {
 			return fmt.Errorf("%s n=%d: %w", cf.Kind, cf.Qubits, err)
 		}
 		work := float64(len(cf.Gates)) * math.Ldexp(1, cf.Qubits)
-		emit := func(name string, t, reps int, d time.Duration) error {
-			return enc.Encode(record{Sim: name, Threads: t, Circuit: cf.Kind, Qubits: cf.Qubits, Gates: len(cf.Gates),
-				Seconds: d.Seconds(), NsAmpGate: float64(d.Nanoseconds()) / work, Repeats: reps})
+		newRecord := func(name string, t, reps int, d time.Duration) record {
+			return record{Sim: name, Threads: t, Circuit: cf.Kind, Qubits: cf.Qubits, Gates: len(cf.Gates),
+				Seconds: d.Seconds(), NsAmpGate: float64(d.Nanoseconds()) / work, Repeats: reps}
+		}
+		reps := repeat
+		if cf.Qubits >= largeQubits {
+			reps = repeatLarge
 		}
 		for _, t := range threads {
 			sim.Threads = t
@@ -193,7 +245,20 @@ func run(dir, threadList string, repeat, itsMax int) error {
 				if forceComplex && !c.IsReal() {
 					continue
 				}
-				d, err := best(repeat, func() error {
+				complexPath := forceComplex || !c.IsReal()
+				plan, err := sim.Plan(c, nil, complexPath)
+				if err != nil {
+					return fmt.Errorf("%s n=%d: plan: %w", cf.Kind, cf.Qubits, err)
+				}
+				fk := floorKey{cf.Qubits, t, complexPath}
+				if _, ok := floors[fk]; !ok {
+					f, err := sweepFloor(cf.Qubits, complexPath, max(reps, 3))
+					if err != nil {
+						return fmt.Errorf("%s n=%d: memory floor: %w", cf.Kind, cf.Qubits, err)
+					}
+					floors[fk] = f
+				}
+				d, err := best(reps, func() error {
 					_, err := sim.Run(c, sim.Options{Complex: forceComplex})
 					return err
 				})
@@ -207,14 +272,22 @@ func run(dir, threadList string, repeat, itsMax int) error {
 						name = "qpeft-complex128"
 					}
 				}
-				if err := emit(name, t, repeat, d); err != nil {
+				r := newRecord(name, t, reps, d)
+				r.Path = "float64"
+				if complexPath {
+					r.Path = "complex128"
+				}
+				r.Steps, r.Sweeps, r.ChunkQubits = plan.Steps, plan.Sweeps, plan.ChunkQubits
+				r.FloorSeconds = floors[fk].Seconds()
+				r.FloorSweeps = r.FloorSeconds * float64(plan.Sweeps)
+				if err := enc.Encode(r); err != nil {
 					return err
 				}
 			}
 		}
 		if cf.Qubits <= itsMax {
 			d, _ := best(1, func() error { runItsubaki(cf); return nil })
-			if err := emit("itsubaki-q", 1, 1, d); err != nil {
+			if err := enc.Encode(newRecord("itsubaki-q", 1, 1, d)); err != nil {
 				return err
 			}
 		}
