@@ -58,8 +58,15 @@ the circuits above, best of 3 after a warm-up, OMP_NUM_THREADS = threads):
          includes PennyLane's tape construction, gate-by-gate dispatch and the copy
          returned by qml.state(): ~5 ms per call (pauli n=12 5.2 ms), negligible from n = 20
          (pauli n=20 0.090 s 1t, 0.081 s 2t).
-Commands of the experiment: /tmp/aerexp/exp.py (Aer, metadata), qs.py (qsim fused size),
-li.py (lightning), e.g. `python exp.py 20 1 pauli '{"fusion_enable": false}'`.
+         Aer's slowness is its own kernel time (internal ≈ wall), not our use: unfused it
+         spends 3.3 ns per amplitude-gate on an in-L3 state (n=20 complex128 is 16 MiB, L3
+         32 MiB), and single precision is no faster, so it is compute/per-op bound on this
+         CPU (AVX2/AVX-512 present) rather than memory bound; the n=24 figure (19.6 s) also
+         ran under load.
+Reproduce with fairness.py (same directory), e.g.
+  OMP_NUM_THREADS=1 python fairness.py aer 20 1 pauli '{"fusion_enable": false}'
+  OMP_NUM_THREADS=1 python fairness.py qsim 20 1 pauli 3
+  OMP_NUM_THREADS=2 python fairness.py lightning 20 2 pauli
 """
 import argparse
 import glob
