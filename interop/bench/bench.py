@@ -44,6 +44,11 @@ the circuits above, best of 3 after a warm-up, OMP_NUM_THREADS = threads):
          precision="single" 0.44 s, fusion_threshold=30 (no fusion) 0.89 s; with 2 threads
          statevector_parallel_threshold=18 makes it slower (0.77 vs 0.63 s). So Aer's
          default is its best setting here; our use is as documented and not changed.
+         Aer's slowness is its own kernel time (internal ≈ wall), not our use: unfused it
+         spends 3.3 ns per amplitude-gate on an in-L3 state (n=20 complex128 is 16 MiB, L3
+         32 MiB), and single precision is no faster, so it is compute/per-op bound on this
+         CPU (AVX2/AVX-512 present) rather than memory bound; the n=24 figure (19.6 s) also
+         ran under load.
          "2 threads slower than 1" (Aer pauli n=20: 0.63 s at 2t vs 0.43 s at 1t; same for
          qsim 0.091 vs 0.035 s and for qpeft at n=16) comes from the machine, not the
          set-up: other jobs kept the load average near 1 on 2 cores, and OpenMP teams whose
@@ -58,11 +63,6 @@ the circuits above, best of 3 after a warm-up, OMP_NUM_THREADS = threads):
          includes PennyLane's tape construction, gate-by-gate dispatch and the copy
          returned by qml.state(): ~5 ms per call (pauli n=12 5.2 ms), negligible from n = 20
          (pauli n=20 0.090 s 1t, 0.081 s 2t).
-         Aer's slowness is its own kernel time (internal ≈ wall), not our use: unfused it
-         spends 3.3 ns per amplitude-gate on an in-L3 state (n=20 complex128 is 16 MiB, L3
-         32 MiB), and single precision is no faster, so it is compute/per-op bound on this
-         CPU (AVX2/AVX-512 present) rather than memory bound; the n=24 figure (19.6 s) also
-         ran under load.
 Reproduce with fairness.py (same directory), e.g.
   OMP_NUM_THREADS=1 python fairness.py aer 20 1 pauli '{"fusion_enable": false}'
   OMP_NUM_THREADS=1 python fairness.py qsim 20 1 pauli 3
