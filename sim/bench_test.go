@@ -3,10 +3,13 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/itsubaki/q"
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/circuit/library"
 )
 
 // pauliAnsatz builds the canonical Pauli ansatz (method.md §2) with bound random angles: RY
@@ -357,6 +360,163 @@ func BenchmarkBlocking(b *testing.B) {
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/work, "ns/amp-gate")
 				})
 			}
+		}
+	}
+}
+
+// itsubakiRun simulates a circuit of the benchmark gate set (rx, ry, rz, h, cx, cz, cp,
+// swap) on itsubaki/q with its native methods. The qubit labels are the same; itsubaki/q is
+// big-endian, which changes only where amplitudes are stored, not the work.
+func itsubakiRun(c *circuit.Circuit) *q.Q {
+	s := q.New()
+	qb := s.Zeros(c.NumQubits)
+	for i := range c.Ops {
+		op := &c.Ops[i]
+		var a float64
+		if len(op.Args) > 0 {
+			a, _ = circuit.Eval(op.Args[0], nil)
+		}
+		qs := op.Qubits
+		switch op.Gate.Name {
+		case "rx":
+			s.RX(a, qb[qs[0]])
+		case "ry":
+			s.RY(a, qb[qs[0]])
+		case "rz":
+			s.RZ(a, qb[qs[0]])
+		case "h":
+			s.H(qb[qs[0]])
+		case "cx":
+			s.CNOT(qb[qs[0]], qb[qs[1]])
+		case "cz":
+			s.CZ(qb[qs[0]], qb[qs[1]])
+		case "cp":
+			s.CR(a, qb[qs[0]], qb[qs[1]])
+		case "swap":
+			s.Swap(qb[qs[0]], qb[qs[1]])
+		default:
+			panic("itsubakiRun: no native form for " + op.Name())
+		}
+	}
+	return s
+}
+
+// BenchmarkCircuits times the three workloads of issue 8 — the Pauli ansatz (L = 4, random
+// angles), a random-layered circuit (20 layers of RX/RY/RZ then CX on disjoint pairs) and the
+// QFT — for n = 12 to 26: our automatic path (float64 for the ansatz), our complex128 path,
+// and itsubaki/q (up to n = 24; 26 with QPEFT_BENCH_ITSUBAKI=26, about a minute per run).
+// ns/amp-gate counts the circuit's gates; sweeps is the number of passes over the state
+// (sim.Plan) for the memory-floor comparison. -short stops at n = 20.
+//
+//	go test ./sim -run '^$' -bench Circuits -benchtime 1x
+func BenchmarkCircuits(b *testing.B) {
+	itsMax := 24
+	if v, err := strconv.Atoi(os.Getenv("QPEFT_BENCH_ITSUBAKI")); err == nil {
+		itsMax = v
+	}
+	for _, kind := range []string{"pauli", "random", "qft"} {
+		for _, n := range []int{12, 16, 20, 24, 26} {
+			if testing.Short() && n > 20 {
+				continue
+			}
+			var c *circuit.Circuit
+			switch kind {
+			case "pauli":
+				c, _ = pauliAnsatz(n, 4, 1)
+			case "random":
+				c, _ = library.RandomLayered(n, 20, 2)
+			default:
+				c, _ = library.QFT(n)
+			}
+			work := float64(len(c.Ops)) * float64(int(1)<<n)
+			paths := []string{"complex"}
+			if c.IsReal() {
+				paths = []string{"real", "complex"}
+			}
+			for _, path := range paths {
+				b.Run(fmt.Sprintf("%s/n=%d/%s", kind, n, path), func(b *testing.B) {
+					sc, err := Plan(c, nil, path == "complex")
+					if err != nil {
+						b.Fatal(err)
+					}
+					for i := 0; i < b.N; i++ {
+						if _, err := Run(c, Options{Complex: path == "complex"}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/work, "ns/amp-gate")
+					b.ReportMetric(float64(sc.Sweeps), "sweeps")
+				})
+			}
+			if n <= itsMax {
+				b.Run(fmt.Sprintf("%s/n=%d/itsubaki", kind, n), func(b *testing.B) {
+					for i := 0; i < b.N; i++ {
+						itsubakiRun(c)
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/work, "ns/amp-gate")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkSweep measures what one cache-blocked sweep costs over a 2^24-amplitude state
+// against the memory floor (one read+write pass, x *= s, on all threads): a sweep carrying
+// a single RY, in place (local qubits 0..c−1, contiguous chunks) and gathered (the pinned
+// low qubits plus the highest ones, so every chunk is collected from 2^(c−pin) runs), on
+// the float64 and complex128 paths. ns/amp is per amplitude per sweep; "x floor" is the
+// ratio to the floor measured in the same run.
+//
+//	go test ./sim -run '^$' -bench Sweep -benchtime 5x
+func BenchmarkSweep(b *testing.B) {
+	const n = 24
+	for _, complexPath := range []bool{false, true} {
+		path, rf := "float64", 1
+		if complexPath {
+			path, rf = "complex128", 2
+		}
+		var a amps
+		if complexPath {
+			x, _ := NewBatch(n, 1)
+			a = amps{f: x.floats(), c: x.Data, n: n, B: 1}
+		} else {
+			x, _ := NewRealBatch(n, 1)
+			a = amps{f: x.Data, n: n, B: 1}
+		}
+		kScale(a.f, 1, 0, len(a.f)) // fault the pages in
+		floorNs := 0.0
+		b.Run(fmt.Sprintf("%s/floor", path), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				drvScale(a.f, 0.999, workers(len(a.f)))
+			}
+			floorNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(int(1)<<n)
+			b.ReportMetric(floorNs, "ns/amp")
+		})
+		c, pin, _ := Blocking.chunkQubits(n, rf)
+		ry := step{targets: []int{0}, mr: []float64{0.8, -0.6, 0.6, 0.8}, m: []complex128{0.8, -0.6, 0.6, 0.8}}
+		for _, layout := range []string{"inplace", "gather"} {
+			sw := sweep{steps: []step{ry}}
+			for q := 0; q < c; q++ {
+				sw.local = append(sw.local, q)
+			}
+			if layout == "gather" {
+				sw.local = sw.local[:pin]
+				for q := n - (c - pin); q < n; q++ {
+					sw.local = append(sw.local, q)
+				}
+			}
+			b.Run(fmt.Sprintf("%s/%s", path, layout), func(b *testing.B) {
+				w := workers(len(a.f))
+				bufs := make([][]float64, w)
+				for i := 0; i < b.N; i++ {
+					a.runSweep(&sw, w, bufs)
+				}
+				ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(int(1)<<n)
+				b.ReportMetric(ns, "ns/amp")
+				if floorNs > 0 {
+					b.ReportMetric(ns/floorNs, "x-floor")
+				}
+			})
 		}
 	}
 }

@@ -30,14 +30,22 @@ import (
 // Blocking configures cache-blocked execution of runs of gates (Run, Statevector, Columns,
 // RealColumns and Unitary use it). Results agree with gate-by-gate execution to rounding
 // (fusion multiplies small matrices first); ChunkBytes = 0 turns blocking off.
-var Blocking = BlockConfig{ChunkBytes: 256 << 10, PinnedBytes: 256, FuseQubits: 1}
+var Blocking = BlockConfig{ChunkBytes: 512 << 10, PinnedBytes: 1024, FuseQubits: 1}
 
 // BlockConfig holds the tunables of cache-blocked execution. The defaults were chosen with
-// BenchmarkBlocking on the development machine (AMD EPYC, 1 MiB of L2 cache per core): at
-// n = 24 the Pauli ansatz runs in 0.071 ns/amp-gate with f = 0 or 1 against 0.18 with f = 2
-// and 0.20 with f = 3 (2 threads), because inside a cache-resident chunk the work is
-// arithmetic, and a fused dense 4x4 block costs more than the RY, RY, CZ it replaces, whose
-// kernels are specialised (SIMD 2x2 pairs, sign flips on a quarter of the amplitudes).
+// BenchmarkBlocking, BenchmarkSweep and BenchmarkCircuits on the development machine (AMD
+// EPYC, 1 MiB of L2 cache per core, 2 cores):
+//   - FuseQubits 1: at n = 24 the Pauli ansatz runs in 0.07 ns/amp-gate with f = 0 or 1
+//     against 0.18 with f = 2 and 0.20 with f = 3 (2 threads): inside a cache-resident chunk
+//     the work is arithmetic, and a fused dense 4x4 block costs more than the RY, RY, CZ it
+//     replaces, whose kernels are specialised (SIMD 2x2 pairs, sign flips on a quarter of
+//     the amplitudes). Runs of single-qubit gates on one qubit still merge.
+//   - ChunkBytes 512 KiB (half the L2) gives fewer sweeps than 256 KiB at the same speed per
+//     sweep.
+//   - PinnedBytes 1 KiB: a gathered chunk is copied in runs of this length; 256 B runs make
+//     a gathered sweep cost 3-4x the memory floor, 1 KiB runs about 2.3x, 4 KiB runs 1.8x
+//     but leave fewer qubits free to choose per sweep (more sweeps for the Pauli ansatz and
+//     the QFT). In-place sweeps (the lowest qubits local) run at the floor.
 type BlockConfig struct {
 	// ChunkBytes is the size of the part of the state one goroutine keeps in cache while it
 	// applies a sweep's gates (rounded down to a power of two); 0 disables blocking.
