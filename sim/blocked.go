@@ -18,6 +18,7 @@ package sim
 // written by exactly one goroutine, so results do not depend on the number of threads.
 
 import (
+	"fmt"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -413,4 +414,49 @@ func Plan(c *circuit.Circuit, env circuit.Env, complexPath bool) (Schedule, erro
 		sc.Steps += len(sweeps[i].steps)
 	}
 	return sc, nil
+}
+
+// ApplyCircuit applies the gates of c, bound by env, to every state of the batch at once:
+// batched simulation, B input states sharing one decode of the gates, one schedule and
+// every sweep over memory (the adapter case: K columns of a unitary). The circuit must
+// consist of gates only and act on x's qubits.
+func (x *Batch) ApplyCircuit(c *circuit.Circuit, env circuit.Env) error {
+	gs, err := batchSteps(c, env, x.Qubits)
+	if err != nil {
+		return err
+	}
+	a := amps{f: x.floats(), c: x.Data, n: x.Qubits, B: x.B}
+	a.runGates(gs, Blocking)
+	return nil
+}
+
+// ApplyCircuit is Batch.ApplyCircuit on the float64 path; a gate with complex entries is an
+// error naming it (nothing is applied then).
+func (x *RealBatch) ApplyCircuit(c *circuit.Circuit, env circuit.Env) error {
+	gs, err := batchSteps(c, env, x.Qubits)
+	if err != nil {
+		return err
+	}
+	for _, st := range gs {
+		if st.mr == nil || !st.op.Gate.Real {
+			return notRealError(st.op)
+		}
+	}
+	a := amps{f: x.Data, n: x.Qubits, B: x.B}
+	a.runGates(gs, Blocking)
+	return nil
+}
+
+func batchSteps(c *circuit.Circuit, env circuit.Env, n int) ([]*step, error) {
+	if c.NumQubits != n {
+		return nil, fmt.Errorf("sim: the circuit has %d qubits, the batch %d", c.NumQubits, n)
+	}
+	if err := checkUnitary(c); err != nil {
+		return nil, err
+	}
+	steps, err := compile(c, env)
+	if err != nil {
+		return nil, err
+	}
+	return gateSteps(steps), nil
 }
