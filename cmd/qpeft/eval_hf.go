@@ -13,7 +13,6 @@ import (
 
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/bert"
-	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/safetensors"
 	"github.com/qpeft/qpeft/peft/text"
 )
@@ -108,41 +107,6 @@ func hfTestSet(c bert.RunConfig, dataSpec string, limit int) (*text.Dataset, str
 	return test.Sample(test.Name, limit, 0), what, nil
 }
 
-// hfScore is the loss, accuracy and the spam class's (label 1) precision, recall and F1.
-func hfScore(logits *nn.Tensor[float32], labels []int) bert.Score {
-	s := bert.Score{N: len(labels)}
-	if len(labels) == 0 {
-		return s
-	}
-	s.Loss, _ = nn.SoftmaxCrossEntropy(logits, labels)
-	var tp, fp, fn, correct int
-	for i, p := range nn.Argmax(logits) {
-		y := labels[i]
-		if p == y {
-			correct++
-		}
-		switch {
-		case p == 1 && y == 1:
-			tp++
-		case p == 1:
-			fp++
-		case y == 1:
-			fn++
-		}
-	}
-	s.Accuracy = float64(correct) / float64(len(labels))
-	if tp+fp > 0 {
-		s.Precision = float64(tp) / float64(tp+fp)
-	}
-	if tp+fn > 0 {
-		s.Recall = float64(tp) / float64(tp+fn)
-	}
-	if s.Precision+s.Recall > 0 {
-		s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
-	}
-	return s
-}
-
 // evalHF scores a BERT run directory again and compares with what it recorded.
 func evalHF(ctx context.Context, dir, dataSpec string, limit int, stdout io.Writer) error {
 	r, m, cls, err := loadHFRun(dir)
@@ -162,7 +126,7 @@ func evalHF(ctx context.Context, dir, dataSpec string, limit int, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	s := hfScore(logits, test.Labels)
+	s := bert.ScoreLogits(logits, test.Labels)
 	fmt.Fprintf(stdout, "%s on %s (seed %d), evaluated on the %s (%d texts, ≤ %d tokens): %s\n", r.Label, c.ModelDir(), c.Seed, what, test.Len(), c.MaxLen, s)
 	if dataSpec == "" && (limit == 0 || limit == c.TestLimit) {
 		fmt.Fprintf(stdout, "recorded after training: %s", r.Test)

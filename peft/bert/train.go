@@ -586,13 +586,13 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 		if err != nil {
 			return nil, err
 		}
-		score = scoreLogits(cls.Head.Forward(feats), test.Labels)
+		score = ScoreLogits(cls.Head.Forward(feats), test.Labels)
 	} else {
 		logits, err := Predict(ctx, cls, testSeqs, 32)
 		if err != nil {
 			return nil, err
 		}
-		score = scoreLogits(logits, test.Labels)
+		score = ScoreLogits(logits, test.Labels)
 	}
 	res.Test = score
 	res.EvalSeconds = time.Since(t0).Seconds()
@@ -715,9 +715,10 @@ func Predict(ctx context.Context, cls *Classifier[float32], seqs [][]int, batch 
 	return out, nil
 }
 
-// scoreLogits computes loss, accuracy and the positive class's (label 1) precision, recall
-// and F1.
-func scoreLogits(logits *nn.Tensor[float32], labels []int) Score {
+// ScoreLogits scores classifier logits (one row per text) against the labels: the mean
+// softmax cross-entropy, the accuracy, and the positive class's (label 1: spam) precision,
+// recall and F1 (0 where undefined). Runs and `qpeft eval` score with it.
+func ScoreLogits(logits *nn.Tensor[float32], labels []int) Score {
 	s := Score{N: len(labels)}
 	if len(labels) == 0 {
 		return s

@@ -14,6 +14,7 @@ import (
 
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/hfpeft"
+	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/text"
 )
 
@@ -404,5 +405,42 @@ func TestProbe(t *testing.T) {
 	h.ProbeEpochs = 3
 	if err := h.Validate(); err == nil || !strings.Contains(err.Error(), "--probe-epochs") {
 		t.Errorf("probe on head: %v", err)
+	}
+}
+
+// TestScoreLogits: accuracy, precision, recall, F1 and loss of hand-made logits, worked out
+// by hand: predictions (argmax) 1, 0, 1, 1, 0 against labels 1, 0, 0, 1, 1 give TP 2, FP 1,
+// FN 1, 3 of 5 correct; every row's logits differ by ln 3 (or 0), so each loss is ln(1+1/3)
+// for a right prediction and ln(1+3) for a wrong one.
+func TestScoreLogits(t *testing.T) {
+	l3 := float32(math.Log(3))
+	logits := nn.New[float32](5, 2)
+	copy(logits.Data, []float32{0, l3, l3, 0, 0, l3, 0, l3, l3, 0})
+	s := ScoreLogits(logits, []int{1, 0, 0, 1, 1})
+	wantLoss := (3*math.Log(4.0/3) + 2*math.Log(4)) / 5
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"accuracy", s.Accuracy, 0.6},
+		{"precision", s.Precision, 2.0 / 3},
+		{"recall", s.Recall, 2.0 / 3},
+		{"F1", s.F1, 2.0 / 3},
+		{"loss", s.Loss, wantLoss},
+	} {
+		if math.Abs(c.got-c.want) > 1e-6 {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if s.N != 5 {
+		t.Errorf("N = %d", s.N)
+	}
+	if z := ScoreLogits(nn.New[float32](0, 2), nil); z.N != 0 || z.Accuracy != 0 {
+		t.Errorf("empty: %+v", z)
+	}
+	// No positive prediction and no positive label: precision, recall and F1 stay 0.
+	copy(logits.Data, []float32{1, 0, 1, 0, 1, 0, 1, 0, 1, 0})
+	if s := ScoreLogits(logits, []int{0, 0, 0, 0, 0}); s.Accuracy != 1 || s.Precision != 0 || s.Recall != 0 || s.F1 != 0 {
+		t.Errorf("all negative: %+v", s)
 	}
 }
