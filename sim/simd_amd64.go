@@ -62,11 +62,7 @@ func pairF64(a, b []float64, m0, m1, m2, m3 float64) {
 		pairVecF64(&a[0], &b[0], n/4, 32, m0, m1, m2, m3)
 		a, b = a[n:], b[n:]
 	}
-	for j := range a {
-		x, y := a[j], b[j]
-		a[j] = m0*x + m1*y
-		b[j] = m2*x + m3*y
-	}
+	pairGo(a, b, m0, m1, m2, m3)
 }
 
 // pairC128 is pairF64 for complex128.
@@ -77,11 +73,7 @@ func pairC128(a, b []complex128, m0, m1, m2, m3 complex128) {
 		pairVecC128(&a[0], &b[0], n/2, 32, m0, m1, m2, m3)
 		a, b = a[n:], b[n:]
 	}
-	for j := range a {
-		x, y := a[j], b[j]
-		a[j] = m0*x + m1*y
-		b[j] = m2*x + m3*y
-	}
+	pairGo(a, b, m0, m1, m2, m3)
 }
 
 // pairF64Short applies [[m0 m1] [m2 m3]] to d read as blocks of 2R elements, the first R
@@ -126,42 +118,6 @@ func pairC128Short(d []complex128, R int, m0, m1, m2, m3 complex128) {
 	pairShortGo(d, R, m0, m1, m2, m3)
 }
 
-// pairShortGo is the portable loop of kPair's short-run cases.
-func pairShortGo[T number](d []T, R int, m0, m1, m2, m3 T) {
-	switch R {
-	case 1:
-		for i := 0; i+2 <= len(d); i += 2 {
-			p := d[i : i+2 : i+2]
-			a, b := p[0], p[1]
-			p[0] = m0*a + m1*b
-			p[1] = m2*a + m3*b
-		}
-	case 2:
-		for i := 0; i+4 <= len(d); i += 4 {
-			p := d[i : i+4 : i+4]
-			a0, a1, b0, b1 := p[0], p[1], p[2], p[3]
-			p[0] = m0*a0 + m1*b0
-			p[1] = m0*a1 + m1*b1
-			p[2] = m2*a0 + m3*b0
-			p[3] = m2*a1 + m3*b1
-		}
-	case 4:
-		for i := 0; i+8 <= len(d); i += 8 {
-			p := d[i : i+8 : i+8]
-			a0, a1, a2, a3 := p[0], p[1], p[2], p[3]
-			b0, b1, b2, b3 := p[4], p[5], p[6], p[7]
-			p[0] = m0*a0 + m1*b0
-			p[1] = m0*a1 + m1*b1
-			p[2] = m0*a2 + m1*b2
-			p[3] = m0*a3 + m1*b3
-			p[4] = m2*a0 + m3*b0
-			p[5] = m2*a1 + m3*b1
-			p[6] = m2*a2 + m3*b2
-			p[7] = m2*a3 + m3*b3
-		}
-	}
-}
-
 // scaleF64 multiplies every element of a by v.
 func scaleF64(a []float64, v float64) {
 	if useSIMD && len(a) >= 4 {
@@ -169,9 +125,7 @@ func scaleF64(a []float64, v float64) {
 		scaleVecF64(&a[0], n/4, v)
 		a = a[n:]
 	}
-	for j := range a {
-		a[j] *= v
-	}
+	scaleGo(a, v)
 }
 
 // scaleC128 multiplies every element of a by v.
@@ -181,9 +135,7 @@ func scaleC128(a []complex128, v complex128) {
 		scaleVecC128(&a[0], n/2, v)
 		a = a[n:]
 	}
-	for j := range a {
-		a[j] *= v
-	}
+	scaleGo(a, v)
 }
 
 // pairBlocksF64 is pairF64Short for any R that is a multiple of 4 (whole vectors): one
