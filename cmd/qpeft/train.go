@@ -121,6 +121,36 @@ func (f *trainFlags) config() (train.Config, error) {
 	case ch("target"):
 		c.Targets = strings.Split(*f.target, ",")
 	}
+	f.setHyper(hyperFields{
+		rank: &c.Rank, layers: &c.Layers, activeRank: &c.ActiveRank, pruneStep: &c.PruneStep,
+		epochs: &c.Epochs, batch: &c.Batch, trainLimit: &c.TrainLimit, testLimit: &c.TestLimit,
+		orthWeight: &c.OrthWeight, alpha: &c.Alpha, initScale: &c.InitScale, lr: &c.LR,
+		headLR: &c.HeadLR, weightDecay: &c.WeightDecay, clip: &c.Clip, warmup: &c.WarmupFrac,
+	})
+	if m != train.ZeroShot {
+		c.Seed = *f.seed
+	}
+	if ch("log-every") {
+		c.LogEvery = *f.logEvery
+	}
+	if err := c.Validate(); err != nil {
+		return c, usageError("%s", strings.TrimPrefix(err.Error(), "train: "))
+	}
+	return c, nil
+}
+
+// hyperFields points at the hyperparameters that image runs (train.Config) and Hugging Face
+// runs (bert.RunConfig) share, so that one mapping from flags serves both.
+type hyperFields struct {
+	rank, layers, activeRank, pruneStep, epochs, batch, trainLimit, testLimit *int
+	orthWeight, alpha, initScale, lr, headLR, weightDecay, clip, warmup       *float64
+}
+
+// setHyper overrides the shared hyperparameters with the flags given on the command line
+// (the configuration's defaults stay for the others). --active-rank without --prune-step
+// turns AdaLoRA's pruning schedule off (-1) unless the default already set one.
+func (f *trainFlags) setHyper(h hyperFields) {
+	ch := f.fs.Changed
 	setI := func(name string, dst *int, v int) {
 		if ch(name) {
 			*dst = v
@@ -131,33 +161,25 @@ func (f *trainFlags) config() (train.Config, error) {
 			*dst = v
 		}
 	}
-	setI("rank", &c.Rank, *f.rank)
-	setI("layers", &c.Layers, *f.layers)
-	setI("active-rank", &c.ActiveRank, *f.activeRank)
-	setI("prune-step", &c.PruneStep, *f.pruneStep)
-	if ch("active-rank") && !ch("prune-step") && c.PruneStep == 0 {
-		c.PruneStep = -1
+	setI("rank", h.rank, *f.rank)
+	setI("layers", h.layers, *f.layers)
+	setI("active-rank", h.activeRank, *f.activeRank)
+	setI("prune-step", h.pruneStep, *f.pruneStep)
+	if ch("active-rank") && !ch("prune-step") && *h.pruneStep == 0 {
+		*h.pruneStep = -1
 	}
-	setF("orth-weight", &c.OrthWeight, *f.orthWeight)
-	setF("alpha", &c.Alpha, *f.alpha)
-	setF("init-scale", &c.InitScale, *f.initSc)
-	setI("epochs", &c.Epochs, *f.epochs)
-	setI("batch", &c.Batch, *f.batch)
-	setF("lr", &c.LR, *f.lr)
-	setF("head-lr", &c.HeadLR, *f.headLR)
-	setF("weight-decay", &c.WeightDecay, *f.wd)
-	setF("clip", &c.Clip, *f.clip)
-	setF("warmup", &c.WarmupFrac, *f.warm)
-	if m != train.ZeroShot {
-		c.Seed = *f.seed
-	}
-	setI("train-limit", &c.TrainLimit, *f.trainLimit)
-	setI("test-limit", &c.TestLimit, *f.testLimit)
-	setI("log-every", &c.LogEvery, *f.logEvery)
-	if err := c.Validate(); err != nil {
-		return c, usageError("%s", strings.TrimPrefix(err.Error(), "train: "))
-	}
-	return c, nil
+	setF("orth-weight", h.orthWeight, *f.orthWeight)
+	setF("alpha", h.alpha, *f.alpha)
+	setF("init-scale", h.initScale, *f.initSc)
+	setI("epochs", h.epochs, *f.epochs)
+	setI("batch", h.batch, *f.batch)
+	setF("lr", h.lr, *f.lr)
+	setF("head-lr", h.headLR, *f.headLR)
+	setF("weight-decay", h.weightDecay, *f.wd)
+	setF("clip", h.clip, *f.clip)
+	setF("warmup", h.warmup, *f.warm)
+	setI("train-limit", h.trainLimit, *f.trainLimit)
+	setI("test-limit", h.testLimit, *f.testLimit)
 }
 
 func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {

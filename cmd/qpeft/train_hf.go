@@ -183,38 +183,21 @@ func (f *trainFlags) hfConfig(dir string, validate bool) (bert.RunConfig, error)
 		}
 		c.Pooling = p
 	}
-	setI := func(name string, dst *int, v int) {
-		if ch(name) {
-			*dst = v
+	f.setHyper(hyperFields{
+		rank: &c.Rank, layers: &c.Layers, activeRank: &c.ActiveRank, pruneStep: &c.PruneStep,
+		epochs: &c.Epochs, batch: &c.Batch, trainLimit: &c.TrainLimit, testLimit: &c.TestLimit,
+		orthWeight: &c.OrthWeight, alpha: &c.Alpha, initScale: &c.InitScale, lr: &c.LR,
+		headLR: &c.HeadLR, weightDecay: &c.WeightDecay, clip: &c.Clip, warmup: &c.WarmupFrac,
+	})
+	for _, s := range []struct {
+		name string
+		dst  *int
+		v    int
+	}{{"max-len", &c.MaxLen, *f.maxLen}, {"head-epochs", &c.HeadEpochs, *f.headEps}, {"probe-epochs", &c.ProbeEpochs, *f.probeEps}} {
+		if ch(s.name) {
+			*s.dst = s.v
 		}
 	}
-	setF := func(name string, dst *float64, v float64) {
-		if ch(name) {
-			*dst = v
-		}
-	}
-	setI("rank", &c.Rank, *f.rank)
-	setI("layers", &c.Layers, *f.layers)
-	setI("active-rank", &c.ActiveRank, *f.activeRank)
-	setI("prune-step", &c.PruneStep, *f.pruneStep)
-	if ch("active-rank") && !ch("prune-step") && c.PruneStep == 0 {
-		c.PruneStep = -1
-	}
-	setF("orth-weight", &c.OrthWeight, *f.orthWeight)
-	setF("alpha", &c.Alpha, *f.alpha)
-	setF("init-scale", &c.InitScale, *f.initSc)
-	setI("epochs", &c.Epochs, *f.epochs)
-	setI("batch", &c.Batch, *f.batch)
-	setF("lr", &c.LR, *f.lr)
-	setF("head-lr", &c.HeadLR, *f.headLR)
-	setF("weight-decay", &c.WeightDecay, *f.wd)
-	setF("clip", &c.Clip, *f.clip)
-	setF("warmup", &c.WarmupFrac, *f.warm)
-	setI("max-len", &c.MaxLen, *f.maxLen)
-	setI("head-epochs", &c.HeadEpochs, *f.headEps)
-	setI("probe-epochs", &c.ProbeEpochs, *f.probeEps)
-	setI("train-limit", &c.TrainLimit, *f.trainLimit)
-	setI("test-limit", &c.TestLimit, *f.testLimit)
 	c.Seed, c.Validation = *f.seed, *f.validation
 	if !validate {
 		return c, nil
