@@ -1,11 +1,7 @@
 package main
 
 import (
-	"crypto/md5"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/peft/bert"
+	"github.com/qpeft/qpeft/peft/text"
 )
 
 var (
@@ -32,34 +29,7 @@ func hfFixture(t *testing.T, n int) (model, corpus string) {
 		t.Fatal(err)
 	}
 	corpus = filepath.Join(dir, "spam-assassin")
-	rng := rand.New(rand.NewPCG(3, 1))
-	var list []string
-	for i := 0; i < n; i++ {
-		group, own, other := "easy-ham-1", hfHamWords, hfSpamWords
-		if i%2 == 1 {
-			group, own, other = "spam-2", hfSpamWords, hfHamWords
-		}
-		var w []string
-		for j := 0; j < 4+rng.IntN(8); j++ {
-			if rng.Float64() < 0.75 {
-				w = append(w, own[rng.IntN(len(own))])
-			} else {
-				w = append(w, other[rng.IntN(len(other))])
-			}
-		}
-		raw := []byte("From: someone@example.org\nSubject: " + strings.Join(w[:2], " ") + "\n\n" + strings.Join(w[2:], " ") + "\n")
-		sum := md5.Sum(raw)
-		p := fmt.Sprintf("%s/%05d.%s.txt", group, i, hex.EncodeToString(sum[:]))
-		if err := os.MkdirAll(filepath.Join(corpus, "data", group), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(corpus, "data", filepath.FromSlash(p)), raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		list = append(list, p)
-	}
-	b, _ := json.Marshal(list)
-	if err := os.WriteFile(filepath.Join(corpus, "data", "file_list.json"), b, 0o644); err != nil {
+	if err := text.WriteSyntheticSpamCorpus(corpus, n, hfHamWords, hfSpamWords, 3); err != nil {
 		t.Fatal(err)
 	}
 	return model, corpus

@@ -16,14 +16,10 @@ package main
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -167,35 +163,5 @@ func toySetup(dir string) (model, data string, err error) {
 		return "", "", err
 	}
 	data = filepath.Join(dir, "corpus")
-	rng := rand.New(rand.NewPCG(3, 1))
-	var list []string
-	for i := 0; i < 240; i++ {
-		group, own, other := "easy-ham-1", ham, spam
-		if i%2 == 1 {
-			group, own, other = "spam-2", spam, ham
-		}
-		var w []string
-		for j := 0; j < 4+rng.IntN(8); j++ {
-			if rng.Float64() < 0.75 {
-				w = append(w, own[rng.IntN(len(own))])
-			} else {
-				w = append(w, other[rng.IntN(len(other))])
-			}
-		}
-		raw := []byte("From: someone@example.org\nSubject: " + strings.Join(w[:2], " ") + "\n\n" + strings.Join(w[2:], " ") + "\n")
-		sum := md5.Sum(raw)
-		p := fmt.Sprintf("%s/%05d.%s.txt", group, i, hex.EncodeToString(sum[:]))
-		if err := os.MkdirAll(filepath.Join(data, "data", group), 0o755); err != nil {
-			return "", "", err
-		}
-		if err := os.WriteFile(filepath.Join(data, "data", filepath.FromSlash(p)), raw, 0o644); err != nil {
-			return "", "", err
-		}
-		list = append(list, p)
-	}
-	b, err := json.Marshal(list)
-	if err != nil {
-		return "", "", err
-	}
-	return model, data, os.WriteFile(filepath.Join(data, "data", "file_list.json"), b, 0o644)
+	return model, data, text.WriteSyntheticSpamCorpus(data, 240, ham, spam, 3)
 }

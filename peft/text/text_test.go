@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -212,5 +213,58 @@ func TestSplitFraction(t *testing.T) {
 		if _, _, err := d.Split(f); err == nil {
 			t.Errorf("Split(%v) accepted", f)
 		}
+	}
+}
+
+// TestWriteSyntheticSpamCorpus: the synthetic corpus loads with LoadSpamAssassin (which checks
+// every file's MD5 against its name), alternates ham and spam, uses only the given words in
+// the stated proportions, and is the same for the same seed.
+func TestWriteSyntheticSpamCorpus(t *testing.T) {
+	ham := []string{"meeting", "project", "lunch"}
+	spam := []string{"free", "money", "win"}
+	dir := t.TempDir()
+	if err := WriteSyntheticSpamCorpus(dir, 200, ham, spam, 3); err != nil {
+		t.Fatal(err)
+	}
+	d, err := LoadSpamAssassin(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 200 {
+		t.Fatalf("%d texts, want 200", d.Len())
+	}
+	own, total := 0, 0
+	for i, txt := range d.Texts {
+		wantSpam := strings.HasPrefix(d.IDs[i], "spam-2/")
+		if (d.Classes[d.Labels[i]] == "spam") != wantSpam {
+			t.Fatalf("text %d (%s) labelled %s", i, d.IDs[i], d.Classes[d.Labels[i]])
+		}
+		words := ham
+		if wantSpam {
+			words = spam
+		}
+		for _, w := range strings.Fields(strings.TrimPrefix(txt, "Subject:")) {
+			if !slices.Contains(ham, w) && !slices.Contains(spam, w) {
+				t.Fatalf("text %d: unexpected word %q in %q", i, w, txt)
+			}
+			total++
+			if slices.Contains(words, w) {
+				own++
+			}
+		}
+	}
+	if f := float64(own) / float64(total); f < 0.7 || f > 0.8 {
+		t.Errorf("%.2f of the words come from the text's own class, want about 0.75", f)
+	}
+	again := t.TempDir()
+	if err := WriteSyntheticSpamCorpus(again, 200, ham, spam, 3); err != nil {
+		t.Fatal(err)
+	}
+	d2, _ := LoadSpamAssassin(again)
+	if !slices.Equal(d.Texts, d2.Texts) || !slices.Equal(d.IDs, d2.IDs) {
+		t.Error("same seed, different corpus")
+	}
+	if err := WriteSyntheticSpamCorpus(t.TempDir(), 4, nil, spam, 1); err == nil {
+		t.Error("empty ham word list accepted")
 	}
 }
