@@ -9,8 +9,11 @@ package sim
 // each assignment of the other ("outer") qubits, the 2^c amplitudes that differ only in the
 // local qubits into a buffer that stays in the core's cache, applies every gate of the sweep
 // to it, and scatters it back. The state crosses the memory bus once per sweep instead of
-// once per gate; within a sweep, runs of gates on few qubits are further fused into one
-// small dense block each (package lowering/fuse), which cuts the passes over the buffer.
+// once per gate; within a sweep, runs of gates on at most BlockConfig.FuseQubits qubits are
+// fused into one small dense block each (package lowering/fuse; by default runs on one
+// qubit), which cuts the passes over the buffer. A group of fewer than gatherMinGates gates
+// that would have to be gathered is applied gate by gate instead (a gather costs more than
+// two streaming passes).
 //
 // The lowest qubits are always local, so that gathers copy contiguous runs of at least
 // pinnedBytes; a sweep whose local qubits are exactly the lowest c works in place on
@@ -29,7 +32,7 @@ import (
 )
 
 // Blocking configures cache-blocked execution of runs of gates (Run, Statevector, Columns,
-// RealColumns and Unitary use it). Results agree with gate-by-gate execution to rounding
+// RealColumns, Unitary and ApplyCircuit use it). Results agree with gate-by-gate execution to rounding
 // (fusion multiplies small matrices first); ChunkBytes = 0 turns blocking off.
 var Blocking = BlockConfig{ChunkBytes: 512 << 10, PinnedBytes: 1024, FuseQubits: 1}
 
@@ -54,8 +57,9 @@ type BlockConfig struct {
 	// PinnedBytes is the length of the contiguous runs a gather copies: the lowest qubits
 	// spanning it are local in every sweep.
 	PinnedBytes int
-	// FuseQubits is the largest block (in qubits) that fusion builds inside a sweep; 0 or 1
-	// leaves the gates as they are except that runs on one qubit merge (1).
+	// FuseQubits is the largest block (in qubits) that fusion builds inside a sweep: 0 leaves
+	// the gates as they are, 1 merges runs of gates on one qubit, 2 and more also merge
+	// gates into blocks on that many qubits (up to fuse.MaxQubits).
 	FuseQubits int
 }
 
@@ -208,7 +212,8 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int) sweep {
 		steps = append(steps, st)
 	}
 	if fuseQubits >= 1 {
-		steps = fuseSteps(steps, len(sw.local), fuseQubits)
+		// Larger settings are clamped: a fused block is a dense 4^f matrix.
+		steps = fuseSteps(steps, len(sw.local), min(fuseQubits, fuse.MaxQubits))
 	}
 	sw.steps = steps
 	return sw
