@@ -211,7 +211,7 @@ func (l *Layer[T]) attention() *nn.Tensor[T] {
 	ctx := nn.New[T](n, h)
 	scale := 1 / math.Sqrt(float64(d))
 	pairs := b.Len() * l.heads
-	parallelFor(pairs, 1, func(lo, hi int) {
+	nn.ParallelFor(pairs, 1, func(lo, hi int) {
 		for pi := lo; pi < hi; pi++ {
 			s, hd := pi/l.heads, pi%l.heads
 			o, ln := b.Offsets[s], b.Offsets[s+1]-b.Offsets[s]
@@ -286,7 +286,7 @@ func (l *Layer[T]) attentionBackward(dctx *nn.Tensor[T], needK bool) (dq, dk, dv
 		dk = nn.New[T](n, h)
 	}
 	pairs := b.Len() * l.heads
-	parallelFor(pairs, 1, func(lo, hi int) {
+	nn.ParallelFor(pairs, 1, func(lo, hi int) {
 		var ds []T
 		for pi := lo; pi < hi; pi++ {
 			s, hd := pi/l.heads, pi%l.heads

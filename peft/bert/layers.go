@@ -3,38 +3,9 @@ package bert
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/qpeft/qpeft/peft/nn"
 )
-
-// parallelFor runs fn over [0, n) cut into contiguous chunks of at least grain items, one
-// goroutine per chunk, up to GOMAXPROCS chunks. fn must write disjoint outputs that do not
-// depend on the chunking, so results are identical for any number of threads.
-func parallelFor(n, grain int, fn func(lo, hi int)) {
-	if n <= 0 {
-		return
-	}
-	w := runtime.GOMAXPROCS(0)
-	if c := n / max(1, grain); c < w {
-		w = c
-	}
-	if w <= 1 {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for i := 0; i < w; i++ {
-		lo, hi := i*n/w, (i+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
 
 // MakeTrainable marks p trainable and gives it a gradient buffer (frozen checkpoint weights
 // are loaded without one, which saves their size in memory).
@@ -81,7 +52,7 @@ func (l *LayerNorm[T]) Forward(x *nn.Tensor[T]) *nn.Tensor[T] {
 	l.xhat = nn.New[T](x.Shape...)
 	l.rstd = make([]float64, rows)
 	g, b := l.Weight.Value, l.Bias.Value
-	parallelFor(rows, 64, func(lo, hi int) {
+	nn.ParallelFor(rows, 64, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			row := x.Data[r*h : (r+1)*h]
 			var mean float64
@@ -133,7 +104,7 @@ func (l *LayerNorm[T]) Backward(dy *nn.Tensor[T]) *nn.Tensor[T] {
 		}
 	}
 	dx := nn.New[T](dy.Shape...)
-	parallelFor(rows, 64, func(lo, hi int) {
+	nn.ParallelFor(rows, 64, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			d := dy.Data[r*h : (r+1)*h]
 			xh := l.xhat.Data[r*h : (r+1)*h]
@@ -194,7 +165,7 @@ func activate[T nn.Float](a activation, x *nn.Tensor[T], withDeriv bool) (y, der
 	if withDeriv {
 		deriv = nn.New[T](x.Shape...)
 	}
-	parallelFor(len(x.Data), 1<<14, func(lo, hi int) {
+	nn.ParallelFor(len(x.Data), 1<<14, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := float64(x.Data[i])
 			if !withDeriv {
@@ -220,7 +191,7 @@ func (a activation) both(x float64) (f, d float64) {
 // mulInto returns dy ⊙ d.
 func mulInto[T nn.Float](dy, d *nn.Tensor[T]) *nn.Tensor[T] {
 	out := nn.New[T](dy.Shape...)
-	parallelFor(len(dy.Data), 1<<14, func(lo, hi int) {
+	nn.ParallelFor(len(dy.Data), 1<<14, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			out.Data[i] = dy.Data[i] * d.Data[i]
 		}

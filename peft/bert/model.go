@@ -62,7 +62,7 @@ func TokenizeBatch(t *Tokenizer, c Config, texts []string, maxLen int) *Batch {
 		maxLen = c.MaxSequence()
 	}
 	seqs := make([][]int, len(texts))
-	parallelFor(len(texts), 1, func(lo, hi int) {
+	nn.ParallelFor(len(texts), 1, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			seqs[i] = t.Encode(texts[i], maxLen)
 		}

@@ -352,7 +352,7 @@ func (c *Cache) tokens(m *Model, d *text.Dataset, maxLen int) [][]int {
 		}
 	}
 	s := make([][]int, d.Len())
-	parallelFor(d.Len(), 1, func(lo, hi int) {
+	nn.ParallelFor(d.Len(), 1, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			s[i] = m.Tokenizer.Encode(d.Texts[i], maxLen)
 		}

@@ -118,7 +118,7 @@ func (cv *Conv2D[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	k, p := cfg.PatchSize(), oh*ow
 	cv.cols = ensure(cv.cols, n*p*k)
 	sh, sw := cfg.strides()
-	parallelFor(n, 1, func(lo, hi int) {
+	ParallelFor(n, 1, func(lo, hi int) {
 		for img := lo; img < hi; img++ {
 			im2col(cv.cols[img*p*k:(img+1)*p*k], x.Data[img*c*h*w:(img+1)*c*h*w], c, h, w, cfg.KernelH, cfg.KernelW, sh, sw, cfg.PadTop, cfg.PadLeft, oh, ow)
 		}
@@ -129,7 +129,7 @@ func (cv *Conv2D[T]) Forward(x *Tensor[T]) *Tensor[T] {
 		panic(fmt.Sprintf("nn: Conv2D.Forward: map returned %v, want (%d, %d)", y2.Shape, n*p, oc))
 	}
 	y := New[T](n, oc, oh, ow)
-	parallelFor(n, 1, func(lo, hi int) {
+	ParallelFor(n, 1, func(lo, hi int) {
 		for img := lo; img < hi; img++ {
 			src := y2.Data[img*p*oc : (img+1)*p*oc]
 			dst := y.Data[img*oc*p : (img+1)*oc*p]
@@ -156,7 +156,7 @@ func (cv *Conv2D[T]) Backward(dy *Tensor[T]) *Tensor[T] {
 	}
 	dx := New[T](n, c, h, w)
 	sh, sw := cfg.strides()
-	parallelFor(n, 1, func(lo, hi int) {
+	ParallelFor(n, 1, func(lo, hi int) {
 		for img := lo; img < hi; img++ {
 			col2im(dx.Data[img*c*h*w:(img+1)*c*h*w], dcols.Data[img*p*k:(img+1)*p*k], c, h, w, cfg.KernelH, cfg.KernelW, sh, sw, cfg.PadTop, cfg.PadLeft, cv.oh, cv.ow)
 		}
@@ -180,7 +180,7 @@ func (cv *Conv2D[T]) dyToRows(dy *Tensor[T]) *Tensor[T] {
 		panic(fmt.Sprintf("nn: Conv2D.Backward: dy %v, want %v", dy.Shape, []int{n, oc, cv.oh, cv.ow}))
 	}
 	cv.dyRows = ensure(cv.dyRows, n*p*oc)
-	parallelFor(n, 1, func(lo, hi int) {
+	ParallelFor(n, 1, func(lo, hi int) {
 		for img := lo; img < hi; img++ {
 			src := dy.Data[img*oc*p : (img+1)*oc*p]
 			dst := cv.dyRows[img*p*oc : (img+1)*p*oc]

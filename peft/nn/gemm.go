@@ -97,7 +97,7 @@ func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int,
 	if f := 2 * gemmMC * gemmNC * k; f < minFlops {
 		grain = ceilDiv(minFlops, f)
 	}
-	parallelFor(tilesM*tilesN, grain, func(lo, hi int) {
+	ParallelFor(tilesM*tilesN, grain, func(lo, hi int) {
 		ws := getWorkspace[T]()
 		for t := lo; t < hi; t++ {
 			ic, jc := (t/tilesN)*gemmMC, (t%tilesN)*gemmNC
@@ -113,7 +113,7 @@ func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int,
 func gemmSplitK[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, overwrite bool, c []T, rsc, csc int) {
 	chunks := ceilDiv(k, gemmKChunk)
 	part := make([]T, chunks*m*n)
-	parallelFor(chunks, 1, func(lo, hi int) {
+	ParallelFor(chunks, 1, func(lo, hi int) {
 		ws := getWorkspace[T]()
 		for q := lo; q < hi; q++ {
 			p0 := q * gemmKChunk

@@ -126,7 +126,7 @@ type ReLU[T Float] struct {
 // Forward returns max(0, x).
 func (r *ReLU[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	y := New[T](x.Shape...)
-	parallelFor(len(x.Data), 1<<15, func(lo, hi int) {
+	ParallelFor(len(x.Data), 1<<15, func(lo, hi int) {
 		for i, v := range x.Data[lo:hi] {
 			if v > 0 {
 				y.Data[lo+i] = v
@@ -143,7 +143,7 @@ func (r *ReLU[T]) Backward(dy *Tensor[T]) *Tensor[T] {
 		panic(fmt.Sprintf("nn: ReLU.Backward: dy shape %v does not match the last Forward", dy.Shape))
 	}
 	dx := New[T](dy.Shape...)
-	parallelFor(len(dy.Data), 1<<15, func(lo, hi int) {
+	ParallelFor(len(dy.Data), 1<<15, func(lo, hi int) {
 		for i, v := range r.y.Data[lo:hi] {
 			if v > 0 {
 				dx.Data[lo+i] = dy.Data[lo+i]

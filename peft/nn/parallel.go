@@ -5,11 +5,11 @@ import (
 	"sync"
 )
 
-// parallelFor runs fn over [0, n) cut into contiguous chunks of at least grain items, one
+// ParallelFor runs fn over [0, n) cut into contiguous chunks of at least grain items, one
 // goroutine per chunk, up to GOMAXPROCS chunks. Callers guarantee that fn writes disjoint
 // outputs and that each output does not depend on the chunking, so results are identical for
 // any number of threads.
-func parallelFor(n, grain int, fn func(lo, hi int)) {
+func ParallelFor(n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}

@@ -85,7 +85,7 @@ func (mp *MaxPool2D[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	mp.xShape = append(mp.xShape[:0], x.Shape...)
 	mp.arg = ensure(mp.arg, n*c*oh*ow)
 	y := New[T](n, c, oh, ow)
-	parallelFor(n*c, 4, func(lo, hi int) {
+	ParallelFor(n*c, 4, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			in := x.Data[pl*h*w : (pl+1)*h*w]
 			out := y.Data[pl*oh*ow : (pl+1)*oh*ow]
@@ -148,7 +148,7 @@ func (mp *MaxPool2D[T]) Backward(dy *Tensor[T]) *Tensor[T] {
 	}
 	op := dy.Shape[2] * dy.Shape[3]
 	dx := New[T](n, c, h, w)
-	parallelFor(n*c, 4, func(lo, hi int) {
+	ParallelFor(n*c, 4, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			d := dx.Data[pl*h*w : (pl+1)*h*w]
 			for q, v := range dy.Data[pl*op : (pl+1)*op] {
