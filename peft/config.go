@@ -43,6 +43,53 @@ type Config struct {
 	Seed uint64
 }
 
+// ForRun returns c prepared for a training run of totalSteps optimiser steps: PruneStep −1
+// means "half-way through the run" (and no pruning at all when no active rank K′ below K is
+// set), and the settings the method does not use are cleared (the rank mask outside
+// Quantum-PEFT and AdaLoRA, the orthogonality penalty outside AdaLoRA, L and the angle
+// initialisation outside Quantum-PEFT). Image and transformer runs both build their adapter
+// configuration with it.
+func (c Config) ForRun(totalSteps int) Config {
+	if c.PruneStep == -1 {
+		c.PruneStep = max(1, totalSteps/2)
+		if c.ActiveRank == 0 || c.ActiveRank == c.Rank {
+			c.PruneStep = 0
+		}
+	}
+	if c.Method != MethodAdaLoRA && c.Method != MethodQuantumPEFT {
+		c.ActiveRank, c.PruneStep = 0, 0
+	}
+	if c.Method != MethodAdaLoRA {
+		c.OrthWeight = 0
+	}
+	if c.Method != MethodQuantumPEFT {
+		c.Layers, c.InitScale = 0, 0
+	}
+	return c
+}
+
+// Label names the adapter and its size as the results tables do: "Quantum-PEFT L=2 K=8"
+// (with " K′=4" when an active rank is set), "LoRA r=8", "AdaLoRA-style r=8" (or "r=8→4"
+// when pruned to an active rank).
+func (c Config) Label() string {
+	switch c.Method {
+	case MethodLoRA:
+		return fmt.Sprintf("LoRA r=%d", c.Rank)
+	case MethodQuantumPEFT:
+		s := fmt.Sprintf("Quantum-PEFT L=%d K=%d", c.Layers, c.Rank)
+		if c.ActiveRank > 0 {
+			s += fmt.Sprintf(" K′=%d", c.ActiveRank)
+		}
+		return s
+	case MethodAdaLoRA:
+		if c.ActiveRank > 0 && c.ActiveRank < c.Rank {
+			return fmt.Sprintf("AdaLoRA-style r=%d→%d", c.Rank, c.ActiveRank)
+		}
+		return fmt.Sprintf("AdaLoRA-style r=%d", c.Rank)
+	}
+	return string(c.Method)
+}
+
 // Validate checks the settings on their own (shapes are checked by Build).
 func (c Config) Validate() error {
 	switch c.Method {

@@ -1,6 +1,7 @@
 package peft
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -77,4 +78,43 @@ func CountParamsMust(t *testing.T, c Config, out, in int) int {
 	n, err := CountParams(c, out, in)
 	mustNoErr(t, err)
 	return n
+}
+
+// TestConfigForRunAndLabel: the half-way prune step, its removal when K′ is unset or equal to
+// K, the clearing of settings a method does not use, and the table labels.
+func TestConfigForRunAndLabel(t *testing.T) {
+	full := Config{Rank: 8, Layers: 2, InitScale: 0.1, ActiveRank: 4, PruneStep: -1, OrthWeight: 0.1, Seed: 3}
+	cases := []struct {
+		name  string
+		in    Config
+		want  Config
+		label string
+	}{
+		{"qpeft half-way", with(full, MethodQuantumPEFT), Config{Method: MethodQuantumPEFT, Rank: 8, Layers: 2, InitScale: 0.1, ActiveRank: 4, PruneStep: 50, Seed: 3}, "Quantum-PEFT L=2 K=8 K′=4"},
+		{"adalora half-way", with(full, MethodAdaLoRA), Config{Method: MethodAdaLoRA, Rank: 8, ActiveRank: 4, PruneStep: 50, OrthWeight: 0.1, Seed: 3}, "AdaLoRA-style r=8→4"},
+		{"lora clears", with(full, MethodLoRA), Config{Method: MethodLoRA, Rank: 8, Seed: 3}, "LoRA r=8"},
+		{"K′ = K: no pruning", Config{Method: MethodAdaLoRA, Rank: 8, ActiveRank: 8, PruneStep: -1}, Config{Method: MethodAdaLoRA, Rank: 8, ActiveRank: 8}, "AdaLoRA-style r=8"},
+		{"no K′: no pruning", Config{Method: MethodQuantumPEFT, Rank: 4, Layers: 1, PruneStep: -1}, Config{Method: MethodQuantumPEFT, Rank: 4, Layers: 1}, "Quantum-PEFT L=1 K=4"},
+		{"explicit step kept", Config{Method: MethodAdaLoRA, Rank: 8, ActiveRank: 2, PruneStep: 7}, Config{Method: MethodAdaLoRA, Rank: 8, ActiveRank: 2, PruneStep: 7}, "AdaLoRA-style r=8→2"},
+	}
+	for _, c := range cases {
+		got := c.in.ForRun(100)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: ForRun = %+v, want %+v", c.name, got, c.want)
+		}
+		if l := got.Label(); l != c.label {
+			t.Errorf("%s: Label = %q, want %q", c.name, l, c.label)
+		}
+		if err := got.Validate(); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	if s := (Config{Method: MethodAdaLoRA, Rank: 8, ActiveRank: 4, PruneStep: -1}).ForRun(1).PruneStep; s != 1 {
+		t.Errorf("one-step run: prune step %d, want 1", s)
+	}
+}
+
+func with(c Config, m Method) Config {
+	c.Method = m
+	return c
 }

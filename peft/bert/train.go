@@ -142,12 +142,8 @@ func (c RunConfig) Label() string {
 	switch c.Method {
 	case Head:
 		return "head only"
-	case LoRA:
-		return fmt.Sprintf("LoRA r=%d", c.Rank)
-	case QPEFT:
-		return fmt.Sprintf("Quantum-PEFT L=%d K=%d", c.Layers, c.Rank)
-	case AdaLoRA:
-		return fmt.Sprintf("AdaLoRA-style r=%d", c.Rank)
+	case LoRA, QPEFT, AdaLoRA:
+		return c.peftConfig(0).Label()
 	case Full:
 		return "full fine-tuning"
 	}
@@ -219,19 +215,15 @@ func (c RunConfig) targets() string {
 }
 
 func (c RunConfig) peftConfig(totalSteps int) peft.Config {
-	pc := peft.Config{Rank: c.Rank, Alpha: c.Alpha, Seed: c.Seed}
+	m := peft.MethodAdaLoRA
 	switch c.Method {
 	case LoRA:
-		pc.Method = peft.MethodLoRA
+		m = peft.MethodLoRA
 	case QPEFT:
-		pc.Method, pc.Layers, pc.InitScale, pc.ActiveRank, pc.PruneStep = peft.MethodQuantumPEFT, c.Layers, c.InitScale, c.ActiveRank, c.PruneStep
-	case AdaLoRA:
-		pc.Method, pc.ActiveRank, pc.PruneStep, pc.OrthWeight = peft.MethodAdaLoRA, c.ActiveRank, c.PruneStep, c.OrthWeight
+		m = peft.MethodQuantumPEFT
 	}
-	if pc.PruneStep == -1 {
-		pc.PruneStep = max(1, totalSteps/2)
-	}
-	return pc
+	return peft.Config{Method: m, Rank: c.Rank, Alpha: c.Alpha, Layers: c.Layers, InitScale: c.InitScale,
+		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}.ForRun(totalSteps)
 }
 
 func (c RunConfig) headLR() float64 {

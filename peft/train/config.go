@@ -235,24 +235,8 @@ func (c Config) Validate() error {
 
 // peftConfig returns the adapter configuration for a run of totalSteps steps.
 func (c Config) peftConfig(totalSteps int) peft.Config {
-	pc := peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Layers: c.Layers, Alpha: c.Alpha, InitScale: c.InitScale,
-		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}
-	if pc.PruneStep == -1 {
-		pc.PruneStep = max(1, totalSteps/2)
-		if pc.ActiveRank == 0 || pc.ActiveRank == pc.Rank {
-			pc.PruneStep = 0
-		}
-	}
-	if c.Method != AdaLoRA && c.Method != QPEFT {
-		pc.ActiveRank, pc.PruneStep = 0, 0
-	}
-	if c.Method != AdaLoRA {
-		pc.OrthWeight = 0
-	}
-	if c.Method != QPEFT {
-		pc.Layers, pc.InitScale = 0, 0
-	}
-	return pc
+	return peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Layers: c.Layers, Alpha: c.Alpha, InitScale: c.InitScale,
+		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}.ForRun(totalSteps)
 }
 
 // Label is a short description of the method and its settings, e.g. "Quantum-PEFT L=2 K=4".
@@ -264,19 +248,8 @@ func (c Config) Label() string {
 		return "head only"
 	case Full:
 		return "full fine-tuning"
-	case LoRA:
-		return fmt.Sprintf("LoRA r=%d", c.Rank)
-	case QPEFT:
-		s := fmt.Sprintf("Quantum-PEFT L=%d K=%d", c.Layers, c.Rank)
-		if c.ActiveRank > 0 {
-			s += fmt.Sprintf(" K′=%d", c.ActiveRank)
-		}
-		return s
-	case AdaLoRA:
-		if c.ActiveRank > 0 && c.ActiveRank < c.Rank {
-			return fmt.Sprintf("AdaLoRA-style r=%d→%d", c.Rank, c.ActiveRank)
-		}
-		return fmt.Sprintf("AdaLoRA-style r=%d", c.Rank)
+	case LoRA, QPEFT, AdaLoRA:
+		return c.peftConfig(0).Label()
 	}
 	return string(c.Method)
 }
