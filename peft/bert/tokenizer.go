@@ -456,6 +456,32 @@ func componentType(raw json.RawMessage) (string, error) {
 	return h.Type, nil
 }
 
+// parseSequence parses the members listed under key of a "Sequence" component with parse,
+// dropping the members that parse to nil (components that do nothing).
+func parseSequence[T any](raw json.RawMessage, key string, parse func(json.RawMessage) (T, error)) ([]T, error) {
+	var v map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	var members []json.RawMessage
+	if r, ok := v[key]; ok {
+		if err := json.Unmarshal(r, &members); err != nil {
+			return nil, err
+		}
+	}
+	var out []T
+	for _, r := range members {
+		x, err := parse(r)
+		if err != nil {
+			return nil, err
+		}
+		if any(x) != nil {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
 func parseNormalizer(raw json.RawMessage) (normalizer, error) {
 	if isNull(raw) {
 		return nil, nil
@@ -497,23 +523,8 @@ func parseNormalizer(raw json.RawMessage) (normalizer, error) {
 	case "NFKD":
 		return unicodeNorm{norm.NFKD}, nil
 	case "Sequence":
-		var v struct {
-			Normalizers []json.RawMessage `json:"normalizers"`
-		}
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, err
-		}
-		var s normSeq
-		for _, r := range v.Normalizers {
-			n, err := parseNormalizer(r)
-			if err != nil {
-				return nil, err
-			}
-			if n != nil {
-				s = append(s, n)
-			}
-		}
-		return s, nil
+		s, err := parseSequence(raw, "normalizers", parseNormalizer)
+		return normSeq(s), err
 	}
 	return nil, fmt.Errorf("type %q is not supported (supported: BertNormalizer, Lowercase, StripAccents, NFC, NFD, NFKC, NFKD, Sequence)", typ)
 }
@@ -712,23 +723,8 @@ func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 		}
 		return b, nil
 	case "Sequence":
-		var v struct {
-			PreTokenizers []json.RawMessage `json:"pretokenizers"`
-		}
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, err
-		}
-		var s preSeq
-		for _, r := range v.PreTokenizers {
-			p, err := parsePreTokenizer(r)
-			if err != nil {
-				return nil, err
-			}
-			if p != nil {
-				s = append(s, p)
-			}
-		}
-		return s, nil
+		s, err := parseSequence(raw, "pretokenizers", parsePreTokenizer)
+		return preSeq(s), err
 	}
 	return nil, fmt.Errorf("type %q is not supported (supported: BertPreTokenizer, ByteLevel, WhitespaceSplit, Sequence)", typ)
 }

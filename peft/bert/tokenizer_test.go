@@ -182,3 +182,36 @@ func TestTokenizerErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSequenceComponents: a "Sequence" normalizer (Lowercase, NFD, StripAccents) and a
+// "Sequence" pre-tokenizer holding the byte-level one tokenize "HÉLLO World" exactly as the
+// plain byte-level tokenizer tokenizes "hello world"; an unsupported member is an error
+// naming its type.
+func TestSequenceComponents(t *testing.T) {
+	plain, err := ParseTokenizer([]byte(byteLevelBPE))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := strings.Replace(byteLevelBPE, `"normalizer": null,`,
+		`"normalizer": {"type": "Sequence", "normalizers": [{"type": "Lowercase"}, {"type": "NFD"}, {"type": "StripAccents"}]},`, 1)
+	seq = strings.Replace(seq, `"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true},`,
+		`"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true}]},`, 1)
+	if seq == byteLevelBPE {
+		t.Fatal("the fixture was not rewritten")
+	}
+	tok, err := ParseTokenizer([]byte(seq))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := plain.Encode("hello world", 0)
+	if got := tok.Encode("HÉLLO World", 0); !slices.Equal(got, want) {
+		t.Errorf("Encode = %v, want %v", got, want)
+	}
+	if slices.Equal(plain.Encode("HÉLLO World", 0), want) {
+		t.Error("the plain tokenizer already normalises: the test shows nothing")
+	}
+	bad := strings.Replace(seq, `{"type": "NFD"}`, `{"type": "Precompiled"}`, 1)
+	if _, err := ParseTokenizer([]byte(bad)); err == nil || !strings.Contains(err.Error(), "Precompiled") {
+		t.Errorf("unsupported member: %v", err)
+	}
+}
