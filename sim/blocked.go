@@ -276,19 +276,27 @@ func controlledMatrix(st *step) []complex128 {
 	return m
 }
 
+// plan is the schedule runGates follows for gs on data of n qubits with rf floats per row:
+// the sweeps and the chunk's qubit count, or nil when blocking does not pay (gate by gate).
+func (cfg BlockConfig) plan(gs []*step, n, rf int) ([]sweep, int) {
+	c, pin, ok := cfg.chunkQubits(n, rf)
+	if !ok || len(gs) < 2 {
+		return nil, 0
+	}
+	return planSweeps(gs, n, c, pin, cfg.FuseQubits), c
+}
+
 // runGates applies a run of compiled gates (no measurement, reset or condition) to a,
 // cache-blocked when that pays.
 func (a *amps) runGates(gs []*step, cfg BlockConfig) {
-	rf := a.rowFloats()
 	w := workers(len(a.f))
-	c, pin, ok := cfg.chunkQubits(a.n, rf)
-	if !ok || len(gs) < 2 {
+	sweeps, _ := cfg.plan(gs, a.n, a.rowFloats())
+	if sweeps == nil {
 		for _, st := range gs {
 			a.applyGate(st)
 		}
 		return
 	}
-	sweeps := planSweeps(gs, a.n, c, pin, cfg.FuseQubits)
 	var bufs [][]float64
 	for i := range sweeps {
 		sw := &sweeps[i]
@@ -403,10 +411,11 @@ type Schedule struct {
 	ChunkQubits int
 }
 
-// Plan returns the schedule Run would follow for the gates of c bound by env, on the
-// float64 path or (complexPath) the complex128 one, under the current Blocking
-// configuration. It is what the benchmarks set beside the memory floor: the circuit cannot
-// run faster than Sweeps passes over the state.
+// Plan returns the schedule Run would follow for the gates of c bound by env, under the
+// current Blocking configuration: on the float64 path up to the first gate with complex
+// entries and on the complex128 path from there, or (complexPath) on complex128 throughout.
+// It is what the benchmarks set beside the memory floor: the circuit cannot run faster than
+// Sweeps passes over the state.
 func Plan(c *circuit.Circuit, env circuit.Env, complexPath bool) (Schedule, error) {
 	if err := checkUnitary(c); err != nil {
 		return Schedule{}, err
@@ -416,19 +425,26 @@ func Plan(c *circuit.Circuit, env circuit.Env, complexPath bool) (Schedule, erro
 		return Schedule{}, err
 	}
 	gs := gateSteps(steps)
-	sc := Schedule{Gates: len(gs), Steps: len(gs), Sweeps: len(gs)}
-	rf := 1
-	if complexPath || !c.IsReal() {
-		rf = 2
+	real := 0 // the gates State.runGates runs on the float64 path
+	for !complexPath && real < len(gs) && gs[real].mr != nil {
+		real++
 	}
-	cq, pin, ok := Blocking.chunkQubits(c.NumQubits, rf)
-	if !ok || len(gs) < 2 {
-		return sc, nil
-	}
-	sweeps := planSweeps(gs, c.NumQubits, cq, pin, Blocking.FuseQubits)
-	sc.Sweeps, sc.Steps, sc.ChunkQubits = len(sweeps), 0, cq
-	for i := range sweeps {
-		sc.Steps += len(sweeps[i].steps)
+	sc := Schedule{Gates: len(gs)}
+	for _, part := range []struct {
+		gs []*step
+		rf int
+	}{{gs[:real], 1}, {gs[real:], 2}} {
+		sweeps, cq := Blocking.plan(part.gs, c.NumQubits, part.rf)
+		if sweeps == nil {
+			sc.Sweeps += len(part.gs)
+			sc.Steps += len(part.gs)
+			continue
+		}
+		sc.Sweeps += len(sweeps)
+		sc.ChunkQubits = max(sc.ChunkQubits, cq)
+		for i := range sweeps {
+			sc.Steps += len(sweeps[i].steps)
+		}
 	}
 	return sc, nil
 }

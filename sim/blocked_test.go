@@ -355,3 +355,45 @@ func TestBlockedDynamicCircuits(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanHandCounted: schedules worked out by hand for the default configuration on 20
+// qubits (chunks of 2^16 float64 / 2^15 complex128 amplitudes; the lowest 7 / 6 qubits
+// pinned): RY on qubits 0..19 is one in-place sweep for RY 0..15 and one gathered sweep for
+// the other four; RY on 0..17 leaves two gates, too few to gather, applied directly; the
+// complex path holds one qubit fewer per chunk; a complex gate after the RYs is planned on
+// the complex path by itself; with blocking off every gate is a pass.
+func TestPlanHandCounted(t *testing.T) {
+	ry := func(m int) *circuit.Circuit {
+		c := circuit.New(20)
+		for q := 0; q < m; q++ {
+			c.RY(0.1*float64(q+1), q)
+		}
+		return c
+	}
+	withS := ry(20)
+	withS.S(3)
+	cases := []struct {
+		name    string
+		c       *circuit.Circuit
+		complex bool
+		cfg     BlockConfig
+		want    Schedule
+	}{
+		{"ry 0..19 float64", ry(20), false, Blocking, Schedule{Gates: 20, Steps: 20, Sweeps: 2, ChunkQubits: 16}},
+		{"ry 0..17 float64", ry(18), false, Blocking, Schedule{Gates: 18, Steps: 18, Sweeps: 3, ChunkQubits: 16}},
+		{"ry 0..19 complex128", ry(20), true, Blocking, Schedule{Gates: 20, Steps: 20, Sweeps: 2, ChunkQubits: 15}},
+		{"ry then s", withS, false, Blocking, Schedule{Gates: 21, Steps: 21, Sweeps: 3, ChunkQubits: 16}},
+		{"blocking off", ry(20), false, BlockConfig{}, Schedule{Gates: 20, Steps: 20, Sweeps: 20}},
+	}
+	for _, c := range cases {
+		var got Schedule
+		var err error
+		withBlocking(c.cfg, func() { got, err = Plan(c.c, nil, c.complex) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
