@@ -397,3 +397,17 @@ func TestPlanHandCounted(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryFloor: a positive time for both element types, and the memory check before any
+// allocation, naming the bytes.
+func TestMemoryFloor(t *testing.T) {
+	for _, cx := range []bool{false, true} {
+		d, err := MemoryFloor(12, cx, 2, 0)
+		if err != nil || d <= 0 {
+			t.Errorf("complex=%v: %v, %v", cx, d, err)
+		}
+	}
+	if _, err := MemoryFloor(20, true, 1, 1<<20); err == nil || !contains(err.Error(), "16777216 bytes") {
+		t.Errorf("over the limit: %v", err)
+	}
+}

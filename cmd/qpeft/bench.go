@@ -110,7 +110,7 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				}
 				floor, ok := floors[key]
 				if !ok {
-					if floor, err = sweepFloor(n, complexPath, *repeat, limit); err != nil {
+					if floor, err = sim.MemoryFloor(n, complexPath, *repeat, limit); err != nil {
 						return err
 					}
 					floors[key] = floor
@@ -187,27 +187,4 @@ func bestOf(k int, f func() error) (time.Duration, error) {
 		best = min(best, time.Since(t))
 	}
 	return best, nil
-}
-
-// sweepFloor times one read+write sweep over a state of n qubits.
-func sweepFloor(n int, complexPath bool, k int, limit int64) (time.Duration, error) {
-	old := sim.MemoryLimit
-	if limit > 0 {
-		sim.MemoryLimit = limit
-	}
-	defer func() { sim.MemoryLimit = old }()
-	if complexPath {
-		x, err := sim.NewBatch(n, 1)
-		if err != nil {
-			return 0, err
-		}
-		x.Scale(1)
-		return bestOf(k, func() error { x.Scale(0.999); return nil })
-	}
-	x, err := sim.NewRealBatch(n, 1)
-	if err != nil {
-		return 0, err
-	}
-	x.Scale(1)
-	return bestOf(k, func() error { x.Scale(0.999); return nil })
 }

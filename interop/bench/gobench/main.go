@@ -144,26 +144,6 @@ type floorKey struct {
 	complexPath bool
 }
 
-// sweepFloor times one read+write sweep (x *= 0.999) over a state of n qubits of the
-// path's element type, after one untimed sweep, best of k: the memory-bandwidth bound of
-// one pass over the state (as cmd/qpeft/bench.go's sweepFloor).
-func sweepFloor(n int, complexPath bool, k int) (time.Duration, error) {
-	if complexPath {
-		x, err := sim.NewBatch(n, 1)
-		if err != nil {
-			return 0, err
-		}
-		x.Scale(1)
-		return best(k, func() error { x.Scale(0.999); return nil })
-	}
-	x, err := sim.NewRealBatch(n, 1)
-	if err != nil {
-		return 0, err
-	}
-	x.Scale(1)
-	return best(k, func() error { x.Scale(0.999); return nil })
-}
-
 func main() {
 	dir := flag.String("circuits", "", "directory of circuit JSON files written by bench.py")
 	threadList := flag.String("threads", "1,2", "comma-separated goroutine counts for sim.Threads")
@@ -252,7 +232,7 @@ func run(dir, threadList string, repeat, repeatLarge, largeQubits, itsMax int) e
 				}
 				fk := floorKey{cf.Qubits, t, complexPath}
 				if _, ok := floors[fk]; !ok {
-					f, err := sweepFloor(cf.Qubits, complexPath, max(reps, 3))
+					f, err := sim.MemoryFloor(cf.Qubits, complexPath, max(reps, 3), 0)
 					if err != nil {
 						return fmt.Errorf("%s n=%d: memory floor: %w", cf.Kind, cf.Qubits, err)
 					}
