@@ -44,13 +44,15 @@ func kPair[T number](d []T, B int, qs []int, coff, toff int, m0, m1, m2, m3 T, t
 	var mb [64]int
 	ms := lowMasks(&mb, qs)
 	R := B << qmin
-	if len(qs) == 1 && coff == 0 && toff == R && R <= 4 && lo%R == 0 && hi%R == 0 && pairShortRun(d[2*lo:2*hi], R, m0, m1, m2, m3) {
-		// Short runs (a low qubit of a narrow batch): whole blocks of 2R elements at a time.
-		return
-	}
-	if len(qs) == 1 && coff == 0 && toff == R && R <= 16 && lo%R == 0 && hi%R == 0 && pairBlocksRun(d[2*lo:2*hi], R, m0, m1, m2, m3) {
-		// Runs too short to amortise a call each: strided calls over all blocks.
-		return
+	if len(qs) == 1 && coff == 0 && toff == R && lo%R == 0 && hi%R == 0 {
+		// Short runs (a low qubit of a narrow batch), too short to amortise a call each:
+		// whole blocks of 2R elements at a time, in-register for R ≤ 4 and by strided calls
+		// over all blocks up to R = 16 (longer strides measured slower with
+		// BenchmarkBlocking: they thrash the caches).
+		if R <= 4 && pairShortRun(d[2*lo:2*hi], R, m0, m1, m2, m3) ||
+			R <= 16 && pairBlocksRun(d[2*lo:2*hi], R, m0, m1, m2, m3) {
+			return
+		}
 	}
 	var tc touchCursors[T]
 	if R == 1 { // single elements (qubit 0 is a control of a single vector)
