@@ -262,3 +262,46 @@ func TestTrainHFErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalHFOverrides: qpeft eval of a validation run scores the validation part by default,
+// the corpus's test split with --data (whole), and a stratified sample with --test-limit; only
+// the default is compared with the recorded score.
+func TestEvalHFOverrides(t *testing.T) {
+	model, corpus := hfFixture(t, 160)
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := runCLI(t, "", "train", "--model", "hf:"+model, "--data", "spam-assassin:"+corpus, "--method", "head",
+		"--head-epochs", "2", "--validation", "--max-len", "16", "--batch", "8", "--out", out); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	r, err := bert.ReadResult(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, test, err := bert.LoadRunData("spam-assassin:" + corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want []string
+		not  string
+	}{
+		{nil, []string{"validation part of the training split", fmt.Sprintf("(%d texts", r.Test.N), "(identical)"}, ""},
+		{[]string{"--data", "spam-assassin:" + corpus}, []string{"test split", fmt.Sprintf("(%d texts", test.Len())}, "recorded"},
+		{[]string{"--test-limit", "10"}, []string{"validation part", "(10 texts"}, "recorded"},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := runCLI(t, "", append([]string{"eval", out}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("eval %v: %s", c.args, stderr)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("eval %v: output lacks %q:\n%s", c.args, w, stdout)
+			}
+		}
+		if c.not != "" && strings.Contains(stdout, c.not) {
+			t.Errorf("eval %v: output has %q:\n%s", c.args, c.not, stdout)
+		}
+	}
+}

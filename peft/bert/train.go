@@ -355,6 +355,22 @@ func (c *Cache) tokens(m *Model, d *text.Dataset, maxLen int) [][]int {
 	return s
 }
 
+// RunDatasets returns the texts a run with configuration c trains and is evaluated on, given
+// the corpus's train/test split: with c.Validation the training split minus a validation
+// part and that part instead of the test split; then each sampled as c.TrainLimit and
+// c.TestLimit say. Run and `qpeft eval` both select their data with it.
+func (c RunConfig) RunDatasets(train, test *text.Dataset) (tr, te *text.Dataset, err error) {
+	if c.Validation {
+		rest, val, err := train.Split(2 * text.SpamTestFraction)
+		if err != nil {
+			return nil, nil, err
+		}
+		train, test = rest, val
+		train.Name, test.Name = train.Name+"-minus-validation", test.Name+"-validation"
+	}
+	return train.Sample(train.Name, c.TrainLimit, 0), test.Sample(test.Name, c.TestLimit, 0), nil
+}
+
 // LoadRunData loads the dataset a config names and returns its fixed train/test split.
 func LoadRunData(spec string) (train, test *text.Dataset, err error) {
 	dir, ok := strings.CutPrefix(spec, DataSpamAssassin+":")
@@ -403,19 +419,13 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 			return nil, err
 		}
 	}
-	if cfg.Validation {
-		rest, val, err := train.Split(2 * text.SpamTestFraction)
-		if err != nil {
-			return nil, err
-		}
-		train, test = rest, val
-		train.Name, test.Name = train.Name+"-minus-validation", test.Name+"-validation"
+	train, test, err := cfg.RunDatasets(train, test)
+	if err != nil {
+		return nil, err
 	}
 	if len(train.Classes) < 2 {
 		return nil, fmt.Errorf("bert: dataset %s has %d classes", train.Name, len(train.Classes))
 	}
-	train = train.Sample(train.Name, cfg.TrainLimit, 0)
-	test = test.Sample(test.Name, cfg.TestLimit, 0)
 	if cfg.Batch > train.Len() {
 		return nil, fmt.Errorf("bert: --batch %d is larger than the %d training texts", cfg.Batch, train.Len())
 	}
