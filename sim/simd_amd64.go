@@ -53,6 +53,13 @@ func scaleVecF64(a *float64, nvec int, v float64)
 //go:noescape
 func scaleVecC128(a *complex128, nvec int, v complex128)
 
+// prefetchL2 hints that the nlines 64-byte cache lines from p will be read soon
+// (PREFETCHT1: towards the L2 cache). The gathers of a cache-blocked sweep use it to keep
+// many more lines in flight than the loads alone do (BenchmarkSweep).
+//
+//go:noescape
+func prefetchL2(p *float64, nlines int)
+
 // pairF64 sets a[j], b[j] = m0·a[j] + m1·b[j], m2·a[j] + m3·b[j] for every j < len(a).
 // a and b must not overlap; b must be at least as long as a (panics otherwise).
 func pairF64(a, b []float64, m0, m1, m2, m3 float64) {

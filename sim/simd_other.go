@@ -7,6 +7,9 @@ package sim
 // useSIMD is always false without the amd64 assembly.
 var useSIMD = false
 
+// prefetchL2 is a no-op without the amd64 assembly.
+func prefetchL2(p *float64, nlines int) {}
+
 // pairF64 sets a[j], b[j] = m0·a[j] + m1·b[j], m2·a[j] + m3·b[j] for every j < len(a).
 // a and b must not overlap; b must be at least as long as a (panics otherwise).
 func pairF64(a, b []float64, m0, m1, m2, m3 float64) { pairGo(a, b[:len(a)], m0, m1, m2, m3) }
