@@ -8,7 +8,8 @@
 # QUBITS (default 12,16,20,24,26), REPEAT (default 3; one less at n = 24 for the peers),
 # REPEAT_LARGE (runs per case from LARGE_QUBITS on, default 1), LARGE_QUBITS (default 26),
 # THREADS (default 1,2), ITSUBAKI_MAX (default 24). OUTDIR defaults to a temp dir;
-# it receives circuits/, peers.jsonl, go.jsonl, gotest.txt, bench.json and table.txt.
+# it receives circuits/, peers.jsonl, go.jsonl, gotest.txt, gotest-sweeps.txt (per-sweep
+# times, BenchmarkSweep and BenchmarkCircuitSweeps), bench.json and table.txt.
 #
 # Duration: the defaults are sized for ~45 minutes on 2 cores (n = 26 dominates: Aer alone
 # ~20 minutes, one warm-up plus one timed run per case and thread count). Run it on a quiet
@@ -49,6 +50,8 @@ py="$venv/bin/python"
 
 echo "bench: go test ./sim -bench 'Ansatz|Bandwidth' (load $(cut -d' ' -f1-3 /proc/loadavg))"
 (cd "$root" && go test ./sim -run '^$' -bench '^Benchmark(Ansatz|Bandwidth)$' -benchtime 1x -count 1) | tee "$out/gotest.txt"
+echo "bench: go test ./sim -bench 'Sweep|CircuitSweeps': per-sweep time against the floor (load $(cut -d' ' -f1-3 /proc/loadavg))"
+(cd "$root" && go test ./sim -run '^$' -bench '^Benchmark(Sweep|CircuitSweeps)$' -benchtime 10x -count 1) | tee "$out/gotest-sweeps.txt"
 echo "bench: qpeft and itsubaki/q on the generated circuits (load $(cut -d' ' -f1-3 /proc/loadavg))"
 "$out/gobench" -circuits "$out/circuits" -threads "$threads" -repeat "$repeat" \
   -repeat-large "$repeat_large" -large-qubits "$large_qubits" \
