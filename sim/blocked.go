@@ -12,8 +12,8 @@ package sim
 // once per gate; within a sweep, runs of gates on at most BlockConfig.FuseQubits qubits are
 // fused into one small dense block each (package lowering/fuse; by default runs on one
 // qubit), which cuts the passes over the buffer. A group of fewer than gatherMinGates gates
-// that would have to be gathered is applied gate by gate instead (a gather costs more than
-// two streaming passes).
+// that would have to be gathered is applied gate by gate instead (gathering and scattering
+// a chunk cost 1.2-2 streaming passes).
 //
 // The lowest qubits are always local, so that gathers copy contiguous runs of at least
 // pinnedBytes; a sweep whose local qubits are exactly the lowest c works in place on
@@ -48,8 +48,9 @@ var Blocking = BlockConfig{ChunkBytes: 512 << 10, PinnedBytes: 2048, FuseQubits:
 //     sweep.
 //   - PinnedBytes 2 KiB: a gathered chunk is copied in runs of at least this length. With
 //     the gathers' prefetching, a gathered sweep of one RY over 2^24 amplitudes costs about
-//     2x the memory floor with 1 KiB runs, 1.3-1.6x with 2 KiB runs and 1.35-1.45x with 4 KiB
-//     runs (BenchmarkSweep), but 4 KiB runs leave fewer qubits free to choose per sweep:
+//     2x the memory floor with 1 KiB runs, 1.3-2.0x with 2 KiB runs and 1.4-2.1x with 4 KiB
+//     runs (BenchmarkSweep; the higher figures when the machine's memory is idle and the
+//     floor fast: gathers are latency-bound), but 4 KiB runs leave fewer qubits free per sweep:
 //     the Pauli ansatz at n = 24 needs 9 sweeps instead of 5 and runs 5-10% slower. In-place
 //     sweeps (the lowest qubits local) run at the floor.
 type BlockConfig struct {
@@ -185,8 +186,8 @@ func planSweeps(gs []*step, n, c, pin, fuseQubits int) []sweep {
 			local |= 1 << q
 		}
 		if inPlace := local == uint64(1)<<c-1; !inPlace && len(take) < gatherMinGates {
-			// Gathering costs about 2.3 streaming passes (BenchmarkSweep): for fewer gates
-			// than gatherMinGates, one streaming pass per gate is cheaper.
+			// Gathering and scattering cost 1.2-2 streaming passes (BenchmarkSweep): for
+			// fewer gates than gatherMinGates, one streaming pass per gate costs as much or less.
 			for _, i := range take {
 				out = append(out, sweep{steps: []step{*gs[i]}, direct: true})
 			}
