@@ -14,6 +14,11 @@ import (
 type Module struct {
 	Name    string
 	Adapter Adapter
+	// Kernel is nil when the adapted map is a linear layer's weight and, when it is a
+	// convolution's weight read as out × (C·KH·KW), the input channels, kernel height and
+	// kernel width. Only the LoRA export uses it (to write the shapes of PEFT's Conv2d
+	// layer); it is not part of the checkpoint.
+	Kernel []int
 }
 
 // activeRanks returns the indices of an adapter's active ranks (all when it has no mask).
@@ -33,7 +38,8 @@ func activeRanks(a Adapter) []int {
 // lora_B = P·diag(D) (out × r′) and lora_A = Qᵀ (r′ × in) over the r′ active ranks, and
 // r = lora_alpha = r′ so that PEFT's scale α/r is 1. For Quantum-PEFT that is
 // lora_B = (α/K)·U·diag(λ), lora_A = Vᵀ. Modules whose r′ differs from the most common one
-// get rank_pattern and alpha_pattern entries (their escaped full path).
+// get rank_pattern and alpha_pattern entries (their escaped full path). Modules with a
+// Kernel are written as PEFT's Conv2d LoRA layer holds them (hfpeft.LoRAWeights.Kernel).
 func ToLoRA(mods []Module, baseModel string) (*hfpeft.LoRAAdapter, error) {
 	if len(mods) == 0 {
 		return nil, fmt.Errorf("peft: no modules to export")
@@ -63,8 +69,11 @@ func ToLoRA(mods []Module, baseModel string) (*hfpeft.LoRAAdapter, error) {
 		if r == 0 {
 			return nil, fmt.Errorf("peft: export %s: no active rank", m.Name)
 		}
+		if k := m.Kernel; k != nil && (len(k) != 3 || k[0]*k[1]*k[2] != f.In) {
+			return nil, fmt.Errorf("peft: export %s: kernel %v does not match the adapter's %d inputs (want channels, height, width with C·KH·KW = %d)", m.Name, k, f.In, f.In)
+		}
 		w := &hfpeft.LoRAWeights{InFeatures: f.In, OutFeatures: f.Out,
-			A: make([]float64, r*f.In), B: make([]float64, f.Out*r)}
+			A: make([]float64, r*f.In), B: make([]float64, f.Out*r), Kernel: m.Kernel}
 		for jj, j := range act {
 			for i := 0; i < f.In; i++ {
 				w.A[jj*f.In+i] = f.QT[j*f.In+i]

@@ -3,6 +3,7 @@ package peft
 import (
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/qpeft/qpeft/peft/hfpeft"
@@ -62,5 +63,44 @@ func TestExportLoRA(t *testing.T) {
 	}
 	if err := ExportLoRA(t.TempDir(), nil, ""); err == nil {
 		t.Error("empty export accepted")
+	}
+}
+
+// TestExportLoRAConv: a module with a Kernel is exported with PEFT's Conv2d shapes and its
+// ΔW reloads unchanged (out × C·KH·KW, the row-major order of a Conv2d weight); a kernel
+// that does not match the adapter's inputs is refused by name.
+func TestExportLoRAConv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(63, 64))
+	ck, err := NewCheckpoint(Config{Method: MethodQuantumPEFT, Rank: 4, Layers: 1, Seed: 1}, "tiny/cnn",
+		[]ModuleShape{{"conv1", 8, 25}, {"fc", 10, 16}})
+	mustNoErr(t, err)
+	for _, m := range ck.Modules {
+		randomizeState(rng, m.Adapter)
+	}
+	mods := append([]Module(nil), ck.Modules...)
+	mods[0].Kernel = []int{1, 5, 5}
+	dir := filepath.Join(t.TempDir(), "lora")
+	mustNoErr(t, ExportLoRAAs(dir, mods, "tiny/cnn", safetensors.F64))
+	back, err := hfpeft.Load(dir)
+	mustNoErr(t, err)
+	if k := back.Modules["conv1"].Kernel; len(k) != 3 || k[0] != 1 || k[1] != 5 || k[2] != 5 {
+		t.Fatalf("conv1 kernel read back as %v", k)
+	}
+	if k := back.Modules["fc"].Kernel; k != nil {
+		t.Fatalf("fc kernel read back as %v", k)
+	}
+	for _, m := range mods {
+		want, err := DeltaW(m.Adapter)
+		mustNoErr(t, err)
+		got, err := back.DeltaW(m.Name)
+		mustNoErr(t, err)
+		if d := maxAbsDiff(got, want); d > 1e-14 {
+			t.Errorf("%s: ΔW differs by %g", m.Name, d)
+		}
+	}
+	mods[0].Kernel = []int{1, 5, 4}
+	err = ExportLoRA(filepath.Join(t.TempDir(), "bad"), mods, "tiny/cnn")
+	if err == nil || !strings.Contains(err.Error(), "conv1: kernel [1 5 4] does not match the adapter's 25 inputs") {
+		t.Fatalf("mismatched kernel: %v", err)
 	}
 }

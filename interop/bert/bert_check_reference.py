@@ -6,7 +6,9 @@
   (max |Δ| ≤ 1e-4, cosine ≥ 0.9999); tiny random BERT and RoBERTa checkpoints (F32, F16,
   BF16, gelu_new, a "bert." prefix, pytorch_model.bin) give transformers' last hidden states.
 - Export: adapters (Quantum-PEFT and LoRA on query/value) exported as a PEFT LoRA directory
-  load with peft.PeftModel onto the same checkpoint and give our logits to 1e-4.
+  load with peft.PeftModel onto the same checkpoint and give our logits to 1e-4; adapters
+  on convolutions load onto torch Conv2d layers (PEFT's Conv2d LoRA shapes) and give the
+  forward pass of W0 + ΔW.
 
 The Go side is the `gen` helper (interop/bert/gen), built by run.sh ($QPEFT_BERT_GEN) or here.
 """
@@ -247,3 +249,44 @@ def test_lora_export_logits(gen, minilm, tmp_path, method, rank):
     print(f"{method}: PEFT logits vs Go max |Δ| = {diff:.2e} (the adapters move the logits by {moved:.3f})")
     assert moved > 100 * TOL, "the adapters barely change the logits: the check would be vacuous"
     assert diff <= TOL
+
+
+@pytest.mark.parametrize("method", ["qpeft", "lora"])
+def test_conv_lora_export(gen, tmp_path, method):
+    """Adapters on convolutions, exported as a PEFT LoRA directory, load with
+    peft.PeftModel onto torch Conv2d layers: the forward pass is that of the base
+    convolution with W0 + ΔW (our ΔW, out × C·KH·KW read as (out, C, KH, KW)), and merging
+    gives the same weights."""
+    from peft import PeftModel
+
+    out = tmp_path / f"conv-{method}"
+    run(gen, "convlora", "-method", method, "-out", out)
+    want = json.loads((out / "delta.json").read_text())
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(1, 8, 5)
+            self.conv2 = torch.nn.Conv2d(8, 16, 3)
+
+        def forward(self, x):
+            return self.conv2(torch.tanh(self.conv1(x)))
+
+    base = Net().double().eval()
+    w0 = {n: getattr(base, n).weight.detach().clone() for n in ("conv1", "conv2")}
+    deltas = {n: torch.tensor(w["delta_w"], dtype=torch.float64).reshape(w["out"], *w["kernel"]) for n, w in want.items()}
+    x = torch.randn(3, 1, 12, 12, dtype=torch.float64)
+    with torch.no_grad():
+        ref = torch.nn.functional.conv2d(
+            torch.tanh(torch.nn.functional.conv2d(x, w0["conv1"] + deltas["conv1"], base.conv1.bias)),
+            w0["conv2"] + deltas["conv2"], base.conv2.bias)
+        plain = base(x)
+    model = PeftModel.from_pretrained(base, str(out)).eval()
+    with torch.no_grad():
+        got = model(x)
+    diff, moved = (got - ref).abs().max().item(), (ref - plain).abs().max().item()
+    merged = model.merge_and_unload()
+    merge_diff = max((getattr(merged, n).weight - w0[n] - deltas[n]).abs().max().item() for n in deltas)
+    print(f"conv {method}: PEFT forward vs W0+ΔW max |Δ| = {diff:.2e} (ΔW moves it by {moved:.3f}); merged weights {merge_diff:.2e}")
+    assert moved > 100 * 1e-5, "the adapters barely change the output: the check would be vacuous"
+    assert diff <= 1e-5 and merge_diff <= 1e-6

@@ -10,10 +10,14 @@
 //   - adapter_model.safetensors: for each adapted module path M,
 //     "base_model.model.M.lora_A.weight" of shape (r, in) and
 //     "base_model.model.M.lora_B.weight" of shape (out, r), float32, with
-//     metadata {"format": "pt"}.
+//     metadata {"format": "pt"}. For an nn.Conv2d module (LoRAWeights.Kernel
+//     set) the shapes are those of PEFT's Conv2d LoRA layer: lora_A
+//     (r, C, KH, KW), a convolution with the base layer's kernel, and lora_B
+//     (out, r, 1, 1).
 //
 // The adapted weight is W + s·B·A with s = lora_alpha/r (lora_alpha/√r with
-// use_rslora), W being the base nn.Linear weight of shape (out, in).
+// use_rslora), W being the base nn.Linear weight of shape (out, in), or the
+// nn.Conv2d weight (out, C, KH, KW) read as a matrix out × (C·KH·KW).
 package hfpeft
 
 import (
@@ -36,14 +40,28 @@ const (
 	KeyPrefix   = "base_model.model."
 )
 
-// LoRAWeights are the two factors of one adapted linear module.
+// LoRAWeights are the two factors of one adapted linear or convolution module.
 type LoRAWeights struct {
-	// InFeatures and OutFeatures are the base layer's input and output sizes.
+	// InFeatures and OutFeatures are the base layer's input and output sizes (for a
+	// convolution, C·KH·KW and the output channels).
 	InFeatures, OutFeatures int
 	// A is the down projection, rank x InFeatures, row-major.
 	A []float64
 	// B is the up projection, OutFeatures x rank, row-major.
 	B []float64
+	// Kernel is nil for an nn.Linear module and, for an nn.Conv2d module, its input
+	// channels, kernel height and kernel width (product InFeatures). It sets the shapes
+	// written: lora_A (rank, C, KH, KW) and lora_B (OutFeatures, rank, 1, 1), whose
+	// row-major values are A and B as they are.
+	Kernel []int
+}
+
+// shapes returns the tensor shapes of lora_A and lora_B for rank r.
+func (w *LoRAWeights) shapes(r int) (a, b []int) {
+	if w.Kernel != nil {
+		return append([]int{r}, w.Kernel...), []int{w.OutFeatures, r, 1, 1}
+	}
+	return []int{r, w.InFeatures}, []int{w.OutFeatures, r}
 }
 
 // Rank returns the rank implied by A's length, or 0 if InFeatures is 0.
@@ -134,6 +152,13 @@ func (a *LoRAAdapter) Validate() error {
 			bad("InFeatures %d and OutFeatures %d must be positive", w.InFeatures, w.OutFeatures)
 			continue
 		}
+		if w.Kernel != nil {
+			if len(w.Kernel) != 3 || w.Kernel[0] <= 0 || w.Kernel[1] <= 0 || w.Kernel[2] <= 0 {
+				bad("Kernel %v: want (in channels, kernel height, kernel width), all positive", w.Kernel)
+			} else if k := w.Kernel[0] * w.Kernel[1] * w.Kernel[2]; k != w.InFeatures {
+				bad("Kernel %v: C·KH·KW = %d, but InFeatures is %d", w.Kernel, k, w.InFeatures)
+			}
+		}
 		if len(w.A) != r*w.InFeatures {
 			bad("A has %d values, want rank %d x in %d = %d", len(w.A), r, w.InFeatures, r*w.InFeatures)
 		}
@@ -194,14 +219,15 @@ func (a *LoRAAdapter) SaveAs(dir string, dt safetensors.DType) error {
 		w := a.Modules[name]
 		r := a.Config.RankFor(name)
 		ka, kb := keys(name)
+		sa, sb := w.shapes(r)
 		if dt == safetensors.F32 {
 			tensors = append(tensors,
-				safetensors.FromFloat64AsFloat32(ka, []int{r, w.InFeatures}, w.A),
-				safetensors.FromFloat64AsFloat32(kb, []int{w.OutFeatures, r}, w.B))
+				safetensors.FromFloat64AsFloat32(ka, sa, w.A),
+				safetensors.FromFloat64AsFloat32(kb, sb, w.B))
 		} else {
 			tensors = append(tensors,
-				safetensors.FromFloat64(ka, []int{r, w.InFeatures}, w.A),
-				safetensors.FromFloat64(kb, []int{w.OutFeatures, r}, w.B))
+				safetensors.FromFloat64(ka, sa, w.A),
+				safetensors.FromFloat64(kb, sb, w.B))
 		}
 	}
 	for _, k := range sortedKeys(a.Extra) {
@@ -313,13 +339,22 @@ func Load(dir string) (*LoRAAdapter, error) {
 				bad("%s has dtype %s, want a float type", t.Name, t.DType)
 				ok = false
 			}
-			if len(t.Shape) != 2 {
-				bad("%s has shape %v, want a matrix", t.Name, t.Shape)
+			if len(t.Shape) != 2 && len(t.Shape) != 4 {
+				bad("%s has shape %v, want a matrix (Linear) or a 4-D tensor (Conv2d)", t.Name, t.Shape)
 				ok = false
 			}
 		}
 		if !ok {
 			continue
+		}
+		var kernel []int
+		if len(p.a.Shape) == 4 || len(p.b.Shape) == 4 {
+			// PEFT's Conv2d LoRA layer: lora_A (r, C, KH, KW), lora_B (out, r, 1, 1).
+			if len(p.a.Shape) != 4 || len(p.b.Shape) != 4 || p.b.Shape[2] != 1 || p.b.Shape[3] != 1 {
+				bad("lora_A %v and lora_B %v: a Conv2d module needs lora_A (r, C, KH, KW) and lora_B (out, r, 1, 1)", p.a.Shape, p.b.Shape)
+				continue
+			}
+			kernel = append([]int(nil), p.a.Shape[1:]...)
 		}
 		r := a.Config.RankFor(module)
 		if p.a.Shape[0] != r {
@@ -330,14 +365,18 @@ func Load(dir string) (*LoRAAdapter, error) {
 			bad("lora_B has shape %v: %d columns, but the rank for this module is %d%s", p.b.Shape, p.b.Shape[1], r, a.Config.rankSource(module))
 			ok = false
 		}
-		if p.a.Shape[1] == 0 || p.b.Shape[0] == 0 {
+		in := 1
+		for _, d := range p.a.Shape[1:] {
+			in *= d
+		}
+		if in == 0 || p.b.Shape[0] == 0 {
 			bad("zero-sized factor: lora_A %v, lora_B %v", p.a.Shape, p.b.Shape)
 			ok = false
 		}
 		if !ok {
 			continue
 		}
-		w := &LoRAWeights{InFeatures: p.a.Shape[1], OutFeatures: p.b.Shape[0]}
+		w := &LoRAWeights{InFeatures: in, OutFeatures: p.b.Shape[0], Kernel: kernel}
 		if w.A, err = f.Float64(p.a.Name); err != nil {
 			errs = append(errs, err)
 			continue
@@ -380,8 +419,9 @@ func (c *Config) rankSource(module string) string {
 
 // DeltaW returns the weight update of module, (B·A)·s with s = Scale(module),
 // as an OutFeatures x InFeatures row-major matrix: the orientation of a
-// PyTorch nn.Linear weight. (For a fan_in_fan_out base layer, whose weight
-// is stored as in x out, add the transpose.)
+// PyTorch nn.Linear weight, and of an nn.Conv2d weight (out, C, KH, KW) read
+// row-major. (For a fan_in_fan_out base layer, whose weight is stored as
+// in x out, add the transpose.)
 func (a *LoRAAdapter) DeltaW(module string) ([]float64, error) {
 	w, ok := a.Modules[module]
 	if !ok || w == nil {

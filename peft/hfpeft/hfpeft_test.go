@@ -394,6 +394,75 @@ func mat(name string, rows, cols int) safetensors.Tensor {
 	return safetensors.FromFloat32(name, []int{rows, cols}, make([]float32, rows*cols))
 }
 
+// convT is a zero float32 tensor of the given 4-D shape.
+func convT(name string, d0, d1, d2, d3 int) safetensors.Tensor {
+	return safetensors.FromFloat32(name, []int{d0, d1, d2, d3}, make([]float32, d0*d1*d2*d3))
+}
+
+// TestConvRoundTrip: a module with a Kernel is written with the shapes of PEFT's Conv2d
+// LoRA layer, lora_A (r, C, KH, KW) and lora_B (out, r, 1, 1), read back with its Kernel,
+// and its ΔW (out × C·KH·KW) matches the brute-force product; a Linear module beside it
+// keeps its matrices.
+func TestConvRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	c := DefaultConfig(3, 6, "conv1", "fc")
+	c.RankPattern = map[string]int{"fc": 2}
+	a := New(c)
+	fill := func(w *LoRAWeights) *LoRAWeights {
+		for i := range w.A {
+			w.A[i] = r.NormFloat64()
+		}
+		for i := range w.B {
+			w.B[i] = r.NormFloat64()
+		}
+		return w
+	}
+	a.Modules["conv1"] = fill(&LoRAWeights{InFeatures: 2 * 3 * 5, OutFeatures: 4, A: make([]float64, 3*30), B: make([]float64, 4*3), Kernel: []int{2, 3, 5}})
+	a.Modules["fc"] = fill(&LoRAWeights{InFeatures: 6, OutFeatures: 5, A: make([]float64, 2*6), B: make([]float64, 5*2)})
+	dir := filepath.Join(t.TempDir(), "adapter")
+	if err := a.SaveAs(dir, safetensors.F64); err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Open(filepath.Join(dir, WeightsName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[string][]int{}
+	for _, info := range f.Tensors() {
+		shapes[info.Name] = info.Shape
+	}
+	f.Close()
+	want := map[string][]int{
+		KeyPrefix + "conv1.lora_A.weight": {3, 2, 3, 5},
+		KeyPrefix + "conv1.lora_B.weight": {4, 3, 1, 1},
+		KeyPrefix + "fc.lora_A.weight":    {2, 6},
+		KeyPrefix + "fc.lora_B.weight":    {5, 2},
+	}
+	if !reflect.DeepEqual(shapes, want) {
+		t.Fatalf("written shapes %v, want %v", shapes, want)
+	}
+	b, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"conv1", "fc"} {
+		if !reflect.DeepEqual(b.Modules[m], a.Modules[m]) {
+			t.Fatalf("%s: read back %+v, wrote %+v", m, b.Modules[m], a.Modules[m])
+		}
+		got, err := b.DeltaW(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := a.Modules[m]
+		exp := bruteDelta(w, c.RankFor(m), c.Scale(m))
+		for i := range exp {
+			if math.Abs(got[i]-exp[i]) > 1e-12 {
+				t.Fatalf("%s: ΔW[%d] = %v, want %v", m, i, got[i], exp[i])
+			}
+		}
+	}
+}
+
 func TestLoadMalformed(t *testing.T) {
 	const cfg = `{"peft_type":"LORA","r":2,"lora_alpha":4,"target_modules":["q","v"],"bias":"none","modules_to_save":["head"]}`
 	qa := mat("base_model.model.l.q.lora_A.weight", 2, 3)
@@ -415,6 +484,9 @@ func TestLoadMalformed(t *testing.T) {
 		{"A rank disagrees with r", cfg, []safetensors.Tensor{mat("base_model.model.l.q.lora_A.weight", 3, 3), qb}, nil, []string{"lora_A has shape [3 3]: 3 rows, but the rank for this module is 2 (r)"}},
 		{"B rank disagrees with r", cfg, []safetensors.Tensor{qa, mat("base_model.model.l.q.lora_B.weight", 4, 1)}, nil, []string{"lora_B has shape [4 1]: 1 columns, but the rank for this module is 2"}},
 		{"A not a matrix", cfg, []safetensors.Tensor{safetensors.FromFloat32("base_model.model.l.q.lora_A.weight", []int{6}, make([]float32, 6)), qb}, nil, []string{"has shape [6], want a matrix"}},
+		{"Conv2d A with a Linear B", cfg, []safetensors.Tensor{convT("base_model.model.l.q.lora_A.weight", 2, 1, 1, 3), qb}, nil, []string{"a Conv2d module needs lora_A (r, C, KH, KW) and lora_B (out, r, 1, 1)"}},
+		{"Conv2d B not 1x1", cfg, []safetensors.Tensor{convT("base_model.model.l.q.lora_A.weight", 2, 1, 1, 3), convT("base_model.model.l.q.lora_B.weight", 4, 2, 3, 1)}, nil, []string{"lora_B [4 2 3 1]: a Conv2d module needs"}},
+		{"Conv2d B rank disagrees with r", cfg, []safetensors.Tensor{convT("base_model.model.l.q.lora_A.weight", 2, 1, 1, 3), convT("base_model.model.l.q.lora_B.weight", 4, 1, 1, 1)}, nil, []string{"lora_B has shape [4 1 1 1]: 1 columns, but the rank for this module is 2"}},
 		{"integer dtype", cfg, []safetensors.Tensor{qa, {Name: "base_model.model.l.q.lora_B.weight", DType: safetensors.I32, Shape: []int{4, 2}, Data: make([]byte, 32)}}, nil, []string{"has dtype I32, want a float type"}},
 		{"unknown key", cfg, []safetensors.Tensor{qa, qb, mat("base_model.model.l.k.weight", 1, 1)}, nil, []string{`unknown key "base_model.model.l.k.weight"`}},
 		{"key without prefix", cfg, []safetensors.Tensor{qa, qb, mat("l.q.lora_A.weight", 2, 3)}, nil, []string{`unknown key "l.q.lora_A.weight" (PEFT keys start with "base_model.model.")`}},
@@ -492,6 +564,11 @@ func TestSaveInvalid(t *testing.T) {
 		}, "belongs to no modules_to_save"},
 		{"no modules", func(a *LoRAAdapter) { a.Modules = map[string]*LoRAWeights{} }, "no modules"},
 		{"bad config", func(a *LoRAAdapter) { a.Config.R = -1 }, "r is -1"},
+		{"kernel disagrees with in", func(a *LoRAAdapter) {
+			w := a.Modules["model.layers.0.self_attn.q_proj"]
+			w.Kernel = []int{1, 1, w.InFeatures + 1}
+		}, "C·KH·KW ="},
+		{"kernel not 3-D", func(a *LoRAAdapter) { a.Modules["model.layers.0.self_attn.q_proj"].Kernel = []int{1} }, "want (in channels, kernel height, kernel width)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

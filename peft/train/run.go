@@ -125,8 +125,12 @@ func Prepare(cfg Config, m *Model, classes, totalSteps int) (*Session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("train: %w", err)
 		}
-		for _, mod := range ck.Modules {
+		for i, mod := range ck.Modules {
 			site := sites[mod.Name]
+			if cv := site.Conv; cv != nil {
+				// The LoRA export writes a convolution's factors in PEFT's Conv2d shapes.
+				ck.Modules[i].Kernel = []int{cv.Config.InChannels, cv.Config.KernelH, cv.Config.KernelW}
+			}
 			a, err := peft.NewAdapted[float32](site.Map, mod.Adapter)
 			if err != nil {
 				return nil, fmt.Errorf("train: module %s: %w", mod.Name, err)

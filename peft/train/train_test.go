@@ -153,6 +153,12 @@ func TestRunFilesAndEval(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, mod := range res.Session.Checkpoint.Modules {
+					// The CNN's targets are convolutions: PEFT's Conv2d shapes, lora_A
+					// (r, C, KH, KW); the MLP's are linear.
+					k := lora.Modules[mod.Name].Kernel
+					if conv := c.model == ModelMNISTCNN; conv != (len(k) == 3) || conv && k[0]*k[1]*k[2] != lora.Modules[mod.Name].InFeatures {
+						t.Errorf("%s: exported kernel %v", mod.Name, k)
+					}
 					want, err := peft.DeltaW(mod.Adapter)
 					if err != nil {
 						t.Fatal(err)

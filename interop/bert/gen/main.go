@@ -7,6 +7,7 @@
 //	gen hidden   -model DIR -in ids.json -out hidden.json
 //	gen tiny     -out DIR [-seed S] [-dtype F32|F16|BF16] [-type bert|roberta] [-act gelu] [-pooler] [-prefix P]
 //	gen adapter  -model DIR -method qpeft|lora -out DIR -in texts.json [-rank K] [-layers L] [-seed S] [-max-len N]
+//	gen convlora -method qpeft|lora -out DIR [-rank K] [-seed S]
 package main
 
 import (
@@ -24,7 +25,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gen tokenize|embed|hidden|tiny|adapter [flags]")
+		fmt.Fprintln(os.Stderr, "usage: gen tokenize|embed|hidden|tiny|adapter|convlora [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -39,6 +40,8 @@ func main() {
 		err = tiny(os.Args[2:])
 	case "adapter":
 		err = adapter(os.Args[2:])
+	case "convlora":
+		err = convLoRA(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -249,4 +252,51 @@ func adapter(args []string) error {
 		return err
 	}
 	return writeJSON(filepath.Join(*out, "ids.json"), ids)
+}
+
+// convLoRA exports random adapters on two convolutions, conv1 (1→8 channels, 5x5 kernel)
+// and conv2 (8→16, 3x3), as a PEFT LoRA directory with the Conv2d shapes, and writes
+// delta.json: each module's ΔW as our adapter computes it (out × C·KH·KW) with its kernel.
+func convLoRA(args []string) error {
+	fs := flag.NewFlagSet("convlora", flag.ExitOnError)
+	method := fs.String("method", "qpeft", "qpeft or lora")
+	out := fs.String("out", "", "export directory")
+	rank := fs.Int("rank", 4, "K or r")
+	seed := fs.Uint64("seed", 1, "seed")
+	fs.Parse(args)
+	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Layers: 1, Seed: *seed, InitScale: 1}
+	if *method == "lora" {
+		cfg = peft.Config{Method: peft.MethodLoRA, Rank: *rank, Seed: *seed}
+	}
+	kernels := map[string][]int{"conv1": {1, 5, 5}, "conv2": {8, 3, 3}}
+	ck, err := peft.NewCheckpoint(cfg, "interop/conv", []peft.ModuleShape{{Name: "conv1", Out: 8, In: 25}, {Name: "conv2", Out: 16, In: 72}})
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(*seed, 3))
+	type delta struct {
+		Kernel []int     `json:"kernel"`
+		Out    int       `json:"out"`
+		DeltaW []float64 `json:"delta_w"`
+	}
+	want := map[string]delta{}
+	for i := range ck.Modules {
+		m := &ck.Modules[i]
+		m.Kernel = kernels[m.Name]
+		for _, p := range m.Adapter.Params() {
+			for j := range p.Value {
+				p.Value[j] += rng.NormFloat64() * 0.3 // λ and lora_B start at zero
+			}
+		}
+		d, err := peft.DeltaW(m.Adapter)
+		if err != nil {
+			return err
+		}
+		o, _ := m.Adapter.Dims()
+		want[m.Name] = delta{Kernel: m.Kernel, Out: o, DeltaW: d}
+	}
+	if err := peft.ExportLoRA(*out, ck.Modules, "interop/conv"); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(*out, "delta.json"), want)
 }
