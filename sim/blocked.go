@@ -105,6 +105,16 @@ type sweep struct {
 	direct bool
 }
 
+// lowRun returns p such that the local qubits 0..p−1 are the global qubits 0..p−1: a chunk
+// consists of runs of 2^p contiguous rows, and the sweep works in place when p = len(local).
+func (sw *sweep) lowRun() int {
+	p := 0
+	for p < len(sw.local) && sw.local[p] == p {
+		p++
+	}
+	return p
+}
+
 // chunkQubits returns the number of local qubits c for data with rf floats per row, and the
 // number of pinned low qubits; ok is false when blocking cannot pay: it is off, the rows are
 // too wide for a useful chunk, or the data is smaller than 4 chunks and so already sits in
@@ -328,10 +338,7 @@ func (a *amps) runGates(gs []*step, cfg BlockConfig) {
 func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) {
 	n, c := a.n, len(sw.local)
 	rf := a.rowFloats()
-	p := 0 // the local qubits 0..p-1 are contiguous low qubits
-	for p < c && sw.local[p] == p {
-		p++
-	}
+	p := sw.lowRun()
 	run := rf << p // floats per contiguous run of a chunk
 	runOffs := make([]int, 1<<(c-p))
 	for k := range runOffs {

@@ -48,12 +48,7 @@ func TestBlockedMatchesItsubaki(t *testing.T) {
 		perN = 2
 	}
 	pool := itsubakiPool()
-	var realPool []*gates.Gate
-	for _, g := range pool {
-		if g.Real {
-			realPool = append(realPool, g)
-		}
-	}
+	realPool := realOf(pool)
 	withThreads(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(21, 22))
 		worst := 0.0
@@ -95,12 +90,7 @@ func TestGatherSegments(t *testing.T) {
 	const n = 14
 	cfg := BlockConfig{ChunkBytes: 32 << 10, PinnedBytes: 4 << 10, FuseQubits: 1}
 	pool := itsubakiPool()
-	var realPool []*gates.Gate
-	for _, g := range pool {
-		if g.Real {
-			realPool = append(realPool, g)
-		}
-	}
+	realPool := realOf(pool)
 	withThreads(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(41, 42))
 		for trial, p := range [][]*gates.Gate{pool, realPool} {
@@ -118,11 +108,7 @@ func TestGatherSegments(t *testing.T) {
 				sweeps, _ := cfg.plan(gateSteps(steps), n, rf)
 				long := 0
 				for _, sw := range sweeps {
-					p := 0
-					for !sw.direct && p < len(sw.local) && sw.local[p] == p {
-						p++
-					}
-					if !sw.direct && p < len(sw.local) && 8*rf<<p > gatherSegBytes {
+					if p := sw.lowRun(); !sw.direct && p < len(sw.local) && 8*rf<<p > gatherSegBytes {
 						long++
 					}
 				}
@@ -148,12 +134,7 @@ func TestGatherSegments(t *testing.T) {
 func TestFusedMatchesUnfused(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	all := gates.All()
-	var realPool []*gates.Gate
-	for _, g := range all {
-		if g.Real {
-			realPool = append(realPool, g)
-		}
-	}
+	realPool := realGates()
 	worst := 0.0
 	check := func(what string, got, want []complex128) {
 		t.Helper()

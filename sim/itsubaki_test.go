@@ -178,12 +178,7 @@ func TestCrossCheckItsubaki(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(11, 12))
 	pool := itsubakiPool()
-	var realPool []*gates.Gate
-	for _, g := range pool {
-		if g.Real {
-			realPool = append(realPool, g)
-		}
-	}
+	realPool := realOf(pool)
 	worst, count := 0.0, 0
 	for n := 1; n <= 10; n++ {
 		for trial := 0; trial < perN; trial++ {

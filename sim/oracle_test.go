@@ -167,9 +167,13 @@ func randomOp(r *rand.Rand, n int, pool []*gates.Gate, maxCtrl int, symbolic boo
 	}
 }
 
-func realGates() []*gates.Gate {
+// realGates returns every gate whose matrix is real (the float64 path's pool).
+func realGates() []*gates.Gate { return realOf(gates.All()) }
+
+// realOf returns the gates of pool whose matrices are real.
+func realOf(pool []*gates.Gate) []*gates.Gate {
 	var out []*gates.Gate
-	for _, g := range gates.All() {
+	for _, g := range pool {
 		if g.Real {
 			out = append(out, g)
 		}
