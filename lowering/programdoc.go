@@ -215,6 +215,9 @@ func snap(v float64) complex128 {
 	if math.Abs(v-r) < 1e-14 {
 		v = r
 	}
+	if v == 0 {
+		v = 0 // no −0 in documents
+	}
 	return complex(v, 0)
 }
 
@@ -226,6 +229,9 @@ func realMatrix(m []complex128, name string) ([]float64, error) {
 			return nil, fmt.Errorf("gate %s has a complex entry %v", name, v)
 		}
 		out[i] = real(v)
+		if out[i] == 0 {
+			out[i] = 0 // no −0 in documents
+		}
 	}
 	return out, nil
 }

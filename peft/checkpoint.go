@@ -499,3 +499,45 @@ func sameJSON(a, b any) bool {
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 }
+
+// Factor document identification (qpeft ansatz blocks --json).
+const (
+	FactorFormat  = "qpeft-factor"
+	FactorVersion = 1
+)
+
+// FactorFile is one factor of a Quantum-PEFT adapter as a standalone JSON document: the
+// factor tree of U = Q(θ)·E_K and the programs of its circuit leaves, keyed as in an adapter
+// directory's "programs" (docs/program-schema.md).
+type FactorFile struct {
+	Format   string                          `json:"format"`
+	Version  int                             `json:"version"`
+	Dim      int                             `json:"dim"`
+	Rank     int                             `json:"rank"`
+	Factor   *ortho.FactorDoc                `json:"factor"`
+	Programs map[string]*lowering.ProgramDoc `json:"programs"`
+}
+
+// DescribeFactor builds the factor of dimension dim and rank K the config gives a module
+// (the pauli or circuit map) and returns it as a document.
+func (c Config) DescribeFactor(dim, rank int) (*FactorFile, error) {
+	c.Method = MethodQuantumPEFT
+	c.Rank = rank
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	s, err := c.factorSpec(dim)
+	if err != nil {
+		return nil, err
+	}
+	f, err := ortho.New(dim, rank, s)
+	if err != nil {
+		return nil, err
+	}
+	ff := &FactorFile{Format: FactorFormat, Version: FactorVersion, Dim: dim, Rank: rank,
+		Programs: map[string]*lowering.ProgramDoc{}}
+	if ff.Factor, err = ortho.Describe(f, c.circuitID, ff.Programs); err != nil {
+		return nil, err
+	}
+	return ff, nil
+}
