@@ -95,6 +95,10 @@ class QuantumPEFTLayer(BaseTunerLayer):
         self.qpeft_theta_V[adapter_name] = nn.Parameter(tv)
         self.qpeft_lambda[adapter_name] = nn.Parameter(torch.zeros(rank, dtype=torch.float32))
         self._move_adapter_to_device_of_base_layer(adapter_name)
+        # Angles and scales of a half-precision layer stay float32 (PEFT moved them to the base dtype).
+        for d in (self.qpeft_theta_U, self.qpeft_theta_V, self.qpeft_lambda):
+            if d[adapter_name].dtype in (torch.bfloat16, torch.float16):
+                d[adapter_name] = nn.Parameter(d[adapter_name].detach().float())
         self.set_adapter(self.active_adapters, inference_mode=inference_mode)
 
     # ---- the update ----

@@ -362,7 +362,9 @@ class QuantumPEFTModel(BaseTuner):
 
     def qpeft_on_step(self, step: int, adapter_name: Optional[str] = None) -> None:
         """Prunes every layer to K′ when `step` (counting from 1) is the configured prune step."""
-        adapter_name = adapter_name or self.active_adapter
+        if adapter_name is None:
+            active = self.active_adapter
+            adapter_name = active[0] if isinstance(active, (list, tuple)) else active
         cfg = self.peft_config[adapter_name]
         if cfg.prune_step > 0 and step == cfg.prune_step:
             for mod in self.model.modules():
