@@ -641,4 +641,6 @@ func batchSteps(c *circuit.Circuit, env circuit.Env, n int) ([]*step, error) {
 }
 
 // runSweep runs one sweep over the double-precision data of a (see runSweep).
-func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) { runSweep(a, a.f, sw, w, bufs, a.applyChunk) }
+func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) {
+	runSweep(a, a.f, sw, w, bufs, a.applyChunk)
+}
