@@ -330,15 +330,9 @@ func (r *router) rng(stream uint64) *rand.Rand {
 func (r *router) route() (*Result, error) {
 	c, m := r.c, r.m
 	n := c.NumQubits
-	// Terminal measurements wait for the restoring SWAPs.
-	var body, tail []int
-	if r.o.RestoreOrder {
-		body, tail = splitTerminal(c)
-	} else {
-		for i := range c.Ops {
-			body = append(body, i)
-		}
-	}
+	// Terminal measurements come last (after the restoring SWAPs, if any), so that no
+	// SWAP moves a measured qubit.
+	body, tail := splitTerminal(c)
 	var pairs [][2]int
 	for _, k := range body {
 		op := &c.Ops[k]
