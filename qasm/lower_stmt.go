@@ -148,6 +148,10 @@ func (l *lowerer) lookupGate(id *ast.Ident, sc *scope) *gateEntry {
 
 func (l *lowerer) unknownGate(id *ast.Ident, sc *scope) {
 	name := id.Name
+	if name == sc.inGate() {
+		l.errorf(id.At, "gate %s calls itself: a gate cannot be recursive (gates are expanded inline, so the expansion would never end)", name)
+		return
+	}
 	if sym, hidden := sc.lookup(name); sym != nil || hidden != nil {
 		if sym == nil {
 			sym = hidden
@@ -791,7 +795,9 @@ func (l *lowerer) callSub(call *ast.CallExpr, sym *symbol, sc *scope) ctl {
 				if !ok {
 					return ctlNone
 				}
-				if int64(len(r.idx)) != n || r.single {
+				// A single qubit fits qubit[1] (a register of one), as a qubit[1] register
+				// fits a qubit parameter.
+				if int64(len(r.idx)) != n {
 					l.errorf(a.Pos(), "argument %s of %s is qubit[%d], but %s has %s", p.Name.Name, d.Name.Name, n, printer.ExprString(a), plural(len(r.idx), "qubit", "qubits"))
 					return ctlNone
 				}
