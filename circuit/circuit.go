@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -191,7 +192,8 @@ func (o *Op) IsReal() bool {
 	}
 }
 
-// Params evaluates the op's arguments.
+// Params evaluates the op's arguments. An argument that evaluates to NaN or ±Inf is a
+// *NonFiniteError naming the op, its position and the parameter values involved.
 func (o *Op) Params(env Env) ([]float64, error) {
 	p := make([]float64, len(o.Args))
 	for i, a := range o.Args {
@@ -199,9 +201,58 @@ func (o *Op) Params(env Env) ([]float64, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !IsFinite(v) {
+			return nil, o.nonFinite(i, a, v, env)
+		}
 		p[i] = v
 	}
 	return p, nil
+}
+
+// IsFinite reports whether v is neither NaN nor ±Inf.
+func IsFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// NonFiniteError reports a gate angle that evaluates to NaN or ±Inf (1/t with t = 0, a NaN
+// parameter value, exp of a large number). Simulating such a gate would fill the state with
+// NaN, so every evaluation of angles (Op.Params, Bind, the simulator, lowering and the
+// exporters) refuses it.
+type NonFiniteError struct {
+	// Gate is the operation's name (rx, c·ry, …); Arg is the argument's index (from 0).
+	Gate string
+	Arg  int
+	// Expr is the argument as written (after constant folding).
+	Expr string
+	// Value is what it evaluates to: NaN, +Inf or -Inf.
+	Value float64
+	// Values lists the parameter values the expression used ("t = 0"), if any.
+	Values string
+	// Pos is where the operation was written, if it came from text.
+	Pos Pos
+}
+
+// Error names the position, the gate, the angle, its value and the parameter values.
+func (e *NonFiniteError) Error() string {
+	with := ""
+	if e.Values != "" {
+		with = " with " + e.Values
+	}
+	return fmt.Sprintf("%sgate %s: angle %d (%s) is %v%s; gate angles must be finite numbers",
+		posPrefix(e.Pos), e.Gate, e.Arg+1, e.Expr, e.Value, with)
+}
+
+func (o *Op) nonFinite(i int, a Expr, v float64, env Env) *NonFiniteError {
+	e := &NonFiniteError{Gate: o.Name(), Arg: i, Expr: a.String(), Value: v, Pos: o.Pos}
+	var vals []string
+	for _, s := range Symbols(a) {
+		if env == nil {
+			break
+		}
+		if x, ok := env(s); ok {
+			vals = append(vals, s+" = "+strconv.FormatFloat(x, 'g', -1, 64))
+		}
+	}
+	e.Values = strings.Join(vals, ", ")
+	return e
 }
 
 // Matrix returns the op's full matrix (controls included) on its Qubits in argument order
@@ -464,7 +515,8 @@ func (c *Circuit) Clone() *Circuit {
 }
 
 // Bind returns a copy with the named parameters replaced by values. Every name must be a
-// parameter of the circuit; parameters not named stay symbolic.
+// parameter of the circuit; parameters not named stay symbolic. Every value must be finite,
+// and so must every angle that becomes a constant (a *NonFiniteError names the gate).
 func (c *Circuit) Bind(values map[string]float64) (*Circuit, error) {
 	for n := range values {
 		if !c.HasParam(n) {
@@ -475,7 +527,16 @@ func (c *Circuit) Bind(values map[string]float64) (*Circuit, error) {
 	d := c.Clone()
 	for i := range d.Ops {
 		for j, a := range d.Ops[i].Args {
-			d.Ops[i].Args[j] = Substitute(a, env)
+			b := Substitute(a, env)
+			if k, ok := b.(Const); ok && !IsFinite(k.V) {
+				return nil, c.Ops[i].nonFinite(j, a, k.V, env)
+			}
+			d.Ops[i].Args[j] = b
+		}
+	}
+	for _, n := range sortedKeys(values) {
+		if v := values[n]; !IsFinite(v) {
+			return nil, fmt.Errorf("bind: parameter %s = %v is not a finite number", n, v)
 		}
 	}
 	var rest []string
@@ -513,6 +574,15 @@ func (c *Circuit) Env(values []float64) Env {
 		}
 		return values[i], true
 	}
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func listOrNone(s []string) string {

@@ -22,7 +22,7 @@ func init() {
 	register(&command{
 		name:    "lower",
 		summary: "lower a circuit to its dense unitary, its first K columns, or a Kronecker-factored program",
-		usage:   "FILE.qasm --form dense|stiefel|kron [--k K] [--param NAME=VALUE ...] [--out FILE.npy|FILE.csv] [--real|--complex] [--plot FILE.png]",
+		usage:   "FILE.qasm --form dense|stiefel|kron [--k K] [--param NAME=VALUE ...] [-o FILE.npy|FILE.csv] [--real|--complex] [--plot FILE.png]",
 		run:     runLower,
 	})
 }
@@ -45,7 +45,7 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.form, "form", "", "dense (the 2^n x 2^n matrix), stiefel (its first K columns) or kron (a listing of the stage program)")
 	fs.IntVar(&o.k, "k", 0, "number of columns for --form stiefel (1 to 2^n)")
 	fs.StringArrayVar(&o.params, "param", nil, "bind a circuit parameter, NAME=VALUE (VALUE a number, or a multiple of pi such as pi/4 or -3*pi/2); repeatable")
-	fs.StringVar(&o.out, "out", "", "write the matrix to FILE.npy (NumPy, float64 or complex128) or FILE.csv instead of printing CSV")
+	fs.StringVarP(&o.out, "out", "o", "", "write the matrix to FILE.npy (NumPy, float64 or complex128) or FILE.csv instead of printing CSV")
 	fs.BoolVar(&o.complex, "complex", false, "use complex128 even when every gate is real (by default a real circuit is lowered on float64)")
 	fs.BoolVar(&o.real, "real", false, "require a real circuit (an adapter for real weights): a gate with complex entries is an error naming it")
 	fs.StringVar(&o.plot, "plot", "", "also draw the matrix as a heat map in FILE.png (a complex matrix as real and imaginary panels)")
