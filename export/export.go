@@ -148,6 +148,10 @@ func Export(c *circuit.Circuit, target string, o Options) (*Program, error) {
 			}
 		}
 		if target == Braket {
+			// The values travel as inputs, but an angle they make non-finite is refused here.
+			if _, err := c.Bind(o.Params); err != nil {
+				return nil, err
+			}
 			inputValues = o.Params
 		} else {
 			b, err := c.Bind(o.Params)

@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "export",
 		summary: "export a circuit (or an adapter's U and V circuits) for a QPU provider",
-		usage:   "FILE.qasm --target qasm2|qasm3|braket|ionq|quil [--basis B] [--param NAME=VALUE ...] [-o OUT]\n  qpeft export --adapter DIR --target T [--basis B] [-o OUTDIR]",
+		usage:   "FILE.qasm --target qasm2|qasm3|braket|ionq|quil [--basis B] [--param NAME=VALUE ...] [-o OUT]\n  qpeft export --adapter DIR --target T [--basis B] -o OUTDIR",
 		run:     runExport,
 	})
 }
@@ -35,12 +35,13 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	target := fs.String("target", "", "qasm2, qasm3, braket, ionq or quil")
 	basis := fs.String("basis", "", "translate first: heron, eagle, rigetti, ionq, auto (only what the target cannot express) or a gate list such as rz,sx,x,cz")
 	params := fs.StringArray("param", nil, "NAME=VALUE: bind a parameter (braket: its input value); repeatable")
-	out := fs.StringP("output", "o", "", "output file (default stdout); with --adapter, an output directory")
+	out := fs.StringP("out", "o", "", "output file (default stdout); with --adapter, an output directory")
 	gateset := fs.String("gateset", "", "IonQ gateset: qis or native (default: native when every gate is gpi, gpi2 or ms)")
 	verbatim := fs.Bool("verbatim", false, "Braket: wrap the gates in #pragma braket verbatim on physical qubits")
 	device := fs.String("device", "", "check the qubit count against a device and use its basis: "+strings.Join(export.DeviceNames(), ", "))
 	memory := fs.String("memory", "theta", "Quil: name of the DECLAREd parameter array")
 	adapter := fs.String("adapter", "", "export the U and V circuits of every module of a Quantum-PEFT checkpoint directory, angles bound")
+	deprecatedAlias(fs, "output", "out")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -131,15 +131,10 @@ func rejectFlags(fs interface{ Changed(string) bool }, names []string, why func(
 	return nil
 }
 
-// hfTargets returns the --target/--targets specification ("" when neither is given).
+// hfTargets returns the --targets specification ("" when not given): module names joined by
+// commas, or a regular expression over module paths.
 func (f *trainFlags) hfTargets() (string, error) {
-	ch := f.fs.Changed
-	switch {
-	case ch("target") && ch("targets"):
-		return "", usageError("give --target or --targets, not both")
-	case ch("target"):
-		return *f.target, nil
-	case ch("targets"):
+	if f.fs.Changed("targets") {
 		return strings.Join(*f.targets, ","), nil
 	}
 	return "", nil
@@ -230,7 +225,7 @@ func hfSweep(ctx context.Context, f *trainFlags, dir, out, results string, setti
 	if err != nil {
 		return err
 	}
-	if !f.fs.Changed("target") && !f.fs.Changed("targets") {
+	if !f.fs.Changed("targets") {
 		base.Targets = ""
 	}
 	sc := bert.SweepConfig{Base: base, Out: out}

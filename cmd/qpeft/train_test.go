@@ -87,7 +87,7 @@ func TestTrainUsageErrors(t *testing.T) {
 		{[]string{"train", "extra"}, 2, "unexpected argument"},
 		{[]string{"eval"}, 2, "one run directory"},
 		{[]string{"eval", filepath.Join(dir, "absent")}, 1, "no such file"},
-		{[]string{"demo", "--rank", "9"}, 2, "--rank in 1..8"},
+		{[]string{"demo", "--rank", "9"}, 2, "--rank 9 must be in 1..8"},
 		{[]string{"demo", "--out", notes}, 1, "non-empty directory"},
 	}
 	for _, c := range cases {

@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "unitary",
 		summary: "print the unitary matrix of an OpenQASM program, or write it as .npy or .csv",
-		usage:   "FILE.qasm|- [--param NAME=VALUE ...] [--out FILE.npy|FILE.csv] [--digits D]",
+		usage:   "FILE.qasm|- [--param NAME=VALUE ...] [-o FILE.npy|FILE.csv] [--digits D]",
 		run:     runUnitary,
 	})
 }
@@ -25,7 +25,7 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	cmd := commands["unitary"]
 	fs := newFlags(cmd, stderr)
 	params := fs.StringArray("param", nil, "value of an input, NAME=VALUE (a number or a multiple of pi); an input array takes NAME=v0,v1,…; repeatable")
-	out := fs.String("out", "", "write the full-precision matrix to FILE.npy (NumPy complex128, or float64 for a real circuit) or FILE.csv, atomically")
+	out := fs.StringP("out", "o", "", "write the full-precision matrix to FILE.npy (NumPy complex128, or float64 for a real circuit) or FILE.csv, atomically")
 	digits := fs.Int("digits", 4, "digits after the decimal point when printing")
 	if err := parseFlags(fs, args); err != nil {
 		return err
