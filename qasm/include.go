@@ -81,14 +81,23 @@ func (l *lowerer) resolveInclude(from, name string) (string, error) {
 			return path, nil
 		}
 	}
-	how := "it is"
-	if resolved, err := filepath.EvalSymlinks(path); l.cfg.ReadFile == nil && err == nil && resolved != path {
-		if abs, err := filepath.Abs(path); err != nil || resolved != abs {
-			how = "it leads to " + resolved + ", which is"
+	shown := make([]string, len(box))
+	for i, d := range box {
+		shown[i] = d
+		if a, err := filepath.Abs(d); err == nil {
+			shown[i] = a
 		}
 	}
-	return "", fmt.Errorf("%s is outside the directories includes may read (%s); %s outside them. Add its directory with -I DIR, or pass --allow-any-include (Config.AllowAnyInclude) if you trust the program",
-		path, strings.Join(box, ", "), how)
+	what := path
+	if l.cfg.ReadFile == nil {
+		if resolved, err := filepath.EvalSymlinks(path); err == nil {
+			if abs, err := filepath.Abs(path); err == nil && resolved != abs {
+				what = path + " leads to " + resolved + ", which"
+			}
+		}
+	}
+	return "", fmt.Errorf("%s is outside the directories includes may read (%s); add its directory with -I DIR, or pass --allow-any-include if you trust the program",
+		what, strings.Join(shown, ", "))
 }
 
 // exists reports whether an include candidate exists (for the operating system, without

@@ -20,7 +20,7 @@ var ansatzSubcommands = []struct {
 	flags func(fs *pflag.FlagSet)
 }{
 	{command{name: "ansatz pauli", summary: "print the canonical Pauli ansatz of N qubits as OpenQASM 3", usage: "--qubits N [--layers L]"}, pauliFlags},
-	{command{name: "ansatz check", summary: "check that an OpenQASM file is a valid real ansatz and summarise it", usage: "FILE.qasm|-"}, func(*pflag.FlagSet) {}},
+	{command{name: "ansatz check", summary: "check that an OpenQASM file is a valid real ansatz and summarise it", usage: "FILE.qasm|- [-I DIR ...] [--allow-any-include]"}, func(fs *pflag.FlagSet) { addQASMFlags(fs) }},
 	{command{name: "ansatz blocks", summary: "list the blocks (circuits, cosine–sine stages) of a factor of any dimension", usage: "--dim N [--rank K] [--layers L] [--cs walsh|full]"}, blocksFlags},
 }
 
@@ -139,6 +139,7 @@ func ansatzPauli(args []string, stdout, stderr io.Writer) error {
 
 func ansatzCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags(&ansatzSubcommands[1].cmd, stderr)
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -157,7 +158,11 @@ func ansatzCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	c, err := ansatz.ParseQASM(name, src)
+	cfg, err := qf.config()
+	if err != nil {
+		return err
+	}
+	c, err := ansatz.ParseQASMConfig(&cfg, name, src)
 	if err != nil {
 		return err
 	}

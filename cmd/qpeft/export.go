@@ -13,7 +13,6 @@ import (
 	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/ortho"
-	"github.com/qpeft/qpeft/qasm"
 )
 
 func init() {
@@ -42,6 +41,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	memory := fs.String("memory", "theta", "Quil: name of the DECLAREd parameter array")
 	adapter := fs.String("adapter", "", "export the U and V circuits of every module of a Quantum-PEFT checkpoint directory, angles bound")
 	deprecatedAlias(fs, "output", "out")
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -75,11 +75,11 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if fs.NArg() != 1 {
 		return usageError("export takes one OpenQASM file (or --adapter DIR)")
 	}
-	c, err := qasm.ParseFile(fs.Arg(0))
+	prog, err := qf.readProgram(fs.Arg(0), nil)
 	if err != nil {
 		return err
 	}
-	p, err := export.Export(c, *target, opts)
+	p, err := export.Export(prog.Circuit, *target, opts)
 	if err != nil {
 		return err
 	}

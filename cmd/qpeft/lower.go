@@ -15,7 +15,6 @@ import (
 	"github.com/qpeft/qpeft/internal/npy"
 	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/lowering"
-	"github.com/qpeft/qpeft/qasm"
 )
 
 func init() {
@@ -49,6 +48,7 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.complex, "complex", false, "use complex128 even when every gate is real (by default a real circuit is lowered on float64)")
 	fs.BoolVar(&o.real, "real", false, "require a real circuit (an adapter for real weights): a gate with complex entries is an error naming it")
 	fs.StringVar(&o.plot, "plot", "", "also draw the matrix as a heat map in FILE.png (a complex matrix as real and imaginary panels)")
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -92,10 +92,11 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	path := fs.Arg(0)
-	circ, err := qasm.ParseFile(path)
+	prog, err := qf.readProgram(path, nil)
 	if err != nil {
 		return err
 	}
+	circ := prog.Circuit
 	theta, err := bindOrder(circ, values)
 	if err != nil {
 		return err

@@ -164,3 +164,39 @@ func IsNotRegular(err error) bool {
 	var e *NotRegularError
 	return errors.As(err, &e)
 }
+
+// OutsideError reports a file of a directory that leads out of it (through a symbolic link
+// or ..).
+type OutsideError struct {
+	Dir, Path, Target string
+}
+
+// Error names the file, where it leads, and the directory it should stay in.
+func (e *OutsideError) Error() string {
+	return fmt.Sprintf("%s leads to %s, outside %s; files of this directory must stay inside it", e.Path, e.Target, e.Dir)
+}
+
+// PathIn returns dir/name after checking that it stays inside dir once symbolic links are
+// resolved (an *OutsideError if not). A missing file is returned as the os.Stat error.
+func PathIn(dir, name string) (string, error) {
+	p := filepath.Join(dir, name)
+	in, err := Within(dir, p)
+	if err != nil {
+		return p, err
+	}
+	if !in {
+		target, _ := realPath(p)
+		return p, &OutsideError{Dir: dir, Path: p, Target: target}
+	}
+	return p, nil
+}
+
+// ReadFileIn reads the regular file name of directory dir, at most limit bytes (limit < 0:
+// no bound), refusing one that leads out of dir.
+func ReadFileIn(dir, name string, limit int64) ([]byte, error) {
+	p, err := PathIn(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	return ReadFile(p, limit)
+}

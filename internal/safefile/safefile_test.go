@@ -104,3 +104,34 @@ func TestLexicallyWithin(t *testing.T) {
 		assert.Equal(t, tc.want, safefile.LexicallyWithin(tc.root, tc.path), "%s in %s", tc.path, tc.root)
 	}
 }
+
+func TestReadFileIn(t *testing.T) {
+	dir := t.TempDir()
+	other := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte("{}"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "secret"), []byte("s"), 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(other, "secret"), filepath.Join(dir, "link.json")))
+	require.NoError(t, os.Symlink("/dev/zero", filepath.Join(dir, "zero.json")))
+	require.NoError(t, os.Symlink("config.json", filepath.Join(dir, "alias.json")))
+	for _, tc := range []struct {
+		name, want string
+	}{
+		{"config.json", ""},
+		{"alias.json", ""},
+		{"link.json", "leads to " + filepath.Join(other, "secret") + ", outside " + dir},
+		{"zero.json", "leads to /dev/zero"},
+		{"../" + filepath.Base(other) + "/secret", "outside"},
+		{"missing.json", "no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := safefile.ReadFileIn(dir, tc.name, 100)
+			if tc.want == "" {
+				require.NoError(t, err)
+				assert.Equal(t, "{}", string(b))
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
