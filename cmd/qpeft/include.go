@@ -24,6 +24,14 @@ func addQASMFlags(fs *pflag.FlagSet) *qasmFlags {
 	}
 }
 
+// qasmFlagsOf returns the flags addQASMFlags bound in fs (for flag sets built by a
+// function that cannot return them).
+func qasmFlagsOf(fs *pflag.FlagSet) *qasmFlags {
+	paths, _ := fs.GetStringArray("include-path")
+	allow, _ := fs.GetBool("allow-any-include")
+	return &qasmFlags{includePaths: &paths, allowAny: &allow}
+}
+
 // config checks the -I directories and returns the reader configuration.
 func (q *qasmFlags) config() (qasm.Config, error) {
 	cfg := qasm.Config{AllowAnyInclude: q != nil && *q.allowAny}
