@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/internal/atomicfile"
@@ -311,6 +312,10 @@ func (ck *Checkpoint) fileConfig() (*fileConfig, error) {
 	return fc, nil
 }
 
+// smallAdapter is the number of parameters up to which Load builds an adapter whose
+// weights file lacks some of them (to report each one).
+const smallAdapter = 1 << 16
+
 // Load reads a checkpoint directory written by Save. It rebuilds every adapter from the
 // config and checks the weights file against it, reporting every problem found (unknown or
 // missing config fields, missing, unexpected, mistyped or misshapen tensors, non-finite
@@ -391,8 +396,22 @@ func Load(dir string) (*Checkpoint, error) {
 	used := map[string]bool{}
 	rebuilt := map[string]string{}
 	rebuiltProgs := map[string]*lowering.ProgramDoc{}
+	// The values the weights file holds for each module. A large adapter is built only when
+	// the file holds at least the parameters its config declares, so that a config that
+	// declares a huge module cannot make Load allocate beyond what the files hold; a small
+	// one is built anyway, so that the report below names each missing or misshapen tensor.
+	held := map[string]int{}
+	for _, info := range f.Tensors() {
+		if i := strings.LastIndexByte(info.Name, '.'); i > 0 {
+			held[info.Name[:i]] += info.NumElements()
+		}
+	}
 	for _, name := range names {
 		fm := fc.Modules[name]
+		if want, err := CountParams(cfg, fm.Out, fm.In); err == nil && want > held[name] && want > smallAdapter {
+			bad("module %s: a %dx%d adapter has %d parameters but %s holds %d values for it", name, fm.Out, fm.In, want, WeightsFile, held[name])
+			continue
+		}
 		a, err := cfg.Build(name, fm.Out, fm.In)
 		if err != nil {
 			bad("module %s: %v", name, err)
