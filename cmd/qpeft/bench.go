@@ -56,6 +56,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	params := fs.StringArray("param", nil, "value of an input of the FILE programs, NAME=VALUE (as for qpeft run); repeatable")
 	peers := fs.String("peers", "", "a Python with qiskit-aer, qsimcirq and/or pennylane-lightning (interop/bench/requirements.txt): also time every circuit on those peers, side by side")
 	peerSims := fs.String("peer-sims", "aer,qsim,lightning", "the peers --peers runs (those the Python lacks are reported as missing)")
+	qf := addQASMFlags(fs)
 	precision := fs.String("precision", "double", "double (float64/complex128), single (float32/complex64) or both; single-precision rows give their fidelity with the double-precision state (up to 26 qubits)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -123,7 +124,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 	var cases []benchCase
 	for _, path := range fs.Args() {
-		p, err := readProgram(path, stdin)
+		p, err := qf.readProgram(path, stdin)
 		if err != nil {
 			return err
 		}
