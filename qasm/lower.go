@@ -306,8 +306,8 @@ func validOp(op *circuit.Op, nq, nc int) string {
 		}
 	}
 	if op.Cond != nil {
-		if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 {
-			return "condition with no bits or more than 64"
+		if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 && op.Cond.Big == nil {
+			return "condition with no bits, or on more than 64 bits without a big value"
 		}
 		for _, b := range op.Cond.Clbits {
 			if b < 0 || b >= nc {

@@ -34,8 +34,8 @@ func compile(c *circuit.Circuit, env circuit.Env) ([]step, error) {
 			}
 		}
 		if op.Cond != nil {
-			if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 {
-				return nil, fmt.Errorf("sim: %s%s (operation %d): a condition needs 1 to 64 classical bits", posPrefix(op.Pos), op.Name(), i)
+			if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 && op.Cond.Big == nil {
+				return nil, fmt.Errorf("sim: %s%s (operation %d): a condition needs at least one classical bit, and its value in Big when it tests more than 64", posPrefix(op.Pos), op.Name(), i)
 			}
 			for _, b := range op.Cond.Clbits {
 				if b < 0 || b >= c.NumClbits {
@@ -245,14 +245,8 @@ func runSteps(s *State, steps []step, rng *rand.Rand, clbits []uint8) error {
 			}
 			continue
 		}
-		if op.Cond != nil {
-			var v uint64
-			for j, b := range op.Cond.Clbits {
-				v |= uint64(clbits[b]) << j
-			}
-			if v != op.Cond.Value {
-				continue
-			}
+		if op.Cond != nil && !condHolds(op.Cond, clbits) {
+			continue
 		}
 		switch op.Kind {
 		case circuit.GateOp:
@@ -431,4 +425,21 @@ func checkColumns(c *circuit.Circuit, k int) error {
 		return fmt.Errorf("sim: asked for %d columns of a %d-qubit unitary; take 1 to %d", k, c.NumQubits, 1<<c.NumQubits)
 	}
 	return nil
+}
+
+// condHolds reports whether the measured bits satisfy a condition of any width.
+func condHolds(c *circuit.Cond, clbits []uint8) bool {
+	if c.Big == nil {
+		var v uint64
+		for j, b := range c.Clbits {
+			v |= uint64(clbits[b]) << j
+		}
+		return v == c.Value
+	}
+	for j, b := range c.Clbits {
+		if uint(clbits[b]) != c.Big.Bit(j) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/peft/ortho"
 )
@@ -21,7 +24,7 @@ var ansatzSubcommands = []struct {
 }{
 	{command{name: "ansatz pauli", summary: "print the canonical Pauli ansatz of N qubits as OpenQASM 3", usage: "--qubits N [--layers L]"}, pauliFlags},
 	{command{name: "ansatz check", summary: "check that an OpenQASM file is a valid real ansatz and summarise it", usage: "FILE.qasm|-"}, func(*pflag.FlagSet) {}},
-	{command{name: "ansatz blocks", summary: "list the blocks (circuits, cosine–sine stages) of a factor of any dimension", usage: "--dim N [--rank K] [--layers L] [--cs walsh|full]"}, blocksFlags},
+	{command{name: "ansatz blocks", summary: "list the blocks (circuits, cosine–sine stages) of a factor of any dimension", usage: "--dim N [--rank K] [--layers L] [--cs walsh|full] [--circuit FILE.qasm] [--json]"}, blocksFlags},
 }
 
 func init() {
@@ -29,7 +32,7 @@ func init() {
 		summary: "print the canonical Pauli ansatz as OpenQASM 3, check a user ansatz, show the blocks of any dimension",
 		usage: "pauli --qubits N [--layers L]\n" +
 			"  qpeft ansatz check FILE.qasm\n" +
-			"  qpeft ansatz blocks --dim N [--rank K] [--layers L] [--cs walsh|full]",
+			"  qpeft ansatz blocks --dim N [--rank K] [--layers L] [--cs walsh|full] [--circuit FILE.qasm] [--json]",
 		extraHelp: ansatzHelp,
 		run:       runAnsatz})
 	ansatzSubcommands[0].cmd.run = func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -89,6 +92,8 @@ func blocksFlags(fs *pflag.FlagSet) {
 	fs.Int("rank", 8, "number of columns K used (the first K columns of Q)")
 	fs.Int("layers", 1, "entangling layers L of the Pauli blocks")
 	fs.String("cs", "walsh", "cosine–sine stages: walsh or full")
+	fs.String("circuit", "", "use this OpenQASM ansatz (on log2 N qubits) instead of the Pauli ansatz")
+	fs.Bool("json", false, "write the factor tree and its compiled programs as JSON (docs/program-schema.md)")
 }
 
 // intFlag returns the value of an int flag bound by pauliFlags or blocksFlags.
@@ -200,6 +205,31 @@ func ansatzBlocks(args []string, stdout, stderr io.Writer) error {
 	mode, err := ortho.ParseCSMode(*cs)
 	if err != nil {
 		return usageError("--cs: %v", err)
+	}
+	circPath, _ := fs.GetString("circuit")
+	asJSON, _ := fs.GetBool("json")
+	if asJSON {
+		cfg := peft.Config{Layers: *layers, CS: mode}
+		if circPath != "" {
+			circ, err := ansatz.LoadQASM(circPath)
+			if err != nil {
+				return err
+			}
+			cfg.Map, cfg.Circuits = ortho.KindCircuit, map[int]*circuit.Circuit{*dim: circ}
+		}
+		ff, err := cfg.DescribeFactor(*dim, *rank)
+		if err != nil {
+			return err
+		}
+		js, err := json.MarshalIndent(ff, "", " ")
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(append(js, '\n'))
+		return err
+	}
+	if circPath != "" {
+		return usageError("--circuit applies with --json (the listing shows the Pauli blocks)")
 	}
 	spec := ortho.Spec{Layers: *layers, CS: mode}
 	s, err := ortho.New(*dim, *rank, spec)

@@ -45,11 +45,15 @@ func TestOutRefusalKeepsUserFiles(t *testing.T) {
 		args func(out string) []string
 		flag string
 	}{
-		{"demo", func(out string) []string { return []string{"demo", "--epochs", "1", "--train-limit", "64", "--test-limit", "32", "-o", out} }, "--out"},
+		{"demo", func(out string) []string {
+			return []string{"demo", "--epochs", "1", "--train-limit", "64", "--test-limit", "32", "-o", out}
+		}, "--out"},
 		{"train", func(out string) []string {
 			return []string{"train", "--data", "fashion-subset", "--epochs", "1", "--train-limit", "64", "--test-limit", "32", "--out", out}
 		}, "--out"},
-		{"export --adapter", func(out string) []string { return []string{"export", "--adapter", adapter, "--target", "qasm3", "-o", out} }, "-o"},
+		{"export --adapter", func(out string) []string {
+			return []string{"export", "--adapter", adapter, "--target", "qasm3", "-o", out}
+		}, "-o"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

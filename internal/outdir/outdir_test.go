@@ -80,7 +80,9 @@ func TestWriteReplacesOnlyItsOwnOutputs(t *testing.T) {
 			"now also holds files qpeft did not write (circuits/mine.qasm)",
 			map[string]string{"circuits/mine.qasm": "mine"}},
 		{"a file",
-			func(t *testing.T, out string) { put(t, filepath.Dir(out), map[string]string{filepath.Base(out): "plain"}) },
+			func(t *testing.T, out string) {
+				put(t, filepath.Dir(out), map[string]string{filepath.Base(out): "plain"})
+			},
 			"is a file, not a directory",
 			nil},
 		{"a bad marker",
