@@ -15,7 +15,6 @@ import (
 	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/ortho"
-	"github.com/qpeft/qpeft/qasm"
 )
 
 func init() {
@@ -49,6 +48,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	restoreOrder := fs.Bool("restore-order", false, "after routing, append SWAPs that bring every qubit back to its initial physical qubit instead of recording the final permutation")
 	stats := fs.Bool("stats", false, "print two-qubit gate count, depth and SWAPs added to stderr")
 	deprecatedAlias(fs, "output", "out")
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -93,11 +93,11 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if fs.NArg() != 1 {
 		return usageError("export takes one OpenQASM file (or --adapter DIR)")
 	}
-	c, err := qasm.ParseFile(fs.Arg(0))
+	prog, err := qf.readProgram(fs.Arg(0), nil)
 	if err != nil {
 		return err
 	}
-	p, err := export.Export(c, *target, opts)
+	p, err := export.Export(prog.Circuit, *target, opts)
 	if err != nil {
 		return err
 	}
