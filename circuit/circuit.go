@@ -13,6 +13,7 @@ package circuit
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,10 +70,79 @@ func (p Pos) String() string {
 }
 
 // Cond makes an operation conditional on classical bits: it applies when the bits Clbits,
-// read as a little-endian integer (Clbits[0] is the least significant), equal Value.
+// read as a little-endian integer (Clbits[0] is the least significant), equal the value.
+// A condition on at most 64 bits keeps its value in Value; one on more bits (OpenQASM 2's
+// if(c==n) on a creg of any width) keeps it in Big, and Value is then unused. Use Bit, Int
+// and ValueString rather than the fields to read a condition of any width, and NewCond to
+// make one.
 type Cond struct {
 	Clbits []int
 	Value  uint64
+	// Big is the value when len(Clbits) > 64 (nil otherwise); it is never modified, so
+	// copies of a Cond may share it.
+	Big *big.Int
+}
+
+// NewCond returns the condition that bits clbits (Clbits[0] least significant) equal
+// value, which must be non-negative and fit in len(clbits) bits.
+func NewCond(clbits []int, value *big.Int) (*Cond, error) {
+	if len(clbits) == 0 {
+		return nil, fmt.Errorf("a condition needs at least one classical bit")
+	}
+	if value.Sign() < 0 || value.BitLen() > len(clbits) {
+		return nil, fmt.Errorf("a condition on %d bits cannot test the value %s", len(clbits), value)
+	}
+	c := &Cond{Clbits: append([]int(nil), clbits...)}
+	if len(clbits) <= 64 {
+		c.Value = value.Uint64()
+	} else {
+		c.Big = new(big.Int).Set(value)
+	}
+	return c, nil
+}
+
+// Bit is the value (0 or 1) the condition requires of bit Clbits[i].
+func (c *Cond) Bit(i int) uint {
+	if c.Big != nil {
+		return c.Big.Bit(i)
+	}
+	if i >= 64 {
+		return 0
+	}
+	return uint(c.Value>>uint(i)) & 1
+}
+
+// Int returns the value the bits are compared with.
+func (c *Cond) Int() *big.Int {
+	if c.Big != nil {
+		return new(big.Int).Set(c.Big)
+	}
+	return new(big.Int).SetUint64(c.Value)
+}
+
+// ValueString is the value in decimal.
+func (c *Cond) ValueString() string {
+	if c.Big != nil {
+		return c.Big.String()
+	}
+	return strconv.FormatUint(c.Value, 10)
+}
+
+// check validates the condition's value against its width.
+func (c *Cond) check() error {
+	switch {
+	case len(c.Clbits) == 0:
+		return fmt.Errorf("condition with no classical bits")
+	case len(c.Clbits) <= 64 && c.Big != nil:
+		return fmt.Errorf("condition on %d bits has a big value; use Value", len(c.Clbits))
+	case len(c.Clbits) > 64 && c.Big == nil:
+		return fmt.Errorf("condition on %d bits needs its value in Big", len(c.Clbits))
+	case c.Big != nil && (c.Big.Sign() < 0 || c.Big.BitLen() > len(c.Clbits)):
+		return fmt.Errorf("condition on %d bits cannot test the value %s", len(c.Clbits), c.Big)
+	case c.Big == nil && len(c.Clbits) < 64 && c.Value>>uint(len(c.Clbits)) != 0:
+		return fmt.Errorf("condition on %d bits cannot test the value %d", len(c.Clbits), c.Value)
+	}
+	return nil
 }
 
 // Op is one operation of a circuit.
@@ -347,8 +417,8 @@ func (c *Circuit) check(op *Op) error {
 		}
 	}
 	if op.Cond != nil {
-		if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 {
-			return fmt.Errorf("%s: condition needs 1 to 64 classical bits", op.Name())
+		if err := op.Cond.check(); err != nil {
+			return fmt.Errorf("%s: %w", op.Name(), err)
 		}
 		for _, b := range op.Cond.Clbits {
 			if b < 0 || b >= c.NumClbits {

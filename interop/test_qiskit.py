@@ -3,6 +3,8 @@
 simulation; qpeft's translations to the Heron and Eagle bases use only those gates and pass
 Qiskit's own equivalence check (Operator.equiv) against the original."""
 
+import subprocess
+
 import pytest
 from qiskit import qasm2, qasm3
 from qiskit.quantum_info import Operator, Statevector
@@ -68,3 +70,34 @@ def test_qasm3_raw_accepted(name):
     case = cases()[name]
     qc = load3(export_of(case, "qasm3_raw"))
     assert qc.num_qubits == case["num_qubits"]
+
+
+def _conditions(qc):
+    """(register size, value) of every classically conditioned instruction, in order."""
+    out = []
+    for ins in qc.data:
+        cond = getattr(ins.operation, "condition", None)
+        if cond is not None:
+            reg, value = cond
+            out.append((len(reg), int(value)))
+    return out
+
+
+@pytest.mark.parametrize("version", ["qasm2", "qasm3"])
+@pytest.mark.parametrize("width", [64, 151, 301])
+def test_wide_condition(bindir, tmp_path, width, version):
+    """if(c==n) on registers as wide as QASMBench's cc_n64/cc_n151/cc_n301, with values
+    above 2^63: Qiskit's reading of the source and of qpeft's export agree."""
+    values = [2 ** (width - 1) + 5, 2**width - 1, 2**63]
+    lines = ["OPENQASM 2.0;", 'include "qelib1.inc";', "qreg q[2];", f"creg c[{width}];",
+             "x q[0];", "measure q[0] -> c[0];"]
+    lines += [f"if(c=={v}) x q[1];" for v in values]
+    src = "\n".join(lines) + "\n"
+    path = tmp_path / "wide.qasm"
+    path.write_text(src)
+    want = _conditions(qasm2.loads(src))
+    assert want == [(width, v) for v in values]
+    out = subprocess.run([str(bindir / "qpeft"), "export", str(path), "--target", version],
+                         check=True, capture_output=True, text=True).stdout
+    qc = qasm2.loads(out) if version == "qasm2" else qasm3.loads(out)
+    assert _conditions(qc) == want, out
