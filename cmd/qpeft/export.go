@@ -12,9 +12,9 @@ import (
 	"github.com/qpeft/qpeft/export"
 	"github.com/qpeft/qpeft/export/route"
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/ortho"
-	"github.com/qpeft/qpeft/qasm"
 )
 
 func init() {
@@ -36,7 +36,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	target := fs.String("target", "", "qasm2, qasm3, braket, ionq or quil")
 	basis := fs.String("basis", "", "translate first: heron, eagle, rigetti, ionq, auto (only what the target cannot express) or a gate list such as rz,sx,x,cz")
 	params := fs.StringArray("param", nil, "NAME=VALUE: bind a parameter (braket: its input value); repeatable")
-	out := fs.StringP("out", "o", "", "output file (default stdout); with --adapter, an output directory")
+	out := fs.StringP("out", "o", "", "output file (default stdout); with --adapter, an output directory, written as a whole (an existing one is replaced only when it is an earlier qpeft output holding nothing else)")
 	gateset := fs.String("gateset", "", "IonQ gateset: qis or native (default: native when every gate is gpi, gpi2 or ms)")
 	verbatim := fs.Bool("verbatim", false, "Braket: wrap the gates in #pragma braket verbatim on physical qubits")
 	device := fs.String("device", "", "check the qubit count against a device and use its basis: "+strings.Join(export.DeviceNames(), ", "))
@@ -48,6 +48,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	restoreOrder := fs.Bool("restore-order", false, "after routing, append SWAPs that bring every qubit back to its initial physical qubit instead of recording the final permutation")
 	stats := fs.Bool("stats", false, "print two-qubit gate count, depth and SWAPs added to stderr")
 	deprecatedAlias(fs, "output", "out")
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -92,11 +93,11 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if fs.NArg() != 1 {
 		return usageError("export takes one OpenQASM file (or --adapter DIR)")
 	}
-	c, err := qasm.ParseFile(fs.Arg(0))
+	prog, err := qf.readProgram(fs.Arg(0), nil)
 	if err != nil {
 		return err
 	}
-	p, err := export.Export(c, *target, opts)
+	p, err := export.Export(prog.Circuit, *target, opts)
 	if err != nil {
 		return err
 	}
@@ -184,22 +185,42 @@ func exportAdapter(dir string, whole bool, target string, opts export.Options, o
 	if out == "" {
 		return usageError("--adapter writes one file per circuit: give an output directory with -o")
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	notes, err := outdir.Check(out, "-o", 0)
+	if err != nil {
 		return err
 	}
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "note: %s\n", n)
+	}
+	// Every circuit is exported first; the directory is then written as a whole
+	// (outdir.Write: a temporary directory beside out, renamed into place).
 	ext := targetExt[strings.ToLower(target)]
-	for _, ac := range circs {
+	var lines []string
+	texts := make([][]byte, len(circs))
+	statsText := make([]export.Stats, len(circs))
+	for i, ac := range circs {
 		p, err := export.Export(ac.c, target, opts)
 		if err != nil {
 			return fmt.Errorf("%s: %w", ac.name, err)
 		}
-		path := filepath.Join(out, ac.name+ext)
-		if err := atomicfile.WriteFile(path, p.Text, 0o644); err != nil {
-			return err
+		texts[i], statsText[i] = p.Text, p.Stats()
+		lines = append(lines, fmt.Sprintf("%s: %d qubits, %d gates → %s", ac.name, ac.c.NumQubits, len(p.Circuit.Ops), filepath.Join(out, ac.name+ext)))
+	}
+	err = outdir.Write(out, "-o", "qpeft export --adapter", func(dir string) error {
+		for i, ac := range circs {
+			if err := os.WriteFile(filepath.Join(dir, ac.name+ext), texts[i], 0o644); err != nil {
+				return err
+			}
 		}
-		fmt.Fprintf(stdout, "%s: %d qubits, %d gates → %s\n", ac.name, ac.c.NumQubits, len(p.Circuit.Ops), path)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, l := range lines {
+		fmt.Fprintln(stdout, l)
 		if stats {
-			fmt.Fprintf(stderr, "stats: %s: %s\n", ac.name, p.Stats())
+			fmt.Fprintf(stderr, "stats: %s: %s\n", circs[i].name, statsText[i])
 		}
 	}
 	for _, s := range skipped {

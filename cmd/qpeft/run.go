@@ -26,18 +26,6 @@ func init() {
 	})
 }
 
-// readProgram reads an OpenQASM file, or standard input when path is "-".
-func readProgram(path string, stdin io.Reader) (*qasm.Program, error) {
-	var cfg qasm.Config
-	if path == "-" {
-		if stdin == nil {
-			return nil, usageError("no standard input to read")
-		}
-		return cfg.ParseReader("<stdin>", stdin)
-	}
-	return cfg.ParseFile(path)
-}
-
 // inputValues turns --param NAME=VALUE flags into parameter values. VALUE is a number or a
 // multiple of pi (pi/4, -3*pi/2); an input array takes a comma-separated list
 // (--param t=0.1,0.2,0.3) or single elements (--param t[2]=0.3). Every input must get a
@@ -162,6 +150,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	probs := fs.Bool("probs", false, "print the probability of each basis state instead of sampling")
 	state := fs.Bool("state", false, "print the state vector (amplitudes) instead of sampling")
 	plotPath := fs.String("plot", "", "also draw the counts (or the probabilities) as a bar chart in FILE.png")
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -177,7 +166,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := checkPlotPath(*plotPath); err != nil {
 		return err
 	}
-	p, err := readProgram(fs.Arg(0), stdin)
+	p, err := qf.readProgram(fs.Arg(0), stdin)
 	if err != nil {
 		return err
 	}

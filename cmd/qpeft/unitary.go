@@ -27,6 +27,7 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	params := fs.StringArray("param", nil, "value of an input, NAME=VALUE (a number or a multiple of pi); an input array takes NAME=v0,v1,…; repeatable")
 	out := fs.StringP("out", "o", "", "write the full-precision matrix to FILE.npy (NumPy complex128, or float64 for a real circuit) or FILE.csv, atomically")
 	digits := fs.Int("digits", 4, "digits after the decimal point when printing")
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if *digits < 0 || *digits > 17 {
 		return usageError("--digits %d must be between 0 and 17", *digits)
 	}
-	p, err := readProgram(fs.Arg(0), stdin)
+	p, err := qf.readProgram(fs.Arg(0), stdin)
 	if err != nil {
 		return err
 	}
