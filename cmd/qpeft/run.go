@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "run",
 		summary: "simulate an OpenQASM program: measurement counts, probabilities or the state vector",
-		usage:   "FILE.qasm|- [--shots N] [--seed S] [--param NAME=VALUE ...] [--probs|--state] [--plot FILE.png]",
+		usage:   "FILE.qasm|- [--shots N] [--seed S] [--param NAME=VALUE ...] [--probs|--state] [--precision double|single] [--plot FILE.png]",
 		run:     runRun,
 	})
 }
@@ -150,6 +150,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	probs := fs.Bool("probs", false, "print the probability of each basis state instead of sampling")
 	state := fs.Bool("state", false, "print the state vector (amplitudes) instead of sampling")
 	plotPath := fs.String("plot", "", "also draw the counts (or the probabilities) as a bar chart in FILE.png")
+	precision := fs.String("precision", "double", "amplitudes in double (float64/complex128) or single precision (float32/complex64: half the memory, about 7 significant digits)")
 	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -165,6 +166,10 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if err := checkPlotPath(*plotPath); err != nil {
 		return err
+	}
+	prec, err := sim.ParsePrecision(*precision)
+	if err != nil {
+		return usageError("--precision: %v", err)
 	}
 	p, err := qf.readProgram(fs.Arg(0), stdin)
 	if err != nil {
@@ -189,10 +194,11 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if !ok {
 			return usageError("--probs and --state need the state before measurement, but this program measures, resets or tests bits before its last gate; run it with --shots instead")
 		}
-		st, err := sim.Statevector(u, env)
+		r, err := sim.Run(u, sim.Options{Env: env, Precision: prec})
 		if err != nil {
 			return err
 		}
+		st := r.State
 		n := c.NumQubits
 		if *plotPath != "" {
 			var bars []plots.Bar
@@ -230,7 +236,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	res, err := sim.Run(c, sim.Options{Env: env, Seed: *seed, Shots: *shots})
+	res, err := sim.Run(c, sim.Options{Env: env, Seed: *seed, Shots: *shots, Precision: prec})
 	if err != nil {
 		return err
 	}
