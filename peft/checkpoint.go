@@ -14,11 +14,13 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/safefile"
 	"github.com/qpeft/qpeft/lowering"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
 	"github.com/qpeft/qpeft/peft/safetensors"
+	"github.com/qpeft/qpeft/qasm"
 )
 
 // Checkpoint file names and format marker.
@@ -28,6 +30,9 @@ const (
 	PeftType      = "QUANTUM_PEFT"
 	FormatVersion = 1
 )
+
+// MaxConfigBytes bounds the size of an adapter's config file (Load refuses a larger one).
+const MaxConfigBytes = 64 << 20
 
 // ModuleShape names a module of a model and the shape (out × in) of its weight.
 type ModuleShape struct {
@@ -315,8 +320,12 @@ const smallAdapter = 1 << 16
 // config and checks the weights file against it, reporting every problem found (unknown or
 // missing config fields, missing, unexpected, mistyped or misshapen tensors, non-finite
 // values, factor structures that differ from what the config builds), joined into one error.
+//
+// An adapter directory is untrusted input (people download them): Load reads only regular
+// files of bounded size inside dir (a symbolic link leading out of it is refused), and the
+// includes of its circuits are resolved against dir and confined to it.
 func Load(dir string) (*Checkpoint, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	raw, err := safefile.ReadFileIn(dir, ConfigFile, MaxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
 	}
@@ -349,7 +358,7 @@ func Load(dir string) (*Checkpoint, error) {
 				bad("%s: circuits: key %q is not of the form user_dim<N>", ConfigFile, id)
 				continue
 			}
-			c, err := ansatz.ParseQASM(ConfigFile+": circuits."+id, []byte(text))
+			c, err := ansatz.ParseQASMConfig(&qasm.Config{BaseDir: dir}, ConfigFile+": circuits."+id, []byte(text))
 			if err != nil {
 				bad("%s: circuits.%s: %v", ConfigFile, id, err)
 				continue
@@ -374,7 +383,11 @@ func Load(dir string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("peft: load %s:\n%w", dir, errors.Join(errs...))
 	}
 
-	f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
+	wpath, err := safefile.PathIn(dir, WeightsFile)
+	if err != nil {
+		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
+	}
+	f, err := safetensors.Open(wpath)
 	if err != nil {
 		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
 	}
