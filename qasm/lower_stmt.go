@@ -391,6 +391,11 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 		if argNodes > 0 {
 			l.countWork(argNodes, s.From)
 		}
+		if len(mods) == 0 && e.native != nil {
+			// The common case, without the intermediate slice of expand.
+			l.emit(circuit.Op{Kind: circuit.GateOp, Gate: e.native, Qubits: append([]int(nil), qs...), Args: args}, s.From)
+			continue
+		}
 		errs := len(l.errs)
 		out := l.expand(mods, e, args, append([]int(nil), qs...), s.Name.At)
 		if len(l.errs) > errs {
@@ -479,7 +484,7 @@ func (l *lowerer) invert(ops []circuit.Op, pos ast.Pos) []circuit.Op {
 
 func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos ast.Pos) []circuit.Op {
 	if e.native != nil {
-		l.countWork(1, pos)
+		// Not counted as work here: emit counts each operation it adds.
 		return []circuit.Op{{Kind: circuit.GateOp, Gate: e.native, Qubits: qs, Args: args}}
 	}
 	if len(*l.out)+len(e.body) > l.lim.MaxOps {

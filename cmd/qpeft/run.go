@@ -123,6 +123,9 @@ func inputValues(p *qasm.Program, flags []string) (map[string]float64, error) {
 // withoutFinalMeasurements returns the circuit without its measurements when they all come
 // after every other operation (so that the state before them is well defined).
 func withoutFinalMeasurements(c *circuit.Circuit) (*circuit.Circuit, bool) {
+	if c.IsUnitary() {
+		return c, true // nothing to drop: no copy of a large circuit's operations
+	}
 	d := *c
 	d.Ops = nil
 	seenMeasure := false
