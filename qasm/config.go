@@ -222,6 +222,7 @@ func (c *Config) Parse(filename string, src []byte) (*Program, error) {
 		return nil, ErrorList{{Pos: ast.Pos{File: filename, Line: 1, Col: 1},
 			Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d (limit MaxSourceBytes)", len(src), lim.MaxSourceBytes)}}
 	}
+	defer paceGC(len(src))()
 	// Each statement is lowered as soon as it is parsed and then dropped, so that memory
 	// follows the circuit, not the syntax tree of the whole file. Syntax errors still take
 	// precedence: when the file has any, they are the only errors reported.
