@@ -10,14 +10,17 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/safefile"
 	"github.com/qpeft/qpeft/lowering"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
 	"github.com/qpeft/qpeft/peft/safetensors"
+	"github.com/qpeft/qpeft/qasm"
 )
 
 // Checkpoint file names and format marker.
@@ -27,6 +30,9 @@ const (
 	PeftType      = "QUANTUM_PEFT"
 	FormatVersion = 1
 )
+
+// MaxConfigBytes bounds the size of an adapter's config file (Load refuses a larger one).
+const MaxConfigBytes = 64 << 20
 
 // ModuleShape names a module of a model and the shape (out × in) of its weight.
 type ModuleShape struct {
@@ -306,12 +312,20 @@ func (ck *Checkpoint) fileConfig() (*fileConfig, error) {
 	return fc, nil
 }
 
+// smallAdapter is the number of parameters up to which Load builds an adapter whose
+// weights file lacks some of them (to report each one).
+const smallAdapter = 1 << 16
+
 // Load reads a checkpoint directory written by Save. It rebuilds every adapter from the
 // config and checks the weights file against it, reporting every problem found (unknown or
 // missing config fields, missing, unexpected, mistyped or misshapen tensors, non-finite
 // values, factor structures that differ from what the config builds), joined into one error.
+//
+// An adapter directory is untrusted input (people download them): Load reads only regular
+// files of bounded size inside dir (a symbolic link leading out of it is refused), and the
+// includes of its circuits are resolved against dir and confined to it.
 func Load(dir string) (*Checkpoint, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	raw, err := safefile.ReadFileIn(dir, ConfigFile, MaxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
 	}
@@ -344,7 +358,7 @@ func Load(dir string) (*Checkpoint, error) {
 				bad("%s: circuits: key %q is not of the form user_dim<N>", ConfigFile, id)
 				continue
 			}
-			c, err := ansatz.ParseQASM(ConfigFile+": circuits."+id, []byte(text))
+			c, err := ansatz.ParseQASMConfig(&qasm.Config{BaseDir: dir}, ConfigFile+": circuits."+id, []byte(text))
 			if err != nil {
 				bad("%s: circuits.%s: %v", ConfigFile, id, err)
 				continue
@@ -369,7 +383,11 @@ func Load(dir string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("peft: load %s:\n%w", dir, errors.Join(errs...))
 	}
 
-	f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
+	wpath, err := safefile.PathIn(dir, WeightsFile)
+	if err != nil {
+		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
+	}
+	f, err := safetensors.Open(wpath)
 	if err != nil {
 		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
 	}
@@ -378,8 +396,22 @@ func Load(dir string) (*Checkpoint, error) {
 	used := map[string]bool{}
 	rebuilt := map[string]string{}
 	rebuiltProgs := map[string]*lowering.ProgramDoc{}
+	// The values the weights file holds for each module. A large adapter is built only when
+	// the file holds at least the parameters its config declares, so that a config that
+	// declares a huge module cannot make Load allocate beyond what the files hold; a small
+	// one is built anyway, so that the report below names each missing or misshapen tensor.
+	held := map[string]int{}
+	for _, info := range f.Tensors() {
+		if i := strings.LastIndexByte(info.Name, '.'); i > 0 {
+			held[info.Name[:i]] += info.NumElements()
+		}
+	}
 	for _, name := range names {
 		fm := fc.Modules[name]
+		if want, err := CountParams(cfg, fm.Out, fm.In); err == nil && want > held[name] && want > smallAdapter {
+			bad("module %s: a %dx%d adapter has %d parameters but %s holds %d values for it", name, fm.Out, fm.In, want, WeightsFile, held[name])
+			continue
+		}
 		a, err := cfg.Build(name, fm.Out, fm.In)
 		if err != nil {
 			bad("module %s: %v", name, err)
@@ -516,6 +548,9 @@ type FactorFile struct {
 	Rank     int                             `json:"rank"`
 	Factor   *ortho.FactorDoc                `json:"factor"`
 	Programs map[string]*lowering.ProgramDoc `json:"programs"`
+	// Circuits holds the OpenQASM 3 text of every program's circuit, as an adapter directory
+	// stores it in "circuits".
+	Circuits map[string]string `json:"circuits"`
 }
 
 // DescribeFactor builds the factor of dimension dim and rank K the config gives a module
@@ -535,8 +570,11 @@ func (c Config) DescribeFactor(dim, rank int) (*FactorFile, error) {
 		return nil, err
 	}
 	ff := &FactorFile{Format: FactorFormat, Version: FactorVersion, Dim: dim, Rank: rank,
-		Programs: map[string]*lowering.ProgramDoc{}}
+		Programs: map[string]*lowering.ProgramDoc{}, Circuits: map[string]string{}}
 	if ff.Factor, err = ortho.Describe(f, c.circuitID, ff.Programs); err != nil {
+		return nil, err
+	}
+	if _, err := c.blocksOf(f, ff.Circuits); err != nil {
 		return nil, err
 	}
 	return ff, nil

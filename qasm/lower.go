@@ -182,6 +182,7 @@ type lowerer struct {
 	srcBytes int64
 
 	includes []string // include stack (cleaned paths)
+	mainFile string   // the name of the program being read (positions use it)
 
 	incSites  []ast.Pos      // positions of the include statements being read (outermost first)
 	errKeys   []errKey       // the causal key of each error in errs (errorder.go)
@@ -253,6 +254,7 @@ func cpos(p ast.Pos) circuit.Pos { return circuit.Pos{File: p.File, Line: p.Line
 func (l *lowerer) begin(filename, version string) {
 	l.version = version
 	l.includes = []string{filepath.Clean(filename)}
+	l.mainFile = filename
 	l.fileOrder = map[string]int{filename: 0}
 }
 
@@ -861,11 +863,11 @@ func (l *lowerer) include(s *ast.IncludeStmt) {
 		l.fatal(s.From, "includes nested more than %d deep (limit MaxIncludeDepth)", l.lim.MaxIncludeDepth)
 	}
 	from := s.From.File
-	path := s.Path
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(includeDir(from), path)
+	path, err := l.resolveInclude(from, s.Path)
+	if err != nil {
+		l.errorf(s.From, "cannot include %q: %v", s.Path, err)
+		return
 	}
-	path = filepath.Clean(path)
 	for i, p := range l.includes {
 		if p == path {
 			chain := append(append([]string(nil), l.includes[i:]...), path)
@@ -874,7 +876,7 @@ func (l *lowerer) include(s *ast.IncludeStmt) {
 		}
 	}
 	remaining := l.lim.MaxSourceBytes - l.srcBytes
-	src, err := l.cfg.readFile(path, remaining)
+	src, err := l.readInclude(path, remaining)
 	if err != nil {
 		if isNotExist(err) {
 			l.errorf(s.From, "cannot include %q: no file %s (includes are resolved relative to the including file)", s.Path, path)

@@ -17,6 +17,8 @@ type step struct {
 	targets  []int
 	m        []complex128
 	mr       []float64
+	m64      []complex64 // m and mr rounded to single precision (toSingle), for single-precision data
+	mr32     []float32
 }
 
 // compile evaluates every angle and resolves every gate once, and validates qubit and bit
@@ -83,8 +85,13 @@ type Options struct {
 	Memory bool
 	// MemoryLimit overrides the package's MemoryLimit for this run (0: use it).
 	MemoryLimit int64
-	// Complex forces complex128 amplitudes even for a real circuit.
+	// Complex forces complex amplitudes (complex128, or complex64 in single precision) even
+	// for a real circuit.
 	Complex bool
+	// Precision selects double (the default: float64/complex128) or single precision
+	// (float32/complex64: half the memory, about 7 significant digits; Fidelity compares the
+	// two). An Initial state keeps its own precision.
+	Precision Precision
 	// Initial is the start state (copied); nil means |0…0⟩.
 	Initial *State
 }
@@ -140,7 +147,7 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 				return nil, err
 			}
 		}
-	} else if s, err = newState(c.NumQubits, opts.MemoryLimit, opts.Complex); err != nil {
+	} else if s, err = newState(c.NumQubits, opts.MemoryLimit, opts.Complex || startComplex(steps, c.NumQubits, opts), opts.Precision); err != nil {
 		return nil, err
 	}
 	rng := NewRNG(opts.Seed)
@@ -209,6 +216,29 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 	return res, nil
 }
 
+// startComplex reports whether a run that will need complex amplitudes should start with them
+// rather than switch from real ones at its first complex gate: switching holds both
+// states for a moment (1.5 complex states), so a state whose real and complex forms do not fit
+// side by side under the memory limit starts complex (the QFT at n = 30: 8 + 16 GiB).
+func startComplex(steps []step, n int, opts Options) bool {
+	if n >= 62 {
+		return false
+	}
+	hasComplex := false
+	for i := range steps {
+		if steps[i].m != nil && steps[i].mr == nil {
+			hasComplex = true
+			break
+		}
+	}
+	if !hasComplex {
+		return false
+	}
+	both := opts.Precision.bytesPerAmp(false) + opts.Precision.bytesPerAmp(true)
+	return checkMemory("state vector", n, 1, both, opts.MemoryLimit) != nil &&
+		checkMemory("state vector", n, 1, opts.Precision.bytesPerAmp(true), opts.MemoryLimit) == nil
+}
+
 // terminalMeasurements reports whether steps hold only unconditioned measurements and
 // barriers.
 func terminalMeasurements(steps []step) bool {
@@ -275,12 +305,12 @@ func runSteps(s *State, steps []step, rng *rand.Rand, clbits []uint8) error {
 // runGates applies a run of unconditioned gates, on the float64 path up to the first gate
 // with complex entries and on the complex path from there.
 func (s *State) runGates(gs []*step) error {
-	if s.r != nil {
+	if s.IsReal() {
 		k := 0
 		for k < len(gs) && gs[k].mr != nil {
 			k++
 		}
-		a := amps{f: s.r.Data, n: s.n, B: 1}
+		a := s.amps()
 		a.runGates(gs[:k], Blocking)
 		if k == len(gs) {
 			return nil
@@ -290,7 +320,7 @@ func (s *State) runGates(gs []*step) error {
 		}
 		gs = gs[k:]
 	}
-	a := amps{f: s.c.floats(), c: s.c.Data, n: s.n, B: 1}
+	a := s.amps()
 	a.runGates(gs, Blocking)
 	return nil
 }

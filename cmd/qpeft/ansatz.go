@@ -23,7 +23,7 @@ var ansatzSubcommands = []struct {
 	flags func(fs *pflag.FlagSet)
 }{
 	{command{name: "ansatz pauli", summary: "print the canonical Pauli ansatz of N qubits as OpenQASM 3", usage: "--qubits N [--layers L]"}, pauliFlags},
-	{command{name: "ansatz check", summary: "check that an OpenQASM file is a valid real ansatz and summarise it", usage: "FILE.qasm|-"}, func(*pflag.FlagSet) {}},
+	{command{name: "ansatz check", summary: "check that an OpenQASM file is a valid real ansatz and summarise it", usage: "FILE.qasm|- [-I DIR ...] [--allow-any-include]"}, func(fs *pflag.FlagSet) { addQASMFlags(fs) }},
 	{command{name: "ansatz blocks", summary: "list the blocks (circuits, cosine–sine stages) of a factor of any dimension", usage: "--dim N [--rank K] [--layers L] [--cs walsh|full] [--circuit FILE.qasm] [--json]"}, blocksFlags},
 }
 
@@ -94,6 +94,7 @@ func blocksFlags(fs *pflag.FlagSet) {
 	fs.String("cs", "walsh", "cosine–sine stages: walsh or full")
 	fs.String("circuit", "", "use this OpenQASM ansatz (on log2 N qubits) instead of the Pauli ansatz")
 	fs.Bool("json", false, "write the factor tree and its compiled programs as JSON (docs/program-schema.md)")
+	addQASMFlags(fs)
 }
 
 // intFlag returns the value of an int flag bound by pauliFlags or blocksFlags.
@@ -144,6 +145,7 @@ func ansatzPauli(args []string, stdout, stderr io.Writer) error {
 
 func ansatzCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags(&ansatzSubcommands[1].cmd, stderr)
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -162,7 +164,11 @@ func ansatzCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	c, err := ansatz.ParseQASM(name, src)
+	cfg, err := qf.config()
+	if err != nil {
+		return err
+	}
+	c, err := ansatz.ParseQASMConfig(&cfg, name, src)
 	if err != nil {
 		return err
 	}
@@ -211,8 +217,16 @@ func ansatzBlocks(args []string, stdout, stderr io.Writer) error {
 	if asJSON {
 		cfg := peft.Config{Layers: *layers, CS: mode}
 		if circPath != "" {
-			circ, err := ansatz.LoadQASM(circPath)
+			qcfg, err := qasmFlagsOf(fs).config()
 			if err != nil {
+				return err
+			}
+			prog, err := qcfg.ParseFile(circPath)
+			if err != nil {
+				return err
+			}
+			circ := prog.Circuit
+			if err := ansatz.Check(circ); err != nil {
 				return err
 			}
 			cfg.Map, cfg.Circuits = ortho.KindCircuit, map[int]*circuit.Circuit{*dim: circ}

@@ -44,6 +44,17 @@ func cliReference(t *testing.T) string {
 	b.WriteString("See [getting-started.md](getting-started.md) for a guided tour.\n\n")
 	b.WriteString("Exit status: 0 on success, 1 when the command fails (the message says why), 2 for a\n")
 	b.WriteString("usage error (a wrong flag or argument; the message says how to fix it).\n\n")
+	b.WriteString("Output is `-o/--out` in every command, and modules to adapt are `--targets`; the older\n")
+	b.WriteString("spellings (`export --output`, `train --target`) still work but print a deprecation note.\n\n")
+	b.WriteString("Output directories (`train --out`, `demo --out`, `export --adapter -o`) are written as a\n")
+	b.WriteString("whole: into a temporary directory beside the target (`.NAME.tmp-*`), then renamed into\n")
+	b.WriteString("place, with a `.qpeft-output` marker naming the command, the version and every file\n")
+	b.WriteString("written. An existing directory is replaced only when it is such an earlier output and holds\n")
+	b.WriteString("nothing else; a file, or a directory holding anything qpeft did not write, is refused and\n")
+	b.WriteString("left untouched (pick another `--out`, or move the files away). Before training starts the\n")
+	b.WriteString("location is checked: its parent is created, must be writable and must have room for the\n")
+	b.WriteString("output. Temporary directories left beside it by a killed run are removed by the next run,\n")
+	b.WriteString("which says so on standard error.\n\n")
 
 	var top bytes.Buffer
 	printHelp(&top)

@@ -16,7 +16,7 @@ func init() {
 
 func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags(commands["demo"], stderr)
-	out := fs.StringP("out", "o", "qpeft-demo", "directory to write (replaced as a whole, atomically)")
+	out := fs.StringP("out", "o", "qpeft-demo", "directory to write as a whole, atomically; an existing one is replaced only when it is an earlier qpeft output holding nothing else")
 	layers := fs.Int("layers", 2, "L, entangling layers of the Pauli ansatz")
 	rank := fs.Int("rank", 4, "K, columns of U and V (1..8: conv1 has 8 output channels)")
 	epochs := fs.Int("epochs", 3, "epochs over the embedded 6,000-image training subset")

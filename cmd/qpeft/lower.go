@@ -16,7 +16,6 @@ import (
 	"github.com/qpeft/qpeft/internal/npy"
 	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/lowering"
-	"github.com/qpeft/qpeft/qasm"
 )
 
 func init() {
@@ -52,6 +51,7 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.real, "real", false, "require a real circuit (an adapter for real weights): a gate with complex entries is an error naming it")
 	fs.StringVar(&o.plot, "plot", "", "also draw the matrix as a heat map in FILE.png (a complex matrix as real and imaginary panels)")
 	fs.BoolVar(&o.json, "json", false, "with --form kron: write the compiled program as a JSON document (docs/program-schema.md) with the parameters left symbolic; with -o FILE.json, to that file")
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return usageError("--k applies only to --form stiefel")
 	}
 	if o.json {
-		return lowerJSON(fs.Arg(0), o, stdout)
+		return lowerJSON(fs.Arg(0), o, qf, stdout)
 	}
 	if o.form == "kron" && o.out != "" {
 		return usageError("--out writes a matrix; --form kron prints a listing of the stages (redirect it to save it)")
@@ -98,10 +98,11 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	path := fs.Arg(0)
-	circ, err := qasm.ParseFile(path)
+	prog, err := qf.readProgram(path, nil)
 	if err != nil {
 		return err
 	}
+	circ := prog.Circuit
 	theta, err := bindOrder(circ, values)
 	if err != nil {
 		return err
@@ -251,7 +252,7 @@ func bindOrder(c *circuit.Circuit, values map[string]float64) ([]float64, error)
 }
 
 // lowerJSON writes the program document of a real circuit, parameters symbolic.
-func lowerJSON(path string, o lowerOpts, stdout io.Writer) error {
+func lowerJSON(path string, o lowerOpts, qf *qasmFlags, stdout io.Writer) error {
 	switch {
 	case o.form != "kron":
 		return usageError("--json writes the compiled program: use it with --form kron")
@@ -264,10 +265,11 @@ func lowerJSON(path string, o lowerOpts, stdout io.Writer) error {
 	case o.out != "" && !strings.EqualFold(filepath.Ext(o.out), ".json"):
 		return usageError("--out %q: with --json the file name must end in .json", o.out)
 	}
-	circ, err := qasm.ParseFile(path)
+	prog, err := qf.readProgram(path, nil)
 	if err != nil {
 		return err
 	}
+	circ := prog.Circuit
 	doc, err := lowering.CompileDoc(circ)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)

@@ -181,7 +181,7 @@ func (f *trainFlags) setHyper(h hyperFields) {
 func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags(commands["train"], stderr)
 	tf := bindTrainFlags(fs)
-	out := fs.StringP("out", "o", "", "run directory to write (metrics.json, timing.json, curves.png, adapter/, lora/, head.safetensors; for hf: models result.json, head.safetensors, adapter/, lora/); replaced atomically at the end")
+	out := fs.StringP("out", "o", "", "run directory to write (metrics.json, timing.json, curves.png, adapter/, lora/, head.safetensors; for hf: models result.json, head.safetensors, adapter/, lora/), written as a whole at the end; checked before training (writable, free space), and an existing one is replaced only when it is an earlier qpeft output holding nothing else")
 	sweep := fs.Bool("sweep", false, "run the results sweep (every method on both models over --seeds) and write the table")
 	results := fs.String("results", "", "with --sweep: write the Markdown results table to this file")
 	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep: seeds of every configuration")

