@@ -162,11 +162,7 @@ func kSwap[T number](d []T, B int, qs []int, o0, o1 int, touch bool, lo, hi int)
 		if touch {
 			tc.touch(d, s+o0, s+o1, n)
 		}
-		a := d[s+o0 : s+o0+n]
-		b := d[s+o1 : s+o1+n]
-		for j := range a {
-			a[j], b[j] = b[j], a[j]
-		}
+		swapRun(d[s+o0:s+o0+n], d[s+o1:s+o1+n])
 		f += n
 		r++
 		t = 0
@@ -443,4 +439,21 @@ func kDiagSweep[T number](d []T, B int, qs []int, full []T, lo, hi int) T {
 		}
 	}
 	return sink
+}
+
+// swapRun exchanges a[j] and b[j] for every j < len(a) (len(b) ≥ len(a)): with whole 32-byte
+// vectors when the SIMD loops are on (moves only, so bit-identical), the rest element by
+// element.
+func swapRun[T number](a, b []T) {
+	b = b[:len(a)]
+	var zero T
+	if es := int(unsafe.Sizeof(zero)); useSIMD && len(a)*es >= 64 {
+		per := 32 / es
+		n := len(a) / per * per
+		swapVec((*byte)(unsafe.Pointer(&a[0])), (*byte)(unsafe.Pointer(&b[0])), n/per)
+		a, b = a[n:], b[n:]
+	}
+	for j := range a {
+		a[j], b[j] = b[j], a[j]
+	}
 }

@@ -176,3 +176,8 @@ func pairBlocksC128(d []complex128, R int, m0, m1, m2, m3 complex128) {
 		pairVecC128(&d[v], &d[v+R], nb, 32*R, m0, m1, m2, m3)
 	}
 }
+
+// swapVec exchanges the nvec 32-byte vectors at a and b.
+//
+//go:noescape
+func swapVec(a, b *byte, nvec int)

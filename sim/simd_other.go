@@ -85,3 +85,6 @@ func scaleF32(a []float32, v float32) { scaleGo(a, v) }
 
 // scaleC64 multiplies every element of a by v.
 func scaleC64(a []complex64, v complex64) { scaleGo(a, v) }
+
+// swapVec is never called without the amd64 assembly (useSIMD is false).
+func swapVec(a, b *byte, nvec int) { panic("sim: swapVec without SIMD") }
