@@ -548,6 +548,9 @@ type FactorFile struct {
 	Rank     int                             `json:"rank"`
 	Factor   *ortho.FactorDoc                `json:"factor"`
 	Programs map[string]*lowering.ProgramDoc `json:"programs"`
+	// Circuits holds the OpenQASM 3 text of every program's circuit, as an adapter directory
+	// stores it in "circuits".
+	Circuits map[string]string `json:"circuits"`
 }
 
 // DescribeFactor builds the factor of dimension dim and rank K the config gives a module
@@ -567,8 +570,11 @@ func (c Config) DescribeFactor(dim, rank int) (*FactorFile, error) {
 		return nil, err
 	}
 	ff := &FactorFile{Format: FactorFormat, Version: FactorVersion, Dim: dim, Rank: rank,
-		Programs: map[string]*lowering.ProgramDoc{}}
+		Programs: map[string]*lowering.ProgramDoc{}, Circuits: map[string]string{}}
 	if ff.Factor, err = ortho.Describe(f, c.circuitID, ff.Programs); err != nil {
+		return nil, err
+	}
+	if _, err := c.blocksOf(f, ff.Circuits); err != nil {
 		return nil, err
 	}
 	return ff, nil

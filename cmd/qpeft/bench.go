@@ -132,9 +132,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		u, ok := withoutFinalMeasurements(p.Circuit)
-		if !ok {
-			return usageError("%s: bench times circuits of gates, but this program measures, resets or tests bits before its last gate", path)
+		u, err := p.Circuit.RemoveFinalMeasurements()
+		if err != nil {
+			return usageError("%s: bench times circuits of gates, but %v", path, err)
+		}
+		if op := firstNonUnitary(u); op != nil {
+			return usageError("%s: bench times circuits of gates, but %s%s is not a gate", path, posText(op.Pos), describeOp(op))
 		}
 		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 		if path == "-" {

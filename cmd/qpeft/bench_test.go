@@ -59,7 +59,7 @@ for int i in [0:3] { cx q[i], q[i+1]; rz(theta) q[i+1]; }
 c = measure q;
 `), 0o644))
 	mid := filepath.Join(dir, "mid.qasm")
-	require.NoError(t, os.WriteFile(mid, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[2] q;\nbit b;\nh q[0];\nb = measure q[0];\nx q[1];\n"), 0o644))
+	require.NoError(t, os.WriteFile(mid, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[2] q;\nbit b;\nh q[0];\nb = measure q[0];\nx q[0];\n"), 0o644))
 	cases := []struct {
 		name string
 		args []string
@@ -70,7 +70,7 @@ c = measure q;
 		{"file and families", []string{prog, "--param", "theta=pi/4", "--circuits", "qaoa,hea,cliffordt", "--qubits", "4", "--layers", "1", "--depth", "2", "--repeat", "1"},
 			0, []string{"ladder", "qaoa", "hea", "cliffordt"}},
 		{"missing input", []string{prog, "--repeat", "1"}, 2, []string{"theta"}},
-		{"mid-circuit measurement", []string{mid}, 2, []string{"mid.qasm", "measures"}},
+		{"mid-circuit measurement", []string{mid}, 2, []string{"mid.qasm:6:5", "not final"}},
 		{"qaoa on one qubit", []string{"--circuits", "qaoa", "--qubits", "1"}, 2, []string{"qaoa"}},
 	}
 	for _, tc := range cases {

@@ -108,28 +108,43 @@ func inputValues(p *qasm.Program, flags []string) (map[string]float64, error) {
 	return out, nil
 }
 
-// withoutFinalMeasurements returns the circuit without its measurements when they all come
-// after every other operation (so that the state before them is well defined).
-func withoutFinalMeasurements(c *circuit.Circuit) (*circuit.Circuit, bool) {
-	d := *c
-	d.Ops = nil
-	seenMeasure := false
+// stateBeforeMeasurement returns the circuit without its terminal measurements (those whose
+// outcome feeds no later operation), for --probs and --state: their state is the state
+// before those measurements. A measurement that feeds a later operation, a reset or a
+// condition is a usage error naming it.
+func stateBeforeMeasurement(c *circuit.Circuit) (*circuit.Circuit, error) {
+	u, err := c.RemoveFinalMeasurements()
+	if err != nil {
+		return nil, usageError("--probs and --state need the state before measurement, but %v; sample it with --shots instead", err)
+	}
+	if op := firstNonUnitary(u); op != nil {
+		return nil, usageError("--probs and --state need the state before measurement, but %s%s makes the state depend on outcomes or mixes it; sample it with --shots instead", posText(op.Pos), describeOp(op))
+	}
+	return u, nil
+}
+
+// firstNonUnitary returns the first reset, measurement or conditioned operation, or nil.
+func firstNonUnitary(c *circuit.Circuit) *circuit.Op {
 	for i := range c.Ops {
-		op := &c.Ops[i]
-		switch {
-		case op.Kind == circuit.Measure && op.Cond == nil:
-			seenMeasure = true
-		case op.Kind == circuit.Barrier:
-			if !seenMeasure {
-				d.Ops = append(d.Ops, *op)
-			}
-		case !op.IsUnitary() || seenMeasure:
-			return nil, false
-		default:
-			d.Ops = append(d.Ops, *op)
+		if !c.Ops[i].IsUnitary() {
+			return &c.Ops[i]
 		}
 	}
-	return &d, true
+	return nil
+}
+
+func describeOp(op *circuit.Op) string {
+	if op.Cond != nil {
+		return "the conditioned " + op.Name()
+	}
+	return op.Name()
+}
+
+func posText(p circuit.Pos) string {
+	if p.IsValid() {
+		return p.String() + ": "
+	}
+	return ""
 }
 
 // ket writes basis state i of n qubits, qubit n−1 leftmost (Qiskit's order).
@@ -190,9 +205,9 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	if *probs || *state || !measures {
-		u, ok := withoutFinalMeasurements(c)
-		if !ok {
-			return usageError("--probs and --state need the state before measurement, but this program measures, resets or tests bits before its last gate; run it with --shots instead")
+		u, err := stateBeforeMeasurement(c)
+		if err != nil {
+			return err
 		}
 		r, err := sim.Run(u, sim.Options{Env: env, Precision: prec})
 		if err != nil {

@@ -53,9 +53,12 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return err
 	}
 	c := p.Circuit
-	u, ok := withoutFinalMeasurements(c)
-	if !ok || !u.IsUnitary() {
-		return fmt.Errorf("%s has measurements, resets or conditions before its last gate, so it has no unitary", fs.Arg(0))
+	u, err := c.RemoveFinalMeasurements()
+	if err != nil {
+		return fmt.Errorf("%s has no unitary: %w", fs.Arg(0), err)
+	}
+	if op := firstNonUnitary(u); op != nil {
+		return fmt.Errorf("%s has no unitary: %s%s is not a unitary operation (final measurements are dropped; resets and conditions are not)", fs.Arg(0), posText(op.Pos), describeOp(op))
 	}
 	env := circuit.MapEnv(values)
 	n := c.NumQubits
