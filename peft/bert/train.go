@@ -165,7 +165,7 @@ func (c RunConfig) Validate() error {
 		return bad("no model directory (--model hf:DIR)")
 	}
 	if c.Data != DataSpamAssassin && !strings.HasPrefix(c.Data, DataSpamAssassin+":") {
-		return bad("data %q: want %s or %s:DIR", c.Data, DataSpamAssassin, DataSpamAssassin)
+		return bad("--data %q: want %s or %s:DIR", c.Data, DataSpamAssassin, DataSpamAssassin)
 	}
 	if _, err := ParsePooling(string(c.Pooling)); err != nil {
 		return err
@@ -183,7 +183,7 @@ func (c RunConfig) Validate() error {
 	case !finite(c.WeightDecay) || c.WeightDecay < 0 || !finite(c.Clip) || c.Clip < 0:
 		return bad("--weight-decay %v and --clip %v must be ≥ 0", c.WeightDecay, c.Clip)
 	case !finite(c.WarmupFrac) || c.WarmupFrac < 0 || c.WarmupFrac >= 1:
-		return bad("warm-up fraction %v must be in [0, 1)", c.WarmupFrac)
+		return bad("--warmup %v must be in [0, 1) (the fraction of the steps spent warming up)", c.WarmupFrac)
 	case c.TrainLimit < 0 || c.TestLimit < 0:
 		return bad("--train-limit and --test-limit must be ≥ 0")
 	}
