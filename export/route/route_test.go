@@ -329,3 +329,14 @@ func TestBuiltinMaps(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "ibm_heron"))
 }
+
+func TestRouteEdgeCases(t *testing.T) {
+	m, err := Builtin("rigetti_ankaa3")
+	require.NoError(t, err)
+	for _, c := range []*circuit.Circuit{circuit.New(0), circuit.New(1).H(0), circuit.New(3).H(0).H(2)} {
+		res, err := Route(c, m, Options{RestoreOrder: true})
+		require.NoError(t, err)
+		assert.Zero(t, res.Swaps)
+		assert.Len(t, res.Final, c.NumQubits)
+	}
+}
