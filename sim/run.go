@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -77,9 +78,10 @@ type Options struct {
 	// Seed seeds the random source (NewRNG) of measurements, resets and shots: the same seed
 	// gives the same outcomes.
 	Seed uint64
-	// Shots > 0 samples that many independent runs into Result.Counts.
+	// Shots > 0 samples that many independent runs (up to MaxShots) into Result.Counts.
 	Shots int
-	// Memory keeps every shot's bit string, in order, in Result.Memory.
+	// Memory keeps every shot's bit string, in order, in Result.Memory (memory grows with
+	// the shots: 16 bytes each).
 	Memory bool
 	// MemoryLimit overrides the package's MemoryLimit for this run (0: use it).
 	MemoryLimit int64
@@ -87,6 +89,13 @@ type Options struct {
 	Complex bool
 	// Initial is the start state (copied); nil means |0…0⟩.
 	Initial *State
+	// Context, when set, stops a per-shot simulation (a circuit that measures or resets
+	// before its last gate) between shots once it is done: Run then returns the counts of
+	// the shots taken so far (Result.Shots) with the context's error.
+	Context context.Context
+	// Progress, when set, is called during a per-shot simulation with the number of shots
+	// done (at most about a thousand times a run, and once at the end).
+	Progress func(done, total int)
 }
 
 // Result is the outcome of Run.
@@ -95,8 +104,8 @@ type Result struct {
 	// state; otherwise, with Shots == 0, the collapsed state of the single run; with
 	// Shots > 0 and measurements there is no single final state and State is nil.
 	State *State
-	// Clbits is the classical register after the single run (Shots == 0) or the last shot,
-	// Clbits[b] = bit b.
+	// Clbits is the classical register after the single run (Shots == 0) or the last shot
+	// of a per-shot simulation, Clbits[b] = bit b.
 	Clbits []uint8
 	// Counts maps each outcome bit string (Qiskit style: highest classical bit leftmost,
 	// registers separated by spaces, last register leftmost) to its number of shots.
@@ -112,22 +121,27 @@ type Result struct {
 func (r *Result) Bits() string { return FormatBits(r.circ, r.Clbits) }
 
 // Run simulates c: gates (with ctrl @ modifiers and gphase), barriers, mid-circuit
-// measurement with collapse, reset, and operations conditioned on classical bits. With
-// Options.Shots > 0 it samples that many runs: when every measurement comes after the last
-// gate, from one simulation of the state; otherwise by simulating each shot's trajectory
-// (sharing the unitary prefix). Amplitudes stay float64 while every gate applied is real.
+// measurement with collapse, reset, and operations conditioned on classical bits. It first
+// predicts the run's peak memory (RunFootprint) and refuses, with a *MemoryError, work above
+// the memory limit. With Options.Shots > 0 it samples that many runs: when every measurement
+// comes after the last gate, from one simulation of the state, drawing the counts directly
+// from the multinomial distribution of the outcomes (State.SampleCounts: time and memory do
+// not grow with the shots); otherwise by simulating each shot's trajectory (sharing the
+// unitary prefix). Amplitudes are float64 when every gate is real, complex128 otherwise.
 func Run(c *circuit.Circuit, opts Options) (*Result, error) {
-	env := opts.Env
-	if env == nil && opts.Params != nil {
-		env = circuit.MapEnv(opts.Params)
-	}
-	if opts.Shots < 0 {
-		return nil, fmt.Errorf("sim: negative number of shots %d", opts.Shots)
+	env := opts.env()
+	if opts.Shots < 0 || opts.Shots > MaxShots {
+		return nil, fmt.Errorf("sim: %d shots: take 0 to 2^62", opts.Shots)
 	}
 	steps, err := compile(c, env)
 	if err != nil {
 		return nil, err
 	}
+	fp := runFootprint(c, steps, opts)
+	if err := fp.Check(opts.MemoryLimit); err != nil {
+		return nil, err
+	}
+	cplx := opts.Complex || needsComplex(steps)
 	var s *State
 	if opts.Initial != nil {
 		if opts.Initial.n != c.NumQubits {
@@ -135,12 +149,12 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 		}
 		s = opts.Initial.Clone()
 		s.limit = opts.MemoryLimit
-		if opts.Complex {
+		if cplx {
 			if err := s.promote(); err != nil {
 				return nil, err
 			}
 		}
-	} else if s, err = newState(c.NumQubits, opts.MemoryLimit, opts.Complex); err != nil {
+	} else if s, err = newState(c.NumQubits, opts.MemoryLimit, cplx); err != nil {
 		return nil, err
 	}
 	rng := NewRNG(opts.Seed)
@@ -163,50 +177,85 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 		return res, nil
 	}
 
-	res.Shots = opts.Shots
 	res.Counts = map[string]int{}
-	record := func(bits []uint8) {
-		key := FormatBits(c, bits)
-		res.Counts[key]++
-		if opts.Memory {
-			res.Memory = append(res.Memory, key)
-		}
-	}
 	if terminalMeasurements(rest) {
 		if len(rest) == 0 {
 			res.State = s
 		}
-		idx, err := s.Sample(opts.Shots, rng)
-		if err != nil {
+		if err := sampleTerminal(c, s, rest, opts, rng, res); err != nil {
 			return nil, err
-		}
-		for _, i := range idx {
-			clear(res.Clbits)
-			for k := range rest {
-				op := rest[k].op
-				if op.Kind != circuit.Measure {
-					continue
-				}
-				for j, q := range op.Qubits {
-					res.Clbits[op.Clbits[j]] = uint8(i >> q & 1)
-				}
-			}
-			record(res.Clbits)
 		}
 		return res, nil
 	}
+	return res, runShots(c, s, rest, opts, rng, res)
+}
+
+// sampleTerminal fills res with opts.Shots samples of the terminal measurements rest of
+// state s, drawn from the multinomial distribution of the basis states.
+func sampleTerminal(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand.Rand, res *Result) error {
+	outs, err := s.SampleCounts(opts.Shots, rng)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, len(outs))
+	for j, o := range outs {
+		clear(res.Clbits)
+		for k := range rest {
+			op := rest[k].op
+			if op.Kind != circuit.Measure {
+				continue
+			}
+			for m, q := range op.Qubits {
+				res.Clbits[op.Clbits[m]] = uint8(o.Index >> q & 1)
+			}
+		}
+		keys[j] = FormatBits(c, res.Clbits)
+		res.Counts[keys[j]] += o.Count
+	}
+	res.Shots = opts.Shots
+	if opts.Memory {
+		// Every ordering of the multiset of outcomes is equally likely for independent
+		// shots: lay the outcomes out and shuffle them.
+		res.Memory = make([]string, 0, opts.Shots)
+		for j, o := range outs {
+			for range o.Count {
+				res.Memory = append(res.Memory, keys[j])
+			}
+		}
+		rng.Shuffle(len(res.Memory), func(a, b int) { res.Memory[a], res.Memory[b] = res.Memory[b], res.Memory[a] })
+	}
+	return nil
+}
+
+// runShots simulates each shot's trajectory through the non-unitary rest of the circuit,
+// from the state s after the unitary prefix, on one reused copy of it.
+func runShots(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand.Rand, res *Result) error {
+	t := s.Clone()
+	every := max(1, opts.Shots/1000)
 	for shot := 0; shot < opts.Shots; shot++ {
-		t := s
-		if shot < opts.Shots-1 {
-			t = s.Clone()
+		if opts.Context != nil {
+			if err := opts.Context.Err(); err != nil {
+				return fmt.Errorf("sim: stopped after %d of %d shots: %w", res.Shots, opts.Shots, err)
+			}
+		}
+		if shot > 0 {
+			t.copyFrom(s)
 		}
 		clear(res.Clbits)
 		if err := runSteps(t, rest, rng, res.Clbits); err != nil {
-			return nil, err
+			return err
 		}
-		record(res.Clbits)
+		key := FormatBits(c, res.Clbits)
+		res.Counts[key]++
+		if opts.Memory {
+			res.Memory = append(res.Memory, key)
+		}
+		res.Shots++
+		if opts.Progress != nil && (res.Shots%every == 0 || res.Shots == opts.Shots) {
+			opts.Progress(res.Shots, opts.Shots)
+		}
 	}
-	return res, nil
+	return nil
 }
 
 // terminalMeasurements reports whether steps hold only unconditioned measurements and
