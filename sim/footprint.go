@@ -11,8 +11,8 @@ import (
 
 // ProcessBaseline is the memory every estimate counts for the process itself: the Go
 // runtime, the program's code and data, and the small allocations of parsing and set-up
-// (measured: 11-14 MiB for qpeft's simple commands; the rest is margin).
-var ProcessBaseline float64 = 24 << 20
+// (measured: 12-15 MiB for qpeft's simulation commands; the rest is margin).
+var ProcessBaseline float64 = 20 << 20
 
 // Part is one allocation of an estimate, in bytes.
 type Part struct {
@@ -212,5 +212,17 @@ func ColumnsFootprint(n, k int, real bool) Footprint {
 	}
 	f.Add(fmt.Sprintf("matrix (%s)", kind), ampBytes(n, max(k, 1), per))
 	f.Add("scratch", scratchBytes(n, max(k, 1)*per/8))
+	return f
+}
+
+// MemoryFloorFootprint predicts the peak memory of MemoryFloor(n, complexPath, ...): the
+// state it sweeps over.
+func MemoryFloorFootprint(n int, complexPath bool) Footprint {
+	per, kind := 8, "float64"
+	if complexPath {
+		per, kind = 16, "complex128"
+	}
+	f := Footprint{What: fmt.Sprintf("the memory floor of %d qubits", n)}
+	f.Add(fmt.Sprintf("state vector (%s)", kind), ampBytes(n, 1, per))
 	return f
 }

@@ -94,7 +94,8 @@ type Options struct {
 	// the shots taken so far (Result.Shots) with the context's error.
 	Context context.Context
 	// Progress, when set, is called during a per-shot simulation with the number of shots
-	// done (at most about a thousand times a run, and once at the end).
+	// done: once with 0 before the first shot, then at most about a thousand times, the last
+	// time with every shot done.
 	Progress func(done, total int)
 }
 
@@ -231,7 +232,17 @@ func sampleTerminal(c *circuit.Circuit, s *State, rest []step, opts Options, rng
 // from the state s after the unitary prefix, on one reused copy of it.
 func runShots(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand.Rand, res *Result) error {
 	t := s.Clone()
+	// The trailing unconditioned measurements are drawn jointly, in one pass over the state,
+	// instead of measuring (and collapsing) one qubit after the other.
+	tail := len(rest)
+	for tail > 0 && terminalMeasurements(rest[tail-1:tail]) {
+		tail--
+	}
+	dyn, final := rest[:tail], rest[tail:]
 	every := max(1, opts.Shots/1000)
+	if opts.Progress != nil {
+		opts.Progress(0, opts.Shots)
+	}
 	for shot := 0; shot < opts.Shots; shot++ {
 		if opts.Context != nil {
 			if err := opts.Context.Err(); err != nil {
@@ -242,8 +253,21 @@ func runShots(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand
 			t.copyFrom(s)
 		}
 		clear(res.Clbits)
-		if err := runSteps(t, rest, rng, res.Clbits); err != nil {
+		if err := runSteps(t, dyn, rng, res.Clbits); err != nil {
 			return err
+		}
+		if len(final) > 0 {
+			i, err := t.sampleIndex(rng)
+			if err != nil {
+				return err
+			}
+			for k := range final {
+				if op := final[k].op; op.Kind == circuit.Measure {
+					for m, q := range op.Qubits {
+						res.Clbits[op.Clbits[m]] = uint8(i >> q & 1)
+					}
+				}
+			}
 		}
 		key := FormatBits(c, res.Clbits)
 		res.Counts[key]++
@@ -410,7 +434,7 @@ func Unitary(c *circuit.Circuit, env circuit.Env) (*Batch, error) {
 // Columns returns the first k columns of the circuit's unitary, U·|j⟩ for j = 0..k−1, as an
 // N x k Batch (row-major): k basis states pushed through the circuit together.
 func Columns(c *circuit.Circuit, env circuit.Env, k int) (*Batch, error) {
-	if err := checkColumns(c, k); err != nil {
+	if err := checkColumns(c, k, false); err != nil {
 		return nil, err
 	}
 	steps, err := compile(c, env)
@@ -431,7 +455,7 @@ func Columns(c *circuit.Circuit, env circuit.Env, k int) (*Batch, error) {
 // matrix): the first k columns of Q as an N x k RealBatch. A gate with complex entries is an
 // error naming it.
 func RealColumns(c *circuit.Circuit, env circuit.Env, k int) (*RealBatch, error) {
-	if err := checkColumns(c, k); err != nil {
+	if err := checkColumns(c, k, true); err != nil {
 		return nil, err
 	}
 	steps, err := compile(c, env)
@@ -469,15 +493,19 @@ func gateSteps(steps []step) []*step {
 	return gs
 }
 
-func checkColumns(c *circuit.Circuit, k int) error {
+// checkColumns validates a request for k columns of c's unitary and checks its
+// ColumnsFootprint against the memory limit.
+func checkColumns(c *circuit.Circuit, k int, real bool) error {
 	if err := checkUnitary(c); err != nil {
 		return err
 	}
 	if c.NumQubits >= 62 {
-		return checkMemory("unitary", c.NumQubits, 1, 16, 0)
+		fp := ColumnsFootprint(c.NumQubits, 1, real)
+		return fp.Check(0)
 	}
 	if k < 1 || k > 1<<c.NumQubits {
 		return fmt.Errorf("sim: asked for %d columns of a %d-qubit unitary; take 1 to %d", k, c.NumQubits, 1<<c.NumQubits)
 	}
-	return nil
+	fp := ColumnsFootprint(c.NumQubits, k, real)
+	return fp.Check(0)
 }

@@ -247,3 +247,36 @@ func binomialBTPE(rng *rand.Rand, n int, p float64) int {
 		}
 	}
 }
+
+// sampleIndex draws one basis state from the Born distribution (two passes: the norm, then
+// the cumulative sum up to the draw), without changing the state.
+func (s *State) sampleIndex(rng *rand.Rand) (int, error) {
+	f, w := s.floats()
+	total := reduce(len(f), func(lo, hi int) float64 {
+		t := 0.0
+		for _, v := range f[lo:hi] {
+			t += v * v
+		}
+		return t
+	})
+	if !(total > 0) || math.IsInf(total, 0) {
+		return 0, fmt.Errorf("sim: sample: the state has norm² %v", total)
+	}
+	u := rng.Float64() * total
+	cum, last := 0.0, 0
+	for i := range len(f) / w {
+		p := 0.0
+		for _, v := range f[i*w : i*w+w] {
+			p += v * v
+		}
+		if p == 0 {
+			continue
+		}
+		cum += p
+		last = i
+		if u < cum {
+			return i, nil
+		}
+	}
+	return last, nil // rounding left the top of [0, total) uncovered
+}

@@ -247,3 +247,27 @@ func TestRunShotsProgressAndStop(t *testing.T) {
 	}
 	assert.Equal(t, 5000, sum)
 }
+
+// TestRunShotsDynamicDistribution: a circuit that measures before its last gate is
+// simulated shot by shot (a mid-circuit collapse, then the trailing measurements drawn
+// jointly); its counts match the exact distribution by a chi-square test: bit 0 ~
+// Bernoulli(sin²(a/2)), bit 1 ~ Bernoulli(1/2) after the collapsed qubit goes through H, bit 2 ~
+// Bernoulli(sin²(b/2)), independent.
+func TestRunShotsDynamicDistribution(t *testing.T) {
+	a, b := 1.1, 2.3
+	c := circuit.New(2).RY(a, 0).Measure(0, 0).H(0).RY(b, 1).Measure(0, 1).Measure(1, 2)
+	const shots = 20000
+	res, err := Run(c, Options{Shots: shots, Seed: 4})
+	require.NoError(t, err)
+	p0, p2 := math.Pow(math.Sin(a/2), 2), math.Pow(math.Sin(b/2), 2)
+	var obs, exp []float64
+	for v := range 8 {
+		key := string([]byte{byte('0' + v>>2&1), byte('0' + v>>1&1), byte('0' + v&1)})
+		p := 0.5
+		p *= map[bool]float64{true: p0, false: 1 - p0}[v&1 == 1]
+		p *= map[bool]float64{true: p2, false: 1 - p2}[v>>2&1 == 1]
+		obs = append(obs, float64(res.Counts[key]))
+		exp = append(exp, p*shots)
+	}
+	assert.Greater(t, chiSquarePValue(t, obs, exp), 1e-4, "counts %v", res.Counts)
+}

@@ -39,7 +39,7 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	threads := fs.Int("threads", 0, "goroutines per kernel (0: GOMAXPROCS)")
 	unfused := fs.Bool("unfused", false, "also time gate-by-gate execution (cache blocking and fusion off)")
 	seed := fs.Uint64("seed", 1, "seed of the random angles and circuits")
-	memLimit := fs.String("memory-limit", "", "largest state to allocate, e.g. 16GiB (default: 3/4 of RAM or $QPEFT_MEMORY_LIMIT)")
+	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -74,18 +74,35 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if *threads < 0 {
 		return usageError("--threads must be ≥ 0, got %d", *threads)
 	}
-	var limit int64
-	if *memLimit != "" {
-		v, err := sim.ParseBytes(*memLimit)
-		if err != nil {
-			return usageError("--memory-limit: %v", err)
-		}
-		limit = v
+	restore, err := applyMemoryLimit(*memLimit)
+	defer restore()
+	if err != nil {
+		return err
 	}
+	var limit int64 // sim.MemoryLimit, set above
 	old, oldBlocking := sim.Threads, sim.Blocking
 	sim.Threads = *threads
 	defer func() { sim.Threads, sim.Blocking = old, oldBlocking }()
 
+	// The whole run's peak is its largest case: the floor's state, which may not yet be
+	// collected, beside the run's own state and scratch.
+	for _, kind := range kinds {
+		for _, n := range ns {
+			circ, params, err := benchCircuit(kind, n, *layers, *depth, *seed)
+			if err != nil {
+				return err
+			}
+			fp, err := sim.RunFootprint(circ, sim.Options{Params: params, Complex: true})
+			if err != nil {
+				return err
+			}
+			fp.Merge(sim.MemoryFloorFootprint(n, true))
+			fp.What = fmt.Sprintf("bench of %s on %d qubits", kind, n)
+			if err := fp.Check(0); err != nil {
+				return err
+			}
+		}
+	}
 	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "circuit\tqubits\tgates\tpath\texecution\tsweeps\tbest time\tns/amp-gate\tfloor ns/amp\tfloor×sweeps\ttime/(floor×sweeps)\t")
 	floors := map[[2]int]time.Duration{}

@@ -56,7 +56,12 @@ func newFlags(c *command, stderr io.Writer) *pflag.FlagSet {
 }
 
 // parseFlags parses args, turning flag errors into usage errors and -h into errHelp.
+// Integer flags also accept exact exponent notation (--shots 1e10).
 func parseFlags(fs *pflag.FlagSet, args []string) error {
+	args, err := normalizeIntegerFlags(fs, args)
+	if err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return pflag.ErrHelp
