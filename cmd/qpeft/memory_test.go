@@ -219,4 +219,3 @@ func TestPeakMemoryEstimates(t *testing.T) {
 
 // trainMemCases are filled in by the training estimate.
 var trainMemCases = func(t *testing.T, dir string) []memCase { return nil }
-
