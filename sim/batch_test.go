@@ -337,9 +337,9 @@ func TestMemoryLimit(t *testing.T) {
 		real  bool
 		bytes string
 	}{
-		{20, 1, false, "0.0156 GiB"},
-		{20, 1, true, "0.00781 GiB"},
-		{10, 128, false, "0.00195 GiB"},
+		{20, 1, false, "16 MiB"},
+		{20, 1, true, "8 MiB"},
+		{10, 128, false, "2 MiB"},
 		{70, 1, false, "qubits"},
 	} {
 		var err error
@@ -355,7 +355,7 @@ func TestMemoryLimit(t *testing.T) {
 		if !asMemoryError(err, &me) {
 			t.Fatalf("%v is not a *MemoryError", err)
 		}
-		for _, want := range []string{c.bytes, "0.000977 GiB", "QPEFT_MEMORY_LIMIT"} {
+		for _, want := range []string{c.bytes, "1 MiB", "QPEFT_MEMORY_LIMIT"} {
 			if !contains(err.Error(), want) {
 				t.Errorf("error %q does not mention %q", err, want)
 			}

@@ -63,8 +63,8 @@ func ExampleMemoryError() {
 	_, err := sim.Run(circuit.New(34), sim.Options{MemoryLimit: 1 << 30})
 	var me *sim.MemoryError
 	if errors.As(err, &me) {
-		fmt.Printf("%s needs %s; the limit is %s\n", me.What, sim.FormatGiB(me.Bytes), sim.FormatGiB(float64(me.Limit)))
-		fmt.Printf("the largest part: %s %s\n", sim.FormatGiB(me.Parts[0].Bytes), me.Parts[0].Name)
+		fmt.Printf("%s needs %s; the limit is %s\n", me.What, sim.FormatSize(me.Bytes), sim.FormatSize(float64(me.Limit)))
+		fmt.Printf("the largest part: %s %s\n", sim.FormatSize(me.Parts[0].Bytes), me.Parts[0].Name)
 	}
 	// Output:
 	// simulating 34 qubits needs 128 GiB; the limit is 1 GiB

@@ -74,13 +74,13 @@ func (f *Footprint) Check(limit int64) error {
 
 // String lists the estimate and its parts.
 func (f *Footprint) String() string {
-	return fmt.Sprintf("%s: %s (%s + %s for the process itself)", f.What, FormatGiB(f.Bytes()), partsString(f.Parts), FormatGiB(ProcessBaseline))
+	return fmt.Sprintf("%s: %s (%s + %s for the process itself)", f.What, FormatSize(f.Bytes()), partsString(f.Parts), FormatSize(ProcessBaseline))
 }
 
 func partsString(parts []Part) string {
 	s := make([]string, len(parts))
 	for i, p := range parts {
-		s[i] = FormatGiB(p.Bytes) + " " + p.Name
+		s[i] = FormatSize(p.Bytes) + " " + p.Name
 	}
 	return strings.Join(s, " + ")
 }
@@ -112,9 +112,10 @@ func scratchBytes(n, rowFloats int) float64 {
 
 // countBytes is the memory of a Counts map (and the outcome list it is built from) with
 // up to outcomes entries whose keys are keyLen bytes: the map's slots at its lowest load
-// factor, while it grows, the key strings and the list.
+// factor, the key strings, the outcome list with its growth, and a sorted list of the keys
+// (measured: 172 bytes an outcome for 2^20 outcomes of 20 bits).
 func countBytes(outcomes float64, keyLen int) float64 {
-	return outcomes * float64(96+2*((keyLen+7)&^7))
+	return outcomes * float64(176+2*((keyLen+7)&^7))
 }
 
 // outcomeBound is the most distinct outcomes shots of a circuit with nq qubits and nc

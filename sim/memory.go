@@ -37,7 +37,7 @@ type MemoryError struct {
 func (e *MemoryError) Error() string {
 	var what string
 	if e.Parts != nil {
-		what = fmt.Sprintf("%s needs an estimated %s (%s)", e.What, FormatGiB(e.Bytes), partsString(e.Parts))
+		what = fmt.Sprintf("%s needs an estimated %s (%s)", e.What, FormatSize(e.Bytes), partsString(e.Parts))
 	} else {
 		typ := "complex128"
 		if e.BytesPerAmp == 8 {
@@ -47,16 +47,20 @@ func (e *MemoryError) Error() string {
 		if e.Columns != 1 {
 			cols = fmt.Sprintf(" x %d columns", e.Columns)
 		}
-		what = fmt.Sprintf("a %s of %d qubits (%s%s) needs %s", e.What, e.Qubits, typ, cols, FormatGiB(e.Bytes))
+		what = fmt.Sprintf("a %s of %d qubits (%s%s) needs %s", e.What, e.Qubits, typ, cols, FormatSize(e.Bytes))
 	}
 	return fmt.Sprintf("sim: %s, above the memory limit of %s; "+
 		"raise the limit (--memory-limit, the QPEFT_MEMORY_LIMIT environment variable, e.g. QPEFT_MEMORY_LIMIT=64GiB, or sim.MemoryLimit) or use fewer qubits",
-		what, FormatGiB(float64(e.Limit)))
+		what, FormatSize(float64(e.Limit)))
 }
 
-// FormatGiB prints a byte count in GiB with three significant digits ("16 GiB",
-// "0.0117 GiB", "1.07e+292 GiB"), never as a long exact count.
-func FormatGiB(b float64) string {
+// FormatSize prints a byte count with three significant digits in GiB ("16 GiB",
+// "1.07e+292 GiB"), or in MiB below a tenth of a GiB ("20 MiB", "0.5 MiB"), never as a long
+// exact count.
+func FormatSize(b float64) string {
+	if b < 0.1*(1<<30) {
+		return strconv.FormatFloat(b/(1<<20), 'g', 3, 64) + " MiB"
+	}
 	return strconv.FormatFloat(b/(1<<30), 'g', 3, 64) + " GiB"
 }
 

@@ -611,7 +611,7 @@ func TestRunMemoryLimit(t *testing.T) {
 		t.Errorf("40 qubits: %v", err)
 	}
 	_, err = Run(circuit.New(20).H(0), Options{MemoryLimit: 1 << 20})
-	if err == nil || !strings.Contains(err.Error(), "0.00781 GiB") || !strings.Contains(err.Error(), "0.000977 GiB") {
+	if err == nil || !strings.Contains(err.Error(), "8 MiB") || !strings.Contains(err.Error(), "1 MiB") {
 		t.Errorf("20 qubits under a 1 MiB limit: %v", err)
 	}
 	old := MemoryLimit

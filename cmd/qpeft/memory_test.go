@@ -160,6 +160,14 @@ func TestPeakMemoryEstimates(t *testing.T) {
 			require.NoError(t, err)
 			return fp
 		}})
+	// 2^20 equally likely outcomes: the counts, not the state, dominate.
+	uniform := qasmProgram(t, dir, "uniform-20.qasm", 20, stateBody(20, false)+"measure q -> c;\n")
+	cases = append(cases, memCase{name: "run --shots=1e9, 20 qubits, 2^20 outcomes", args: []string{"run", uniform, "--shots=1e9"},
+		estimate: func(t *testing.T) sim.Footprint {
+			fp, err := sim.RunFootprint(parse(t, uniform).Circuit, sim.Options{Shots: 1e9})
+			require.NoError(t, err)
+			return fp
+		}})
 	for _, n := range []int{8, 9, 10, 11, 12, 13} {
 		cx := n%2 == 1
 		kind := "real"
