@@ -13,6 +13,9 @@ package circuit
 import (
 	"fmt"
 	"math"
+	"math/big"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/qpeft/qpeft/gates"
@@ -67,10 +70,79 @@ func (p Pos) String() string {
 }
 
 // Cond makes an operation conditional on classical bits: it applies when the bits Clbits,
-// read as a little-endian integer (Clbits[0] is the least significant), equal Value.
+// read as a little-endian integer (Clbits[0] is the least significant), equal the value.
+// A condition on at most 64 bits keeps its value in Value; one on more bits (OpenQASM 2's
+// if(c==n) on a creg of any width) keeps it in Big, and Value is then unused. Use Bit, Int
+// and ValueString rather than the fields to read a condition of any width, and NewCond to
+// make one.
 type Cond struct {
 	Clbits []int
 	Value  uint64
+	// Big is the value when len(Clbits) > 64 (nil otherwise); it is never modified, so
+	// copies of a Cond may share it.
+	Big *big.Int
+}
+
+// NewCond returns the condition that bits clbits (Clbits[0] least significant) equal
+// value, which must be non-negative and fit in len(clbits) bits.
+func NewCond(clbits []int, value *big.Int) (*Cond, error) {
+	if len(clbits) == 0 {
+		return nil, fmt.Errorf("a condition needs at least one classical bit")
+	}
+	if value.Sign() < 0 || value.BitLen() > len(clbits) {
+		return nil, fmt.Errorf("a condition on %d bits cannot test the value %s", len(clbits), value)
+	}
+	c := &Cond{Clbits: append([]int(nil), clbits...)}
+	if len(clbits) <= 64 {
+		c.Value = value.Uint64()
+	} else {
+		c.Big = new(big.Int).Set(value)
+	}
+	return c, nil
+}
+
+// Bit is the value (0 or 1) the condition requires of bit Clbits[i].
+func (c *Cond) Bit(i int) uint {
+	if c.Big != nil {
+		return c.Big.Bit(i)
+	}
+	if i >= 64 {
+		return 0
+	}
+	return uint(c.Value>>uint(i)) & 1
+}
+
+// Int returns the value the bits are compared with.
+func (c *Cond) Int() *big.Int {
+	if c.Big != nil {
+		return new(big.Int).Set(c.Big)
+	}
+	return new(big.Int).SetUint64(c.Value)
+}
+
+// ValueString is the value in decimal.
+func (c *Cond) ValueString() string {
+	if c.Big != nil {
+		return c.Big.String()
+	}
+	return strconv.FormatUint(c.Value, 10)
+}
+
+// check validates the condition's value against its width.
+func (c *Cond) check() error {
+	switch {
+	case len(c.Clbits) == 0:
+		return fmt.Errorf("condition with no classical bits")
+	case len(c.Clbits) <= 64 && c.Big != nil:
+		return fmt.Errorf("condition on %d bits has a big value; use Value", len(c.Clbits))
+	case len(c.Clbits) > 64 && c.Big == nil:
+		return fmt.Errorf("condition on %d bits needs its value in Big", len(c.Clbits))
+	case c.Big != nil && (c.Big.Sign() < 0 || c.Big.BitLen() > len(c.Clbits)):
+		return fmt.Errorf("condition on %d bits cannot test the value %s", len(c.Clbits), c.Big)
+	case c.Big == nil && len(c.Clbits) < 64 && c.Value>>uint(len(c.Clbits)) != 0:
+		return fmt.Errorf("condition on %d bits cannot test the value %d", len(c.Clbits), c.Value)
+	}
+	return nil
 }
 
 // Op is one operation of a circuit.
@@ -120,7 +192,8 @@ func (o *Op) IsReal() bool {
 	}
 }
 
-// Params evaluates the op's arguments.
+// Params evaluates the op's arguments. An argument that evaluates to NaN or ±Inf is a
+// *NonFiniteError naming the op, its position and the parameter values involved.
 func (o *Op) Params(env Env) ([]float64, error) {
 	p := make([]float64, len(o.Args))
 	for i, a := range o.Args {
@@ -128,9 +201,58 @@ func (o *Op) Params(env Env) ([]float64, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !IsFinite(v) {
+			return nil, o.nonFinite(i, a, v, env)
+		}
 		p[i] = v
 	}
 	return p, nil
+}
+
+// IsFinite reports whether v is neither NaN nor ±Inf.
+func IsFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// NonFiniteError reports a gate angle that evaluates to NaN or ±Inf (1/t with t = 0, a NaN
+// parameter value, exp of a large number). Simulating such a gate would fill the state with
+// NaN, so every evaluation of angles (Op.Params, Bind, the simulator, lowering and the
+// exporters) refuses it.
+type NonFiniteError struct {
+	// Gate is the operation's name (rx, c·ry, …); Arg is the argument's index (from 0).
+	Gate string
+	Arg  int
+	// Expr is the argument as written (after constant folding).
+	Expr string
+	// Value is what it evaluates to: NaN, +Inf or -Inf.
+	Value float64
+	// Values lists the parameter values the expression used ("t = 0"), if any.
+	Values string
+	// Pos is where the operation was written, if it came from text.
+	Pos Pos
+}
+
+// Error names the position, the gate, the angle, its value and the parameter values.
+func (e *NonFiniteError) Error() string {
+	with := ""
+	if e.Values != "" {
+		with = " with " + e.Values
+	}
+	return fmt.Sprintf("%sgate %s: angle %d (%s) is %v%s; gate angles must be finite numbers",
+		posPrefix(e.Pos), e.Gate, e.Arg+1, e.Expr, e.Value, with)
+}
+
+func (o *Op) nonFinite(i int, a Expr, v float64, env Env) *NonFiniteError {
+	e := &NonFiniteError{Gate: o.Name(), Arg: i, Expr: a.String(), Value: v, Pos: o.Pos}
+	var vals []string
+	for _, s := range Symbols(a) {
+		if env == nil {
+			break
+		}
+		if x, ok := env(s); ok {
+			vals = append(vals, s+" = "+strconv.FormatFloat(x, 'g', -1, 64))
+		}
+	}
+	e.Values = strings.Join(vals, ", ")
+	return e
 }
 
 // Matrix returns the op's full matrix (controls included) on its Qubits in argument order
@@ -295,8 +417,8 @@ func (c *Circuit) check(op *Op) error {
 		}
 	}
 	if op.Cond != nil {
-		if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 {
-			return fmt.Errorf("%s: condition needs 1 to 64 classical bits", op.Name())
+		if err := op.Cond.check(); err != nil {
+			return fmt.Errorf("%s: %w", op.Name(), err)
 		}
 		for _, b := range op.Cond.Clbits {
 			if b < 0 || b >= c.NumClbits {
@@ -393,7 +515,8 @@ func (c *Circuit) Clone() *Circuit {
 }
 
 // Bind returns a copy with the named parameters replaced by values. Every name must be a
-// parameter of the circuit; parameters not named stay symbolic.
+// parameter of the circuit; parameters not named stay symbolic. Every value must be finite,
+// and so must every angle that becomes a constant (a *NonFiniteError names the gate).
 func (c *Circuit) Bind(values map[string]float64) (*Circuit, error) {
 	for n := range values {
 		if !c.HasParam(n) {
@@ -404,7 +527,16 @@ func (c *Circuit) Bind(values map[string]float64) (*Circuit, error) {
 	d := c.Clone()
 	for i := range d.Ops {
 		for j, a := range d.Ops[i].Args {
-			d.Ops[i].Args[j] = Substitute(a, env)
+			b := Substitute(a, env)
+			if k, ok := b.(Const); ok && !IsFinite(k.V) {
+				return nil, c.Ops[i].nonFinite(j, a, k.V, env)
+			}
+			d.Ops[i].Args[j] = b
+		}
+	}
+	for _, n := range sortedKeys(values) {
+		if v := values[n]; !IsFinite(v) {
+			return nil, fmt.Errorf("bind: parameter %s = %v is not a finite number", n, v)
 		}
 	}
 	var rest []string
@@ -442,6 +574,15 @@ func (c *Circuit) Env(values []float64) Env {
 		}
 		return values[i], true
 	}
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func listOrNone(s []string) string {

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/export/route"
 	"github.com/qpeft/qpeft/export/transpile"
 )
 
@@ -60,6 +61,15 @@ type Options struct {
 	Device string
 	// Memory names Quil's parameter array (default "theta").
 	Memory string
+	// CouplingMap, when set, routes the circuit onto this map (package route); otherwise a
+	// Device with a coupling map other than all-to-all routes onto the device's.
+	CouplingMap *route.Map
+	// Seed drives the routing's random choices: the same seed gives the same program.
+	Seed uint64
+	// RestoreOrder appends SWAPs that bring every logical qubit back to its initial
+	// physical qubit (before the terminal measurements) instead of recording the final
+	// permutation.
+	RestoreOrder bool
 }
 
 // Program is an exported circuit.
@@ -76,6 +86,10 @@ type Program struct {
 	Inputs []Input
 	// GlobalPhase γ satisfies original = e^{iγ}·exported, an expression in Inputs.
 	GlobalPhase circuit.Expr
+	// Routing describes the mapping onto a coupling map (nil when the circuit was not
+	// routed): Circuit acts on physical qubits, logical qubit l starts on Initial[l] and
+	// ends on Final[l].
+	Routing *Routing
 }
 
 // UnsupportedError reports an operation a target cannot express.
@@ -138,6 +152,19 @@ func Export(c *circuit.Circuit, target string, o Options) (*Program, error) {
 		}
 		dev = &d
 	}
+	if o.Verbatim && target != Braket {
+		return nil, fmt.Errorf("--verbatim applies to the braket target only (a #pragma braket verbatim box), not %s; for IBM, a routed export in the device basis (--device ibm_heron) is already what the device runs", target)
+	}
+	if o.RestoreOrder && o.CouplingMap == nil && o.Device == "" {
+		return nil, fmt.Errorf("--restore-order applies to routing: give --device or --coupling-map")
+	}
+	cmap, err := couplingMap(o, dev)
+	if err != nil {
+		return nil, err
+	}
+	if cmap != nil && cmap.Full {
+		cmap = nil // every pair interacts: nothing to route
+	}
 	// Bind (braket keeps symbols and passes the values as inputs).
 	work := c
 	var inputValues map[string]float64
@@ -148,6 +175,10 @@ func Export(c *circuit.Circuit, target string, o Options) (*Program, error) {
 			}
 		}
 		if target == Braket {
+			// The values travel as inputs, but an angle they make non-finite is refused here.
+			if _, err := c.Bind(o.Params); err != nil {
+				return nil, err
+			}
 			inputValues = o.Params
 		} else {
 			b, err := c.Bind(o.Params)
@@ -176,10 +207,17 @@ func Export(c *circuit.Circuit, target string, o Options) (*Program, error) {
 		}
 		work, phase = res.Circuit, res.GlobalPhase
 	}
-	p := &Program{Target: target, Circuit: work}
+	var rt *Routing
+	if cmap != nil {
+		routed, rph, r, err := routeCircuit(work, cmap, basis, o)
+		if err != nil {
+			return nil, err
+		}
+		work, phase, rt = routed, addExpr(phase, rph), r
+	}
+	p := &Program{Target: target, Circuit: work, Routing: rt}
 	var (
 		text []byte
-		err  error
 		ph   circuit.Expr
 	)
 	switch target {
@@ -196,6 +234,11 @@ func Export(c *circuit.Circuit, target string, o Options) (*Program, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if rt != nil {
+		if text, err = annotate(target, text, rt); err != nil {
+			return nil, err
+		}
 	}
 	p.Text = text
 	p.GlobalPhase = addExpr(phase, ph)

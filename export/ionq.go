@@ -15,6 +15,9 @@ type IonQCircuit struct {
 	Gateset string     `json:"gateset"`
 	Qubits  int        `json:"qubits"`
 	Circuit []IonQGate `json:"circuit"`
+	// Metadata records the routing onto a coupling map, when there was one, as string
+	// values (the form of IonQ's job metadata).
+	Metadata map[string]string `json:"metadata,omitempty"`
 }
 
 // IonQGate is one entry of an ionq.circuit.v0 circuit. Native phases and angles are in

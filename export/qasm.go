@@ -137,6 +137,9 @@ type BraketProgram struct {
 	Header BraketHeader       `json:"braketSchemaHeader"`
 	Source string             `json:"source"`
 	Inputs map[string]float64 `json:"inputs,omitempty"`
+	// Metadata records the routing onto a coupling map, when there was one (Braket's SDK
+	// ignores fields it does not know).
+	Metadata *Routing `json:"metadata,omitempty"`
 }
 
 // BraketHeader is Braket's schema header.

@@ -289,22 +289,9 @@ func (e *engine[T]) bindStage(st *stage, sd *stageData[T]) {
 	}
 }
 
-// stageMatrix writes the op matrix m (full op space) in a block stage's space into out: the
-// embedding into the stage's qubits, or the target block of a controlled stage.
+// stageMatrix writes the op matrix m (full op space) in a block stage's space into out.
 func (e *engine[T]) stageMatrix(st *stage, r *opRef, m, out []complex128) {
-	if st.controls > 0 {
-		nc := st.controls
-		d := 1 << r.nq
-		td := 1 << (r.nq - nc)
-		ones := 1<<nc - 1
-		for a := 0; a < td; a++ {
-			for b := 0; b < td; b++ {
-				out[a*td+b] = m[(ones|a<<nc)*d+(ones|b<<nc)]
-			}
-		}
-		return
-	}
-	copy(out, embed(m, r.qubits(), st.support))
+	blockStageMatrix(st, r, m, out)
 }
 
 // opDeriv returns ∂(op matrix)/∂(argument k) in the full op space, in scratch when possible.

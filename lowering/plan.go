@@ -153,6 +153,9 @@ func compilePlan(c *circuit.Circuit, real bool) (*plan, error) {
 				if err != nil {
 					return nil, fmt.Errorf("lowering: %s%s (operation %d): %w", posPrefix(op.Pos), op.Name(), i, err)
 				}
+				if !circuit.IsFinite(v) {
+					return nil, fmt.Errorf("lowering: %s%s (operation %d): angle %s evaluates to %v", posPrefix(op.Pos), op.Name(), i, a, v)
+				}
 				ar.isConst, ar.value = true, v
 			}
 			for _, s := range syms {

@@ -10,13 +10,17 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/safefile"
+	"github.com/qpeft/qpeft/lowering"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
 	"github.com/qpeft/qpeft/peft/safetensors"
+	"github.com/qpeft/qpeft/qasm"
 )
 
 // Checkpoint file names and format marker.
@@ -26,6 +30,9 @@ const (
 	PeftType      = "QUANTUM_PEFT"
 	FormatVersion = 1
 )
+
+// MaxConfigBytes bounds the size of an adapter's config file (Load refuses a larger one).
+const MaxConfigBytes = 64 << 20
 
 // ModuleShape names a module of a model and the shape (out × in) of its weight.
 type ModuleShape struct {
@@ -154,6 +161,10 @@ type fileConfig struct {
 	TargetModules []string              `json:"target_modules"`
 	Modules       map[string]fileModule `json:"modules"`
 	Circuits      map[string]string     `json:"circuits,omitempty"`
+	// Programs holds the compiled program of every circuit in Circuits, under the same id
+	// (docs/program-schema.md): what a runtime without the circuit compiler (the Python
+	// package) runs.
+	Programs map[string]*lowering.ProgramDoc `json:"programs,omitempty"`
 }
 
 type fileModule struct {
@@ -163,6 +174,9 @@ type fileModule struct {
 	Trainable int         `json:"trainable_params"`
 	BlocksU   []fileBlock `json:"blocks_U,omitempty"`
 	BlocksV   []fileBlock `json:"blocks_V,omitempty"`
+	// FactorU and FactorV are the factor trees of U and V (docs/program-schema.md).
+	FactorU *ortho.FactorDoc `json:"factor_U,omitempty"`
+	FactorV *ortho.FactorDoc `json:"factor_V,omitempty"`
 }
 
 type fileBlock struct {
@@ -279,6 +293,17 @@ func (ck *Checkpoint) fileConfig() (*fileConfig, error) {
 			if fm.BlocksV, err = c.blocksOf(q.fv, fc.Circuits); err != nil {
 				return nil, err
 			}
+			if c.mapKind() != ortho.KindTaylor {
+				if fc.Programs == nil {
+					fc.Programs = map[string]*lowering.ProgramDoc{}
+				}
+				if fm.FactorU, err = ortho.Describe(q.fu, c.circuitID, fc.Programs); err != nil {
+					return nil, fmt.Errorf("peft: module %s: U: %w", m.Name, err)
+				}
+				if fm.FactorV, err = ortho.Describe(q.fv, c.circuitID, fc.Programs); err != nil {
+					return nil, fmt.Errorf("peft: module %s: V: %w", m.Name, err)
+				}
+			}
 		}
 		fc.TargetModules = append(fc.TargetModules, m.Name)
 		fc.Modules[m.Name] = fm
@@ -287,12 +312,20 @@ func (ck *Checkpoint) fileConfig() (*fileConfig, error) {
 	return fc, nil
 }
 
+// smallAdapter is the number of parameters up to which Load builds an adapter whose
+// weights file lacks some of them (to report each one).
+const smallAdapter = 1 << 16
+
 // Load reads a checkpoint directory written by Save. It rebuilds every adapter from the
 // config and checks the weights file against it, reporting every problem found (unknown or
 // missing config fields, missing, unexpected, mistyped or misshapen tensors, non-finite
 // values, factor structures that differ from what the config builds), joined into one error.
+//
+// An adapter directory is untrusted input (people download them): Load reads only regular
+// files of bounded size inside dir (a symbolic link leading out of it is refused), and the
+// includes of its circuits are resolved against dir and confined to it.
 func Load(dir string) (*Checkpoint, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	raw, err := safefile.ReadFileIn(dir, ConfigFile, MaxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
 	}
@@ -325,7 +358,7 @@ func Load(dir string) (*Checkpoint, error) {
 				bad("%s: circuits: key %q is not of the form user_dim<N>", ConfigFile, id)
 				continue
 			}
-			c, err := ansatz.ParseQASM(ConfigFile+": circuits."+id, []byte(text))
+			c, err := ansatz.ParseQASMConfig(&qasm.Config{BaseDir: dir}, ConfigFile+": circuits."+id, []byte(text))
 			if err != nil {
 				bad("%s: circuits.%s: %v", ConfigFile, id, err)
 				continue
@@ -350,7 +383,11 @@ func Load(dir string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("peft: load %s:\n%w", dir, errors.Join(errs...))
 	}
 
-	f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
+	wpath, err := safefile.PathIn(dir, WeightsFile)
+	if err != nil {
+		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
+	}
+	f, err := safetensors.Open(wpath)
 	if err != nil {
 		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
 	}
@@ -358,8 +395,23 @@ func Load(dir string) (*Checkpoint, error) {
 	ck := &Checkpoint{Config: cfg, BaseModel: fc.BaseModel}
 	used := map[string]bool{}
 	rebuilt := map[string]string{}
+	rebuiltProgs := map[string]*lowering.ProgramDoc{}
+	// The values the weights file holds for each module. A large adapter is built only when
+	// the file holds at least the parameters its config declares, so that a config that
+	// declares a huge module cannot make Load allocate beyond what the files hold; a small
+	// one is built anyway, so that the report below names each missing or misshapen tensor.
+	held := map[string]int{}
+	for _, info := range f.Tensors() {
+		if i := strings.LastIndexByte(info.Name, '.'); i > 0 {
+			held[info.Name[:i]] += info.NumElements()
+		}
+	}
 	for _, name := range names {
 		fm := fc.Modules[name]
+		if want, err := CountParams(cfg, fm.Out, fm.In); err == nil && want > held[name] && want > smallAdapter {
+			bad("module %s: a %dx%d adapter has %d parameters but %s holds %d values for it", name, fm.Out, fm.In, want, WeightsFile, held[name])
+			continue
+		}
 		a, err := cfg.Build(name, fm.Out, fm.In)
 		if err != nil {
 			bad("module %s: %v", name, err)
@@ -376,6 +428,20 @@ func Load(dir string) (*Checkpoint, error) {
 					bad("module %s: %v", name, err)
 				} else if !slices.Equal(got, f.stored) {
 					bad("module %s: blocks_%s in %s do not match the factor the config builds (%v)", name, f.which, ConfigFile, got)
+				}
+			}
+			if cfg.mapKind() != ortho.KindTaylor && fc.Programs != nil {
+				for _, f := range []struct {
+					which  string
+					s      ortho.Stiefel
+					stored *ortho.FactorDoc
+				}{{"U", q.fu, fm.FactorU}, {"V", q.fv, fm.FactorV}} {
+					got, err := ortho.Describe(f.s, cfg.circuitID, rebuiltProgs)
+					if err != nil {
+						bad("module %s: factor_%s: %v", name, f.which, err)
+					} else if !sameJSON(got, f.stored) {
+						bad("module %s: factor_%s in %s does not match the factor the config builds", name, f.which, ConfigFile)
+					}
 				}
 			}
 		}
@@ -430,6 +496,24 @@ func Load(dir string) (*Checkpoint, error) {
 			bad("%s: circuits.%s is missing", ConfigFile, id)
 		}
 	}
+	// programs is optional (directories written before it existed); when present it must be
+	// exactly what the stored circuits compile to.
+	if fc.Programs != nil {
+		for id, p := range fc.Programs {
+			want, ok := rebuiltProgs[id]
+			switch {
+			case !ok:
+				bad("%s: programs.%s is used by no module", ConfigFile, id)
+			case !sameJSON(p, want):
+				bad("%s: programs.%s differs from the compiled circuits.%s; delete \"programs\" to have it rebuilt, or recompile it with qpeft", ConfigFile, id, id)
+			}
+		}
+		for id := range rebuiltProgs {
+			if _, ok := fc.Programs[id]; !ok {
+				bad("%s: programs.%s is missing", ConfigFile, id)
+			}
+		}
+	}
 	for _, k := range f.Names() {
 		if !used[k] {
 			bad("tensor %s: not a parameter of any module in %s", k, ConfigFile)
@@ -439,4 +523,53 @@ func Load(dir string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("peft: load %s:\n%w", dir, errors.Join(errs...))
 	}
 	return ck, nil
+}
+
+// sameJSON reports whether a and b encode to the same JSON.
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// Factor document identification (qpeft ansatz blocks --json).
+const (
+	FactorFormat  = "qpeft-factor"
+	FactorVersion = 1
+)
+
+// FactorFile is one factor of a Quantum-PEFT adapter as a standalone JSON document: the
+// factor tree of U = Q(θ)·E_K and the programs of its circuit leaves, keyed as in an adapter
+// directory's "programs" (docs/program-schema.md).
+type FactorFile struct {
+	Format   string                          `json:"format"`
+	Version  int                             `json:"version"`
+	Dim      int                             `json:"dim"`
+	Rank     int                             `json:"rank"`
+	Factor   *ortho.FactorDoc                `json:"factor"`
+	Programs map[string]*lowering.ProgramDoc `json:"programs"`
+}
+
+// DescribeFactor builds the factor of dimension dim and rank K the config gives a module
+// (the pauli or circuit map) and returns it as a document.
+func (c Config) DescribeFactor(dim, rank int) (*FactorFile, error) {
+	c.Method = MethodQuantumPEFT
+	c.Rank = rank
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	s, err := c.factorSpec(dim)
+	if err != nil {
+		return nil, err
+	}
+	f, err := ortho.New(dim, rank, s)
+	if err != nil {
+		return nil, err
+	}
+	ff := &FactorFile{Format: FactorFormat, Version: FactorVersion, Dim: dim, Rank: rank,
+		Programs: map[string]*lowering.ProgramDoc{}}
+	if ff.Factor, err = ortho.Describe(f, c.circuitID, ff.Programs); err != nil {
+		return nil, err
+	}
+	return ff, nil
 }

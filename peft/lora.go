@@ -30,6 +30,10 @@ func NewLoRA(out, in, r int, alpha float64, seed uint64) (*LoRA, error) {
 	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
 		return nil, fmt.Errorf("peft: LoRA α = %v must be finite and ≥ 0", alpha)
 	}
+	// A and B with their gradients.
+	if err := checkMemory(fmt.Sprintf("a rank-%d LoRA adapter of %dx%d", r, out, in), 2*8*float64(r)*(float64(out)+float64(in))); err != nil {
+		return nil, err
+	}
 	if alpha == 0 {
 		alpha = float64(r)
 	}
@@ -136,6 +140,10 @@ func NewAdaLoRA(out, in, r int, alpha float64, rank RankOptions, orthWeight floa
 		return nil, fmt.Errorf("peft: AdaLoRA orthogonality weight %v must be finite and ≥ 0", orthWeight)
 	}
 	if err := rank.check(r); err != nil {
+		return nil, err
+	}
+	// A, E and B with their gradients.
+	if err := checkMemory(fmt.Sprintf("a rank-%d AdaLoRA adapter of %dx%d", r, out, in), 2*8*float64(r)*(float64(out)+float64(in)+1)); err != nil {
 		return nil, err
 	}
 	if alpha == 0 {

@@ -102,8 +102,20 @@ func (l Limits) withDefaults() Limits {
 type Config struct {
 	Limits Limits
 	// ReadFile reads an included file (a path joined to the including file's directory).
-	// When nil, files are read from the operating system.
+	// When nil, files are read from the operating system, regular files only.
 	ReadFile func(path string) ([]byte, error)
+	// IncludePaths are directories searched, in order, for an include that is not found
+	// next to the including file (the -I DIR flag of the command line). Includes may read
+	// only files inside these directories and the program's own directory.
+	IncludePaths []string
+	// AllowAnyInclude lets includes read files anywhere (absolute paths, .. and symbolic
+	// links out of the program's directory); only for programs you trust. Includes still
+	// read regular files only.
+	AllowAnyInclude bool
+	// BaseDir, when set, replaces the program file's directory for its includes: they are
+	// resolved against it and confined to it (with IncludePaths). Use it for a program
+	// stored inside another file, such as the circuits of an adapter's config.
+	BaseDir string
 }
 
 // Program is a lowered OpenQASM program.

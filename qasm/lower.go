@@ -182,6 +182,12 @@ type lowerer struct {
 	srcBytes int64
 
 	includes []string // include stack (cleaned paths)
+	mainFile string   // the name of the program being read (positions use it)
+
+	incSites  []ast.Pos      // positions of the include statements being read (outermost first)
+	errKeys   []errKey       // the causal key of each error in errs (errorder.go)
+	fileOrder map[string]int // files in the order they were first read
+	stopped   bool           // the last error is the "too many errors" note
 
 	cond         *runCond     // run-time condition of the enclosing if, if any
 	condWritten  map[int]bool // condition bits measured inside the current if
@@ -220,9 +226,10 @@ func (l *lowerer) addNative(name, gate, lib string) {
 }
 
 func (l *lowerer) errorf(pos ast.Pos, format string, args ...any) {
-	l.errs.Add(pos, fmt.Sprintf(format, args...))
+	l.addErr(pos, fmt.Sprintf(format, args...))
 	if len(l.errs) >= l.lim.MaxErrors {
-		l.errs.Add(pos, fmt.Sprintf("too many errors (%d); stopping", len(l.errs)))
+		l.addErr(pos, fmt.Sprintf("too many errors (%d); stopping", len(l.errs)))
+		l.stopped = true
 		panic(bailout{})
 	}
 }
@@ -235,7 +242,7 @@ func (l *lowerer) report(err *evalError) {
 
 // fatal reports an error that ends lowering (a limit was hit).
 func (l *lowerer) fatal(pos ast.Pos, format string, args ...any) {
-	l.errs.Add(pos, fmt.Sprintf(format, args...))
+	l.addErr(pos, fmt.Sprintf(format, args...))
 	panic(bailout{})
 }
 
@@ -246,6 +253,8 @@ func (l *lowerer) run(f *ast.File, filename string) (prog *Program, err error) {
 		l.version = f.Version.Lit
 	}
 	l.includes = []string{filepath.Clean(filename)}
+	l.mainFile = filename
+	l.fileOrder = map[string]int{filename: 0}
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -257,8 +266,7 @@ func (l *lowerer) run(f *ast.File, filename string) (prog *Program, err error) {
 		l.stmts(f.Stmts, l.global)
 	}()
 	if len(l.errs) > 0 {
-		l.errs.RemoveMultiples()
-		return nil, l.errs
+		return nil, l.sortErrors()
 	}
 	c := &circuit.Circuit{NumQubits: l.nqubits, NumClbits: l.nclbits, QRegs: l.qregs, CRegs: l.cregs}
 	if l.physical {
@@ -300,8 +308,8 @@ func validOp(op *circuit.Op, nq, nc int) string {
 		}
 	}
 	if op.Cond != nil {
-		if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 {
-			return "condition with no bits or more than 64"
+		if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 && op.Cond.Big == nil {
+			return "condition with no bits, or on more than 64 bits without a big value"
 		}
 		for _, b := range op.Cond.Clbits {
 			if b < 0 || b >= nc {
@@ -838,11 +846,11 @@ func (l *lowerer) include(s *ast.IncludeStmt) {
 		l.fatal(s.From, "includes nested more than %d deep (limit MaxIncludeDepth)", l.lim.MaxIncludeDepth)
 	}
 	from := s.From.File
-	path := s.Path
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(includeDir(from), path)
+	path, err := l.resolveInclude(from, s.Path)
+	if err != nil {
+		l.errorf(s.From, "cannot include %q: %v", s.Path, err)
+		return
 	}
-	path = filepath.Clean(path)
 	for i, p := range l.includes {
 		if p == path {
 			chain := append(append([]string(nil), l.includes[i:]...), path)
@@ -851,7 +859,7 @@ func (l *lowerer) include(s *ast.IncludeStmt) {
 		}
 	}
 	remaining := l.lim.MaxSourceBytes - l.srcBytes
-	src, err := l.cfg.readFile(path, remaining)
+	src, err := l.readInclude(path, remaining)
 	if err != nil {
 		if isNotExist(err) {
 			l.errorf(s.From, "cannot include %q: no file %s (includes are resolved relative to the including file)", s.Path, path)
@@ -863,6 +871,11 @@ func (l *lowerer) include(s *ast.IncludeStmt) {
 		return
 	}
 	l.srcBytes += int64(len(src))
+	if _, seen := l.fileOrder[path]; !seen {
+		l.fileOrder[path] = len(l.fileOrder)
+	}
+	l.incSites = append(l.incSites, s.From)
+	defer func() { l.incSites = l.incSites[:len(l.incSites)-1] }()
 	pc := parser.Config{MaxNesting: l.lim.MaxNesting, MaxErrors: l.lim.MaxErrors, Version: l.major}
 	f, perr := pc.ParseFile(path, src)
 	if perr != nil {

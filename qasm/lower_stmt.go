@@ -3,6 +3,7 @@ package qasm
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -49,6 +50,15 @@ func (a *runCond) and(b *runCond) (*runCond, bool) {
 
 func (a *runCond) toCircuit() *circuit.Cond {
 	c := &circuit.Cond{Clbits: append([]int(nil), a.bits...)}
+	if len(a.vals) > 64 {
+		c.Big = new(big.Int)
+		for i, v := range a.vals {
+			if v {
+				c.Big.SetBit(c.Big, i, 1)
+			}
+		}
+		return c
+	}
 	for i, v := range a.vals {
 		if v {
 			c.Value |= 1 << uint(i)
@@ -148,6 +158,10 @@ func (l *lowerer) lookupGate(id *ast.Ident, sc *scope) *gateEntry {
 
 func (l *lowerer) unknownGate(id *ast.Ident, sc *scope) {
 	name := id.Name
+	if name == sc.inGate() {
+		l.errorf(id.At, "gate %s calls itself: a gate cannot be recursive (gates are expanded inline, so the expansion would never end)", name)
+		return
+	}
 	if sym, hidden := sc.lookup(name); sym != nil || hidden != nil {
 		if sym == nil {
 			sym = hidden
@@ -791,7 +805,9 @@ func (l *lowerer) callSub(call *ast.CallExpr, sym *symbol, sc *scope) ctl {
 				if !ok {
 					return ctlNone
 				}
-				if int64(len(r.idx)) != n || r.single {
+				// A single qubit fits qubit[1] (a register of one), as a qubit[1] register
+				// fits a qubit parameter.
+				if int64(len(r.idx)) != n {
 					l.errorf(a.Pos(), "argument %s of %s is qubit[%d], but %s has %s", p.Name.Name, d.Name.Name, n, printer.ExprString(a), plural(len(r.idx), "qubit", "qubits"))
 					return ctlNone
 				}
@@ -934,10 +950,6 @@ func (l *lowerer) condition(e ast.Expr, sc *scope) (static, isStatic bool, rc *r
 				if !possible {
 					return false, true, nil, true
 				}
-				if len(m.bits) > 64 {
-					l.errorf(x.OpPos, "a condition may test at most 64 bits")
-					return false, false, nil, false
-				}
 				return false, false, m, true
 			}
 			switch {
@@ -1001,35 +1013,17 @@ func (l *lowerer) bitTest(bitsSide, other ast.Expr, neq bool, pos ast.Pos, sc *s
 	if !ok {
 		return false, false, nil, false
 	}
-	v, ok := l.eval(other, sc)
+	n, ok := l.condValue(other, len(r.idx), sc)
 	if !ok {
 		return false, false, nil, false
 	}
-	var n uint64
-	switch {
-	case v.k == vBool:
-		if v.b {
-			n = 1
-		}
-	case v.k == vInt && v.i >= 0:
-		n = uint64(v.i)
-	case v.k == vFloat && v.sym == nil && v.f >= 0 && v.f == math.Trunc(v.f) && v.f < 1<<63:
-		n = uint64(v.f)
-	default:
-		l.errorf(other.Pos(), "measured bits can be compared only with a non-negative integer or a bool, not %s %s", v.kindName(), v)
-		return false, false, nil, false
-	}
-	if len(r.idx) > 64 {
-		l.errorf(bitsSide.Pos(), "a condition may test at most 64 bits; %s has %d", printer.ExprString(bitsSide), len(r.idx))
-		return false, false, nil, false
-	}
-	if len(r.idx) < 64 && n >= 1<<uint(len(r.idx)) {
-		l.errorf(other.Pos(), "%s has %s, so it can never equal %d", printer.ExprString(bitsSide), plural(len(r.idx), "bit", "bits"), n)
+	if n.BitLen() > len(r.idx) {
+		l.errorf(other.Pos(), "%s has %s, so it can never equal %s", printer.ExprString(bitsSide), plural(len(r.idx), "bit", "bits"), n)
 		return false, false, nil, false
 	}
 	rc := &runCond{bits: append([]int(nil), r.idx...), vals: make([]bool, len(r.idx))}
 	for i := range rc.vals {
-		rc.vals[i] = n>>uint(i)&1 == 1
+		rc.vals[i] = n.Bit(i) == 1
 	}
 	if hasDup(rc.bits) {
 		l.errorf(bitsSide.Pos(), "%s names a bit twice", printer.ExprString(bitsSide))
@@ -1043,6 +1037,48 @@ func (l *lowerer) bitTest(bitsSide, other ast.Expr, neq bool, pos ast.Pos, sc *s
 		rc.vals[0] = !rc.vals[0]
 	}
 	return false, false, rc, true
+}
+
+// condValue evaluates the value measured bits are compared with: a non-negative integer of
+// any size (a register may be wider than 64 bits, as in QASMBench's cc_n301) or a bool.
+func (l *lowerer) condValue(e ast.Expr, width int, sc *scope) (*big.Int, bool) {
+	x := e
+	for {
+		p, ok := x.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		x = p.X
+	}
+	if lit, ok := x.(*ast.IntLit); ok {
+		if len(lit.Lit) > 2*width+64 { // bounds the work of reading it
+			l.errorf(lit.At, "an integer literal of %d characters can never equal a register of %s", len(lit.Lit), plural(width, "bit", "bits"))
+			return nil, false
+		}
+		n, err := parseBigIntLit(lit.Lit)
+		if err != nil {
+			l.errorf(lit.At, "%v", err)
+			return nil, false
+		}
+		return n, true
+	}
+	v, ok := l.eval(e, sc)
+	if !ok {
+		return nil, false
+	}
+	switch {
+	case v.k == vBool:
+		if v.b {
+			return big.NewInt(1), true
+		}
+		return new(big.Int), true
+	case v.k == vInt && v.i >= 0:
+		return big.NewInt(v.i), true
+	case v.k == vFloat && v.sym == nil && v.f >= 0 && v.f == math.Trunc(v.f) && v.f < 1<<63:
+		return big.NewInt(int64(v.f)), true
+	}
+	l.errorf(e.Pos(), "measured bits can be compared only with a non-negative integer or a bool, not %s %s", v.kindName(), v)
+	return nil, false
 }
 
 func (l *lowerer) iterate(pos ast.Pos, n int64) {

@@ -325,9 +325,9 @@ func (p *cprinter) cond(cd *circuit.Cond, where string) (string, error) {
 		}
 		if whole {
 			if p.v == 2 {
-				return fmt.Sprintf("if(%s==%d) ", r.Name, cd.Value), nil
+				return fmt.Sprintf("if(%s==%s) ", r.Name, cd.ValueString()), nil
 			}
-			return fmt.Sprintf("if (%s == %d) ", r.Name, cd.Value), nil
+			return fmt.Sprintf("if (%s == %s) ", r.Name, cd.ValueString()), nil
 		}
 	}
 	if p.v == 2 {
@@ -335,7 +335,7 @@ func (p *cprinter) cond(cd *circuit.Cond, where string) (string, error) {
 	}
 	parts := make([]string, len(cd.Clbits))
 	for i, b := range cd.Clbits {
-		parts[i] = fmt.Sprintf("%s == %d", p.cname[b], cd.Value>>uint(i)&1)
+		parts[i] = fmt.Sprintf("%s == %d", p.cname[b], cd.Bit(i))
 	}
 	return "if (" + strings.Join(parts, " && ") + ") ", nil
 }

@@ -3,8 +3,10 @@ package qasm
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"math/bits"
 	"strconv"
+	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/qasm/ast"
@@ -570,6 +572,26 @@ func parseIntLit(lit string) (int64, error) {
 		return 0, fmt.Errorf("integer literal %s is too large (integers are 64-bit)", lit)
 	}
 	return int64(u), nil
+}
+
+// parseBigIntLit converts an integer literal of any size (decimal, 0x, 0o, 0b, with _
+// separators), for comparisons with classical registers wider than 64 bits.
+func parseBigIntLit(lit string) (*big.Int, error) {
+	n, ok := new(big.Int).SetString(lit, 0)
+	if !ok {
+		// SetString with base 0 reads a leading 0 as octal; OpenQASM reads it as decimal.
+		clean := strings.ReplaceAll(lit, "_", "")
+		if n, ok = new(big.Int).SetString(clean, 10); !ok {
+			return nil, fmt.Errorf("malformed integer literal %s", lit)
+		}
+	}
+	if len(lit) > 1 && lit[0] == '0' && lit[1] >= '0' && lit[1] <= '9' {
+		n, ok = new(big.Int).SetString(strings.ReplaceAll(lit, "_", ""), 10)
+		if !ok {
+			return nil, fmt.Errorf("malformed integer literal %s", lit)
+		}
+	}
+	return n, nil
 }
 
 func parseFloatLit(lit string) (float64, error) {

@@ -70,7 +70,7 @@ var benchSizes = []int{16, 20, 24}
 // not timed), reporting ns per gate (work = gates × amplitudes) per amplitude.
 func timeSteps(b *testing.B, steps []step, n int, complexPath bool, work float64) {
 	b.Helper()
-	s, err := newState(n, 0, complexPath)
+	s, err := newState(n, 0, complexPath, Double)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -487,7 +487,7 @@ func BenchmarkSweep(b *testing.B) {
 			a = amps{f: x.Data, n: n, B: 1}
 		}
 		kScale(a.f, 1, 0, len(a.f)) // fault the pages in
-		c, pin, _ := Blocking.chunkQubits(n, rf)
+		c, pin, _ := Blocking.chunkQubits(n, rf, 8)
 		ry := step{targets: []int{0}, mr: []float64{0.8, -0.6, 0.6, 0.8}, m: []complex128{0.8, -0.6, 0.6, 0.8}}
 		for _, layout := range []string{"inplace", "gather", "gather-move"} {
 			sw := sweep{steps: []step{ry}}
@@ -553,7 +553,7 @@ func BenchmarkCircuitSweeps(b *testing.B) {
 				b.Fatal(err)
 			}
 			gs := gateSteps(steps)
-			sweeps, _ := Blocking.plan(gs, n, tc.rf)
+			sweeps, _ := Blocking.plan(gs, n, tc.rf, 8)
 			if sweeps == nil {
 				b.Fatal("not blocked")
 			}
@@ -575,7 +575,7 @@ func BenchmarkCircuitSweeps(b *testing.B) {
 					a.runSweep(sw, w, bufs)
 				}
 			}
-			c, _, _ := Blocking.chunkQubits(n, tc.rf)
+			c, _, _ := Blocking.chunkQubits(n, tc.rf, 8)
 			cachePass := cachePassFloor(w, tc.rf<<c, len(a.f))
 			type result struct {
 				layout            string

@@ -66,26 +66,52 @@ type BlockConfig struct {
 	FuseQubits int
 }
 
-// amps is the data of a state or batch in the form the executor needs: the float64 view
-// (interleaved re/im for complex data) and, for complex data, the complex128 view of the
-// same memory. Row i of column b is element i·B+b.
+// amps is the data of a state or batch in the form the executor needs: the real view
+// (interleaved re/im for complex data) and, for complex data, the complex view of the same
+// memory, in double precision (f, c) or single precision (f32, c64). Row i of column b is
+// element i·B+b.
 type amps struct {
-	f []float64
-	c []complex128
-	n int
-	B int
+	f   []float64
+	c   []complex128
+	f32 []float32
+	c64 []complex64
+	n   int
+	B   int
 }
 
-// rowFloats is the number of float64 values per row (2B for complex data).
+// single reports whether the data is single precision.
+func (a *amps) single() bool { return a.f32 != nil }
+
+// rowFloats is the number of real values per row (2B for complex data).
 func (a *amps) rowFloats() int {
-	if a.c != nil {
+	if a.c != nil || a.c64 != nil {
 		return 2 * a.B
 	}
 	return a.B
 }
 
+// elemBytes is the size of one real value of the data (4 or 8).
+func (a *amps) elemBytes() int {
+	if a.single() {
+		return 4
+	}
+	return 8
+}
+
 // applyGate applies one compiled gate to the whole of a, gate by gate (the unblocked path).
 func (a *amps) applyGate(st *step) {
+	if a.single() {
+		st.toSingle()
+		switch {
+		case a.c64 == nil:
+			applyControlled(a.f32, a.B, st.controls, st.targets, st.mr32, workers(len(a.f32)))
+		case st.mr32 != nil:
+			applyControlled(a.f32, 2*a.B, st.controls, st.targets, st.mr32, workers(len(a.f32)))
+		default:
+			applyControlled(a.c64, a.B, st.controls, st.targets, st.m64, workers(len(a.c64)))
+		}
+		return
+	}
 	if a.c == nil {
 		applyControlled(a.f, a.B, st.controls, st.targets, st.mr, workers(len(a.f)))
 		return
@@ -95,6 +121,23 @@ func (a *amps) applyGate(st *step) {
 		return
 	}
 	applyControlled(a.c, a.B, st.controls, st.targets, st.m, workers(len(a.c)))
+}
+
+// toSingle fills the single-precision matrices of a step from its double-precision ones
+// (rounded to nearest), once.
+func (st *step) toSingle() {
+	if st.m64 == nil && st.m != nil {
+		st.m64 = make([]complex64, len(st.m))
+		for i, v := range st.m {
+			st.m64[i] = complex64(v)
+		}
+	}
+	if st.mr32 == nil && st.mr != nil {
+		st.mr32 = make([]float32, len(st.mr))
+		for i, v := range st.mr {
+			st.mr32[i] = float32(v)
+		}
+	}
 }
 
 // sweep is one group of gates run over the state chunk by chunk, or a single gate applied
@@ -121,11 +164,11 @@ func (sw *sweep) lowRun() int {
 // the caches (measured with qpeft bench: at 2^12 amplitudes blocking doubles the time, at
 // 2^16 float64 ones it is even, and it pays from 2^16 complex128 ones up). It depends on the
 // data's shape only, not on the number of goroutines, so results do not either.
-func (cfg BlockConfig) chunkQubits(n, rf int) (c, pin int, ok bool) {
-	if cfg.ChunkBytes <= 0 || n < 2 || n < 62 && 8*rf<<n < 4*cfg.ChunkBytes {
+func (cfg BlockConfig) chunkQubits(n, rf, eb int) (c, pin int, ok bool) {
+	if cfg.ChunkBytes <= 0 || n < 2 || n < 62 && eb*rf<<n < 4*cfg.ChunkBytes {
 		return 0, 0, false
 	}
-	rowBytes := 8 * rf
+	rowBytes := eb * rf
 	c = bits.Len(uint(cfg.ChunkBytes/rowBytes)) - 1
 	for pin = 0; pin < n && rowBytes<<pin < cfg.PinnedBytes; pin++ {
 	}
@@ -298,10 +341,11 @@ func controlledMatrix(st *step) []complex128 {
 	return m
 }
 
-// plan is the schedule runGates follows for gs on data of n qubits with rf floats per row:
-// the sweeps and the chunk's qubit count, or nil when blocking does not pay (gate by gate).
-func (cfg BlockConfig) plan(gs []*step, n, rf int) ([]sweep, int) {
-	c, pin, ok := cfg.chunkQubits(n, rf)
+// plan is the schedule runGates follows for gs on data of n qubits with rf real values of eb
+// bytes per row: the sweeps and the chunk's qubit count, or nil when blocking does not pay
+// (gate by gate).
+func (cfg BlockConfig) plan(gs []*step, n, rf, eb int) ([]sweep, int) {
+	c, pin, ok := cfg.chunkQubits(n, rf, eb)
 	if !ok || len(gs) < 2 {
 		return nil, 0
 	}
@@ -311,33 +355,50 @@ func (cfg BlockConfig) plan(gs []*step, n, rf int) ([]sweep, int) {
 // runGates applies a run of compiled gates (no measurement, reset or condition) to a,
 // cache-blocked when that pays.
 func (a *amps) runGates(gs []*step, cfg BlockConfig) {
-	w := workers(len(a.f))
-	sweeps, _ := cfg.plan(gs, a.n, a.rowFloats())
+	w := workers(max(len(a.f), len(a.f32)))
+	sweeps, _ := cfg.plan(gs, a.n, a.rowFloats(), a.elemBytes())
 	if sweeps == nil {
 		for _, st := range gs {
 			a.applyGate(st)
 		}
 		return
 	}
+	if a.single() {
+		for i := range sweeps {
+			for j := range sweeps[i].steps {
+				sweeps[i].steps[j].toSingle()
+			}
+		}
+	}
 	var bufs [][]float64
+	var bufs32 [][]float32
 	for i := range sweeps {
 		sw := &sweeps[i]
 		if sw.direct {
 			a.applyGate(&sw.steps[0])
 			continue
 		}
+		if a.single() {
+			if bufs32 == nil {
+				bufs32 = make([][]float32, w)
+			}
+			runSweep(a, a.f32, sw, w, bufs32, a.applyChunk32)
+			continue
+		}
 		if bufs == nil {
 			bufs = make([][]float64, w)
 		}
-		a.runSweep(sw, w, bufs)
+		runSweep(a, a.f, sw, w, bufs, a.applyChunk)
 	}
 }
 
-// runSweep runs one sweep over every chunk of a on w goroutines (bufs holds each one's
-// gather buffer, allocated on first use).
-func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) {
+// runSweep runs one sweep over every chunk of data (a's real view) on w goroutines (bufs
+// holds each one's gather buffer, allocated on first use); apply runs the sweep's gates on
+// one chunk.
+func runSweep[F float32 | float64](a *amps, data []F, sw *sweep, w int, bufs [][]F, apply func([]step, []F)) {
 	n, c := a.n, len(sw.local)
 	rf := a.rowFloats()
+	eb := a.elemBytes()
 	p := sw.lowRun()
 	run := rf << p // floats per contiguous run of a chunk
 	runOffs := make([]int, 1<<(c-p))
@@ -358,12 +419,13 @@ func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) {
 	// further on (into the next chunk at the end): a run is too short, or crosses too many
 	// pages, for the hardware prefetchers to follow, and without the hints the copies wait on
 	// memory latency (BenchmarkSweep: 2.5x the floor instead of 1.2-1.5x).
-	seg := min(run, gatherSegBytes/8) // floats per segment
-	segLines := max(1, 8*seg/64)
+	seg := min(run, gatherSegBytes/eb) // floats per segment
+	segLines := max(1, eb*seg/64)
 	segsPerRun := run / seg
 	segs := len(runOffs) * segsPerRun
-	ahead := max(1, prefetchBytes/(8*seg))
+	ahead := max(1, prefetchBytes/(eb*seg))
 	segOff := func(j int) int { return runOffs[j/segsPerRun] + j%segsPerRun*seg }
+	prefetch := func(i int) { prefetchL2((*float64)(unsafe.Pointer(&data[i])), segLines) }
 	// Goroutine g works through its own contiguous share of the chunks, then helps the
 	// others with theirs: contiguous shares keep each goroutine's gathers in its own part of
 	// memory (BenchmarkSweep: 1.4x the floor against 1.7x with chunks dealt out in turn),
@@ -382,10 +444,10 @@ func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) {
 		return -1
 	}
 	work := func(g int) {
-		var buf []float64
+		var buf []F
 		if p < c {
 			if bufs[g] == nil {
-				bufs[g] = make([]float64, chunkLen)
+				bufs[g] = make([]F, chunkLen)
 			}
 			buf = bufs[g]
 		}
@@ -395,7 +457,7 @@ func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) {
 			nextO = claim(g)
 			base := spread(o, outerQs) * rf
 			if p == c {
-				a.applyChunk(sw.steps, a.f[base:base+chunkLen])
+				apply(sw.steps, data[base:base+chunkLen])
 				continue
 			}
 			nextBase := -1
@@ -404,16 +466,16 @@ func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) {
 			}
 			for j := 0; j < segs; j++ {
 				if pj := j + ahead; pj < segs {
-					prefetchL2(&a.f[base+segOff(pj)], segLines)
+					prefetch(base + segOff(pj))
 				} else if nextBase >= 0 && pj-segs < segs {
-					prefetchL2(&a.f[nextBase+segOff(pj-segs)], segLines)
+					prefetch(nextBase + segOff(pj-segs))
 				}
 				src := base + segOff(j)
-				copy(buf[j*seg:(j+1)*seg], a.f[src:src+seg])
+				copy(buf[j*seg:(j+1)*seg], data[src:src+seg])
 			}
-			a.applyChunk(sw.steps, buf)
+			apply(sw.steps, buf)
 			for k, off := range runOffs {
-				copy(a.f[base+off:base+off+run], buf[k*run:(k+1)*run])
+				copy(data[base+off:base+off+run], buf[k*run:(k+1)*run])
 			}
 		}
 	}
@@ -454,6 +516,26 @@ func (a *amps) applyChunk(steps []step, chunk []float64) {
 	}
 }
 
+// applyChunk32 is applyChunk in single precision (the steps' m64 and mr32 matrices).
+func (a *amps) applyChunk32(steps []step, chunk []float32) {
+	if a.c64 == nil {
+		for i := range steps {
+			st := &steps[i]
+			applyControlled(chunk, a.B, st.controls, st.targets, st.mr32, 0)
+		}
+		return
+	}
+	cc := unsafe.Slice((*complex64)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)/2)
+	for i := range steps {
+		st := &steps[i]
+		if st.mr32 != nil {
+			applyControlled(chunk, 2*a.B, st.controls, st.targets, st.mr32, 0)
+		} else {
+			applyControlled(cc, a.B, st.controls, st.targets, st.m64, 0)
+		}
+	}
+}
+
 // Schedule describes how Run executes a circuit of gates on a state of its size.
 type Schedule struct {
 	// Gates is the number of gates; Steps the number of operations after fusion.
@@ -471,6 +553,12 @@ type Schedule struct {
 // It is what the benchmarks set beside the memory floor: the circuit cannot run faster than
 // Sweeps passes over the state.
 func Plan(c *circuit.Circuit, env circuit.Env, complexPath bool) (Schedule, error) {
+	return PlanPrecision(c, env, complexPath, Double)
+}
+
+// PlanPrecision is Plan for a precision: in single precision a chunk holds twice as many
+// amplitudes (float32, complex64), so the schedule can differ.
+func PlanPrecision(c *circuit.Circuit, env circuit.Env, complexPath bool, prec Precision) (Schedule, error) {
 	if err := checkUnitary(c); err != nil {
 		return Schedule{}, err
 	}
@@ -479,16 +567,20 @@ func Plan(c *circuit.Circuit, env circuit.Env, complexPath bool) (Schedule, erro
 		return Schedule{}, err
 	}
 	gs := gateSteps(steps)
-	real := 0 // the gates State.runGates runs on the float64 path
+	real := 0 // the gates State.runGates runs on the real path
 	for !complexPath && real < len(gs) && gs[real].mr != nil {
 		real++
+	}
+	eb := 8
+	if prec == Single {
+		eb = 4
 	}
 	sc := Schedule{Gates: len(gs)}
 	for _, part := range []struct {
 		gs []*step
 		rf int
 	}{{gs[:real], 1}, {gs[real:], 2}} {
-		sweeps, cq := Blocking.plan(part.gs, c.NumQubits, part.rf)
+		sweeps, cq := Blocking.plan(part.gs, c.NumQubits, part.rf, eb)
 		if sweeps == nil {
 			sc.Sweeps += len(part.gs)
 			sc.Steps += len(part.gs)
@@ -546,4 +638,9 @@ func batchSteps(c *circuit.Circuit, env circuit.Env, n int) ([]*step, error) {
 		return nil, err
 	}
 	return gateSteps(steps), nil
+}
+
+// runSweep runs one sweep over the double-precision data of a (see runSweep).
+func (a *amps) runSweep(sw *sweep, w int, bufs [][]float64) {
+	runSweep(a, a.f, sw, w, bufs, a.applyChunk)
 }

@@ -105,7 +105,7 @@ func TestGatherSegments(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sweeps, _ := cfg.plan(gateSteps(steps), n, rf)
+				sweeps, _ := cfg.plan(gateSteps(steps), n, rf, 8)
 				long := 0
 				for _, sw := range sweeps {
 					if p := sw.lowRun(); !sw.direct && p < len(sw.local) && 8*rf<<p > gatherSegBytes {

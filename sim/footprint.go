@@ -100,11 +100,11 @@ func threadCount() int {
 }
 
 // scratchBytes is what the executor allocates besides the data of n qubits with rowFloats
-// float64 per row: each goroutine's chunk buffer of the cache-blocked sweeps and the partial
+// floats of floatBytes bytes per row: each goroutine's chunk buffer of the cache-blocked sweeps and the partial
 // sums of the deterministic reductions (one float64 per 4096 rows; two live at once).
-func scratchBytes(n, rowFloats int) float64 {
+func scratchBytes(n, rowFloats, floatBytes int) float64 {
 	b := 0.0
-	if _, _, ok := Blocking.chunkQubits(n, rowFloats); ok {
+	if _, _, ok := Blocking.chunkQubits(n, rowFloats, floatBytes); ok {
 		b += float64(threadCount() * Blocking.ChunkBytes)
 	}
 	return b + 2*ampBytes(n-12, 1, 8)
@@ -157,25 +157,56 @@ func (o *Options) env() circuit.Env {
 }
 
 func runFootprint(c *circuit.Circuit, steps []step, opts Options) Footprint {
+	fp, _ := runPlan(c, steps, opts)
+	return fp
+}
+
+// runPlan decides how Run holds its state and predicts the peak of that plan. A run that
+// will need complex amplitudes starts real (the faster path for its real gates) and switches
+// at its first complex gate, holding both forms for a moment; when that does not fit under
+// the memory limit and starting complex does, it starts complex (startComplex).
+func runPlan(c *circuit.Circuit, steps []step, opts Options) (fp Footprint, startComplex bool) {
+	hasComplex := needsComplex(steps)
+	if opts.Initial != nil || opts.Complex || !hasComplex || c.NumQubits >= 62 {
+		return footprintOf(c, steps, opts, opts.Complex || (hasComplex && c.NumQubits >= 62), hasComplex && !opts.Complex), opts.Complex
+	}
+	promote := footprintOf(c, steps, opts, false, true)
+	if promote.Check(opts.MemoryLimit) == nil {
+		return promote, false
+	}
+	return footprintOf(c, steps, opts, true, false), true
+}
+
+// footprintOf is the peak of a run that starts with complex amplitudes (startComplex) or
+// real ones, switching to complex at its first complex gate (promotes).
+func footprintOf(c *circuit.Circuit, steps []step, opts Options, startComplex, promotes bool) Footprint {
 	n := c.NumQubits
 	f := Footprint{What: fmt.Sprintf("simulating %d qubits", n)}
-	cplx := opts.Complex || needsComplex(steps)
-	per, kind := 8, "float64"
-	if cplx {
-		per, kind = 16, "complex128"
-	}
+	prec := opts.Precision
 	if opts.Initial != nil {
-		ib := 16
-		if opts.Initial.r != nil {
-			ib = 8
+		prec = opts.Initial.Precision()
+		f.Add("initial state", ampBytes(n, 1, prec.bytesPerAmp(!opts.Initial.IsReal())))
+		startComplex = startComplex || !opts.Initial.IsReal()
+		promotes = promotes && opts.Initial.IsReal()
+	}
+	kind := func(cplx bool) string {
+		if prec == Single {
+			return map[bool]string{false: "float32", true: "complex64"}[cplx]
 		}
-		f.Add("initial state", ampBytes(n, 1, ib))
-		if ib == 8 && cplx {
-			f.Add("copy of the initial state", ampBytes(n, 1, 8))
+		return map[bool]string{false: "float64", true: "complex128"}[cplx]
+	}
+	endComplex := startComplex || promotes
+	per := prec.bytesPerAmp(endComplex)
+	if startComplex {
+		f.Add(fmt.Sprintf("state vector (%s)", kind(true)), ampBytes(n, 1, per))
+	} else {
+		f.Add(fmt.Sprintf("state vector (%s)", kind(false)), ampBytes(n, 1, prec.bytesPerAmp(false)))
+		if promotes {
+			f.Add(fmt.Sprintf("its %s form (both held at the switch)", kind(true)), ampBytes(n, 1, per))
 		}
 	}
-	f.Add(fmt.Sprintf("state vector (%s)", kind), ampBytes(n, 1, per))
-	f.Add("scratch", scratchBytes(n, per/8))
+	eb := prec.bytesPerAmp(false)
+	f.Add("scratch", scratchBytes(n, per/eb, eb))
 	if opts.Shots > 0 && c.NumClbits+n > 0 {
 		prefix := 0
 		for prefix < len(steps) && steps[prefix].op.IsUnitary() {
@@ -184,16 +215,28 @@ func runFootprint(c *circuit.Circuit, steps []step, opts Options) Footprint {
 		keyLen := c.NumClbits + len(c.CRegs)
 		if !terminalMeasurements(steps[prefix:]) {
 			f.What = fmt.Sprintf("simulating %d shots of %d qubits", opts.Shots, n)
-			f.Add("copy of the state for each shot", ampBytes(n, 1, per))
+			copyBytes := ampBytes(n, 1, per)
+			if promotes {
+				// Shots run on a complex copy of a complex state, which covers the real one.
+				f.Parts[len(f.Parts)-2].Bytes = 0
+			}
+			f.Add("copy of the state for each shot", copyBytes)
 			f.Add("counts", countBytes(outcomeBound(opts.Shots, c.NumClbits), keyLen))
 		} else {
 			f.What = fmt.Sprintf("sampling %d shots of %d qubits", opts.Shots, n)
-			f.Add("counts", countBytes(outcomeBound(opts.Shots, min(n, c.NumClbits+n)), keyLen))
+			f.Add("counts", countBytes(outcomeBound(opts.Shots, n), keyLen))
 		}
 		if opts.Memory {
 			f.Add("the bit string of every shot (Options.Memory)", float64(opts.Shots)*16)
 		}
 	}
+	parts := f.Parts[:0]
+	for _, p := range f.Parts {
+		if p.Bytes > 0 {
+			parts = append(parts, p)
+		}
+	}
+	f.Parts = parts
 	return f
 }
 
@@ -212,18 +255,14 @@ func ColumnsFootprint(n, k int, real bool) Footprint {
 		f.What = fmt.Sprintf("the unitary of %d qubits", n)
 	}
 	f.Add(fmt.Sprintf("matrix (%s)", kind), ampBytes(n, max(k, 1), per))
-	f.Add("scratch", scratchBytes(n, max(k, 1)*per/8))
+	f.Add("scratch", scratchBytes(n, max(k, 1)*per/8, 8))
 	return f
 }
 
-// MemoryFloorFootprint predicts the peak memory of MemoryFloor(n, complexPath, ...): the
-// state it sweeps over.
-func MemoryFloorFootprint(n int, complexPath bool) Footprint {
-	per, kind := 8, "float64"
-	if complexPath {
-		per, kind = 16, "complex128"
-	}
+// MemoryFloorFootprint predicts the peak memory of MemoryFloorPrecision(n, complexPath, p,
+// ...): the state it sweeps over.
+func MemoryFloorFootprint(n int, complexPath bool, p Precision) Footprint {
 	f := Footprint{What: fmt.Sprintf("the memory floor of %d qubits", n)}
-	f.Add(fmt.Sprintf("state vector (%s)", kind), ampBytes(n, 1, per))
+	f.Add(fmt.Sprintf("state vector swept for the floor (%s precision)", p), ampBytes(n, 1, p.bytesPerAmp(complexPath)))
 	return f
 }

@@ -8,16 +8,22 @@ package sim
 // those contiguous elements. A kernel call covers the flat range [lo,hi) of that element
 // space (of size len(d) >> len(qs)), so callers can split it between goroutines anywhere.
 //
-// The kernels are generic over float64 and complex128; a real matrix acting on complex data
-// uses the float64 kernels on the interleaved re/im view (B doubled), which halves the
-// arithmetic.
+// The kernels are generic over float64 and complex128 (double precision) and float32 and
+// complex64 (single precision); a real matrix acting on complex data uses the real kernels on
+// the interleaved re/im view (B doubled), which halves the arithmetic.
 
 import (
 	"sync/atomic"
 	"unsafe"
 )
 
-type number interface{ float64 | complex128 }
+type number interface {
+	float32 | float64 | complex64 | complex128
+}
+
+// single is the element types of single precision (Options.Precision Single): float32 for
+// real amplitudes, complex64 for complex ones.
+type single interface{ float32 | complex64 }
 
 // insertZeros inserts a zero bit at each position of the ascending qubits whose low masks
 // (1<<q − 1) are given, mapping a counter over the bases to the base row index.
@@ -271,13 +277,35 @@ func kDense[T number](d []T, B int, qs []int, offs []int, m []T, lo, hi int) {
 func kScale[T number](d []T, v T, lo, hi int) { scaleRun(d[lo:hi], v) }
 
 // The generic entry points to the SIMD loops (simd_amd64.s, with portable fallbacks): T is
-// float64 or complex128, told apart by its size, and the slices are reinterpreted without a
-// copy or an allocation.
+// told apart by its size and alignment (compile-time constants of each instantiation:
+// float32 4/4, float64 8/8, complex64 8/4, complex128 16/8), and the slices are
+// reinterpreted without a copy or an allocation.
 
 func isF64[T number]() bool {
 	var zero T
-	return unsafe.Sizeof(zero) == 8
+	return unsafe.Sizeof(zero) == 8 && unsafe.Alignof(zero) == 8
 }
+
+func isC128[T number]() bool {
+	var zero T
+	return unsafe.Sizeof(zero) == 16
+}
+
+func isC64[T number]() bool {
+	var zero T
+	return unsafe.Sizeof(zero) == 8 && unsafe.Alignof(zero) == 4
+}
+
+func asF32[T number](d []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(d))), len(d))
+}
+
+func asC64[T number](d []T) []complex64 {
+	return unsafe.Slice((*complex64)(unsafe.Pointer(unsafe.SliceData(d))), len(d))
+}
+
+func c64[T number](v T) complex64 { return *(*complex64)(unsafe.Pointer(&v)) }
+func f32[T number](v T) float32   { return *(*float32)(unsafe.Pointer(&v)) }
 
 func asF64[T number](d []T) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(d))), len(d))
@@ -292,10 +320,15 @@ func c128[T number](v T) complex128 { return *(*complex128)(unsafe.Pointer(&v)) 
 
 // pairRun sets a[j], b[j] = m0·a[j] + m1·b[j], m2·a[j] + m3·b[j] (len(b) ≥ len(a)).
 func pairRun[T number](a, b []T, m0, m1, m2, m3 T) {
-	if isF64[T]() {
+	switch {
+	case isF64[T]():
 		pairF64(asF64(a), asF64(b), f64(m0), f64(m1), f64(m2), f64(m3))
-	} else {
+	case isC128[T]():
 		pairC128(asC128(a), asC128(b), c128(m0), c128(m1), c128(m2), c128(m3))
+	case isC64[T]():
+		pairC64(asC64(a), asC64(b), c64(m0), c64(m1), c64(m2), c64(m3))
+	default:
+		pairF32(asF32(a), asF32(b), f32(m0), f32(m1), f32(m2), f32(m3))
 	}
 }
 
@@ -303,6 +336,9 @@ func pairRun[T number](a, b []T, m0, m1, m2, m3 T) {
 // reports true, for the block sizes the SIMD loops cover (R = 1, 2, 4 for float64; 1, 2
 // for complex128); otherwise it does nothing and reports false.
 func pairShortRun[T number](d []T, R int, m0, m1, m2, m3 T) bool {
+	if !isF64[T]() && !isC128[T]() {
+		return false
+	}
 	if isF64[T]() {
 		if R == 3 {
 			return false
@@ -320,6 +356,9 @@ func pairShortRun[T number](d []T, R int, m0, m1, m2, m3 T) bool {
 // pairBlocksRun applies the matrix to blocks of 2R elements with the strided SIMD loops
 // and reports true when R is a whole number of vectors; otherwise it does nothing.
 func pairBlocksRun[T number](d []T, R int, m0, m1, m2, m3 T) bool {
+	if !isF64[T]() && !isC128[T]() {
+		return false
+	}
 	if isF64[T]() {
 		if R%4 != 0 {
 			return false
@@ -336,10 +375,13 @@ func pairBlocksRun[T number](d []T, R int, m0, m1, m2, m3 T) bool {
 
 // scaleRun multiplies every element of a by v.
 func scaleRun[T number](a []T, v T) {
-	if isF64[T]() {
+	switch {
+	case isF64[T]():
 		scaleF64(asF64(a), f64(v))
-	} else {
+	case isC128[T]():
 		scaleC128(asC128(a), c128(v))
+	default:
+		scaleGo(a, v)
 	}
 }
 

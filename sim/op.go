@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math/cmplx"
 
@@ -36,7 +37,9 @@ func opBlock(op *circuit.Op, env circuit.Env, mode opMode) (controls, targets []
 		return nil, nil, nil, fmt.Errorf("sim: %smalformed operation %s (build circuits with circuit.Append, which validates)", posPrefix(op.Pos), op.Name())
 	}
 	p, err := op.Params(env)
-	if err != nil {
+	if nf := (*circuit.NonFiniteError)(nil); errors.As(err, &nf) {
+		return nil, nil, nil, fmt.Errorf("sim: %w", err) // it names the op and its position
+	} else if err != nil {
 		return nil, nil, nil, fmt.Errorf("sim: %s%s: %w", posPrefix(op.Pos), op.Name(), err)
 	}
 	nc := op.Ctrl + g.Controls

@@ -18,6 +18,8 @@ type step struct {
 	targets  []int
 	m        []complex128
 	mr       []float64
+	m64      []complex64 // m and mr rounded to single precision (toSingle), for single-precision data
+	mr32     []float32
 }
 
 // compile evaluates every angle and resolves every gate once, and validates qubit and bit
@@ -35,8 +37,8 @@ func compile(c *circuit.Circuit, env circuit.Env) ([]step, error) {
 			}
 		}
 		if op.Cond != nil {
-			if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 {
-				return nil, fmt.Errorf("sim: %s%s (operation %d): a condition needs 1 to 64 classical bits", posPrefix(op.Pos), op.Name(), i)
+			if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 && op.Cond.Big == nil {
+				return nil, fmt.Errorf("sim: %s%s (operation %d): a condition needs at least one classical bit, and its value in Big when it tests more than 64", posPrefix(op.Pos), op.Name(), i)
 			}
 			for _, b := range op.Cond.Clbits {
 				if b < 0 || b >= c.NumClbits {
@@ -85,8 +87,13 @@ type Options struct {
 	Memory bool
 	// MemoryLimit overrides the package's MemoryLimit for this run (0: use it).
 	MemoryLimit int64
-	// Complex forces complex128 amplitudes even for a real circuit.
+	// Complex forces complex amplitudes (complex128, or complex64 in single precision) even
+	// for a real circuit.
 	Complex bool
+	// Precision selects double (the default: float64/complex128) or single precision
+	// (float32/complex64: half the memory, about 7 significant digits; Fidelity compares the
+	// two). An Initial state keeps its own precision.
+	Precision Precision
 	// Initial is the start state (copied); nil means |0…0⟩.
 	Initial *State
 	// Context, when set, stops a per-shot simulation (a circuit that measures or resets
@@ -138,11 +145,10 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fp := runFootprint(c, steps, opts)
+	fp, startCplx := runPlan(c, steps, opts)
 	if err := fp.Check(opts.MemoryLimit); err != nil {
 		return nil, err
 	}
-	cplx := opts.Complex || needsComplex(steps)
 	var s *State
 	if opts.Initial != nil {
 		if opts.Initial.n != c.NumQubits {
@@ -150,12 +156,12 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 		}
 		s = opts.Initial.Clone()
 		s.limit = opts.MemoryLimit
-		if cplx {
+		if opts.Complex {
 			if err := s.promote(); err != nil {
 				return nil, err
 			}
 		}
-	} else if s, err = newState(c.NumQubits, opts.MemoryLimit, cplx); err != nil {
+	} else if s, err = newState(c.NumQubits, opts.MemoryLimit, startCplx, opts.Precision); err != nil {
 		return nil, err
 	}
 	rng := NewRNG(opts.Seed)
@@ -231,6 +237,12 @@ func sampleTerminal(c *circuit.Circuit, s *State, rest []step, opts Options, rng
 // runShots simulates each shot's trajectory through the non-unitary rest of the circuit,
 // from the state s after the unitary prefix, on one reused copy of it.
 func runShots(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand.Rand, res *Result) error {
+	if s.IsReal() && needsComplex(rest) {
+		// Every shot would switch its copy to complex: switch once, before copying.
+		if err := s.promote(); err != nil {
+			return err
+		}
+	}
 	t := s.Clone()
 	// The trailing unconditioned measurements are drawn jointly, in one pass over the state,
 	// instead of measuring (and collapsing) one qubit after the other.
@@ -282,6 +294,15 @@ func runShots(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand
 	return nil
 }
 
+// startComplex reports whether Run starts a circuit with complex amplitudes rather than
+// switching from real ones at its first complex gate (runPlan): only when the switch, which
+// holds both forms for a moment, does not fit under the memory limit and starting complex
+// does (the QFT at n = 30: 8 + 16 GiB).
+func startComplex(c *circuit.Circuit, steps []step, opts Options) bool {
+	_, sc := runPlan(c, steps, opts)
+	return sc || opts.Complex
+}
+
 // terminalMeasurements reports whether steps hold only unconditioned measurements and
 // barriers.
 func terminalMeasurements(steps []step) bool {
@@ -318,14 +339,8 @@ func runSteps(s *State, steps []step, rng *rand.Rand, clbits []uint8) error {
 			}
 			continue
 		}
-		if op.Cond != nil {
-			var v uint64
-			for j, b := range op.Cond.Clbits {
-				v |= uint64(clbits[b]) << j
-			}
-			if v != op.Cond.Value {
-				continue
-			}
+		if op.Cond != nil && !condHolds(op.Cond, clbits) {
+			continue
 		}
 		switch op.Kind {
 		case circuit.GateOp:
@@ -354,12 +369,12 @@ func runSteps(s *State, steps []step, rng *rand.Rand, clbits []uint8) error {
 // runGates applies a run of unconditioned gates, on the float64 path up to the first gate
 // with complex entries and on the complex path from there.
 func (s *State) runGates(gs []*step) error {
-	if s.r != nil {
+	if s.IsReal() {
 		k := 0
 		for k < len(gs) && gs[k].mr != nil {
 			k++
 		}
-		a := amps{f: s.r.Data, n: s.n, B: 1}
+		a := s.amps()
 		a.runGates(gs[:k], Blocking)
 		if k == len(gs) {
 			return nil
@@ -369,7 +384,7 @@ func (s *State) runGates(gs []*step) error {
 		}
 		gs = gs[k:]
 	}
-	a := amps{f: s.c.floats(), c: s.c.Data, n: s.n, B: 1}
+	a := s.amps()
 	a.runGates(gs, Blocking)
 	return nil
 }
@@ -508,4 +523,21 @@ func checkColumns(c *circuit.Circuit, k int, real bool) error {
 	}
 	fp := ColumnsFootprint(c.NumQubits, k, real)
 	return fp.Check(0)
+}
+
+// condHolds reports whether the measured bits satisfy a condition of any width.
+func condHolds(c *circuit.Cond, clbits []uint8) bool {
+	if c.Big == nil {
+		var v uint64
+		for j, b := range c.Clbits {
+			v |= uint64(clbits[b]) << j
+		}
+		return v == c.Value
+	}
+	for j, b := range c.Clbits {
+		if uint(clbits[b]) != c.Big.Bit(j) {
+			return false
+		}
+	}
+	return true
 }

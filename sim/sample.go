@@ -31,21 +31,14 @@ func (s *State) SampleCounts(shots int, rng *rand.Rand) ([]Outcome, error) {
 	if shots < 0 || shots > MaxShots {
 		return nil, fmt.Errorf("sim: %d shots: take 0 to 2^62", shots)
 	}
-	f, w := s.floats()
 	rows := 1 << s.n
 	nb := (rows + sampleChunk - 1) / sampleChunk
 	// mass[b]: the squared norm of blocks b.. (the suffix sums the sequential binomials
 	// divide by).
 	mass := make([]float64, 2*nb+1)
 	bm := mass[nb+1:] // the mass of each block
-	blockMass := func(b int) float64 {
-		t := 0.0
-		for _, v := range f[b*sampleChunk*w : min((b+1)*sampleChunk, rows)*w] {
-			t += v * v
-		}
-		return t
-	}
-	if nw := workers(len(f)); nw == 1 || nb == 1 {
+	blockMass := func(b int) float64 { return s.sumSq(b*sampleChunk, min((b+1)*sampleChunk, rows)) }
+	if nw := workers(rows); nw == 1 || nb == 1 {
 		for b := range nb {
 			bm[b] = blockMass(b)
 		}
@@ -76,18 +69,11 @@ func (s *State) SampleCounts(shots int, rng *rand.Rand) ([]Outcome, error) {
 		}
 		lo, hi := b*sampleChunk, min((b+1)*sampleChunk, rows)
 		suffix[hi-lo] = 0
-		prob := func(i int) float64 {
-			p := 0.0
-			for _, v := range f[i*w : i*w+w] {
-				p += v * v
-			}
-			return p
-		}
 		for i := hi - 1; i >= lo; i-- {
-			suffix[i-lo] = suffix[i-lo+1] + prob(i)
+			suffix[i-lo] = suffix[i-lo+1] + s.prob(i)
 		}
 		for i := lo; i < hi && k > 0; i++ {
-			p := prob(i)
+			p := s.prob(i)
 			if p == 0 && suffix[i-lo+1] > 0 {
 				continue
 			}
@@ -251,24 +237,15 @@ func binomialBTPE(rng *rand.Rand, n int, p float64) int {
 // sampleIndex draws one basis state from the Born distribution (two passes: the norm, then
 // the cumulative sum up to the draw), without changing the state.
 func (s *State) sampleIndex(rng *rand.Rand) (int, error) {
-	f, w := s.floats()
-	total := reduce(len(f), func(lo, hi int) float64 {
-		t := 0.0
-		for _, v := range f[lo:hi] {
-			t += v * v
-		}
-		return t
-	})
+	rows := 1 << s.n
+	total := reduce(rows, s.sumSq)
 	if !(total > 0) || math.IsInf(total, 0) {
 		return 0, fmt.Errorf("sim: sample: the state has norm² %v", total)
 	}
 	u := rng.Float64() * total
 	cum, last := 0.0, 0
-	for i := range len(f) / w {
-		p := 0.0
-		for _, v := range f[i*w : i*w+w] {
-			p += v * v
-		}
+	for i := range rows {
+		p := s.prob(i)
 		if p == 0 {
 			continue
 		}

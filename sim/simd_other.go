@@ -52,3 +52,9 @@ func pairBlocksF64(d []float64, R int, m0, m1, m2, m3 float64) {
 func pairBlocksC128(d []complex128, R int, m0, m1, m2, m3 complex128) {
 	pairBlocksGo(d, R, m0, m1, m2, m3)
 }
+
+// pairF32 is pairF64 in single precision.
+func pairF32(a, b []float32, m0, m1, m2, m3 float32) { pairGo(a, b[:len(a)], m0, m1, m2, m3) }
+
+// pairC64 is pairC128 in single precision.
+func pairC64(a, b []complex64, m0, m1, m2, m3 complex64) { pairGo(a, b[:len(a)], m0, m1, m2, m3) }

@@ -14,18 +14,39 @@ import (
 // applied so far kept them real (the fast path for RY/CZ circuits) and switches to complex128,
 // once and for good, at the first operation with complex entries. Make one with NewState,
 // FromAmplitudes or FromRealAmplitudes, or get one from Run or Statevector.
+//
+// In single precision (Options.Precision Single) the amplitudes are float32 while real and
+// complex64 after; the methods below work on either and return float64/complex128 values.
 type State struct {
 	n     int
-	r     *RealBatch // amplitudes while real
-	c     *Batch     // amplitudes once complex
-	limit int64      // memory limit (0: MemoryLimit)
+	r     *RealBatch  // amplitudes while real
+	c     *Batch      // amplitudes once complex
+	r32   []float32   // single precision, while real
+	c64   []complex64 // single precision, once complex
+	limit int64       // memory limit (0: MemoryLimit)
 }
 
 // NewState returns |0…0⟩ on n qubits (real), after checking the memory limit.
-func NewState(n int) (*State, error) { return newState(n, 0, false) }
+func NewState(n int) (*State, error) { return newState(n, 0, false, Double) }
 
-func newState(n int, limit int64, complexPath bool) (*State, error) {
+// NewStatePrecision returns |0…0⟩ on n qubits (real) in the given precision.
+func NewStatePrecision(n int, p Precision) (*State, error) { return newState(n, 0, false, p) }
+
+func newState(n int, limit int64, complexPath bool, p Precision) (*State, error) {
 	s := &State{n: n, limit: limit}
+	if p == Single {
+		if err := checkMemory("state vector", n, 1, p.bytesPerAmp(complexPath), limit); err != nil {
+			return nil, err
+		}
+		if complexPath {
+			s.c64 = make([]complex64, 1<<n)
+			s.c64[0] = 1
+		} else {
+			s.r32 = make([]float32, 1<<n)
+			s.r32[0] = 1
+		}
+		return s, nil
+	}
 	if complexPath {
 		b, err := newBatch(n, 1, limit, "state vector")
 		if err != nil {
@@ -91,19 +112,48 @@ func checkAmps(l int, sq func(func(float64))) (int, error) {
 // NumQubits is the number of qubits.
 func (s *State) NumQubits() int { return s.n }
 
-// IsReal reports whether the amplitudes are stored as float64.
-func (s *State) IsReal() bool { return s.r != nil }
+// IsReal reports whether the amplitudes are stored as real numbers (float64, or float32 in
+// single precision).
+func (s *State) IsReal() bool { return s.r != nil || s.r32 != nil }
+
+// Precision is the precision of the stored amplitudes.
+func (s *State) Precision() Precision {
+	if s.r32 != nil || s.c64 != nil {
+		return Single
+	}
+	return Double
+}
+
+// SingleData returns the single-precision storage (no copy; nil, nil in double precision):
+// exactly one of the two is non-nil for a single-precision state.
+func (s *State) SingleData() ([]complex64, []float32) { return s.c64, s.r32 }
 
 // Amplitudes returns a copy of the amplitudes, index i = basis state |i⟩ (little-endian).
 func (s *State) Amplitudes() []complex128 {
-	if s.r != nil {
+	switch {
+	case s.r != nil:
 		return toComplexSlice(s.r.Data)
+	case s.r32 != nil:
+		return toComplexSlice(s.r32)
+	case s.c64 != nil:
+		out := make([]complex128, len(s.c64))
+		for i, v := range s.c64 {
+			out[i] = complex128(v)
+		}
+		return out
 	}
 	return slices.Clone(s.c.Data)
 }
 
 // RealAmplitudes returns a copy of the amplitudes when the state is real, nil otherwise.
 func (s *State) RealAmplitudes() []float64 {
+	if s.r32 != nil {
+		out := make([]float64, len(s.r32))
+		for i, v := range s.r32 {
+			out[i] = float64(v)
+		}
+		return out
+	}
 	if s.r == nil {
 		return nil
 	}
@@ -112,20 +162,25 @@ func (s *State) RealAmplitudes() []float64 {
 
 // Amplitude returns the amplitude of basis state |i⟩.
 func (s *State) Amplitude(i int) complex128 {
-	if s.r != nil {
+	switch {
+	case s.r != nil:
 		return complex(s.r.Data[i], 0)
+	case s.r32 != nil:
+		return complex(float64(s.r32[i]), 0)
+	case s.c64 != nil:
+		return complex128(s.c64[i])
 	}
 	return s.c.Data[i]
 }
 
-// Batch returns the underlying storage (no copy): exactly one of the two is non-nil.
-// Changing it changes the state.
+// Batch returns the underlying double-precision storage (no copy): exactly one of the two is
+// non-nil (both are nil in single precision: see SingleData). Changing it changes the state.
 func (s *State) Batch() (*Batch, *RealBatch) { return s.c, s.r }
 
-func toComplexSlice(v []float64) []complex128 {
+func toComplexSlice[F float32 | float64](v []F) []complex128 {
 	out := make([]complex128, len(v))
 	for i, x := range v {
-		out[i] = complex(x, 0)
+		out[i] = complex(float64(x), 0)
 	}
 	return out
 }
@@ -133,10 +188,15 @@ func toComplexSlice(v []float64) []complex128 {
 // Clone returns a deep copy.
 func (s *State) Clone() *State {
 	t := *s
-	if s.r != nil {
+	switch {
+	case s.r != nil:
 		t.r = s.r.Clone()
-	} else {
+	case s.c != nil:
 		t.c = s.c.Clone()
+	case s.r32 != nil:
+		t.r32 = slices.Clone(s.r32)
+	default:
+		t.c64 = slices.Clone(s.c64)
 	}
 	return &t
 }
@@ -148,22 +208,69 @@ func (s *State) copyFrom(u *State) {
 		copy(s.r.Data, u.r.Data)
 	case s.c != nil && u.c != nil:
 		copy(s.c.Data, u.c.Data)
+	case s.r32 != nil && u.r32 != nil:
+		copy(s.r32, u.r32)
+	case s.c64 != nil && u.c64 != nil:
+		copy(s.c64, u.c64)
 	default:
 		*s = *u.Clone()
 	}
 }
 
-// floats returns the amplitudes as float64 and the number of floats per basis state (1 when
-// real, 2 when complex: re, im).
+// floats returns the double-precision amplitudes as float64 and the number of floats per
+// basis state (1 when real, 2 when complex: re, im); nil in single precision (floats32).
 func (s *State) floats() ([]float64, int) {
-	if s.r != nil {
+	switch {
+	case s.r != nil:
 		return s.r.Data, 1
+	case s.c != nil:
+		return s.c.floats(), 2
 	}
-	return s.c.floats(), 2
+	return nil, 0
 }
 
-// promote switches the storage to complex128.
+// floats32 is floats for a single-precision state (nil in double precision).
+func (s *State) floats32() ([]float32, int) {
+	switch {
+	case s.r32 != nil:
+		return s.r32, 1
+	case s.c64 != nil:
+		return c64floats(s.c64), 2
+	}
+	return nil, 0
+}
+
+// sumSq returns Σ|amplitude|² over rows lo..hi−1 of either precision.
+func (s *State) sumSq(lo, hi int) float64 {
+	if f, w := s.floats32(); f != nil {
+		return sumSquares(f, lo*w, hi*w)
+	}
+	f, w := s.floats()
+	return sumSquares(f, lo*w, hi*w)
+}
+
+// prob returns |amplitude|² of row i.
+func (s *State) prob(i int) float64 {
+	if f, w := s.floats32(); f != nil {
+		return rowProb(f, w, i)
+	}
+	f, w := s.floats()
+	return rowProb(f, w, i)
+}
+
+// promote switches the storage to complex (complex128, or complex64 in single precision).
 func (s *State) promote() error {
+	if s.r32 != nil {
+		if err := checkMemory("state vector", s.n, 1, 8, s.limit); err != nil {
+			return err
+		}
+		c := make([]complex64, len(s.r32))
+		for i, v := range s.r32 {
+			c[i] = complex(v, 0)
+		}
+		s.c64, s.r32 = c, nil
+		return nil
+	}
 	if s.r == nil {
 		return nil
 	}
@@ -180,14 +287,7 @@ func (s *State) promote() error {
 
 // Norm returns the 2-norm of the amplitudes (1 for a valid state, up to rounding).
 func (s *State) Norm() float64 {
-	f, _ := s.floats()
-	return math.Sqrt(reduce(len(f), func(lo, hi int) float64 {
-		t := 0.0
-		for _, v := range f[lo:hi] {
-			t += v * v
-		}
-		return t
-	}))
+	return math.Sqrt(reduce(1<<s.n, s.sumSq))
 }
 
 // Probabilities returns |amplitude|² of every basis state (a fresh slice of 2^n float64,
@@ -197,16 +297,13 @@ func (s *State) Probabilities() ([]float64, error) {
 		return nil, err
 	}
 	f, w := s.floats()
+	f32, w32 := s.floats32()
 	out := make([]float64, 1<<s.n)
 	body := func(lo, hi int) {
-		if w == 1 {
-			for i := lo; i < hi; i++ {
-				out[i] = f[i] * f[i]
-			}
-			return
-		}
-		for i := lo; i < hi; i++ {
-			out[i] = f[2*i]*f[2*i] + f[2*i+1]*f[2*i+1]
+		if f32 != nil {
+			rowProbs(f32, w32, out, lo, hi)
+		} else {
+			rowProbs(f, w, out, lo, hi)
 		}
 	}
 	if nw := workers(len(out)); nw == 1 {
@@ -218,10 +315,7 @@ func (s *State) Probabilities() ([]float64, error) {
 }
 
 // Probability returns |amplitude|² of basis state |i⟩.
-func (s *State) Probability(i int) float64 {
-	a := s.Amplitude(i)
-	return real(a)*real(a) + imag(a)*imag(a)
-}
+func (s *State) Probability(i int) float64 { return s.prob(i) }
 
 // ApplyOp applies one gate operation (barriers do nothing). A gate with complex entries
 // switches a real state to complex storage. Measurement and reset need a random source: use
@@ -241,6 +335,16 @@ func (s *State) ApplyOp(op *circuit.Op, env circuit.Env) error {
 
 // applyStep applies a compiled gate.
 func (s *State) applyStep(st *step) error {
+	if s.Precision() == Single {
+		if s.r32 != nil && st.mr == nil {
+			if err := s.promote(); err != nil {
+				return fmt.Errorf("sim: %s%s needs complex amplitudes: %w", posPrefix(st.op.Pos), st.op.Name(), err)
+			}
+		}
+		a := s.amps()
+		a.applyGate(st)
+		return nil
+	}
 	if s.r != nil {
 		if st.mr != nil {
 			s.r.ApplyControlled(st.controls, st.targets, st.mr)
@@ -257,17 +361,17 @@ func (s *State) applyStep(st *step) error {
 // probOne returns the probability that qubit q is 1 and the total squared norm, summed in a
 // fixed order.
 func (s *State) probOne(q int) (one, total float64) {
-	f, w := s.floats()
 	rows := 1 << s.n
 	sums := func(lo, hi int, bitSet bool) float64 {
+		if !bitSet {
+			return s.sumSq(lo, hi)
+		}
 		t := 0.0
 		for i := lo; i < hi; i++ {
-			if bitSet && i>>q&1 == 0 {
+			if i>>q&1 == 0 {
 				continue
 			}
-			for _, v := range f[i*w : i*w+w] {
-				t += v * v
-			}
+			t += s.prob(i)
 		}
 		return t
 	}
@@ -314,6 +418,11 @@ func (s *State) collapse(q, outcome int, p1, p0 float64) {
 }
 
 func applyFloatDiag(s *State, qs []int, d [2]float64) {
+	if f, w := s.floats32(); f != nil {
+		d32 := [2]float32{float32(d[0]), float32(d[1])}
+		applyDiag(f, w, nil, qs, d32[:], 1, workers(len(f)))
+		return
+	}
 	if s.r != nil {
 		s.r.ApplyDiag(qs, d[:])
 		return
@@ -330,6 +439,10 @@ func (s *State) Reset(q int, rng *rand.Rand) error {
 	}
 	if out == 1 {
 		qs := [1]int{q}
+		if f, w := s.floats32(); f != nil {
+			applyControlled(f, w, nil, qs[:], []float32{0, 1, 1, 0}, workers(len(f)))
+			return nil
+		}
 		if s.r != nil {
 			s.r.ApplyControlled(nil, qs[:], []float64{0, 1, 1, 0})
 		} else {
@@ -387,6 +500,22 @@ func (s *State) Expectation(pauli string) (float64, error) {
 	// P|i⟩ = i^nY (−1)^{popcount(i & sign)} |i ^ flip⟩, so
 	// ⟨ψ|P|ψ⟩ = Σ_i conj(ψ[i^flip]) ψ[i] i^nY (−1)^{popcount(i & sign)}.
 	rows := 1 << s.n
+	if s.Precision() == Single {
+		// Accumulated in float64 from the single-precision amplitudes.
+		phase := [4]complex128{1, 1i, -1, -1i}[nY%4]
+		return reduce(rows, func(lo, hi int) float64 {
+			t := 0.0
+			for i := lo; i < hi; i++ {
+				a, b := s.Amplitude(i^flip), s.Amplitude(i)
+				p := real(complex(real(a), -imag(a)) * b * phase)
+				if bits.OnesCount(uint(i&sign))&1 == 1 {
+					p = -p
+				}
+				t += p
+			}
+			return t
+		}), nil
+	}
 	if s.r != nil {
 		if nY%2 == 1 { // a real state has ⟨P⟩ = 0 for imaginary antisymmetric P
 			return 0, nil
@@ -426,4 +555,17 @@ func (s *State) Expectation(pauli string) (float64, error) {
 		return t
 	})
 	return v, nil
+}
+
+// amps returns the executor's view of the state's storage.
+func (s *State) amps() amps {
+	switch {
+	case s.r != nil:
+		return amps{f: s.r.Data, n: s.n, B: 1}
+	case s.c != nil:
+		return amps{f: s.c.floats(), c: s.c.Data, n: s.n, B: 1}
+	case s.r32 != nil:
+		return amps{f32: s.r32, n: s.n, B: 1}
+	}
+	return amps{f32: c64floats(s.c64), c64: s.c64, n: s.n, B: 1}
 }

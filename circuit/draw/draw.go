@@ -205,13 +205,13 @@ func (d *drawer) condText(cd *circuit.Cond) string {
 				}
 			}
 			if whole {
-				return fmt.Sprintf("[%s=%d]", r.Name, cd.Value)
+				return fmt.Sprintf("[%s=%s]", r.Name, cd.ValueString())
 			}
 		}
 	}
 	parts := make([]string, len(cd.Clbits))
 	for i, b := range cd.Clbits {
-		parts[i] = fmt.Sprintf("%s=%d", d.bitName(b), cd.Value>>uint(i)&1)
+		parts[i] = fmt.Sprintf("%s=%d", d.bitName(b), cd.Bit(i))
 	}
 	return "[" + strings.Join(parts, ",") + "]"
 }

@@ -27,3 +27,17 @@ func mustBasis(n, i int) *sim.State {
 	}
 	return s
 }
+
+// The held-out benchmark families: gate counts by kind.
+func ExampleQAOARing() {
+	q, _ := library.QAOARing(6, 2, 1)
+	h, _ := library.HardwareEfficient(6, 2, 1)
+	ct, _ := library.CliffordT(6, 4, 1)
+	fmt.Println(q.CountOps()["rzz"], q.CountOps()["rx"], len(q.Ops))
+	fmt.Println(h.CountOps()["cx"], len(h.Ops))
+	fmt.Println(ct.CountOps()["cx"], len(ct.Ops))
+	// Output:
+	// 12 12 30
+	// 10 46
+	// 12 36
+}

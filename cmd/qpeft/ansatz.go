@@ -1,52 +1,119 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
 
+	"github.com/spf13/pflag"
+
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/peft/ortho"
 )
+
+// ansatzSubcommands are the subcommands of qpeft ansatz, in the order --help lists them;
+// each binds its flags in flags so that qpeft ansatz --help can list them.
+var ansatzSubcommands = []struct {
+	cmd   command
+	flags func(fs *pflag.FlagSet)
+}{
+	{command{name: "ansatz pauli", summary: "print the canonical Pauli ansatz of N qubits as OpenQASM 3", usage: "--qubits N [--layers L]"}, pauliFlags},
+	{command{name: "ansatz check", summary: "check that an OpenQASM file is a valid real ansatz and summarise it", usage: "FILE.qasm|- [-I DIR ...] [--allow-any-include]"}, func(fs *pflag.FlagSet) { addQASMFlags(fs) }},
+	{command{name: "ansatz blocks", summary: "list the blocks (circuits, cosine–sine stages) of a factor of any dimension", usage: "--dim N [--rank K] [--layers L] [--cs walsh|full] [--circuit FILE.qasm] [--json]"}, blocksFlags},
+}
 
 func init() {
 	register(&command{name: "ansatz",
 		summary: "print the canonical Pauli ansatz as OpenQASM 3, check a user ansatz, show the blocks of any dimension",
 		usage: "pauli --qubits N [--layers L]\n" +
 			"  qpeft ansatz check FILE.qasm\n" +
-			"  qpeft ansatz blocks --dim N [--rank K] [--layers L] [--cs walsh|full]",
-		run: runAnsatz})
+			"  qpeft ansatz blocks --dim N [--rank K] [--layers L] [--cs walsh|full] [--circuit FILE.qasm] [--json]",
+		extraHelp: ansatzHelp,
+		run:       runAnsatz})
+	ansatzSubcommands[0].cmd.run = func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+		return ansatzPauli(args, stdout, stderr)
+	}
+	ansatzSubcommands[1].cmd.run = ansatzCheck
+	ansatzSubcommands[2].cmd.run = func(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+		return ansatzBlocks(args, stdout, stderr)
+	}
+}
+
+// ansatzHelp lists the subcommands of qpeft ansatz with their flags.
+func ansatzHelp() string {
+	var b strings.Builder
+	b.WriteString("\nSubcommands (qpeft ansatz SUBCOMMAND --help for one):\n")
+	for _, s := range ansatzSubcommands {
+		fmt.Fprintf(&b, "  %-7s %s\n", strings.TrimPrefix(s.cmd.name, "ansatz "), s.cmd.summary)
+		fs := pflag.NewFlagSet(s.cmd.name, pflag.ContinueOnError)
+		fs.SortFlags = false
+		s.flags(fs)
+		for _, line := range strings.Split(strings.TrimRight(fs.FlagUsages(), "\n"), "\n") {
+			if line != "" {
+				b.WriteString("    " + line + "\n")
+			}
+		}
+	}
+	return b.String()
 }
 
 func runAnsatz(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError("give a subcommand: pauli, check or blocks")
 	}
-	switch args[0] {
-	case "pauli":
-		return ansatzPauli(args[1:], stdout, stderr)
-	case "check":
-		return ansatzCheck(args[1:], stdin, stdout, stderr)
-	case "blocks":
-		return ansatzBlocks(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fs := newFlags(commands["ansatz"], stderr)
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return nil
+	for i := range ansatzSubcommands {
+		if c := &ansatzSubcommands[i].cmd; args[0] == strings.TrimPrefix(c.name, "ansatz ") {
+			return c.run(args[1:], stdin, stdout, stderr)
+		}
+	}
+	if args[0] == "help" && len(args) > 1 {
+		return runAnsatz(append(args[1:], "--help"), stdin, stdout, stderr)
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		return parseFlags(newFlags(commands["ansatz"], stderr), []string{"--help"})
 	}
 	return usageError("unknown subcommand %q (want pauli, check or blocks)", args[0])
 }
 
+// pauliFlags binds the flags of qpeft ansatz pauli.
+func pauliFlags(fs *pflag.FlagSet) {
+	fs.Int("qubits", 0, "number of qubits n (the factor has dimension 2^n)")
+	fs.Int("layers", 1, "number of entangling layers L")
+}
+
+// blocksFlags binds the flags of qpeft ansatz blocks.
+func blocksFlags(fs *pflag.FlagSet) {
+	fs.Int("dim", 0, "dimension N of the factor (any N ≥ 1)")
+	fs.Int("rank", 8, "number of columns K used (the first K columns of Q)")
+	fs.Int("layers", 1, "entangling layers L of the Pauli blocks")
+	fs.String("cs", "walsh", "cosine–sine stages: walsh or full")
+	fs.String("circuit", "", "use this OpenQASM ansatz (on log2 N qubits) instead of the Pauli ansatz")
+	fs.Bool("json", false, "write the factor tree and its compiled programs as JSON (docs/program-schema.md)")
+	addQASMFlags(fs)
+}
+
+// intFlag returns the value of an int flag bound by pauliFlags or blocksFlags.
+func intFlag(fs *pflag.FlagSet, name string) int {
+	v, err := fs.GetInt(name)
+	if err != nil {
+		panic(err) // a programming error: the flag is bound above
+	}
+	return v
+}
+
 func ansatzPauli(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(commands["ansatz"], stderr)
-	qubits := fs.Int("qubits", 0, "number of qubits n (the factor has dimension 2^n)")
-	layers := fs.Int("layers", 1, "number of entangling layers L")
+	fs := newFlags(&ansatzSubcommands[0].cmd, stderr)
+	pauliFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	q, l := intFlag(fs, "qubits"), intFlag(fs, "layers")
+	qubits, layers := &q, &l
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
@@ -77,7 +144,8 @@ func ansatzPauli(args []string, stdout, stderr io.Writer) error {
 }
 
 func ansatzCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags(commands["ansatz"], stderr)
+	fs := newFlags(&ansatzSubcommands[1].cmd, stderr)
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -96,7 +164,11 @@ func ansatzCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	c, err := ansatz.ParseQASM(name, src)
+	cfg, err := qf.config()
+	if err != nil {
+		return err
+	}
+	c, err := ansatz.ParseQASMConfig(&cfg, name, src)
 	if err != nil {
 		return err
 	}
@@ -119,14 +191,14 @@ func ansatzCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 }
 
 func ansatzBlocks(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags(commands["ansatz"], stderr)
-	dim := fs.Int("dim", 0, "dimension N of the factor (any N ≥ 1)")
-	rank := fs.Int("rank", 8, "number of columns K used (the first K columns of Q)")
-	layers := fs.Int("layers", 1, "entangling layers L of the Pauli blocks")
-	cs := fs.String("cs", "walsh", "cosine–sine stages: walsh or full")
+	fs := newFlags(&ansatzSubcommands[2].cmd, stderr)
+	blocksFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	d, r, l := intFlag(fs, "dim"), intFlag(fs, "rank"), intFlag(fs, "layers")
+	c, _ := fs.GetString("cs")
+	dim, rank, layers, cs := &d, &r, &l, &c
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
@@ -139,6 +211,39 @@ func ansatzBlocks(args []string, stdout, stderr io.Writer) error {
 	mode, err := ortho.ParseCSMode(*cs)
 	if err != nil {
 		return usageError("--cs: %v", err)
+	}
+	circPath, _ := fs.GetString("circuit")
+	asJSON, _ := fs.GetBool("json")
+	if asJSON {
+		cfg := peft.Config{Layers: *layers, CS: mode}
+		if circPath != "" {
+			qcfg, err := qasmFlagsOf(fs).config()
+			if err != nil {
+				return err
+			}
+			prog, err := qcfg.ParseFile(circPath)
+			if err != nil {
+				return err
+			}
+			circ := prog.Circuit
+			if err := ansatz.Check(circ); err != nil {
+				return err
+			}
+			cfg.Map, cfg.Circuits = ortho.KindCircuit, map[int]*circuit.Circuit{*dim: circ}
+		}
+		ff, err := cfg.DescribeFactor(*dim, *rank)
+		if err != nil {
+			return err
+		}
+		js, err := json.MarshalIndent(ff, "", " ")
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(append(js, '\n'))
+		return err
+	}
+	if circPath != "" {
+		return usageError("--circuit applies with --json (the listing shows the Pauli blocks)")
 	}
 	spec := ortho.Spec{Layers: *layers, CS: mode}
 	s, err := ortho.New(*dim, *rank, spec)

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/library"
+	"github.com/qpeft/qpeft/interop/bench"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/sim"
 )
@@ -19,40 +24,52 @@ import (
 func init() {
 	register(&command{
 		name:    "bench",
-		summary: "time the simulator on the Pauli ansatz, random-layered circuits and the QFT against the memory floor",
-		usage:   "[--circuits pauli,random,qft] [--qubits 12,16,20] [--layers 4] [--depth 20] [--repeat 3] [--threads N] [--unfused] [--seed S]",
+		summary: "time the simulator on OpenQASM files or built-in circuit families against the memory floor, optionally beside the peers",
+		usage:   "[FILE.qasm ...] [--param NAME=VALUE ...] [--circuits pauli,random,qft,qaoa,hea,cliffordt] [--qubits 12,16,20] [--layers 4] [--depth 20] [--repeat 3] [--threads N] [--unfused] [--precision double|single|both] [--seed S] [--peers PYTHON] [--peer-sims aer,qsim,lightning]",
 		run:     runBench,
 	})
 }
 
-// benchCircuits are the workloads of qpeft bench, in table order.
-var benchCircuits = []string{"pauli", "random", "qft"}
+// benchCircuits are the built-in workloads of qpeft bench, in table order; the first three
+// are the default set (the table of docs/benchmarks.md), the others held-out families.
+var benchCircuits = []string{"pauli", "random", "qft", "qaoa", "hea", "cliffordt"}
 
-func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+// benchCase is one circuit to time: a built-in family at a size or a user's file.
+type benchCase struct {
+	name   string
+	circ   *circuit.Circuit
+	params map[string]float64
+}
+
+func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	c := commands["bench"]
 	fs := newFlags(c, stderr)
-	circuits := fs.String("circuits", strings.Join(benchCircuits, ","), "comma-separated workloads: pauli (Pauli ansatz, random angles), random (random-layered), qft")
-	qubits := fs.String("qubits", "12,16,20", "comma-separated qubit counts")
-	layers := fs.Int("layers", 4, "entangling layers of the Pauli ansatz")
-	depth := fs.Int("depth", 20, "layers of the random-layered circuit")
+	circuits := fs.String("circuits", strings.Join(benchCircuits[:3], ","), "comma-separated built-in workloads: pauli (Pauli ansatz, random angles), random (random-layered), qft, qaoa (QAOA on a ring, --layers rounds), hea (RY/RZ + CX ladder, --layers layers), cliffordt (H/S/T + CX, --depth layers); with FILE arguments, none unless given")
+	qubits := fs.String("qubits", "12,16,20", "comma-separated qubit counts of the built-in workloads")
+	layers := fs.Int("layers", 4, "entangling layers of the Pauli ansatz and the hardware-efficient ansatz, rounds of QAOA")
+	depth := fs.Int("depth", 20, "layers of the random-layered and Clifford+T circuits")
 	repeat := fs.Int("repeat", 3, "runs per case; the fastest is reported")
 	threads := fs.Int("threads", 0, "goroutines per kernel (0: GOMAXPROCS)")
 	unfused := fs.Bool("unfused", false, "also time gate-by-gate execution (cache blocking and fusion off)")
 	seed := fs.Uint64("seed", 1, "seed of the random angles and circuits")
 	memLimit := addMemoryLimitFlag(fs)
+	params := fs.StringArray("param", nil, "value of an input of the FILE programs, NAME=VALUE (as for qpeft run); repeatable")
+	peers := fs.String("peers", "", "a Python with qiskit-aer, qsimcirq and/or pennylane-lightning (interop/bench/requirements.txt): also time every circuit on those peers, side by side")
+	peerSims := fs.String("peer-sims", "aer,qsim,lightning", "the peers --peers runs (those the Python lacks are reported as missing)")
+	qf := addQASMFlags(fs)
+	precision := fs.String("precision", "double", "double (float64/complex128), single (float32/complex64) or both; single-precision rows give their fidelity with the double-precision state (up to 26 qubits)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError("bench takes no arguments, got %q", fs.Arg(0))
-	}
 	var kinds []string
-	for _, f := range strings.Split(*circuits, ",") {
-		f = strings.TrimSpace(f)
-		if !slices.Contains(benchCircuits, f) {
-			return usageError("--circuits: %q is not one of %s", f, strings.Join(benchCircuits, ", "))
+	if fs.NArg() == 0 || fs.Changed("circuits") {
+		for _, f := range strings.Split(*circuits, ",") {
+			f = strings.TrimSpace(f)
+			if !slices.Contains(benchCircuits, f) {
+				return usageError("--circuits: %q is not one of %s", f, strings.Join(benchCircuits, ", "))
+			}
+			kinds = append(kinds, f)
 		}
-		kinds = append(kinds, f)
 	}
 	var ns []int
 	for _, f := range strings.Split(*qubits, ",") {
@@ -74,63 +91,162 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if *threads < 0 {
 		return usageError("--threads must be ≥ 0, got %d", *threads)
 	}
+	if len(*params) > 0 && fs.NArg() == 0 {
+		return usageError("--param binds inputs of FILE programs, but no file is given")
+	}
+	var sims []string
+	for _, s := range strings.Split(*peerSims, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.Contains([]string{"aer", "qsim", "lightning"}, s) {
+			return usageError("--peer-sims: %q is not one of aer, qsim, lightning", s)
+		}
+		sims = append(sims, s)
+	}
+	var precs []sim.Precision
+	switch *precision {
+	case "both":
+		precs = []sim.Precision{sim.Double, sim.Single}
+	default:
+		p, err := sim.ParsePrecision(*precision)
+		if err != nil {
+			return usageError("--precision: %v (or both)", err)
+		}
+		precs = []sim.Precision{p}
+	}
 	restore, err := applyMemoryLimit(*memLimit)
 	defer restore()
 	if err != nil {
 		return err
 	}
-	var limit int64 // sim.MemoryLimit, set above
-	old, oldBlocking := sim.Threads, sim.Blocking
-	sim.Threads = *threads
-	defer func() { sim.Threads, sim.Blocking = old, oldBlocking }()
+	var limit int64 // 0: sim.MemoryLimit, set above
 
-	// The whole run's peak is its largest case: the floor's state, which may not yet be
-	// collected, beside the run's own state and scratch.
+	var cases []benchCase
+	for _, path := range fs.Args() {
+		p, err := qf.readProgram(path, stdin)
+		if err != nil {
+			return err
+		}
+		values, err := inputValues(p, *params)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		u, err := p.Circuit.RemoveFinalMeasurements()
+		if err != nil {
+			return usageError("%s: bench times circuits of gates, but %v", path, err)
+		}
+		if op := firstNonUnitary(u); op != nil {
+			return usageError("%s: bench times circuits of gates, but %s%s is not a gate", path, posText(op.Pos), describeOp(op))
+		}
+		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		if path == "-" {
+			name = "stdin"
+		}
+		cases = append(cases, benchCase{name: name, circ: u, params: values})
+	}
 	for _, kind := range kinds {
 		for _, n := range ns {
 			circ, params, err := benchCircuit(kind, n, *layers, *depth, *seed)
 			if err != nil {
 				return err
 			}
-			fp, err := sim.RunFootprint(circ, sim.Options{Params: params, Complex: true})
+			cases = append(cases, benchCase{name: kind, circ: circ, params: params})
+		}
+	}
+
+	// The whole run's peak is its largest case: the floor's state (possibly not yet
+	// collected) beside the run's own state and scratch, and for --precision both the
+	// double-precision state kept to compare with.
+	for _, bc := range cases {
+		n := bc.circ.NumQubits
+		for _, prec := range precs {
+			fp, err := sim.RunFootprint(bc.circ, sim.Options{Env: circuit.MapEnv(bc.params), Complex: true, Precision: prec})
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", bc.name, err)
 			}
-			fp.Merge(sim.MemoryFloorFootprint(n, true))
-			fp.What = fmt.Sprintf("bench of %s on %d qubits", kind, n)
+			fp.Merge(sim.MemoryFloorFootprint(n, true, prec))
+			if prec == sim.Single && len(precs) > 1 && n <= 26 {
+				fp.Merge(sim.MemoryFloorFootprint(n, true, sim.Double))
+			}
+			fp.What = fmt.Sprintf("bench of %s on %d qubits", bc.name, n)
 			if err := fp.Check(0); err != nil {
 				return err
 			}
 		}
 	}
-	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "circuit\tqubits\tgates\tpath\texecution\tsweeps\tbest time\tns/amp-gate\tfloor ns/amp\tfloor×sweeps\ttime/(floor×sweeps)\t")
-	floors := map[[2]int]time.Duration{}
-	for _, kind := range kinds {
-		for _, n := range ns {
-			circ, params, err := benchCircuit(kind, n, *layers, *depth, *seed)
+
+	old, oldBlocking := sim.Threads, sim.Blocking
+	sim.Threads = *threads
+	defer func() { sim.Threads, sim.Blocking = old, oldBlocking }()
+
+	// With --peers, every case is also written in the peers' gates; a case that needed
+	// translation is timed on qpeft in its translated form too, so that the side-by-side
+	// ratio compares the same gates.
+	var peerDir string
+	if *peers != "" {
+		tmp, err := os.MkdirTemp("", "qpeft-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		peerDir = filepath.Join(tmp, "circuits")
+		if err := os.Mkdir(peerDir, 0o755); err != nil {
+			return err
+		}
+		var all []benchCase
+		for _, bc := range cases {
+			kind := fmt.Sprintf("%s-q%d", peerName(bc.name), bc.circ.NumQubits)
+			f, translated, err := bench.FromCircuit(bc.circ, circuit.MapEnv(bc.params), kind)
 			if err != nil {
 				return err
 			}
-			paths := []bool{true}
-			if circ.IsReal() {
-				paths = []bool{false, true}
+			if err := f.Write(peerDir); err != nil {
+				return err
 			}
-			modes := []bool{true}
-			if *unfused {
-				modes = append(modes, false)
-			}
-			for _, complexPath := range paths {
-				key := [2]int{n, 0}
-				if complexPath {
-					key[1] = 1
+			all = append(all, bc)
+			if translated {
+				pc, err := f.Circuit()
+				if err != nil {
+					return err
 				}
-				floor, ok := floors[key]
+				all = append(all, benchCase{name: bc.name + " (peer gates)", circ: pc})
+			}
+		}
+		cases = all
+	}
+
+	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "circuit\tqubits\tgates\tpath\texecution\tsteps\tsweeps\tchunk\tbest time\tns/amp-gate\tfloor ns/amp\tfloor×sweeps\ttime/(floor×sweeps)\t1−fidelity\t")
+	type floorKey struct {
+		n           int
+		complexPath bool
+		prec        sim.Precision
+	}
+	floors := map[floorKey]time.Duration{}
+	ours := map[string]time.Duration{} // peer kind → qpeft's best time on the peer gates
+	oursRun := map[string]func() error{}
+	for _, bc := range cases {
+		circ, n := bc.circ, bc.circ.NumQubits
+		env := circuit.MapEnv(bc.params)
+		paths := []bool{true}
+		if circ.IsReal() {
+			paths = []bool{false, true}
+		}
+		modes := []bool{true}
+		if *unfused {
+			modes = append(modes, false)
+		}
+		for _, complexPath := range paths {
+			var ref *sim.State // the double-precision fused state, for the fidelity of single
+			for _, prec := range precs {
+				fk := floorKey{n, complexPath, prec}
+				floor, ok := floors[fk]
 				if !ok {
-					if floor, err = sim.MemoryFloor(n, complexPath, *repeat, limit); err != nil {
+					freeMemory()
+					var err error
+					if floor, err = sim.MemoryFloorPrecision(n, complexPath, prec, *repeat, limit); err != nil {
 						return err
 					}
-					floors[key] = floor
+					floors[fk] = floor
 				}
 				for _, blocked := range modes {
 					sim.Blocking = oldBlocking
@@ -139,35 +255,140 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 						sim.Blocking = sim.BlockConfig{}
 						mode = "gate by gate"
 					}
-					sc, err := sim.Plan(circ, circuit.MapEnv(params), complexPath)
+					sc, err := sim.PlanPrecision(circ, env, complexPath, prec)
 					if err != nil {
+						return fmt.Errorf("%s: %w", bc.name, err)
+					}
+					var last *sim.State
+					keep := blocked && n <= 26 && len(precs) > 1
+					runOnce := func() error {
+						last = nil
+						r, err := sim.Run(circ, sim.Options{Env: env, Complex: complexPath, MemoryLimit: limit, Precision: prec})
+						if err == nil && keep {
+							last = r.State
+						}
 						return err
 					}
-					best, err := bestOf(*repeat, func() error {
-						_, err := sim.Run(circ, sim.Options{Params: params, Complex: complexPath, MemoryLimit: limit})
-						return err
-					})
+					best, err := bestOf(*repeat, runOnce)
 					if err != nil {
-						return err
+						return fmt.Errorf("%s: %w", bc.name, err)
 					}
-					path := "float64"
-					if complexPath {
-						path = "complex128"
+					fid := "-"
+					if keep && prec == sim.Double {
+						ref = last
+					} else if keep && ref != nil {
+						f, err := sim.Fidelity(ref, last)
+						if err != nil {
+							return fmt.Errorf("%s: %w", bc.name, err)
+						}
+						fid = fmt.Sprintf("%.1e", max(1-f, 0))
+					}
+					last = nil
+					path := pathName(complexPath, prec)
+					if blocked && prec == precs[0] && (!complexPath || !circ.IsReal()) {
+						k := fmt.Sprintf("%s-q%d", peerName(strings.TrimSuffix(bc.name, " (peer gates)")), n)
+						ours[k] = best
+						c, e := circ, env
+						oursRun[k] = func() error {
+							_, err := sim.Run(c, sim.Options{Env: e, MemoryLimit: limit, Precision: precs[0]})
+							return err
+						}
 					}
 					amps := float64(int64(1) << n)
 					bound := time.Duration(sc.Sweeps) * floor
-					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%v\t%.3f\t%.3f\t%v\t%.1f\t\n", kind, n, sc.Gates, path, mode, sc.Sweeps,
-						best.Round(time.Microsecond), float64(best.Nanoseconds())/float64(sc.Gates)/amps,
-						float64(floor.Nanoseconds())/amps, bound.Round(time.Microsecond), float64(best)/float64(max(bound, 1)))
+					chunk := "-"
+					if sc.ChunkQubits > 0 {
+						chunk = strconv.Itoa(sc.ChunkQubits)
+					}
+					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%v\t%.3f\t%.3f\t%v\t%.1f\t%s\t\n", bc.name, n, sc.Gates, path, mode, sc.Steps, sc.Sweeps, chunk,
+						best.Round(time.Microsecond), float64(best.Nanoseconds())/float64(max(sc.Gates, 1))/amps,
+						float64(floor.Nanoseconds())/amps, bound.Round(time.Microsecond), float64(best)/float64(max(bound, 1)), fid)
 				}
 			}
 		}
 	}
 	tw.Flush()
-	fmt.Fprintln(stdout, "\nfloor: one read+write sweep (x *= s) over a state of that size, measured here; sweeps: passes over the")
-	fmt.Fprintln(stdout, "state the schedule needs (sim.Plan), so floor×sweeps is the memory-bandwidth bound of the circuit.")
-	fmt.Fprintln(stdout, "A ratio far above 1 means the run is bound by arithmetic inside cache-resident chunks, not by memory.")
+	fmt.Fprintln(stdout, "\nfloor: one read+write sweep (x *= s) over a state of that size, measured here; steps: operations after")
+	fmt.Fprintln(stdout, "fusion; sweeps: passes over the state the schedule needs (sim.Plan); chunk: qubits of a cache-resident")
+	fmt.Fprintln(stdout, "chunk (- : not blocked). floor×sweeps is the memory-bandwidth bound of the circuit; a ratio far above 1")
+	fmt.Fprintln(stdout, "means the run is bound by arithmetic inside cache-resident chunks, not by memory.")
+	if peerDir == "" {
+		return nil
+	}
+	t := *threads
+	if t == 0 {
+		t = runtime.GOMAXPROCS(0)
+	}
+	fmt.Fprintf(stderr, "bench: timing the peers with %s (%d threads)\n", *peers, t)
+	recs, err := bench.RunPeers(peerDir, bench.PeerOptions{Python: *peers, Sims: sims, Threads: t, Repeat: *repeat, Log: stderr})
+	if err != nil {
+		return err
+	}
+	// qpeft again, after the peers: the machine's state drifts within minutes, so its best
+	// time is the best of the runs before and after.
+	sim.Blocking = oldBlocking
+	for k, f := range oursRun {
+		d, err := bestOf(*repeat, f)
+		if err != nil {
+			return err
+		}
+		ours[k] = min(ours[k], d)
+	}
+	return writePeerTable(stdout, recs, ours, t, precs[0])
+}
+
+// writePeerTable prints each peer's time beside qpeft's on the same gates.
+func writePeerTable(w io.Writer, recs []bench.Record, ours map[string]time.Duration, threads int, prec sim.Precision) error {
+	fmt.Fprintf(w, "\nside by side, %d threads, the same gates on every simulator (best of the runs; peers after one warm-up):\n", threads)
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "circuit\tqubits\tgates\tsimulator\tbest time\tqpeft time\tqpeft/peer\t")
+	var missing []string
+	for _, r := range recs {
+		if r.Missing != "" {
+			missing = append(missing, fmt.Sprintf("%s (%s)", r.Sim, r.Missing))
+			continue
+		}
+		q, ok := ours[r.Circuit]
+		ratio := "-"
+		qs := "-"
+		if ok {
+			qs = q.Round(time.Microsecond).String()
+			ratio = fmt.Sprintf("%.2f", q.Seconds()/r.Seconds)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%v\t%s\t%s\t\n", r.Circuit, r.Qubits, r.Gates, r.Sim,
+			time.Duration(r.Seconds*float64(time.Second)).Round(time.Microsecond), qs, ratio)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "qpeft/peer below 1: qpeft is faster. qpeft: its fused run in %s precision on its automatic path (real\n", prec)
+	fmt.Fprintln(w, "amplitudes while every gate is real), best of its runs before and after the peers; qsim computes in complex64,")
+	fmt.Fprintln(w, "Aer and lightning in complex128.")
+	if len(missing) > 0 {
+		fmt.Fprintf(w, "not run (the Python lacks them): %s\n", strings.Join(missing, "; "))
+	}
 	return nil
+}
+
+// pathName names the amplitude type of a path.
+func pathName(complexPath bool, prec sim.Precision) string {
+	switch {
+	case complexPath && prec == sim.Single:
+		return "complex64"
+	case complexPath:
+		return "complex128"
+	case prec == sim.Single:
+		return "float32"
+	}
+	return "float64"
+}
+
+// peerName turns a case name into a file-name-safe kind for the peers' circuit files.
+func peerName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
 }
 
 // benchCircuit builds one workload with its parameter values.
@@ -187,16 +408,31 @@ func benchCircuit(kind string, n, layers, depth int, seed uint64) (*circuit.Circ
 	case "random":
 		c, err := library.RandomLayered(n, depth, seed)
 		return c, nil, err
+	case "qaoa":
+		if n < 2 {
+			return nil, nil, usageError("--circuits qaoa needs --qubits of at least 2, got %d", n)
+		}
+		c, err := library.QAOARing(n, layers, seed)
+		return c, nil, err
+	case "hea":
+		c, err := library.HardwareEfficient(n, layers, seed)
+		return c, nil, err
+	case "cliffordt":
+		c, err := library.CliffordT(n, depth, seed)
+		return c, nil, err
 	default:
 		c, err := library.QFT(n)
 		return c, nil, err
 	}
 }
 
-// bestOf returns the fastest of k timed calls.
+// bestOf returns the fastest of k timed calls. Memory is returned to the system before
+// each call, so that the floor's state or the previous run's is not live beside the next one
+// (a 2^30 complex128 state is 16 GiB).
 func bestOf(k int, f func() error) (time.Duration, error) {
 	best := time.Duration(1<<63 - 1)
 	for i := 0; i < k; i++ {
+		freeMemory()
 		t := time.Now()
 		if err := f(); err != nil {
 			return 0, err
@@ -204,4 +440,10 @@ func bestOf(k int, f func() error) (time.Duration, error) {
 		best = min(best, time.Since(t))
 	}
 	return best, nil
+}
+
+// freeMemory collects garbage and returns the freed pages to the operating system.
+func freeMemory() {
+	runtime.GC()
+	debug.FreeOSMemory()
 }

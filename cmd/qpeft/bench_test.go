@@ -1,8 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBench(t *testing.T) {
@@ -24,15 +29,57 @@ func TestBench(t *testing.T) {
 		{[]string{"bench", "--circuits", "ghz"}, "--circuits"},
 		{[]string{"bench", "--depth", "0"}, "--depth"},
 		{[]string{"bench", "--memory-limit", "lots"}, "--memory-limit"},
-		{[]string{"bench", "extra"}, "no arguments"},
+		{[]string{"bench", "no-such-file.qasm"}, "no-such-file.qasm"},
+		{[]string{"bench", "--param", "a=1"}, "no file"},
+		{[]string{"bench", "--peer-sims", "quest"}, "--peer-sims"},
 	} {
 		code, _, errs := runCLI(t, "", c.args...)
-		if code != 2 || !strings.Contains(errs, c.err) {
+		if code == 0 || !strings.Contains(errs, c.err) {
 			t.Errorf("qpeft %v: exit %d, stderr %q", c.args, code, errs)
 		}
 	}
 	code, _, errs = runCLI(t, "", "bench", "--qubits", "24", "--memory-limit", "1MiB", "--repeat", "1")
 	if code != 1 || !strings.Contains(errs, "GiB") || !strings.Contains(errs, "bench of") {
 		t.Errorf("bench over the memory limit: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestBenchFiles times user programs (an input bound with --param, final measurements
+// dropped) and the held-out families; a program that measures mid-circuit is refused.
+func TestBenchFiles(t *testing.T) {
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "ladder.qasm")
+	require.NoError(t, os.WriteFile(prog, []byte(`OPENQASM 3.0;
+include "stdgates.inc";
+input float theta;
+qubit[5] q;
+bit[5] c;
+h q[0];
+for int i in [0:3] { cx q[i], q[i+1]; rz(theta) q[i+1]; }
+c = measure q;
+`), 0o644))
+	mid := filepath.Join(dir, "mid.qasm")
+	require.NoError(t, os.WriteFile(mid, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[2] q;\nbit b;\nh q[0];\nb = measure q[0];\nx q[0];\n"), 0o644))
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"file", []string{prog, "--param", "theta=0.3", "--repeat", "1"}, 0, []string{"ladder", "complex128", "steps", "chunk"}},
+		{"file and families", []string{prog, "--param", "theta=pi/4", "--circuits", "qaoa,hea,cliffordt", "--qubits", "4", "--layers", "1", "--depth", "2", "--repeat", "1"},
+			0, []string{"ladder", "qaoa", "hea", "cliffordt"}},
+		{"missing input", []string{prog, "--repeat", "1"}, 2, []string{"theta"}},
+		{"mid-circuit measurement", []string{mid}, 2, []string{"mid.qasm:6:5", "not final"}},
+		{"qaoa on one qubit", []string{"--circuits", "qaoa", "--qubits", "1"}, 2, []string{"qaoa"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, "", append([]string{"bench"}, tc.args...)...)
+			require.Equal(t, tc.code, code, "stderr: %s", errs)
+			for _, w := range tc.want {
+				assert.Contains(t, out+errs, w)
+			}
+		})
 	}
 }

@@ -23,6 +23,7 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	unicode := fs.Bool("unicode", false, "draw with box-drawing characters (─ │ ● ⊕ π) instead of ASCII")
 	width := fs.Int("width", defaultWidth(), "fold the diagram into pages of at most N characters (0: never fold); default $COLUMNS or 100")
 	precision := fs.Int("precision", 3, "significant digits of angles")
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,7 +36,7 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *precision < 1 || *precision > 17 {
 		return usageError("--precision %d must be between 1 and 17", *precision)
 	}
-	p, err := readProgram(fs.Arg(0), stdin)
+	p, err := qf.readProgram(fs.Arg(0), stdin)
 	if err != nil {
 		return err
 	}

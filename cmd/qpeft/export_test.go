@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/qasm"
 	"github.com/qpeft/qpeft/sim"
@@ -162,4 +165,101 @@ func absC(c complex128) float64 {
 		im = -im
 	}
 	return re + im
+}
+
+// TestExportAdapterWhole exports the factors of a non-power-of-two adapter (U 48×2, V 12×2)
+// each as one circuit; read back and simulated, the first N×K block is the factor to 1e-12
+// and the other rows of those columns vanish. With --device ibm_heron --stats the circuits
+// are routed into Heron's basis and the statistics are printed.
+func TestExportAdapterWhole(t *testing.T) {
+	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: 2, Layers: 1, Seed: 3}
+	ck, err := peft.NewCheckpoint(cfg, "toy", []peft.ModuleShape{{Name: "fc", Out: 48, In: 12}})
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(5, 2))
+	for _, p := range ck.Modules[0].Adapter.Params() {
+		for i := range p.Value {
+			p.Value[i] = r.Float64()*4 - 2
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "adapter")
+	require.NoError(t, ck.Save(dir))
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, errs := runCLI(t, "", "export", "--adapter", dir, "--whole", "--target", "qasm3", "-o", out)
+	require.Equal(t, 0, code, errs)
+	assert.NotContains(t, errs, "classical")
+	q := ck.Modules[0].Adapter.(*peft.QuantumPEFT)
+	for _, which := range []string{"U", "V"} {
+		path := filepath.Join(out, "fc."+which+".qasm")
+		assert.Contains(t, stdout, path)
+		c, err := qasm.ParseFile(path)
+		require.NoError(t, err)
+		require.Empty(t, c.Params)
+		f := q.Factor(which)
+		theta := q.ThetaU.Value
+		if which == "V" {
+			theta = q.ThetaV.Value
+		}
+		n, k := f.Dim(), f.Rank()
+		want := make([]float64, n*k)
+		require.NoError(t, f.Columns(theta, want))
+		require.Equal(t, bitsFor(n), c.NumQubits)
+		u, err := sim.Unitary(c, nil)
+		require.NoError(t, err)
+		d := 1 << c.NumQubits
+		var worst float64
+		for i := 0; i < d; i++ {
+			for j := 0; j < k; j++ {
+				w := 0.0
+				if i < n {
+					w = want[i*k+j]
+				}
+				worst = max(worst, absC(u.Data[i*d+j]-complex(w, 0)))
+			}
+		}
+		assert.LessOrEqual(t, worst, 1e-12, "%s", path)
+	}
+	heron := filepath.Join(t.TempDir(), "heron")
+	code, _, errs = runCLI(t, "", "export", "--adapter", dir, "--whole", "--target", "qasm3", "--device", "ibm_heron", "--stats", "-o", heron)
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, errs, "stats: fc.U: 156 qubits")
+	assert.Contains(t, errs, "two-qubit gates")
+	text, err := os.ReadFile(filepath.Join(heron, "fc.U.qasm"))
+	require.NoError(t, err)
+	assert.Contains(t, string(text), "// qpeft-routing {")
+	c, err := qasm.Parse("fc.U.qasm", text)
+	require.NoError(t, err)
+	for name := range c.CountOps() {
+		assert.Contains(t, []string{"rz", "sx", "x", "cz"}, name)
+	}
+}
+
+func bitsFor(n int) int {
+	q := 0
+	for 1<<q < n {
+		q++
+	}
+	return q
+}
+
+// TestExportRoutingFlags: --coupling-map reads a user map (errors name the file),
+// --verbatim outside braket and --whole without --adapter are usage errors, --stats prints
+// the SWAPs added.
+func TestExportRoutingFlags(t *testing.T) {
+	src := writeExportTemp(t, "tri.qasm", "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[3] q;\ncx q[0], q[1];\ncx q[1], q[2];\ncx q[0], q[2];\n")
+	line := writeExportTemp(t, "line.json", "[[0,1],[1,2]]")
+	bad := writeExportTemp(t, "bad.json", "[[0,1],[2,3]]")
+	code, stdout, errs := runCLI(t, "", "export", src, "--target", "qasm3", "--coupling-map", line, "--basis", "rz,sx,x,cz", "--stats", "--seed", "4")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, errs, "1 SWAPs added")
+	assert.Contains(t, stdout, "// qpeft-routing {")
+	code, _, errs = runCLI(t, "", "export", src, "--target", "qasm3", "--coupling-map", bad)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, bad)
+	assert.Contains(t, errs, "disconnected")
+	code, _, errs = runCLI(t, "", "export", src, "--target", "qasm3", "--verbatim")
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, errs, "--verbatim applies to the braket target only")
+	code, _, errs = runCLI(t, "", "export", src, "--target", "qasm3", "--whole")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "--whole applies to --adapter")
 }

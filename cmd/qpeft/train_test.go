@@ -82,13 +82,13 @@ func TestTrainUsageErrors(t *testing.T) {
 		{[]string{"train", "--model", filepath.Join(dir, "absent.onnx")}, 1, "absent.onnx"},
 		{[]string{"train", "--data", "fashion-mnist:" + filepath.Join(dir, "absent")}, 1, "absent"},
 		{[]string{"train", "--model", "mlp512", "--targets", "fc7", "--data", "fashion-subset"}, 1, "valid targets"},
-		{[]string{"train", "--data", "fashion-subset", "--out", notes}, 1, "non-empty directory"},
+		{[]string{"train", "--data", "fashion-subset", "--out", notes}, 1, "holds files qpeft did not write (keep.txt)"},
 		{[]string{"train", "--sweep"}, 2, "--out"},
 		{[]string{"train", "extra"}, 2, "unexpected argument"},
 		{[]string{"eval"}, 2, "one run directory"},
 		{[]string{"eval", filepath.Join(dir, "absent")}, 1, "no such file"},
-		{[]string{"demo", "--rank", "9"}, 2, "--rank in 1..8"},
-		{[]string{"demo", "--out", notes}, 1, "non-empty directory"},
+		{[]string{"demo", "--rank", "9"}, 2, "--rank 9 must be in 1..8"},
+		{[]string{"demo", "--out", notes}, 1, "holds files qpeft did not write (keep.txt)"},
 	}
 	for _, c := range cases {
 		code, stdout, stderr := runCLI(t, "", c.args...)

@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "unitary",
 		summary: "print the unitary matrix of an OpenQASM program, or write it as .npy or .csv",
-		usage:   "FILE.qasm|- [--param NAME=VALUE ...] [--out FILE.npy|FILE.csv] [--digits D]",
+		usage:   "FILE.qasm|- [--param NAME=VALUE ...] [-o FILE.npy|FILE.csv] [--digits D]",
 		run:     runUnitary,
 	})
 }
@@ -26,9 +26,10 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	cmd := commands["unitary"]
 	fs := newFlags(cmd, stderr)
 	params := fs.StringArray("param", nil, "value of an input, NAME=VALUE (a number or a multiple of pi); an input array takes NAME=v0,v1,…; repeatable")
-	out := fs.String("out", "", "write the full-precision matrix to FILE.npy (NumPy complex128, or float64 for a real circuit) or FILE.csv, atomically")
+	out := fs.StringP("out", "o", "", "write the full-precision matrix to FILE.npy (NumPy complex128, or float64 for a real circuit) or FILE.csv, atomically")
 	digits := fs.Int("digits", 4, "digits after the decimal point when printing")
 	memLimit := addMemoryLimitFlag(fs)
+	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if *digits < 0 || *digits > 17 {
 		return usageError("--digits %d must be between 0 and 17", *digits)
 	}
-	p, err := readProgram(fs.Arg(0), stdin)
+	p, err := qf.readProgram(fs.Arg(0), stdin)
 	if err != nil {
 		return err
 	}
@@ -59,9 +60,12 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return err
 	}
 	c := p.Circuit
-	u, ok := withoutFinalMeasurements(c)
-	if !ok || !u.IsUnitary() {
-		return fmt.Errorf("%s has measurements, resets or conditions before its last gate, so it has no unitary", fs.Arg(0))
+	u, err := c.RemoveFinalMeasurements()
+	if err != nil {
+		return fmt.Errorf("%s has no unitary: %w", fs.Arg(0), err)
+	}
+	if op := firstNonUnitary(u); op != nil {
+		return fmt.Errorf("%s has no unitary: %s%s is not a unitary operation (final measurements are dropped; resets and conditions are not)", fs.Arg(0), posText(op.Pos), describeOp(op))
 	}
 	env := circuit.MapEnv(values)
 	n := c.NumQubits

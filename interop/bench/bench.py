@@ -10,12 +10,23 @@ Circuits (written as JSON gate lists so the Go side runs exactly the same gates)
           D(n + floor(n/2)) gates.
   qft     the textbook QFT: for j = n-1..0, H(j) then CP(pi/2^(j-k)) (k, j) for k = j-1..0;
           then SWAP(i, n-1-i). n(n+1)/2 + floor(n/2) gates.
+  held-out families (not tuned for; qpeft bench --circuits builds the same families in Go with
+  its own random angles, circuit/library):
+  qaoa    QAOA MaxCut on the ring, p = 4 rounds: H on every qubit, then per round RZZ(gamma) on
+          every ring edge (q, q+1 mod n) and RX(beta) on every qubit. n + p(2n) gates.
+  hea     hardware-efficient ansatz, 8 layers: RY, RZ on every qubit then a CX ladder
+          (0,1),(1,2),...; a final RY, RZ layer. 18n + 8(n-1) gates.
+  cliffordt  random Clifford+T, 20 layers: one of H, S, T on every qubit, then CX on floor(n/2)
+          disjoint pairs of a random permutation. 20(n + floor(n/2)) gates.
+Any other gate list (qpeft bench FILE.qasm --peers PYTHON writes one per file) may use the
+gates of GATES below.
 Angles come from numpy's PCG64 with a fixed seed per (circuit, n).
 
 Usage:
   bench.py gen DIR --qubits 12,16,20,24,26
+  bench.py gen DIR --qubits 20,24 --kinds qaoa,hea,cliffordt
   bench.py run DIR --out peers.jsonl [--threads 1,2] [--repeat 3] [--repeat-large 1]
-               [--large-qubits 26] [--sims aer,qsim,lightning]
+               [--large-qubits 26] [--sims aer,qsim,lightning] [--skip-missing]
   bench.py report peers.jsonl go.jsonl [--gotest gotest.txt] [--json all.json] [--text table.txt]
 
 "run" starts one worker process per (simulator, threads) so that OpenMP thread counts are
@@ -122,13 +133,63 @@ def qft(n):
     return g
 
 
-KINDS = {"pauli": pauli, "random": random_layered, "qft": qft}
+def qaoa(n, p=4, seed=3):
+    r = np.random.Generator(np.random.PCG64(seed * 1000 + n))
+    g = [{"name": "h", "qubits": [q], "params": []} for q in range(n)]
+    edges = [(q, (q + 1) % n) for q in range(n if n > 2 else 1)]
+    for _ in range(p):
+        gamma, beta = float(r.random() * math.pi), float(r.random() * math.pi / 2)
+        for a, b in edges:
+            g.append({"name": "rzz", "qubits": [a, b], "params": [gamma]})
+        for q in range(n):
+            g.append({"name": "rx", "qubits": [q], "params": [beta]})
+    return g
+
+
+def hea(n, L=8, seed=4):
+    r = np.random.Generator(np.random.PCG64(seed * 1000 + n))
+    g = []
+
+    def rot():
+        for q in range(n):
+            g.append({"name": "ry", "qubits": [q], "params": [float(r.uniform(-math.pi, math.pi))]})
+            g.append({"name": "rz", "qubits": [q], "params": [float(r.uniform(-math.pi, math.pi))]})
+
+    for _ in range(L):
+        rot()
+        for q in range(n - 1):
+            g.append({"name": "cx", "qubits": [q, q + 1], "params": []})
+    rot()
+    return g
+
+
+def clifford_t(n, D=20, seed=5):
+    r = np.random.Generator(np.random.PCG64(seed * 1000 + n))
+    g = []
+    for _ in range(D):
+        for q in range(n):
+            g.append({"name": ("h", "s", "t")[int(r.integers(3))], "qubits": [q], "params": []})
+        perm = [int(x) for x in r.permutation(n)]
+        for i in range(0, n - 1, 2):
+            g.append({"name": "cx", "qubits": [perm[i], perm[i + 1]], "params": []})
+    return g
+
+
+KINDS = {"pauli": pauli, "random": random_layered, "qft": qft, "qaoa": qaoa, "hea": hea, "cliffordt": clifford_t}
+# The default set of gen (the table of docs/benchmarks.md); the held-out families on request.
+DEFAULT_KINDS = "pauli,random,qft"
+# Gates a circuit file may use: name -> (qubits, parameters). qpeft bench --peers translates
+# other gates into these (export/transpile) before writing a file.
+GATES = {"rx": (1, 1), "ry": (1, 1), "rz": (1, 1), "p": (1, 1), "h": (1, 0), "x": (1, 0), "y": (1, 0),
+         "z": (1, 0), "s": (1, 0), "sdg": (1, 0), "t": (1, 0), "tdg": (1, 0), "cx": (2, 0), "cz": (2, 0),
+         "cp": (2, 1), "swap": (2, 0), "rzz": (2, 1)}
 
 
 def gen(args):
     os.makedirs(args.dir, exist_ok=True)
     for n in [int(x) for x in args.qubits.split(",")]:
-        for kind, f in KINDS.items():
+        for kind in args.kinds.split(","):
+            f = KINDS[kind]
             path = os.path.join(args.dir, f"{kind}-{n:02d}.json")
             with open(path + ".tmp", "w") as fh:
                 json.dump({"kind": kind, "qubits": n, "gates": f(n)}, fh)
@@ -164,7 +225,7 @@ def make_aer(c, threads):
 
     qc = QuantumCircuit(c["qubits"])
     for g in c["gates"]:
-        getattr(qc, {"swap": "swap", "cx": "cx", "cp": "cp"}.get(g["name"], g["name"]))(*g["params"], *g["qubits"])
+        getattr(qc, g["name"])(*g["params"], *g["qubits"])
     qc.save_statevector()
     backend = AerSimulator(method="statevector", max_parallel_threads=threads)
     tqc = transpile(qc, backend, optimization_level=0)
@@ -200,6 +261,16 @@ def make_qsim(c, threads):
             "cx": lambda: cirq.CNOT.on(*q),
             "cp": lambda: cirq.CZPowGate(exponent=p[0] / math.pi).on(*q),
             "swap": lambda: cirq.SWAP.on(*q),
+            "p": lambda: cirq.ZPowGate(exponent=p[0] / math.pi).on(*q),
+            "x": lambda: cirq.X.on(*q),
+            "y": lambda: cirq.Y.on(*q),
+            "z": lambda: cirq.Z.on(*q),
+            "s": lambda: cirq.S.on(*q),
+            "sdg": lambda: (cirq.S**-1).on(*q),
+            "t": lambda: cirq.T.on(*q),
+            "tdg": lambda: (cirq.T**-1).on(*q),
+            # RZZ(theta) = exp(-i theta Z⊗Z / 2) = ZZPowGate(t = theta/pi, global_shift = -1/2)
+            "rzz": lambda: cirq.ZZPowGate(exponent=p[0] / math.pi, global_shift=-0.5).on(*q),
         }[g["name"]]()
         ops.append(op)
     circ = cirq.Circuit(ops)
@@ -218,7 +289,10 @@ def make_lightning(c, threads):
     dev = qml.device("lightning.qubit", wires=n)
     gates = c["gates"]
     table = {"ry": qml.RY, "rx": qml.RX, "rz": qml.RZ, "h": qml.Hadamard, "cz": qml.CZ,
-             "cx": qml.CNOT, "cp": qml.ControlledPhaseShift, "swap": qml.SWAP}
+             "cx": qml.CNOT, "cp": qml.ControlledPhaseShift, "swap": qml.SWAP, "p": qml.PhaseShift,
+             "x": qml.PauliX, "y": qml.PauliY, "z": qml.PauliZ, "s": qml.S, "t": qml.T,
+             "sdg": lambda wires: qml.adjoint(qml.S(wires=wires)), "tdg": lambda wires: qml.adjoint(qml.T(wires=wires)),
+             "rzz": qml.IsingZZ}
 
     @qml.qnode(dev)
     def circuit():
@@ -230,6 +304,8 @@ def make_lightning(c, threads):
 
 
 MAKERS = {"aer": make_aer, "qsim": make_qsim, "lightning": make_lightning}
+# The module each simulator needs (run --skip-missing checks it before starting a worker).
+IMPORTS = {"aer": "qiskit_aer", "qsim": "qsimcirq", "lightning": "pennylane_lightning"}
 
 
 def worker(args):
@@ -272,6 +348,15 @@ def run(args):
                        "--repeat", str(args.repeat), "--repeat-large", str(args.repeat_large),
                        "--large-qubits", str(args.large_qubits), "--max-qubits", str(args.max_qubits)]
                 print(f"bench: {sim} threads={t}", file=sys.stderr, flush=True)
+                if args.skip_missing:
+                    chk = subprocess.run([sys.executable, "-c", "import " + IMPORTS[sim]], env=env,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                    if chk.returncode != 0:
+                        why = (chk.stderr.strip().splitlines() or ["import failed"])[-1]
+                        out.write(json.dumps({"sim": sim, "threads": t, "missing": why}) + "\n")
+                        out.flush()
+                        print(f"bench: {sim}: not available in {sys.executable}: {why}", file=sys.stderr, flush=True)
+                        continue
                 p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
                 out.write(p.stdout)
                 out.flush()
@@ -290,6 +375,8 @@ def report(args):
                 if not line.startswith("{"):
                     continue
                 r = json.loads(line)
+                if "missing" in r:
+                    continue
                 if "sim" in r:
                     recs.append(r)
                 else:
@@ -320,7 +407,7 @@ def report(args):
     cols = [("qpeft", 1), ("qpeft", 2), ("aer", 1), ("aer", 2), ("qsim", 1), ("qsim", 2),
             ("lightning", 1), ("lightning", 2), ("itsubaki-q", 1)]
     cases = sorted({(r["circuit"], r["qubits"]) for r in recs if not r["sim"].startswith("gotest")},
-                   key=lambda c: (("pauli", "random", "qft").index(c[0]), c[1]))
+                   key=lambda c: (list(KINDS).index(c[0]) if c[0] in KINDS else len(KINDS), c[0], c[1]))
 
     def get(circ, n, sim, t):
         if sim == "qpeft":
@@ -406,6 +493,7 @@ def main():
     g = sub.add_parser("gen")
     g.add_argument("dir")
     g.add_argument("--qubits", default="12,16,20,24,26")
+    g.add_argument("--kinds", default=DEFAULT_KINDS, help="comma-separated families: " + ",".join(KINDS))
     r = sub.add_parser("run")
     r.add_argument("dir")
     r.add_argument("--out", required=True)
@@ -415,6 +503,8 @@ def main():
     r.add_argument("--large-qubits", type=int, default=26)
     r.add_argument("--sims", default="aer,qsim,lightning")
     r.add_argument("--max-qubits", type=int, default=30)
+    r.add_argument("--skip-missing", action="store_true",
+                   help="record a simulator whose module this Python lacks as missing instead of failing")
     w = sub.add_parser("worker")
     w.add_argument("dir")
     w.add_argument("--sim", required=True, choices=sorted(MAKERS))

@@ -7,7 +7,8 @@
 # Environment: VENV (default ~/.cache/qpeft-bench-venv), PYTHON (python3.11 or python3),
 # QUBITS (default 12,16,20,24,26), REPEAT (default 3; one less at n = 24 for the peers),
 # REPEAT_LARGE (runs per case from LARGE_QUBITS on, default 1), LARGE_QUBITS (default 26),
-# THREADS (default 1,2), ITSUBAKI_MAX (default 24). OUTDIR defaults to a temp dir;
+# THREADS (default 1,2), ITSUBAKI_MAX (default 24), KINDS (default pauli,random,qft; the held-out
+# families qaoa, hea, cliffordt on request). OUTDIR defaults to a temp dir;
 # it receives circuits/, peers.jsonl, go.jsonl, gotest.txt, gotest-sweeps.txt (per-sweep
 # times, BenchmarkSweep and BenchmarkCircuitSweeps), bench.json and table.txt.
 #
@@ -45,7 +46,7 @@ t0=$(date +%s)
 echo "bench: pip install took $(( $(date +%s) - t0 )) s"
 py="$venv/bin/python"
 
-"$py" "$here/bench.py" gen "$out/circuits" --qubits "$qubits"
+"$py" "$here/bench.py" gen "$out/circuits" --qubits "$qubits" --kinds "${KINDS:-pauli,random,qft}"
 (cd "$root" && go build -o "$out/gobench" ./interop/bench/gobench)
 
 echo "bench: go test ./sim -bench 'Ansatz|Bandwidth' (load $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -110,5 +110,55 @@ func writeAdapter(dir string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "adapter_expect.json"), data, 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "adapter_expect.json"), data, 0o644); err != nil {
+		return err
+	}
+	return writeAdapterWhole(dir)
+}
+
+// writeAdapterWhole writes DIR/adapter_whole, a checkpoint whose factors have dimensions
+// that are not powers of two (U 48×2, V 12×2 and U 24×2, V 6×2), and
+// DIR/adapter_whole_expect.json: per factor, N, K and the first K columns from peft/ortho,
+// for `qpeft export --adapter --whole`.
+func writeAdapterWhole(dir string) error {
+	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: 2, Layers: 1, Seed: 5}
+	ck, err := peft.NewCheckpoint(cfg, "interop-whole", []peft.ModuleShape{
+		{Name: "proj", Out: 48, In: 12},
+		{Name: "head", Out: 24, In: 6},
+	})
+	if err != nil {
+		return err
+	}
+	r := rand.New(rand.NewPCG(77, 3))
+	for _, m := range ck.Modules {
+		for _, p := range m.Adapter.Params() {
+			for i := range p.Value {
+				p.Value[i] = (r.Float64()*2 - 1) * 2.5
+			}
+		}
+	}
+	if err := ck.Save(filepath.Join(dir, "adapter_whole")); err != nil {
+		return err
+	}
+	expect := map[string]any{}
+	for _, m := range ck.Modules {
+		q := m.Adapter.(*peft.QuantumPEFT)
+		for _, which := range []string{"U", "V"} {
+			f := q.Factor(which)
+			theta := q.ThetaU.Value
+			if which == "V" {
+				theta = q.ThetaV.Value
+			}
+			u := make([]float64, f.Dim()*f.Rank())
+			if err := f.Columns(theta, u); err != nil {
+				return err
+			}
+			expect[m.Name+"."+which] = map[string]any{"dim": f.Dim(), "rank": f.Rank(), "columns": u}
+		}
+	}
+	data, err := json.MarshalIndent(expect, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "adapter_whole_expect.json"), data, 0o644)
 }

@@ -20,10 +20,17 @@ func QASM(c *circuit.Circuit) (string, error) {
 // ParseQASM reads an ansatz from OpenQASM 2 or 3 text (its inputs become the angles, in
 // declaration order) and checks it with [Check]. filename is used in error positions.
 func ParseQASM(filename string, src []byte) (*circuit.Circuit, error) {
-	c, err := qasm.Parse(filename, src)
+	return ParseQASMConfig(&qasm.Config{}, filename, src)
+}
+
+// ParseQASMConfig is [ParseQASM] with a reader configuration: limits and where includes may
+// come from (an adapter's circuits set cfg.BaseDir to the adapter directory).
+func ParseQASMConfig(cfg *qasm.Config, filename string, src []byte) (*circuit.Circuit, error) {
+	p, err := cfg.Parse(filename, src)
 	if err != nil {
 		return nil, err
 	}
+	c := p.Circuit
 	if err := Check(c); err != nil {
 		return nil, err
 	}

@@ -33,7 +33,8 @@ type Tokenizer struct {
 	model      subwordModel
 	post       *postProcessor
 	vocab      map[string]int
-	inv        []string
+	inv        map[int]string // id → token; ids may have gaps
+	size       int            // the id space: 1 + the largest id
 }
 
 type addedToken struct {
@@ -96,23 +97,19 @@ func ParseTokenizer(raw []byte) (*Tokenizer, error) {
 	if t.model, t.vocab, err = parseModel(f.Model); err != nil {
 		return nil, fmt.Errorf("tokenizer.json: model: %w", err)
 	}
-	// The id space is the model's vocabulary plus the added tokens.
-	size := 0
-	for _, id := range t.vocab {
-		size = max(size, id+1)
-	}
-	for _, a := range t.added {
-		if a.ID < 0 || a.Content == "" {
-			return nil, fmt.Errorf("tokenizer.json: added token %q has id %d", a.Content, a.ID)
-		}
-		size = max(size, a.ID+1)
-	}
-	t.inv = make([]string, size)
+	// The id space is the model's vocabulary plus the added tokens. It is kept as a map, so
+	// that memory follows the tokens the file holds, not the largest id it declares.
+	t.inv = make(map[int]string, len(t.vocab)+len(t.added))
 	for tok, id := range t.vocab {
 		t.inv[id] = tok
+		t.size = max(t.size, id+1)
 	}
 	for _, a := range t.added {
+		if a.ID < 0 || a.ID > maxTokenID || a.Content == "" {
+			return nil, fmt.Errorf("tokenizer.json: added token %q has id %d (want a non-empty token with an id from 0 to %d)", a.Content, a.ID, maxTokenID)
+		}
 		t.inv[a.ID] = a.Content
+		t.size = max(t.size, a.ID+1)
 	}
 	if t.post, err = parsePost(f.PostProcessor, t); err != nil {
 		return nil, fmt.Errorf("tokenizer.json: post_processor: %w", err)
@@ -136,7 +133,7 @@ func ParseTokenizer(raw []byte) (*Tokenizer, error) {
 }
 
 // VocabSize returns the size of the id space (model vocabulary and added tokens).
-func (t *Tokenizer) VocabSize() int { return len(t.inv) }
+func (t *Tokenizer) VocabSize() int { return t.size }
 
 // ID returns the id of a token (added tokens included).
 func (t *Tokenizer) ID(token string) (int, bool) {
@@ -151,9 +148,6 @@ func (t *Tokenizer) ID(token string) (int, bool) {
 
 // Token returns the token of an id, or "" if the id is unknown.
 func (t *Tokenizer) Token(id int) string {
-	if id < 0 || id >= len(t.inv) {
-		return ""
-	}
 	return t.inv[id]
 }
 
@@ -924,13 +918,16 @@ func parseModel(raw json.RawMessage) (subwordModel, map[string]int, error) {
 	return nil, nil, fmt.Errorf("type %q is not supported (supported: WordPiece, BPE)", typ)
 }
 
+// maxTokenID is the largest token id accepted (16M, far above any real vocabulary).
+const maxTokenID = 1 << 24
+
 func checkVocab(v map[string]int) error {
 	if len(v) == 0 {
 		return fmt.Errorf("empty vocabulary")
 	}
 	seen := make(map[int]string, len(v))
 	for tok, id := range v {
-		if id < 0 || id > 1<<24 {
+		if id < 0 || id > maxTokenID {
 			return fmt.Errorf("token %q has id %d", tok, id)
 		}
 		if prev, ok := seen[id]; ok {
@@ -960,7 +957,7 @@ func parsePost(raw json.RawMessage, t *Tokenizer) (*postProcessor, error) {
 		if got, ok := t.ID(tok); ok && got != id {
 			return 0, fmt.Errorf("special token %q has id %d in the post-processor but %d in the vocabulary", tok, id, got)
 		}
-		if id < 0 || id >= len(t.inv) {
+		if id < 0 || id >= t.size {
 			return 0, fmt.Errorf("special token %q has id %d outside the vocabulary", tok, id)
 		}
 		return id, nil

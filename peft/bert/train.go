@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/safetensors"
@@ -404,6 +405,15 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// The output is checked before anything is loaded (internal/outdir): it may replace only
+	// an earlier qpeft output, and must be writable with room for the run directory.
+	notes, err := outdir.Check(out, "--out", outBytes)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		logf(opts.Log, "note: %s", n)
+	}
 	start := time.Now()
 	m := opts.Model
 	if m == nil {
@@ -419,7 +429,7 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 			return nil, err
 		}
 	}
-	train, test, err := cfg.RunDatasets(train, test)
+	train, test, err = cfg.RunDatasets(train, test)
 	if err != nil {
 		return nil, err
 	}
@@ -764,16 +774,22 @@ func (ck *Checkpoint) Clone() *Checkpoint {
 	return &c
 }
 
-// Save writes the run's directory atomically (see [Run]).
+// outBytes bounds the size of a run directory (result.json, the head, adapters and their
+// LoRA export) for the free-space check of [Run].
+const outBytes = 64 << 20
+
+// Save writes the run's directory atomically (see [Run]), with the marker of a qpeft output.
+// An existing out is replaced only when it is an earlier qpeft output holding nothing else
+// (see package internal/outdir).
 func (r *Result) Save(out string) error {
 	js, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(out)), 0o755); err != nil {
-		return fmt.Errorf("bert: %w", err)
+	if err := outdir.CheckReplace(out, "--out"); err != nil {
+		return err
 	}
-	return atomicfile.WriteDir(out, 0o755, func(dir string) error {
+	return outdir.Write(out, "--out", "qpeft train --model hf:", func(dir string) error {
 		if err := os.WriteFile(filepath.Join(dir, "result.json"), append(js, '\n'), 0o644); err != nil {
 			return err
 		}

@@ -30,6 +30,7 @@ import (
 	"strings"
 
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/safefile"
 	"github.com/qpeft/qpeft/peft/safetensors"
 )
 
@@ -247,6 +248,9 @@ func (a *LoRAAdapter) SaveAs(dir string, dt safetensors.DType) error {
 	return nil
 }
 
+// maxConfigBytes bounds adapter_config.json.
+const maxConfigBytes = 16 << 20
+
 // Load reads and validates the PEFT LoRA adapter in dir. Every problem
 // found is reported, joined into one error: config fields of the wrong type
 // or value, a module with lora_A but no lora_B (or the reverse), factor
@@ -257,7 +261,8 @@ func Load(dir string) (*LoRAAdapter, error) {
 	fail := func(err error) (*LoRAAdapter, error) {
 		return nil, fmt.Errorf("hfpeft: load %s:\n%w", dir, err)
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, ConfigName))
+	// An adapter directory is untrusted input: regular files of bounded size inside dir only.
+	raw, err := safefile.ReadFileIn(dir, ConfigName, maxConfigBytes)
 	if err != nil {
 		return fail(err)
 	}
@@ -269,7 +274,11 @@ func Load(dir string) (*LoRAAdapter, error) {
 	if err := a.Config.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", ConfigName, err))
 	}
-	f, err := safetensors.Open(filepath.Join(dir, WeightsName))
+	wpath, err := safefile.PathIn(dir, WeightsName)
+	if err != nil {
+		return fail(errors.Join(append(errs, err)...))
+	}
+	f, err := safetensors.Open(wpath)
 	if err != nil {
 		return fail(errors.Join(append(errs, err)...))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/sim"
 )
 
 // SupportedOps lists the operators [Convert] understands (default ONNX domain).
@@ -125,11 +126,17 @@ func Convert[T nn.Float](m *Model) (*Network[T], error) {
 		}
 		c.shape = append(c.shape, int(d.Value))
 	}
+	if err := checkActivation(c.shape); err != nil {
+		return nil, fmt.Errorf("onnx: input %q: %w", in.Name, err)
+	}
 	net := &Network[T]{Input: in.Name, InputShape: slices.Clone(c.shape)}
 	c.cur = in.Name
 	for i, n := range g.Nodes {
 		if err := c.node(n, i); err != nil {
 			return nil, fmt.Errorf("onnx: %s: %w", nodeLabel(n, i), err)
+		}
+		if err := checkActivation(c.shape); err != nil {
+			return nil, fmt.Errorf("onnx: %s: output: %w", nodeLabel(n, i), err)
 		}
 	}
 	if len(g.Outputs) != 1 {
@@ -202,6 +209,24 @@ func attrString(n *Node, name, def string) string {
 		return string(a.S)
 	}
 	return def
+}
+
+// checkActivation refuses a per-sample activation shape with a dimension that is not
+// positive or whose values (as float64, for one sample) exceed the memory limit, so that a
+// model cannot declare an activation no forward pass could allocate (Conv pads of 2^30
+// give a 2^31 x 2^31 output from a 1 x 1 input).
+func checkActivation(shape []int) error {
+	size := 8.0
+	for _, d := range shape {
+		if d <= 0 {
+			return fmt.Errorf("per-sample shape %v has a dimension that is not positive", shape)
+		}
+		size *= float64(d)
+	}
+	if lim := sim.MemoryLimit; lim > 0 && size > float64(lim) {
+		return fmt.Errorf("per-sample shape %v needs %.3g GiB for one sample, above the memory limit of %.3g GiB (QPEFT_MEMORY_LIMIT)", shape, size/(1<<30), float64(lim)/(1<<30))
+	}
+	return nil
 }
 
 func numel(s []int) int {

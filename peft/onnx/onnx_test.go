@@ -138,16 +138,6 @@ func TestCorruptedModelNeverPanics(t *testing.T) {
 	}
 }
 
-func FuzzDecode(f *testing.F) {
-	f.Add(mnistcnn.ONNX())
-	f.Add([]byte{0x3a, 0x02, 0x0a, 0x00})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if net, err := Load[float32](b); err == nil && net.Model == nil {
-			t.Fatal("nil model without error")
-		}
-	})
-}
-
 func TestTensorValues(t *testing.T) {
 	cases := []struct {
 		name string

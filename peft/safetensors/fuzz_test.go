@@ -2,13 +2,22 @@ package safetensors
 
 import (
 	"bytes"
-	"reflect"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/qpeft/qpeft/internal/fuzzcheck"
 )
 
-// FuzzRead feeds arbitrary bytes to the reader. It must never panic; a file
-// it accepts must give consistent views, agree with the streaming reader and
-// survive a write/read round trip unchanged.
+// FuzzRead feeds arbitrary bytes to the reader (Parse, Read and Open). It must
+// never panic or hang, and never allocate by what the header declares rather
+// than by what the file holds: a header promising huge shapes, offsets or a
+// huge header length is refused before anything of that size is allocated. A
+// file it accepts must give consistent views, agree with the streaming reader
+// and the memory-mapped file, and survive a write/read round trip unchanged.
 func FuzzRead(f *testing.F) {
 	good, _ := Marshal([]Tensor{
 		FromFloat32("a", []int{2, 2}, []float32{1, 2, 3, 4}),
@@ -21,57 +30,65 @@ func FuzzRead(f *testing.F) {
 	f.Add(hdrFile(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}`, make([]byte, 12)))
 	f.Add(hdrFile(`{"a":{"dtype":"F64","shape":[0],"data_offsets":[0,0]},"b":{"dtype":"I8","shape":[1,1],"data_offsets":[0,1]}}`, []byte{5}))
 	f.Add([]byte{255, 255, 255, 255, 255, 255, 255, 255})
+	// Headers that declare far more than the file holds.
+	f.Add(hdrFile(`{"w":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,0]}}`, nil))
+	f.Add(hdrFile(`{"w":{"dtype":"F32","shape":[1073741824],"data_offsets":[0,4294967296]}}`, []byte{1, 2, 3, 4}))
+	f.Add(hdrFile(`{"w":{"dtype":"U8","shape":[0,9223372036854775807,2],"data_offsets":[0,0]}}`, nil))
+	f.Add(append(u64(MaxHeaderLen), '{', '}'))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := Parse(data)
-		sfile, serr := Read(bytes.NewReader(data))
-		if err != nil {
-			return
+		defer fuzzcheck.Watch(t, "FuzzRead")()
+		var file, sfile *File
+		var err, serr error
+		// Neither reader allocates much beyond the bytes it is given.
+		bound := uint64(2<<20 + 16*len(data))
+		alloc := fuzzcheck.Allocated(func() { file, err = Parse(data) })
+		require.LessOrEqual(t, alloc, bound, "Parse of %d bytes allocated %d bytes", len(data), alloc)
+		alloc = fuzzcheck.Allocated(func() { sfile, serr = Read(bytes.NewReader(data)) })
+		require.LessOrEqual(t, alloc, bound, "Read of %d bytes allocated %d bytes", len(data), alloc)
+		path := filepath.Join(t.TempDir(), "f.safetensors")
+		require.NoError(t, os.WriteFile(path, data, 0o644))
+		ofile, oerr := Open(path)
+		if oerr == nil {
+			defer ofile.Close()
 		}
-		if serr != nil {
-			t.Fatalf("Parse accepted but Read rejected: %v", serr)
+		require.True(t, (err == nil) == (serr == nil) && (err == nil) == (oerr == nil), "Parse, Read and Open disagree: %v; %v; %v", err, serr, oerr)
+		if err != nil {
+			require.True(t, strings.HasPrefix(err.Error(), "safetensors: "), "error does not name the format: %v", err)
+			return
 		}
 		var tensors []Tensor
 		for _, info := range file.Tensors() {
 			b, err := file.Bytes(info.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if int64(len(b)) != info.End-info.Begin || len(b) != info.NumElements()*info.DType.Size() {
-				t.Fatalf("tensor %q: %d bytes for %+v", info.Name, len(b), info)
-			}
+			require.NoError(t, err)
+			require.True(t, int64(len(b)) == info.End-info.Begin && len(b) == info.NumElements()*info.DType.Size(), "tensor %q: %d bytes for %+v", info.Name, len(b), info)
 			sb, err := sfile.Bytes(info.Name)
-			if err != nil || !bytes.Equal(sb, b) {
-				t.Fatalf("tensor %q: stream reader differs", info.Name)
-			}
+			require.NoError(t, err)
+			require.Equal(t, b, sb, "tensor %q: the stream reader differs", info.Name)
+			ob, err := ofile.Bytes(info.Name)
+			require.NoError(t, err)
+			require.Equal(t, b, ob, "tensor %q: the mapped file differs", info.Name)
 			switch info.DType {
 			case F16, BF16, F32, F64:
 				v, err := file.Float64(info.Name)
-				if err != nil || len(v) != info.NumElements() {
-					t.Fatalf("Float64(%q): %v", info.Name, err)
-				}
-				if _, err := file.Float32(info.Name); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
+				require.Len(t, v, info.NumElements())
+				_, err = file.Float32(info.Name)
+				require.NoError(t, err)
 			}
 			tensors = append(tensors, Tensor{Name: info.Name, DType: info.DType, Shape: info.Shape, Data: b})
 		}
 		out, err := Marshal(tensors, file.Metadata())
-		if err != nil {
-			t.Fatalf("re-marshal: %v", err)
-		}
+		require.NoError(t, err, "re-marshal")
 		again, err := Parse(out)
-		if err != nil {
-			t.Fatalf("re-parse: %v", err)
-		}
-		if !reflect.DeepEqual(again.Metadata(), file.Metadata()) || !reflect.DeepEqual(again.Names(), file.Names()) {
-			t.Fatal("round trip changed names or metadata")
-		}
+		require.NoError(t, err, "re-parse")
+		require.Equal(t, file.Metadata(), again.Metadata(), "round trip changed the metadata")
+		require.Equal(t, file.Names(), again.Names(), "round trip changed the names")
 		for _, in := range tensors {
 			got, _ := again.Info(in.Name)
 			b, _ := again.Bytes(in.Name)
-			if got.DType != in.DType || len(got.Shape) != len(in.Shape) || !bytes.Equal(b, in.Data) {
-				t.Fatalf("round trip changed tensor %q", in.Name)
-			}
+			require.Equal(t, in.DType, got.DType, "round trip changed tensor %q", in.Name)
+			require.Equal(t, len(in.Shape), len(got.Shape), "round trip changed tensor %q", in.Name)
+			require.True(t, bytes.Equal(b, in.Data), "round trip changed tensor %q", in.Name)
 		}
 	})
 }

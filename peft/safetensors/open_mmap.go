@@ -5,13 +5,14 @@ package safetensors
 import (
 	"fmt"
 	"math"
-	"os"
 	"syscall"
+
+	"github.com/qpeft/qpeft/internal/safefile"
 )
 
 // openFile maps the file read-only and parses it in place.
 func openFile(path string) (*File, error) {
-	fd, err := os.Open(path)
+	fd, err := safefile.Open(path) // regular files only: a FIFO or device cannot block or stream
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}

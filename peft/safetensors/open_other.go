@@ -4,12 +4,13 @@ package safetensors
 
 import (
 	"fmt"
-	"os"
+
+	"github.com/qpeft/qpeft/internal/safefile"
 )
 
 // openFile reads the whole file into memory where mmap is not used.
 func openFile(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, -1) // regular files only
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}

@@ -153,11 +153,12 @@ func Read(r io.Reader) (*File, error) {
 }
 
 // readFull reads exactly n bytes. Memory grows with the data that actually
-// arrives (doubling from at most 64 MiB), so a header that promises more
-// than the stream holds cannot force a huge allocation. On a short stream
-// it returns what it read and io.ErrUnexpectedEOF.
+// arrives (doubling from at most 1 MiB, so at most twice what arrived plus
+// 1 MiB), so a header that promises more than the stream holds cannot force
+// a large allocation. On a short stream it returns what it read and
+// io.ErrUnexpectedEOF.
 func readFull(r io.Reader, n int64) ([]byte, error) {
-	buf := make([]byte, 0, min(n, 1<<26))
+	buf := make([]byte, 0, min(n, 1<<20))
 	for int64(len(buf)) < n {
 		if len(buf) == cap(buf) {
 			nb := make([]byte, len(buf), min(n, 2*int64(cap(buf))))

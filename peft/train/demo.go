@@ -12,7 +12,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/draw"
-	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/peft/ortho"
@@ -88,7 +88,7 @@ func Demo(ctx context.Context, c DemoConfig, w io.Writer) (*DemoResult, error) {
 	if c.Seed == 0 {
 		c.Seed = 1
 	}
-	if err := checkOutDir(c.Out); err != nil {
+	if err := checkOut(c.Out, outBaseBytes, progressOrNop(c.Progress)); err != nil {
 		return nil, err
 	}
 	cfg := DefaultConfig(ModelMNISTCNN, QPEFT)
@@ -199,10 +199,10 @@ func Demo(ctx context.Context, c DemoConfig, w io.Writer) (*DemoResult, error) {
 	}
 
 	// 5. Save everything atomically.
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(c.Out)), 0o755); err != nil {
-		return nil, fmt.Errorf("train: save %s: %w", c.Out, err)
+	if err := outdir.CheckReplace(c.Out, "--out"); err != nil {
+		return nil, err
 	}
-	err = atomicfile.WriteDir(c.Out, 0o755, func(dir string) error {
+	err = outdir.Write(c.Out, "--out", "qpeft demo", func(dir string) error {
 		if err := res.WriteFiles(dir); err != nil {
 			return err
 		}

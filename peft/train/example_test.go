@@ -43,6 +43,7 @@ func ExampleRun() {
 	//   conv1 8x25: 75 parameters (LoRA r=1: 33)
 	//   conv2 16x200: 157 parameters (LoRA r=1: 216)
 	// adapter parameters: 232 new head: 2570
+	// .qpeft-output
 	// adapter
 	// curves.png
 	// head.safetensors

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 
-	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/safetensors"
@@ -159,45 +158,37 @@ func marshal(v any) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// checkOutDir refuses output paths that Save must not replace: an existing file, or a
-// non-empty directory that is not a run directory.
-func checkOutDir(out string) error {
-	st, err := os.Stat(out)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+// outBaseBytes bounds the size of a run directory without a full copy of the model's weights
+// (metrics, curves, adapters, their LoRA export, a new head), for the free-space check.
+const outBaseBytes = 16 << 20
+
+// checkOut prepares the run directory out before training starts ([outdir.Check]): it may
+// replace only an earlier qpeft output, its parent is created and must be writable, and its
+// file system must have need bytes free. What a killed earlier write left beside it is
+// cleaned up and logged.
+func checkOut(out string, need int64, prog Progress) error {
+	notes, err := outdir.Check(out, "--out", need)
 	if err != nil {
-		return fmt.Errorf("train: --out: %w", err)
+		return err
 	}
-	if !st.IsDir() {
-		return fmt.Errorf("train: --out %s is a file; give a directory", out)
+	for _, n := range notes {
+		prog.Logf("note: %s", n)
 	}
-	entries, err := os.ReadDir(out)
-	if err != nil {
-		return fmt.Errorf("train: --out: %w", err)
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-	if _, err := os.Stat(filepath.Join(out, MetricsFile)); err == nil {
-		return nil
-	}
-	return fmt.Errorf("train: --out %s is a non-empty directory that holds no %s; the run directory is replaced as a whole, so choose a new or empty directory", out, MetricsFile)
+	return nil
 }
 
 // Save writes a run directory: metrics.json, timing.json, curves.png, and the trained
 // weights: adapter/ (the qpeft adapter checkpoint) and lora/ (its Hugging Face PEFT LoRA
 // export) for adapter methods, head.safetensors for a new head, model.safetensors (every
-// weight) for full fine-tuning. The directory is written next to out and renamed into place
-// (atomicfile.WriteDir): a reader sees the previous directory or the complete new one.
+// weight) for full fine-tuning, and the marker of a qpeft output. The directory is written
+// next to out and renamed into place (outdir.Write): a reader sees the previous directory or
+// the complete new one. An existing out is replaced only when it is an earlier qpeft output
+// holding nothing else (see package internal/outdir); anything else is refused untouched.
 func Save(out string, r *Result) error {
-	if err := checkOutDir(out); err != nil {
+	if err := outdir.CheckReplace(out, "--out"); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(out)), 0o755); err != nil {
-		return fmt.Errorf("train: save %s: %w", out, err)
-	}
-	if err := atomicfile.WriteDir(out, 0o755, func(dir string) error { return r.WriteFiles(dir) }); err != nil {
+	if err := outdir.Write(out, "--out", "qpeft train", r.WriteFiles); err != nil {
 		return fmt.Errorf("train: save %s: %w", out, err)
 	}
 	return nil

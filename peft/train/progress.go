@@ -25,6 +25,14 @@ type Progress interface {
 
 type nopProgress struct{}
 
+// progressOrNop returns p, or a Progress that reports nothing when p is nil.
+func progressOrNop(p Progress) Progress {
+	if p == nil {
+		return nopProgress{}
+	}
+	return p
+}
+
 func (nopProgress) Logf(string, ...any)                  {}
 func (nopProgress) BeginEpoch(int, int, int)             {}
 func (nopProgress) Step(int, float64, float64, float64)  {}

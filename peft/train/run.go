@@ -259,19 +259,25 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if out != "" {
-		if err := checkOutDir(out); err != nil {
-			return nil, err
-		}
-	}
 	prog := opts.Progress
 	if prog == nil {
 		prog = nopProgress{}
+	}
+	// The output is checked before anything is loaded, and its free space again once the
+	// model's size is known (full fine-tuning writes every weight).
+	if err := checkOut(out, outBaseBytes, prog); err != nil {
+		return nil, err
 	}
 	m := opts.Model
 	if m == nil {
 		var err error
 		if m, err = LoadModel(cfg.Model, cfg.PixelScale); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Method == Full && out != "" {
+		_, n := nn.CountParams(m.Net.Params())
+		if err := checkOut(out, outBaseBytes+4*int64(n), prog); err != nil {
 			return nil, err
 		}
 	}

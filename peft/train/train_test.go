@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/hfpeft"
 )
@@ -127,6 +128,7 @@ func TestRunFilesAndEval(t *testing.T) {
 			for _, e := range entries {
 				got = append(got, e.Name())
 			}
+			c.files = append(append([]string(nil), c.files...), outdir.MarkerFile)
 			if strings.Join(got, ",") != strings.Join(sortedCopy(c.files), ",") {
 				t.Errorf("files %v, want %v", got, sortedCopy(c.files))
 			}

@@ -328,9 +328,14 @@ func (p *parser) parseVersion() *ast.VersionStmt {
 			p.error(p.pos, fmt.Sprintf("malformed version %s", p.lit))
 		}
 		v.Major, v.Minor = maj, min
-		if maj != 2 && maj != 3 {
+		switch {
+		case maj != 2 && maj != 3:
 			p.error(p.pos, fmt.Sprintf("unsupported OpenQASM version %s: qpeft reads OpenQASM 2.0 and 3.x", p.lit))
 			v.Major = 3
+		case n == 2 && maj == 2 && min != 0:
+			p.error(p.pos, fmt.Sprintf("unknown OpenQASM version %s: OpenQASM 2 has only version 2.0 (write OPENQASM 2.0;)", p.lit))
+		case n == 2 && maj == 3 && min > 1:
+			p.error(p.pos, fmt.Sprintf("unknown OpenQASM version %s: the OpenQASM 3 versions are 3.0 and 3.1 (write OPENQASM 3.1;)", p.lit))
 		}
 		p.next()
 	default:

@@ -30,22 +30,12 @@ import (
 
 	"github.com/itsubaki/q"
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/interop/bench"
 	"github.com/qpeft/qpeft/sim"
 )
 
-// gate is one entry of a circuit file.
-type gate struct {
-	Name   string    `json:"name"`
-	Qubits []int     `json:"qubits"`
-	Params []float64 `json:"params"`
-}
-
 // circuitFile is a circuit as written by bench.py.
-type circuitFile struct {
-	Kind   string `json:"kind"`
-	Qubits int    `json:"qubits"`
-	Gates  []gate `json:"gates"`
-}
+type circuitFile = bench.File
 
 // record is one timing.
 type record struct {
@@ -67,35 +57,7 @@ type record struct {
 	FloorSweeps  float64 `json:"floor_x_sweeps_seconds,omitempty"`
 }
 
-func build(cf *circuitFile) (*circuit.Circuit, error) {
-	c := circuit.New(cf.Qubits)
-	for i, g := range cf.Gates {
-		want := map[string][2]int{"ry": {1, 1}, "rx": {1, 1}, "rz": {1, 1}, "h": {1, 0}, "cz": {2, 0}, "cx": {2, 0}, "cp": {2, 1}, "swap": {2, 0}}
-		w, ok := want[g.Name]
-		if !ok || len(g.Qubits) != w[0] || len(g.Params) != w[1] {
-			return nil, fmt.Errorf("gate %d: unsupported gate %q with %d qubits and %d parameters", i, g.Name, len(g.Qubits), len(g.Params))
-		}
-		switch g.Name {
-		case "ry":
-			c.RY(g.Params[0], g.Qubits[0])
-		case "rx":
-			c.RX(g.Params[0], g.Qubits[0])
-		case "rz":
-			c.RZ(g.Params[0], g.Qubits[0])
-		case "h":
-			c.H(g.Qubits[0])
-		case "cz":
-			c.CZ(g.Qubits[0], g.Qubits[1])
-		case "cx":
-			c.CX(g.Qubits[0], g.Qubits[1])
-		case "cp":
-			c.CP(g.Params[0], g.Qubits[0], g.Qubits[1])
-		case "swap":
-			c.Swap(g.Qubits[0], g.Qubits[1])
-		}
-	}
-	return c, nil
-}
+func build(cf *circuitFile) (*circuit.Circuit, error) { return cf.Circuit() }
 
 // runItsubaki applies the gates on itsubaki/q (big-endian: our qubit k is its n−1−k).
 func runItsubaki(cf *circuitFile) {
@@ -111,8 +73,24 @@ func runItsubaki(cf *circuitFile) {
 			s.RX(g.Params[0], at(g.Qubits[0]))
 		case "rz":
 			s.RZ(g.Params[0], at(g.Qubits[0]))
+		case "p":
+			s.R(g.Params[0], at(g.Qubits[0]))
 		case "h":
 			s.H(at(g.Qubits[0]))
+		case "x":
+			s.X(at(g.Qubits[0]))
+		case "y":
+			s.Y(at(g.Qubits[0]))
+		case "z":
+			s.Z(at(g.Qubits[0]))
+		case "s":
+			s.S(at(g.Qubits[0]))
+		case "sdg":
+			s.R(-math.Pi/2, at(g.Qubits[0]))
+		case "t":
+			s.T(at(g.Qubits[0]))
+		case "tdg":
+			s.R(-math.Pi/4, at(g.Qubits[0]))
 		case "cz":
 			s.CZ(at(g.Qubits[0]), at(g.Qubits[1]))
 		case "cx":
@@ -121,6 +99,10 @@ func runItsubaki(cf *circuitFile) {
 			s.CR(g.Params[0], at(g.Qubits[0]), at(g.Qubits[1]))
 		case "swap":
 			s.Swap(at(g.Qubits[0]), at(g.Qubits[1]))
+		case "rzz": // CX, RZ on the target, CX
+			s.CNOT(at(g.Qubits[0]), at(g.Qubits[1]))
+			s.RZ(g.Params[0], at(g.Qubits[1]))
+			s.CNOT(at(g.Qubits[0]), at(g.Qubits[1]))
 		}
 	}
 }

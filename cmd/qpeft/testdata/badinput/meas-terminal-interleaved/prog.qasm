@@ -1,0 +1,12 @@
+OPENQASM 2.0;
+include "qelib1.inc";
+qreg q[3];
+creg m0[1];
+creg m1[1];
+creg m2[1];
+h q[0];
+cx q[0],q[1];
+measure q[0] -> m0[0];
+cx q[1],q[2];
+measure q[1] -> m1[0];
+measure q[2] -> m2[0];

@@ -1,0 +1,4 @@
+OPENQASM 3.0;
+include "zvars.inc";
+qubit q;
+rx(theta) q;

@@ -1,0 +1,3 @@
+OPENQASM 3.7;
+qubit q;
+x q;

@@ -1,0 +1,207 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qpeft/qpeft/circuit"
+)
+
+// TestSingleMatchesItsubaki: in single precision (float32/complex64), with every blocking
+// configuration (gate by gate included), serial and parallel, random circuits over every
+// gate itsubaki/q has, with up to two extra controls, agree with itsubaki/q (bits reversed,
+// complex128) to 2e-6 per amplitude, and with double-precision gate-by-gate execution as
+// well; on the real and the complex path.
+func TestSingleMatchesItsubaki(t *testing.T) {
+	perN := 4
+	if testing.Short() {
+		perN = 1
+	}
+	pool := itsubakiPool()
+	realPool := realOf(pool)
+	withThreads(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(31, 32))
+		worst, worstDouble := 0.0, 0.0
+		for n := 4; n <= 10; n++ {
+			for trial := 0; trial < perN; trial++ {
+				p := pool
+				if trial%2 == 1 {
+					p = realPool
+				}
+				c := randomCircuit(r, n, 6*n+10, p, 2)
+				want := runItsubaki(t, c)
+				var double *Result
+				var err error
+				withBlocking(BlockConfig{}, func() { double, err = Run(c, Options{}) })
+				require.NoError(t, err)
+				for _, cfg := range blockConfigs {
+					for _, complexPath := range []bool{true, false} {
+						var res *Result
+						withBlocking(cfg, func() { res, err = Run(c, Options{Complex: complexPath, Precision: Single}) })
+						require.NoError(t, err)
+						require.Equal(t, Single, res.State.Precision())
+						require.Equal(t, !complexPath && c.IsReal(), res.State.IsReal())
+						got := res.State.Amplitudes()
+						e, ed := maxDiff(got, want), maxDiff(got, double.State.Amplitudes())
+						worst, worstDouble = max(worst, e), max(worstDouble, ed)
+						require.Less(t, e, 2e-6, "n=%d trial %d %v complex=%v\n%s", n, trial, cfg, complexPath, describe(c))
+						require.Less(t, ed, 2e-6)
+					}
+				}
+			}
+		}
+		t.Logf("worst amplitude difference: %.3g against itsubaki/q, %.3g against double gate by gate", worst, worstDouble)
+	})
+}
+
+// TestSingleFidelity: a random-layered circuit of depth 20 on 14 qubits run in single
+// precision through small chunks (gathers, fusion) has fidelity ≥ 1 − 1e-6 with the
+// double-precision run; the norm stays 1 to 1e-5.
+func TestSingleFidelity(t *testing.T) {
+	c := randomLayered(14, 20, 3)
+	for _, cfg := range []BlockConfig{{}, {ChunkBytes: 4 << 10, PinnedBytes: 64, FuseQubits: 1}, {ChunkBytes: 16 << 10, PinnedBytes: 256, FuseQubits: 2}} {
+		var d, s *Result
+		var err error
+		withBlocking(cfg, func() {
+			d, err = Run(c, Options{})
+			require.NoError(t, err)
+			s, err = Run(c, Options{Precision: Single})
+		})
+		require.NoError(t, err)
+		f, err := Fidelity(d.State, s.State)
+		require.NoError(t, err)
+		t.Logf("%v: 1 − fidelity = %.3g", cfg, 1-f)
+		assert.Greater(t, f, 1-1e-6)
+		assert.InDelta(t, 1, s.State.Norm(), 1e-5)
+	}
+}
+
+// randomLayered is library.RandomLayered (which this package cannot import): RX/RY/RZ on
+// every qubit, then CX on disjoint random pairs, per layer.
+func randomLayered(n, layers int, seed uint64) *circuit.Circuit {
+	r := rand.New(rand.NewPCG(seed, 1))
+	c := circuit.New(n)
+	for l := 0; l < layers; l++ {
+		for q := 0; q < n; q++ {
+			th := (r.Float64()*2 - 1) * math.Pi
+			switch r.IntN(3) {
+			case 0:
+				c.RX(th, q)
+			case 1:
+				c.RY(th, q)
+			default:
+				c.RZ(th, q)
+			}
+		}
+		perm := r.Perm(n)
+		for i := 0; i+1 < n; i += 2 {
+			c.CX(perm[i], perm[i+1])
+		}
+	}
+	return c
+}
+
+// TestSingleStateMethods: measurement, reset, sampling, probabilities and expectations of a
+// single-precision state agree with the double-precision state's (same seed, same outcomes),
+// and the real state switches to complex64 at the first complex gate.
+func TestSingleStateMethods(t *testing.T) {
+	c := circuit.New(4)
+	c.AddClbits("c", 4)
+	c.H(0).RY(0.7, 1).CX(0, 2).Measure(2, 0).RZ(0.3, 1).CRX(0.4, 1, 3).Reset(0).H(0).Measure(1, 1)
+	for seed := uint64(0); seed < 8; seed++ {
+		d, err := Run(c, Options{Seed: seed})
+		require.NoError(t, err)
+		s, err := Run(c, Options{Seed: seed, Precision: Single})
+		require.NoError(t, err)
+		assert.Equal(t, d.Bits(), s.Bits(), "seed %d", seed)
+		assert.False(t, s.State.IsReal())
+		c64, r32 := s.State.SingleData()
+		assert.NotNil(t, c64)
+		assert.Nil(t, r32)
+		assert.Less(t, maxDiff(d.State.Amplitudes(), s.State.Amplitudes()), 1e-6)
+		pd, err := d.State.Probabilities()
+		require.NoError(t, err)
+		ps, err := s.State.Probabilities()
+		require.NoError(t, err)
+		for i := range pd {
+			assert.InDelta(t, pd[i], ps[i], 1e-6)
+			assert.InDelta(t, pd[i], s.State.Probability(i), 1e-6)
+		}
+		for _, p := range []string{"ZIXY", "YYZI", "XXXX", "IZIZ"} {
+			ed, err := d.State.Expectation(p)
+			require.NoError(t, err)
+			es, err := s.State.Expectation(p)
+			require.NoError(t, err)
+			assert.InDelta(t, ed, es, 1e-6, p)
+		}
+	}
+	shots := circuit.New(3)
+	shots.AddClbits("c", 3)
+	shots.H(0).CX(0, 1).RY(0.4, 2).Measure(0, 0).Measure(1, 1).Measure(2, 2)
+	d, err := Run(shots, Options{Seed: 5, Shots: 2000})
+	require.NoError(t, err)
+	s, err := Run(shots, Options{Seed: 5, Shots: 2000, Precision: Single})
+	require.NoError(t, err)
+	assert.Equal(t, d.Counts, s.Counts)
+	u, err := Run(circuit.New(4).H(0).RY(0.3, 2), Options{Precision: Single})
+	require.NoError(t, err)
+	assert.True(t, u.State.IsReal())
+	assert.Equal(t, Single, u.State.Precision())
+	_, r32 := u.State.SingleData()
+	assert.NotNil(t, r32)
+	assert.InDelta(t, 1, u.State.Norm(), 1e-6)
+	st, err := NewStatePrecision(3, Single)
+	require.NoError(t, err)
+	require.NoError(t, st.ApplyOp(&shots.Ops[0], nil))
+	assert.InDelta(t, 0.5, st.Probability(1), 1e-7)
+	cl := st.Clone()
+	assert.Equal(t, st.Amplitudes(), cl.Amplitudes())
+	f, err := Fidelity(st, cl)
+	require.NoError(t, err)
+	assert.InDelta(t, 1, f, 1e-12)
+	_, err = Fidelity(st, u.State)
+	assert.Error(t, err, "different qubit counts")
+	_, err = NewStatePrecision(70, Single)
+	var me *MemoryError
+	assert.ErrorAs(t, err, &me)
+	for in, want := range map[string]Precision{"single": Single, "complex64": Single, "double": Double, "float64": Double} {
+		p, err := ParsePrecision(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, p)
+		assert.Equal(t, map[Precision]string{Single: "single", Double: "double"}[want], p.String())
+	}
+	_, err = ParsePrecision("half")
+	assert.ErrorContains(t, err, "half")
+}
+
+// TestStartComplex: a circuit that will turn complex starts complex when its real and complex
+// states do not fit side by side under the memory limit (and only then); it still runs.
+func TestStartComplex(t *testing.T) {
+	c := circuit.New(10)
+	c.H(0).RZ(0.3, 0).RY(0.2, 1)
+	steps, err := compile(c, nil)
+	require.NoError(t, err)
+	assert.False(t, startComplex(c, steps, Options{}))
+	// A limit under which a complex128 state fits but real + complex do not.
+	complexOnly := footprintOf(c, steps, Options{}, true, false)
+	both := footprintOf(c, steps, Options{}, false, true)
+	require.Greater(t, both.Bytes(), complexOnly.Bytes())
+	limit := int64(complexOnly.Bytes()) + 100
+	assert.True(t, startComplex(c, steps, Options{MemoryLimit: limit}))
+	res, err := Run(c, Options{MemoryLimit: limit})
+	require.NoError(t, err)
+	want, err := Run(c, Options{})
+	require.NoError(t, err)
+	assert.Less(t, maxDiff(res.State.Amplitudes(), want.State.Amplitudes()), 1e-15)
+	single := footprintOf(c, steps, Options{Precision: Single}, true, false)
+	assert.True(t, startComplex(c, steps, Options{MemoryLimit: int64(single.Bytes()) + 100, Precision: Single}))
+	real := circuit.New(10)
+	real.H(0).RY(0.2, 1)
+	steps, err = compile(real, nil)
+	require.NoError(t, err)
+	assert.False(t, startComplex(real, steps, Options{MemoryLimit: limit}))
+}
