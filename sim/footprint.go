@@ -215,12 +215,9 @@ func footprintOf(c *circuit.Circuit, steps []step, opts Options, startComplex, p
 		keyLen := c.NumClbits + len(c.CRegs)
 		if !terminalMeasurements(steps[prefix:]) {
 			f.What = fmt.Sprintf("simulating %d shots of %d qubits", opts.Shots, n)
-			copyBytes := ampBytes(n, 1, per)
-			if promotes {
-				// Shots run on a complex copy of a complex state, which covers the real one.
-				f.Parts[len(f.Parts)-2].Bytes = 0
-			}
-			f.Add("copy of the state for each shot", copyBytes)
+			// The shots run on one copy of the state; a state that switches to complex does so
+			// before it is copied, and the real form it leaves is not reused.
+			f.Add("copy of the state for each shot", ampBytes(n, 1, per))
 			f.Add("counts", countBytes(outcomeBound(opts.Shots, c.NumClbits), keyLen))
 		} else {
 			f.What = fmt.Sprintf("sampling %d shots of %d qubits", opts.Shots, n)
@@ -230,13 +227,6 @@ func footprintOf(c *circuit.Circuit, steps []step, opts Options, startComplex, p
 			f.Add("the bit string of every shot (Options.Memory)", float64(opts.Shots)*16)
 		}
 	}
-	parts := f.Parts[:0]
-	for _, p := range f.Parts {
-		if p.Bytes > 0 {
-			parts = append(parts, p)
-		}
-	}
-	f.Parts = parts
 	return f
 }
 
