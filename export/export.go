@@ -95,7 +95,7 @@ type Program struct {
 // UnsupportedError reports an operation a target cannot express.
 type UnsupportedError struct {
 	Target string
-	Op     string // gate name as the IR writes it (c·h for ctrl @ h)
+	Op     string // gate name as the user writes it (cx, ctrl @ sx; circuit.Op.Name)
 	Index  int
 	Pos    circuit.Pos
 	Reason string // why, and what to do

@@ -33,11 +33,47 @@ func init() {
 	})
 }
 
-// inputValues turns --param NAME=VALUE flags into parameter values. VALUE is a number or a
-// multiple of pi (pi/4, -3*pi/2); an input array takes a comma-separated list
-// (--param t=0.1,0.2,0.3) or single elements (--param t[2]=0.3). Every input must get a
-// value: the error lists the missing ones with their types.
+// paramUsage is the help of --param in every command that takes it.
+const paramUsage = "value of an input, NAME=VALUE (a number or a multiple of pi, e.g. pi/4 or -3*pi/2); an input array takes NAME=v0,v1,… or NAME[i]=VALUE; repeatable"
+
+// inputValues turns --param NAME=VALUE flags into parameter values (see paramValues), and
+// requires that every input gets a value: the error lists the missing ones with their types.
+// run, unitary and lower read their parameters with it.
 func inputValues(p *qasm.Program, flags []string) (map[string]float64, error) {
+	out, err := paramValues(p, flags)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, in := range p.Inputs {
+		var lacking []string
+		for _, name := range in.Params {
+			if _, ok := out[name]; !ok {
+				lacking = append(lacking, name)
+			}
+		}
+		switch {
+		case len(lacking) == 0:
+		case len(lacking) == len(in.Params) && len(in.Params) > 1:
+			missing = append(missing, fmt.Sprintf("%s (%s: --param %s=v0,v1,…)", in.Name, in.Type, in.Name))
+		case len(in.Params) > 1:
+			missing = append(missing, fmt.Sprintf("%s of %s (%s)", strings.Join(lacking, ", "), in.Name, in.Type))
+		default:
+			missing = append(missing, fmt.Sprintf("%s (%s)", in.Name, in.Type))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, usageError("missing inputs: %s; give each a value with --param NAME=VALUE", strings.Join(missing, "; "))
+	}
+	return out, nil
+}
+
+// paramValues is the one reader of --param NAME=VALUE flags (run, unitary, lower, export,
+// draw). VALUE is a number or a multiple of pi (pi/4, -3*pi/2); an input array takes a
+// comma-separated list (--param t=0.1,0.2,0.3) or single elements (--param t[2]=0.3). A name
+// the program does not declare is an error listing its inputs; inputs without a value are
+// left out (export keeps them as run-time inputs, draw prints them symbolically).
+func paramValues(p *qasm.Program, flags []string) (map[string]float64, error) {
 	c := p.Circuit
 	out := map[string]float64{}
 	byName := map[string]qasm.Input{}
@@ -91,27 +127,6 @@ func inputValues(p *qasm.Program, flags []string) (map[string]float64, error) {
 			return nil, err
 		}
 	}
-	var missing []string
-	for _, in := range p.Inputs {
-		var lacking []string
-		for _, name := range in.Params {
-			if _, ok := out[name]; !ok {
-				lacking = append(lacking, name)
-			}
-		}
-		switch {
-		case len(lacking) == 0:
-		case len(lacking) == len(in.Params) && len(in.Params) > 1:
-			missing = append(missing, fmt.Sprintf("%s (%s: --param %s=v0,v1,…)", in.Name, in.Type, in.Name))
-		case len(in.Params) > 1:
-			missing = append(missing, fmt.Sprintf("%s of %s (%s)", strings.Join(lacking, ", "), in.Name, in.Type))
-		default:
-			missing = append(missing, fmt.Sprintf("%s (%s)", in.Name, in.Type))
-		}
-	}
-	if len(missing) > 0 {
-		return nil, usageError("missing inputs: %s; give each a value with --param NAME=VALUE", strings.Join(missing, "; "))
-	}
 	return out, nil
 }
 
@@ -154,6 +169,25 @@ func posText(p circuit.Pos) string {
 	return ""
 }
 
+// leftmost says which qubit a basis-state label shows first ("qubit n−1 leftmost").
+func leftmost(n int) string {
+	if n == 0 {
+		return "no qubits: the one basis state |⟩"
+	}
+	return fmt.Sprintf("qubit %d leftmost", n-1)
+}
+
+// noteNoQubits tells the user on stderr that the program declares no qubits: the command
+// still runs (on the one-dimensional space of no qubits), but that is rarely what was meant.
+func noteNoQubits(stderr io.Writer, path string, c *circuit.Circuit) {
+	if c.NumQubits == 0 {
+		if path == "-" {
+			path = "<stdin>"
+		}
+		fmt.Fprintf(stderr, "note: %s has no qubits (it declares none); the result is that of the empty register\n", path)
+	}
+}
+
 // ket writes basis state i of n qubits, qubit n−1 leftmost (Qiskit's order).
 func ket(i, n int) string {
 	if n == 0 {
@@ -168,7 +202,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags(cmd, stderr)
 	shots := fs.Int("shots", 1024, "number of shots to sample when the program measures (up to 2^62; exponent notation such as 1e9 is accepted)")
 	seed := fs.Uint64("seed", 1, "seed of the random measurement outcomes (same seed, same counts)")
-	params := fs.StringArray("param", nil, "value of an input, NAME=VALUE (a number or a multiple of pi, e.g. pi/4); an input array takes NAME=v0,v1,…; repeatable")
+	params := fs.StringArray("param", nil, paramUsage)
 	probs := fs.Bool("probs", false, "print the probability of each basis state instead of sampling")
 	state := fs.Bool("state", false, "print the state vector (amplitudes) instead of sampling")
 	plotPath := fs.String("plot", "", "also draw the counts (or the probabilities) as a bar chart in FILE.png")
@@ -208,6 +242,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	c := p.Circuit
+	noteNoQubits(stderr, fs.Arg(0), c)
 	env := circuit.MapEnv(values)
 	measures := false
 	for i := range c.Ops {
@@ -279,12 +314,12 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 func printState(w io.Writer, st *sim.State, n int, amplitudes, measuresNothing bool, plotPath, name string) error {
 	top := newTopBars(plots.MaxBars)
 	if amplitudes {
-		fmt.Fprintf(w, "# state vector of %d qubits (basis states with nonzero amplitude; qubit %d leftmost)\n", n, max(n-1, 0))
+		fmt.Fprintf(w, "# state vector of %d qubits (basis states with nonzero amplitude; %s)\n", n, leftmost(n))
 	} else {
 		if measuresNothing {
 			fmt.Fprintln(w, "# the program measures nothing: probabilities of the final state")
 		}
-		fmt.Fprintf(w, "# probability of each basis state (qubit %d leftmost)\n", max(n-1, 0))
+		fmt.Fprintf(w, "# probability of each basis state (%s)\n", leftmost(n))
 	}
 	var buf []byte
 	for i := range 1 << n {
@@ -321,7 +356,7 @@ func printState(w io.Writer, st *sim.State, n int, amplitudes, measuresNothing b
 	if top.seen > len(bars) {
 		title += fmt.Sprintf(" (the %d largest of %d)", len(bars), top.seen)
 	}
-	return writeBars(plotPath, title, fmt.Sprintf("basis state (qubit %d leftmost)", max(n-1, 0)), "probability", bars)
+	return writeBars(plotPath, title, "basis state ("+leftmost(n)+")", "probability", bars)
 }
 
 // topBars keeps the k largest values seen (and how many were seen) in constant memory.

@@ -25,7 +25,7 @@ func init() {
 func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := commands["unitary"]
 	fs := newFlags(cmd, stderr)
-	params := fs.StringArray("param", nil, "value of an input, NAME=VALUE (a number or a multiple of pi); an input array takes NAME=v0,v1,…; repeatable")
+	params := fs.StringArray("param", nil, paramUsage)
 	out := fs.StringP("out", "o", "", "write the full-precision matrix to FILE.npy (NumPy complex128, or float64 for a real circuit) or FILE.csv, atomically")
 	digits := fs.Int("digits", 4, "digits after the decimal point when printing")
 	memLimit := addMemoryLimitFlag(fs)
@@ -60,6 +60,7 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return err
 	}
 	c := p.Circuit
+	noteNoQubits(stderr, fs.Arg(0), c)
 	u, err := c.RemoveFinalMeasurements()
 	if err != nil {
 		return fmt.Errorf("%s has no unitary: %w", fs.Arg(0), err)
@@ -125,7 +126,7 @@ func printMatrix(w io.Writer, n, digits int, at func(i, j int) (float64, float64
 	if isReal {
 		kind = "orthogonal (real)"
 	}
-	fmt.Fprintf(bw, "# %d x %d %s matrix; row ⟨i|, column |j⟩, qubit %d leftmost\n", dim, dim, kind, max(n-1, 0))
+	fmt.Fprintf(bw, "# %d x %d %s matrix; row ⟨i|, column |j⟩, %s\n", dim, dim, kind, leftmost(n))
 	fmt.Fprintf(bw, "%*s", n+3, "")
 	for j := 0; j < dim; j++ {
 		fmt.Fprintf(bw, "  %*s", width, ket(j, n))

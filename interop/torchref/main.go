@@ -1,0 +1,239 @@
+// Command torchref is the Go side of the PyTorch parity tests (python/tests): it writes
+// Quantum-PEFT checkpoints with random parameters and computes, with package peft, the values
+// the torch runtime must reproduce.
+//
+//	torchref init DIR [flags] NAME=OUTxIN ...   a checkpoint with θ ~ U(±π) and λ ~ N(0, 1)
+//	torchref ref DIR OUT.safetensors            U, V, ΔW and the vector-Jacobian products
+//	torchref resave DIR OUTDIR                  peft.Load then Save (a Go-written copy)
+//	torchref lora DIR OUTDIR                    peft.ExportLoRAAs (F64) of the checkpoint
+//
+// ref writes, for every module M, "M.U" (out × K), "M.V" (in × K), "M.dW" (out × in) and, for
+// the loss ℓ = Σ_ij G_ij·ΔW_ij with G_ij = sin(0.37·i + 0.71·j + 0.13), the gradients
+// "M.g_theta_U", "M.g_theta_V" and "M.g_lambda" from the adapter's FactorsVJP (F64 tensors).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+
+	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/peft"
+	"github.com/qpeft/qpeft/peft/ansatz"
+	"github.com/qpeft/qpeft/peft/ortho"
+	"github.com/qpeft/qpeft/peft/safetensors"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: torchref init|ref|resave|lora ...")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "init":
+		err = runInit(os.Args[2:])
+	case "ref":
+		if len(os.Args) != 4 {
+			err = fmt.Errorf("usage: torchref ref DIR OUT.safetensors")
+		} else {
+			err = runRef(os.Args[2], os.Args[3])
+		}
+	case "resave":
+		if len(os.Args) != 4 {
+			err = fmt.Errorf("usage: torchref resave DIR OUTDIR")
+		} else {
+			var ck *peft.Checkpoint
+			if ck, err = peft.Load(os.Args[2]); err == nil {
+				err = ck.Save(os.Args[3])
+			}
+		}
+	case "lora":
+		if len(os.Args) != 4 {
+			err = fmt.Errorf("usage: torchref lora DIR OUTDIR")
+		} else {
+			var ck *peft.Checkpoint
+			if ck, err = peft.Load(os.Args[2]); err == nil {
+				err = peft.ExportLoRAAs(os.Args[3], ck.Modules, ck.BaseModel, safetensors.F64)
+			}
+		}
+	default:
+		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "torchref:", err)
+		os.Exit(1)
+	}
+}
+
+type circuitFlags map[int]*circuit.Circuit
+
+func (c circuitFlags) String() string { return "" }
+func (c circuitFlags) Set(s string) error {
+	dim, path, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("--circuit DIM=FILE.qasm")
+	}
+	var d int
+	if _, err := fmt.Sscan(dim, &d); err != nil {
+		return err
+	}
+	circ, err := ansatz.LoadQASM(path)
+	if err != nil {
+		return err
+	}
+	c[d] = circ
+	return nil
+}
+
+func runInit(args []string) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	rank := fs.Int("rank", 4, "K")
+	layers := fs.Int("layers", 1, "L")
+	cs := fs.String("cs", "walsh", "walsh or full")
+	alpha := fs.Float64("alpha", 0, "alpha")
+	active := fs.Int("active-rank", 0, "K′")
+	prune := fs.Int("prune-step", 0, "prune step")
+	quant := fs.Int("quant-bits", 0, "angle bits")
+	seed := fs.Uint64("seed", 1, "seed")
+	circs := circuitFlags{}
+	fs.Var(circs, "circuit", "DIM=FILE.qasm: a user ansatz (repeatable; sets map circuit)")
+	if len(args) < 1 {
+		return fmt.Errorf("usage: torchref init DIR [flags] NAME=OUTxIN ...")
+	}
+	dir := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	mode, err := ortho.ParseCSMode(*cs)
+	if err != nil {
+		return err
+	}
+	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Alpha: *alpha, Layers: *layers, CS: mode,
+		ActiveRank: *active, PruneStep: *prune, QuantBits: *quant, Seed: *seed}
+	if len(circs) > 0 {
+		cfg.Map, cfg.Circuits = ortho.KindCircuit, circs
+	}
+	var shapes []peft.ModuleShape
+	for _, a := range fs.Args() {
+		name, shape, ok := strings.Cut(a, "=")
+		var o, i int
+		if _, err := fmt.Sscanf(shape, "%dx%d", &o, &i); !ok || err != nil {
+			return fmt.Errorf("module %q: want NAME=OUTxIN", a)
+		}
+		shapes = append(shapes, peft.ModuleShape{Name: name, Out: o, In: i})
+	}
+	ck, err := peft.NewCheckpoint(cfg, "torchref", shapes)
+	if err != nil {
+		return err
+	}
+	r := rand.New(rand.NewPCG(*seed, 99))
+	for _, m := range ck.Modules {
+		q := m.Adapter.(*peft.QuantumPEFT)
+		for i := range q.ThetaU.Value {
+			q.ThetaU.Value[i] = (2*r.Float64() - 1) * math.Pi
+		}
+		for i := range q.ThetaV.Value {
+			q.ThetaV.Value[i] = (2*r.Float64() - 1) * math.Pi
+		}
+		for i := range q.Lambda.Value {
+			q.Lambda.Value[i] = r.NormFloat64()
+		}
+		if *active > 0 && *prune == 0 {
+			for _, j := range inactive(q) {
+				q.Lambda.Value[j] = 0
+			}
+		}
+	}
+	return ck.Save(dir)
+}
+
+func inactive(q *peft.QuantumPEFT) []int {
+	on := map[int]bool{}
+	for _, j := range q.ActiveRanks() {
+		on[j] = true
+	}
+	var out []int
+	for j := 0; j < q.Rank(); j++ {
+		if !on[j] {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// G is the cotangent of ΔW.
+func G(i, j int) float64 { return math.Sin(0.37*float64(i) + 0.71*float64(j) + 0.13) }
+
+func runRef(dir, out string) error {
+	ck, err := peft.Load(dir)
+	if err != nil {
+		return err
+	}
+	var ts []safetensors.Tensor
+	for _, m := range ck.Modules {
+		q, ok := m.Adapter.(*peft.QuantumPEFT)
+		if !ok {
+			return fmt.Errorf("module %s is not a Quantum-PEFT adapter", m.Name)
+		}
+		var f peft.Factors
+		if err := q.Factors(&f); err != nil {
+			return err
+		}
+		no, ni, k := f.Out, f.In, f.Rank
+		u := make([]float64, no*k)
+		v := make([]float64, ni*k)
+		for a := 0; a < k; a++ {
+			for i := 0; i < no; i++ {
+				u[i*k+a] = f.PT[a*no+i]
+			}
+			for j := 0; j < ni; j++ {
+				v[j*k+a] = f.QT[a*ni+j]
+			}
+		}
+		dw := make([]float64, no*ni)
+		for i := 0; i < no; i++ {
+			for j := 0; j < ni; j++ {
+				var s float64
+				for a := 0; a < k; a++ {
+					s += f.PT[a*no+i] * f.D[a] * f.QT[a*ni+j]
+				}
+				dw[i*ni+j] = s
+			}
+		}
+		// ℓ = Σ G⊙ΔW: ∂ℓ/∂PT[a,i] = D[a]·Σ_j G[i,j]·QT[a,j], ∂ℓ/∂QT[a,j] = D[a]·Σ_i G[i,j]·PT[a,i],
+		// ∂ℓ/∂D[a] = Σ_ij G[i,j]·PT[a,i]·QT[a,j].
+		ptbar := make([]float64, k*no)
+		qtbar := make([]float64, k*ni)
+		dbar := make([]float64, k)
+		for a := 0; a < k; a++ {
+			for i := 0; i < no; i++ {
+				for j := 0; j < ni; j++ {
+					g := G(i, j)
+					ptbar[a*no+i] += f.D[a] * g * f.QT[a*ni+j]
+					qtbar[a*ni+j] += f.D[a] * g * f.PT[a*no+i]
+					dbar[a] += g * f.PT[a*no+i] * f.QT[a*ni+j]
+				}
+			}
+		}
+		for _, p := range q.Params() {
+			clear(p.Grad)
+		}
+		if err := q.FactorsVJP(&f, ptbar, qtbar, dbar); err != nil {
+			return err
+		}
+		add := func(name string, shape []int, data []float64) {
+			ts = append(ts, safetensors.FromFloat64(m.Name+"."+name, shape, append([]float64(nil), data...)))
+		}
+		add("U", []int{no, k}, u)
+		add("V", []int{ni, k}, v)
+		add("dW", []int{no, ni}, dw)
+		add("g_theta_U", []int{q.ThetaU.Len()}, q.ThetaU.Grad)
+		add("g_theta_V", []int{q.ThetaV.Len()}, q.ThetaV.Grad)
+		add("g_lambda", []int{k}, q.Lambda.Grad)
+	}
+	return safetensors.WriteFile(out, ts, map[string]string{"format": "torchref"})
+}

@@ -1,0 +1,17 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+input array[float[64], 7] theta;
+qubit[4] q;
+ry(theta[0]) q[0];
+ry(theta[1]) q[1];
+ry(theta[2]) q[2];
+ry(theta[3]) q[3];
+cz q[0], q[1];
+cx q[1], q[2];
+swap q[2], q[3];
+cry(theta[4]) q[3], q[0];
+x q[1];
+ctrl @ ctrl @ ry(theta[5]) q[0], q[1], q[3];
+cry(theta[6] * theta[0]) q[2], q[1];
+cz q[2], q[3];
+ry(-theta[6] / 2) q[3];

@@ -1,0 +1,14 @@
+OPENQASM 3.0;
+include "stdgates.inc";
+input array[float[64], 6] theta;
+qubit[3] q;
+ry(theta[0]) q[0];
+ry(theta[1]) q[1];
+cry(theta[2]) q[0], q[2];
+cx q[2], q[1];
+cz q[0], q[1];
+x q[2];
+ry(theta[3] + theta[4]) q[2];
+swap q[0], q[2];
+cry(2 * theta[5] - pi / 4) q[1], q[0];
+ry(sin(theta[0])) q[1];
