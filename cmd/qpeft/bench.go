@@ -222,8 +222,8 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		prec        sim.Precision
 	}
 	floors := map[floorKey]time.Duration{}
-	ours := map[string]time.Duration{} // peer kind → qpeft's best time on the peer gates
-	oursRun := map[string]func() error{}
+	ours := map[peerKey]time.Duration{} // qpeft's best time on the peer gates
+	oursRun := map[peerKey]func() error{}
 	for _, bc := range cases {
 		circ, n := bc.circ, bc.circ.NumQubits
 		env := circuit.MapEnv(bc.params)
@@ -285,12 +285,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 					}
 					last = nil
 					path := pathName(complexPath, prec)
-					if blocked && prec == precs[0] && (!complexPath || !circ.IsReal()) {
-						k := fmt.Sprintf("%s-q%d", peerName(strings.TrimSuffix(bc.name, " (peer gates)")), n)
+					if blocked && (!complexPath || !circ.IsReal()) {
+						k := peerKey{fmt.Sprintf("%s-q%d", peerName(strings.TrimSuffix(bc.name, " (peer gates)")), n), prec}
 						ours[k] = best
-						c, e := circ, env
+						c, e, p := circ, env, prec
 						oursRun[k] = func() error {
-							_, err := sim.Run(c, sim.Options{Env: e, MemoryLimit: limit, Precision: precs[0]})
+							_, err := sim.Run(c, sim.Options{Env: e, MemoryLimit: limit, Precision: p})
 							return err
 						}
 					}
@@ -334,34 +334,45 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		ours[k] = min(ours[k], d)
 	}
-	return writePeerTable(stdout, recs, ours, t, precs[0])
+	return writePeerTable(stdout, recs, ours, t, precs)
 }
 
-// writePeerTable prints each peer's time beside qpeft's on the same gates.
-func writePeerTable(w io.Writer, recs []bench.Record, ours map[string]time.Duration, threads int, prec sim.Precision) error {
+// peerKey names qpeft's time on one peer circuit file in one precision.
+type peerKey struct {
+	kind string
+	prec sim.Precision
+}
+
+// writePeerTable prints each peer's time beside qpeft's on the same gates, in each precision.
+func writePeerTable(w io.Writer, recs []bench.Record, ours map[peerKey]time.Duration, threads int, precs []sim.Precision) error {
 	fmt.Fprintf(w, "\nside by side, %d threads, the same gates on every simulator (best of the runs; peers after one warm-up):\n", threads)
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "circuit\tqubits\tgates\tsimulator\tbest time\tqpeft time\tqpeft/peer\t")
+	hdr := "circuit\tqubits\tgates\tsimulator\tbest time\t"
+	for _, p := range precs {
+		hdr += fmt.Sprintf("qpeft %s\tqpeft %s/peer\t", p, p)
+	}
+	fmt.Fprintln(tw, hdr)
 	var missing []string
 	for _, r := range recs {
 		if r.Missing != "" {
 			missing = append(missing, fmt.Sprintf("%s (%s)", r.Sim, r.Missing))
 			continue
 		}
-		q, ok := ours[r.Circuit]
-		ratio := "-"
-		qs := "-"
-		if ok {
-			qs = q.Round(time.Microsecond).String()
-			ratio = fmt.Sprintf("%.2f", q.Seconds()/r.Seconds)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%v\t", r.Circuit, r.Qubits, r.Gates, r.Sim,
+			time.Duration(r.Seconds*float64(time.Second)).Round(time.Microsecond))
+		for _, p := range precs {
+			if q, ok := ours[peerKey{r.Circuit, p}]; ok {
+				fmt.Fprintf(tw, "%v\t%.2f\t", q.Round(time.Microsecond), q.Seconds()/r.Seconds)
+			} else {
+				fmt.Fprint(tw, "-\t-\t")
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%v\t%s\t%s\t\n", r.Circuit, r.Qubits, r.Gates, r.Sim,
-			time.Duration(r.Seconds*float64(time.Second)).Round(time.Microsecond), qs, ratio)
+		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "qpeft/peer below 1: qpeft is faster. qpeft: its fused run in %s precision on its automatic path (real\n", prec)
-	fmt.Fprintln(w, "amplitudes while every gate is real), best of its runs before and after the peers; qsim computes in complex64,")
-	fmt.Fprintln(w, "Aer and lightning in complex128.")
+	fmt.Fprintln(w, "qpeft/peer below 1: qpeft is faster. qpeft: its fused run on its automatic path (real amplitudes while every")
+	fmt.Fprintln(w, "gate is real), best of its runs before and after the peers; qsim computes in complex64 (single), Aer and")
+	fmt.Fprintln(w, "lightning in complex128 (double).")
 	if len(missing) > 0 {
 		fmt.Fprintf(w, "not run (the Python lacks them): %s\n", strings.Join(missing, "; "))
 	}

@@ -135,6 +135,9 @@ func paramValues(p *qasm.Program, flags []string) (map[string]float64, error) {
 // before those measurements. A measurement that feeds a later operation, a reset or a
 // condition is a usage error naming it.
 func stateBeforeMeasurement(c *circuit.Circuit) (*circuit.Circuit, error) {
+	if c.IsUnitary() {
+		return c, nil // nothing to remove: no copy of a large circuit's operations
+	}
 	u, err := c.RemoveFinalMeasurements()
 	if err != nil {
 		return nil, usageError("--probs and --state need the state before measurement, but %v; sample it with --shots instead", err)
