@@ -401,20 +401,33 @@ func Load(dir string) (*Checkpoint, error) {
 	// declares a huge module cannot make Load allocate beyond what the files hold; a small
 	// one is built anyway, so that the report below names each missing or misshapen tensor.
 	held := map[string]int{}
+	tensorsOf := map[string][]string{}
 	for _, info := range f.Tensors() {
 		if i := strings.LastIndexByte(info.Name, '.'); i > 0 {
 			held[info.Name[:i]] += info.NumElements()
+			tensorsOf[info.Name[:i]] = append(tensorsOf[info.Name[:i]], info.Name)
+		}
+	}
+	// A module that is not built is reported once: its tensors, circuits and programs are not
+	// then also reported as used by no module.
+	someUnbuilt := false
+	unbuilt := func(name string) {
+		someUnbuilt = true
+		for _, k := range tensorsOf[name] {
+			used[k] = true
 		}
 	}
 	for _, name := range names {
 		fm := fc.Modules[name]
 		if want, err := CountParams(cfg, fm.Out, fm.In); err == nil && want > held[name] && want > smallAdapter {
 			bad("module %s: a %dx%d adapter has %d parameters but %s holds %d values for it", name, fm.Out, fm.In, want, WeightsFile, held[name])
+			unbuilt(name)
 			continue
 		}
 		a, err := cfg.Build(name, fm.Out, fm.In)
 		if err != nil {
 			bad("module %s: %v", name, err)
+			unbuilt(name)
 			continue
 		}
 		if q, ok := a.(*QuantumPEFT); ok {
@@ -486,7 +499,9 @@ func Load(dir string) (*Checkpoint, error) {
 		want, ok := rebuilt[id]
 		switch {
 		case !ok:
-			bad("%s: circuits.%s is used by no module", ConfigFile, id)
+			if !someUnbuilt {
+				bad("%s: circuits.%s is used by no module", ConfigFile, id)
+			}
 		case want != text && cfg.mapKind() == ortho.KindPauli:
 			bad("%s: circuits.%s differs from the canonical Pauli ansatz; to train an edited circuit, set \"map\" to \"circuit\" and name it user_dim<N>", ConfigFile, id)
 		}
@@ -503,7 +518,9 @@ func Load(dir string) (*Checkpoint, error) {
 			want, ok := rebuiltProgs[id]
 			switch {
 			case !ok:
-				bad("%s: programs.%s is used by no module", ConfigFile, id)
+				if !someUnbuilt {
+					bad("%s: programs.%s is used by no module", ConfigFile, id)
+				}
 			case !sameJSON(p, want):
 				bad("%s: programs.%s differs from the compiled circuits.%s; delete \"programs\" to have it rebuilt, or recompile it with qpeft", ConfigFile, id, id)
 			}

@@ -1,13 +1,14 @@
 package qasm
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/internal/fuzzcheck"
 )
@@ -43,16 +44,10 @@ func FuzzParse(f *testing.F) {
 		p, err := cfg.Parse("fuzz.qasm", src)
 		if err != nil {
 			var list ErrorList
-			if !errors.As(err, &list) {
-				t.Fatalf("error is %T, not an ErrorList: %v", err, err)
-			}
-			if len(list) == 0 {
-				t.Fatal("an empty ErrorList")
-			}
+			require.True(t, errors.As(err, &list), "error is %T, not an ErrorList: %v", err, err)
+			require.NotEmpty(t, list, "an empty ErrorList")
 			for _, e := range list {
-				if !e.Pos.IsValid() || !filePos.MatchString(e.Error()) {
-					t.Fatalf("error without a file:line:col position: %q", e.Error())
-				}
+				require.True(t, e.Pos.IsValid() && filePos.MatchString(e.Error()), "error without a file:line:col position: %q", e.Error())
 			}
 			return
 		}
@@ -60,34 +55,23 @@ func FuzzParse(f *testing.F) {
 		for _, v := range []int{3, 2} {
 			text, err := Print(c, PrintOptions{Version: v})
 			if err != nil {
-				if v == 3 {
-					t.Fatalf("a parsed circuit does not print as OpenQASM 3: %v", err)
-				}
+				require.NotEqual(t, 3, v, "a parsed circuit does not print as OpenQASM 3: %v", err)
 				continue
 			}
 			q, err := cfg.Parse("printed.qasm", text)
-			if err != nil {
-				t.Fatalf("printed OpenQASM %d does not read back: %v\n%s", v, err, text)
-			}
+			require.NoError(t, err, "printed OpenQASM %d does not read back:\n%s", v, text)
 			// The printer writes gates the reader inlines (cu1, rxx, …) as gate definitions
 			// and drops what OpenQASM 2 cannot say, so the circuit read back may be spelled
 			// differently; from then on printing and reading must be a fixed point.
 			text2, err := Print(q.Circuit, PrintOptions{Version: v})
-			if err != nil {
-				t.Fatalf("the circuit read back from printed OpenQASM %d does not print: %v\n%s", v, err, text)
-			}
+			require.NoError(t, err, "the circuit read back from printed OpenQASM %d does not print:\n%s", v, text)
 			q2, err := cfg.Parse("printed2.qasm", text2)
-			if err != nil {
-				t.Fatalf("printed OpenQASM %d does not read back the second time: %v\n%s", v, err, text2)
-			}
+			require.NoError(t, err, "printed OpenQASM %d does not read back the second time:\n%s", v, text2)
 			text3, err := Print(q2.Circuit, PrintOptions{Version: v})
-			if err != nil || !bytes.Equal(text2, text3) {
-				t.Fatalf("printing and reading OpenQASM %d is not a fixed point (%v):\n%s\nprinted again:\n%s", v, err, text2, text3)
-			}
+			require.NoError(t, err)
+			require.Equal(t, string(text2), string(text3), "printing and reading OpenQASM %d is not a fixed point", v)
 			if c.NumQubits <= 4 && c.IsBound() && q.Circuit.IsBound() && c.IsUnitary() && q.Circuit.IsUnitary() {
-				if !equalUpToPhase(dense(t, c, nil), dense(t, q.Circuit, nil), 1e-9) {
-					t.Fatalf("OpenQASM %d round trip changed the unitary:\n%s", v, text)
-				}
+				require.True(t, equalUpToPhase(dense(t, c, nil), dense(t, q.Circuit, nil), 1e-9), "OpenQASM %d round trip changed the unitary:\n%s", v, text)
 			}
 		}
 	})
