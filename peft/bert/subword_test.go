@@ -124,7 +124,7 @@ func refWordPiece(vocab map[string]int, unk int, prefix, word string) []int {
 
 // TestWordPieceMatchesReference: searching from the longest vocabulary entry gives the
 // reference's ids on random words (ASCII, multi-byte runes and invalid UTF-8) over random
-// vocabularies (seeded), and a 16,000-character word tokenises (it did not finish when the
+// vocabularies (seeded), and a 16,000-character word tokenises (it had not finished after a minute when the
 // search started at the end of the word).
 func TestWordPieceMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))

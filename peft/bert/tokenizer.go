@@ -750,7 +750,7 @@ func (w *wordPiece) tokenize(word string, ids []int) []int {
 		// searched from there down rather than from the end of the word: the same match
 		// (vocabulary entries are valid UTF-8, and every valid end is visited either way)
 		// in O(len(word)·maxToken) instead of O(len(word)²) lookups of O(len(word)) bytes
-		// each (a 16,000-character word with max_input_chars_per_word raised did not finish).
+		// each (a 16,000-character word with max_input_chars_per_word raised had not finished after a minute).
 		end := min(len(word), start+w.maxToken)
 		found := -1
 		for end > start {
