@@ -14,9 +14,11 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/cmplx"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/qpeft/qpeft/gates"
 )
@@ -165,15 +167,56 @@ type Op struct {
 	Pos Pos
 }
 
-// Name is the gate name for gates and the kind otherwise.
+// Name is the gate's name as a user writes it, for messages: the gate name; for a controlled
+// gate the standard gate it is (cx, cry, ccx, cswap) when the gate library has one, and the
+// OpenQASM 3 modifier form otherwise (ctrl @ sx, ctrl(2) @ h). For other operations it is the
+// kind (measure, reset, barrier).
 func (o *Op) Name() string {
-	if o.Kind == GateOp {
-		if o.Ctrl > 0 {
-			return strings.Repeat("c", o.Ctrl) + "·" + o.Gate.Name
-		}
+	if o.Kind != GateOp {
+		return o.Kind.String()
+	}
+	if o.Ctrl == 0 {
 		return o.Gate.Name
 	}
-	return o.Kind.String()
+	if name, ok := standardControlled(o.Gate, o.Ctrl); ok {
+		return name
+	}
+	if o.Ctrl == 1 {
+		return "ctrl @ " + o.Gate.Name
+	}
+	return fmt.Sprintf("ctrl(%d) @ %s", o.Ctrl, o.Gate.Name)
+}
+
+// controlledNames caches standardControlled: "ctrl/name" → the standard name, or "".
+var controlledNames sync.Map
+
+// standardControlled returns the name of the library gate that is g with ctrl controls
+// ("c"×ctrl + g's name, e.g. cx, cry, ccx) when that gate exists and has exactly the same
+// matrix (checked once, at two sets of angles: qelib1's cu3, for one, is not ctrl @ u3).
+func standardControlled(g *gates.Gate, ctrl int) (string, bool) {
+	key := strconv.Itoa(ctrl) + "/" + g.Name
+	if v, ok := controlledNames.Load(key); ok {
+		return v.(string), v.(string) != ""
+	}
+	name := ""
+	if s, ok := gates.Get(strings.Repeat("c", ctrl) + g.Name); ok && s.Params == g.Params && s.Qubits == g.Qubits+ctrl {
+		name = s.Name
+		for _, scale := range []float64{0.3717, -1.2943} {
+			p := make([]float64, g.Params)
+			for i := range p {
+				p[i] = scale * float64(i+1)
+			}
+			want := gates.Controlled(g.Matrix(p...), g.Qubits, ctrl)
+			got := s.Matrix(p...)
+			for i := range want {
+				if cmplx.Abs(got[i]-want[i]) > 1e-12 {
+					name = ""
+				}
+			}
+		}
+	}
+	controlledNames.Store(key, name)
+	return name, name != ""
 }
 
 // IsUnitary reports whether the op is an unconditional gate (or a barrier).

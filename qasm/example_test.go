@@ -29,7 +29,7 @@ c = measure q;
 	// Output:
 	// 2 qubits, parameters [theta]
 	// ansatz.qasm:6:1 h [0] []
-	// ansatz.qasm:7:1 c·ry [0 1] [theta]
+	// ansatz.qasm:7:1 cry [0 1] [theta]
 	// ansatz.qasm:8:5 measure [0] []
 	// ansatz.qasm:8:5 measure [1] []
 }

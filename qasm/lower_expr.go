@@ -295,7 +295,12 @@ func (l *lowerer) operandErr(e ast.Expr, sc *scope) (qop, *evalError) {
 		if err != nil {
 			return qop{}, err
 		}
-		name := printer.ExprString(x.X)
+		var name string
+		if id, ok := x.X.(*ast.Ident); ok {
+			name = id.Name // the common case, without formatting
+		} else {
+			name = printer.ExprString(x.X)
+		}
 		if base.single {
 			return qop{}, errAt(x.Lbrack, "%s is a single %s, not a register; it cannot be indexed", name, map[bool]string{true: "qubit", false: "bit"}[base.kind == symQubits])
 		}

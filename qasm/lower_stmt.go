@@ -371,6 +371,15 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 	if length < 0 {
 		length = 1
 	}
+	if len(mods) == 0 {
+		per := 1
+		if e.native == nil {
+			per = len(e.body)
+		}
+		if length > 1 && per > 0 && int64(len(*l.out))+int64(length)*int64(per) > int64(l.lim.MaxOps) {
+			l.fatal(s.From, "%s on %d qubits each creates %d operations, which bring the total past %d (limit MaxOps); it was refused before expanding it", e.name, length, length*per, l.lim.MaxOps)
+		}
+	}
 	qs := make([]int, len(ops))
 	for k := 0; k < length; k++ {
 		for j, r := range ops {
@@ -390,6 +399,11 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 		}
 		if argNodes > 0 {
 			l.countWork(argNodes, s.From)
+		}
+		if len(mods) == 0 && e.native != nil {
+			// The common case, without the intermediate slice of expand.
+			l.emit(circuit.Op{Kind: circuit.GateOp, Gate: e.native, Qubits: append([]int(nil), qs...), Args: args}, s.From)
+			continue
 		}
 		errs := len(l.errs)
 		out := l.expand(mods, e, args, append([]int(nil), qs...), s.Name.At)
@@ -479,7 +493,7 @@ func (l *lowerer) invert(ops []circuit.Op, pos ast.Pos) []circuit.Op {
 
 func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos ast.Pos) []circuit.Op {
 	if e.native != nil {
-		l.countWork(1, pos)
+		// Not counted as work here: emit counts each operation it adds.
 		return []circuit.Op{{Kind: circuit.GateOp, Gate: e.native, Qubits: qs, Args: args}}
 	}
 	if len(*l.out)+len(e.body) > l.lim.MaxOps {
@@ -1159,6 +1173,7 @@ func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
 	if isRange {
 		n = rng.count
 	}
+	l.refuseLoop(s, sc, n)
 	l.inLoop++
 	defer func() { l.inLoop-- }()
 	for i := int64(0); i < n; i++ {

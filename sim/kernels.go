@@ -162,11 +162,7 @@ func kSwap[T number](d []T, B int, qs []int, o0, o1 int, touch bool, lo, hi int)
 		if touch {
 			tc.touch(d, s+o0, s+o1, n)
 		}
-		a := d[s+o0 : s+o0+n]
-		b := d[s+o1 : s+o1+n]
-		for j := range a {
-			a[j], b[j] = b[j], a[j]
-		}
+		swapRun(d[s+o0:s+o0+n], d[s+o1:s+o1+n])
 		f += n
 		r++
 		t = 0
@@ -336,8 +332,19 @@ func pairRun[T number](a, b []T, m0, m1, m2, m3 T) {
 // reports true, for the block sizes the SIMD loops cover (R = 1, 2, 4 for float64; 1, 2
 // for complex128); otherwise it does nothing and reports false.
 func pairShortRun[T number](d []T, R int, m0, m1, m2, m3 T) bool {
-	if !isF64[T]() && !isC128[T]() {
-		return false
+	if isC64[T]() {
+		if R != 1 && R != 2 {
+			return false
+		}
+		pairC64Short(asC64(d), R, c64(m0), c64(m1), c64(m2), c64(m3))
+		return true
+	}
+	if !isF64[T]() && !isC128[T]() { // float32
+		if R == 3 {
+			return false
+		}
+		pairF32Short(asF32(d), R, f32(m0), f32(m1), f32(m2), f32(m3))
+		return true
 	}
 	if isF64[T]() {
 		if R == 3 {
@@ -356,8 +363,19 @@ func pairShortRun[T number](d []T, R int, m0, m1, m2, m3 T) bool {
 // pairBlocksRun applies the matrix to blocks of 2R elements with the strided SIMD loops
 // and reports true when R is a whole number of vectors; otherwise it does nothing.
 func pairBlocksRun[T number](d []T, R int, m0, m1, m2, m3 T) bool {
-	if !isF64[T]() && !isC128[T]() {
-		return false
+	if isC64[T]() {
+		if R%4 != 0 {
+			return false
+		}
+		pairBlocksC64(asC64(d), R, c64(m0), c64(m1), c64(m2), c64(m3))
+		return true
+	}
+	if !isF64[T]() && !isC128[T]() { // float32
+		if R%8 != 0 {
+			return false
+		}
+		pairBlocksF32(asF32(d), R, f32(m0), f32(m1), f32(m2), f32(m3))
+		return true
 	}
 	if isF64[T]() {
 		if R%4 != 0 {
@@ -380,8 +398,10 @@ func scaleRun[T number](a []T, v T) {
 		scaleF64(asF64(a), f64(v))
 	case isC128[T]():
 		scaleC128(asC128(a), c128(v))
+	case isC64[T]():
+		scaleC64(asC64(a), c64(v))
 	default:
-		scaleGo(a, v)
+		scaleF32(asF32(a), f32(v))
 	}
 }
 
@@ -419,4 +439,21 @@ func kDiagSweep[T number](d []T, B int, qs []int, full []T, lo, hi int) T {
 		}
 	}
 	return sink
+}
+
+// swapRun exchanges a[j] and b[j] for every j < len(a) (len(b) ≥ len(a)): with whole 32-byte
+// vectors when the SIMD loops are on (moves only, so bit-identical), the rest element by
+// element.
+func swapRun[T number](a, b []T) {
+	b = b[:len(a)]
+	var zero T
+	if es := int(unsafe.Sizeof(zero)); useSIMD && len(a)*es >= 64 {
+		per := 32 / es
+		n := len(a) / per * per
+		swapVec((*byte)(unsafe.Pointer(&a[0])), (*byte)(unsafe.Pointer(&b[0])), n/per)
+		a, b = a[n:], b[n:]
+	}
+	for j := range a {
+		a[j], b[j] = b[j], a[j]
+	}
 }

@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -185,18 +187,180 @@ func TestStartComplex(t *testing.T) {
 	c.H(0).RZ(0.3, 0).RY(0.2, 1)
 	steps, err := compile(c, nil)
 	require.NoError(t, err)
-	assert.False(t, startComplex(steps, 10, Options{}))
-	limit := int64(16<<10) + 100 // a complex128 state fits, real + complex do not
-	assert.True(t, startComplex(steps, 10, Options{MemoryLimit: limit}))
+	assert.False(t, startComplex(c, steps, Options{}))
+	// A limit under which a complex128 state fits but real + complex do not.
+	complexOnly := footprintOf(c, steps, Options{}, true, false)
+	both := footprintOf(c, steps, Options{}, false, true)
+	require.Greater(t, both.Bytes(), complexOnly.Bytes())
+	limit := int64(complexOnly.Bytes()) + 100
+	assert.True(t, startComplex(c, steps, Options{MemoryLimit: limit}))
 	res, err := Run(c, Options{MemoryLimit: limit})
 	require.NoError(t, err)
 	want, err := Run(c, Options{})
 	require.NoError(t, err)
 	assert.Less(t, maxDiff(res.State.Amplitudes(), want.State.Amplitudes()), 1e-15)
-	assert.True(t, startComplex(steps, 10, Options{MemoryLimit: 8<<10 + 100, Precision: Single}))
+	single := footprintOf(c, steps, Options{Precision: Single}, true, false)
+	assert.True(t, startComplex(c, steps, Options{MemoryLimit: int64(single.Bytes()) + 100, Precision: Single}))
 	real := circuit.New(10)
 	real.H(0).RY(0.2, 1)
 	steps, err = compile(real, nil)
 	require.NoError(t, err)
-	assert.False(t, startComplex(steps, 10, Options{MemoryLimit: limit}))
+	assert.False(t, startComplex(real, steps, Options{MemoryLimit: limit}))
+}
+
+// TestSingleSIMD: the single-precision AVX2+FMA loops (pairs on runs, the short-run lane
+// layouts of R = 1, 2, 4, strided blocks, scaling) against the portable loops on the same
+// data, for lengths that leave tails: within 4 units in the last place of float32 of the
+// largest magnitude (FMA rounds once where the portable loop rounds twice).
+func TestSingleSIMD(t *testing.T) {
+	if !useSIMD32 {
+		t.Skip("no AVX2+FMA on this CPU (the portable loops are what runs)")
+	}
+	r := rand.New(rand.NewPCG(41, 42))
+	rf := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(r.NormFloat64())
+		}
+		return v
+	}
+	rc := func(n int) []complex64 {
+		v := make([]complex64, n)
+		for i := range v {
+			v[i] = complex(float32(r.NormFloat64()), float32(r.NormFloat64()))
+		}
+		return v
+	}
+	m := rc(4)
+	mf := rf(4)
+	both := func(f func()) {
+		defer func() { useSIMD32 = true }()
+		useSIMD32 = true
+		f()
+		useSIMD32 = false
+		f()
+	}
+	worst := 0.0
+	check := func(name string, simd, plain []complex64) {
+		for i := range simd {
+			d := float64(cmplxAbs64(simd[i] - plain[i]))
+			worst = max(worst, d)
+			require.Less(t, d, 2e-6*max(1, float64(cmplxAbs64(plain[i]))), "%s element %d", name, i)
+		}
+	}
+	checkF := func(name string, simd, plain []float32) {
+		for i := range simd {
+			d := math.Abs(float64(simd[i] - plain[i]))
+			worst = max(worst, d)
+			require.Less(t, d, 2e-6*max(1, math.Abs(float64(plain[i]))), "%s element %d", name, i)
+		}
+	}
+	for _, n := range []int{1, 3, 4, 7, 8, 9, 16, 33, 64, 100} {
+		for _, R := range []int{1, 2, 4} {
+			if n*2*R > 1000 {
+				continue
+			}
+			d := rf(2 * R * n)
+			var out [2][]float32
+			k := 0
+			both(func() { x := slices.Clone(d); pairF32Short(x, R, mf[0], mf[1], mf[2], mf[3]); out[k] = x; k++ })
+			checkF("pairF32Short", out[0], out[1])
+			if R <= 2 {
+				dc := rc(2 * R * n)
+				var oc [2][]complex64
+				k = 0
+				both(func() { x := slices.Clone(dc); pairC64Short(x, R, m[0], m[1], m[2], m[3]); oc[k] = x; k++ })
+				check("pairC64Short", oc[0], oc[1])
+			}
+		}
+		a, b := rc(n), rc(n)
+		var oa, ob [2][]complex64
+		k := 0
+		both(func() {
+			x, y := slices.Clone(a), slices.Clone(b)
+			pairC64(x, y, m[0], m[1], m[2], m[3])
+			oa[k], ob[k] = x, y
+			k++
+		})
+		check("pairC64 a", oa[0], oa[1])
+		check("pairC64 b", ob[0], ob[1])
+		af, bf := rf(n), rf(n)
+		var ofa, ofb [2][]float32
+		k = 0
+		both(func() {
+			x, y := slices.Clone(af), slices.Clone(bf)
+			pairF32(x, y, mf[0], mf[1], mf[2], mf[3])
+			ofa[k], ofb[k] = x, y
+			k++
+		})
+		checkF("pairF32 a", ofa[0], ofa[1])
+		checkF("pairF32 b", ofb[0], ofb[1])
+		k = 0
+		both(func() { x := slices.Clone(a); scaleC64(x, m[0]); oa[k] = x; k++ })
+		check("scaleC64", oa[0], oa[1])
+		k = 0
+		both(func() { x := slices.Clone(af); scaleF32(x, mf[0]); ofa[k] = x; k++ })
+		checkF("scaleF32", ofa[0], ofa[1])
+	}
+	for _, R := range []int{8, 16, 32} {
+		d := rf(2 * R * 5)
+		var out [2][]float32
+		k := 0
+		both(func() { x := slices.Clone(d); pairBlocksF32(x, R, mf[0], mf[1], mf[2], mf[3]); out[k] = x; k++ })
+		checkF("pairBlocksF32", out[0], out[1])
+		dc := rc(2 * R / 2 * 5)
+		var oc [2][]complex64
+		k = 0
+		both(func() { x := slices.Clone(dc); pairBlocksC64(x, R/2, m[0], m[1], m[2], m[3]); oc[k] = x; k++ })
+		check("pairBlocksC64", oc[0], oc[1])
+	}
+	t.Logf("worst difference SIMD vs portable: %.3g", worst)
+}
+
+func cmplxAbs64(v complex64) float32 {
+	return float32(math.Hypot(float64(real(v)), float64(imag(v))))
+}
+
+// BenchmarkPrecision times the random-layered circuit (depth 20), the QFT and the Pauli-like
+// real RY/CZ circuit in double and single precision alternately (the machine's state drifts,
+// so the two share the same moments), n = 20 and 22, reporting the best of b.N rounds each
+// and their ratio. go test ./sim -run '^$' -bench Precision -benchtime 5x
+func BenchmarkPrecision(b *testing.B) {
+	for _, n := range []int{20, 22} {
+		qft := circuit.New(n)
+		for j := n - 1; j >= 0; j-- {
+			qft.H(j)
+			for k := j - 1; k >= 0; k-- {
+				qft.CP(math.Pi/math.Exp2(float64(j-k)), k, j)
+			}
+		}
+		ryz := circuit.New(n)
+		r := rand.New(rand.NewPCG(1, 2))
+		for l := 0; l < 4; l++ {
+			for q := 0; q < n; q++ {
+				ryz.RY(r.Float64()*3, q)
+			}
+			for q := l % 2; q+1 < n; q += 2 {
+				ryz.CZ(q, q+1)
+			}
+		}
+		for _, tc := range []struct {
+			name string
+			c    *circuit.Circuit
+		}{{"random", randomLayered(n, 20, 1)}, {"qft", qft}, {"ry-cz", ryz}} {
+			b.Run(fmt.Sprintf("%s/n=%d", tc.name, n), func(b *testing.B) {
+				run := func(p Precision) func() {
+					return func() {
+						if _, err := Run(tc.c, Options{Precision: p}); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				_, best, _ := timeAgainstFloor(b.N, func() {}, run(Double), run(Single))
+				b.ReportMetric(best[0].Seconds(), "double-s")
+				b.ReportMetric(best[1].Seconds(), "single-s")
+				b.ReportMetric(best[1].Seconds()/best[0].Seconds(), "single/double")
+			})
+		}
+	}
 }

@@ -177,8 +177,7 @@ func pairBlocksC128(d []complex128, R int, m0, m1, m2, m3 complex128) {
 	}
 }
 
-// pairF32 is pairF64 in single precision (portable loop).
-func pairF32(a, b []float32, m0, m1, m2, m3 float32) { pairGo(a, b[:len(a)], m0, m1, m2, m3) }
-
-// pairC64 is pairC128 in single precision (portable loop).
-func pairC64(a, b []complex64, m0, m1, m2, m3 complex64) { pairGo(a, b[:len(a)], m0, m1, m2, m3) }
+// swapVec exchanges the nvec 32-byte vectors at a and b.
+//
+//go:noescape
+func swapVec(a, b *byte, nvec int)

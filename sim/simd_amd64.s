@@ -343,3 +343,38 @@ pf:
 pfdone:
 	RET
 
+
+// func swapVec(a, b *byte, nvec int)
+// Exchanges the nvec 32-byte vectors at a and b (pure moves: bit-identical).
+TEXT ·swapVec(SB), NOSPLIT, $0-24
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ nvec+16(FP), CX
+
+sw2:
+	CMPQ    CX, $2
+	JLT     sw1
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS (DI), Y2
+	VMOVUPS 32(DI), Y3
+	VMOVUPS Y2, (SI)
+	VMOVUPS Y3, 32(SI)
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	SUBQ    $2, CX
+	JMP     sw2
+
+sw1:
+	TESTQ   CX, CX
+	JZ      swdone
+	VMOVUPS (SI), Y0
+	VMOVUPS (DI), Y2
+	VMOVUPS Y2, (SI)
+	VMOVUPS Y0, (DI)
+
+swdone:
+	VZEROUPPER
+	RET

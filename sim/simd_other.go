@@ -53,8 +53,38 @@ func pairBlocksC128(d []complex128, R int, m0, m1, m2, m3 complex128) {
 	pairBlocksGo(d, R, m0, m1, m2, m3)
 }
 
+// useSIMD32 is always false without the amd64 assembly.
+var useSIMD32 = false
+
 // pairF32 is pairF64 in single precision.
 func pairF32(a, b []float32, m0, m1, m2, m3 float32) { pairGo(a, b[:len(a)], m0, m1, m2, m3) }
 
 // pairC64 is pairC128 in single precision.
 func pairC64(a, b []complex64, m0, m1, m2, m3 complex64) { pairGo(a, b[:len(a)], m0, m1, m2, m3) }
+
+// pairF32Short is pairF64Short in single precision.
+func pairF32Short(d []float32, R int, m0, m1, m2, m3 float32) { pairShortGo(d, R, m0, m1, m2, m3) }
+
+// pairC64Short is pairC128Short in single precision.
+func pairC64Short(d []complex64, R int, m0, m1, m2, m3 complex64) {
+	pairShortGo(d, R, m0, m1, m2, m3)
+}
+
+// pairBlocksF32 is pairBlocksF64 in single precision.
+func pairBlocksF32(d []float32, R int, m0, m1, m2, m3 float32) {
+	pairBlocksGo(d, R, m0, m1, m2, m3)
+}
+
+// pairBlocksC64 is pairBlocksC128 in single precision.
+func pairBlocksC64(d []complex64, R int, m0, m1, m2, m3 complex64) {
+	pairBlocksGo(d, R, m0, m1, m2, m3)
+}
+
+// scaleF32 multiplies every element of a by v.
+func scaleF32(a []float32, v float32) { scaleGo(a, v) }
+
+// scaleC64 multiplies every element of a by v.
+func scaleC64(a []complex64, v complex64) { scaleGo(a, v) }
+
+// swapVec is never called without the amd64 assembly (useSIMD is false).
+func swapVec(a, b *byte, nvec int) { panic("sim: swapVec without SIMD") }

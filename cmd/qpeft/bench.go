@@ -52,7 +52,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	threads := fs.Int("threads", 0, "goroutines per kernel (0: GOMAXPROCS)")
 	unfused := fs.Bool("unfused", false, "also time gate-by-gate execution (cache blocking and fusion off)")
 	seed := fs.Uint64("seed", 1, "seed of the random angles and circuits")
-	memLimit := fs.String("memory-limit", "", "largest state to allocate, e.g. 16GiB (default: 3/4 of RAM or $QPEFT_MEMORY_LIMIT)")
+	memLimit := addMemoryLimitFlag(fs)
 	params := fs.StringArray("param", nil, "value of an input of the FILE programs, NAME=VALUE (as for qpeft run); repeatable")
 	peers := fs.String("peers", "", "a Python with qiskit-aer, qsimcirq and/or pennylane-lightning (interop/bench/requirements.txt): also time every circuit on those peers, side by side")
 	peerSims := fs.String("peer-sims", "aer,qsim,lightning", "the peers --peers runs (those the Python lacks are reported as missing)")
@@ -113,14 +113,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		precs = []sim.Precision{p}
 	}
-	var limit int64
-	if *memLimit != "" {
-		v, err := sim.ParseBytes(*memLimit)
-		if err != nil {
-			return usageError("--memory-limit: %v", err)
-		}
-		limit = v
+	restore, err := applyMemoryLimit(*memLimit)
+	defer restore()
+	if err != nil {
+		return err
 	}
+	var limit int64 // 0: sim.MemoryLimit, set above
 
 	var cases []benchCase
 	for _, path := range fs.Args() {
@@ -152,6 +150,27 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 				return err
 			}
 			cases = append(cases, benchCase{name: kind, circ: circ, params: params})
+		}
+	}
+
+	// The whole run's peak is its largest case: the floor's state (possibly not yet
+	// collected) beside the run's own state and scratch, and for --precision both the
+	// double-precision state kept to compare with.
+	for _, bc := range cases {
+		n := bc.circ.NumQubits
+		for _, prec := range precs {
+			fp, err := sim.RunFootprint(bc.circ, sim.Options{Env: circuit.MapEnv(bc.params), Complex: true, Precision: prec})
+			if err != nil {
+				return fmt.Errorf("%s: %w", bc.name, err)
+			}
+			fp.Merge(sim.MemoryFloorFootprint(n, true, prec))
+			if prec == sim.Single && len(precs) > 1 && n <= 26 {
+				fp.Merge(sim.MemoryFloorFootprint(n, true, sim.Double))
+			}
+			fp.What = fmt.Sprintf("bench of %s on %d qubits", bc.name, n)
+			if err := fp.Check(0); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -203,8 +222,8 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		prec        sim.Precision
 	}
 	floors := map[floorKey]time.Duration{}
-	ours := map[string]time.Duration{} // peer kind → qpeft's best time on the peer gates
-	oursRun := map[string]func() error{}
+	ours := map[peerKey]time.Duration{} // qpeft's best time on the peer gates
+	oursRun := map[peerKey]func() error{}
 	for _, bc := range cases {
 		circ, n := bc.circ, bc.circ.NumQubits
 		env := circuit.MapEnv(bc.params)
@@ -266,12 +285,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 					}
 					last = nil
 					path := pathName(complexPath, prec)
-					if blocked && prec == precs[0] && (!complexPath || !circ.IsReal()) {
-						k := fmt.Sprintf("%s-q%d", peerName(strings.TrimSuffix(bc.name, " (peer gates)")), n)
+					if blocked && (!complexPath || !circ.IsReal()) {
+						k := peerKey{fmt.Sprintf("%s-q%d", peerName(strings.TrimSuffix(bc.name, " (peer gates)")), n), prec}
 						ours[k] = best
-						c, e := circ, env
+						c, e, p := circ, env, prec
 						oursRun[k] = func() error {
-							_, err := sim.Run(c, sim.Options{Env: e, MemoryLimit: limit, Precision: precs[0]})
+							_, err := sim.Run(c, sim.Options{Env: e, MemoryLimit: limit, Precision: p})
 							return err
 						}
 					}
@@ -315,34 +334,45 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		ours[k] = min(ours[k], d)
 	}
-	return writePeerTable(stdout, recs, ours, t, precs[0])
+	return writePeerTable(stdout, recs, ours, t, precs)
 }
 
-// writePeerTable prints each peer's time beside qpeft's on the same gates.
-func writePeerTable(w io.Writer, recs []bench.Record, ours map[string]time.Duration, threads int, prec sim.Precision) error {
+// peerKey names qpeft's time on one peer circuit file in one precision.
+type peerKey struct {
+	kind string
+	prec sim.Precision
+}
+
+// writePeerTable prints each peer's time beside qpeft's on the same gates, in each precision.
+func writePeerTable(w io.Writer, recs []bench.Record, ours map[peerKey]time.Duration, threads int, precs []sim.Precision) error {
 	fmt.Fprintf(w, "\nside by side, %d threads, the same gates on every simulator (best of the runs; peers after one warm-up):\n", threads)
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "circuit\tqubits\tgates\tsimulator\tbest time\tqpeft time\tqpeft/peer\t")
+	hdr := "circuit\tqubits\tgates\tsimulator\tbest time\t"
+	for _, p := range precs {
+		hdr += fmt.Sprintf("qpeft %s\tqpeft %s/peer\t", p, p)
+	}
+	fmt.Fprintln(tw, hdr)
 	var missing []string
 	for _, r := range recs {
 		if r.Missing != "" {
 			missing = append(missing, fmt.Sprintf("%s (%s)", r.Sim, r.Missing))
 			continue
 		}
-		q, ok := ours[r.Circuit]
-		ratio := "-"
-		qs := "-"
-		if ok {
-			qs = q.Round(time.Microsecond).String()
-			ratio = fmt.Sprintf("%.2f", q.Seconds()/r.Seconds)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%v\t", r.Circuit, r.Qubits, r.Gates, r.Sim,
+			time.Duration(r.Seconds*float64(time.Second)).Round(time.Microsecond))
+		for _, p := range precs {
+			if q, ok := ours[peerKey{r.Circuit, p}]; ok {
+				fmt.Fprintf(tw, "%v\t%.2f\t", q.Round(time.Microsecond), q.Seconds()/r.Seconds)
+			} else {
+				fmt.Fprint(tw, "-\t-\t")
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%v\t%s\t%s\t\n", r.Circuit, r.Qubits, r.Gates, r.Sim,
-			time.Duration(r.Seconds*float64(time.Second)).Round(time.Microsecond), qs, ratio)
+		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "qpeft/peer below 1: qpeft is faster. qpeft: its fused run in %s precision on its automatic path (real\n", prec)
-	fmt.Fprintln(w, "amplitudes while every gate is real), best of its runs before and after the peers; qsim computes in complex64,")
-	fmt.Fprintln(w, "Aer and lightning in complex128.")
+	fmt.Fprintln(w, "qpeft/peer below 1: qpeft is faster. qpeft: its fused run on its automatic path (real amplitudes while every")
+	fmt.Fprintln(w, "gate is real), best of its runs before and after the peers; qsim computes in complex64 (single), Aer and")
+	fmt.Fprintln(w, "lightning in complex128 (double).")
 	if len(missing) > 0 {
 		fmt.Fprintf(w, "not run (the Python lacks them): %s\n", strings.Join(missing, "; "))
 	}

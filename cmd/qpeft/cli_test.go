@@ -148,3 +148,66 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestParamsTheSameEverywhere checks that every command taking --param reads it with the one
+// parser: the array form, pi multiples, and the same error for an unknown name.
+func TestParamsTheSameEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	arr := filepath.Join(dir, "arr.qasm")
+	require.NoError(t, os.WriteFile(arr, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput array[float[64], 2] theta;\nqubit[2] q;\nry(theta[0]) q[0];\nry(theta[1]) q[1];\ncz q[0], q[1];\n"), 0o644))
+	commands := [][]string{
+		{"run", arr, "--probs"},
+		{"unitary", arr},
+		{"lower", arr, "--form", "dense"},
+		{"export", arr, "--target", "qasm2"},
+		{"draw", arr},
+	}
+	for _, c := range commands {
+		t.Run(c[0], func(t *testing.T) {
+			code, out, errs := runCLI(t, "", append(c, "--param", "theta=pi/2,-3*pi/2")...)
+			require.Equal(t, 0, code, errs)
+			assert.NotEmpty(t, out)
+			code, _, errs = runCLI(t, "", append(c, "--param", "theta=0.1")...)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, errs, "--param theta: input theta is array[float[64], 2] and needs 2 comma-separated values, got 1")
+			code, _, errs = runCLI(t, "", append(c, "--param", "phi=1")...)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, errs, "--param phi: the program has no input phi; its inputs are theta (array[float[64], 2])")
+		})
+	}
+	// Bound values reach the output.
+	_, out, _ := runCLI(t, "", "draw", arr, "--param", "theta=0.25,pi/2")
+	assert.Contains(t, out, "RY(0.25)")
+	_, out, _ = runCLI(t, "", "export", arr, "--target", "qasm2", "--param", "theta=0.25,0.5")
+	assert.Contains(t, out, "ry(0.25) q[0];")
+}
+
+// TestEmptyProgram checks that a program without qubits runs and says so on stderr.
+func TestEmptyProgram(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.qasm")
+	require.NoError(t, os.WriteFile(empty, []byte("OPENQASM 3.0;\n"), 0o644))
+	cases := [][]string{
+		{"run", empty},
+		{"run", empty, "--state"},
+		{"unitary", empty},
+		{"lower", empty, "--form", "dense"},
+		{"export", empty, "--target", "qasm3"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c[:1], " "), func(t *testing.T) {
+			code, _, errs := runCLI(t, "", c...)
+			assert.Equal(t, 0, code, errs)
+			assert.Contains(t, errs, "note: "+empty+" has no qubits")
+		})
+	}
+}
+
+// TestGateNamesAreTheUsers checks that a controlled gate is named as the user writes it.
+func TestGateNamesAreTheUsers(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "ctrl.qasm")
+	require.NoError(t, os.WriteFile(src, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[3] q;\nctrl @ x q[0], q[1];\nctrl(2) @ sx q[0], q[1], q[2];\n"), 0o644))
+	code, _, errs := runCLI(t, "", "export", src, "--target", "braket")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, `gate "cx" (operation 0`)
+	assert.NotContains(t, errs, "·")
+}

@@ -12,7 +12,7 @@ func init() {
 	register(&command{
 		name:    "draw",
 		summary: "draw an OpenQASM program as a text circuit diagram",
-		usage:   "FILE.qasm|- [--unicode] [--width N] [--precision D]",
+		usage:   "FILE.qasm|- [--param NAME=VALUE ...] [--unicode] [--width N] [--precision D]",
 		run:     runDraw,
 	})
 }
@@ -23,6 +23,7 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	unicode := fs.Bool("unicode", false, "draw with box-drawing characters (─ │ ● ⊕ π) instead of ASCII")
 	width := fs.Int("width", defaultWidth(), "fold the diagram into pages of at most N characters (0: never fold); default $COLUMNS or 100")
 	precision := fs.Int("precision", 3, "significant digits of angles")
+	params := fs.StringArray("param", nil, paramUsage+"; inputs left without a value are drawn by name")
 	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -40,7 +41,17 @@ func runDraw(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return draw.Fprint(stdout, p.Circuit, draw.Options{Unicode: *unicode, Width: *width, Precision: *precision})
+	c := p.Circuit
+	if len(*params) > 0 {
+		values, err := paramValues(p, *params)
+		if err != nil {
+			return err
+		}
+		if c, err = c.Bind(values); err != nil {
+			return err
+		}
+	}
+	return draw.Fprint(stdout, c, draw.Options{Unicode: *unicode, Width: *width, Precision: *precision})
 }
 
 func defaultWidth() int {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
@@ -35,7 +34,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags(commands["export"], stderr)
 	target := fs.String("target", "", "qasm2, qasm3, braket, ionq or quil")
 	basis := fs.String("basis", "", "translate first: heron, eagle, rigetti, ionq, auto (only what the target cannot express) or a gate list such as rz,sx,x,cz")
-	params := fs.StringArray("param", nil, "NAME=VALUE: bind a parameter (braket: its input value); repeatable")
+	params := fs.StringArray("param", nil, paramUsage+" (braket: the value goes into the program's inputs; an input left without a value stays a run-time input where the target has them)")
 	out := fs.StringP("out", "o", "", "output file (default stdout); with --adapter, an output directory, written as a whole (an existing one is replaced only when it is an earlier qpeft output holding nothing else)")
 	gateset := fs.String("gateset", "", "IonQ gateset: qis or native (default: native when every gate is gpi, gpi2 or ms)")
 	verbatim := fs.Bool("verbatim", false, "Braket: wrap the gates in #pragma braket verbatim on physical qubits")
@@ -67,25 +66,11 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *whole && *adapter == "" {
 		return usageError("--whole applies to --adapter DIR: it exports each factor as one circuit")
 	}
-	if len(*params) > 0 {
-		opts.Params = map[string]float64{}
-		for _, p := range *params {
-			name, val, ok := strings.Cut(p, "=")
-			if !ok || strings.TrimSpace(name) == "" {
-				return usageError("--param %q: want NAME=VALUE, e.g. --param theta=0.5", p)
-			}
-			v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-			if err != nil {
-				return usageError("--param %q: %q is not a number", p, val)
-			}
-			opts.Params[strings.TrimSpace(name)] = v
-		}
-	}
 	if *adapter != "" {
 		if fs.NArg() > 0 {
 			return usageError("give either FILE.qasm or --adapter DIR, not both")
 		}
-		if len(opts.Params) > 0 {
+		if len(*params) > 0 {
 			return usageError("--param does not apply to --adapter: the trained angles are bound")
 		}
 		return exportAdapter(*adapter, *whole, *target, opts, *out, *stats, stdout, stderr)
@@ -97,6 +82,12 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if len(*params) > 0 {
+		if opts.Params, err = paramValues(prog, *params); err != nil {
+			return err
+		}
+	}
+	noteNoQubits(stderr, fs.Arg(0), prog.Circuit)
 	p, err := export.Export(prog.Circuit, *target, opts)
 	if err != nil {
 		return err

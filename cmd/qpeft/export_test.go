@@ -62,10 +62,10 @@ func TestExportCommand(t *testing.T) {
 		{[]string{"export", big, "--target", "ionq", "--device", "ionq_aria"}, 1, "", "the circuit has 30 qubits but device ionq_aria (target ionq) has 25"},
 		{[]string{"export", bell, "--target", "qasm3", "--device", "ionq_aria"}, 1, "", "device ionq_aria does not take target qasm3"},
 		{[]string{"export", bell, "--target", "qasm3", "--basis", "rz,cz"}, 1, "", "cannot express every single-qubit gate"},
-		{[]string{"export", bell, "--target", "qasm3", "--param", "phi=1"}, 1, "", `no parameter "phi"`},
+		{[]string{"export", bell, "--target", "qasm3", "--param", "phi=1"}, 2, "", `--param phi: the program has no input phi; its inputs are theta (float[64])`},
 		{[]string{"export", bell, "--target", "pdf"}, 1, "", `unknown export target "pdf"`},
 		{[]string{"export", bell}, 2, "", "--target is required"},
-		{[]string{"export", bell, "--target", "qasm3", "--param", "theta"}, 2, "", "want NAME=VALUE"},
+		{[]string{"export", bell, "--target", "qasm3", "--param", "theta"}, 2, "", "write NAME=VALUE"},
 		{[]string{"export", "--target", "qasm3"}, 2, "", "one OpenQASM file"},
 	}
 	for _, tc := range cases {

@@ -45,14 +45,20 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o lowerOpts
 	fs.StringVar(&o.form, "form", "", "dense (the 2^n x 2^n matrix), stiefel (its first K columns) or kron (a listing of the stage program)")
 	fs.IntVar(&o.k, "k", 0, "number of columns for --form stiefel (1 to 2^n)")
-	fs.StringArrayVar(&o.params, "param", nil, "bind a circuit parameter, NAME=VALUE (VALUE a number, or a multiple of pi such as pi/4 or -3*pi/2); repeatable")
+	fs.StringArrayVar(&o.params, "param", nil, paramUsage)
 	fs.StringVarP(&o.out, "out", "o", "", "write the matrix to FILE.npy (NumPy, float64 or complex128) or FILE.csv instead of printing CSV")
 	fs.BoolVar(&o.complex, "complex", false, "use complex128 even when every gate is real (by default a real circuit is lowered on float64)")
 	fs.BoolVar(&o.real, "real", false, "require a real circuit (an adapter for real weights): a gate with complex entries is an error naming it")
 	fs.StringVar(&o.plot, "plot", "", "also draw the matrix as a heat map in FILE.png (a complex matrix as real and imaginary panels)")
+	memLimit := addMemoryLimitFlag(fs)
 	fs.BoolVar(&o.json, "json", false, "with --form kron: write the compiled program as a JSON document (docs/program-schema.md) with the parameters left symbolic; with -o FILE.json, to that file")
 	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	restore, err := applyMemoryLimit(*memLimit)
+	defer restore()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -93,16 +99,17 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if o.real && o.complex {
 		return usageError("--real and --complex exclude each other")
 	}
-	values, err := parseParamFlags(o.params)
-	if err != nil {
-		return err
-	}
 	path := fs.Arg(0)
 	prog, err := qf.readProgram(path, nil)
 	if err != nil {
 		return err
 	}
+	values, err := inputValues(prog, o.params)
+	if err != nil {
+		return err
+	}
 	circ := prog.Circuit
+	noteNoQubits(stderr, path, circ)
 	theta, err := bindOrder(circ, values)
 	if err != nil {
 		return err
@@ -156,27 +163,6 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	return writeMatrix(stdout, o.out, 1<<n, k, nil, u.Data)
-}
-
-// parseParamFlags reads NAME=VALUE pairs.
-func parseParamFlags(list []string) (map[string]float64, error) {
-	out := map[string]float64{}
-	for _, s := range list {
-		name, val, ok := strings.Cut(s, "=")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" {
-			return nil, usageError("--param %q: write NAME=VALUE, e.g. --param theta=0.5", s)
-		}
-		v, err := parseAngle(strings.TrimSpace(val))
-		if err != nil {
-			return nil, usageError("--param %s: %v", name, err)
-		}
-		if _, dup := out[name]; dup {
-			return nil, usageError("--param %s given twice", name)
-		}
-		out[name] = v
-	}
-	return out, nil
 }
 
 // parseAngle reads a float, or k*pi/d forms: pi, -pi, pi/4, 3*pi/2, -3*pi/4, 2pi.

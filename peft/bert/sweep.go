@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/qpeft/qpeft/internal/safefile"
 )
 
 // Setting is one method configuration of a sweep.
@@ -197,7 +198,8 @@ func Sweep(ctx context.Context, sc SweepConfig, log io.Writer) ([]SweepRun, erro
 
 // ReadResult reads a run directory's result.json.
 func ReadResult(dir string) (*Result, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	// A run directory may come from elsewhere: only a regular file inside it, of bounded size.
+	b, err := safefile.ReadFileIn(dir, "result.json", 64<<20)
 	if err != nil {
 		return nil, err
 	}

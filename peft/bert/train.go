@@ -3,6 +3,7 @@ package bert
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -164,7 +165,7 @@ func (c RunConfig) Validate() error {
 		return bad("no model directory (--model hf:DIR)")
 	}
 	if c.Data != DataSpamAssassin && !strings.HasPrefix(c.Data, DataSpamAssassin+":") {
-		return bad("data %q: want %s or %s:DIR", c.Data, DataSpamAssassin, DataSpamAssassin)
+		return bad("--data %q: want %s or %s:DIR", c.Data, DataSpamAssassin, DataSpamAssassin)
 	}
 	if _, err := ParsePooling(string(c.Pooling)); err != nil {
 		return err
@@ -182,7 +183,7 @@ func (c RunConfig) Validate() error {
 	case !finite(c.WeightDecay) || c.WeightDecay < 0 || !finite(c.Clip) || c.Clip < 0:
 		return bad("--weight-decay %v and --clip %v must be ≥ 0", c.WeightDecay, c.Clip)
 	case !finite(c.WarmupFrac) || c.WarmupFrac < 0 || c.WarmupFrac >= 1:
-		return bad("warm-up fraction %v must be in [0, 1)", c.WarmupFrac)
+		return bad("--warmup %v must be in [0, 1) (the fraction of the steps spent warming up)", c.WarmupFrac)
 	case c.TrainLimit < 0 || c.TestLimit < 0:
 		return bad("--train-limit and --test-limit must be ≥ 0")
 	}
@@ -324,6 +325,10 @@ type RunOptions struct {
 	Train, Test *text.Dataset
 	// Cache holds tokenised texts and frozen features shared between runs; nil for none.
 	Cache *Cache
+	// AfterBackward, when set, is called with the step number and the trainable parameters
+	// (head, then adapters or encoder weights) after the gradients of a step are computed,
+	// before they are checked and applied (tests inject non-finite values with it).
+	AfterBackward func(step int, params []*nn.Param)
 }
 
 // Cache holds what runs over the same model, data and max length can share.
@@ -520,6 +525,10 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 		bbOpt = nn.NewAdamW(backbone, cfg.LR, cfg.WeightDecay)
 	}
 	all := append(append([]*nn.Param(nil), cls.Head.Params()...), backbone...)
+	bbName := "adapters"
+	if cfg.Method == Full {
+		bbName = "encoder weights"
+	}
 
 	if cfg.Method == Head {
 		if err := trainHead(ctx, cfg, cls, train, trainSeqs, m, opts, res, headOpt, sched); err != nil {
@@ -565,8 +574,19 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 						}
 					}
 				}
-				if math.IsNaN(loss) || math.IsInf(loss, 0) {
-					return nil, fmt.Errorf("bert: training diverged at step %d (loss %v); lower --lr", step, loss)
+				if opts.AfterBackward != nil {
+					opts.AfterBackward(step, all)
+				}
+				// A non-finite loss or gradient stops the run before the optimiser step,
+				// a non-finite parameter right after it; nothing is written either way.
+				if err := nn.CheckLoss(loss); err != nil {
+					return nil, diverged(err, step, out)
+				}
+				if err := nn.CheckGrads("head", cls.Head.Params()); err != nil {
+					return nil, diverged(err, step, out)
+				}
+				if err := nn.CheckGrads(bbName, backbone); err != nil {
+					return nil, diverged(err, step, out)
 				}
 				nn.ClipGradNorm(all, cfg.Clip)
 				f := lrFactor(sched, step-1)
@@ -575,6 +595,12 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 				if bbOpt != nil {
 					bbOpt.SetLR(cfg.LR * f)
 					bbOpt.Step()
+				}
+				if err := nn.CheckValues("head", cls.Head.Params()); err != nil {
+					return nil, diverged(err, step, out)
+				}
+				if err := nn.CheckValues(bbName, backbone); err != nil {
+					return nil, diverged(err, step, out)
 				}
 				lossSum += loss
 				accSum += acc
@@ -698,7 +724,10 @@ func trainHead(ctx context.Context, cfg RunConfig, cls *Classifier[float32], tra
 				labels[i] = train.Labels[j]
 			}
 			opt.SetLR(cfg.LR * lrFactor(sched, step-1))
-			loss, acc, _ := nn.TrainStep[float32](cls.Head, opt, x, labels, cfg.Clip)
+			loss, acc, _, err := nn.TrainStepChecked[float32](cls.Head, opt, x, labels, cfg.Clip, "head")
+			if err != nil {
+				return diverged(err, step, "")
+			}
 			lossSum += loss
 			accSum += acc
 		}
@@ -841,4 +870,16 @@ func ExportLoRA(dir string, c *Classifier[float32], ad *peft.Checkpoint, maxLen 
 		return err
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, "classifier.json"), append(js, '\n'), 0o644)
+}
+
+// diverged wraps a *nn.NonFiniteError with its step and what happened to the output.
+func diverged(err error, step int, out string) error {
+	var nf *nn.NonFiniteError
+	if errors.As(err, &nf) {
+		nf.Step = step
+	}
+	if out != "" {
+		return fmt.Errorf("bert: %w; nothing was written to %s (an earlier run there is kept)", err, out)
+	}
+	return fmt.Errorf("bert: %w", err)
 }

@@ -209,7 +209,7 @@ func (c Config) Validate() error {
 		return bad("--weight-decay %v and --clip %v must be ≥ 0", c.WeightDecay, c.Clip)
 	}
 	if !finite(c.WarmupFrac) || c.WarmupFrac < 0 || c.WarmupFrac >= 1 {
-		return bad("warm-up fraction %v must be in [0, 1)", c.WarmupFrac)
+		return bad("--warmup %v must be in [0, 1) (the fraction of the steps spent warming up)", c.WarmupFrac)
 	}
 	if c.TrainLimit < 0 || c.TestLimit < 0 {
 		return bad("--train-limit and --test-limit must be ≥ 0")

@@ -221,7 +221,7 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Method, c.Layers = Head, 0; c.HeadLR = 0; c.Rank = 3 }, "apply to qpeft"},
 		{func(c *Config) { c.Method, c.Rank, c.Layers, c.HeadLR = Head, 0, 0, 1e-3 }, "--head-lr"},
 		{func(c *Config) { c.Method, c.Rank, c.Layers, c.HeadLR, c.Head = Full, 0, 0, 0, HeadAdapt }, "--head adapt"},
-		{func(c *Config) { c.WarmupFrac = 1 }, "warm-up"},
+		{func(c *Config) { c.WarmupFrac = 1 }, "--warmup 1 must be in [0, 1)"},
 		{func(c *Config) { c.Model = "" }, "no model"},
 		{func(c *Config) { c.Data = "" }, "no data"},
 	}

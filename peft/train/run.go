@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -24,6 +25,10 @@ type Options struct {
 	// AfterStep, when set, is called after every optimisation step with the global step
 	// number (from 1); tests use it to cancel a run part-way.
 	AfterStep func(step int)
+	// AfterBackward, when set, is called with the step number and the session after the
+	// gradients of a step are computed, before they are checked and applied (tests inject
+	// non-finite gradients or parameters with it).
+	AfterBackward func(step int, s *Session)
 }
 
 // Session is a model prepared for a run: the pretrained network with its new head and
@@ -236,6 +241,7 @@ func forward(net *nn.Sequential[float32], x *nn.Tensor[float32]) (y *nn.Tensor[f
 
 // group is a set of parameters with its optimiser and schedule.
 type group struct {
+	name  string // for messages: adapters, pretrained weights, head
 	opt   *nn.Adam
 	sched nn.WarmupCosine
 }
@@ -350,15 +356,33 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 
 	warm := int(math.Round(cfg.WarmupFrac * float64(total)))
 	var groups []group
-	addGroup := func(ps []*nn.Param, lr float64) {
+	addGroup := func(name string, ps []*nn.Param, lr float64) {
 		if len(ps) == 0 {
 			return
 		}
 		o := nn.NewAdamW(ps, lr, cfg.WeightDecay)
-		groups = append(groups, group{opt: o, sched: nn.WarmupCosine{Peak: lr, Final: lr / 100, WarmupSteps: warm, TotalSteps: total}})
+		groups = append(groups, group{name: name, opt: o, sched: nn.WarmupCosine{Peak: lr, Final: lr / 100, WarmupSteps: warm, TotalSteps: total}})
 	}
-	addGroup(s.Backbone, cfg.LR)
-	addGroup(s.HeadParams, cfg.headLR())
+	backboneName := "adapters"
+	if cfg.Method == Full {
+		backboneName = "pretrained weights"
+	}
+	addGroup(backboneName, s.Backbone, cfg.LR)
+	addGroup("head", s.HeadParams, cfg.headLR())
+	step := 0
+	// diverged stops the run on a non-finite loss, gradient or parameter: before the
+	// optimiser step for the first two, and always before anything is written.
+	diverged := func(err error) error {
+		prog.Abort()
+		var nf *nn.NonFiniteError
+		if errors.As(err, &nf) {
+			nf.Step = step + 1
+		}
+		if out != "" {
+			return fmt.Errorf("train: %w; nothing was written to %s (an earlier run there is kept)", err, out)
+		}
+		return fmt.Errorf("train: %w", err)
+	}
 	var trainable []*nn.Param
 	for _, g := range groups {
 		trainable = append(trainable, g.opt.Params()...)
@@ -376,7 +400,6 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 		}
 	}
 
-	step := 0
 	var win curveWindow
 	for e := 0; e < cfg.Epochs; e++ {
 		batches := data.EpochBatches(trainN, cfg.Batch, cfg.Seed, e, true)
@@ -401,19 +424,29 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 				return nil, fmt.Errorf("step %d: %w", step+1, err)
 			}
 			loss, dlogits := nn.SoftmaxCrossEntropy(logits, labels)
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				prog.Abort()
-				return nil, fmt.Errorf("train: step %d: the loss is %v; training diverged (lower --lr)", step+1, loss)
+			if err := nn.CheckLoss(loss); err != nil {
+				return nil, diverged(err)
 			}
 			acc := nn.Accuracy(logits, labels)
 			m.Net.BackwardParams(dlogits)
 			for _, a := range regs {
 				a.Regularize()
 			}
+			if opts.AfterBackward != nil {
+				opts.AfterBackward(step+1, s)
+			}
+			for _, g := range groups {
+				if err := nn.CheckGrads(g.name, g.opt.Params()); err != nil {
+					return nil, diverged(err)
+				}
+			}
 			nn.ClipGradNorm(trainable, cfg.Clip)
 			for _, g := range groups {
 				g.opt.SetLR(g.sched.LR(step))
 				g.opt.Step()
+				if err := nn.CheckValues(g.name, g.opt.Params()); err != nil {
+					return nil, diverged(err)
+				}
 			}
 			step++
 			eLoss += loss

@@ -81,6 +81,42 @@ func (c *Config) ParseFile(filename string, src []byte) (f *ast.File, err error)
 	return f, p.errors.Err()
 }
 
+// ParseEach parses one source file and hands each top-level statement to fn as soon as it
+// is parsed (the OPENQASM version statement first, when there is one), without keeping
+// it: the returned File has its Version and Comments but no Stmts, so a caller that
+// processes statements one at a time needs memory for one statement, not for the tree of
+// the whole file. fn is called only while the file has no syntax error so far and fn has
+// not returned false; parsing goes on to the end either way, so the returned
+// scanner.ErrorList holds every syntax error, as ParseFile's does.
+func (c *Config) ParseEach(filename string, src []byte, fn func(ast.Stmt) bool) (f *ast.File, err error) {
+	p := newParser(c, filename, src)
+	p.each = fn
+	f = &ast.File{Name: filename}
+	func() {
+		defer p.recoverBailout()
+		p.next()
+		p.parseFile(f)
+	}()
+	f.Comments = p.comments
+	p.errors.RemoveMultiples()
+	return f, p.errors.Err()
+}
+
+// deliver hands a statement to the ParseEach callback, or appends it to the file.
+func (p *parser) deliver(f *ast.File, s ast.Stmt) {
+	if p.each == nil {
+		f.Stmts = append(f.Stmts, s)
+		return
+	}
+	if p.eachDone || len(p.errors) > 0 {
+		p.eachDone = true
+		return
+	}
+	if !p.each(s) {
+		p.eachDone = true
+	}
+}
+
 type bailout struct{}
 
 type parser struct {
@@ -104,6 +140,9 @@ type parser struct {
 	maxErrors       int
 
 	stmtWord string // the identifier a statement started with (for OpenQASM 2 hints)
+
+	each     func(ast.Stmt) bool // ParseEach's callback
+	eachDone bool                // the callback returned false, or a syntax error was found
 }
 
 func newParser(c *Config, filename string, src []byte) *parser {
@@ -286,7 +325,7 @@ func (p *parser) parseFile(f *ast.File) {
 			v := p.parseVersion()
 			if first {
 				f.Version = v
-				f.Stmts = append(f.Stmts, v)
+				p.deliver(f, v)
 			} else {
 				p.error(v.From, "the OPENQASM version statement must come first in the file")
 			}
@@ -299,7 +338,7 @@ func (p *parser) parseFile(f *ast.File) {
 			continue
 		}
 		if s := p.parseStmtProgress(); s != nil {
-			f.Stmts = append(f.Stmts, s)
+			p.deliver(f, s)
 		}
 		first = false
 	}
