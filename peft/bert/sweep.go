@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/internal/safefile"
 )
 
@@ -153,6 +154,10 @@ func Sweep(ctx context.Context, sc SweepConfig, log io.Writer) ([]SweepRun, erro
 		if err := sc.RunConfig(s, sc.Seeds[0]).Validate(); err != nil {
 			return nil, fmt.Errorf("bert: setting %s: %w", s.Slug(), err)
 		}
+	}
+	// Where the sweep writes is checked before the first run (internal/outdir).
+	if err := outdir.CheckDir(sc.Out, "--out", outBytes); err != nil {
+		return nil, err
 	}
 	var m *Model
 	var opts RunOptions
