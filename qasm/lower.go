@@ -658,7 +658,7 @@ func (l *lowerer) scalarType(t *ast.TypeExpr, sc *scope, what string) (ctype, bo
 	case ast.DURATION_TYPE, ast.STRETCH:
 		l.notSupported(t.At, t.Kind.String()+" variables", "qpeft has no timing model")
 	case ast.ARRAY:
-		l.notSupported(t.At, "classical arrays other than input arrays", "declare input array[float[64], n] name; for a vector of parameters")
+		l.notSupported(t.At, what+": an array here", "arrays are declared on their own (array[int[32], 4] a;), indexed, and passed to subroutines")
 	case ast.BIT, ast.CREG:
 		l.errorf(t.At, "%s: declare bits with bit[n] name; or creg name[n];", what)
 	default:
@@ -683,6 +683,10 @@ func (l *lowerer) classicalDecl(s *ast.ClassicalDecl, sc *scope) {
 	}
 	if s.Input {
 		l.inputDecl(s, sc)
+		return
+	}
+	if s.Type.Kind == ast.ARRAY {
+		l.arrayDecl(s, sc)
 		return
 	}
 	t, ok := l.scalarType(s.Type, sc, "declaration of "+s.Name.Name)
@@ -1036,9 +1040,9 @@ func (l *lowerer) defineSub(d *ast.DefStmt) {
 		seen[p.Name.Name] = true
 		if !p.Qubit {
 			switch p.Type.Kind {
-			case ast.INT_TYPE, ast.UINT_TYPE, ast.FLOAT_TYPE, ast.ANGLE_TYPE, ast.BOOL_TYPE:
+			case ast.INT_TYPE, ast.UINT_TYPE, ast.FLOAT_TYPE, ast.ANGLE_TYPE, ast.BOOL_TYPE, ast.ARRAY:
 			default:
-				l.notSupported(p.At, "subroutine parameters of type "+typeString(p.Type), "parameters may be qubits, qubit registers, int, uint, float, angle or bool")
+				l.notSupported(p.At, "subroutine parameters of type "+typeString(p.Type), "parameters may be qubits, qubit registers, int, uint, float, angle, bool or arrays of these")
 				return
 			}
 		}

@@ -705,9 +705,22 @@ func (l *lowerer) assign(s *ast.AssignStmt, sc *scope) {
 	id, ok := s.Target.(*ast.Ident)
 	if !ok {
 		if ix, ok := s.Target.(*ast.IndexExpr); ok {
-			if base, ok := ix.X.(*ast.Ident); ok {
-				if sym, _ := sc.lookup(base.Name); sym != nil && sym.kind == symBits {
+			root := ast.Expr(ix)
+			for {
+				if in, ok := root.(*ast.IndexExpr); ok {
+					root = in.X
+					continue
+				}
+				break
+			}
+			if base, ok := root.(*ast.Ident); ok {
+				sym, _ := sc.lookup(base.Name)
+				if sym != nil && sym.kind == symBits {
 					l.notSupported(s.From, "assigning values to classical bits", "bits are written only by measure")
+					return
+				}
+				if sym != nil && sym.kind == symVar && sym.val.k == vArray {
+					l.assignArray(s, sc)
 					return
 				}
 			}
@@ -741,6 +754,10 @@ func (l *lowerer) assign(s *ast.AssignStmt, sc *scope) {
 		return
 	case sym.isConst:
 		l.errorf(id.At, "cannot assign to const %s", id.Name)
+		return
+	}
+	if sym.val.k == vArray {
+		l.assignArray(s, sc)
 		return
 	}
 	v, ok := l.eval(s.Value, sc)
@@ -826,6 +843,12 @@ func (l *lowerer) callSub(call *ast.CallExpr, sym *symbol, sc *scope) ctl {
 					return ctlNone
 				}
 				ssc.syms[p.Name.Name] = &symbol{kind: symQubits, name: p.Name.Name, pos: p.Name.At, idx: r.idx}
+			}
+			continue
+		}
+		if p.Type.Kind == ast.ARRAY {
+			if !l.arrayArg(p, a, d, ssc, sc) {
+				return ctlNone
 			}
 			continue
 		}
@@ -1165,6 +1188,20 @@ func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
 		if l.bitsRef(s.Values, sc) {
 			l.notSupported(s.Values.Pos(), "looping over measured bits", "their values are known only at run time")
 			return ctlNone
+		}
+		if l.arrayRef(s.Values, sc) {
+			v, ok := l.eval(s.Values, sc)
+			if !ok {
+				return ctlNone
+			}
+			elems, ok := arrayElems(v)
+			if !ok {
+				l.notSupported(s.Values.Pos(), "a loop over an array of several dimensions", "loop over one row: for int x in a[i]")
+				return ctlNone
+			}
+			l.stepN(len(elems), s.Values.Pos())
+			vals = elems
+			break
 		}
 		l.errorf(s.Values.Pos(), "for needs a range [start:stop], a set {a, b, …} or an input array, not %s", printer.ExprString(s.Values))
 		return ctlNone

@@ -735,6 +735,18 @@ func (p *parser) parseType() *ast.TypeExpr {
 		t.Elem = p.parseType()
 		for p.tok == ast.COMMA {
 			p.next()
+			if p.tok == ast.ILLEGAL && p.lit == "#dim" {
+				// array[int[32], #dim = 2]: a subroutine parameter of any size.
+				p.error(p.pos, "not supported: #dim (array parameters whose sizes are known only at run time); give the sizes, e.g. array[int[32], 4, 2]")
+				at := p.pos
+				p.next()
+				if p.tok == ast.ASSIGN {
+					p.next()
+					p.parseExpr()
+				}
+				t.Dims = append(t.Dims, &ast.BadExpr{At: at})
+				continue
+			}
 			t.Dims = append(t.Dims, p.parseExpr())
 		}
 		if len(t.Dims) == 0 {
@@ -845,7 +857,8 @@ func (p *parser) parseDef() ast.Stmt {
 				par.Size = p.parseExpr()
 				p.expect(ast.RBRACK, "']'")
 			}
-		case ast.MUTABLE, ast.READONLY:
+		case ast.MUTABLE, ast.READONLY, ast.CONST:
+			par.Access = p.tok
 			p.next()
 			par.Type = p.parseType()
 			par.Name = p.parseIdent("a parameter name")
@@ -1041,8 +1054,8 @@ func (p *parser) parseSimpleStmt(start ast.Pos) ast.Stmt {
 		return g
 	case p.tok == ast.LBRACK || p.tok.IsAssignOp():
 		var x ast.Expr = name
-		if p.tok == ast.LBRACK {
-			x = p.parseIndex(x)
+		for p.tok == ast.LBRACK {
+			x = p.parseIndex(x) // a[i] or a[i][j]
 		}
 		if p.tok.IsAssignOp() {
 			return p.parseAssign(start, x)
@@ -1297,6 +1310,27 @@ func (p *parser) parsePowerRest(x ast.Expr) ast.Expr {
 	return &ast.BinaryExpr{X: x, OpPos: pos, Op: op, Y: y}
 }
 
+// skipBalanced skips a parenthesised group, with whatever it holds, up to and including
+// its closing ')' (or to the end of the statement when it is not closed).
+func (p *parser) skipBalanced() {
+	depth := 0
+	for {
+		switch p.tok {
+		case ast.EOF:
+			return
+		case ast.LPAREN, ast.LBRACE, ast.LBRACK:
+			depth++
+		case ast.RPAREN, ast.RBRACE, ast.RBRACK:
+			depth--
+			if depth <= 0 {
+				p.next()
+				return
+			}
+		}
+		p.next()
+	}
+}
+
 func (p *parser) parsePostfix(x ast.Expr) ast.Expr {
 	for p.tok == ast.LBRACK {
 		x = p.parseIndex(x)
@@ -1314,6 +1348,14 @@ func (p *parser) parsePrimary() ast.Expr {
 			return &ast.CallExpr{Fn: id, Args: p.parseArgList()}
 		}
 		return id
+	case ast.DURATIONOF:
+		// durationof({ … }) takes a block; qpeft has no timing.
+		p.error(pos, "not supported: durationof (qpeft has no timing model)")
+		p.next()
+		if p.tok == ast.LPAREN {
+			p.skipBalanced()
+		}
+		return &ast.BadExpr{At: pos}
 	case ast.INT:
 		x := &ast.IntLit{At: pos, Lit: p.lit}
 		p.next()
