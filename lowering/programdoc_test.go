@@ -210,11 +210,13 @@ func TestProgramSchemaValidates(t *testing.T) {
 	doc, err := CompileDoc(pauli(2, 1))
 	require.NoError(t, err)
 	bad := map[string]func(m map[string]any){
-		"version":      func(m map[string]any) { m["version"] = 2 },
-		"stage kind":   func(m map[string]any) { m["stages"].([]any)[0].(map[string]any)["kind"] = "fft" },
-		"extra field":  func(m map[string]any) { m["extra"] = 1 },
-		"expr two of":  func(m map[string]any) { gate(m)["angle"] = map[string]any{"param": 0, "const": 1.0} },
-		"unknown fn":   func(m map[string]any) { gate(m)["angle"] = map[string]any{"fn": "erf", "args": []any{map[string]any{"param": 0}}} },
+		"version":     func(m map[string]any) { m["version"] = 2 },
+		"stage kind":  func(m map[string]any) { m["stages"].([]any)[0].(map[string]any)["kind"] = "fft" },
+		"extra field": func(m map[string]any) { m["extra"] = 1 },
+		"expr two of": func(m map[string]any) { gate(m)["angle"] = map[string]any{"param": 0, "const": 1.0} },
+		"unknown fn": func(m map[string]any) {
+			gate(m)["angle"] = map[string]any{"fn": "erf", "args": []any{map[string]any{"param": 0}}}
+		},
 		"matrix+angle": func(m map[string]any) { gate(m)["matrix"] = []any{1.0, 0.0, 0.0, 1.0} },
 	}
 	var badPaths []string
