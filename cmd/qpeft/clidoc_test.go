@@ -59,7 +59,7 @@ func cliReference(t *testing.T) string {
 	b.WriteString("integers; `--shots 1e-3` is refused as not a whole number.\n\n")
 	b.WriteString("Memory: `run`, `unitary`, `lower` and `bench` predict their whole peak memory before they\n")
 	b.WriteString("start (the state vector or matrix, the simulator's scratch, the counts of a sampled run, a\n")
-	b.WriteString("second state for circuits simulated shot by shot, and about 20 MiB for the process itself;\n")
+	b.WriteString("second state for circuits simulated shot by shot, and about 18 MiB for the process itself;\n")
 	b.WriteString("output is streamed) and refuse at once, naming the estimate, its parts and the limit in\n")
 	b.WriteString("GiB, when it is above the limit: `--memory-limit` (e.g. `16GiB`), else the environment\n")
 	b.WriteString("variable `QPEFT_MEMORY_LIMIT`, else three quarters of the machine's memory. The same\n")

@@ -2,18 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qpeft/qpeft/internal/peakrss"
 	"github.com/qpeft/qpeft/lowering"
 	"github.com/qpeft/qpeft/qasm"
 	"github.com/qpeft/qpeft/sim"
@@ -28,18 +29,19 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// peakRSS runs the binary and returns its peak resident memory in bytes (Maxrss), failing
-// the test when the command fails.
+// peakRSS runs the binary and returns its peak resident memory in bytes, failing the test
+// when the command fails. It measures through internal/peakrss: os/exec's own rusage carries
+// this test process's high-water mark into the child's figure.
 func peakRSS(t *testing.T, bin, dir string, args ...string) float64 {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr // standard output goes to the null device
-	require.NoError(t, cmd.Run(), "qpeft %v: %s", args, stderr.String())
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	require.True(t, ok, "no rusage")
-	return float64(ru.Maxrss) * 1024 // KiB on Linux
+	res, err := peakrss.Run(context.Background(), cmd)
+	require.NoError(t, err)
+	require.Zero(t, res.ExitCode, "qpeft %v: %s", args, stderr.String())
+	return float64(res.PeakBytes)
 }
 
 // qasmProgram writes an OpenQASM 2 program of n qubits with the given body (%[1]d is n).
