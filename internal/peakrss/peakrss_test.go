@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qpeft/qpeft/internal/testenv"
 )
 
 // The test binary doubles as the measured command: with PEAKRSS_ALLOC=N it touches N MiB
@@ -41,10 +43,7 @@ func measure(t *testing.T, allocMiB, exit int) Result {
 
 func TestRunMeasuresTheChildNotTheParent(t *testing.T) {
 	if _, err := os.Stat(TimeBinary); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(ErrNoTime)
-		}
-		t.Skip(ErrNoTime)
+		testenv.Missing(t, "%v", ErrNoTime)
 	}
 	// Grow this (parent) process well beyond what the child uses: with os/exec's own
 	// rusage the child would report at least this much.
@@ -65,10 +64,7 @@ func TestRunMeasuresTheChildNotTheParent(t *testing.T) {
 
 func TestRunContextKillsTheCommand(t *testing.T) {
 	if _, err := os.Stat(TimeBinary); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(ErrNoTime)
-		}
-		t.Skip(ErrNoTime)
+		testenv.Missing(t, "%v", ErrNoTime)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
