@@ -2,19 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qpeft/qpeft/internal/peakrss"
 	"github.com/qpeft/qpeft/lowering"
 	"github.com/qpeft/qpeft/peft/train"
 	"github.com/qpeft/qpeft/qasm"
@@ -30,26 +30,20 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// peakRSS runs the binary and returns its peak resident memory in bytes, as the program
-// reports it (QPEFT_REPORT_PEAK_MEMORY: VmHWM of its own address space; the Maxrss a parent
-// reads would include the parent's memory, shared for a moment when the child starts),
-// failing the test when the command fails.
+// peakRSS runs the binary and returns its peak resident memory in bytes, failing the test
+// when the command fails. It measures through internal/peakrss: os/exec's own rusage carries
+// this test process's high-water mark into the child's figure.
 func peakRSS(t *testing.T, bin, dir string, args ...string) float64 {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "QPEFT_REPORT_PEAK_MEMORY=1")
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr // standard output goes to the null device
-	require.NoError(t, cmd.Run(), "qpeft %v: %s", args, stderr.String())
-	m := peakLine.FindStringSubmatch(stderr.String())
-	require.NotNil(t, m, "qpeft %v reported no peak memory: %s", args, stderr.String())
-	kib, err := strconv.ParseFloat(m[1], 64)
+	res, err := peakrss.Run(context.Background(), cmd)
 	require.NoError(t, err)
-	return kib * 1024
+	require.Zero(t, res.ExitCode, "qpeft %v: %s", args, stderr.String())
+	return float64(res.PeakBytes)
 }
-
-var peakLine = regexp.MustCompile(`qpeft: peak resident memory (\d+) kB`)
 
 // qasmProgram writes an OpenQASM 2 program of n qubits with the given body (%[1]d is n).
 func qasmProgram(t *testing.T, dir, name string, n int, body string) string {
