@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -252,4 +254,33 @@ func trainMemCases(t *testing.T, dir string) []memCase {
 		}
 	}
 	return cases
+}
+
+// TestReportPeakMemory checks what QPEFT_REPORT_PEAK_MEMORY=1 prints against GNU time's
+// measure of the same run (internal/peakrss), on a run large enough (a 22-qubit state, 64
+// MiB) for the two to be compared.
+func TestReportPeakMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("VmHWM is read from /proc/self/status")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	path := qasmProgram(t, dir, "state.qasm", 22, stateBody(22, true))
+	cmd := exec.Command(bin, "run", path, "--probs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "QPEFT_REPORT_PEAK_MEMORY=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	res, err := peakrss.Run(context.Background(), cmd)
+	require.NoError(t, err)
+	require.Zero(t, res.ExitCode, stderr.String())
+	m := regexp.MustCompile(`qpeft: peak resident memory (\d+) kB`).FindStringSubmatch(stderr.String())
+	require.NotNil(t, m, "no report in %q", stderr.String())
+	kib, err := strconv.ParseFloat(m[1], 64)
+	require.NoError(t, err)
+	assert.Greater(t, res.PeakMiB(), 64.0)
+	assert.InDelta(t, res.PeakMiB(), kib/1024, 0.05*res.PeakMiB(), "reported %.1f MiB, GNU time %.1f MiB", kib/1024, res.PeakMiB())
 }
