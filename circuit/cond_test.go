@@ -1,6 +1,7 @@
 package circuit
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 
@@ -90,4 +91,16 @@ func TestWideCondAppend(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantErr)
 		})
 	}
+}
+
+func ExampleNewCond() {
+	// if (c == 2^70 + 1) on a 71-bit register: wider than a uint64.
+	v := new(big.Int).Lsh(big.NewInt(1), 70)
+	v.Add(v, big.NewInt(1))
+	c, err := NewCond(seqBits(71), v)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(c.ValueString(), c.Bit(0), c.Bit(1), c.Bit(70), c.Big != nil)
+	// Output: 1180591620717411303425 1 0 1 true
 }

@@ -37,3 +37,20 @@ func ExampleExport() {
 	// rz(pi) q[1];
 	// inputs: [{theta theta}]
 }
+
+// A chain of CZ gates exported for IBM Heron: routed onto the heavy-hex map (a path of the
+// lattice holds it, so no SWAP), in Heron's basis, with the layout recorded.
+func ExampleProgram_Stats() {
+	c := circuit.New(5)
+	for q := 0; q+1 < 5; q++ {
+		c.RY(0.3, q).CZ(q, q+1)
+	}
+	p, err := export.Export(c, export.QASM3, export.Options{Device: "ibm_heron"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := p.Stats()
+	fmt.Println(s.Qubits, "qubits,", s.TwoQubitGates, "two-qubit gates,", s.Swaps, "SWAPs, layout", p.Routing.Layout)
+	// Output: 156 qubits, 4 two-qubit gates, 0 SWAPs, layout embedding
+}

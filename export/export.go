@@ -14,6 +14,12 @@
 // native gate set with package transpile, symbolic parameters preserved where the target
 // carries inputs. Every exported program equals the circuit up to Program.GlobalPhase.
 //
+// With a device that has a coupling map (Options.Device) or a user's map
+// (Options.CouplingMap), the circuit is routed after translation (package route): every
+// two-qubit gate then acts on a coupled pair of physical qubits, the program acts on the
+// device's qubits, and Program.Routing (also written into the program as a comment, and as
+// metadata in Braket's and IonQ's JSON) gives the initial and final layouts.
+//
 // Qubit order is little-endian everywhere (qubit k is bit k of a basis index); providers
 // that print results big-endian (Braket) are handled by their readers, not by reordering
 // qubits here.
@@ -57,7 +63,8 @@ type Options struct {
 	// qubits $0…$n−1, so the device runs the gates as given (they must be its natives).
 	Verbatim bool
 	// Device, when set, names a device from Devices: the circuit must fit its qubit count,
-	// and its basis is used when Basis is empty.
+	// its basis is used when Basis is empty, and the circuit is routed onto its coupling map
+	// (package route) unless every pair of its qubits interacts.
 	Device string
 	// Memory names Quil's parameter array (default "theta").
 	Memory string

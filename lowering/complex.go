@@ -56,6 +56,10 @@ func (p *Program) Columns(theta []float64, k int) (*sim.Batch, error) {
 	if k < 1 || k > p.Dim() {
 		return nil, fmt.Errorf("lowering: k = %d columns is out of range 1..%d", k, p.Dim())
 	}
+	fp := p.Footprint(k)
+	if err := fp.Check(0); err != nil {
+		return nil, fmt.Errorf("lowering: %w", err)
+	}
 	u, err := sim.NewBatch(p.p.n, k)
 	if err != nil {
 		return nil, fmt.Errorf("lowering: %w", err)

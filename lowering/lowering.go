@@ -139,6 +139,10 @@ func (p *RealProgram) Stiefel(theta []float64, k int) (*sim.RealBatch, error) {
 	if k < 1 || k > p.Dim() {
 		return nil, fmt.Errorf("lowering: k = %d columns is out of range 1..%d", k, p.Dim())
 	}
+	fp := p.Footprint(k)
+	if err := fp.Check(0); err != nil {
+		return nil, fmt.Errorf("lowering: %w", err)
+	}
 	u, err := sim.NewRealBatch(p.p.n, k)
 	if err != nil {
 		return nil, fmt.Errorf("lowering: %w", err)

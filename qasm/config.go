@@ -1,6 +1,7 @@
 package qasm
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -233,14 +234,41 @@ func (c *Config) Parse(filename string, src []byte) (*Program, error) {
 		return nil, ErrorList{{Pos: ast.Pos{File: filename, Line: 1, Col: 1},
 			Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d (limit MaxSourceBytes)", len(src), lim.MaxSourceBytes)}}
 	}
+	defer paceGC(len(src))()
+	// Each statement is lowered as soon as it is parsed and then dropped, so that memory
+	// follows the circuit, not the syntax tree of the whole file. Syntax errors still take
+	// precedence: when the file has any, they are the only errors reported.
+	var l *lowerer
+	start := func(major int, version string) {
+		l = newLowerer(c, lim, major)
+		l.srcBytes = int64(len(src))
+		l.begin(filename, version)
+		// Most statements make one operation: reserving that many up front avoids the
+		// copies of a growing slice (capacity never written costs no resident memory).
+		l.ops = make([]circuit.Op, 0, min(bytes.Count(src, []byte{';'}), lim.MaxOps)+1)
+	}
 	pc := parser.Config{MaxNesting: lim.MaxNesting, MaxErrors: lim.MaxErrors}
-	f, err := pc.ParseFile(filename, src)
+	f, err := pc.ParseEach(filename, src, func(s ast.Stmt) bool {
+		if l == nil {
+			if v, ok := s.(*ast.VersionStmt); ok {
+				start(v.Major, v.Lit)
+			} else {
+				start(3, "")
+			}
+		}
+		return l.lowerStmt(s)
+	})
 	if err != nil {
 		return nil, err
 	}
-	l := newLowerer(c, lim, f.Major())
-	l.srcBytes = int64(len(src))
-	return l.run(f, filename)
+	if l == nil {
+		major, version := 3, ""
+		if f.Version != nil {
+			major, version = f.Version.Major, f.Version.Lit
+		}
+		start(major, version)
+	}
+	return l.finish()
 }
 
 // includeDir is the directory includes of file are resolved against.

@@ -188,6 +188,7 @@ type lowerer struct {
 	errKeys   []errKey       // the causal key of each error in errs (errorder.go)
 	fileOrder map[string]int // files in the order they were first read
 	stopped   bool           // the last error is the "too many errors" note
+	done      bool           // lowering has stopped (bailout or end)
 
 	cond         *runCond     // run-time condition of the enclosing if, if any
 	condWritten  map[int]bool // condition bits measured inside the current if
@@ -248,23 +249,39 @@ func (l *lowerer) fatal(pos ast.Pos, format string, args ...any) {
 
 func cpos(p ast.Pos) circuit.Pos { return circuit.Pos{File: p.File, Line: p.Line, Col: p.Col} }
 
-func (l *lowerer) run(f *ast.File, filename string) (prog *Program, err error) {
-	if f.Version != nil {
-		l.version = f.Version.Lit
-	}
+// begin starts lowering the file filename, which declares version ("" when it has no
+// OPENQASM line).
+func (l *lowerer) begin(filename, version string) {
+	l.version = version
 	l.includes = []string{filepath.Clean(filename)}
 	l.mainFile = filename
 	l.fileOrder = map[string]int{filename: 0}
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				if _, ok := r.(bailout); !ok {
-					panic(r)
-				}
+}
+
+// lowerStmt lowers one top-level statement; it returns false when lowering has stopped (a
+// limit was hit, too many errors, or the program's end statement).
+func (l *lowerer) lowerStmt(s ast.Stmt) (more bool) {
+	if l.done {
+		return false
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
 			}
-		}()
-		l.stmts(f.Stmts, l.global)
+			l.done = true
+			more = false
+			l.ops = nil // the program has errors: its operations are no longer needed
+		}
 	}()
+	if l.stmt(s, l.global) == ctlEnd {
+		l.done = true
+	}
+	return !l.done
+}
+
+// finish returns the lowered program, or the errors found.
+func (l *lowerer) finish() (prog *Program, err error) {
 	if len(l.errs) > 0 {
 		return nil, l.sortErrors()
 	}
@@ -641,7 +658,7 @@ func (l *lowerer) scalarType(t *ast.TypeExpr, sc *scope, what string) (ctype, bo
 	case ast.DURATION_TYPE, ast.STRETCH:
 		l.notSupported(t.At, t.Kind.String()+" variables", "qpeft has no timing model")
 	case ast.ARRAY:
-		l.notSupported(t.At, "classical arrays other than input arrays", "declare input array[float[64], n] name; for a vector of parameters")
+		l.notSupported(t.At, what+": an array here", "arrays are declared on their own (array[int[32], 4] a;), indexed, and passed to subroutines")
 	case ast.BIT, ast.CREG:
 		l.errorf(t.At, "%s: declare bits with bit[n] name; or creg name[n];", what)
 	default:
@@ -666,6 +683,10 @@ func (l *lowerer) classicalDecl(s *ast.ClassicalDecl, sc *scope) {
 	}
 	if s.Input {
 		l.inputDecl(s, sc)
+		return
+	}
+	if s.Type.Kind == ast.ARRAY {
+		l.arrayDecl(s, sc)
 		return
 	}
 	t, ok := l.scalarType(s.Type, sc, "declaration of "+s.Name.Name)
@@ -1019,9 +1040,9 @@ func (l *lowerer) defineSub(d *ast.DefStmt) {
 		seen[p.Name.Name] = true
 		if !p.Qubit {
 			switch p.Type.Kind {
-			case ast.INT_TYPE, ast.UINT_TYPE, ast.FLOAT_TYPE, ast.ANGLE_TYPE, ast.BOOL_TYPE:
+			case ast.INT_TYPE, ast.UINT_TYPE, ast.FLOAT_TYPE, ast.ANGLE_TYPE, ast.BOOL_TYPE, ast.ARRAY:
 			default:
-				l.notSupported(p.At, "subroutine parameters of type "+typeString(p.Type), "parameters may be qubits, qubit registers, int, uint, float, angle or bool")
+				l.notSupported(p.At, "subroutine parameters of type "+typeString(p.Type), "parameters may be qubits, qubit registers, int, uint, float, angle, bool or arrays of these")
 				return
 			}
 		}

@@ -170,7 +170,7 @@ func (l *lowerer) evalErr(e ast.Expr, sc *scope) (value, *evalError) {
 
 var knownFuncs = map[string]bool{"sin": true, "cos": true, "tan": true, "arcsin": true, "arccos": true,
 	"arctan": true, "exp": true, "ln": true, "log": true, "sqrt": true, "floor": true, "ceiling": true,
-	"mod": true, "pow": true}
+	"mod": true, "pow": true, "sizeof": true}
 
 func (l *lowerer) castType(t *ast.TypeExpr, sc *scope) (ctype, bool) {
 	n := len(l.errs)
@@ -184,7 +184,15 @@ func (l *lowerer) castType(t *ast.TypeExpr, sc *scope) (ctype, bool) {
 func (l *lowerer) evalIndex(x *ast.IndexExpr, sc *scope) (value, *evalError) {
 	id, ok := x.X.(*ast.Ident)
 	if !ok {
-		return value{}, errAt(x.Lbrack, "%s cannot be indexed", printer.ExprString(x.X))
+		// a[i][j]: index the part a[i].
+		v, err := l.evalErr(x.X, sc)
+		if err != nil {
+			return value{}, err
+		}
+		if v.k != vArray {
+			return value{}, errAt(x.Lbrack, "%s cannot be indexed", printer.ExprString(x.X))
+		}
+		return l.index(v.arr, x.Indices, x.Lbrack, printer.ExprString(x.X), sc)
 	}
 	sym, hidden := sc.lookup(id.Name)
 	if sym == nil {
@@ -218,6 +226,9 @@ func (l *lowerer) evalIndex(x *ast.IndexExpr, sc *scope) (value, *evalError) {
 	case symQubits:
 		return value{}, errAt(x.Lbrack, "%s is a qubit; it cannot be used as a number", printer.ExprString(x))
 	case symVar:
+		if sym.val.k == vArray {
+			return l.index(sym.val.arr, x.Indices, x.Lbrack, id.Name, sc)
+		}
 		return value{}, errAt(x.Lbrack, "not supported: indexing the bits of classical variable %s", id.Name)
 	}
 	return value{}, errAt(x.Lbrack, "%s cannot be indexed", id.Name)
@@ -295,7 +306,12 @@ func (l *lowerer) operandErr(e ast.Expr, sc *scope) (qop, *evalError) {
 		if err != nil {
 			return qop{}, err
 		}
-		name := printer.ExprString(x.X)
+		var name string
+		if id, ok := x.X.(*ast.Ident); ok {
+			name = id.Name // the common case, without formatting
+		} else {
+			name = printer.ExprString(x.X)
+		}
 		if base.single {
 			return qop{}, errAt(x.Lbrack, "%s is a single %s, not a register; it cannot be indexed", name, map[bool]string{true: "qubit", false: "bit"}[base.kind == symQubits])
 		}

@@ -371,6 +371,15 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 	if length < 0 {
 		length = 1
 	}
+	if len(mods) == 0 {
+		per := 1
+		if e.native == nil {
+			per = len(e.body)
+		}
+		if length > 1 && per > 0 && int64(len(*l.out))+int64(length)*int64(per) > int64(l.lim.MaxOps) {
+			l.fatal(s.From, "%s on %d qubits each creates %d operations, which bring the total past %d (limit MaxOps); it was refused before expanding it", e.name, length, length*per, l.lim.MaxOps)
+		}
+	}
 	qs := make([]int, len(ops))
 	for k := 0; k < length; k++ {
 		for j, r := range ops {
@@ -390,6 +399,11 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 		}
 		if argNodes > 0 {
 			l.countWork(argNodes, s.From)
+		}
+		if len(mods) == 0 && e.native != nil {
+			// The common case, without the intermediate slice of expand.
+			l.emit(circuit.Op{Kind: circuit.GateOp, Gate: e.native, Qubits: append([]int(nil), qs...), Args: args}, s.From)
+			continue
 		}
 		errs := len(l.errs)
 		out := l.expand(mods, e, args, append([]int(nil), qs...), s.Name.At)
@@ -479,7 +493,7 @@ func (l *lowerer) invert(ops []circuit.Op, pos ast.Pos) []circuit.Op {
 
 func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos ast.Pos) []circuit.Op {
 	if e.native != nil {
-		l.countWork(1, pos)
+		// Not counted as work here: emit counts each operation it adds.
 		return []circuit.Op{{Kind: circuit.GateOp, Gate: e.native, Qubits: qs, Args: args}}
 	}
 	if len(*l.out)+len(e.body) > l.lim.MaxOps {
@@ -691,9 +705,22 @@ func (l *lowerer) assign(s *ast.AssignStmt, sc *scope) {
 	id, ok := s.Target.(*ast.Ident)
 	if !ok {
 		if ix, ok := s.Target.(*ast.IndexExpr); ok {
-			if base, ok := ix.X.(*ast.Ident); ok {
-				if sym, _ := sc.lookup(base.Name); sym != nil && sym.kind == symBits {
+			root := ast.Expr(ix)
+			for {
+				if in, ok := root.(*ast.IndexExpr); ok {
+					root = in.X
+					continue
+				}
+				break
+			}
+			if base, ok := root.(*ast.Ident); ok {
+				sym, _ := sc.lookup(base.Name)
+				if sym != nil && sym.kind == symBits {
 					l.notSupported(s.From, "assigning values to classical bits", "bits are written only by measure")
+					return
+				}
+				if sym != nil && sym.kind == symVar && sym.val.k == vArray {
+					l.assignArray(s, sc)
 					return
 				}
 			}
@@ -727,6 +754,10 @@ func (l *lowerer) assign(s *ast.AssignStmt, sc *scope) {
 		return
 	case sym.isConst:
 		l.errorf(id.At, "cannot assign to const %s", id.Name)
+		return
+	}
+	if sym.val.k == vArray {
+		l.assignArray(s, sc)
 		return
 	}
 	v, ok := l.eval(s.Value, sc)
@@ -812,6 +843,12 @@ func (l *lowerer) callSub(call *ast.CallExpr, sym *symbol, sc *scope) ctl {
 					return ctlNone
 				}
 				ssc.syms[p.Name.Name] = &symbol{kind: symQubits, name: p.Name.Name, pos: p.Name.At, idx: r.idx}
+			}
+			continue
+		}
+		if p.Type.Kind == ast.ARRAY {
+			if !l.arrayArg(p, a, d, ssc, sc) {
+				return ctlNone
 			}
 			continue
 		}
@@ -1152,6 +1189,20 @@ func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
 			l.notSupported(s.Values.Pos(), "looping over measured bits", "their values are known only at run time")
 			return ctlNone
 		}
+		if l.arrayRef(s.Values, sc) {
+			v, ok := l.eval(s.Values, sc)
+			if !ok {
+				return ctlNone
+			}
+			elems, ok := arrayElems(v)
+			if !ok {
+				l.notSupported(s.Values.Pos(), "a loop over an array of several dimensions", "loop over one row: for int x in a[i]")
+				return ctlNone
+			}
+			l.stepN(len(elems), s.Values.Pos())
+			vals = elems
+			break
+		}
 		l.errorf(s.Values.Pos(), "for needs a range [start:stop], a set {a, b, …} or an input array, not %s", printer.ExprString(s.Values))
 		return ctlNone
 	}
@@ -1159,6 +1210,7 @@ func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
 	if isRange {
 		n = rng.count
 	}
+	l.refuseLoop(s, sc, n)
 	l.inLoop++
 	defer func() { l.inLoop-- }()
 	for i := int64(0); i < n; i++ {

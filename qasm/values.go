@@ -20,6 +20,7 @@ const (
 	vInt
 	vFloat // float and angle values; Sym set when the value depends on inputs
 	vBool
+	vArray // a classical array or part of one (arrays.go)
 )
 
 // value is a compile-time classical value, or a symbolic float that depends on inputs.
@@ -30,6 +31,7 @@ type value struct {
 	b    bool
 	sym  circuit.Expr // symbolic float (k == vFloat) when non-nil
 	size int          // node count of sym
+	arr  *arrayRef    // k == vArray
 }
 
 func intVal(i int64) value     { return value{k: vInt, i: i} }
@@ -76,6 +78,8 @@ func (v value) String() string {
 		return circuit.FormatAngle(v.f)
 	case vBool:
 		return strconv.FormatBool(v.b)
+	case vArray:
+		return v.arr.String()
 	}
 	return "<invalid>"
 }
@@ -91,6 +95,8 @@ func (v value) kindName() string {
 		return "float"
 	case vBool:
 		return "bool"
+	case vArray:
+		return "array"
 	}
 	return "invalid"
 }
@@ -123,6 +129,9 @@ func errAt(pos ast.Pos, format string, args ...any) *evalError {
 
 // convert coerces v to type t (for declarations, assignments and typed loop variables).
 func convert(v value, t ctype, pos ast.Pos, what string) (value, *evalError) {
+	if v.k == vArray {
+		return value{}, errAt(pos, "%s: an array (%s) cannot be used as %s; index it", what, v, t)
+	}
 	switch t.kind {
 	case ast.INT_TYPE, ast.UINT_TYPE:
 		var i int64
@@ -205,6 +214,9 @@ func arith(op ast.Token, x, y value, pos ast.Pos, major, maxNodes int) (value, *
 	}
 	if x.k == vInvalid || y.k == vInvalid {
 		return value{}, errAt(pos, "invalid operand")
+	}
+	if x.k == vArray || y.k == vArray {
+		return value{}, errAt(pos, "operator %s cannot be applied to an array; index it (a[i])", op)
 	}
 	switch op {
 	case ast.LAND, ast.LOR:
@@ -386,6 +398,9 @@ func abs64(a int64) int64 {
 }
 
 func truth(v value, pos ast.Pos) (bool, *evalError) {
+	if v.k == vArray {
+		return false, errAt(pos, "an array is not a condition; index it (a[i])")
+	}
 	switch {
 	case v.k == vBool:
 		return v.b, nil
@@ -451,6 +466,9 @@ func compare(op ast.Token, x, y value, pos ast.Pos) (value, *evalError) {
 }
 
 func unary(op ast.Token, x value, pos ast.Pos, maxNodes int) (value, *evalError) {
+	if x.k == vArray {
+		return value{}, errAt(pos, "operator %s cannot be applied to an array; index it (a[i])", op)
+	}
 	switch op {
 	case ast.ADD:
 		if !x.isNumeric() {
@@ -546,7 +564,9 @@ func callFunc(name string, args []value, pos ast.Pos, maxNodes int) (value, *eva
 			op = ast.POW
 		}
 		return arith(op, args[0], args[1], pos, 3, maxNodes)
-	case "popcount", "rotl", "rotr", "real", "imag", "sizeof", "durationof":
+	case "sizeof":
+		return sizeOf(args, pos)
+	case "popcount", "rotl", "rotr", "real", "imag", "durationof":
 		return value{}, errAt(pos, "not supported: the function %s", name)
 	}
 	return value{}, errAt(pos, "unknown function %s (qpeft knows sin, cos, tan, arcsin, arccos, arctan, exp, ln, log, sqrt, floor, ceiling, mod, pow)", name)

@@ -337,9 +337,9 @@ func TestMemoryLimit(t *testing.T) {
 		real  bool
 		bytes string
 	}{
-		{20, 1, false, "16777216 bytes"},
-		{20, 1, true, "8388608 bytes"},
-		{10, 128, false, "2097152 bytes"},
+		{20, 1, false, "16 MiB"},
+		{20, 1, true, "8 MiB"},
+		{10, 128, false, "2 MiB"},
 		{70, 1, false, "qubits"},
 	} {
 		var err error
@@ -355,7 +355,7 @@ func TestMemoryLimit(t *testing.T) {
 		if !asMemoryError(err, &me) {
 			t.Fatalf("%v is not a *MemoryError", err)
 		}
-		for _, want := range []string{c.bytes, "1048576 bytes", "QPEFT_MEMORY_LIMIT"} {
+		for _, want := range []string{c.bytes, "1 MiB", "QPEFT_MEMORY_LIMIT"} {
 			if !contains(err.Error(), want) {
 				t.Errorf("error %q does not mention %q", err, want)
 			}

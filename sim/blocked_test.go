@@ -444,7 +444,7 @@ func TestMemoryFloor(t *testing.T) {
 			t.Errorf("complex=%v: %v, %v", cx, d, err)
 		}
 	}
-	if _, err := MemoryFloor(20, true, 1, 1<<20); err == nil || !contains(err.Error(), "16777216 bytes") {
+	if _, err := MemoryFloor(20, true, 1, 1<<20); err == nil || !contains(err.Error(), "16 MiB") {
 		t.Errorf("over the limit: %v", err)
 	}
 }

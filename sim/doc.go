@@ -60,8 +60,17 @@
 //
 // # Memory
 //
-// Every allocation of a state, batch or unitary is checked first against MemoryLimit (by
-// default three quarters of physical memory; QPEFT_MEMORY_LIMIT overrides it): a request
-// above it is a *MemoryError naming the qubit count, the bytes needed and the limit, instead
-// of an out-of-memory crash.
+// Run, Statevector, Columns, Unitary and their real forms first predict the whole peak
+// memory of the work (RunFootprint, ColumnsFootprint: the state or matrix, the executor's
+// scratch, the counts of sampled shots, the per-shot copy of the state, and ProcessBaseline
+// for the process) and check it against MemoryLimit (by default three quarters of physical
+// memory; QPEFT_MEMORY_LIMIT overrides it) before allocating anything: a request above it is
+// a *MemoryError naming the estimate, its parts and the limit in GiB, instead of an
+// out-of-memory crash. Every single allocation of a state, batch or unitary is checked too.
+//
+// # Sampling
+//
+// Shots of a circuit whose measurements all come after its last gate are drawn from the
+// multinomial distribution of the outcomes (State.SampleCounts, Binomial): time and memory
+// do not grow with the number of shots, up to MaxShots = 2^62.
 package sim

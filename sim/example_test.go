@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -30,7 +31,7 @@ func ExampleRun() {
 	// |10⟩ 0.0000
 	// |11⟩ 0.7071
 	// ⟨ZZ⟩ = 1.0000
-	// map[00:484 11:516]
+	// map[00:485 11:515]
 }
 
 // The first K columns of a real RY/CZ circuit's orthogonal matrix, on the float64 path: an
@@ -60,7 +61,12 @@ func ExampleRealColumns() {
 // Asking for more memory than the limit is an error, not a crash.
 func ExampleMemoryError() {
 	_, err := sim.Run(circuit.New(34), sim.Options{MemoryLimit: 1 << 30})
-	fmt.Println(err)
+	var me *sim.MemoryError
+	if errors.As(err, &me) {
+		fmt.Printf("%s needs %s; the limit is %s\n", me.What, sim.FormatSize(me.Bytes), sim.FormatSize(float64(me.Limit)))
+		fmt.Printf("the largest part: %s %s\n", sim.FormatSize(me.Parts[0].Bytes), me.Parts[0].Name)
+	}
 	// Output:
-	// sim: a state vector of 34 qubits (float64) needs 137438953472 bytes (128 GiB), above the memory limit of 1073741824 bytes (1 GiB); raise the limit (sim.MemoryLimit, Options.MemoryLimit, or the QPEFT_MEMORY_LIMIT environment variable, e.g. QPEFT_MEMORY_LIMIT=64GiB) or use fewer qubits
+	// simulating 34 qubits needs 128 GiB; the limit is 1 GiB
+	// the largest part: 128 GiB state vector (float64)
 }

@@ -17,7 +17,7 @@ import (
 // one run.
 var MemoryLimit int64 = defaultMemoryLimit()
 
-// MemoryError reports an allocation the memory limit refuses.
+// MemoryError reports work whose predicted peak memory is above the memory limit.
 type MemoryError struct {
 	// Qubits is the qubit count and Columns the number of state vectors (1 for a state,
 	// K for K columns of a unitary, 2^Qubits for the full unitary).
@@ -28,39 +28,40 @@ type MemoryError struct {
 	// Bytes is the memory needed (a float64 because it can exceed int64), Limit the limit.
 	Bytes float64
 	Limit int64
+	// Parts, when set, are the parts of a whole-run estimate (Footprint) that add up to Bytes.
+	Parts []Part
 }
 
-// Error names the qubit count, the bytes needed, the limit and how to raise it.
+// Error names the work, the estimate and the limit in GiB, what the estimate is made of, and
+// how to raise the limit.
 func (e *MemoryError) Error() string {
-	typ := "complex128"
-	if e.BytesPerAmp == 8 {
-		typ = "float64"
+	var what string
+	if e.Parts != nil {
+		what = fmt.Sprintf("%s needs an estimated %s (%s)", e.What, FormatSize(e.Bytes), partsString(e.Parts))
+	} else {
+		typ := "complex128"
+		if e.BytesPerAmp == 8 {
+			typ = "float64"
+		}
+		cols := ""
+		if e.Columns != 1 {
+			cols = fmt.Sprintf(" x %d columns", e.Columns)
+		}
+		what = fmt.Sprintf("a %s of %d qubits (%s%s) needs %s", e.What, e.Qubits, typ, cols, FormatSize(e.Bytes))
 	}
-	cols := ""
-	if e.Columns != 1 {
-		cols = fmt.Sprintf(" x %d columns", e.Columns)
-	}
-	return fmt.Sprintf("sim: a %s of %d qubits (%s%s) needs %s, above the memory limit of %s; "+
-		"raise the limit (sim.MemoryLimit, Options.MemoryLimit, or the QPEFT_MEMORY_LIMIT environment variable, e.g. QPEFT_MEMORY_LIMIT=64GiB) or use fewer qubits",
-		e.What, e.Qubits, typ, cols, formatBytes(e.Bytes), formatBytes(float64(e.Limit)))
+	return fmt.Sprintf("sim: %s, above the memory limit of %s; "+
+		"raise the limit (--memory-limit, the QPEFT_MEMORY_LIMIT environment variable, e.g. QPEFT_MEMORY_LIMIT=64GiB, or sim.MemoryLimit) or use fewer qubits",
+		what, FormatSize(float64(e.Limit)))
 }
 
-// formatBytes prints an exact byte count and a binary-prefixed approximation.
-func formatBytes(b float64) string {
-	exact := strconv.FormatFloat(b, 'f', 0, 64)
-	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	u, v := "", b
-	for _, name := range units {
-		if v < 1024 {
-			break
-		}
-		v /= 1024
-		u = name
+// FormatSize prints a byte count with three significant digits in GiB ("16 GiB",
+// "1.07e+292 GiB"), or in MiB below a tenth of a GiB ("20 MiB", "0.5 MiB"), never as a long
+// exact count.
+func FormatSize(b float64) string {
+	if b < 0.1*(1<<30) {
+		return strconv.FormatFloat(b/(1<<20), 'g', 3, 64) + " MiB"
 	}
-	if u == "" {
-		return exact + " bytes"
-	}
-	return fmt.Sprintf("%s bytes (%.4g %s)", exact, v, u)
+	return strconv.FormatFloat(b/(1<<30), 'g', 3, 64) + " GiB"
 }
 
 // checkMemory returns a *MemoryError when 2^n·cols amplitudes of bytesPerAmp bytes exceed

@@ -75,7 +75,14 @@ func reduce(total int, f func(lo, hi int) float64) float64 {
 	if nc <= 1 {
 		return f(0, total)
 	}
-	part := make([]float64, nc)
+	// The partial sums come from a pool: a per-shot simulation reduces thousands of times,
+	// and fresh slices would pile up as garbage as large as the state before a collection.
+	pp := reduceParts.Get().(*[]float64)
+	defer reduceParts.Put(pp)
+	if cap(*pp) < nc {
+		*pp = make([]float64, nc)
+	}
+	part := (*pp)[:nc]
 	body := func(clo, chi int) {
 		for c := clo; c < chi; c++ {
 			part[c] = f(c*reduceChunk, min((c+1)*reduceChunk, total))
@@ -92,6 +99,8 @@ func reduce(total int, f func(lo, hi int) float64) float64 {
 	}
 	return s
 }
+
+var reduceParts = sync.Pool{New: func() any { return new([]float64) }}
 
 // parallelChunks is parallel without the 64-alignment, for chunk indices.
 func parallelChunks(w, total int, f func(lo, hi int)) {

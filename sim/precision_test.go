@@ -187,20 +187,25 @@ func TestStartComplex(t *testing.T) {
 	c.H(0).RZ(0.3, 0).RY(0.2, 1)
 	steps, err := compile(c, nil)
 	require.NoError(t, err)
-	assert.False(t, startComplex(steps, 10, Options{}))
-	limit := int64(16<<10) + 100 // a complex128 state fits, real + complex do not
-	assert.True(t, startComplex(steps, 10, Options{MemoryLimit: limit}))
+	assert.False(t, startComplex(c, steps, Options{}))
+	// A limit under which a complex128 state fits but real + complex do not.
+	complexOnly := footprintOf(c, steps, Options{}, true, false)
+	both := footprintOf(c, steps, Options{}, false, true)
+	require.Greater(t, both.Bytes(), complexOnly.Bytes())
+	limit := int64(complexOnly.Bytes()) + 100
+	assert.True(t, startComplex(c, steps, Options{MemoryLimit: limit}))
 	res, err := Run(c, Options{MemoryLimit: limit})
 	require.NoError(t, err)
 	want, err := Run(c, Options{})
 	require.NoError(t, err)
 	assert.Less(t, maxDiff(res.State.Amplitudes(), want.State.Amplitudes()), 1e-15)
-	assert.True(t, startComplex(steps, 10, Options{MemoryLimit: 8<<10 + 100, Precision: Single}))
+	single := footprintOf(c, steps, Options{Precision: Single}, true, false)
+	assert.True(t, startComplex(c, steps, Options{MemoryLimit: int64(single.Bytes()) + 100, Precision: Single}))
 	real := circuit.New(10)
 	real.H(0).RY(0.2, 1)
 	steps, err = compile(real, nil)
 	require.NoError(t, err)
-	assert.False(t, startComplex(steps, 10, Options{MemoryLimit: limit}))
+	assert.False(t, startComplex(real, steps, Options{MemoryLimit: limit}))
 }
 
 // TestSingleSIMD: the single-precision AVX2+FMA loops (pairs on runs, the short-run lane

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -79,9 +80,10 @@ type Options struct {
 	// Seed seeds the random source (NewRNG) of measurements, resets and shots: the same seed
 	// gives the same outcomes.
 	Seed uint64
-	// Shots > 0 samples that many independent runs into Result.Counts.
+	// Shots > 0 samples that many independent runs (up to MaxShots) into Result.Counts.
 	Shots int
-	// Memory keeps every shot's bit string, in order, in Result.Memory.
+	// Memory keeps every shot's bit string, in order, in Result.Memory (memory grows with
+	// the shots: 16 bytes each).
 	Memory bool
 	// MemoryLimit overrides the package's MemoryLimit for this run (0: use it).
 	MemoryLimit int64
@@ -94,6 +96,14 @@ type Options struct {
 	Precision Precision
 	// Initial is the start state (copied); nil means |0…0⟩.
 	Initial *State
+	// Context, when set, stops a per-shot simulation (a circuit that measures or resets
+	// before its last gate) between shots once it is done: Run then returns the counts of
+	// the shots taken so far (Result.Shots) with the context's error.
+	Context context.Context
+	// Progress, when set, is called during a per-shot simulation with the number of shots
+	// done: once with 0 before the first shot, then at most about a thousand times, the last
+	// time with every shot done.
+	Progress func(done, total int)
 }
 
 // Result is the outcome of Run.
@@ -102,8 +112,8 @@ type Result struct {
 	// state; otherwise, with Shots == 0, the collapsed state of the single run; with
 	// Shots > 0 and measurements there is no single final state and State is nil.
 	State *State
-	// Clbits is the classical register after the single run (Shots == 0) or the last shot,
-	// Clbits[b] = bit b.
+	// Clbits is the classical register after the single run (Shots == 0) or the last shot
+	// of a per-shot simulation, Clbits[b] = bit b.
 	Clbits []uint8
 	// Counts maps each outcome bit string (Qiskit style: highest classical bit leftmost,
 	// registers separated by spaces, last register leftmost) to its number of shots.
@@ -119,20 +129,24 @@ type Result struct {
 func (r *Result) Bits() string { return FormatBits(r.circ, r.Clbits) }
 
 // Run simulates c: gates (with ctrl @ modifiers and gphase), barriers, mid-circuit
-// measurement with collapse, reset, and operations conditioned on classical bits. With
-// Options.Shots > 0 it samples that many runs: when every measurement comes after the last
-// gate, from one simulation of the state; otherwise by simulating each shot's trajectory
-// (sharing the unitary prefix). Amplitudes stay float64 while every gate applied is real.
+// measurement with collapse, reset, and operations conditioned on classical bits. It first
+// predicts the run's peak memory (RunFootprint) and refuses, with a *MemoryError, work above
+// the memory limit. With Options.Shots > 0 it samples that many runs: when every measurement
+// comes after the last gate, from one simulation of the state, drawing the counts directly
+// from the multinomial distribution of the outcomes (State.SampleCounts: time and memory do
+// not grow with the shots); otherwise by simulating each shot's trajectory (sharing the
+// unitary prefix). Amplitudes are float64 when every gate is real, complex128 otherwise.
 func Run(c *circuit.Circuit, opts Options) (*Result, error) {
-	env := opts.Env
-	if env == nil && opts.Params != nil {
-		env = circuit.MapEnv(opts.Params)
-	}
-	if opts.Shots < 0 {
-		return nil, fmt.Errorf("sim: negative number of shots %d", opts.Shots)
+	env := opts.env()
+	if opts.Shots < 0 || opts.Shots > MaxShots {
+		return nil, fmt.Errorf("sim: %d shots: take 0 to 2^62", opts.Shots)
 	}
 	steps, err := compile(c, env)
 	if err != nil {
+		return nil, err
+	}
+	fp, startCplx := runPlan(c, steps, opts)
+	if err := fp.Check(opts.MemoryLimit); err != nil {
 		return nil, err
 	}
 	var s *State
@@ -147,7 +161,7 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 				return nil, err
 			}
 		}
-	} else if s, err = newState(c.NumQubits, opts.MemoryLimit, opts.Complex || startComplex(steps, c.NumQubits, opts), opts.Precision); err != nil {
+	} else if s, err = newState(c.NumQubits, opts.MemoryLimit, startCplx, opts.Precision); err != nil {
 		return nil, err
 	}
 	rng := NewRNG(opts.Seed)
@@ -170,73 +184,123 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 		return res, nil
 	}
 
-	res.Shots = opts.Shots
 	res.Counts = map[string]int{}
-	record := func(bits []uint8) {
-		key := FormatBits(c, bits)
-		res.Counts[key]++
-		if opts.Memory {
-			res.Memory = append(res.Memory, key)
-		}
-	}
 	if terminalMeasurements(rest) {
 		if len(rest) == 0 {
 			res.State = s
 		}
-		idx, err := s.Sample(opts.Shots, rng)
-		if err != nil {
+		if err := sampleTerminal(c, s, rest, opts, rng, res); err != nil {
 			return nil, err
-		}
-		for _, i := range idx {
-			clear(res.Clbits)
-			for k := range rest {
-				op := rest[k].op
-				if op.Kind != circuit.Measure {
-					continue
-				}
-				for j, q := range op.Qubits {
-					res.Clbits[op.Clbits[j]] = uint8(i >> q & 1)
-				}
-			}
-			record(res.Clbits)
 		}
 		return res, nil
 	}
-	for shot := 0; shot < opts.Shots; shot++ {
-		t := s
-		if shot < opts.Shots-1 {
-			t = s.Clone()
-		}
-		clear(res.Clbits)
-		if err := runSteps(t, rest, rng, res.Clbits); err != nil {
-			return nil, err
-		}
-		record(res.Clbits)
-	}
-	return res, nil
+	return res, runShots(c, s, rest, opts, rng, res)
 }
 
-// startComplex reports whether a run that will need complex amplitudes should start with them
-// rather than switch from real ones at its first complex gate: switching holds both
-// states for a moment (1.5 complex states), so a state whose real and complex forms do not fit
-// side by side under the memory limit starts complex (the QFT at n = 30: 8 + 16 GiB).
-func startComplex(steps []step, n int, opts Options) bool {
-	if n >= 62 {
-		return false
+// sampleTerminal fills res with opts.Shots samples of the terminal measurements rest of
+// state s, drawn from the multinomial distribution of the basis states.
+func sampleTerminal(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand.Rand, res *Result) error {
+	outs, err := s.SampleCounts(opts.Shots, rng)
+	if err != nil {
+		return err
 	}
-	hasComplex := false
-	for i := range steps {
-		if steps[i].m != nil && steps[i].mr == nil {
-			hasComplex = true
-			break
+	keys := make([]string, len(outs))
+	for j, o := range outs {
+		clear(res.Clbits)
+		for k := range rest {
+			op := rest[k].op
+			if op.Kind != circuit.Measure {
+				continue
+			}
+			for m, q := range op.Qubits {
+				res.Clbits[op.Clbits[m]] = uint8(o.Index >> q & 1)
+			}
+		}
+		keys[j] = FormatBits(c, res.Clbits)
+		res.Counts[keys[j]] += o.Count
+	}
+	res.Shots = opts.Shots
+	if opts.Memory {
+		// Every ordering of the multiset of outcomes is equally likely for independent
+		// shots: lay the outcomes out and shuffle them.
+		res.Memory = make([]string, 0, opts.Shots)
+		for j, o := range outs {
+			for range o.Count {
+				res.Memory = append(res.Memory, keys[j])
+			}
+		}
+		rng.Shuffle(len(res.Memory), func(a, b int) { res.Memory[a], res.Memory[b] = res.Memory[b], res.Memory[a] })
+	}
+	return nil
+}
+
+// runShots simulates each shot's trajectory through the non-unitary rest of the circuit,
+// from the state s after the unitary prefix, on one reused copy of it.
+func runShots(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand.Rand, res *Result) error {
+	if s.IsReal() && needsComplex(rest) {
+		// Every shot would switch its copy to complex: switch once, before copying.
+		if err := s.promote(); err != nil {
+			return err
 		}
 	}
-	if !hasComplex {
-		return false
+	t := s.Clone()
+	// The trailing unconditioned measurements are drawn jointly, in one pass over the state,
+	// instead of measuring (and collapsing) one qubit after the other.
+	tail := len(rest)
+	for tail > 0 && terminalMeasurements(rest[tail-1:tail]) {
+		tail--
 	}
-	both := opts.Precision.bytesPerAmp(false) + opts.Precision.bytesPerAmp(true)
-	return checkMemory("state vector", n, 1, both, opts.MemoryLimit) != nil &&
-		checkMemory("state vector", n, 1, opts.Precision.bytesPerAmp(true), opts.MemoryLimit) == nil
+	dyn, final := rest[:tail], rest[tail:]
+	every := max(1, opts.Shots/1000)
+	if opts.Progress != nil {
+		opts.Progress(0, opts.Shots)
+	}
+	for shot := 0; shot < opts.Shots; shot++ {
+		if opts.Context != nil {
+			if err := opts.Context.Err(); err != nil {
+				return fmt.Errorf("sim: stopped after %d of %d shots: %w", res.Shots, opts.Shots, err)
+			}
+		}
+		if shot > 0 {
+			t.copyFrom(s)
+		}
+		clear(res.Clbits)
+		if err := runSteps(t, dyn, rng, res.Clbits); err != nil {
+			return err
+		}
+		if len(final) > 0 {
+			i, err := t.sampleIndex(rng)
+			if err != nil {
+				return err
+			}
+			for k := range final {
+				if op := final[k].op; op.Kind == circuit.Measure {
+					for m, q := range op.Qubits {
+						res.Clbits[op.Clbits[m]] = uint8(i >> q & 1)
+					}
+				}
+			}
+		}
+		key := FormatBits(c, res.Clbits)
+		res.Counts[key]++
+		if opts.Memory {
+			res.Memory = append(res.Memory, key)
+		}
+		res.Shots++
+		if opts.Progress != nil && (res.Shots%every == 0 || res.Shots == opts.Shots) {
+			opts.Progress(res.Shots, opts.Shots)
+		}
+	}
+	return nil
+}
+
+// startComplex reports whether Run starts a circuit with complex amplitudes rather than
+// switching from real ones at its first complex gate (runPlan): only when the switch, which
+// holds both forms for a moment, does not fit under the memory limit and starting complex
+// does (the QFT at n = 30: 8 + 16 GiB).
+func startComplex(c *circuit.Circuit, steps []step, opts Options) bool {
+	_, sc := runPlan(c, steps, opts)
+	return sc || opts.Complex
 }
 
 // terminalMeasurements reports whether steps hold only unconditioned measurements and
@@ -385,7 +449,7 @@ func Unitary(c *circuit.Circuit, env circuit.Env) (*Batch, error) {
 // Columns returns the first k columns of the circuit's unitary, U·|j⟩ for j = 0..k−1, as an
 // N x k Batch (row-major): k basis states pushed through the circuit together.
 func Columns(c *circuit.Circuit, env circuit.Env, k int) (*Batch, error) {
-	if err := checkColumns(c, k); err != nil {
+	if err := checkColumns(c, k, false); err != nil {
 		return nil, err
 	}
 	steps, err := compile(c, env)
@@ -406,7 +470,7 @@ func Columns(c *circuit.Circuit, env circuit.Env, k int) (*Batch, error) {
 // matrix): the first k columns of Q as an N x k RealBatch. A gate with complex entries is an
 // error naming it.
 func RealColumns(c *circuit.Circuit, env circuit.Env, k int) (*RealBatch, error) {
-	if err := checkColumns(c, k); err != nil {
+	if err := checkColumns(c, k, true); err != nil {
 		return nil, err
 	}
 	steps, err := compile(c, env)
@@ -444,17 +508,21 @@ func gateSteps(steps []step) []*step {
 	return gs
 }
 
-func checkColumns(c *circuit.Circuit, k int) error {
+// checkColumns validates a request for k columns of c's unitary and checks its
+// ColumnsFootprint against the memory limit.
+func checkColumns(c *circuit.Circuit, k int, real bool) error {
 	if err := checkUnitary(c); err != nil {
 		return err
 	}
 	if c.NumQubits >= 62 {
-		return checkMemory("unitary", c.NumQubits, 1, 16, 0)
+		fp := ColumnsFootprint(c.NumQubits, 1, real)
+		return fp.Check(0)
 	}
 	if k < 1 || k > 1<<c.NumQubits {
 		return fmt.Errorf("sim: asked for %d columns of a %d-qubit unitary; take 1 to %d", k, c.NumQubits, 1<<c.NumQubits)
 	}
-	return nil
+	fp := ColumnsFootprint(c.NumQubits, k, real)
+	return fp.Check(0)
 }
 
 // condHolds reports whether the measured bits satisfy a condition of any width.

@@ -201,6 +201,22 @@ func (s *State) Clone() *State {
 	return &t
 }
 
+// copyFrom makes s a copy of u, reusing s's storage when the two have the same kind.
+func (s *State) copyFrom(u *State) {
+	switch {
+	case s.r != nil && u.r != nil:
+		copy(s.r.Data, u.r.Data)
+	case s.c != nil && u.c != nil:
+		copy(s.c.Data, u.c.Data)
+	case s.r32 != nil && u.r32 != nil:
+		copy(s.r32, u.r32)
+	case s.c64 != nil && u.c64 != nil:
+		copy(s.c64, u.c64)
+	default:
+		*s = *u.Clone()
+	}
+}
+
 // floats returns the double-precision amplitudes as float64 and the number of floats per
 // basis state (1 when real, 2 when complex: re, im); nil in single precision (floats32).
 func (s *State) floats() ([]float64, int) {
@@ -437,51 +453,23 @@ func (s *State) Reset(q int, rng *rand.Rand) error {
 }
 
 // Sample draws shots basis-state indices from the Born distribution, in shot order, without
-// changing the state. It uses one rng.Float64() per shot and a single pass over the
-// amplitudes (memory O(shots), not O(2^n)).
+// changing the state: the counts of SampleCounts laid out in a uniformly random order (memory
+// O(shots) for the result only).
 func (s *State) Sample(shots int, rng *rand.Rand) ([]int, error) {
 	if shots < 0 {
 		return nil, fmt.Errorf("sim: negative number of shots %d", shots)
 	}
-	u := make([]float64, shots)
-	for i := range u {
-		u[i] = rng.Float64()
+	outs, err := s.SampleCounts(shots, rng)
+	if err != nil {
+		return nil, err
 	}
-	order := make([]int, shots)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		switch {
-		case u[a] < u[b]:
-			return -1
-		case u[a] > u[b]:
-			return 1
-		}
-		return a - b
-	})
-	rows := 1 << s.n
-	total := reduce(rows, s.sumSq)
-	if !(total > 0) {
-		return nil, fmt.Errorf("sim: sample: the state has zero norm")
-	}
-	out := make([]int, shots)
-	cum, k, last := 0.0, 0, 0
-	for i := 0; i < rows && k < shots; i++ {
-		p := s.prob(i)
-		if p == 0 {
-			continue
-		}
-		last = i
-		cum += p
-		for k < shots && u[order[k]]*total < cum {
-			out[order[k]] = i
-			k++
+	out := make([]int, 0, shots)
+	for _, o := range outs {
+		for range o.Count {
+			out = append(out, o.Index)
 		}
 	}
-	for ; k < shots; k++ { // rounding left the top of [0,1) uncovered
-		out[order[k]] = last
-	}
+	rng.Shuffle(len(out), func(a, b int) { out[a], out[b] = out[b], out[a] })
 	return out, nil
 }
 

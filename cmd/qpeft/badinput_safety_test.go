@@ -25,6 +25,18 @@ func init() {
 		}
 		return os.Symlink("/etc/passwd", filepath.Join(dir, "lib", "gates.inc"))
 	}
+	badInputGenerators["run-fifo-metrics"] = func(dir string) error {
+		if err := os.MkdirAll(filepath.Join(dir, "run"), 0o755); err != nil {
+			return err
+		}
+		return syscall.Mkfifo(filepath.Join(dir, "run", "metrics.json"), 0o644)
+	}
+	badInputGenerators["adapter-config-fifo"] = func(dir string) error {
+		if err := os.MkdirAll(filepath.Join(dir, "adapter"), 0o755); err != nil {
+			return err
+		}
+		return syscall.Mkfifo(filepath.Join(dir, "adapter", peft.ConfigFile), 0o644)
+	}
 	badInputGenerators["adapter-include-stdin"] = func(dir string) error {
 		c := circuit.New(3).RY("x", 0).CX(0, 2).RY("y", 2)
 		cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: 2, Map: "circuit", Circuits: map[int]*circuit.Circuit{8: c}, Seed: 1}

@@ -52,7 +52,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	threads := fs.Int("threads", 0, "goroutines per kernel (0: GOMAXPROCS)")
 	unfused := fs.Bool("unfused", false, "also time gate-by-gate execution (cache blocking and fusion off)")
 	seed := fs.Uint64("seed", 1, "seed of the random angles and circuits")
-	memLimit := fs.String("memory-limit", "", "largest state to allocate, e.g. 16GiB (default: 3/4 of RAM or $QPEFT_MEMORY_LIMIT)")
+	memLimit := addMemoryLimitFlag(fs)
 	params := fs.StringArray("param", nil, "value of an input of the FILE programs, NAME=VALUE (as for qpeft run); repeatable")
 	peers := fs.String("peers", "", "a Python with qiskit-aer, qsimcirq and/or pennylane-lightning (interop/bench/requirements.txt): also time every circuit on those peers, side by side")
 	peerSims := fs.String("peer-sims", "aer,qsim,lightning", "the peers --peers runs (those the Python lacks are reported as missing)")
@@ -113,14 +113,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		precs = []sim.Precision{p}
 	}
-	var limit int64
-	if *memLimit != "" {
-		v, err := sim.ParseBytes(*memLimit)
-		if err != nil {
-			return usageError("--memory-limit: %v", err)
-		}
-		limit = v
+	restore, err := applyMemoryLimit(*memLimit)
+	defer restore()
+	if err != nil {
+		return err
 	}
+	var limit int64 // 0: sim.MemoryLimit, set above
 
 	var cases []benchCase
 	for _, path := range fs.Args() {
@@ -152,6 +150,27 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 				return err
 			}
 			cases = append(cases, benchCase{name: kind, circ: circ, params: params})
+		}
+	}
+
+	// The whole run's peak is its largest case: the floor's state (possibly not yet
+	// collected) beside the run's own state and scratch, and for --precision both the
+	// double-precision state kept to compare with.
+	for _, bc := range cases {
+		n := bc.circ.NumQubits
+		for _, prec := range precs {
+			fp, err := sim.RunFootprint(bc.circ, sim.Options{Env: circuit.MapEnv(bc.params), Complex: true, Precision: prec})
+			if err != nil {
+				return fmt.Errorf("%s: %w", bc.name, err)
+			}
+			fp.Merge(sim.MemoryFloorFootprint(n, true, prec))
+			if prec == sim.Single && len(precs) > 1 && n <= 26 {
+				fp.Merge(sim.MemoryFloorFootprint(n, true, sim.Double))
+			}
+			fp.What = fmt.Sprintf("bench of %s on %d qubits", bc.name, n)
+			if err := fp.Check(0); err != nil {
+				return err
+			}
 		}
 	}
 

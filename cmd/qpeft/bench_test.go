@@ -39,7 +39,7 @@ func TestBench(t *testing.T) {
 		}
 	}
 	code, _, errs = runCLI(t, "", "bench", "--qubits", "24", "--memory-limit", "1MiB", "--repeat", "1")
-	if code != 1 || !strings.Contains(errs, "bytes") {
+	if code != 1 || !strings.Contains(errs, "GiB") || !strings.Contains(errs, "bench of") {
 		t.Errorf("bench over the memory limit: exit %d, stderr %q", code, errs)
 	}
 }

@@ -50,9 +50,15 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.complex, "complex", false, "use complex128 even when every gate is real (by default a real circuit is lowered on float64)")
 	fs.BoolVar(&o.real, "real", false, "require a real circuit (an adapter for real weights): a gate with complex entries is an error naming it")
 	fs.StringVar(&o.plot, "plot", "", "also draw the matrix as a heat map in FILE.png (a complex matrix as real and imaginary panels)")
+	memLimit := addMemoryLimitFlag(fs)
 	fs.BoolVar(&o.json, "json", false, "with --form kron: write the compiled program as a JSON document (docs/program-schema.md) with the parameters left symbolic; with -o FILE.json, to that file")
 	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	restore, err := applyMemoryLimit(*memLimit)
+	defer restore()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -106,8 +106,13 @@ func deprecatedAlias(fs *pflag.FlagSet, old, name string) {
 
 // parseFlags parses args, turning flag errors into usage errors and -h/--help into a
 // helpRequest carrying the command's usage. A flag given through a deprecated alias counts
-// as given under its new name (fs.Changed).
+// as given under its new name (fs.Changed). Integer flags also accept exact exponent
+// notation (--shots 1e10).
 func parseFlags(fs *pflag.FlagSet, args []string) error {
+	args, err := normalizeIntegerFlags(fs, args)
+	if err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			text := ""

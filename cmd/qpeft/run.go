@@ -2,14 +2,21 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math"
 	"math/cmplx"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/internal/plots"
@@ -128,6 +135,9 @@ func paramValues(p *qasm.Program, flags []string) (map[string]float64, error) {
 // before those measurements. A measurement that feeds a later operation, a reset or a
 // condition is a usage error naming it.
 func stateBeforeMeasurement(c *circuit.Circuit) (*circuit.Circuit, error) {
+	if c.IsUnitary() {
+		return c, nil // nothing to remove: no copy of a large circuit's operations
+	}
 	u, err := c.RemoveFinalMeasurements()
 	if err != nil {
 		return nil, usageError("--probs and --state need the state before measurement, but %v; sample it with --shots instead", err)
@@ -193,7 +203,7 @@ func ket(i, n int) string {
 func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := commands["run"]
 	fs := newFlags(cmd, stderr)
-	shots := fs.Int("shots", 1024, "number of shots to sample when the program measures")
+	shots := fs.Int("shots", 1024, "number of shots to sample when the program measures (up to 2^62; exponent notation such as 1e9 is accepted)")
 	seed := fs.Uint64("seed", 1, "seed of the random measurement outcomes (same seed, same counts)")
 	params := fs.StringArray("param", nil, paramUsage)
 	probs := fs.Bool("probs", false, "print the probability of each basis state instead of sampling")
@@ -201,6 +211,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	plotPath := fs.String("plot", "", "also draw the counts (or the probabilities) as a bar chart in FILE.png")
 	precision := fs.String("precision", "double", "amplitudes in double (float64/complex128) or single precision (float32/complex64: half the memory, about 7 significant digits)")
 	qf := addQASMFlags(fs)
+	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -210,8 +221,8 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *probs && *state {
 		return usageError("--probs and --state exclude each other")
 	}
-	if *shots < 1 {
-		return usageError("--shots %d must be at least 1", *shots)
+	if *shots < 1 || *shots > sim.MaxShots {
+		return usageError("--shots %d must be from 1 to 2^62 (4611686018427387904)", *shots)
 	}
 	if err := checkPlotPath(*plotPath); err != nil {
 		return err
@@ -219,6 +230,11 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	prec, err := sim.ParsePrecision(*precision)
 	if err != nil {
 		return usageError("--precision: %v", err)
+	}
+	restore, err := applyMemoryLimit(*memLimit)
+	defer restore()
+	if err != nil {
+		return err
 	}
 	p, err := qf.readProgram(fs.Arg(0), stdin)
 	if err != nil {
@@ -244,50 +260,24 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		// Run predicts the whole peak (the state and the executor's scratch) and refuses it
+		// above the limit; the output below is streamed, so nothing else grows with 2^n.
 		r, err := sim.Run(u, sim.Options{Env: env, Precision: prec})
 		if err != nil {
 			return err
 		}
-		st := r.State
-		n := c.NumQubits
-		if *plotPath != "" {
-			var bars []plots.Bar
-			for i := range 1 << n {
-				if v := st.Probability(i); v > 1e-15 {
-					bars = append(bars, plots.Bar{Label: ket(i, n), Value: v})
-				}
-			}
-			if err := writeBars(*plotPath, "probabilities of the final state of "+filepath.Base(fs.Arg(0)),
-				"basis state ("+leftmost(n)+")", "probability", bars); err != nil {
-				return err
-			}
-		}
-		if *state {
-			fmt.Fprintf(w, "# state vector of %d qubits (basis states with nonzero amplitude; %s)\n", n, leftmost(n))
-			for i, a := range st.Amplitudes() {
-				if cmplx.Abs(a) > 1e-15 {
-					fmt.Fprintf(w, "%s  %s\n", ket(i, n), formatComplex(a))
-				}
-			}
-			return nil
-		}
-		pr, err := st.Probabilities()
-		if err != nil {
-			return err
-		}
-		if !*probs {
-			fmt.Fprintln(w, "# the program measures nothing: probabilities of the final state")
-		}
-		fmt.Fprintf(w, "# probability of each basis state (%s)\n", leftmost(n))
-		for i, v := range pr {
-			if v > 1e-15 {
-				fmt.Fprintf(w, "%s  %s\n", ket(i, n), strconv.FormatFloat(v, 'g', 12, 64))
-			}
-		}
-		return nil
+		return printState(w, r.State, c.NumQubits, *state, !*probs && !*state, *plotPath, filepath.Base(fs.Arg(0)))
 	}
-	res, err := sim.Run(c, sim.Options{Env: env, Seed: *seed, Shots: *shots, Precision: prec})
-	if err != nil {
+	// A per-shot simulation (the program measures or resets before its last gate) shows a
+	// progress bar on a terminal, and Ctrl-C stops it between shots with the counts so far;
+	// before it starts, Ctrl-C interrupts as usual.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	prog := newShotProgress(stderr, *shots, cancel)
+	res, err := sim.Run(c, sim.Options{Env: env, Seed: *seed, Shots: *shots, Precision: prec, Context: ctx, Progress: prog.update})
+	prog.finish()
+	interrupted := err != nil && res != nil && ctx.Err() != nil
+	if err != nil && !interrupted {
 		return err
 	}
 	keys := make([]string, 0, len(res.Counts))
@@ -295,13 +285,20 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	fmt.Fprintf(w, "# %d shots, seed %d; bits: highest classical bit leftmost, last register leftmost\n", *shots, *seed)
+	if interrupted {
+		fmt.Fprintf(w, "# interrupted: the counts of the first %d of %d shots, seed %d; bits: highest classical bit leftmost, last register leftmost\n", res.Shots, *shots, *seed)
+	} else {
+		fmt.Fprintf(w, "# %d shots, seed %d; bits: highest classical bit leftmost, last register leftmost\n", *shots, *seed)
+	}
 	width := 0
 	for _, k := range keys {
 		width = max(width, len(k))
 	}
 	for _, k := range keys {
 		fmt.Fprintf(w, "%-*s  %d\n", width, k, res.Counts[k])
+	}
+	if interrupted {
+		return fmt.Errorf("interrupted after %d of %d shots (the counts so far are printed)", res.Shots, *shots)
 	}
 	if *plotPath != "" {
 		bars := make([]plots.Bar, len(keys))
@@ -314,11 +311,176 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func formatComplex(a complex128) string {
-	re, im := real(a), imag(a)
-	s := strconv.FormatFloat(re, 'g', -1, 64)
-	if im >= 0 || math.IsNaN(im) {
-		s += "+"
+// printState streams the amplitudes (amplitudes) or the probabilities of the basis states
+// with nonzero weight, one line each, and draws the largest probabilities when plotPath is
+// set: nothing of size 2^n is built besides the state itself.
+func printState(w io.Writer, st *sim.State, n int, amplitudes, measuresNothing bool, plotPath, name string) error {
+	top := newTopBars(plots.MaxBars)
+	if amplitudes {
+		fmt.Fprintf(w, "# state vector of %d qubits (basis states with nonzero amplitude; %s)\n", n, leftmost(n))
+	} else {
+		if measuresNothing {
+			fmt.Fprintln(w, "# the program measures nothing: probabilities of the final state")
+		}
+		fmt.Fprintf(w, "# probability of each basis state (%s)\n", leftmost(n))
 	}
-	return s + strconv.FormatFloat(im, 'g', -1, 64) + "i"
+	var buf []byte
+	for i := range 1 << n {
+		v := st.Probability(i)
+		if plotPath != "" && v > 1e-15 {
+			top.add(i, v)
+		}
+		if amplitudes {
+			a := st.Amplitude(i)
+			if cmplx.Abs(a) <= 1e-15 {
+				continue
+			}
+			buf = appendKet(buf[:0], i, n)
+			buf = append(buf, "  "...)
+			buf = appendComplex(buf, a)
+		} else {
+			if v <= 1e-15 {
+				continue
+			}
+			buf = appendKet(buf[:0], i, n)
+			buf = append(buf, "  "...)
+			buf = strconv.AppendFloat(buf, v, 'g', 12, 64)
+		}
+		buf = append(buf, '\n')
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+	}
+	if plotPath == "" {
+		return nil
+	}
+	bars := top.bars(func(i int) string { return ket(i, n) })
+	title := "probabilities of the final state of " + name
+	if top.seen > len(bars) {
+		title += fmt.Sprintf(" (the %d largest of %d)", len(bars), top.seen)
+	}
+	return writeBars(plotPath, title, "basis state ("+leftmost(n)+")", "probability", bars)
+}
+
+// topBars keeps the k largest values seen (and how many were seen) in constant memory.
+type topBars struct {
+	k    int
+	seen int
+	idx  []int
+	val  []float64
+	low  int // position of the smallest kept value
+}
+
+func newTopBars(k int) *topBars { return &topBars{k: k} }
+
+func (t *topBars) add(i int, v float64) {
+	t.seen++
+	if len(t.idx) < t.k {
+		t.idx, t.val = append(t.idx, i), append(t.val, v)
+		if v < t.val[t.low] {
+			t.low = len(t.val) - 1
+		}
+		return
+	}
+	if v <= t.val[t.low] {
+		return
+	}
+	t.idx[t.low], t.val[t.low] = i, v
+	for j := range t.val {
+		if t.val[j] < t.val[t.low] {
+			t.low = j
+		}
+	}
+}
+
+// bars returns the kept values in basis-state order.
+func (t *topBars) bars(label func(int) string) []plots.Bar {
+	order := make([]int, len(t.idx))
+	for j := range order {
+		order[j] = j
+	}
+	sort.Slice(order, func(a, b int) bool { return t.idx[order[a]] < t.idx[order[b]] })
+	out := make([]plots.Bar, len(order))
+	for j, o := range order {
+		out[j] = plots.Bar{Label: label(t.idx[o]), Value: t.val[o]}
+	}
+	return out
+}
+
+// appendKet appends ket(i, n) to b.
+func appendKet(b []byte, i, n int) []byte {
+	b = append(b, "|"...)
+	for k := n - 1; k >= 0; k-- {
+		b = append(b, byte('0'+i>>k&1))
+	}
+	return append(b, "⟩"...)
+}
+
+func formatComplex(a complex128) string { return string(appendComplex(nil, a)) }
+
+// appendComplex appends a as re+imi with the shortest round-trip digits (no allocation:
+// the state is printed without garbage that the collector would let grow to its size).
+func appendComplex(b []byte, a complex128) []byte {
+	re, im := real(a), imag(a)
+	b = strconv.AppendFloat(b, re, 'g', -1, 64)
+	if im >= 0 || math.IsNaN(im) {
+		b = append(b, '+')
+	}
+	b = strconv.AppendFloat(b, im, 'g', -1, 64)
+	return append(b, 'i')
+}
+
+// shotProgress draws a progress bar on a terminal for a per-shot simulation (circuits that
+// measure or reset before their last gate); elsewhere it draws nothing.
+type shotProgress struct {
+	w      io.Writer
+	total  int
+	on     bool
+	bar    *progressbar.ProgressBar
+	cancel func()
+	sigs   chan os.Signal
+}
+
+func newShotProgress(w io.Writer, total int, cancel func()) *shotProgress {
+	return &shotProgress{w: w, total: total, on: isTerminal(w), cancel: cancel}
+}
+
+// update is sim.Options.Progress: on the first call it routes Ctrl-C (and SIGTERM) to
+// cancel, and starts the bar on a terminal.
+func (p *shotProgress) update(done, total int) {
+	if p.sigs == nil {
+		p.sigs = make(chan os.Signal, 1)
+		signal.Notify(p.sigs, os.Interrupt, syscall.SIGTERM)
+		go func(ch chan os.Signal) {
+			if _, ok := <-ch; ok {
+				p.cancel()
+			}
+		}(p.sigs)
+	}
+	if !p.on {
+		return
+	}
+	if p.bar == nil {
+		p.bar = progressbar.NewOptions64(int64(total),
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription("shots"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(24),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetPredictTime(true),
+		)
+	}
+	_ = p.bar.Set64(int64(done))
+}
+
+// finish clears the bar and gives Ctrl-C back.
+func (p *shotProgress) finish() {
+	if p.sigs != nil {
+		signal.Stop(p.sigs)
+		close(p.sigs)
+	}
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
 }

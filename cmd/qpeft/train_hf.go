@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/peft/bert"
 )
 
@@ -214,6 +215,9 @@ func hfSweep(ctx context.Context, f *trainFlags, dir, out, results string, setti
 		if err := sc.RunConfig(s, sc.Seeds[0]).Validate(); err != nil {
 			return usageError("setting %s: %s", s.Slug(), strings.TrimPrefix(err.Error(), "bert: "))
 		}
+	}
+	if err := outdir.CheckFile(results, "--results"); err != nil {
+		return err
 	}
 	start := time.Now()
 	runs, err := bert.Sweep(ctx, sc, stderr)

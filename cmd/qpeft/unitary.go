@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/sim"
@@ -27,8 +28,14 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	params := fs.StringArray("param", nil, paramUsage)
 	out := fs.StringP("out", "o", "", "write the full-precision matrix to FILE.npy (NumPy complex128, or float64 for a real circuit) or FILE.csv, atomically")
 	digits := fs.Int("digits", 4, "digits after the decimal point when printing")
+	memLimit := addMemoryLimitFlag(fs)
 	qf := addQASMFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	restore, err := applyMemoryLimit(*memLimit)
+	defer restore()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -88,32 +95,31 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 }
 
 // printMatrix prints an aligned matrix for reading in a terminal: row i is ⟨i|, column j
-// is |j⟩, basis states labelled with qubit n−1 leftmost.
+// is |j⟩, basis states labelled with qubit n−1 leftmost. It formats every entry twice (once
+// for the column width, once to print) instead of keeping the 4^n strings: the output is
+// streamed.
 func printMatrix(w io.Writer, n, digits int, at func(i, j int) (float64, float64), isReal bool) error {
 	bw := bufio.NewWriter(w)
 	dim := 1 << n
-	num := func(v float64) string {
-		s := strconv.FormatFloat(v, 'f', digits, 64)
-		if strings.Trim(s, "-0.") == "" {
-			s = strings.TrimPrefix(s, "-") // no -0.0000
+	cell := func(b []byte, i, j int) []byte {
+		re, im := at(i, j)
+		b = appendFixed(b, re, digits)
+		if !isReal {
+			k := len(b)
+			b = appendFixed(b, im, digits)
+			if b[k] != '-' {
+				b = append(b[:k], append([]byte{'+'}, b[k:]...)...)
+			}
+			b = append(b, 'i')
 		}
-		return s
+		return b
 	}
-	cells := make([]string, dim*dim)
+	var buf []byte
 	width := 0
 	for i := 0; i < dim; i++ {
 		for j := 0; j < dim; j++ {
-			re, im := at(i, j)
-			s := num(re)
-			if !isReal {
-				is := num(im)
-				if !strings.HasPrefix(is, "-") {
-					is = "+" + is
-				}
-				s += is + "i"
-			}
-			cells[i*dim+j] = s
-			width = max(width, len(s))
+			buf = cell(buf[:0], i, j)
+			width = max(width, utf8.RuneCount(buf))
 		}
 	}
 	kind := "unitary"
@@ -126,12 +132,26 @@ func printMatrix(w io.Writer, n, digits int, at func(i, j int) (float64, float64
 		fmt.Fprintf(bw, "  %*s", width, ket(j, n))
 	}
 	bw.WriteByte('\n')
+	pad := []byte(strings.Repeat(" ", width+2))
 	for i := 0; i < dim; i++ {
-		fmt.Fprintf(bw, "%s", ket(i, n))
+		bw.WriteString(ket(i, n))
 		for j := 0; j < dim; j++ {
-			fmt.Fprintf(bw, "  %*s", width, cells[i*dim+j])
+			buf = cell(buf[:0], i, j)
+			bw.Write(pad[:width+2-len(buf)])
+			bw.Write(buf)
 		}
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()
+}
+
+// appendFixed appends v with digits after the decimal point, without a minus sign on a
+// value that rounds to zero.
+func appendFixed(b []byte, v float64, digits int) []byte {
+	k := len(b)
+	b = strconv.AppendFloat(b, v, 'f', digits, 64)
+	if b[k] == '-' && strings.Trim(string(b[k+1:]), "0.") == "" {
+		b = append(b[:k], b[k+1:]...)
+	}
+	return b
 }

@@ -54,6 +54,22 @@ func findEmbedding(n int, pairs [][2]int, m *Map, rng *rand.Rand, budget int) []
 			placedNb[u]++
 		}
 	}
+	// The first attempt gets half the budget; restarts with other seeded tie-breaks share
+	// the rest (a long path that an early choice blocks is often found from another start).
+	const restarts = 16
+	layout := searchEmbedding(order, adj, m, rng, budget/2)
+	for r := 0; layout == nil && r < restarts; r++ {
+		layout = searchEmbedding(order, adj, m, rng, budget/2/restarts)
+	}
+	if layout == nil {
+		return nil
+	}
+	return placeIsolated(layout, m)
+}
+
+// searchEmbedding is one bounded backtracking search (see findEmbedding).
+func searchEmbedding(order []int, adj [][]int, m *Map, rng *rand.Rand, budget int) []int {
+	n := len(adj)
 	layout := make([]int, n)
 	for i := range layout {
 		layout[i] = -1
@@ -81,6 +97,7 @@ func findEmbedding(n int, pairs [][2]int, m *Map, rng *rand.Rand, budget int) []
 			// Warnsdorff's rule: try the candidates with the fewest free neighbours first,
 			// which keeps long paths from cutting the lattice into unreachable pieces.
 			cands = append([]int(nil), m.Neighbors(layout[placed[0]])...)
+			rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 			freeDeg := func(p int) int {
 				k := 0
 				for _, x := range m.Neighbors(p) {
@@ -122,6 +139,17 @@ func findEmbedding(n int, pairs [][2]int, m *Map, rng *rand.Rand, budget int) []
 	}
 	if !place(0) {
 		return nil
+	}
+	return layout
+}
+
+// placeIsolated puts the logical qubits without two-qubit gates on free physical qubits.
+func placeIsolated(layout []int, m *Map) []int {
+	used := make([]bool, m.Qubits)
+	for _, p := range layout {
+		if p >= 0 {
+			used[p] = true
+		}
 	}
 	// Isolated logical qubits: nearest free physical qubits (by BFS from the placed ones).
 	var queue []int

@@ -504,6 +504,9 @@ func (r *router) randomCompact(n int, rng *rand.Rand) []int {
 // qubit in cur to the one in want: token swapping on a BFS spanning tree, filling its
 // vertices deepest first so that the rest of the tree stays connected.
 func restore(m *Map, cur, want []int) [][2]int {
+	if len(want) == 0 {
+		return nil
+	}
 	tok := make([]int, m.Qubits) // physical → logical token, −1 empty
 	for i := range tok {
 		tok[i] = -1

@@ -186,7 +186,10 @@ func TestBrickworkRoutesWithoutSwaps(t *testing.T) {
 	for _, name := range []string{"ibm_heron", "ibm_eagle", "rigetti_ankaa3"} {
 		m, err := Builtin(name)
 		require.NoError(t, err)
-		for _, n := range []int{2, 4, 8, 12, 20, 40} {
+		for _, n := range []int{2, 4, 8, 12, 20, 40, 80, 100} {
+			if n > m.Qubits-20 {
+				continue // a path through (nearly) every qubit need not exist
+			}
 			c := brickwork(n, 3)
 			res, err := Route(c, m, Options{Seed: 1})
 			require.NoError(t, err, "%s n=%d", name, n)
@@ -328,4 +331,15 @@ func TestBuiltinMaps(t *testing.T) {
 	_, err := Builtin("nope")
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "ibm_heron"))
+}
+
+func TestRouteEdgeCases(t *testing.T) {
+	m, err := Builtin("rigetti_ankaa3")
+	require.NoError(t, err)
+	for _, c := range []*circuit.Circuit{circuit.New(0), circuit.New(1).H(0), circuit.New(3).H(0).H(2)} {
+		res, err := Route(c, m, Options{RestoreOrder: true})
+		require.NoError(t, err)
+		assert.Zero(t, res.Swaps)
+		assert.Len(t, res.Final, c.NumQubits)
+	}
 }

@@ -255,21 +255,68 @@ func Check(path, flag string, need int64) (notes []string, err error) {
 	if base == "" || base == "." || base == ".." || base == string(filepath.Separator) {
 		return nil, fmt.Errorf("%s does not name a directory qpeft can write as a whole; give a new directory's name", name(path, flag))
 	}
+	if err := writable(path, flag, parent, base, need); err != nil {
+		return nil, err
+	}
+	return leftovers(parent, base, clean), nil
+}
+
+// writable creates parent when missing and checks that a temporary directory named after
+// base can be created in it (what an atomic write beside path needs) and that its file
+// system has need bytes free.
+func writable(path, flag, parent, base string, need int64) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("%s: cannot create its parent directory: %w", name(path, flag), err)
+		if errors.Is(err, syscall.ENOTDIR) {
+			return fmt.Errorf("%s: cannot create its parent directory: a component of the path is a file; pick another %s", name(path, flag), flagOr(flag))
+		}
+		return fmt.Errorf("%s: cannot create its parent directory: %w", name(path, flag), err)
 	}
 	probe, err := os.MkdirTemp(parent, "."+base+".tmp-*")
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot write in %s (%w); pick another %s", name(path, flag), parent, unwrapPath(err), flagOr(flag))
+		return fmt.Errorf("%s: cannot write in %s (%w); pick another %s", name(path, flag), parent, unwrapPath(err), flagOr(flag))
 	}
 	if err := os.Remove(probe); err != nil {
-		return nil, fmt.Errorf("%s: %w", name(path, flag), err)
+		return fmt.Errorf("%s: %w", name(path, flag), err)
 	}
 	if free, ok := freeBytes(parent); ok && need > 0 && free < uint64(need) {
-		return nil, fmt.Errorf("%s: the output needs about %s but the file system of %s has only %s free; free some space or pick another %s",
+		return fmt.Errorf("%s: the output needs about %s but the file system of %s has only %s free; free some space or pick another %s",
 			name(path, flag), size(uint64(need)), parent, size(free), flagOr(flag))
 	}
-	return leftovers(parent, base, clean), nil
+	return nil
+}
+
+// CheckDir checks, before long work, a directory that the work fills with outputs of its own
+// (the run directories of a sweep, each written by [Write]): dir is created when missing, must
+// be a directory, must be writable, and its file system must have need bytes free. Nothing in
+// it is replaced or removed.
+func CheckDir(dir, flag string, need int64) error {
+	if dir == "" {
+		return nil
+	}
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return fmt.Errorf("%s is a file, not a directory; pick another %s", name(dir, flag), flagOr(flag))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		if errors.Is(err, syscall.ENOTDIR) {
+			return fmt.Errorf("%s: cannot create it: a component of the path is a file; pick another %s", name(dir, flag), flagOr(flag))
+		}
+		return fmt.Errorf("%s: cannot create it (%w); pick another %s", name(dir, flag), unwrapPath(err), flagOr(flag))
+	}
+	return writable(dir, flag, filepath.Clean(dir), "qpeft-check", need)
+}
+
+// CheckFile checks, before long work, that the file path can be written (atomically, by
+// atomicfile) when the work ends: path is not a directory, its parent is created when
+// missing and must be writable.
+func CheckFile(path, flag string) error {
+	if path == "" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a directory; give a file name", name(path, flag))
+	}
+	clean := filepath.Clean(path)
+	return writable(path, flag, filepath.Dir(clean), filepath.Base(clean), 0)
 }
 
 // flagOr names the flag, or "directory" without one.

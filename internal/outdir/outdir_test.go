@@ -234,3 +234,46 @@ func TestCheckLeftovers(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckDirAndFile(t *testing.T) {
+	base := t.TempDir()
+	file := filepath.Join(base, "file")
+	put(t, base, map[string]string{"file": "x", "sweep/keep.txt": "mine"})
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"new sweep directory", CheckDir(filepath.Join(base, "a", "sweep"), "--out", 1), ""},
+		{"existing sweep directory keeps its files", CheckDir(filepath.Join(base, "sweep"), "--out", 1), ""},
+		{"sweep directory is a file", CheckDir(file, "--out", 1), "is a file, not a directory"},
+		{"sweep directory under a file", CheckDir(filepath.Join(file, "x"), "--out", 1), "cannot create it: a component of the path is a file"},
+		{"results file", CheckFile(filepath.Join(base, "b", "results.md"), "--results"), ""},
+		{"results file is a directory", CheckFile(filepath.Join(base, "sweep"), "--results"), "is a directory; give a file name"},
+		{"results under a file", CheckFile(filepath.Join(file, "r.md"), "--results"), "a component of the path is a file"},
+		{"nothing asked", CheckFile("", "--results"), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.want == "" {
+				assert.NoError(t, c.err)
+				return
+			}
+			require.Error(t, c.err)
+			assert.Contains(t, c.err.Error(), c.want)
+		})
+	}
+	if runtime.GOOS == "linux" {
+		err := CheckFile("/proc/qpeft-results.md", "--results")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "--results /proc/qpeft-results.md: cannot write in /proc")
+		err = CheckDir("/proc/qpeft-sweep", "--out", 1)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "--out /proc/qpeft-sweep: cannot create it (no such file or directory)")
+	}
+	b, err := os.ReadFile(filepath.Join(base, "sweep", "keep.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, "mine", string(b))
+	assert.DirExists(t, filepath.Join(base, "a", "sweep"))
+	assert.DirExists(t, filepath.Join(base, "b"))
+}

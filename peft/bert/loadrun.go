@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/qpeft/qpeft/internal/safefile"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/safetensors"
 )
@@ -33,7 +34,10 @@ func LoadRun(dir string) (*Result, *Model, *Classifier[float32], error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	hp := filepath.Join(dir, "head.safetensors")
+	hp, err := safefile.PathIn(dir, "head.safetensors")
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("the run's head: %w", err)
+	}
 	f, err := safetensors.Open(hp)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("the run's head: %w", err)

@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/qpeft/qpeft/internal/outdir"
+	"github.com/qpeft/qpeft/internal/safefile"
 )
 
 // Setting is one method configuration of a sweep.
@@ -153,6 +155,10 @@ func Sweep(ctx context.Context, sc SweepConfig, log io.Writer) ([]SweepRun, erro
 			return nil, fmt.Errorf("bert: setting %s: %w", s.Slug(), err)
 		}
 	}
+	// Where the sweep writes is checked before the first run (internal/outdir).
+	if err := outdir.CheckDir(sc.Out, "--out", outBytes); err != nil {
+		return nil, err
+	}
 	var m *Model
 	var opts RunOptions
 	load := func() error {
@@ -197,7 +203,8 @@ func Sweep(ctx context.Context, sc SweepConfig, log io.Writer) ([]SweepRun, erro
 
 // ReadResult reads a run directory's result.json.
 func ReadResult(dir string) (*Result, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	// A run directory may come from elsewhere: only a regular file inside it, of bounded size.
+	b, err := safefile.ReadFileIn(dir, "result.json", 64<<20)
 	if err != nil {
 		return nil, err
 	}

@@ -36,3 +36,22 @@ func ExampleNew() {
 	// A1  circuit  dim 512 params 41
 	// A2  circuit  dim 256 params 36
 }
+
+// A factor of dimension 12 (not a power of two) as one circuit on 4 qubits: its first 12×2
+// block is the factor's U.
+func ExampleWholeCircuit() {
+	s, err := ortho.NewStiefelFrom(12, 2, func(q int) (ortho.Orthogonal, error) { return ortho.NewPauli(q, 1) }, ortho.CSWalsh)
+	if err != nil {
+		panic(err)
+	}
+	theta := make([]float64, s.NumParams())
+	for i := range theta {
+		theta[i] = 0.1 * float64(i+1)
+	}
+	c, err := ortho.WholeCircuit(s, theta)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(c.NumQubits, "qubits,", len(c.Params), "unbound parameters")
+	// Output: 4 qubits, 0 unbound parameters
+}

@@ -77,13 +77,13 @@ func Restore(dir string, cfg Config, m *Model, classes int) (*Session, error) {
 		s.HeadParams = s.Head.Params()
 	}
 	if cfg.Method == Full {
-		if err := readParams(filepath.Join(dir, ModelFile), m.Net.Params()); err != nil {
+		if err := readParams(dir, ModelFile, m.Net.Params()); err != nil {
 			return nil, fmt.Errorf("train: %w", err)
 		}
 		return s, nil
 	}
 	if s.Head != nil {
-		if err := readParams(filepath.Join(dir, HeadFile), s.HeadParams); err != nil {
+		if err := readParams(dir, HeadFile, s.HeadParams); err != nil {
 			return nil, fmt.Errorf("train: %w", err)
 		}
 	}

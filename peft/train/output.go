@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/qpeft/qpeft/internal/outdir"
+	"github.com/qpeft/qpeft/internal/safefile"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/safetensors"
@@ -254,9 +255,14 @@ func writeParams(path string, ps []*nn.Param, meta map[string]string) error {
 	return safetensors.WriteFile(path, ts, meta)
 }
 
-// readParams loads the named tensors of path into ps, reporting every missing, misshapen or
-// unexpected tensor.
-func readParams(path string, ps []*nn.Param) error {
+// readParams loads the named tensors of the file name of run directory dir into ps,
+// reporting every missing, misshapen or unexpected tensor. The file must be a regular file
+// inside dir.
+func readParams(dir, name string, ps []*nn.Param) error {
+	path, err := safefile.PathIn(dir, name)
+	if err != nil {
+		return err
+	}
 	f, err := safetensors.Open(path)
 	if err != nil {
 		return err
@@ -299,9 +305,13 @@ func readParams(path string, ps []*nn.Param) error {
 	return nil
 }
 
+// maxRunFileBytes bounds the JSON files of a run directory. A run directory may come from
+// elsewhere: its files are read only if they are regular files inside it.
+const maxRunFileBytes = 64 << 20
+
 // ReadMetrics reads the metrics.json of a run directory.
 func ReadMetrics(dir string) (*Metrics, error) {
-	b, err := os.ReadFile(filepath.Join(dir, MetricsFile))
+	b, err := safefile.ReadFileIn(dir, MetricsFile, maxRunFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w (is %s a run directory written by qpeft train?)", err, dir)
 	}
@@ -319,7 +329,7 @@ func ReadMetrics(dir string) (*Metrics, error) {
 
 // ReadTiming reads the timing.json of a run directory.
 func ReadTiming(dir string) (*Timing, error) {
-	b, err := os.ReadFile(filepath.Join(dir, TimingFile))
+	b, err := safefile.ReadFileIn(dir, TimingFile, maxRunFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/peft/nn"
 )
 
@@ -194,6 +195,13 @@ type SweepRun struct {
 // resumes), prints one line per run to w and, when c.Results is set, writes the tables.
 func Sweep(ctx context.Context, c SweepConfig, w io.Writer, prog Progress) error {
 	if err := c.Validate(); err != nil {
+		return err
+	}
+	// Where the sweep writes is checked before the first run (internal/outdir).
+	if err := outdir.CheckDir(c.Out, "--out", outBaseBytes); err != nil {
+		return err
+	}
+	if err := outdir.CheckFile(c.Results, "--results"); err != nil {
 		return err
 	}
 	c = c.withDefaults()

@@ -319,6 +319,9 @@ type Param struct {
 	Qubit bool
 	Size  Expr // qubit[n]
 	Name  *Ident
+	// Access is CONST, MUTABLE or READONLY when written before an array parameter
+	// (const array[int[8], 3] a), ILLEGAL otherwise.
+	Access Token
 }
 
 // DefStmt defines a subroutine: def name(params) [-> Return] { body }.

@@ -81,6 +81,42 @@ func (c *Config) ParseFile(filename string, src []byte) (f *ast.File, err error)
 	return f, p.errors.Err()
 }
 
+// ParseEach parses one source file and hands each top-level statement to fn as soon as it
+// is parsed (the OPENQASM version statement first, when there is one), without keeping
+// it: the returned File has its Version and Comments but no Stmts, so a caller that
+// processes statements one at a time needs memory for one statement, not for the tree of
+// the whole file. fn is called only while the file has no syntax error so far and fn has
+// not returned false; parsing goes on to the end either way, so the returned
+// scanner.ErrorList holds every syntax error, as ParseFile's does.
+func (c *Config) ParseEach(filename string, src []byte, fn func(ast.Stmt) bool) (f *ast.File, err error) {
+	p := newParser(c, filename, src)
+	p.each = fn
+	f = &ast.File{Name: filename}
+	func() {
+		defer p.recoverBailout()
+		p.next()
+		p.parseFile(f)
+	}()
+	f.Comments = p.comments
+	p.errors.RemoveMultiples()
+	return f, p.errors.Err()
+}
+
+// deliver hands a statement to the ParseEach callback, or appends it to the file.
+func (p *parser) deliver(f *ast.File, s ast.Stmt) {
+	if p.each == nil {
+		f.Stmts = append(f.Stmts, s)
+		return
+	}
+	if p.eachDone || len(p.errors) > 0 {
+		p.eachDone = true
+		return
+	}
+	if !p.each(s) {
+		p.eachDone = true
+	}
+}
+
 type bailout struct{}
 
 type parser struct {
@@ -104,6 +140,9 @@ type parser struct {
 	maxErrors       int
 
 	stmtWord string // the identifier a statement started with (for OpenQASM 2 hints)
+
+	each     func(ast.Stmt) bool // ParseEach's callback
+	eachDone bool                // the callback returned false, or a syntax error was found
 }
 
 func newParser(c *Config, filename string, src []byte) *parser {
@@ -286,7 +325,7 @@ func (p *parser) parseFile(f *ast.File) {
 			v := p.parseVersion()
 			if first {
 				f.Version = v
-				f.Stmts = append(f.Stmts, v)
+				p.deliver(f, v)
 			} else {
 				p.error(v.From, "the OPENQASM version statement must come first in the file")
 			}
@@ -299,7 +338,7 @@ func (p *parser) parseFile(f *ast.File) {
 			continue
 		}
 		if s := p.parseStmtProgress(); s != nil {
-			f.Stmts = append(f.Stmts, s)
+			p.deliver(f, s)
 		}
 		first = false
 	}
@@ -696,6 +735,18 @@ func (p *parser) parseType() *ast.TypeExpr {
 		t.Elem = p.parseType()
 		for p.tok == ast.COMMA {
 			p.next()
+			if p.tok == ast.ILLEGAL && p.lit == "#dim" {
+				// array[int[32], #dim = 2]: a subroutine parameter of any size.
+				p.error(p.pos, "not supported: #dim (array parameters whose sizes are known only at run time); give the sizes, e.g. array[int[32], 4, 2]")
+				at := p.pos
+				p.next()
+				if p.tok == ast.ASSIGN {
+					p.next()
+					p.parseExpr()
+				}
+				t.Dims = append(t.Dims, &ast.BadExpr{At: at})
+				continue
+			}
 			t.Dims = append(t.Dims, p.parseExpr())
 		}
 		if len(t.Dims) == 0 {
@@ -806,7 +857,8 @@ func (p *parser) parseDef() ast.Stmt {
 				par.Size = p.parseExpr()
 				p.expect(ast.RBRACK, "']'")
 			}
-		case ast.MUTABLE, ast.READONLY:
+		case ast.MUTABLE, ast.READONLY, ast.CONST:
+			par.Access = p.tok
 			p.next()
 			par.Type = p.parseType()
 			par.Name = p.parseIdent("a parameter name")
@@ -1002,8 +1054,8 @@ func (p *parser) parseSimpleStmt(start ast.Pos) ast.Stmt {
 		return g
 	case p.tok == ast.LBRACK || p.tok.IsAssignOp():
 		var x ast.Expr = name
-		if p.tok == ast.LBRACK {
-			x = p.parseIndex(x)
+		for p.tok == ast.LBRACK {
+			x = p.parseIndex(x) // a[i] or a[i][j]
 		}
 		if p.tok.IsAssignOp() {
 			return p.parseAssign(start, x)
@@ -1258,6 +1310,27 @@ func (p *parser) parsePowerRest(x ast.Expr) ast.Expr {
 	return &ast.BinaryExpr{X: x, OpPos: pos, Op: op, Y: y}
 }
 
+// skipBalanced skips a parenthesised group, with whatever it holds, up to and including
+// its closing ')' (or to the end of the statement when it is not closed).
+func (p *parser) skipBalanced() {
+	depth := 0
+	for {
+		switch p.tok {
+		case ast.EOF:
+			return
+		case ast.LPAREN, ast.LBRACE, ast.LBRACK:
+			depth++
+		case ast.RPAREN, ast.RBRACE, ast.RBRACK:
+			depth--
+			if depth <= 0 {
+				p.next()
+				return
+			}
+		}
+		p.next()
+	}
+}
+
 func (p *parser) parsePostfix(x ast.Expr) ast.Expr {
 	for p.tok == ast.LBRACK {
 		x = p.parseIndex(x)
@@ -1275,6 +1348,14 @@ func (p *parser) parsePrimary() ast.Expr {
 			return &ast.CallExpr{Fn: id, Args: p.parseArgList()}
 		}
 		return id
+	case ast.DURATIONOF:
+		// durationof({ … }) takes a block; qpeft has no timing.
+		p.error(pos, "not supported: durationof (qpeft has no timing model)")
+		p.next()
+		if p.tok == ast.LPAREN {
+			p.skipBalanced()
+		}
+		return &ast.BadExpr{At: pos}
 	case ast.INT:
 		x := &ast.IntLit{At: pos, Lit: p.lit}
 		p.next()

@@ -251,6 +251,9 @@ func (p *printer) stmt(s ast.Stmt) {
 					p.str("]")
 				}
 			} else {
+				if par.Access != ast.ILLEGAL {
+					p.str(par.Access.String() + " ")
+				}
 				p.typ(par.Type)
 			}
 			p.str(" " + par.Name.Name)

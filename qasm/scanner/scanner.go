@@ -179,7 +179,10 @@ scanAgain:
 			for isLetter(s.ch) {
 				s.next()
 			}
-			if word := string(s.src[start:s.offset]); word != "pragma" {
+			if word := string(s.src[start:s.offset]); word == "dim" {
+				tok, lit = ast.ILLEGAL, "#dim" // array[T, #dim = n]: the parser explains
+				break
+			} else if word != "pragma" {
 				s.error(pos, fmt.Sprintf("unexpected '#%s': only #pragma lines start with '#'", word))
 				s.skipLine()
 				goto scanAgain

@@ -16,5 +16,5 @@ c[0] = measure q[0];
 while (c[0] == 1) { x q[0]; c[0] = measure q[0]; }
 switch (n) { case 0 { x q[0]; } }
 box[200ns] { h q[1]; }
-array[int[32], 3] arr = {1, 2, 3};
+array[qubit, 3] arr;
 measure q[1];

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/qpeft/qpeft/sim"
+)
+
+// memoryLimitUsage is the help text of --memory-limit, the same for every command.
+const memoryLimitUsage = "refuse work whose estimated peak memory is above this, e.g. 16GiB or 500MB (default: 3/4 of RAM, or $QPEFT_MEMORY_LIMIT)"
+
+// addMemoryLimitFlag adds --memory-limit to fs.
+func addMemoryLimitFlag(fs *pflag.FlagSet) *string {
+	return fs.String("memory-limit", "", memoryLimitUsage)
+}
+
+// applyMemoryLimit sets sim.MemoryLimit, the one limit every estimate of the libraries is
+// checked against, from a --memory-limit value ("" keeps the default); restore puts the
+// previous value back.
+func applyMemoryLimit(value string) (restore func(), err error) {
+	old := sim.MemoryLimit
+	restore = func() { sim.MemoryLimit = old }
+	if value == "" {
+		return restore, nil
+	}
+	v, err := sim.ParseBytes(value)
+	if err != nil || v <= 0 {
+		return restore, usageError("--memory-limit %q: give a positive byte count such as 16GiB, 500MB or 1073741824", value)
+	}
+	sim.MemoryLimit = v
+	return restore, nil
+}
+
+// integerFlagTypes are the pflag types whose values may be written in exponent notation.
+var integerFlagTypes = map[string]bool{"int": true, "int64": true, "int32": true, "uint": true, "uint64": true, "uint32": true}
+
+// normalizeIntegerFlags rewrites the values of integer flags written in exact exponent
+// notation (--shots 1e10, --shots=2.5e3) as plain integers, so that pflag reads them; a
+// value in that notation that is not a whole number (1e-3, 1.5) is a usage error naming the
+// flag.
+func normalizeIntegerFlags(fs *pflag.FlagSet, args []string) ([]string, error) {
+	out := append([]string(nil), args...)
+	for i := 0; i < len(out); i++ {
+		a := out[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "--") {
+			continue
+		}
+		name, val, hasVal := strings.Cut(a[2:], "=")
+		f := fs.Lookup(name)
+		if f == nil || !integerFlagTypes[f.Value.Type()] {
+			continue
+		}
+		j := i
+		if !hasVal {
+			if i+1 >= len(out) {
+				continue
+			}
+			j, val = i+1, out[i+1]
+		}
+		v, err := exactInteger(name, val)
+		if err != nil {
+			return nil, err
+		}
+		if j == i {
+			out[i] = "--" + name + "=" + v
+		} else {
+			out[j] = v
+			i++
+		}
+	}
+	return out, nil
+}
+
+// exactInteger returns val unchanged unless it is in exponent or decimal notation, which
+// it turns into the integer's digits (refusing values that are not whole numbers).
+func exactInteger(name, val string) (string, error) {
+	s := strings.TrimSpace(val)
+	if !strings.ContainsAny(s, "eE.") || strings.ContainsAny(s, "/xXpP_") {
+		return val, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.Abs(f) >= 1<<63 {
+		if math.Abs(f) > 0.5 || err == nil {
+			return "", usageError("--%s %s is out of range (at most about 9.2e18)", name, val)
+		}
+		return "", usageError("--%s %s is not a whole number", name, val)
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return val, nil // let pflag report it
+	}
+	if !r.IsInt() {
+		return "", usageError("--%s %s is not a whole number (exponent notation such as 1e10 or 2.5e3 is accepted when the value is an integer)", name, val)
+	}
+	return r.Num().String(), nil
+}

@@ -1,0 +1,57 @@
+package qasm
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestForecastRefusal: loops and broadcasts past MaxOps are refused before they are
+// unrolled, and the forecast never refuses a program that fits (it is a lower bound).
+func TestForecastRefusal(t *testing.T) {
+	const head = "OPENQASM 3.0;\nqubit[10] q;\nbit[10] c;\n"
+	tests := []struct {
+		name string
+		body string
+		want string // substring of the only error; "" when the program must be read
+		ops  int    // operations when read
+	}{
+		{"loop past the limit", "for int i in [0:50] { h q[0]; x q[1]; }\n",
+			"t.qasm:4:1: this loop creates at least 102 operations (51 iterations of at least 2), more than 100 (limit MaxOps); it was refused before unrolling it", 0},
+		{"loop of broadcasts", "for int i in [1:11] { h q; }\n",
+			"t.qasm:4:1: this loop creates at least 110 operations", 0},
+		{"nested loops", "for int i in [0:9] { for int j in [0:9] { x q[j]; } x q[0]; }\n",
+			"this loop creates at least 110 operations (10 iterations of at least 11)", 0},
+		{"a user gate in a loop", "gate g a { h a; h a; h a; h a; h a; }\nfor int i in {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21} { g q[0]; }\n",
+			"t.qasm:5:1: this loop creates at least 105 operations", 0},
+		{"loop after operations", "h q;\nh q;\nh q;\nh q;\nh q;\nh q;\nh q;\nh q;\nh q;\nfor int i in [0:10] { x q[0]; }\n",
+			"this loop would bring the circuit to more than 100 operations (limit MaxOps): it adds at least 11 to the 90 already there", 0},
+		{"broadcast of a gate past the limit", "gate g a { h a; h a; h a; h a; h a; h a; h a; h a; h a; h a; h a; }\ng q;\n",
+			"t.qasm:5:1: g on 10 qubits each creates 110 operations, which bring the total past 100 (limit MaxOps); it was refused before expanding it", 0},
+		{"measure broadcast in a loop", "for int i in [0:10] { c = measure q; }\n",
+			"this loop creates at least 110 operations", 0},
+		// Lower bounds that must not refuse:
+		{"loop ending early with break", "for int i in [0:1000] { x q[0]; if (i == 9) break; }\n", "", 10},
+		{"loop with a compile-time if", "for int i in [0:100] { if (i < 5) x q[0]; }\n", "", 5},
+		{"loop exactly at the limit", "for int i in [0:49] { h q[0]; x q[1]; }\n", "", 100},
+		{"slices count as unknown", "for int i in [0:9] { h q[0:i]; }\n", "", 55},
+		{"names declared in the body", "qubit[50] r;\nfor int i in [0:3] { let r2 = q[0:1]; h r2; }\n", "", 8},
+		{"loop with end", "for int i in [0:1000] { x q[0]; if (i == 2) end; }\n", "", 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := &Config{Limits: Limits{MaxOps: 100}}
+			src := head + tc.body
+			if tc.want == "" {
+				p, err := cfg.Parse("t.qasm", []byte(src))
+				require.NoError(t, err)
+				assert.Len(t, p.Circuit.Ops, tc.ops)
+				return
+			}
+			got := errorLines(t, cfg, "t.qasm", src)
+			require.Len(t, got, 1, "%q", got)
+			assert.Contains(t, got[0], tc.want)
+		})
+	}
+}
