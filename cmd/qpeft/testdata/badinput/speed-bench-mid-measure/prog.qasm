@@ -4,4 +4,4 @@ qubit[2] q;
 bit b;
 h q[0];
 b = measure q[0];
-x q[1];
+x q[0];
