@@ -898,7 +898,10 @@ func (l *lowerer) include(s *ast.IncludeStmt) {
 	l.incSites = append(l.incSites, s.From)
 	defer func() { l.incSites = l.incSites[:len(l.incSites)-1] }()
 	pc := parser.Config{MaxNesting: l.lim.MaxNesting, MaxErrors: l.lim.MaxErrors, Version: l.major}
-	f, perr := pc.ParseFile(path, src)
+	// Two passes, neither holding the file's whole tree: the syntax first (an included file
+	// with a syntax error is not lowered at all), then each statement lowered as it is
+	// parsed.
+	f, perr := pc.ParseEach(path, src, func(ast.Stmt) bool { return false })
 	if perr != nil {
 		if list, ok := perr.(ErrorList); ok {
 			for _, e := range list {
@@ -914,8 +917,10 @@ func (l *lowerer) include(s *ast.IncludeStmt) {
 		return
 	}
 	l.includes = append(l.includes, path)
-	l.stmts(f.Stmts, l.global)
-	l.includes = l.includes[:len(l.includes)-1]
+	defer func() { l.includes = l.includes[:len(l.includes)-1] }()
+	pc.ParseEach(path, src, func(st ast.Stmt) bool {
+		return l.stmt(st, l.global) == ctlNone
+	})
 }
 
 var libDefs struct {

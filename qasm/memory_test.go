@@ -166,3 +166,22 @@ func TestReaderPeakMemory(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeInclude: an included file is read statement by statement too (two passes, no
+// whole tree), so a program that includes a large file is read like one that holds it.
+func TestLargeInclude(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "rz(%d) q[%d];\n", i, i%3)
+	}
+	files := map[string]string{"big.inc": b.String(), "bad.inc": "x q[0];\ny q[0]\n"}
+	p, err := memConfig(files).Parse("main.qasm", []byte("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[3];\ninclude \"big.inc\";\nh q[0];\n"))
+	require.NoError(t, err)
+	require.Len(t, p.Circuit.Ops, 20001)
+	assert.Equal(t, "big.inc:20000:1", p.Circuit.Ops[19999].Pos.String())
+	// A syntax error in an include: none of it is lowered, only the syntax error is
+	// reported for it.
+	got := errorLines(t, memConfig(files), "main.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[3];\ninclude \"bad.inc\";\n")
+	require.Len(t, got, 1, "%q", got)
+	assert.Contains(t, got[0], "bad.inc:2:")
+}

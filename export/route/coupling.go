@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -118,16 +119,28 @@ func Full(n int) *Map {
 	return m
 }
 
-// MaxQubits bounds the size of a coupling map read from a file.
-const MaxQubits = 100000
+// MaxQubits bounds the size of a coupling map read from a file (its distance table takes
+// MaxQubits² integers: 32 MiB).
+const MaxQubits = 2048
+
+// maxMapBytes bounds the size of a coupling map file.
+const maxMapBytes = 16 << 20
 
 // ReadFile reads a coupling map from a JSON file: a list of pairs [[0,1],[1,2],…] (Qiskit's
 // coupling_map) or an object {"qubits": N, "edges": [[0,1],…], "directed": false}. Errors
 // name the file.
 func ReadFile(path string) (*Map, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("coupling map: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxMapBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("coupling map %s: %w", path, err)
+	}
+	if len(data) > maxMapBytes {
+		return nil, fmt.Errorf("coupling map %s: larger than %d MiB; a map of %d qubits needs far less", path, maxMapBytes>>20, MaxQubits)
 	}
 	m, err := Parse(data, path)
 	if err != nil {
@@ -272,9 +285,6 @@ func (m *Map) init() error {
 			}
 		}
 		return fmt.Errorf("the map is disconnected: qubit %d cannot reach qubit %d through coupled pairs (%d of the %d coupled qubits are reachable from qubit %d); give a connected map, e.g. the largest connected part", other, m.usable[0], reached, len(m.usable), m.usable[0])
-	}
-	if int64(m.Qubits)*int64(m.Qubits) > 1<<26 {
-		return fmt.Errorf("%d qubits: the distance table would need %d MiB", m.Qubits, int64(m.Qubits)*int64(m.Qubits)*8>>20)
 	}
 	m.dist = make([][]int, m.Qubits)
 	for _, q := range m.usable {

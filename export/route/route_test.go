@@ -272,6 +272,7 @@ func TestParseMaps(t *testing.T) {
 		{"no edges", `[]`, "no edges", 0, 0},
 		{"self loop", `[[0,0]]`, "couples qubit 0 to itself", 0, 0},
 		{"negative", `[[0,-1]]`, "qubit -1 is outside", 0, 0},
+		{"huge index", `[[0,5000]]`, "qubit 5000 is outside 0..2047", 0, 0},
 		{"too few qubits", `{"qubits": 2, "edges": [[0,5]]}`, `"qubits" is 2 but an edge names qubit 5`, 0, 0},
 		{"unknown field", `{"edgez": [[0,1]]}`, `unknown field "edgez"`, 0, 0},
 		{"triples", `[[0,1,2]]`, "m.json", 0, 0},

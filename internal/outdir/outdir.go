@@ -30,6 +30,7 @@ import (
 	"syscall"
 
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/internal/safefile"
 	"github.com/qpeft/qpeft/internal/version"
 )
 
@@ -42,6 +43,9 @@ const MarkerFormat = "qpeft-output/1"
 // maxEntries bounds the entries CheckReplace walks: a directory holding more is not one qpeft
 // wrote (its largest outputs hold a few hundred files).
 const maxEntries = 100000
+
+// maxMarkerBytes bounds the marker read (maxEntries names of a few dozen bytes each).
+const maxMarkerBytes = 64 << 20
 
 // Marker is the content of [MarkerFile].
 type Marker struct {
@@ -58,7 +62,8 @@ type Marker struct {
 
 // ReadMarker reads the marker of an output directory.
 func ReadMarker(dir string) (*Marker, error) {
-	b, err := os.ReadFile(filepath.Join(dir, MarkerFile))
+	// A regular file only: the directory may be anyone's, and a FIFO there must not block.
+	b, err := safefile.ReadFile(filepath.Join(dir, MarkerFile), maxMarkerBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +146,9 @@ func CheckReplace(path, flag string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", name(path, flag), err)
+	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("%s is a symbolic link; qpeft does not write through links: %s", name(path, flag), fix)
 	}
 	if !st.IsDir() {
 		return fmt.Errorf("%s is a file, not a directory; %s, or remove the file first", name(path, flag), fix)

@@ -85,6 +85,11 @@ func TestWriteReplacesOnlyItsOwnOutputs(t *testing.T) {
 			},
 			"is a file, not a directory",
 			nil},
+		{"a symbolic link", func(t *testing.T, out string) {
+			target := filepath.Join(filepath.Dir(out), "elsewhere")
+			put(t, target, map[string]string{"keep.txt": "mine"})
+			require.NoError(t, os.Symlink(target, out))
+		}, "is a symbolic link", nil},
 		{"a bad marker",
 			func(t *testing.T, out string) { put(t, out, map[string]string{MarkerFile: "not json"}) },
 			"unreadable marker",

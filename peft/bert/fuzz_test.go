@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,6 +86,25 @@ func FuzzTokenizer(f *testing.F) {
 		require.Len(t, toks, len(body), "Tokens and Encode disagree")
 		for i, id := range body {
 			require.Equal(t, tok.Token(id), toks[i], "token %d", i)
+		}
+		// The sub-word models against their direct (quadratic) forms, on short words.
+		if len(text) <= 64 {
+			switch m := tok.model.(type) {
+			case *wordPiece:
+				if utf8.RuneCountInString(text) <= m.maxChars {
+					require.Equal(t, refWordPiece(m.vocab, m.unk, m.prefix, text), m.tokenize(text, nil), "WordPiece of %q", text)
+				}
+			case *bpe:
+				var syms []string
+				for i, r := range text {
+					if i > 0 {
+						syms = append(syms, m.prefix+string(r))
+					} else {
+						syms = append(syms, string(r))
+					}
+				}
+				require.Equal(t, refMerge(m.ranks, m.prefix, syms), m.merge(slices.Clone(syms)), "BPE merges of %q", text)
+			}
 		}
 		maxLen = 1 + (maxLen%64+64)%64
 		cut := tok.Encode(text, maxLen)

@@ -49,13 +49,15 @@ func (t *Tensor) Float32s() ([]float32, error) {
 	if t.External {
 		return nil, t.errf("external data (a separate weights file) is not supported; re-export the model with weights embedded")
 	}
-	out := make([]float32, n)
+	// Every branch checks that the tensor holds its n values before allocating them, so that
+	// dims cannot size an allocation beyond what the file holds.
 	switch t.DataType {
 	case Float:
 		if t.hasRawData {
 			if err := t.rawLen(n, 4); err != nil {
 				return nil, err
 			}
+			out := make([]float32, n)
 			for i := range out {
 				out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.RawData[4*i:]))
 			}
@@ -64,13 +66,13 @@ func (t *Tensor) Float32s() ([]float32, error) {
 		if len(t.FloatData) != n {
 			return nil, t.errf("float_data has %d values, dims %v need %d", len(t.FloatData), t.Dims, n)
 		}
-		copy(out, t.FloatData)
-		return out, nil
+		return append([]float32(nil), t.FloatData...), nil
 	case Double:
 		if t.hasRawData {
 			if err := t.rawLen(n, 8); err != nil {
 				return nil, err
 			}
+			out := make([]float32, n)
 			for i := range out {
 				out[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(t.RawData[8*i:])))
 			}
@@ -79,6 +81,7 @@ func (t *Tensor) Float32s() ([]float32, error) {
 		if len(t.DoubleData) != n {
 			return nil, t.errf("double_data has %d values, dims %v need %d", len(t.DoubleData), t.Dims, n)
 		}
+		out := make([]float32, n)
 		for i, v := range t.DoubleData {
 			out[i] = float32(v)
 		}
@@ -88,6 +91,7 @@ func (t *Tensor) Float32s() ([]float32, error) {
 		if err != nil {
 			return nil, err
 		}
+		out := make([]float32, n)
 		for i, x := range v {
 			out[i] = float32(x)
 		}
@@ -105,15 +109,17 @@ func (t *Tensor) Int64s() ([]int64, error) {
 	if t.External {
 		return nil, t.errf("external data is not supported")
 	}
-	out := make([]int64, n)
 	size := map[DataType]int{Int64: 8, Int32: 4, Uint8: 1, Int8: 1}[t.DataType]
 	if size == 0 {
 		return nil, t.errf("data type %v is not an integer type", t.DataType)
 	}
 	if t.hasRawData {
+		// The size is checked before allocating (dims cannot size an allocation beyond what
+		// the file holds).
 		if err := t.rawLen(n, size); err != nil {
 			return nil, err
 		}
+		out := make([]int64, n)
 		for i := range out {
 			switch t.DataType {
 			case Int64:
@@ -135,6 +141,7 @@ func (t *Tensor) Int64s() ([]int64, error) {
 	if len(src) != n {
 		return nil, t.errf("%s has %d values, dims %v need %d", field, len(src), t.Dims, n)
 	}
+	out := make([]int64, n)
 	for i, v := range src {
 		if t.DataType == Int32 {
 			v = int64(int32(v)) // negative int32 are sign-extended varints
