@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes each of the project's input readers for a fixed time (default 30 s each) with Go's
-# native fuzzing, one target after another:
+# native fuzzing, all targets at the same time:
 #
 #   qasm             FuzzParse      OpenQASM 2/3 text: parse, lower to the IR, print, re-read
 #   peft/safetensors FuzzRead       safetensors files (Parse, Read, Open)
@@ -11,8 +11,9 @@
 # Their seed corpora (testdata/fuzz/<Target>/ of each package) are replayed by plain
 # `go test ./...`; this script looks for new failures. A failure prints the reproducer's
 # path and content and makes the script exit 1: commit the file (it becomes a regression
-# test) and fix the bug. Environment: FUZZTIME (default 30s), FUZZ_PARALLEL (workers,
-# default GOMAXPROCS), FUZZ_TARGETS (names to run, default all). See docs/testing.md.
+# test) and fix the bug. Environment: FUZZTIME (default 30s), FUZZ_PARALLEL (workers per
+# target, default CPUs / targets), FUZZ_TARGETS (names to run, default all). See
+# docs/testing.md.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,22 +25,43 @@ targets=(
   "./peft/onnx FuzzDecode"
   "./peft/bert FuzzTokenizer"
 )
-parallel=()
-[ -n "${FUZZ_PARALLEL:-}" ] && parallel=(-parallel "$FUZZ_PARALLEL")
-
-failed=()
+selected=()
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
-  if [ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" $name "* ]]; then
-    continue
+  if [ -z "${FUZZ_TARGETS:-}" ] || [[ " $FUZZ_TARGETS " == *" $name "* ]]; then
+    selected+=("$t")
   fi
-  echo "== $name ($pkg, $fuzztime)"
-  log=$(mktemp)
+done
+# The targets fuzz at the same time, each for $fuzztime, sharing the CPUs (workers per
+# target: FUZZ_PARALLEL, default CPUs / targets, at least 1), so the step takes about
+# $fuzztime plus compilation rather than five times $fuzztime.
+cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+parallel="${FUZZ_PARALLEL:-$(( cpus / ${#selected[@]} > 0 ? cpus / ${#selected[@]} : 1 ))}"
+logdir=$(mktemp -d)
+trap 'rm -rf "$logdir"' EXIT
+
+pids=()
+for t in "${selected[@]}"; do
+  read -r pkg name <<<"$t"
+  echo "== $name ($pkg): fuzzing for $fuzztime with $parallel worker(s)"
   # -fuzzminimizetime bounds the shrinking of each new input to 100 calls: by default the
   # engine spends up to a minute on every new interesting input, which stalls the slower
   # targets (FuzzLoad ran 64 inputs in 60 s instead of ~40,000).
-  go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime 100x "${parallel[@]}" "$pkg" 2>&1 | tee "$log" | grep -v '^fuzz: elapsed' || true
-  tail -n 3 "$log" | grep '^fuzz: elapsed' | tail -n 1
+  go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime 100x \
+    -parallel "$parallel" "$pkg" >"$logdir/$name.log" 2>&1 &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do
+  wait "$pid" || true
+done
+
+failed=()
+for t in "${selected[@]}"; do
+  read -r pkg name <<<"$t"
+  log="$logdir/$name.log"
+  echo "== $name ($pkg)"
+  grep -v '^fuzz: elapsed' "$log"
+  grep '^fuzz: elapsed' "$log" | tail -n 1
   if grep -q -e '^--- FAIL' -e '^FAIL' "$log"; then
     failed+=("$name")
     repro=$(sed -n 's/.*Failing input written to \(testdata\/fuzz\/[^ ]*\).*/\1/p' "$log" | head -n 1)
@@ -50,10 +72,9 @@ for t in "${targets[@]}"; do
       echo
       echo "!! replay: go test -run '${name}/$(basename "$repro")' $pkg"
     else
-      echo "!! $name failed without writing a reproducer (see the log above)"
+      echo "!! $name failed without writing a reproducer (see its log above)"
     fi
   fi
-  rm -f "$log"
 done
 
 if [ ${#failed[@]} -gt 0 ]; then

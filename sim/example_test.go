@@ -70,3 +70,43 @@ func ExampleMemoryError() {
 	// simulating 34 qubits needs 128 GiB; the limit is 1 GiB
 	// the largest part: 128 GiB state vector (float64)
 }
+
+// The peak memory of a run, predicted before anything is allocated: Run checks the same
+// estimate against the memory limit.
+func ExampleRunFootprint() {
+	c := circuit.New(30).H(0)
+	fp, err := sim.RunFootprint(c, sim.Options{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(fp.What)
+	fmt.Println("the largest part:", sim.FormatSize(fp.Parts[0].Bytes), fp.Parts[0].Name)
+	fmt.Println("under 8.1 GiB in all:", fp.Bytes() < 8.1*(1<<30))
+	// Output:
+	// simulating 30 qubits
+	// the largest part: 8 GiB state vector (float64)
+	// under 8.1 GiB in all: true
+}
+
+// A trillion shots of a Bell pair, drawn from the multinomial distribution of the outcomes:
+// the time and memory do not depend on the number of shots, and the counts add up exactly.
+func ExampleState_SampleCounts() {
+	res, err := sim.Run(circuit.New(2).H(0).CX(0, 1), sim.Options{})
+	if err != nil {
+		panic(err)
+	}
+	outs, err := res.State.SampleCounts(1_000_000_000_000, sim.NewRNG(7))
+	if err != nil {
+		panic(err)
+	}
+	total := 0
+	for _, o := range outs {
+		fmt.Printf("|%02b⟩: %.5f\n", o.Index, float64(o.Count)/1e12)
+		total += o.Count
+	}
+	fmt.Println(total)
+	// Output:
+	// |00⟩: 0.50000
+	// |11⟩: 0.50000
+	// 1000000000000
+}

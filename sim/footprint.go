@@ -12,7 +12,7 @@ import (
 // ProcessBaseline is the memory every estimate counts for the process itself: the Go
 // runtime, the program's code and data, and the small allocations of parsing and set-up
 // (measured: 12-15 MiB for qpeft's simulation commands; the rest is margin).
-var ProcessBaseline float64 = 20 << 20
+var ProcessBaseline float64 = 16 << 20
 
 // Part is one allocation of an estimate, in bytes.
 type Part struct {
@@ -28,6 +28,8 @@ type Footprint struct {
 	What string
 	// Parts are the allocations that are live together at the peak.
 	Parts []Part
+	// Hint is how to need less, for the error (default: "use fewer qubits").
+	Hint string
 }
 
 // Add appends a part (parts of zero bytes are left out).
@@ -67,7 +69,7 @@ func (f *Footprint) Check(limit int64) error {
 		}
 		parts := append([]Part{}, f.Parts...)
 		parts = append(parts, Part{Name: "the process itself", Bytes: ProcessBaseline})
-		return &MemoryError{What: f.What, Bytes: b, Limit: limit, Parts: parts}
+		return &MemoryError{What: f.What, Bytes: b, Limit: limit, Parts: parts, Hint: f.Hint}
 	}
 	return nil
 }

@@ -30,6 +30,8 @@ type MemoryError struct {
 	Limit int64
 	// Parts, when set, are the parts of a whole-run estimate (Footprint) that add up to Bytes.
 	Parts []Part
+	// Hint is how to need less (default: "use fewer qubits").
+	Hint string
 }
 
 // Error names the work, the estimate and the limit in GiB, what the estimate is made of, and
@@ -49,9 +51,13 @@ func (e *MemoryError) Error() string {
 		}
 		what = fmt.Sprintf("a %s of %d qubits (%s%s) needs %s", e.What, e.Qubits, typ, cols, FormatSize(e.Bytes))
 	}
+	hint := e.Hint
+	if hint == "" {
+		hint = "use fewer qubits"
+	}
 	return fmt.Sprintf("sim: %s, above the memory limit of %s; "+
-		"raise the limit (--memory-limit, the QPEFT_MEMORY_LIMIT environment variable, e.g. QPEFT_MEMORY_LIMIT=64GiB, or sim.MemoryLimit) or use fewer qubits",
-		what, FormatSize(float64(e.Limit)))
+		"raise the limit (--memory-limit, the QPEFT_MEMORY_LIMIT environment variable, e.g. QPEFT_MEMORY_LIMIT=64GiB, or sim.MemoryLimit) or %s",
+		what, FormatSize(float64(e.Limit)), hint)
 }
 
 // FormatSize prints a byte count with three significant digits in GiB ("16 GiB",

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -246,6 +247,23 @@ func TestRunShotsProgressAndStop(t *testing.T) {
 		sum += n
 	}
 	assert.Equal(t, 5000, sum)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, err = Run(c, Options{Shots: 5000, Seed: 2, Context: ctx, Progress: func(done, total int) {
+		if done >= 100 {
+			cancel()
+		}
+	}})
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, res, "the counts so far come back with the error")
+	assert.GreaterOrEqual(t, res.Shots, 100)
+	assert.Less(t, res.Shots, 5000)
+	sum = 0
+	for _, n := range res.Counts {
+		sum += n
+	}
+	assert.Equal(t, res.Shots, sum)
 }
 
 // TestRunShotsDynamicDistribution: a circuit that measures before its last gate is

@@ -132,7 +132,11 @@ func parseFlags(fs *pflag.FlagSet, args []string) error {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if os.Getenv("QPEFT_REPORT_PEAK_MEMORY") != "" {
+		reportPeakMemory(os.Stderr)
+	}
+	os.Exit(code)
 }
 
 // run executes a command line and returns the exit status.

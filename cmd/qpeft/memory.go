@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"math"
 	"math/big"
+	"os"
 	"strconv"
 	"strings"
 
@@ -101,4 +104,19 @@ func exactInteger(name, val string) (string, error) {
 		return "", usageError("--%s %s is not a whole number (exponent notation such as 1e10 or 2.5e3 is accepted when the value is an integer)", name, val)
 	}
 	return r.Num().String(), nil
+}
+
+// reportPeakMemory prints the process's peak resident memory (VmHWM in /proc/self/status,
+// Linux), for QPEFT_REPORT_PEAK_MEMORY=1. Unlike the Maxrss a parent reads, it counts this
+// program only, not the parent it was started from.
+func reportPeakMemory(w io.Writer) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			fmt.Fprintf(w, "qpeft: peak resident memory %s\n", strings.TrimSpace(v))
+		}
+	}
 }

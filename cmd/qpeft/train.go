@@ -188,11 +188,17 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	models := fs.StringSlice("models", []string{train.ModelMNISTCNN, train.ModelMLP512}, "with --sweep: models to sweep")
 	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations)")
 	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
+	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
+	}
+	restore, err := applyMemoryLimit(*memLimit)
+	defer restore()
+	if err != nil {
+		return err
 	}
 	if dir, ok := hfModelDir(*tf.model); ok {
 		var ss []uint

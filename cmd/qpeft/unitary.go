@@ -107,8 +107,10 @@ func printMatrix(w io.Writer, n, digits int, at func(i, j int) (float64, float64
 		if !isReal {
 			k := len(b)
 			b = appendFixed(b, im, digits)
-			if b[k] != '-' {
-				b = append(b[:k], append([]byte{'+'}, b[k:]...)...)
+			if b[k] != '-' { // insert '+' in place: no garbage per cell
+				b = append(b, 0)
+				copy(b[k+1:], b[k:])
+				b[k] = '+'
 			}
 			b = append(b, 'i')
 		}

@@ -260,7 +260,8 @@ type Result struct {
 // LoRA export and the new head. Nothing is written until training has finished, and then
 // the whole directory is replaced atomically, so an interrupted run (ctx cancelled, e.g. by
 // Ctrl-C) leaves out as it was. The same cfg gives the same metrics.json, bit for bit, on a
-// given machine.
+// given machine. Before any training it predicts the run's peak memory (Footprint) and
+// refuses, with a *sim.MemoryError, a run above the memory limit (sim.MemoryLimit).
 func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -296,6 +297,17 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 	}
 	if err := d.check(m); err != nil {
 		return nil, err
+	}
+	if opts.Model == nil {
+		// The peak memory of the whole run, predicted before any training (a model given
+		// in opts is the caller's to size).
+		fp, err := Footprint(cfg, d)
+		if err != nil {
+			return nil, err
+		}
+		if err := fp.Check(0); err != nil {
+			return nil, err
+		}
 	}
 	trainN := d.Train.N
 	if cfg.TrainLimit > 0 && cfg.TrainLimit < trainN {
