@@ -25,7 +25,11 @@ bin="$(mktemp -d)"
 trap 'rm -rf "$bin"' EXIT
 echo "python: building qpeft and interop/torchref"
 (cd "$root" && go build -o "$bin/qpeft" ./cmd/qpeft && go build -o "$bin/torchref" ./interop/torchref)
-export QPEFT_BIN="$bin/qpeft" QPEFT_TORCHREF="$bin/torchref"
+export QPEFT_BIN="$bin/qpeft" QPEFT_TORCHREF="$bin/torchref" VENV_BERT="$venv"
+# The SpamAssassin corpus of the MiniLM smoke test: where interop/bert/run.sh puts it.
+if [ -z "${QPEFT_SPAM_DIR:-}" ] && [ -f "$venv/spam-assassin/package/data/file_list.json" ]; then
+  export QPEFT_SPAM_DIR="$venv/spam-assassin/package"
+fi
 echo "python: checking that the package installs (pip install ./python into a scratch directory)"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
   --target "$bin/site" "$here" >/dev/null

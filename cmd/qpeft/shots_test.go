@@ -50,3 +50,35 @@ func TestRunInterruptPrintsCountsSoFar(t *testing.T) {
 	assert.Contains(t, stderr.String(), "interrupted after")
 	assert.Contains(t, stderr.String(), "the counts so far are printed")
 }
+
+// TestIntegerFlagsExponentNotation: integer flags take exact exponent notation; values in
+// that notation that are not whole numbers, or too large, are usage errors naming the flag.
+func TestIntegerFlagsExponentNotation(t *testing.T) {
+	for _, c := range []struct {
+		in, want, err string
+	}{
+		{"1e10", "10000000000", ""},
+		{"1.5e1", "15", ""},
+		{"2.5e3", "2500", ""},
+		{"-1e3", "-1000", ""},
+		{"1E2", "100", ""},
+		{"12", "12", ""},
+		{"0x10", "0x10", ""},
+		{"1e-3", "", "--shots 1e-3 is not a whole number"},
+		{"1.5", "", "--shots 1.5 is not a whole number"},
+		{"1e400", "", "--shots 1e400 is out of range"},
+		{"1e19", "", "--shots 1e19 is out of range"},
+	} {
+		got, err := exactInteger("shots", c.in)
+		if c.err != "" {
+			assert.ErrorContains(t, err, c.err, c.in)
+			continue
+		}
+		require.NoError(t, err, c.in)
+		assert.Equal(t, c.want, got, c.in)
+	}
+	code, out, errs := runCLI(t, "", "params", "--shape", "1024x1024", "--rank", "0.8e1", "--layers=1.2e1")
+	assert.Equal(t, 0, code, "exponent notation on another command's integer flags: %s", errs)
+	_, want, _ := runCLI(t, "", "params", "--shape", "1024x1024", "--rank", "8", "--layers", "12")
+	assert.Equal(t, want, out)
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/peft"
+	"github.com/qpeft/qpeft/peft/bert"
+	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/peft/text"
+)
+
+// spamData is what `torchref spam` writes: the Go trainer's protocol (peft/bert.Run) for the
+// SpamAssassin runs of docs/results-minilm.md, so that the PyTorch package trains on exactly
+// the same token ids, batches, schedule and initial adapters.
+type spamData struct {
+	Classes     []string         `json:"classes"`
+	TrainIDs    [][]int          `json:"train_ids"`
+	TrainLabels []int            `json:"train_labels"`
+	TestIDs     [][]int          `json:"test_ids"`
+	TestLabels  []int            `json:"test_labels"`
+	Digest      string           `json:"digest"`
+	Batch       int              `json:"batch"`
+	Steps       int              `json:"steps"`
+	LRFactors   []float64        `json:"lr_factors"`
+	Orders      map[string][]int `json:"orders"`
+	Modules     []string         `json:"modules"`
+}
+
+// runSpam writes OUT/data.json and OUT/init-seed<S>/ (the Quantum-PEFT adapter bert.Run
+// starts from for seed S).
+func runSpam(args []string) error {
+	fs := flag.NewFlagSet("spam", flag.ContinueOnError)
+	model := fs.String("model", "", "all-MiniLM-L6-v2 directory (default: an installed copy)")
+	data := fs.String("data", "", "SpamAssassin npm package directory (default: an installed copy)")
+	out := fs.String("out", "", "output directory")
+	trainLimit := fs.Int("train-limit", 640, "stratified training sample")
+	testLimit := fs.Int("test-limit", 0, "stratified test sample (0: all)")
+	maxLen := fs.Int("max-len", 64, "tokens per text")
+	batch := fs.Int("batch", 16, "texts per step")
+	epochs := fs.Int("epochs", 1, "epochs")
+	seeds := fs.String("seeds", "1,2,3", "seeds")
+	rank := fs.Int("rank", 8, "K")
+	layers := fs.Int("layers", 1, "L")
+	targets := fs.String("target", "query,value", "adapted modules")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("spam: -out is required")
+	}
+	var err error
+	if *model == "" {
+		if *model, err = bert.FindMiniLM(); err != nil {
+			return err
+		}
+	}
+	if *data == "" {
+		if *data, err = text.FindSpamAssassin(); err != nil {
+			return err
+		}
+	}
+	m, err := bert.Load(*model)
+	if err != nil {
+		return err
+	}
+	cfg := bert.DefaultRunConfig(*model, bert.QPEFT)
+	cfg.Data = bert.DataSpamAssassin + ":" + *data
+	cfg.TrainLimit, cfg.TestLimit, cfg.MaxLen, cfg.Batch, cfg.Epochs = *trainLimit, *testLimit, *maxLen, *batch, *epochs
+	train, test, err := bert.LoadRunData(cfg.Data)
+	if err != nil {
+		return err
+	}
+	if train, test, err = cfg.RunDatasets(train, test); err != nil {
+		return err
+	}
+	sd := spamData{Classes: train.Classes, TrainLabels: train.Labels, TestLabels: test.Labels, Batch: *batch,
+		Orders: map[string][]int{}}
+	for _, t := range train.Texts {
+		sd.TrainIDs = append(sd.TrainIDs, m.Tokenizer.Encode(t, *maxLen))
+	}
+	for _, t := range test.Texts {
+		sd.TestIDs = append(sd.TestIDs, m.Tokenizer.Encode(t, *maxLen))
+	}
+	// As bert.Run's digest of the train+test texts (results-minilm.md: 502e6df39521…).
+	sd.Digest = (&text.Dataset{Classes: train.Classes, Texts: append(append([]string(nil), train.Texts...), test.Texts...),
+		Labels: append(append([]int(nil), train.Labels...), test.Labels...), IDs: append(append([]string(nil), train.IDs...), test.IDs...)}).Digest()
+	steps := train.Len() / *batch
+	total := steps * *epochs
+	sd.Steps = total
+	sched := nn.WarmupCosine{WarmupSteps: int(math.Round(cfg.WarmupFrac * float64(total))), TotalSteps: total, Peak: 1, Final: 0.01}
+	for s := 0; s < total; s++ {
+		sd.LRFactors = append(sd.LRFactors, sched.LR(s))
+	}
+	enc, err := bert.NewEncoder[float32](m.Checkpoint)
+	if err != nil {
+		return err
+	}
+	tm, err := bert.ParseTargets(*targets)
+	if err != nil {
+		return err
+	}
+	names, err := bert.MatchTargets(enc, tm)
+	if err != nil {
+		return err
+	}
+	sd.Modules = names
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	for _, s := range strings.Split(*seeds, ",") {
+		seed, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return err
+		}
+		rng := rand.New(rand.NewPCG(seed, 0x73687566))
+		var order []int
+		for ep := 0; ep < *epochs; ep++ {
+			order = append(order, rng.Perm(train.Len())[:steps**batch]...)
+		}
+		sd.Orders[s] = order
+		pc := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Layers: *layers, Seed: seed}.ForRun(total)
+		enc, err := bert.NewEncoder[float32](m.Checkpoint)
+		if err != nil {
+			return err
+		}
+		ad, err := bert.Inject(enc, pc, names, *model)
+		if err != nil {
+			return err
+		}
+		if err := ad.Save(filepath.Join(*out, "init-seed"+s)); err != nil {
+			return err
+		}
+	}
+	js, err := json.Marshal(sd)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(*out, "data.json"), js, 0o644)
+}
