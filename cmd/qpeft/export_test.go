@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -167,13 +168,16 @@ func absC(c complex128) float64 {
 	return re + im
 }
 
-// TestExportAdapterWhole exports the factors of a non-power-of-two adapter (U 48×2, V 12×2)
+// TestExportAdapterWhole exports the factors of a non-power-of-two adapter (U 24×2, V 12×2)
 // each as one circuit; read back and simulated, the first N×K block is the factor to 1e-12
 // and the other rows of those columns vanish. With --device ibm_heron --stats the circuits
 // are routed into Heron's basis and the statistics are printed.
 func TestExportAdapterWhole(t *testing.T) {
+	// Collect garbage eagerly: the test process must stay small, since a vfork'd child (the
+	// memory tests' subprocesses) inherits its parent's peak RSS in ru_maxrss.
+	defer debug.SetGCPercent(debug.SetGCPercent(10))
 	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: 2, Layers: 1, Seed: 3}
-	ck, err := peft.NewCheckpoint(cfg, "toy", []peft.ModuleShape{{Name: "fc", Out: 48, In: 12}})
+	ck, err := peft.NewCheckpoint(cfg, "toy", []peft.ModuleShape{{Name: "fc", Out: 24, In: 12}})
 	require.NoError(t, err)
 	r := rand.New(rand.NewPCG(5, 2))
 	for _, p := range ck.Modules[0].Adapter.Params() {
@@ -218,8 +222,14 @@ func TestExportAdapterWhole(t *testing.T) {
 		}
 		assert.LessOrEqual(t, worst, 1e-12, "%s", path)
 	}
+	// Routed onto Heron: a smaller adapter (U 12×2, V 6×2), so that the test process stays
+	// small (a vfork'd child inherits its parent's peak RSS, see the memory tests).
+	small, err := peft.NewCheckpoint(cfg, "toy", []peft.ModuleShape{{Name: "fc", Out: 12, In: 6}})
+	require.NoError(t, err)
+	sdir := filepath.Join(t.TempDir(), "small")
+	require.NoError(t, small.Save(sdir))
 	heron := filepath.Join(t.TempDir(), "heron")
-	code, _, errs = runCLI(t, "", "export", "--adapter", dir, "--whole", "--target", "qasm3", "--device", "ibm_heron", "--stats", "-o", heron)
+	code, _, errs = runCLI(t, "", "export", "--adapter", sdir, "--whole", "--target", "qasm3", "--device", "ibm_heron", "--stats", "-o", heron)
 	require.Equal(t, 0, code, errs)
 	assert.Contains(t, errs, "stats: fc.U: 156 qubits")
 	assert.Contains(t, errs, "two-qubit gates")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qpeft/qpeft/internal/peakrss"
 	"github.com/qpeft/qpeft/lowering"
 	"github.com/qpeft/qpeft/peft/train"
 	"github.com/qpeft/qpeft/qasm"
@@ -30,26 +32,20 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// peakRSS runs the binary and returns its peak resident memory in bytes, as the program
-// reports it (QPEFT_REPORT_PEAK_MEMORY: VmHWM of its own address space; the Maxrss a parent
-// reads would include the parent's memory, shared for a moment when the child starts),
-// failing the test when the command fails.
+// peakRSS runs the binary and returns its peak resident memory in bytes, failing the test
+// when the command fails. It measures through internal/peakrss: os/exec's own rusage carries
+// this test process's high-water mark into the child's figure.
 func peakRSS(t *testing.T, bin, dir string, args ...string) float64 {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "QPEFT_REPORT_PEAK_MEMORY=1")
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr // standard output goes to the null device
-	require.NoError(t, cmd.Run(), "qpeft %v: %s", args, stderr.String())
-	m := peakLine.FindStringSubmatch(stderr.String())
-	require.NotNil(t, m, "qpeft %v reported no peak memory: %s", args, stderr.String())
-	kib, err := strconv.ParseFloat(m[1], 64)
+	res, err := peakrss.Run(context.Background(), cmd)
 	require.NoError(t, err)
-	return kib * 1024
+	require.Zero(t, res.ExitCode, "qpeft %v: %s", args, stderr.String())
+	return float64(res.PeakBytes)
 }
-
-var peakLine = regexp.MustCompile(`qpeft: peak resident memory (\d+) kB`)
 
 // qasmProgram writes an OpenQASM 2 program of n qubits with the given body (%[1]d is n).
 func qasmProgram(t *testing.T, dir, name string, n int, body string) string {
@@ -258,4 +254,33 @@ func trainMemCases(t *testing.T, dir string) []memCase {
 		}
 	}
 	return cases
+}
+
+// TestReportPeakMemory checks what QPEFT_REPORT_PEAK_MEMORY=1 prints against GNU time's
+// measure of the same run (internal/peakrss), on a run large enough (a 22-qubit state, 64
+// MiB) for the two to be compared.
+func TestReportPeakMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("VmHWM is read from /proc/self/status")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	path := qasmProgram(t, dir, "state.qasm", 22, stateBody(22, true))
+	cmd := exec.Command(bin, "run", path, "--probs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "QPEFT_REPORT_PEAK_MEMORY=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	res, err := peakrss.Run(context.Background(), cmd)
+	require.NoError(t, err)
+	require.Zero(t, res.ExitCode, stderr.String())
+	m := regexp.MustCompile(`qpeft: peak resident memory (\d+) kB`).FindStringSubmatch(stderr.String())
+	require.NotNil(t, m, "no report in %q", stderr.String())
+	kib, err := strconv.ParseFloat(m[1], 64)
+	require.NoError(t, err)
+	assert.Greater(t, res.PeakMiB(), 64.0)
+	assert.InDelta(t, res.PeakMiB(), kib/1024, 0.05*res.PeakMiB(), "reported %.1f MiB, GNU time %.1f MiB", kib/1024, res.PeakMiB())
 }

@@ -31,7 +31,8 @@ import (
 var mapFiles embed.FS
 
 // Map is a coupling map: physical qubits 0…Qubits−1 and the pairs on which a two-qubit gate
-// can act.
+// can act. Make one with Builtin, Parse, ReadFile or Full (they build its distance table);
+// a Map is read-only afterwards and safe for concurrent use.
 type Map struct {
 	// Name names the map (a device name or the file it came from).
 	Name string

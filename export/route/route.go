@@ -189,11 +189,19 @@ func (r *router) pass(d *dag, layout []int, rng *rand.Rand, emit emitter) int {
 		}
 	}
 	inExt := make([]bool, len(npred))
+	type cand struct{ a, b int }
+	var (
+		cands       []cand
+		bests       []cand
+		ext, queue  []int
+		keep, ready []int
+	)
+	seen := map[cand]bool{}
 	for len(front) > 0 {
 		// Execute everything executable, repeatedly.
 		for progress := true; progress; {
 			progress = false
-			var keep, ready []int
+			keep, ready = keep[:0], ready[:0]
 			for _, g := range front {
 				if d.two[g] && !m.Coupled(layout[d.q[g][0]], layout[d.q[g][1]]) {
 					keep = append(keep, g)
@@ -209,7 +217,7 @@ func (r *router) pass(d *dag, layout []int, rng *rand.Rand, emit emitter) int {
 					}
 				}
 			}
-			front = append(keep, ready...)
+			front = append(append(front[:0], keep...), ready...)
 			if progress {
 				stuck = 0
 				resetDecay()
@@ -240,8 +248,8 @@ func (r *router) pass(d *dag, layout []int, rng *rand.Rand, emit emitter) int {
 			continue
 		}
 		// Extended set: the next two-qubit gates after the front.
-		var ext []int
-		queue := append([]int(nil), front...)
+		ext = ext[:0]
+		queue = append(queue[:0], front...)
 		for qi := 0; qi < len(queue) && len(ext) < extendedSize; qi++ {
 			for _, s := range d.succ[queue[qi]] {
 				if inExt[s] {
@@ -261,9 +269,8 @@ func (r *router) pass(d *dag, layout []int, rng *rand.Rand, emit emitter) int {
 			inExt[g] = false
 		}
 		// Candidate SWAPs touching a qubit of a blocked front gate.
-		type cand struct{ a, b int }
-		var cands []cand
-		seen := map[cand]bool{}
+		cands = cands[:0]
+		clear(seen)
 		for _, g := range front {
 			for _, l := range d.q[g] {
 				p := layout[l]
@@ -277,7 +284,7 @@ func (r *router) pass(d *dag, layout []int, rng *rand.Rand, emit emitter) int {
 			}
 		}
 		bestScore := math.Inf(1)
-		var bests []cand
+		bests = bests[:0]
 		for _, cd := range cands {
 			pos := func(l int) int {
 				p := layout[l]
@@ -303,7 +310,7 @@ func (r *router) pass(d *dag, layout []int, rng *rand.Rand, emit emitter) int {
 			h *= max(decay[cd.a], decay[cd.b])
 			switch {
 			case h < bestScore-1e-12:
-				bestScore, bests = h, []cand{cd}
+				bestScore, bests = h, append(bests[:0], cd)
 			case h <= bestScore+1e-12:
 				bests = append(bests, cd)
 			}

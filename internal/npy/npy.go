@@ -1,20 +1,21 @@
 // Package npy reads and writes NumPy .npy files (format versions 1.0, 2.0
 // and 3.0) holding float64, float32, complex128 or int64 arrays of any rank.
 //
-// The writer produces exactly the bytes numpy.save produces for a
-// little-endian C-ordered array: the magic "\x93NUMPY", the version, the
-// header length, the header dictionary
-// "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }" followed by
-// numpy's growth padding of spaces and a final newline, so that the data
-// starts at a multiple of 64 bytes, and then the raw little-endian data in C
-// (row-major) order. Version 1.0 is used unless the header exceeds 65535
-// bytes, then 2.0.
+// Reading decodes through codeberg.org/sbinet/npyio: this package checks the
+// magic, the version, the header length (at most MaxHeaderLen), that the
+// header is the dictionary numpy writes
+// ("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", keys in
+// that order), the dtype ('<f8' '<f4' '<c16' '<i8' and their big-endian
+// forms), the shape and the data size before allocating, with an error
+// naming what is wrong, because npyio panics or allocates unchecked on
+// malformed headers; then npyio parses the header and decodes the data, and
+// Fortran-ordered data is reordered into C order (npyio returns file order).
 //
-// The reader accepts the dtypes '<f8' '<f4' '<c16' '<i8' and their
-// big-endian forms ('>f8' …), C or Fortran order (Fortran data is returned
-// reordered into C order), and checks the magic, the version, the header
-// dictionary (exactly the keys descr, fortran_order and shape), the shape
-// and the data size, with an error naming what is wrong.
+// Writing stays here: npyio writes a wrong header for arrays with a zero
+// dimension (shape (0, 3) becomes dtype '|V12', shape ()) and always format
+// 2.0 with 16-byte alignment, whereas this writer produces exactly the bytes
+// numpy.save produces for a little-endian C-ordered array (version 1.0
+// unless the header exceeds 65535 bytes, then 2.0; data aligned to 64 bytes).
 package npy
 
 import (
@@ -27,8 +28,11 @@ import (
 	"math"
 	"math/bits"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
+
+	npyio "codeberg.org/sbinet/npyio/npy"
 
 	"github.com/qpeft/qpeft/internal/atomicfile"
 )
@@ -254,15 +258,23 @@ func WriteFile[T Elem](path string, shape []int, data []T) error {
 // headerInfo is the parsed header of an .npy file.
 type headerInfo struct {
 	dtype     DType
-	bigEndian bool
+	descr     string // as in the file, e.g. ">f8"
 	fortran   bool
 	shape     []int
-	count     int // elements
-	dataLen   int // bytes
-	headerLen int // bytes from the start of the file to the data
+	count     int    // elements
+	dataLen   int    // bytes
+	headerLen int    // bytes from the start of the file to the data
+	raw       []byte // the header bytes (magic through the final newline), as npyio reads them
 }
 
-// readHeader reads and validates everything up to the data.
+// headerLayout is the header dictionary as numpy writes it (keys in this
+// order, a plain dtype string, a tuple of non-negative ints). It guards
+// npyio's header parser, which slices the text by key positions and panics
+// on other layouts.
+var headerLayout = regexp.MustCompile(`^\{'descr': '[^']*', 'fortran_order': (True|False), 'shape': (\(\)|\(\d+,\)|\(\d+(, ?\d+)+,?\)), ?\} *\n$`)
+
+// readHeader reads and validates everything up to the data; npyio parses
+// the dictionary.
 func readHeader(r io.Reader) (*headerInfo, error) {
 	var pre [8]byte
 	if n, err := io.ReadFull(r, pre[:]); err != nil {
@@ -289,105 +301,54 @@ func readHeader(r io.Reader) (*headerInfo, error) {
 	if hlen > MaxHeaderLen {
 		return nil, fmt.Errorf("npy: header length %d exceeds the limit of %d bytes", hlen, MaxHeaderLen)
 	}
-	hdr := make([]byte, hlen)
-	if n, err := io.ReadFull(r, hdr); err != nil {
+	raw := make([]byte, 8+lenBytes+hlen)
+	copy(raw, pre[:])
+	copy(raw[8:], lb[:lenBytes])
+	if n, err := io.ReadFull(r, raw[8+lenBytes:]); err != nil {
 		return nil, fmt.Errorf("npy: header length says %d bytes but the file ends after %d: %w", hlen, n, err)
 	}
-	info, err := parseHeaderDict(string(hdr))
+	text := string(raw[8+lenBytes:])
+	if !headerLayout.MatchString(text) {
+		return nil, fmt.Errorf("npy: header %q is not numpy's dictionary {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", strings.TrimRight(text, " \n"))
+	}
+	if major == 3 {
+		raw[6] = 2 // 3.0 differs from 2.0 only by a UTF-8 header, which the layout above excludes
+	}
+	h, err := npyio.NewReader(bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("npy: header %q: %w", strings.TrimRight(string(hdr), " \n"), err)
+		return nil, fmt.Errorf("npy: header %q: %w", strings.TrimRight(text, " \n"), err)
 	}
-	info.headerLen = 8 + lenBytes + hlen
-	return info, nil
-}
-
-// parseHeaderDict validates the header dictionary text.
-func parseHeaderDict(text string) (*headerInfo, error) {
-	p := &pyParser{s: text}
-	v, err := p.value()
-	if err != nil {
-		return nil, err
+	info := &headerInfo{raw: raw, headerLen: len(raw), fortran: h.Header.Descr.Fortran, shape: h.Header.Descr.Shape}
+	if info.shape == nil {
+		info.shape = []int{}
 	}
-	p.skipSpace()
-	if p.i != len(p.s) {
-		return nil, fmt.Errorf("unexpected %q after the dictionary at byte %d", p.s[p.i:min(len(p.s), p.i+10)], p.i)
-	}
-	d, ok := v.(dictVal)
-	if !ok {
-		return nil, fmt.Errorf("header is a %s, not a dictionary", pyTypeName(v))
-	}
-	for _, k := range d.keys {
-		switch k {
-		case "descr", "fortran_order", "shape":
-		default:
-			return nil, fmt.Errorf("unexpected key %q (want exactly 'descr', 'fortran_order', 'shape')", k)
-		}
-	}
-	for _, k := range []string{"descr", "fortran_order", "shape"} {
-		if _, ok := d.m[k]; !ok {
-			return nil, fmt.Errorf("missing key %q", k)
-		}
-	}
-	info := &headerInfo{}
-	descr, ok := d.m["descr"].(string)
-	if !ok {
-		return nil, fmt.Errorf("descr is a %s; only simple dtypes are supported ('<f8', '<f4', '<c16', '<i8')", pyTypeName(d.m["descr"]))
-	}
-	if len(descr) < 2 {
-		return nil, fmt.Errorf("unsupported dtype %q (supported: '<f8', '<f4', '<c16', '<i8' and big-endian '>' forms)", descr)
-	}
-	switch descr[0] {
-	case '<':
-	case '>':
-		info.bigEndian = true
-	default:
-		return nil, fmt.Errorf("unsupported dtype %q (supported: '<f8', '<f4', '<c16', '<i8' and big-endian '>' forms)", descr)
-	}
-	switch descr[1:] {
-	case "f8":
-		info.dtype = Float64
-	case "f4":
-		info.dtype = Float32
-	case "c16":
-		info.dtype = Complex128
-	case "i8":
-		info.dtype = Int64
-	default:
-		return nil, fmt.Errorf("unsupported dtype %q (supported: '<f8', '<f4', '<c16', '<i8' and big-endian '>' forms)", descr)
-	}
-	fo, ok := d.m["fortran_order"].(bool)
-	if !ok {
-		return nil, fmt.Errorf("fortran_order is a %s, not True or False", pyTypeName(d.m["fortran_order"]))
-	}
-	info.fortran = fo
-	tup, ok := d.m["shape"].(tupleVal)
-	if !ok {
-		return nil, fmt.Errorf("shape is a %s, not a tuple of ints", pyTypeName(d.m["shape"]))
-	}
-	info.shape = make([]int, len(tup))
-	for i, e := range tup {
-		n, ok := e.(int64)
-		if !ok {
-			return nil, fmt.Errorf("shape element %d is a %s, not an int", i, pyTypeName(e))
-		}
-		if n < 0 {
-			return nil, fmt.Errorf("shape element %d is negative (%d)", i, n)
-		}
-		if n > math.MaxInt {
-			return nil, fmt.Errorf("shape element %d is too large (%d)", i, n)
-		}
-		info.shape[i] = int(n)
+	info.descr = strings.Trim(h.Header.Descr.Type, "'")
+	if info.dtype = dtypeOfDescr(info.descr); info.dtype == 0 {
+		return nil, fmt.Errorf("npy: unsupported dtype %q (supported: '<f8', '<f4', '<c16', '<i8' and big-endian '>' forms)", info.descr)
 	}
 	count, err := elemCount(info.shape)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("npy: %w", err)
 	}
 	hi, lo := bits.Mul64(uint64(count), uint64(info.dtype.Size()))
 	if hi != 0 || lo > math.MaxInt {
-		return nil, fmt.Errorf("shape %v of %s is too large", info.shape, descr)
+		return nil, fmt.Errorf("npy: shape %v of %s is too large", info.shape, info.descr)
 	}
 	info.count, info.dataLen = count, int(lo)
 	return info, nil
+}
+
+// dtypeOfDescr maps a little- or big-endian descr to its DType, 0 if unsupported.
+func dtypeOfDescr(descr string) DType {
+	if len(descr) < 2 || (descr[0] != '<' && descr[0] != '>') {
+		return 0
+	}
+	for _, d := range []DType{Float64, Float32, Complex128, Int64} {
+		if d.String()[1:] == descr[1:] {
+			return d
+		}
+	}
+	return 0
 }
 
 // Read reads one .npy array from r. It reads exactly the header and the
@@ -406,11 +367,11 @@ func Read(r io.Reader) (*Array, error) {
 	n, err := io.CopyN(&buf, r, int64(info.dataLen))
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("npy: data truncated: shape %v of %s needs %d bytes, only %d present", info.shape, info.dtypeString(), info.dataLen, n)
+			return nil, fmt.Errorf("npy: data truncated: shape %v of %s needs %d bytes, only %d present", info.shape, info.descr, info.dataLen, n)
 		}
 		return nil, fmt.Errorf("npy: read data: %w", err)
 	}
-	return decode(info, buf.Bytes()), nil
+	return decode(info, buf.Bytes())
 }
 
 // ReadFile reads the .npy file at path. Unlike Read it also rejects bytes
@@ -432,62 +393,57 @@ func ReadFile(path string) (*Array, error) {
 	want := int64(info.headerLen) + int64(info.dataLen)
 	if st.Size() < want {
 		return nil, fmt.Errorf("npy: %s: data truncated: shape %v of %s needs %d bytes after the %d-byte header, file has %d",
-			path, info.shape, info.dtypeString(), info.dataLen, info.headerLen, st.Size()-int64(info.headerLen))
+			path, info.shape, info.descr, info.dataLen, info.headerLen, st.Size()-int64(info.headerLen))
 	}
 	if st.Size() > want {
 		return nil, fmt.Errorf("npy: %s: %d unexpected bytes after the data (shape %v of %s ends at byte %d)",
-			path, st.Size()-want, info.shape, info.dtypeString(), want)
+			path, st.Size()-want, info.shape, info.descr, want)
 	}
 	data := make([]byte, info.dataLen)
 	if _, err := f.ReadAt(data, int64(info.headerLen)); err != nil {
 		return nil, fmt.Errorf("npy: %s: read data: %w", path, err)
 	}
-	return decode(info, data), nil
+	a, err := decode(info, data)
+	if err != nil {
+		return nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return a, nil
 }
 
-func (h *headerInfo) dtypeString() string {
-	s := h.dtype.String()
-	if h.bigEndian {
-		s = ">" + s[1:]
-	}
-	return s
-}
-
-// decode converts raw data bytes to a typed slice in C order.
-func decode(info *headerInfo, raw []byte) *Array {
-	var bo binary.ByteOrder = binary.LittleEndian
-	if info.bigEndian {
-		bo = binary.BigEndian
-	}
+// decode converts the validated header and raw data bytes (exactly
+// info.dataLen of them) to a typed slice in C order, with npyio.
+func decode(info *headerInfo, raw []byte) (*Array, error) {
 	a := &Array{DType: info.dtype, Shape: info.shape}
-	n := info.count
+	r, err := npyio.NewReader(io.MultiReader(bytes.NewReader(info.raw), bytes.NewReader(raw)))
+	if err != nil {
+		return nil, fmt.Errorf("npy: %w", err)
+	}
 	switch info.dtype {
 	case Float64:
-		s := make([]float64, n)
-		for i := range s {
-			s[i] = math.Float64frombits(bo.Uint64(raw[8*i:]))
-		}
-		a.Data = fromFortran(info.fortran, info.shape, s)
+		a.Data, err = readAs[float64](r, info)
 	case Float32:
-		s := make([]float32, n)
-		for i := range s {
-			s[i] = math.Float32frombits(bo.Uint32(raw[4*i:]))
-		}
-		a.Data = fromFortran(info.fortran, info.shape, s)
+		a.Data, err = readAs[float32](r, info)
 	case Complex128:
-		s := make([]complex128, n)
-		for i := range s {
-			s[i] = complex(math.Float64frombits(bo.Uint64(raw[16*i:])), math.Float64frombits(bo.Uint64(raw[16*i+8:])))
-		}
-		a.Data = fromFortran(info.fortran, info.shape, s)
+		a.Data, err = readAs[complex128](r, info)
 	case Int64:
-		s := make([]int64, n)
-		for i := range s {
-			s[i] = int64(bo.Uint64(raw[8*i:]))
-		}
-		a.Data = fromFortran(info.fortran, info.shape, s)
+		a.Data, err = readAs[int64](r, info)
 	}
-	return a
+	if err != nil {
+		return nil, fmt.Errorf("npy: decode %s data: %w", info.descr, err)
+	}
+	return a, nil
+}
+
+// readAs reads info.count elements of type T with npyio and reorders
+// Fortran data into C order (npyio returns the file order).
+func readAs[T Elem](r *npyio.Reader, info *headerInfo) ([]T, error) {
+	s := make([]T, info.count)
+	if len(s) > 0 {
+		if err := r.Read(&s); err != nil {
+			return nil, err
+		}
+	}
+	return fromFortran(info.fortran, info.shape, s), nil
 }
 
 // fromFortran reorders column-major data into row-major order.

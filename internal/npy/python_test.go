@@ -2,30 +2,14 @@ package npy
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// pythonWith returns a Python interpreter that can import all modules, or
-// skips the test. $QPEFT_PYTHON overrides the default python3.
-func pythonWith(t *testing.T, modules ...string) string {
-	t.Helper()
-	py := os.Getenv("QPEFT_PYTHON")
-	if py == "" {
-		py = "python3"
-	}
-	if _, err := exec.LookPath(py); err != nil {
-		t.Skipf("no %s: %v", py, err)
-	}
-	if out, err := exec.Command(py, "-c", "import "+strings.Join(modules, ", ")).CombinedOutput(); err != nil {
-		t.Skipf("%s cannot import %v (set QPEFT_PYTHON to an interpreter that can): %s", py, modules, strings.TrimSpace(string(out)))
-	}
-	return py
-}
+	"github.com/qpeft/qpeft/internal/testenv"
+)
 
 func pyList[T Elem](data []T) string {
 	parts := make([]string, len(data))
@@ -50,7 +34,7 @@ func pyShape(shape []int) string { return pyTuple(shape) }
 // reads files numpy wrote in Fortran order and big-endian. Skipped without
 // a Python that has numpy.
 func TestNumpyCrossCheck(t *testing.T) {
-	py := pythonWith(t, "numpy")
+	py := testenv.Python(t, "numpy")
 	dir := t.TempDir()
 	var script strings.Builder
 	script.WriteString("import io, numpy as np\n")

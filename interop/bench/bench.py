@@ -27,6 +27,8 @@ Usage:
   bench.py gen DIR --qubits 20,24 --kinds qaoa,hea,cliffordt
   bench.py run DIR --out peers.jsonl [--threads 1,2] [--repeat 3] [--repeat-large 1]
                [--large-qubits 26] [--sims aer,qsim,lightning] [--skip-missing]
+  (--sims aer-unitary,operator times the full unitary: Aer's unitary method and Qiskit's
+  Operator; gobench -unitary times qpeft's sim.Unitary on the same files)
   bench.py report peers.jsonl go.jsonl [--gotest gotest.txt] [--json all.json] [--text table.txt]
 
 "run" starts one worker process per (simulator, threads) so that OpenMP thread counts are
@@ -303,9 +305,51 @@ def make_lightning(c, threads):
     return circuit
 
 
-MAKERS = {"aer": make_aer, "qsim": make_qsim, "lightning": make_lightning}
+def qiskit_circuit(c):
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(c["qubits"])
+    for g in c["gates"]:
+        getattr(qc, g["name"])(*g["params"], *g["qubits"])
+    return qc
+
+
+def make_aer_unitary(c, threads):
+    """The full unitary with Aer's unitary method (complex128), transpiled outside the clock."""
+    from qiskit import transpile
+    from qiskit_aer import AerSimulator
+
+    qc = qiskit_circuit(c)
+    qc.save_unitary()
+    backend = AerSimulator(method="unitary", max_parallel_threads=threads)
+    tqc = transpile(qc, backend, optimization_level=0)
+
+    def run():
+        res = backend.run(tqc, shots=1).result()
+        if not res.success:
+            raise RuntimeError(res.status)
+        return {"aer_time_taken": res.results[0].time_taken}
+
+    return run
+
+
+def make_operator(c, threads):
+    """The full unitary with qiskit.quantum_info.Operator (numpy, complex128)."""
+    from qiskit.quantum_info import Operator
+
+    qc = qiskit_circuit(c)
+
+    def run():
+        Operator(qc)
+
+    return run
+
+
+MAKERS = {"aer": make_aer, "qsim": make_qsim, "lightning": make_lightning,
+          "aer-unitary": make_aer_unitary, "operator": make_operator}
 # The module each simulator needs (run --skip-missing checks it before starting a worker).
-IMPORTS = {"aer": "qiskit_aer", "qsim": "qsimcirq", "lightning": "pennylane_lightning"}
+IMPORTS = {"aer": "qiskit_aer", "qsim": "qsimcirq", "lightning": "pennylane_lightning",
+           "aer-unitary": "qiskit_aer", "operator": "qiskit"}
 
 
 def worker(args):

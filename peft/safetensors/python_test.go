@@ -11,24 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// pythonWith returns a Python interpreter that can import all modules, or
-// skips the test. $QPEFT_PYTHON overrides the default python3.
-func pythonWith(t *testing.T, modules ...string) string {
-	t.Helper()
-	py := os.Getenv("QPEFT_PYTHON")
-	if py == "" {
-		py = "python3"
-	}
-	if _, err := exec.LookPath(py); err != nil {
-		t.Skipf("no %s: %v", py, err)
-	}
-	if out, err := exec.Command(py, "-c", "import "+strings.Join(modules, ", ")).CombinedOutput(); err != nil {
-		t.Skipf("%s cannot import %v (set QPEFT_PYTHON to an interpreter that can): %s", py, modules, strings.TrimSpace(string(out)))
-	}
-	return py
-}
+	"github.com/qpeft/qpeft/internal/testenv"
+)
 
 var numpyDType = map[DType]string{
 	F64: "<f8", F32: "<f4", F16: "<f2", I64: "<i8", I32: "<i4", I16: "<i2", I8: "i1",
@@ -47,7 +32,7 @@ func pyShape(shape []int) string {
 // implementation (the safetensors Python package, numpy API): byte-identical
 // output, and each side reading the other's files. Skipped without it.
 func TestReferenceCrossCheck(t *testing.T) {
-	py := pythonWith(t, "numpy", "safetensors.numpy")
+	py := testenv.Python(t, "numpy", "safetensors.numpy")
 	dir := t.TempDir()
 	r := rand.New(rand.NewPCG(7, 7))
 	var tensors []Tensor

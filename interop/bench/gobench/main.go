@@ -133,7 +133,15 @@ func main() {
 	repeatLarge := flag.Int("repeat-large", 1, "runs per case from -large-qubits on")
 	largeQubits := flag.Int("large-qubits", 26, "qubit count from which -repeat-large applies")
 	itsMax := flag.Int("itsubaki-max", 20, "largest qubit count run on itsubaki/q")
+	unitary := flag.Bool("unitary", false, "time the full unitary (sim.Unitary, complex128) instead of the state vector")
 	flag.Parse()
+	if *unitary {
+		if err := runUnitary(*dir, *threadList, *repeat); err != nil {
+			fmt.Fprintln(os.Stderr, "gobench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *repeatLarge < 1 {
 		fmt.Fprintf(os.Stderr, "gobench: -repeat-large must be ≥ 1, got %d\n", *repeatLarge)
 		os.Exit(2)
@@ -250,6 +258,50 @@ func run(dir, threadList string, repeat, repeatLarge, largeQubits, itsMax int) e
 		if cf.Qubits <= itsMax {
 			d, _ := best(1, func() error { runItsubaki(cf); return nil })
 			if err := enc.Encode(newRecord("itsubaki-q", 1, 1, d)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runUnitary times sim.Unitary on every circuit file at every thread count (record sim
+// "qpeft-unitary"), the best of repeat runs, allocation included.
+func runUnitary(dir, threadList string, repeat int) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		cf := new(circuitFile)
+		if err := json.Unmarshal(data, cf); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		c, err := build(cf)
+		if err != nil {
+			return err
+		}
+		for _, ts := range strings.Split(threadList, ",") {
+			t, err := strconv.Atoi(strings.TrimSpace(ts))
+			if err != nil || t < 1 {
+				return fmt.Errorf("-threads: %q is not a positive integer", ts)
+			}
+			sim.Threads = t
+			d, err := best(repeat, func() error {
+				_, err := sim.Unitary(c, nil)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			work := float64(len(cf.Gates)) * math.Ldexp(1, 2*cf.Qubits)
+			if err := enc.Encode(record{Sim: "qpeft-unitary", Threads: t, Circuit: cf.Kind, Qubits: cf.Qubits, Gates: len(cf.Gates),
+				Seconds: d.Seconds(), NsAmpGate: float64(d.Nanoseconds()) / work, Repeats: repeat}); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/qpeft/qpeft/internal/testenv"
 	"github.com/qpeft/qpeft/peft/data"
 )
 
@@ -16,7 +17,7 @@ func splits() []data.Split { return []data.Split{data.Train, data.Test} }
 func fullSplit(t *testing.T, split data.Split) *data.Dataset {
 	t.Helper()
 	if _, err := os.Stat(data.FashionMNISTDir); err != nil {
-		t.Skipf("full Fashion-MNIST absent (apt-get install dataset-fashion-mnist): %v", err)
+		testenv.Missing(t, "full Fashion-MNIST absent (apt-get install dataset-fashion-mnist): %v", err)
 	}
 	full, err := data.LoadDir(data.FashionMNISTDir, split)
 	if err != nil {
