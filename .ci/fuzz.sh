@@ -55,7 +55,8 @@ for pid in "${pids[@]}"; do
   wait "$pid" || true
 done
 
-failed=()
+failed=()   # a failing input was found and written: a bug to fix
+unproven=() # the run failed without a reproducer (a fuzzing-engine time-out, a killed worker)
 for t in "${selected[@]}"; do
   read -r pkg name <<<"$t"
   log="$logdir/$name.log"
@@ -63,22 +64,30 @@ for t in "${selected[@]}"; do
   grep -v '^fuzz: elapsed' "$log"
   grep '^fuzz: elapsed' "$log" | tail -n 1
   if grep -q -e '^--- FAIL' -e '^FAIL' "$log"; then
-    failed+=("$name")
     repro=$(sed -n 's/.*Failing input written to \(testdata\/fuzz\/[^ ]*\).*/\1/p' "$log" | head -n 1)
     if [ -n "$repro" ]; then
+      failed+=("$name")
       path="${pkg#./}/$repro"
       echo "!! $name found a failure; reproducer $path (commit it and fix the bug):"
       cat "$path"
       echo
       echo "!! replay: go test -run '${name}/$(basename "$repro")' $pkg"
     else
+      unproven+=("$name")
       echo "!! $name failed without writing a reproducer (see its log above)"
     fi
   fi
 done
 
+# A run that failed without a reproducer is reported but does not fail the step: there is
+# no input to commit or replay, and Go's engine ends that way when one slow input outlasts
+# -fuzztime on a loaded machine. A reproducer always fails it.
+if [ ${#unproven[@]} -gt 0 ]; then
+  echo "fuzzing: no reproducer, reported only (rerun by hand with a longer FUZZTIME): ${unproven[*]}"
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzzing found failures in: ${failed[*]}"
   exit 1
 fi
+[ ${#unproven[@]} -gt 0 ] && exit 0
 echo "fuzzing found nothing new"

@@ -2,10 +2,13 @@ package lowering
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/qpeft/qpeft/circuit"
@@ -158,7 +161,7 @@ func TestProgramDocRefusals(t *testing.T) {
 }
 
 // TestProgramSchemaFile checks that the JSON Schema in docs names the fields the Go types
-// write (a drift guard; the schema itself is validated by the Python package's tests).
+// write (a drift guard; TestProgramSchemaValidates validates documents against it).
 func TestProgramSchemaFile(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "docs", "program.schema.json"))
 	require.NoError(t, err)
@@ -175,4 +178,84 @@ func TestProgramSchemaFile(t *testing.T) {
 	for k := range top {
 		assert.Contains(t, props, k, "schema lacks top-level field %q", k)
 	}
+}
+
+// TestProgramSchemaValidates validates the documents of every test circuit against
+// docs/program.schema.json with the jsonschema package (Draft 2020-12), and checks that the
+// schema rejects broken documents. It needs a Python with jsonschema ($QPEFT_PYTHON, the
+// interop venv); under CI=true a missing one fails.
+func TestProgramSchemaValidates(t *testing.T) {
+	py := os.Getenv("QPEFT_PYTHON")
+	if py == "" {
+		py = "python3"
+	}
+	if out, err := exec.Command(py, "-c", "import jsonschema").CombinedOutput(); err != nil {
+		msg := fmt.Sprintf("%s cannot import jsonschema (set QPEFT_PYTHON to the interop venv's python): %s", py, strings.TrimSpace(string(out)))
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	dir := t.TempDir()
+	var good []string
+	for name, c := range docCircuits(t) {
+		doc, err := CompileDoc(c)
+		require.NoError(t, err)
+		js, err := json.Marshal(doc)
+		require.NoError(t, err)
+		p := filepath.Join(dir, fmt.Sprintf("good-%d.json", len(good)))
+		require.NoError(t, os.WriteFile(p, js, 0o644), name)
+		good = append(good, p)
+	}
+	doc, err := CompileDoc(pauli(2, 1))
+	require.NoError(t, err)
+	bad := map[string]func(m map[string]any){
+		"version":     func(m map[string]any) { m["version"] = 2 },
+		"stage kind":  func(m map[string]any) { m["stages"].([]any)[0].(map[string]any)["kind"] = "fft" },
+		"extra field": func(m map[string]any) { m["extra"] = 1 },
+		"expr two of": func(m map[string]any) { gate(m)["angle"] = map[string]any{"param": 0, "const": 1.0} },
+		"unknown fn": func(m map[string]any) {
+			gate(m)["angle"] = map[string]any{"fn": "erf", "args": []any{map[string]any{"param": 0}}}
+		},
+		"matrix+angle": func(m map[string]any) { gate(m)["matrix"] = []any{1.0, 0.0, 0.0, 1.0} },
+	}
+	var badPaths []string
+	for name, edit := range bad {
+		js, err := json.Marshal(doc)
+		require.NoError(t, err)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(js, &m))
+		edit(m)
+		js, err = json.Marshal(m)
+		require.NoError(t, err)
+		p := filepath.Join(dir, "bad-"+strings.ReplaceAll(name, " ", "_")+".json")
+		require.NoError(t, os.WriteFile(p, js, 0o644))
+		badPaths = append(badPaths, p)
+	}
+	script := `import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+for p in sys.argv[2:]:
+    errs = list(v.iter_errors(json.load(open(p))))
+    print(p, "ok" if not errs else "invalid: " + errs[0].message[:80])
+`
+	args := append([]string{"-c", script, filepath.Join("..", "docs", "program.schema.json")}, append(good, badPaths...)...)
+	out, err := exec.Command(py, args...).CombinedOutput()
+	require.NoError(t, err, string(out))
+	res := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		p, verdict, _ := strings.Cut(line, " ")
+		res[p] = verdict
+	}
+	for _, p := range good {
+		assert.Equal(t, "ok", res[p], "a compiled document fails the schema")
+	}
+	for _, p := range badPaths {
+		assert.True(t, strings.HasPrefix(res[p], "invalid"), "%s passes the schema", filepath.Base(p))
+	}
+}
+
+func gate(m map[string]any) map[string]any {
+	return m["stages"].([]any)[0].(map[string]any)["factors"].([]any)[0].([]any)[0].(map[string]any)
 }

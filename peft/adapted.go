@@ -15,8 +15,10 @@ import (
 // every d is zero (an adapter at initialisation) nothing is added, so the output is the
 // frozen layer's bit for bit. Adapted implements nn.LinearMap[T] and nn.ParamBackwarder[T].
 //
-// Forward panics if the adapter cannot build its factors (angles that became NaN or ±Inf
-// after a diverged step, or a failed allocation); the message names the cause.
+// If the adapter cannot build its factors (angles that became NaN or ±Inf after a diverged
+// step, or a failed allocation), Forward returns the frozen layer's output alone and Backward
+// leaves the adapter's gradients out; both record the first such error, which Err returns
+// (and SiteErr names by module): a training loop checks it after every pass.
 type Adapted[T nn.Float] struct {
 	// Base is the frozen layer; its parameters should have Trainable false.
 	Base nn.LinearMap[T]
@@ -30,6 +32,27 @@ type Adapted[T nn.Float] struct {
 	dx64   []float64
 	rows   int
 	merged bool
+	err    error // first failure of the adapter, see Err
+}
+
+// Err returns the first error the adapter met in Forward or Backward (nil if none); it stays
+// set, since the adapter's output is wrong from that pass on.
+func (l *Adapted[T]) Err() error { return l.err }
+
+// SiteErr returns the error of the adapter in m, wrapped with the module name, if m is an
+// *Adapted that failed; nil otherwise (also for a layer without an adapter).
+func SiteErr[T nn.Float](name string, m nn.LinearMap[T]) error {
+	if a, ok := m.(*Adapted[T]); ok && a.err != nil {
+		return fmt.Errorf("module %s: %w", name, a.err)
+	}
+	return nil
+}
+
+// fail records err as the adapter's first failure.
+func (l *Adapted[T]) fail(err error) {
+	if l.err == nil {
+		l.err = fmt.Errorf("peft: %s adapter: %w", l.Adapter.Method(), err)
+	}
 }
 
 // NewAdapted wraps base with a. It returns an error if their shapes differ.
@@ -79,7 +102,8 @@ func (l *Adapted[T]) Forward(x *nn.Tensor[T]) *nn.Tensor[T] {
 	l.y64 = grow(l.y64, rows*out)
 	clear(l.y64)
 	if err := l.lr.forward(l.Adapter, l.x64, rows, l.y64); err != nil {
-		panic(err.Error())
+		l.fail(err)
+		return y
 	}
 	if !allZero(l.lr.f.D) {
 		for i, v := range l.y64 {
@@ -93,7 +117,9 @@ func (l *Adapted[T]) Forward(x *nn.Tensor[T]) *nn.Tensor[T] {
 // adapter's parameter gradients.
 func (l *Adapted[T]) Backward(dy *nn.Tensor[T]) *nn.Tensor[T] {
 	dx := l.Base.Backward(dy)
-	l.backward(dy, true)
+	if !l.backward(dy, true) {
+		return dx
+	}
 	if !allZero(l.lr.f.D) {
 		for i, v := range l.dx64 {
 			dx.Data[i] += T(v)
@@ -114,7 +140,9 @@ func (l *Adapted[T]) BackwardParams(dy *nn.Tensor[T]) {
 	l.backward(dy, false)
 }
 
-func (l *Adapted[T]) backward(dy *nn.Tensor[T], wantDx bool) {
+// backward computes the adapter's gradients (and ∂ℓ/∂x into dx64 when wantDx); it returns
+// false, having recorded the error, if the adapter failed.
+func (l *Adapted[T]) backward(dy *nn.Tensor[T], wantDx bool) bool {
 	if l.merged {
 		panic("peft: Adapted.Backward on a merged layer: Unmerge before training")
 	}
@@ -130,8 +158,10 @@ func (l *Adapted[T]) backward(dy *nn.Tensor[T], wantDx bool) {
 		dx = l.dx64
 	}
 	if err := l.lr.backward(l.Adapter, l.dy64, dx); err != nil {
-		panic(err.Error())
+		l.fail(err)
+		return false
 	}
+	return true
 }
 
 // Merge adds ΔW to the base weight when the base is an *nn.Linear (its float64 master

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/peft/nn"
 )
 
@@ -113,4 +116,31 @@ func TestAdaptedConv(t *testing.T) {
 	if d := maxAbsDiff(conv.Forward(x).Data, y); d > 1e-12 {
 		t.Errorf("unmerged convolution differs by %g", d)
 	}
+}
+
+// TestAdaptedErrorIsValue: an adapter whose angles diverged makes Forward and Backward record
+// an error (no panic) and leave the frozen layer's output; SiteErr names the module.
+func TestAdaptedErrorIsValue(t *testing.T) {
+	rng := rand.New(rand.NewPCG(85, 86))
+	base := frozenLinear[float64](rng, 8, 6)
+	a, err := Config{Method: MethodQuantumPEFT, Rank: 2, Layers: 1}.Build("m", 8, 6)
+	require.NoError(t, err)
+	l, err := NewAdapted[float64](base, a)
+	require.NoError(t, err)
+	x := nn.FromSlice(randVec(rng, 3*6, 1), 3, 6)
+	require.NoError(t, l.Err())
+	require.NoError(t, SiteErr[float64]("fc1", l))
+
+	p := a.Params()[0]
+	p.Value[0] = math.NaN()
+	want := append([]float64(nil), base.Forward(x).Data...)
+	var y *nn.Tensor[float64]
+	require.NotPanics(t, func() { y = l.Forward(x) })
+	assert.Equal(t, want, y.Data, "the frozen layer's output alone")
+	assert.ErrorContains(t, l.Err(), "diverged")
+	err = SiteErr[float64]("fc1", l)
+	assert.ErrorContains(t, err, "module fc1: peft: ")
+	assert.ErrorIs(t, err, l.Err())
+	require.NotPanics(t, func() { l.Backward(nn.FromSlice(make([]float64, 3*8), 3, 8)) })
+	assert.NoError(t, SiteErr[float64]("fc1", base), "a layer without an adapter has no error")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/nn"
 )
 
@@ -421,7 +422,22 @@ func (e *Encoder[T]) Forward(b *Batch) (*nn.Tensor[T], error) {
 		l.train = train
 		x = l.Forward(x, b)
 	}
+	if err := e.AdapterErr(); err != nil {
+		return nil, fmt.Errorf("bert: %w", err)
+	}
 	return x, nil
+}
+
+// AdapterErr returns the first failure recorded by an adapter of the encoder (angles that
+// became NaN after a diverged step): see peft.Adapted.Err. Forward checks it; a training loop
+// checks it again after Backward.
+func (e *Encoder[T]) AdapterErr() error {
+	for _, s := range e.Sites() {
+		if err := peft.SiteErr(s.Name, s.Map); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Backward takes ∂ℓ/∂(last hidden states) of the last Forward and accumulates the gradients

@@ -567,6 +567,9 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 				loss, dl := nn.SoftmaxCrossEntropy(logits, labels)
 				acc := nn.Accuracy(logits, labels)
 				cls.Backward(dl)
+				if err := cls.Encoder.AdapterErr(); err != nil {
+					return nil, diverged(err, step, out)
+				}
 				if res.Adapters != nil {
 					for _, mod := range res.Adapters.Modules {
 						if r, ok := mod.Adapter.(interface{ Regularize() float64 }); ok {

@@ -100,7 +100,7 @@ func Footprint(cfg Config, d *Data) (sim.Footprint, error) {
 			}
 			_, dl := nn.SoftmaxCrossEntropy(logits, labels)
 			m.Net.BackwardParams(dl)
-			return nil
+			return adapterErr(m.Net)
 		})
 		if err != nil {
 			return f, err

@@ -228,15 +228,24 @@ func Evaluate(ctx context.Context, m *Model, d *data.Dataset, n int) (Score, err
 	return Score{Loss: loss / float64(n), Accuracy: float64(correct) / float64(n), N: n}, nil
 }
 
-// forward runs the network, turning a panic of an adapter (angles that became NaN after a
-// diverged step) into an error.
-func forward(net *nn.Sequential[float32], x *nn.Tensor[float32]) (y *nn.Tensor[float32], err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("train: forward pass failed (did training diverge? lower --lr): %v", r)
+// forward runs the network and returns the first adapter failure (angles that became NaN
+// after a diverged step) as an error.
+func forward(net *nn.Sequential[float32], x *nn.Tensor[float32]) (*nn.Tensor[float32], error) {
+	y := net.Forward(x)
+	if err := adapterErr(net); err != nil {
+		return nil, fmt.Errorf("train: forward pass failed (did training diverge? lower --lr): %w", err)
+	}
+	return y, nil
+}
+
+// adapterErr returns the first failure recorded by an adapter of net.
+func adapterErr(net *nn.Sequential[float32]) error {
+	for _, site := range net.MapSites() {
+		if err := peft.SiteErr(site.Name, site.Map); err != nil {
+			return err
 		}
-	}()
-	return net.Forward(x), nil
+	}
+	return nil
 }
 
 // group is a set of parameters with its optimiser and schedule.
@@ -441,6 +450,10 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 			}
 			acc := nn.Accuracy(logits, labels)
 			m.Net.BackwardParams(dlogits)
+			if err := adapterErr(m.Net); err != nil {
+				prog.Abort()
+				return nil, fmt.Errorf("step %d: train: backward pass failed (did training diverge? lower --lr): %w", step+1, err)
+			}
 			for _, a := range regs {
 				a.Regularize()
 			}

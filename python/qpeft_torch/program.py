@@ -37,6 +37,7 @@ _BINARY = {"add", "sub", "mul", "div", "pow"}
 
 # Adjacent qubits of a kron stage applied together (a 2^KRON_GROUP-square Kronecker product).
 KRON_GROUP = 4
+KRON_EINSUM = True
 
 
 class ProgramError(ValueError):
@@ -116,8 +117,13 @@ class _Gate:
                 raise ProgramError(f"{where}: a parametric gate needs {sq}-entry const, cos and sin")
             self.mats = [torch.tensor(g[k], dtype=torch.float64).reshape(d, d) for k in ("const", "cos", "sin")]
         self._cache: Dict[Any, List[torch.Tensor]] = {}
+        # Set by Program for 2 × 2 gates whose angle is a bare parameter: their matrices are
+        # computed for all such gates at once (slot into the batch).
+        self.slot: Optional[int] = None
 
-    def matrix(self, theta: torch.Tensor) -> torch.Tensor:
+    def matrix(self, theta: torch.Tensor, batch: Optional[torch.Tensor] = None) -> torch.Tensor:
+        if self.slot is not None and batch is not None:
+            return batch[self.slot]
         key = (theta.device, theta.dtype)
         mats = self._cache.get(key)
         if mats is None:
@@ -129,10 +135,10 @@ class _Gate:
         return mats[0] + torch.cos(half) * mats[1] + torch.sin(half) * mats[2]
 
 
-def _product(gates: List[_Gate], theta: torch.Tensor, d: int) -> torch.Tensor:
+def _product(gates: List[_Gate], theta: torch.Tensor, d: int, batch: Optional[torch.Tensor] = None) -> torch.Tensor:
     m: Optional[torch.Tensor] = None
     for g in gates:
-        gm = g.matrix(theta)
+        gm = g.matrix(theta, batch)
         m = gm if m is None else gm @ m
     if m is None:
         m = torch.eye(d, dtype=theta.dtype, device=theta.device)
@@ -193,6 +199,27 @@ class Program:
                 raise ProgramError(f"{where}: unknown stage kind")
             self.stages.append(s)
         self._tables: Dict[Any, Any] = {}
+        # The 2 × 2 gates whose angle is a bare parameter (every gate of the Pauli ansatz).
+        simple = [g for st in self.stages if st["kind"] == "kron" for f in st["factors"] for g in f
+                  if g.angle is not None and set(g.angle) == {"param"}]
+        for k, g in enumerate(simple):
+            g.slot = k
+        self._simple_idx = torch.tensor([g.angle["param"] for g in simple], dtype=torch.long)
+        self._simple_mats = torch.stack([torch.stack(g.mats) for g in simple]) if simple else None  # (G, 3, 2, 2)
+
+    def _batch(self, theta: torch.Tensor) -> Optional[torch.Tensor]:
+        """The matrices of all bare-parameter 2 × 2 gates at θ, (G, 2, 2), in one go."""
+        if self._simple_mats is None:
+            return None
+        key = ("batch", theta.device, theta.dtype)
+        c = self._tables.get(key)
+        if c is None:
+            c = (self._simple_idx.to(theta.device), self._simple_mats.to(device=theta.device, dtype=theta.dtype))
+            self._tables[key] = c
+        idx, mats = c
+        half = theta.index_select(0, idx) / 2
+        co, si = torch.cos(half).view(-1, 1, 1), torch.sin(half).view(-1, 1, 1)
+        return mats[:, 0] + co * mats[:, 1] + si * mats[:, 2]
 
     def _table(self, i: int, device: torch.device, dtype: torch.dtype):
         key = (i, device, dtype)
@@ -228,13 +255,14 @@ class Program:
             raise ValueError(f"x has {x.shape[0]} rows, the program dimension is {self.dim}")
         m = x.shape[1]
         N = self.dim
+        batch = self._batch(theta)
         for i, st in enumerate(self.stages):
             kind = st["kind"]
             if kind == "kron":
                 # The factors commute; runs of up to KRON_GROUP adjacent qubits are applied as one
                 # Kronecker product (F_hi ⊗ … ⊗ F_lo, identity for a qubit without factor) on their
                 # merged axis: fewer passes over X than one 2 × 2 product per qubit.
-                fs = {q: _product(gates, theta, 2) for q, gates in zip(st["qubits"], st["factors"])}
+                fs = {q: _product(gates, theta, 2, batch) for q, gates in zip(st["qubits"], st["factors"])}
                 for lo in st["groups"]:
                     hi = min(lo + KRON_GROUP, self.qubits)
                     mat = None
@@ -244,7 +272,12 @@ class Program:
                             fq = torch.eye(2, dtype=theta.dtype, device=theta.device)
                         mat = fq if mat is None else torch.kron(fq, mat)
                     g = hi - lo
-                    x = torch.einsum("ij,ajb->aib", mat, x.reshape(N >> hi, 1 << g, (1 << lo) * m)).reshape(N, m)
+                    # (2^g × 2^g) · (A, 2^g, B): a batched product with no copy of X.
+                    xv = x.reshape(N >> hi, 1 << g, (1 << lo) * m)
+                    if KRON_EINSUM:
+                        x = torch.einsum("ij,ajb->aib", mat, xv).reshape(N, m)
+                    else:
+                        x = torch.matmul(mat, xv).reshape(N, m)
             elif kind == "diag":
                 x = x * self._table(i, x.device, x.dtype)
             elif kind == "perm":

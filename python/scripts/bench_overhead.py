@@ -42,23 +42,25 @@ def saved_bytes(fn):
     return out, total[0]
 
 
-def time_pair(fa, pa, fb, pb, reps):
-    """Minimum times of two steps, interleaved so that a change in machine load hits both."""
-    ta = tb = float("inf")
+def time_interleaved(steps, reps):
+    """Minimum time of each (fn, params) step over reps rounds; every round runs all of them, in
+    a rotating order, so that a change in machine load hits all alike. Round 0 warms up."""
+    best = [float("inf")] * len(steps)
     for i in range(reps + 1):
-        for fn, ps, which in ((fa, pa, 0), (fb, pb, 1)) if i % 2 == 0 else ((fb, pb, 1), (fa, pa, 0)):
+        for j in range(len(steps)):
+            k = (i + j) % len(steps)
+            fn, ps = steps[k]
             for p in ps:
                 p.grad = None
             t = time.perf_counter()
             fn().backward()
-            dt = time.perf_counter() - t
-            if i == 0:
-                continue
-            if which == 0:
-                ta = min(ta, dt)
-            else:
-                tb = min(tb, dt)
-    return ta, tb
+            if i > 0:
+                best[k] = min(best[k], time.perf_counter() - t)
+    return best
+
+
+def time_pair(fa, pa, fb, pb, reps):
+    return tuple(time_interleaved([(fa, pa), (fb, pb)], reps))
 
 
 def time_step(fn, params, reps):
@@ -99,7 +101,6 @@ def main():
 
     res = {"n": a.n, "tokens": a.tokens, "threads": torch.get_num_threads(), "device": a.device,
            "torch": torch.__version__}
-    res["frozen_s"] = time_step(lambda: loss_of(base(x)), [x], a.reps)
     rows = []
     for r in [int(v) for v in a.ranks.split(",")]:
         import copy
@@ -112,7 +113,8 @@ def main():
             ql.qpeft_lambda["default"].normal_()
         lp = [p for p in lora.parameters() if p.requires_grad] + [x]
         qpp = [p for p in qp.parameters() if p.requires_grad] + [x]
-        t_lora, t_q = time_pair(lambda: loss_of(lora(x)), lp, lambda: loss_of(qp(x)), qpp, a.reps)
+        t_frozen, t_lora, t_q = time_interleaved([(lambda: loss_of(base(x)), [x]), (lambda: loss_of(lora(x)), lp),
+                                                  (lambda: loss_of(qp(x)), qpp)], a.reps)
 
         def lora_path():
             return loss_of(ll.lora_B["default"](ll.lora_A["default"](x)) * ll.scaling["default"])
@@ -124,20 +126,20 @@ def main():
         _, m_lora = saved_bytes(lora_path)
         _, m_q = saved_bytes(q_path)
         _, m_uv = saved_bytes(lambda: sum(t.sum() for t in ql.factors("default")))
-        row = {"rank": r, "lora_step_s": t_lora, "qpeft_step_s": t_q,
-               "lora_overhead": t_lora / res["frozen_s"] - 1, "qpeft_overhead": t_q / res["frozen_s"] - 1,
+        row = {"rank": r, "frozen_step_s": t_frozen, "lora_step_s": t_lora, "qpeft_step_s": t_q,
+               "lora_overhead": t_lora / t_frozen - 1, "qpeft_overhead": t_q / t_frozen - 1,
+               "overhead_ratio": (t_q - t_frozen) / (t_lora - t_frozen),
                "lora_path_s": p_lora, "qpeft_path_s": p_q, "path_ratio": p_q / p_lora,
                "lora_saved_bytes": m_lora, "qpeft_saved_bytes": m_q, "qpeft_uv_saved_bytes": m_uv,
                "n2_bytes": a.n * a.n * 4}
         rows.append(row)
     res["rows"] = rows
     print(f"N = {a.n}, batch x seq = {a.tokens}, {a.device}, float32, {res['threads']} thread(s), torch {torch.__version__}")
-    print(f"frozen step: {res['frozen_s'] * 1e3:.0f} ms")
-    print("| rank | LoRA step | Q-PEFT step | LoRA overhead | Q-PEFT overhead | LoRA path | Q-PEFT path | path ratio | saved: LoRA path | saved: Q-PEFT path (U,V build) | N² |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| rank | frozen step | LoRA step | Q-PEFT step | LoRA overhead | Q-PEFT overhead | overhead ratio | LoRA path | Q-PEFT path | path ratio | saved: LoRA path | saved: Q-PEFT path (U,V build) | N² |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for w in rows:
-        print(f"| {w['rank']} | {w['lora_step_s']*1e3:.0f} ms | {w['qpeft_step_s']*1e3:.0f} ms | {w['lora_overhead']*100:.1f}% | "
-              f"{w['qpeft_overhead']*100:.1f}% | {w['lora_path_s']*1e3:.1f} ms | {w['qpeft_path_s']*1e3:.1f} ms | "
+        print(f"| {w['rank']} | {w['frozen_step_s']*1e3:.0f} ms | {w['lora_step_s']*1e3:.0f} ms | {w['qpeft_step_s']*1e3:.0f} ms | {w['lora_overhead']*100:.1f}% | "
+              f"{w['qpeft_overhead']*100:.1f}% | {w['overhead_ratio']:.2f}x | {w['lora_path_s']*1e3:.1f} ms | {w['qpeft_path_s']*1e3:.1f} ms | "
               f"{w['path_ratio']:.2f}x | {w['lora_saved_bytes']/2**20:.1f} MiB | {w['qpeft_saved_bytes']/2**20:.1f} MiB ({w['qpeft_uv_saved_bytes']/2**20:.1f} MiB) | {w['n2_bytes']/2**20:.0f} MiB |")
     if a.json:
         with open(a.json, "w") as f:
