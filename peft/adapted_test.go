@@ -29,7 +29,7 @@ func TestAdaptedGradCheck(t *testing.T) {
 			a := c.build(t, sh.out, sh.in, sh.k)
 			randomizeState(rng, a)
 			l, err := NewAdapted[float64](frozenLinear[float64](rng, sh.out, sh.in), a)
-			mustNoErr(t, err)
+			require.NoError(t, err)
 			x := nn.FromSlice(randVec(rng, 2*3*sh.in, 1), 2, 3, sh.in)
 			g := randVec(rng, 2*3*sh.out, 1)
 			loss := func() float64 {
@@ -43,23 +43,17 @@ func TestAdaptedGradCheck(t *testing.T) {
 			loss()
 			nn.ZeroGrad(l.Params())
 			dx := l.Backward(nn.FromSlice(append([]float64(nil), g...), 2, 3, sh.out))
-			if e := relErr(dx.Data, fd(loss, x.Data, 1e-5)); e > 1e-6 {
-				t.Errorf("%s %dx%d: ∂ℓ/∂x rel. error %g", c.name, sh.out, sh.in, e)
-			}
+			assert.LessOrEqual(t, relErr(dx.Data, fd(loss, x.Data, 1e-5)), 1e-6, "%s %dx%d: ∂ℓ/∂x rel. error", c.name, sh.out, sh.in)
 			for _, p := range a.Params() {
 				got := append([]float64(nil), p.Grad...)
-				if e := relErr(got, fd(loss, p.Value, 1e-5)); e > 1e-6 {
-					t.Errorf("%s %dx%d: ∂ℓ/∂%s rel. error %g", c.name, sh.out, sh.in, p.Name, e)
-				}
+				assert.LessOrEqual(t, relErr(got, fd(loss, p.Value, 1e-5)), 1e-6, "%s %dx%d: ∂ℓ/∂%s rel. error", c.name, sh.out, sh.in, p.Name)
 			}
 			// BackwardParams gives the same parameter gradients.
 			want := append([]float64(nil), a.Params()[0].Grad...)
 			nn.ZeroGrad(l.Params())
 			loss()
 			l.BackwardParams(nn.FromSlice(append([]float64(nil), g...), 2, 3, sh.out))
-			if d := maxAbsDiff(a.Params()[0].Grad, want); d != 0 {
-				t.Errorf("%s: BackwardParams differs by %g", c.name, d)
-			}
+			assert.Zero(t, maxAbsDiff(a.Params()[0].Grad, want), "%s: BackwardParams differs", c.name)
 		}
 	}
 }
@@ -71,9 +65,9 @@ func TestAdaptedInitBitForBit(t *testing.T) {
 	for _, c := range []Config{{Method: MethodQuantumPEFT, Rank: 4, Layers: 2}, {Method: MethodLoRA, Rank: 4}, {Method: MethodAdaLoRA, Rank: 4}} {
 		base := frozenLinear[float32](rng, 24, 20)
 		a, err := c.Build("m", 24, 20)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		l, err := NewAdapted[float32](base, a)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		xd := make([]float32, 5*20)
 		for i := range xd {
 			xd[i] = float32(rng.NormFloat64())
@@ -82,9 +76,7 @@ func TestAdaptedInitBitForBit(t *testing.T) {
 		want := append([]float32(nil), base.Forward(x).Data...)
 		got := l.Forward(x).Data
 		for i := range got {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("%s: output %d is %v, frozen %v", c.Method, i, got[i], want[i])
-			}
+			require.Equal(t, math.Float32bits(want[i]), math.Float32bits(got[i]), "%s: output %d is %v, frozen %v", c.Method, i, got[i], want[i])
 		}
 	}
 }
@@ -97,25 +89,19 @@ func TestAdaptedConv(t *testing.T) {
 	conv := nn.NewConv2D[float64]("c", cfg, rng)
 	nn.Freeze(conv.Params())
 	a, err := (Config{Method: MethodQuantumPEFT, Rank: 3, Layers: 2}).Build("c", 8, 18)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	randomizeState(rng, a)
 	ad, err := NewAdapted[float64](conv.Map, a)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	conv.Map = ad
 	x := nn.FromSlice(randVec(rng, 2*2*6*6, 1), 2, 2, 6, 6)
 	y := append([]float64(nil), conv.Forward(x).Data...)
-	mustNoErr(t, ad.Merge())
-	if err := ad.Merge(); err == nil {
-		t.Error("double merge accepted")
-	}
+	require.NoError(t, ad.Merge())
+	assert.Error(t, ad.Merge(), "double merge")
 	ym := conv.Forward(x).Data
-	if d := maxAbsDiff(y, ym); d > 1e-10 {
-		t.Errorf("merged convolution differs by %g", d)
-	}
-	mustNoErr(t, ad.Unmerge())
-	if d := maxAbsDiff(conv.Forward(x).Data, y); d > 1e-12 {
-		t.Errorf("unmerged convolution differs by %g", d)
-	}
+	assert.LessOrEqual(t, maxAbsDiff(y, ym), 1e-10, "merged convolution differs")
+	require.NoError(t, ad.Unmerge())
+	assert.LessOrEqual(t, maxAbsDiff(conv.Forward(x).Data, y), 1e-12, "unmerged convolution differs")
 }
 
 // TestAdaptedErrorIsValue: an adapter whose angles diverged makes Forward and Backward record

@@ -3,14 +3,14 @@ package npy
 import (
 	"bytes"
 	"encoding/binary"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestGoldenBytes checks the writer against bytes derived by hand from the
@@ -75,12 +75,8 @@ func TestGoldenBytes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := c.write(&b); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(b.Bytes(), c.want) {
-				t.Fatalf("bytes differ\n got %q\nwant %q", b.Bytes(), c.want)
-			}
+			require.NoError(t, c.write(&b))
+			assert.Equal(t, c.want, b.Bytes())
 		})
 	}
 }
@@ -116,41 +112,27 @@ func bitsEqual[T Elem](a, b []T) bool {
 func roundTrip[T Elem](t *testing.T, shape []int, data []T) {
 	t.Helper()
 	var b bytes.Buffer
-	if err := Write(&b, shape, data); err != nil {
-		t.Fatal(err)
-	}
-	if hl := int(binary.LittleEndian.Uint16(b.Bytes()[8:])); (10+hl)%64 != 0 || b.Bytes()[9+hl] != '\n' {
-		t.Fatalf("header not aligned to 64 or not newline-terminated (len %d)", hl)
-	}
+	require.NoError(t, Write(&b, shape, data))
+	hl := int(binary.LittleEndian.Uint16(b.Bytes()[8:]))
+	require.Zero(t, (10+hl)%64, "header aligned to 64")
+	require.Equal(t, byte('\n'), b.Bytes()[9+hl], "header newline-terminated")
 	a, err := Read(bytes.NewReader(b.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.DType != dtypeOf[T]() {
-		t.Fatalf("dtype %v", a.DType)
-	}
-	if len(a.Shape) != len(shape) || (len(shape) > 0 && !reflect.DeepEqual(a.Shape, shape)) {
-		t.Fatalf("shape %v, want %v", a.Shape, shape)
+	require.NoError(t, err)
+	assert.Equal(t, dtypeOf[T](), a.DType)
+	assert.Len(t, a.Shape, len(shape))
+	if len(shape) > 0 {
+		assert.Equal(t, shape, a.Shape)
 	}
 	got, err := As[T](a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bitsEqual(got, data) {
-		t.Fatalf("data %v, want %v", got, data)
-	}
+	require.NoError(t, err)
+	assert.True(t, bitsEqual(got, data), "data %v, want %v", got, data)
 	// Through a file too.
 	p := filepath.Join(t.TempDir(), "x.npy")
-	if err := WriteFile(p, shape, data); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(p, shape, data))
 	shp, got2, err := ReadFileAs[T](p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(shp) != len(shape) || !bitsEqual(got2, data) {
-		t.Fatalf("file round trip: %v %v", shp, got2)
-	}
+	require.NoError(t, err)
+	assert.Len(t, shp, len(shape))
+	assert.True(t, bitsEqual(got2, data), "file round trip: %v, want %v", got2, data)
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -190,24 +172,24 @@ func TestVersion2(t *testing.T) {
 		shape[i] = 1
 	}
 	var b bytes.Buffer
-	if err := Write(&b, shape, []float64{42}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, Write(&b, shape, []float64{42}))
 	raw := b.Bytes()
-	if raw[6] != 2 || raw[7] != 0 {
-		t.Fatalf("version %d.%d, want 2.0", raw[6], raw[7])
-	}
+	require.Equal(t, []byte{2, 0}, raw[6:8], "version 2.0")
 	hl := int(binary.LittleEndian.Uint32(raw[8:]))
-	if hl <= math.MaxUint16 || (12+hl)%64 != 0 || raw[11+hl] != '\n' || len(raw) != 12+hl+8 {
-		t.Fatalf("bad v2 layout: hlen %d, total %d", hl, len(raw))
-	}
+	assert.Greater(t, hl, math.MaxUint16)
+	assert.Zero(t, (12+hl)%64, "header aligned to 64")
+	assert.Equal(t, byte('\n'), raw[11+hl])
+	assert.Len(t, raw, 12+hl+8)
 	a, err := Read(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(a.Shape) != 22000 || a.Data.([]float64)[0] != 42 {
-		t.Fatalf("got rank %d", len(a.Shape))
-	}
+	require.NoError(t, err)
+	assert.Len(t, a.Shape, 22000)
+	assert.Equal(t, []float64{42}, a.Data)
+	// Format 3.0 is 2.0 with a UTF-8 header: the same bytes read the same.
+	raw3 := append([]byte(nil), raw...)
+	raw3[6] = 3
+	a3, err := Read(bytes.NewReader(raw3))
+	require.NoError(t, err, "version 3.0")
+	assert.Equal(t, a, a3)
 }
 
 // craft builds a v1.0 file with an arbitrary header text, padded as numpy
@@ -234,12 +216,8 @@ func le64(vs ...float64) []byte {
 func TestFortranAndBigEndian(t *testing.T) {
 	// 2x3 matrix [[1 2 3] [4 5 6]] stored column-major: 1 4 2 5 3 6.
 	a, err := Read(bytes.NewReader(craft("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", le64(1, 4, 2, 5, 3, 6))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := a.Data.([]float64); !reflect.DeepEqual(got, []float64{1, 2, 3, 4, 5, 6}) {
-		t.Fatalf("fortran 2x3: %v", got)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1, 2, 3, 4, 5, 6}, a.Data, "fortran 2x3")
 	// Rank 3: brute-force index formulas.
 	shape := []int{2, 3, 4}
 	var src []float64
@@ -251,16 +229,12 @@ func TestFortranAndBigEndian(t *testing.T) {
 		}
 	}
 	a, err = Read(bytes.NewReader(craft("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3, 4), }", le64(src...))))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got := a.Data.([]float64)
 	for i := 0; i < shape[0]; i++ {
 		for j := 0; j < shape[1]; j++ {
 			for k := 0; k < shape[2]; k++ {
-				if v := got[(i*3+j)*4+k]; v != float64(100*i+10*j+k) {
-					t.Fatalf("[%d,%d,%d] = %v", i, j, k, v)
-				}
+				assert.Equal(t, float64(100*i+10*j+k), got[(i*3+j)*4+k], "[%d,%d,%d]", i, j, k)
 			}
 		}
 	}
@@ -272,9 +246,7 @@ func TestFortranAndBigEndian(t *testing.T) {
 	assert.ErrorContains(t, err, "is not numpy's dictionary")
 	a, err = Read(bytes.NewReader(craft("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", be)))
 	require.NoError(t, err)
-	if got := a.Data.([]float32); !reflect.DeepEqual(got, []float32{1.5, -2}) {
-		t.Fatalf("big-endian f4: %v", got)
-	}
+	assert.Equal(t, []float32{1.5, -2}, a.Data, "big-endian f4")
 }
 
 func TestCorrupt(t *testing.T) {
@@ -314,14 +286,11 @@ func TestCorrupt(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Read(bytes.NewReader(c.data))
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want containing %q", err, c.want)
-			}
+			assert.ErrorContains(t, err, c.want)
 		})
 	}
-	if _, err := Read(bytes.NewReader(good)); err != nil {
-		t.Fatalf("control case failed: %v", err)
-	}
+	_, err := Read(bytes.NewReader(good))
+	assert.NoError(t, err, "control case")
 }
 
 func TestReadFileSize(t *testing.T) {
@@ -339,48 +308,33 @@ func TestReadFileSize(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := filepath.Join(dir, c.name+".npy")
-			if err := os.WriteFile(p, c.data, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(p, c.data, 0o644))
 			_, err := ReadFile(p)
-			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
-				t.Fatalf("err = %v, want containing %q and the path", err, c.want)
-			}
+			assert.ErrorContains(t, err, c.want)
+			assert.ErrorContains(t, err, p, "names the file")
 		})
 	}
-	if _, _, err := ReadFileAs[float32](filepath.Join(dir, "missing.npy")); err == nil {
-		t.Fatal("missing file accepted")
-	}
+	_, _, err := ReadFileAs[float32](filepath.Join(dir, "missing.npy"))
+	assert.Error(t, err, "missing file")
 	p := filepath.Join(dir, "ok.npy")
-	os.WriteFile(p, good, 0o644)
-	if _, _, err := ReadFileAs[float32](p); err == nil || !strings.Contains(err.Error(), "dtype <f8, not the requested <f4") {
-		t.Fatalf("dtype mismatch: %v", err)
-	}
+	require.NoError(t, os.WriteFile(p, good, 0o644))
+	_, _, err = ReadFileAs[float32](p)
+	assert.ErrorContains(t, err, "dtype <f8, not the requested <f4")
 }
 
 func TestWriteErrors(t *testing.T) {
 	var b bytes.Buffer
-	if err := Write(&b, []int{2, 2}, []float64{1, 2, 3}); err == nil || !strings.Contains(err.Error(), "holds 4 elements but data has 3") {
-		t.Fatalf("err = %v", err)
-	}
-	if err := Write(&b, []int{-1}, []float64{}); err == nil || !strings.Contains(err.Error(), "negative") {
-		t.Fatalf("err = %v", err)
-	}
-	if b.Len() != 0 {
-		t.Fatal("bytes written on error")
-	}
+	assert.ErrorContains(t, Write(&b, []int{2, 2}, []float64{1, 2, 3}), "holds 4 elements but data has 3")
+	assert.ErrorContains(t, Write(&b, []int{-1}, []float64{}), "negative")
+	assert.Zero(t, b.Len(), "bytes written on error")
 	dir := t.TempDir()
 	p := filepath.Join(dir, "keep.npy")
-	if err := WriteFile(p, []int{1}, []float64{7}); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFile(p, []int{3}, []float64{1}); err == nil {
-		t.Fatal("bad write accepted")
-	}
-	if _, got, err := ReadFileAs[float64](p); err != nil || got[0] != 7 {
-		t.Fatalf("previous file damaged: %v %v", got, err)
-	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-		t.Fatalf("litter: %v", ents)
-	}
+	require.NoError(t, WriteFile(p, []int{1}, []float64{7}))
+	assert.Error(t, WriteFile(p, []int{3}, []float64{1}), "bad write")
+	_, got, err := ReadFileAs[float64](p)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{7}, got, "previous file kept")
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, ents, 1, "no litter")
 }

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/internal/testenv"
 )
 
@@ -45,36 +48,22 @@ func TestNumpyCrossCheck(t *testing.T) {
 		fmt.Fprintf(&script, "b = np.load(%q)\nassert b.dtype == a.dtype and b.shape == a.shape and np.array_equal(a, b, equal_nan=True), %q\n", filepath.Join(dir, name), name)
 	}
 	f64 := []float64{1, -2.5, 1e-300, 3.141592653589793, 0, -0.0, 1e300, 7}
-	if err := WriteFile(filepath.Join(dir, "f64.npy"), []int{2, 4}, f64); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(filepath.Join(dir, "f64.npy"), []int{2, 4}, f64))
 	check("f64.npy", "<f8", []int{2, 4}, pyList(f64))
 	f32 := []float32{0.1, 2, -3.5, 1e-40, 65504, 1e30}
-	if err := WriteFile(filepath.Join(dir, "f32.npy"), []int{1, 2, 3}, f32); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(filepath.Join(dir, "f32.npy"), []int{1, 2, 3}, f32))
 	check("f32.npy", "<f4", []int{1, 2, 3}, pyList(f32))
 	c := []complex128{complex(1, -1), complex(0.5, 2e-10), complex(-3, 0)}
-	if err := WriteFile(filepath.Join(dir, "c.npy"), []int{3}, c); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(filepath.Join(dir, "c.npy"), []int{3}, c))
 	check("c.npy", "<c16", []int{3}, pyList(c))
 	i64 := []int64{-9223372036854775808, 9223372036854775807, 0, 12345}
-	if err := WriteFile(filepath.Join(dir, "i.npy"), []int{2, 1, 2}, i64); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(filepath.Join(dir, "i.npy"), []int{2, 1, 2}, i64))
 	check("i.npy", "<i8", []int{2, 1, 2}, pyList(i64))
-	if err := WriteFile(filepath.Join(dir, "s.npy"), nil, []float64{42}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(filepath.Join(dir, "s.npy"), nil, []float64{42}))
 	check("s.npy", "<f8", nil, "[42.0]")
-	if err := WriteFile(filepath.Join(dir, "e.npy"), []int{0, 3}, []float32{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(filepath.Join(dir, "e.npy"), []int{0, 3}, []float32{}))
 	check("e.npy", "<f4", []int{0, 3}, "[]")
-	if err := WriteFile(filepath.Join(dir, "long.npy"), []int{0, 123456789012}, []float64{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(filepath.Join(dir, "long.npy"), []int{0, 123456789012}, []float64{}))
 	check("long.npy", "<f8", []int{0, 123456789012}, "[]")
 
 	// Files numpy writes for Go to read.
@@ -85,42 +74,26 @@ func TestNumpyCrossCheck(t *testing.T) {
 	script.WriteString("print('ok')\n")
 
 	out, err := exec.Command(py, "-c", script.String()).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("python: %v\n%s\nscript:\n%s", err, out, script.String())
-	}
+	require.NoError(t, err, "python: %s\nscript:\n%s", out, script.String())
+	require.Equal(t, "ok", strings.TrimSpace(string(out)), "script:\n%s", script.String())
 
 	shape, fort, err := ReadFileAs[float64](filepath.Join(dir, "fort.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 3, 4}, shape)
 	for i := range fort {
-		if fort[i] != float64(i) {
-			t.Fatalf("fortran file: element %d = %v (shape %v)", i, fort[i], shape)
-		}
+		assert.Equal(t, float64(i), fort[i], "fortran file: element %d", i)
 	}
 	_, be, err := ReadFileAs[int64](filepath.Join(dir, "be.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range be {
-		if be[i] != int64(i)-3 {
-			t.Fatalf("big-endian file: element %d = %v", i, be[i])
-		}
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []int64{-3, -2, -1, 0, 1, 2}, be, "big-endian file")
 	shape, bec, err := ReadFileAs[complex128](filepath.Join(dir, "bec.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(shape) != 2 || shape[0] != 3 || shape[1] != 2 {
-		t.Fatalf("shape %v", shape)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 2}, shape)
 	for i := range bec {
-		if bec[i] != complex(float64(i), float64(i)) {
-			t.Fatalf("big-endian fortran complex: element %d = %v", i, bec[i])
-		}
+		assert.Equal(t, complex(float64(i), float64(i)), bec[i], "big-endian fortran complex: element %d", i)
 	}
 	shape, sc, err := ReadFileAs[float32](filepath.Join(dir, "scalar.npy"))
-	if err != nil || len(shape) != 0 || len(sc) != 1 || sc[0] != 2.5 {
-		t.Fatalf("scalar: %v %v %v", shape, sc, err)
-	}
+	require.NoError(t, err)
+	assert.Empty(t, shape, "0-d")
+	assert.Equal(t, []float32{2.5}, sc)
 }

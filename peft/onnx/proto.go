@@ -453,12 +453,9 @@ func decodeTensor(b []byte, off int, path string) (*Tensor, error) {
 	return tn, nil
 }
 
+// varints64u appends a repeated uint64 varint field, packed or not.
 func (r *reader) varints64u(typ int, name string, dst []uint64) ([]uint64, error) {
-	v, err := r.varints(typ, name, nil)
-	for _, x := range v {
-		dst = append(dst, uint64(x))
-	}
-	return dst, err
+	return repeated(r, typ, wireVarint, 0, name, dst, (*reader).varint)
 }
 
 func decodeValueInfo(b []byte, off int, path string) (*ValueInfo, error) {

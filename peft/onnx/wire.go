@@ -160,15 +160,18 @@ func (r *reader) stringField(typ int, name string) (string, error) {
 	return string(b), err
 }
 
-// fixed32 reads a 32-bit value.
-func (r *reader) fixed32() (uint32, error) {
-	v, n := protowire.ConsumeFixed32(r.b[r.pos:])
+// fixed reads a value of size bytes with consume (protowire.ConsumeFixed32 or 64).
+func fixed[T any](r *reader, size int, consume func([]byte) (T, int)) (T, error) {
+	v, n := consume(r.b[r.pos:])
 	if n < 0 {
-		return 0, r.errf("truncated: need 4 bytes, %d left", len(r.b)-r.pos)
+		return v, r.errf("truncated: need %d bytes, %d left", size, len(r.b)-r.pos)
 	}
 	r.pos += n
 	return v, nil
 }
+
+// fixed32 reads a 32-bit value.
+func (r *reader) fixed32() (uint32, error) { return fixed(r, 4, protowire.ConsumeFixed32) }
 
 func (r *reader) float32Field(typ int, name string) (float32, error) {
 	if err := r.want(typ, wireFixed32, name); err != nil {
@@ -191,75 +194,48 @@ func (r *reader) packed(name string, size int) (*reader, error) {
 	return &reader{b: b, off: off, path: r.path, field: r.field, fname: name}, nil
 }
 
-// varints appends a repeated varint field, packed (length-delimited) or not.
-func (r *reader) varints(typ int, name string, dst []int64) ([]int64, error) {
+// repeated appends a repeated scalar field of wire type wire (size bytes each, 0 for
+// varints), unpacked (one value, read by one) or packed (a length-delimited run of them).
+func repeated[T any](r *reader, typ, wire, size int, name string, dst []T, one func(*reader) (T, error)) ([]T, error) {
 	r.fname = name
 	switch typ {
-	case wireVarint:
-		v, err := r.varint()
-		return append(dst, int64(v)), err
-	case wireBytes:
-		sub, err := r.packed(name, 0)
-		for err == nil && !sub.done() {
-			var v uint64
-			if v, err = sub.varint(); err == nil {
-				dst = append(dst, int64(v))
-			}
-		}
-		return dst, err
-	default:
-		return dst, r.errf("wire type %s, want varint or packed", wireNames[typ])
-	}
-}
-
-// fixed32s appends a repeated 32-bit field (float), packed or not.
-func (r *reader) fixed32s(typ int, name string, dst []float32) ([]float32, error) {
-	r.fname = name
-	switch typ {
-	case wireFixed32:
-		v, err := r.float32Field(typ, name)
+	case wire:
+		v, err := one(r)
 		return append(dst, v), err
 	case wireBytes:
-		sub, err := r.packed(name, 4)
+		sub, err := r.packed(name, size)
 		for err == nil && !sub.done() {
-			var v uint32
-			if v, err = sub.fixed32(); err == nil {
-				dst = append(dst, math.Float32frombits(v))
-			}
-		}
-		return dst, err
-	default:
-		return dst, r.errf("wire type %s, want 32-bit or packed", wireNames[typ])
-	}
-}
-
-// fixed64 reads a 64-bit value.
-func (r *reader) fixed64() (uint64, error) {
-	v, n := protowire.ConsumeFixed64(r.b[r.pos:])
-	if n < 0 {
-		return 0, r.errf("truncated: need 8 bytes, %d left", len(r.b)-r.pos)
-	}
-	r.pos += n
-	return v, nil
-}
-
-// fixed64s appends a repeated 64-bit field (double or fixed uint64 bits), packed or not.
-func (r *reader) fixed64s(typ int, name string, dst []uint64) ([]uint64, error) {
-	r.fname = name
-	switch typ {
-	case wireFixed64:
-		v, err := r.fixed64()
-		return append(dst, v), err
-	case wireBytes:
-		sub, err := r.packed(name, 8)
-		for err == nil && !sub.done() {
-			var v uint64
-			if v, err = sub.fixed64(); err == nil {
+			var v T
+			if v, err = one(sub); err == nil {
 				dst = append(dst, v)
 			}
 		}
 		return dst, err
 	default:
-		return dst, r.errf("wire type %s, want 64-bit or packed", wireNames[typ])
+		return dst, r.errf("wire type %s, want %s or packed", wireNames[typ], wireNames[wire])
 	}
+}
+
+// varints appends a repeated varint field, packed (length-delimited) or not.
+func (r *reader) varints(typ int, name string, dst []int64) ([]int64, error) {
+	return repeated(r, typ, wireVarint, 0, name, dst, func(r *reader) (int64, error) {
+		v, err := r.varint()
+		return int64(v), err
+	})
+}
+
+// fixed32s appends a repeated 32-bit field (float), packed or not.
+func (r *reader) fixed32s(typ int, name string, dst []float32) ([]float32, error) {
+	return repeated(r, typ, wireFixed32, 4, name, dst, func(r *reader) (float32, error) {
+		v, err := r.fixed32()
+		return math.Float32frombits(v), err
+	})
+}
+
+// fixed64 reads a 64-bit value.
+func (r *reader) fixed64() (uint64, error) { return fixed(r, 8, protowire.ConsumeFixed64) }
+
+// fixed64s appends a repeated 64-bit field (double or fixed uint64 bits), packed or not.
+func (r *reader) fixed64s(typ int, name string, dst []uint64) ([]uint64, error) {
+	return repeated(r, typ, wireFixed64, 8, name, dst, (*reader).fixed64)
 }
