@@ -37,16 +37,10 @@ import (
 // circuitFile is a circuit as written by bench.py.
 type circuitFile = bench.File
 
-// record is one timing.
+// record is one timing: the fields every simulator's record has (bench.Record, the format
+// bench.py prints too), and those only qpeft's have.
 type record struct {
-	Sim       string  `json:"sim"`
-	Threads   int     `json:"threads"`
-	Circuit   string  `json:"circuit"`
-	Qubits    int     `json:"qubits"`
-	Gates     int     `json:"gates"`
-	Seconds   float64 `json:"seconds"`
-	NsAmpGate float64 `json:"ns_per_amp_gate"`
-	Repeats   int     `json:"repeats"`
+	bench.Record
 
 	// qpeft records only.
 	Path         string  `json:"path,omitempty"`          // float64 or complex128
@@ -201,8 +195,8 @@ func run(dir, threadList string, repeat, repeatLarge, largeQubits, itsMax int) e
 		}
 		work := float64(len(cf.Gates)) * math.Ldexp(1, cf.Qubits)
 		newRecord := func(name string, t, reps int, d time.Duration) record {
-			return record{Sim: name, Threads: t, Circuit: cf.Kind, Qubits: cf.Qubits, Gates: len(cf.Gates),
-				Seconds: d.Seconds(), NsAmpGate: float64(d.Nanoseconds()) / work, Repeats: reps}
+			return record{Record: bench.Record{Sim: name, Threads: t, Circuit: cf.Kind, Qubits: cf.Qubits, Gates: len(cf.Gates),
+				Seconds: d.Seconds(), NsAmpGate: float64(d.Nanoseconds()) / work, Repeats: reps}}
 		}
 		reps := repeat
 		if cf.Qubits >= largeQubits {
@@ -300,8 +294,8 @@ func runUnitary(dir, threadList string, repeat int) error {
 				return err
 			}
 			work := float64(len(cf.Gates)) * math.Ldexp(1, 2*cf.Qubits)
-			if err := enc.Encode(record{Sim: "qpeft-unitary", Threads: t, Circuit: cf.Kind, Qubits: cf.Qubits, Gates: len(cf.Gates),
-				Seconds: d.Seconds(), NsAmpGate: float64(d.Nanoseconds()) / work, Repeats: repeat}); err != nil {
+			if err := enc.Encode(record{Record: bench.Record{Sim: "qpeft-unitary", Threads: t, Circuit: cf.Kind, Qubits: cf.Qubits, Gates: len(cf.Gates),
+				Seconds: d.Seconds(), NsAmpGate: float64(d.Nanoseconds()) / work, Repeats: repeat}}); err != nil {
 				return err
 			}
 		}
