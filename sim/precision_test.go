@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/circuit/library"
 )
 
 // TestSingleMatchesItsubaki: in single precision (float32/complex64), with every blocking
@@ -82,27 +83,11 @@ func TestSingleFidelity(t *testing.T) {
 	}
 }
 
-// randomLayered is library.RandomLayered (which this package cannot import): RX/RY/RZ on
-// every qubit, then CX on disjoint random pairs, per layer.
+// randomLayered is library.RandomLayered for sizes the tests know to be valid.
 func randomLayered(n, layers int, seed uint64) *circuit.Circuit {
-	r := rand.New(rand.NewPCG(seed, 1))
-	c := circuit.New(n)
-	for l := 0; l < layers; l++ {
-		for q := 0; q < n; q++ {
-			th := (r.Float64()*2 - 1) * math.Pi
-			switch r.IntN(3) {
-			case 0:
-				c.RX(th, q)
-			case 1:
-				c.RY(th, q)
-			default:
-				c.RZ(th, q)
-			}
-		}
-		perm := r.Perm(n)
-		for i := 0; i+1 < n; i += 2 {
-			c.CX(perm[i], perm[i+1])
-		}
+	c, err := library.RandomLayered(n, layers, seed)
+	if err != nil {
+		panic(err) // the tests pass fixed, valid sizes
 	}
 	return c
 }
