@@ -3,10 +3,10 @@
 # native fuzzing, all targets at the same time:
 #
 #   qasm             FuzzParse      OpenQASM 2/3 text: parse, lower to the IR, print, re-read
-#   peft/safetensors FuzzRead       safetensors files (Parse, Read, Open)
+#   formats/safetensors FuzzRead       safetensors files (Parse, Read, Open)
 #   peft             FuzzLoad       adapter directories (adapter_config.json + weights)
-#   peft/onnx        FuzzDecode     ONNX models (Decode, Convert, forward pass)
-#   peft/bert        FuzzTokenizer  tokenizer.json and the tokenizer it builds
+#   formats/onnx        FuzzDecode     ONNX models (Decode, Convert, forward pass)
+#   models/bert        FuzzTokenizer  tokenizer.json and the tokenizer it builds
 #
 # Their seed corpora (testdata/fuzz/<Target>/ of each package) are replayed by plain
 # `go test ./...`; this script looks for new failures. A failure prints the reproducer's
@@ -22,10 +22,10 @@ cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-30s}"
 targets=(
   "./qasm FuzzParse"
-  "./peft/safetensors FuzzRead"
+  "./formats/safetensors FuzzRead"
   "./peft FuzzLoad"
-  "./peft/onnx FuzzDecode"
-  "./peft/bert FuzzTokenizer"
+  "./formats/onnx FuzzDecode"
+  "./models/bert FuzzTokenizer"
 )
 selected=()
 for t in "${targets[@]}"; do

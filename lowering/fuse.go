@@ -2,7 +2,7 @@ package lowering
 
 import (
 	"github.com/qpeft/qpeft/circuit"
-	"github.com/qpeft/qpeft/lowering/fuse"
+	"github.com/qpeft/qpeft/circuit/fuse"
 )
 
 // Block is one fused unitary block; see package fuse, which holds the pass so that the

@@ -3,7 +3,7 @@ package peft
 import (
 	"fmt"
 
-	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/nn"
 )
 
 // Adapted plugs an adapter into the nn stack: it wraps a frozen nn.LinearMap (an nn.Linear,

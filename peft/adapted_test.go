@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/nn"
 )
 
 func frozenLinear[T nn.Float](rng *rand.Rand, out, in int) *nn.Linear[T] {

@@ -3,7 +3,7 @@ package peft
 import (
 	"fmt"
 
-	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/nn"
 )
 
 // Method names an adapter family.

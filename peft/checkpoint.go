@@ -13,13 +13,13 @@ import (
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/internal/safefile"
 	"github.com/qpeft/qpeft/lowering"
+	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft/ansatz"
-	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
-	"github.com/qpeft/qpeft/peft/safetensors"
 	"github.com/qpeft/qpeft/qasm"
 )
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/circuit"
-	"github.com/qpeft/qpeft/peft/safetensors"
+	"github.com/qpeft/qpeft/formats/safetensors"
 )
 
 var ckShapes = []ModuleShape{{"enc.0.q", 16, 16}, {"enc.0.v", 12, 16}, {"enc.1.q", 16, 16}}

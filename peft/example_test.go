@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/qpeft/qpeft/formats/hfpeft"
+	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
-	"github.com/qpeft/qpeft/peft/hfpeft"
-	"github.com/qpeft/qpeft/peft/nn"
 )
 
 // Fine-tune a Quantum-PEFT adapter (Pauli ansatz, L = 1, K = 4) on a frozen 64 × 64 layer to

@@ -5,8 +5,8 @@ import (
 	"regexp"
 	"sort"
 
-	"github.com/qpeft/qpeft/peft/hfpeft"
-	"github.com/qpeft/qpeft/peft/safetensors"
+	"github.com/qpeft/qpeft/formats/hfpeft"
+	"github.com/qpeft/qpeft/formats/safetensors"
 )
 
 // Module is an adapter attached to a named module of a model (the module's path in the base

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qpeft/qpeft/peft/hfpeft"
-	"github.com/qpeft/qpeft/peft/safetensors"
+	"github.com/qpeft/qpeft/formats/hfpeft"
+	"github.com/qpeft/qpeft/formats/safetensors"
 )
 
 // TestExportLoRA: an exported adapter, reloaded by the project's own PEFT LoRA loader

@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/nn"
 )
 
 // LoRA is the LoRA baseline (Hu et al. 2021, as Hugging Face PEFT implements it):

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
 	"github.com/qpeft/qpeft/sim"
 )

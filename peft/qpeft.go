@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
 )
 

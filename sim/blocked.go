@@ -10,7 +10,7 @@ package sim
 // local qubits into a buffer that stays in the core's cache, applies every gate of the sweep
 // to it, and scatters it back. The state crosses the memory bus once per sweep instead of
 // once per gate; within a sweep, runs of gates on at most BlockConfig.FuseQubits qubits are
-// fused into one small dense block each (package lowering/fuse; by default runs on one
+// fused into one small dense block each (package circuit/fuse; by default runs on one
 // qubit), which cuts the passes over the buffer. A group of fewer than gatherMinGates gates
 // that would have to be gathered is applied gate by gate instead (gathering and scattering
 // a chunk cost 1.2-2 streaming passes).
@@ -28,7 +28,7 @@ import (
 	"unsafe"
 
 	"github.com/qpeft/qpeft/circuit"
-	"github.com/qpeft/qpeft/lowering/fuse"
+	"github.com/qpeft/qpeft/circuit/fuse"
 )
 
 // Blocking configures cache-blocked execution of runs of gates (Run, Statevector, Columns,
@@ -285,7 +285,7 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int) sweep {
 }
 
 // fuseSteps fuses the maximal runs of steps on at most maxQubits qubits each (package
-// lowering/fuse); a larger gate ends a run and is kept as it is. Fusion keeps a run as it is
+// circuit/fuse); a larger gate ends a run and is kept as it is. Fusion keeps a run as it is
 // when it would not reduce the number of steps.
 func fuseSteps(steps []step, n, maxQubits int) []step {
 	var out []step

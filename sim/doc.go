@@ -38,7 +38,7 @@
 // Unitary and ApplyCircuit instead hand every run of unconditioned gates to a cache-blocked
 // executor (blocked.go): the gates are grouped into sweeps whose qubits fit a chunk of the
 // state that stays in the L2 cache, each sweep gathers a chunk, applies all its gates and
-// scatters it back, and runs of small gates are fused (package lowering/fuse). The Pauli
+// scatters it back, and runs of small gates are fused (package circuit/fuse). The Pauli
 // ansatz (L = 4) on 24 qubits is 4 passes over memory for 300 gates. Blocking (the
 // package variable) tunes or disables it; Plan reports a circuit's schedule. The inner
 // loops are AVX2 assembly on amd64 (simd_amd64.s), bit-identical to the portable Go loops in

@@ -1,12 +1,11 @@
 package sim
 
 import (
-	"bufio"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
-	"strings"
+
+	"github.com/qpeft/qpeft/internal/memlimit"
 )
 
 // MemoryLimit is the largest allocation, in bytes, the simulator makes for one state vector,
@@ -15,7 +14,7 @@ import (
 // 8 GiB when that cannot be read); the environment variable QPEFT_MEMORY_LIMIT overrides it
 // at program start ("32GiB", "500MB", "1073741824"). Options.MemoryLimit overrides it for
 // one run.
-var MemoryLimit int64 = defaultMemoryLimit()
+var MemoryLimit int64 = memlimit.Default()
 
 // MemoryError reports work whose predicted peak memory is above the memory limit.
 type MemoryError struct {
@@ -93,61 +92,6 @@ func checkMemory(what string, n, cols, bytesPerAmp int, limit int64) error {
 	return nil
 }
 
-func defaultMemoryLimit() int64 {
-	if s := os.Getenv("QPEFT_MEMORY_LIMIT"); s != "" {
-		if v, err := ParseBytes(s); err == nil {
-			return v
-		}
-		fmt.Fprintf(os.Stderr, "qpeft: ignoring QPEFT_MEMORY_LIMIT=%q: not a byte count (use e.g. 16GiB, 500MB or 1073741824)\n", s)
-	}
-	if total := memTotal(); total > 0 {
-		return total / 4 * 3
-	}
-	return 8 << 30
-}
-
-// memTotal reads MemTotal from /proc/meminfo, or returns 0.
-func memTotal() int64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemTotal:" {
-			v, err := strconv.ParseInt(fields[1], 10, 64)
-			if err != nil {
-				return 0
-			}
-			if len(fields) >= 3 && strings.EqualFold(fields[2], "kB") {
-				v *= 1024
-			}
-			return v
-		}
-	}
-	return 0
-}
-
 // ParseBytes parses a byte count: a non-negative integer with an optional unit B, KB, MB,
 // GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), case-insensitive.
-func ParseBytes(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	i := 0
-	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
-		i++
-	}
-	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
-	mult := map[string]float64{"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
-		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
-	m, ok := mult[unit]
-	if num == "" || !ok {
-		return 0, fmt.Errorf("invalid byte count %q (use e.g. 16GiB, 500MB or 1073741824)", s)
-	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || v*m >= math.MaxInt64 {
-		return 0, fmt.Errorf("invalid byte count %q (use e.g. 16GiB, 500MB or 1073741824)", s)
-	}
-	return int64(v * m), nil
-}
+func ParseBytes(s string) (int64, error) { return memlimit.Parse(s) }

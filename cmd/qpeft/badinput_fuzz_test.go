@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/qpeft/qpeft/peft/bert"
+	"github.com/qpeft/qpeft/models/bert"
 )
 
 // Generators of the fuzz- cases: inputs the fuzz targets found, reached through the CLI.

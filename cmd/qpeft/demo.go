@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/qpeft/qpeft/peft/train"
+	"github.com/qpeft/qpeft/train"
 )
 
 func init() {

@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/qpeft/qpeft/peft/bert"
+	"github.com/qpeft/qpeft/models/bert"
 )
 
 // hfRunDir returns the BERT run directory that arg names (the run directory itself or its

@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/formats/npy"
 	"github.com/qpeft/qpeft/internal/atomicfile"
-	"github.com/qpeft/qpeft/internal/npy"
 	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/lowering"
 )

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/circuit"
-	"github.com/qpeft/qpeft/internal/npy"
+	"github.com/qpeft/qpeft/formats/npy"
 	"github.com/qpeft/qpeft/sim"
 )
 

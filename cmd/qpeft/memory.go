@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qpeft/qpeft/formats/onnx"
+
 	"github.com/spf13/pflag"
 
 	"github.com/qpeft/qpeft/sim"
@@ -22,12 +24,13 @@ func addMemoryLimitFlag(fs *pflag.FlagSet) *string {
 	return fs.String("memory-limit", "", memoryLimitUsage)
 }
 
-// applyMemoryLimit sets sim.MemoryLimit, the one limit every estimate of the libraries is
-// checked against, from a --memory-limit value ("" keeps the default); restore puts the
-// previous value back.
+// applyMemoryLimit sets the limit every estimate of the libraries is checked against
+// (sim.MemoryLimit for the circuit stack, onnx.MemoryLimit for the tensor stack, which
+// share one default) from a --memory-limit value ("" keeps the default); restore puts the
+// previous values back.
 func applyMemoryLimit(value string) (restore func(), err error) {
-	old := sim.MemoryLimit
-	restore = func() { sim.MemoryLimit = old }
+	old, oldONNX := sim.MemoryLimit, onnx.MemoryLimit
+	restore = func() { sim.MemoryLimit, onnx.MemoryLimit = old, oldONNX }
 	if value == "" {
 		return restore, nil
 	}
@@ -35,7 +38,7 @@ func applyMemoryLimit(value string) (restore func(), err error) {
 	if err != nil || v <= 0 {
 		return restore, usageError("--memory-limit %q: give a positive byte count such as 16GiB, 500MB or 1073741824", value)
 	}
-	sim.MemoryLimit = v
+	sim.MemoryLimit, onnx.MemoryLimit = v, v
 	return restore, nil
 }
 

@@ -18,9 +18,9 @@ import (
 
 	"github.com/qpeft/qpeft/internal/peakrss"
 	"github.com/qpeft/qpeft/lowering"
-	"github.com/qpeft/qpeft/peft/train"
 	"github.com/qpeft/qpeft/qasm"
 	"github.com/qpeft/qpeft/sim"
+	"github.com/qpeft/qpeft/train"
 )
 
 // buildBinary builds qpeft into a temporary directory for subprocess tests.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qpeft/qpeft/internal/npy"
+	"github.com/qpeft/qpeft/formats/npy"
 )
 
 const qasmBell = "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[2] q;\nbit[2] c;\nh q[0];\ncx q[0], q[1];\nc = measure q;\n"

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/qpeft/qpeft/peft/train"
+	"github.com/qpeft/qpeft/train"
 )
 
 func init() {

@@ -1,7 +1,7 @@
 package main
 
 // qpeft train --model hf:DIR: fine-tune a BERT-family encoder from a Hugging Face model
-// directory (peft/bert) as a text classifier on the SpamAssassin corpus (peft/text).
+// directory (models/bert) as a text classifier on the SpamAssassin corpus (data/text).
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 
 	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/internal/outdir"
-	"github.com/qpeft/qpeft/peft/bert"
+	"github.com/qpeft/qpeft/models/bert"
 )
 
 // hfMiniLMName is the --model hf: name that finds an installed all-MiniLM-L6-v2 (the

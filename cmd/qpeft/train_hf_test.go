@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qpeft/qpeft/peft/bert"
-	"github.com/qpeft/qpeft/peft/text"
+	"github.com/qpeft/qpeft/data/text"
+	"github.com/qpeft/qpeft/models/bert"
 )
 
 var (

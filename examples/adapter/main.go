@@ -27,10 +27,10 @@ import (
 	"path/filepath"
 
 	"github.com/qpeft/qpeft/export"
+	"github.com/qpeft/qpeft/formats/hfpeft"
 	"github.com/qpeft/qpeft/internal/plots"
+	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
-	"github.com/qpeft/qpeft/peft/hfpeft"
-	"github.com/qpeft/qpeft/peft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
 )
 

@@ -27,9 +27,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qpeft/qpeft/data/text"
 	"github.com/qpeft/qpeft/internal/atomicfile"
-	"github.com/qpeft/qpeft/peft/bert"
-	"github.com/qpeft/qpeft/peft/text"
+	"github.com/qpeft/qpeft/models/bert"
 )
 
 // DefaultSettings is the sweep the issue asks for: head only, LoRA r = 1, 4, 8 and

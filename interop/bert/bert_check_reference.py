@@ -1,4 +1,4 @@
-"""Reference agreement of package peft/bert with the Hugging Face stack.
+"""Reference agreement of package models/bert with the Hugging Face stack.
 
 - Tokenizer: our tokenizer.json implementation (WordPiece for all-MiniLM-L6-v2, byte-level
   BPE for a RoBERTa-style tokenizer) gives the token ids of the `tokenizers` library.
@@ -130,7 +130,7 @@ def test_tokenizer_handmade_bpe(gen, tmp_path):
     """The hand-made tokenizer.json of the Go unit tests gives the same ids in `tokenizers`."""
     from tokenizers import Tokenizer
 
-    src = (ROOT / "peft/bert/tokenizer_test.go").read_text()
+    src = (ROOT / "models/bert/tokenizer_test.go").read_text()
     raw = src.split("const byteLevelBPE = `", 1)[1].split("`", 1)[0]
     path = tmp_path / "hand.json"
     path.write_text(raw)

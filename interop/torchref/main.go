@@ -6,7 +6,7 @@
 //	torchref ref DIR OUT.safetensors            U, V, ΔW and the vector-Jacobian products
 //	torchref resave DIR OUTDIR                  peft.Load then Save (a Go-written copy)
 //	torchref lora DIR OUTDIR                    peft.ExportLoRAAs (F64) of the checkpoint
-//	torchref spam -out DIR [flags]              the SpamAssassin protocol of peft/bert.Run (spam.go)
+//	torchref spam -out DIR [flags]              the SpamAssassin protocol of models/bert.Run (spam.go)
 //
 // ref writes, for every module M, "M.U" (out × K), "M.V" (in × K), "M.dW" (out × in) and, for
 // the loss ℓ = Σ_ij G_ij·ΔW_ij with G_ij = sin(0.37·i + 0.71·j + 0.13), the gradients
@@ -22,10 +22,10 @@ import (
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/peft/ortho"
-	"github.com/qpeft/qpeft/peft/safetensors"
 )
 
 func main() {

@@ -11,14 +11,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qpeft/qpeft/data/text"
 	"github.com/qpeft/qpeft/internal/atomicfile"
+	"github.com/qpeft/qpeft/models/bert"
+	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
-	"github.com/qpeft/qpeft/peft/bert"
-	"github.com/qpeft/qpeft/peft/nn"
-	"github.com/qpeft/qpeft/peft/text"
 )
 
-// spamData is what `torchref spam` writes: the Go trainer's protocol (peft/bert.Run) for the
+// spamData is what `torchref spam` writes: the Go trainer's protocol (models/bert.Run) for the
 // SpamAssassin runs of docs/results-minilm.md, so that the PyTorch package trains on exactly
 // the same token ids, batches, schedule and initial adapters.
 type spamData struct {

@@ -5,7 +5,7 @@ import (
 	"log"
 
 	"github.com/qpeft/qpeft/models/mlp512"
-	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/nn"
 )
 
 // Load the embedded, project-pretrained MLP and classify a blank image.

@@ -2,7 +2,7 @@
 // wider model on which qpeft shows how Quantum-PEFT scales (its 512 x 512 layer is adapted by
 // 9-qubit circuits).
 //
-// Unlike models/mnist-cnn (pretrained by the ONNX Model Zoo), this network was pretrained BY
+// Unlike models/mnistcnn (pretrained by the ONNX Model Zoo), this network was pretrained BY
 // THIS PROJECT on MNIST, deterministically from a fixed seed, with the command recorded in
 // PROVENANCE.md; the weights are embedded ([Load]) as safetensors (model.safetensors).
 //
@@ -29,8 +29,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/qpeft/qpeft/peft/nn"
-	"github.com/qpeft/qpeft/peft/safetensors"
+	"github.com/qpeft/qpeft/formats/safetensors"
+	"github.com/qpeft/qpeft/nn"
 )
 
 // Name is the model's name in qpeft commands (--model mlp512).

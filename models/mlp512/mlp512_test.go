@@ -11,11 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qpeft/qpeft/data"
+	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/internal/testenv"
 	"github.com/qpeft/qpeft/models/mlp512"
-	"github.com/qpeft/qpeft/peft/data"
-	"github.com/qpeft/qpeft/peft/nn"
-	"github.com/qpeft/qpeft/peft/safetensors"
+	"github.com/qpeft/qpeft/nn"
 )
 
 func TestEmbeddedWeights(t *testing.T) {

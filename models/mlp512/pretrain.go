@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/qpeft/qpeft/peft/data"
-	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/data"
+	"github.com/qpeft/qpeft/nn"
 )
 
 // PretrainConfig are the settings of [Pretrain].

@@ -5,7 +5,7 @@
     /tmp/torchref spam -out /tmp/spam -rank 8 -layers 1          # data, orders, schedule, initial adapters
     python python/scripts/minilm_spam.py --prep /tmp/spam --out /tmp/spam/torch [--seeds 1,2,3]
 
-`torchref spam` writes what peft/bert.Run (the Go trainer, docs/results-minilm.md) uses: the
+`torchref spam` writes what models/bert.Run (the Go trainer, docs/results-minilm.md) uses: the
 token ids of the fixed split (640 stratified training e-mails, the 1,168 test e-mails, ≤ 64
 tokens), each seed's batch order, the warm-up/cosine learning-rate factors, and each seed's
 initial Quantum-PEFT adapter (Go's initialisation). This script trains the same model the same

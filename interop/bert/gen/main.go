@@ -1,5 +1,5 @@
 // Command gen is the Go side of the BERT interop checks (interop/bert): it tokenises,
-// embeds and runs models with package peft/bert and writes JSON that the Python tests
+// embeds and runs models with package models/bert and writes JSON that the Python tests
 // compare with Hugging Face tokenizers, transformers, sentence-transformers and peft.
 //
 //	gen tokenize -tokenizer FILE -in texts.json -out ids.json [-max-len N]
@@ -18,9 +18,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/qpeft/qpeft/formats/safetensors"
+	"github.com/qpeft/qpeft/models/bert"
 	"github.com/qpeft/qpeft/peft"
-	"github.com/qpeft/qpeft/peft/bert"
-	"github.com/qpeft/qpeft/peft/safetensors"
 )
 
 func main() {

@@ -18,10 +18,10 @@ import (
 	"runtime"
 	"strconv"
 
+	"github.com/qpeft/qpeft/data"
 	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/models/mlp512"
-	"github.com/qpeft/qpeft/peft/data"
-	"github.com/qpeft/qpeft/peft/nn"
+	"github.com/qpeft/qpeft/nn"
 )
 
 func main() {
