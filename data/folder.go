@@ -192,7 +192,7 @@ func (sc *scanned) load(dir string, classes []string) (*Dataset, error) {
 		ch = 3
 	}
 	px := ch * sc.rows * sc.cols
-	if err := checkMemory(fmt.Sprintf("data: %s: %d images of %dx%dx%d", dir, len(files), ch, sc.rows, sc.cols), float64(len(files))*float64(px)); err != nil {
+	if err := CheckMemory(fmt.Sprintf("data: %s: %d images of %dx%dx%d", dir, len(files), ch, sc.rows, sc.cols), float64(len(files))*float64(px)); err != nil {
 		return nil, err
 	}
 	d := &Dataset{N: len(files), Rows: sc.rows, Cols: sc.cols, Channels: ch, Classes: len(classes), ClassNames: classes,

@@ -81,7 +81,7 @@ func ReadNPZ(r io.ReaderAt, size int64, seed uint64) (*Splits, error) {
 		total += float64(zf.UncompressedSize64)
 	}
 	// The arrays as read, plus the images as bytes.
-	if err := checkMemory("the arrays of the archive", 2*total); err != nil {
+	if err := CheckMemory("the arrays of the archive", 2*total); err != nil {
 		return nil, err
 	}
 	has := func(k string) bool { _, ok := arrays[k]; return ok }

@@ -21,8 +21,9 @@ const (
 // three quarters of physical memory); qpeft's --memory-limit sets it.
 var MemoryLimit int64 = memlimit.Default()
 
-// checkMemory refuses to allocate more than MemoryLimit bytes for what.
-func checkMemory(what string, bytes float64) error {
+// CheckMemory returns an error, naming what and how to lift the limit, when bytes exceeds
+// MemoryLimit; the loaders call it before allocating a dataset.
+func CheckMemory(what string, bytes float64) error {
 	if lim := MemoryLimit; lim > 0 && bytes > float64(lim) {
 		return fmt.Errorf("%s needs %.0f bytes (%.2f GiB), above the memory limit of %d bytes; raise it (--memory-limit, QPEFT_MEMORY_LIMIT=64GiB) or use a smaller dataset", what, bytes, bytes/(1<<30), lim)
 	}

@@ -543,3 +543,45 @@ func TestIDXFolder(t *testing.T) {
 		assert.Contains(t, err.Error(), "no path given (write npz:PATH)")
 	})
 }
+
+// FuzzReadNPZ: any archive gives splits or an error, never a panic, and what is returned is
+// consistent (labels below the class count, image bytes matching the shape).
+func FuzzReadNPZ(f *testing.F) {
+	d := &Dataset{N: 6, Rows: 2, Cols: 2, Classes: 2, Labels: []byte{0, 1, 0, 1, 0, 1}, Images: make([]byte, 24)}
+	var b bytes.Buffer
+	if err := WriteNPZ(&b, map[string]*Dataset{"": d}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	b.Reset()
+	if err := WriteNPZ(&b, map[string]*Dataset{"_train": d, "_test": d.Subset([]int{0, 1})}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	saved := MemoryLimit
+	MemoryLimit = 64 << 20
+	f.Cleanup(func() { MemoryLimit = saved })
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s, err := ReadNPZ(bytes.NewReader(in), int64(len(in)), 1)
+		if err != nil {
+			if s != nil {
+				t.Fatalf("splits and an error: %v", err)
+			}
+			return
+		}
+		for _, d := range []*Dataset{s.Train, s.Validation, s.Test} {
+			if d == nil {
+				continue
+			}
+			if len(d.Images) != d.N*d.PixelsPerImage() || len(d.Labels) != d.N {
+				t.Fatalf("inconsistent dataset: %d bytes for %d images of %v, %d labels", len(d.Images), d.N, d.Shape(), len(d.Labels))
+			}
+			for _, l := range d.Labels {
+				if int(l) >= d.Classes {
+					t.Fatalf("label %d of %d classes", l, d.Classes)
+				}
+			}
+		}
+	})
+}
