@@ -4,6 +4,7 @@
 #
 #   qasm             FuzzParse      OpenQASM 2/3 text: parse, lower to the IR, print, re-read
 #   formats/safetensors FuzzRead       safetensors files (Parse, Read, Open)
+#   formats/torchbin FuzzRead       torch.save archives (pytorch_model.bin): zip, pickle, views
 #   peft             FuzzLoad       adapter directories (adapter_config.json + weights)
 #   formats/onnx        FuzzDecode     ONNX models (Decode, Convert, forward pass)
 #   models/bert        FuzzTokenizer  tokenizer.json and the tokenizer it builds
@@ -23,6 +24,7 @@ fuzztime="${FUZZTIME:-30s}"
 targets=(
   "./qasm FuzzParse"
   "./formats/safetensors FuzzRead"
+  "./formats/torchbin FuzzRead"
   "./peft FuzzLoad"
   "./formats/onnx FuzzDecode"
   "./models/bert FuzzTokenizer"
