@@ -14,8 +14,8 @@ import (
 	"strings"
 
 	"github.com/qpeft/qpeft/formats/safetensors"
+	"github.com/qpeft/qpeft/internal/memlimit"
 	"github.com/qpeft/qpeft/nn"
-	"github.com/qpeft/qpeft/sim"
 )
 
 // File names of a Hugging Face model directory.
@@ -309,10 +309,27 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// checkMemory refuses an allocation above sim.MemoryLimit.
+// MemoryLimit is the largest weight set, in bytes, LoadCheckpoint reads (zero or negative:
+// no limit). Its default is the process-wide one (internal/memlimit: QPEFT_MEMORY_LIMIT, else
+// three quarters of physical memory), the same as sim.MemoryLimit and onnx.MemoryLimit;
+// qpeft --memory-limit sets all three.
+var MemoryLimit int64 = memlimit.Default()
+
+// checkMemory refuses an allocation above MemoryLimit.
 func checkMemory(what string, bytes float64) error {
-	if lim := sim.MemoryLimit; lim > 0 && bytes > float64(lim) {
+	if lim := MemoryLimit; lim > 0 && bytes > float64(lim) {
 		return fmt.Errorf("bert: %s need %.0f bytes (%.1f GiB), above the memory limit of %d bytes; raise QPEFT_MEMORY_LIMIT or use a smaller model or batch", what, bytes, bytes/(1<<30), lim)
 	}
 	return nil
+}
+
+// Clone returns a deep copy of the checkpoint's weights (for full fine-tuning, which
+// modifies them).
+func (ck *Checkpoint) Clone() *Checkpoint {
+	c := *ck
+	c.Weights = make(map[string]*nn.Param, len(ck.Weights))
+	for k, p := range ck.Weights {
+		c.Weights[k] = &nn.Param{Name: p.Name, Shape: append([]int(nil), p.Shape...), Value: append([]float64(nil), p.Value...)}
+	}
+	return &c
 }
