@@ -70,7 +70,9 @@ func (p *lineProgress) Step(step int, loss, acc, sps float64) {
 	}
 }
 
-func (p *lineProgress) EndEpoch(e EpochInfo, secs, sps float64) { endEpochLine(p.w, p.epochs, e, secs, sps) }
+func (p *lineProgress) EndEpoch(e EpochInfo, secs, sps float64) {
+	endEpochLine(p.w, p.epochs, e, secs, sps)
+}
 
 // endEpochLine prints the summary line of a finished epoch (the test part when the epoch was
 // evaluated).

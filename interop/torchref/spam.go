@@ -14,9 +14,9 @@ import (
 	"github.com/qpeft/qpeft/data/text"
 	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/models/bert"
-	"github.com/qpeft/qpeft/train"
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
+	"github.com/qpeft/qpeft/train"
 )
 
 // spamData is what `torchref spam` writes: the Go trainer's protocol (train.RunText) for the

@@ -20,8 +20,8 @@ import (
 
 	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/models/bert"
-	"github.com/qpeft/qpeft/train"
 	"github.com/qpeft/qpeft/peft"
+	"github.com/qpeft/qpeft/train"
 )
 
 func main() {
