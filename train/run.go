@@ -310,14 +310,7 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 			return nil, err
 		}
 	}
-	trainN := d.Train.N
-	if cfg.TrainLimit > 0 && cfg.TrainLimit < trainN {
-		trainN = cfg.TrainLimit
-	}
-	testN := d.Test.N
-	if cfg.TestLimit > 0 && cfg.TestLimit < testN {
-		testN = cfg.TestLimit
-	}
+	trainN, testN := cfg.sizes(d)
 	classes := d.Train.Classes
 	perEpoch := 0
 	if cfg.Method != ZeroShot {
@@ -449,4 +442,17 @@ func (l *imageLearner) Backward(dlogits *nn.Tensor[float32]) error {
 		return fmt.Errorf("train: backward pass failed (did training diverge? lower --lr): %w", err)
 	}
 	return nil
+}
+
+// sizes returns the number of training and test samples a run of c uses on d (the first
+// TrainLimit and TestLimit of each split; 0: all).
+func (c Config) sizes(d *Data) (trainN, testN int) {
+	trainN, testN = d.Train.N, d.Test.N
+	if c.TrainLimit > 0 && c.TrainLimit < trainN {
+		trainN = c.TrainLimit
+	}
+	if c.TestLimit > 0 && c.TestLimit < testN {
+		testN = c.TestLimit
+	}
+	return trainN, testN
 }
