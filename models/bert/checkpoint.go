@@ -13,8 +13,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qpeft/qpeft/data"
 	"github.com/qpeft/qpeft/formats/safetensors"
-	"github.com/qpeft/qpeft/internal/memlimit"
+	"github.com/qpeft/qpeft/formats/torchbin"
 	"github.com/qpeft/qpeft/nn"
 )
 
@@ -174,10 +175,11 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 			return nil, fmt.Errorf("bert: %s has neither %s nor %s", dir, SafetensorsFile, PytorchFile)
 		}
 		path = bin
-		src, err = openTorchBin(bin)
+		tb, err := torchbin.Open(bin)
 		if err != nil {
 			return nil, fmt.Errorf("bert: %s: %w; convert it to %s (in Python: safetensors.torch.save_file(torch.load(%q), %q))", bin, err, SafetensorsFile, PytorchFile, SafetensorsFile)
 		}
+		src = torchbinSource{tb}
 	default:
 		return nil, fmt.Errorf("bert: %w", err)
 	}
@@ -212,6 +214,20 @@ func (s safetensorsSource) info(name string) (string, []int, error) {
 }
 
 func (s safetensorsSource) float64s(name string) ([]float64, error) { return s.f.Float64(name) }
+
+type torchbinSource struct{ f *torchbin.File }
+
+func (s torchbinSource) names() []string { return s.f.Names() }
+
+func (s torchbinSource) info(name string) (string, []int, error) {
+	t, ok := s.f.Info(name)
+	if !ok {
+		return "", nil, fmt.Errorf("no tensor %q", name)
+	}
+	return t.DType.String(), t.Shape, nil
+}
+
+func (s torchbinSource) float64s(name string) ([]float64, error) { return s.f.Float64(name) }
 
 // fromSource validates the tensors of src against cfg and converts them.
 func fromSource(cfg Config, src tensorSource) (*Checkpoint, error) {
@@ -309,15 +325,10 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// MemoryLimit is the largest weight set, in bytes, LoadCheckpoint reads (zero or negative:
-// no limit). Its default is the process-wide one (internal/memlimit: QPEFT_MEMORY_LIMIT, else
-// three quarters of physical memory), the same as sim.MemoryLimit and onnx.MemoryLimit;
-// qpeft --memory-limit sets all three.
-var MemoryLimit int64 = memlimit.Default()
-
-// checkMemory refuses an allocation above MemoryLimit.
+// checkMemory refuses an allocation above data.MemoryLimit, the tensor stack's share of the
+// process-wide memory limit (qpeft --memory-limit sets it).
 func checkMemory(what string, bytes float64) error {
-	if lim := MemoryLimit; lim > 0 && bytes > float64(lim) {
+	if lim := data.MemoryLimit; lim > 0 && bytes > float64(lim) {
 		return fmt.Errorf("bert: %s need %.0f bytes (%.1f GiB), above the memory limit of %d bytes; raise QPEFT_MEMORY_LIMIT or use a smaller model or batch", what, bytes, bytes/(1<<30), lim)
 	}
 	return nil
