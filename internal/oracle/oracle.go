@@ -310,6 +310,7 @@ func Scale(a []complex128, gamma float64) []complex128 {
 	}
 	return out
 }
+
 // Options steer RandomCircuit.
 type Options struct {
 	// Symbolic makes some angles parameter expressions (p0, p1, … with affine maps).
