@@ -389,15 +389,15 @@ func (p *cprinter) op(op *circuit.Op, i int) error {
 	}
 	switch op.Kind {
 	case circuit.Measure:
-		if len(op.Qubits) != len(op.Clbits) {
-			return fmt.Errorf("%s: %d qubits but %d bits", where, len(op.Qubits), len(op.Clbits))
+		if len(op.Qubits) != len(op.Clbits()) {
+			return fmt.Errorf("%s: %d qubits but %d bits", where, len(op.Qubits), len(op.Clbits()))
 		}
 		for j := range op.Qubits {
 			q, err := p.qubits(op.Qubits[j : j+1])
 			if err != nil {
 				return fmt.Errorf("%s: %w", where, err)
 			}
-			b := op.Clbits[j]
+			b := op.Clbits()[j]
 			if b < 0 || b >= len(p.cname) {
 				return fmt.Errorf("%s: bit %d out of range", where, b)
 			}
@@ -449,7 +449,7 @@ func (p *cprinter) op(op *circuit.Op, i int) error {
 	name := op.Gate.Name
 	if p.v == 2 {
 		if op.Ctrl > 0 {
-			g, rewrite := oq2Controlled(name, op.Ctrl)
+			g, rewrite := oq2Controlled(name, int(op.Ctrl))
 			if g == "" {
 				return fmt.Errorf("%s: OpenQASM 2 cannot express %s: qelib1.inc has no gate for it; print OpenQASM 3 (ctrl @), or decompose the circuit first", where, ctrlText(op))
 			}

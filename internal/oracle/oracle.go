@@ -56,7 +56,7 @@ func Matrix(op *circuit.Op, env circuit.Env) ([]complex128, error) {
 	}
 	m := op.Gate.Matrix(p...)
 	if op.Ctrl > 0 {
-		m = Controlled(m, op.Gate.Qubits, op.Ctrl)
+		m = Controlled(m, op.Gate.Qubits, int(op.Ctrl))
 	}
 	return m, nil
 }
@@ -363,7 +363,7 @@ func RandomCircuit(r *rand.Rand, n, depth int, o Options) *circuit.Circuit {
 				args[i] = circuit.Num(v)
 			}
 		}
-		if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: qs, Args: args}); err != nil {
+		if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: args}); err != nil {
 			panic(err)
 		}
 	}

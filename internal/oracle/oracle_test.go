@@ -57,7 +57,7 @@ func TestMatrixControls(t *testing.T) {
 			for i := range qs {
 				qs[i] = i
 			}
-			op := circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: qs, Args: args}
+			op := circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: args}
 			m, err := Matrix(&op, nil)
 			require.NoError(t, err, g.Name)
 			want := g.Matrix(p...)
