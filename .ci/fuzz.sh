@@ -8,6 +8,9 @@
 #   peft             FuzzLoad       adapter directories (adapter_config.json + weights)
 #   formats/onnx        FuzzDecode     ONNX models (Decode, Convert, forward pass)
 #   models/bert        FuzzTokenizer  tokenizer.json and the tokenizer it builds
+#   data             FuzzReadNPZ    NumPy .npz image datasets
+#   data/text        FuzzReadCSV    CSV text classification datasets
+#   data/text        FuzzReadJSONL  JSON Lines text classification datasets
 #
 # Their seed corpora (testdata/fuzz/<Target>/ of each package) are replayed by plain
 # `go test ./...`; this script looks for new failures. A failure prints the reproducer's
@@ -28,6 +31,9 @@ targets=(
   "./peft FuzzLoad"
   "./formats/onnx FuzzDecode"
   "./models/bert FuzzTokenizer"
+  "./data FuzzReadNPZ"
+  "./data/text FuzzReadCSV"
+  "./data/text FuzzReadJSONL"
 )
 selected=()
 for t in "${targets[@]}"; do

@@ -352,7 +352,7 @@ func randCircuit(r *rand.Rand, n, ops int, names []string, syms []string, withCt
 		for i := range args {
 			args[i] = randExpr(r, syms)
 		}
-		if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: qs, Args: args}); err != nil {
+		if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: args}); err != nil {
 			panic(err)
 		}
 	}

@@ -188,7 +188,7 @@ func simulate(t testing.TB, c *circuit.Circuit, env circuit.Env) []branch {
 							}
 							bits := x.bits
 							if op.Kind == circuit.Measure {
-								cb := uint(op.Clbits[j])
+								cb := uint(op.Clbits()[j])
 								bits = bits&^(1<<cb) | uint64(outcome)<<cb
 							} else if outcome == 1 { // reset: flip back to |0⟩
 								flipped := make([]complex128, d)

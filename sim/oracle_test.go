@@ -163,7 +163,7 @@ func randomOp(r *rand.Rand, n int, pool []*gates.Gate, maxCtrl int, symbolic boo
 				args[i] = circuit.Num(v)
 			}
 		}
-		return circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: perm, Args: args}
+		return circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: perm, Args: args}
 	}
 }
 

@@ -26,6 +26,10 @@ func pyList[T Elem](data []T) string {
 			parts[i] = "complex(float('" + strconv.FormatFloat(real(x), 'g', -1, 64) + "'), float('" + strconv.FormatFloat(imag(x), 'g', -1, 64) + "'))"
 		case int64:
 			parts[i] = strconv.FormatInt(x, 10)
+		case int32:
+			parts[i] = strconv.FormatInt(int64(x), 10)
+		case uint8:
+			parts[i] = strconv.FormatUint(uint64(x), 10)
 		}
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
@@ -59,6 +63,12 @@ func TestNumpyCrossCheck(t *testing.T) {
 	i64 := []int64{-9223372036854775808, 9223372036854775807, 0, 12345}
 	require.NoError(t, WriteFile(filepath.Join(dir, "i.npy"), []int{2, 1, 2}, i64))
 	check("i.npy", "<i8", []int{2, 1, 2}, pyList(i64))
+	i32 := []int32{-2147483648, 2147483647, 0, -7, 5, 6}
+	require.NoError(t, WriteFile(filepath.Join(dir, "i32.npy"), []int{3, 2}, i32))
+	check("i32.npy", "<i4", []int{3, 2}, pyList(i32))
+	u8 := []uint8{0, 255, 1, 128}
+	require.NoError(t, WriteFile(filepath.Join(dir, "u8.npy"), []int{2, 2}, u8))
+	check("u8.npy", "|u1", []int{2, 2}, pyList(u8))
 	require.NoError(t, WriteFile(filepath.Join(dir, "s.npy"), nil, []float64{42}))
 	check("s.npy", "<f8", nil, "[42.0]")
 	require.NoError(t, WriteFile(filepath.Join(dir, "e.npy"), []int{0, 3}, []float32{}))
@@ -71,6 +81,8 @@ func TestNumpyCrossCheck(t *testing.T) {
 	fmt.Fprintf(&script, "np.save(%q, np.arange(6, dtype='>i8').reshape(2, 3) - 3)\n", filepath.Join(dir, "be.npy"))
 	fmt.Fprintf(&script, "np.save(%q, np.asfortranarray((np.arange(6) + 1j * np.arange(6)).reshape(3, 2).astype('>c16')))\n", filepath.Join(dir, "bec.npy"))
 	fmt.Fprintf(&script, "np.save(%q, np.float32(2.5))\n", filepath.Join(dir, "scalar.npy"))
+	fmt.Fprintf(&script, "np.save(%q, np.asfortranarray(np.arange(6, dtype='>i4').reshape(2, 3) - 3))\n", filepath.Join(dir, "bei32.npy"))
+	fmt.Fprintf(&script, "np.save(%q, np.asfortranarray(np.arange(250, 256, dtype='u1').reshape(3, 2)))\n", filepath.Join(dir, "fortu8.npy"))
 	script.WriteString("print('ok')\n")
 
 	out, err := exec.Command(py, "-c", script.String()).CombinedOutput()
@@ -96,4 +108,12 @@ func TestNumpyCrossCheck(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, shape, "0-d")
 	assert.Equal(t, []float32{2.5}, sc)
+	shape, bei32, err := ReadFileAs[int32](filepath.Join(dir, "bei32.npy"))
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 3}, shape)
+	assert.Equal(t, []int32{-3, -2, -1, 0, 1, 2}, bei32, "big-endian fortran int32")
+	shape, u8f, err := ReadFileAs[uint8](filepath.Join(dir, "fortu8.npy"))
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 2}, shape)
+	assert.Equal(t, []uint8{250, 251, 252, 253, 254, 255}, u8f, "fortran uint8")
 }

@@ -238,7 +238,7 @@ func RandomCircuit(r *rand.Rand, n, depth int, o Options) *circuit.Circuit {
 				args[i] = circuit.Num(v)
 			}
 		}
-		if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: qs, Args: args}); err != nil {
+		if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: args}); err != nil {
 			panic(err)
 		}
 	}
