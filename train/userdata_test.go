@@ -91,7 +91,10 @@ func TestUserImageData(t *testing.T) {
 		{"missing file", func(c *Config) { c.Data = "npz:" + filepath.Join(t.TempDir(), "none.npz") }, "no such file"},
 		{"unknown kind", func(c *Config) { c.Data = "tiff:x" }, "idx:DIR, npz:FILE or images:DIR"},
 		{"pattern matches nothing", func(c *Config) { c.RankPattern = map[string]int{"fc9": 2} }, "--rank-pattern fc9=2 matches none of the adapted modules (fc2)"},
-		{"ansatz file of another size", func(c *Config) { c.Ansatz = filepath.Join("..", "examples", "ansatz", "givens_q9_L2.qasm"); c.Targets = []string{AllLinear} }, "no ansatz circuit for dimension 784"},
+		{"ansatz file of another size", func(c *Config) {
+			c.Ansatz = filepath.Join("..", "examples", "ansatz", "givens_q9_L2.qasm")
+			c.Targets = []string{AllLinear}
+		}, "no ansatz circuit for dimension 784"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := DefaultConfig(ModelMLP512, QPEFT)
@@ -110,7 +113,11 @@ func TestUserImageData(t *testing.T) {
 		{"start for lora", func(c *Config) { c.Method, c.Layers, c.LR = LoRA, 0, 1e-3; c.Start = peft.StartRotated }, "--ansatz and --start apply to qpeft, not lora"},
 		{"unknown family", func(c *Config) { c.Ansatz = "brick" }, `--ansatz "brick": want pauli, givens, alltoall`},
 		{"rotated file", func(c *Config) { c.Ansatz, c.Start = "x.qasm", peft.StartRotated }, "--start rotated applies to the built-in ansätze"},
-		{"pattern for head", func(c *Config) { c.Method, c.Rank, c.Layers = Head, 0, 0; c.HeadLR = 0; c.RankPattern = map[string]int{"fc1": 2} }, "--rank-pattern applies to qpeft, lora and adalora, not head"},
+		{"pattern for head", func(c *Config) {
+			c.Method, c.Rank, c.Layers = Head, 0, 0
+			c.HeadLR = 0
+			c.RankPattern = map[string]int{"fc1": 2}
+		}, "--rank-pattern applies to qpeft, lora and adalora, not head"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := DefaultConfig(ModelMLP512, QPEFT)
