@@ -146,9 +146,7 @@ func TestCtrlInverse(t *testing.T) {
 		}
 		prod[i*8+i] -= 1
 	}
-	if m := maxDiff(prod, make([]complex128, 64)); m > 1e-14 {
-		t.Fatalf("controlled inverse off by %g", m)
-	}
+	require.LessOrEqual(t, maxDiff(prod, make([]complex128, 64)), 1e-14, "controlled inverse off")
 }
 
 func TestExprEvalAndDerivative(t *testing.T) {
