@@ -58,6 +58,10 @@ var Layers = []Layer{
 	{Name: "nn", Level: 1, Stack: Tensors, Prefixes: []string{"nn"}},
 	{Name: "circuit", Level: 2, Stack: Circuits, Prefixes: []string{"circuit"}},
 	{Name: "circuit/fuse", Level: 3, Stack: Circuits, Prefixes: []string{"circuit/fuse"}},
+	// internal/oracle is the brute-force reference of the circuit tests: it sits just above
+	// circuit (it builds matrices of circuit operations) and below sim and lowering, so that it
+	// can never use the code it checks.
+	{Name: "internal/oracle", Level: 3, Stack: Circuits, Prefixes: []string{"internal/oracle"}},
 	{Name: "formats", Level: 2, Stack: Tensors, Prefixes: []string{"formats", "data"}},
 	{Name: "qasm", Level: 3, Stack: Circuits, Prefixes: []string{"qasm"}},
 	{Name: "models", Level: 3, Stack: Tensors, Prefixes: []string{"models"}},
