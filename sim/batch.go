@@ -337,6 +337,12 @@ func applyControlled[T number](d []T, B int, controls, targets []int, m []T, w i
 		drvPair(d, B, qs, cm*B, B<<targets[0], m[0], m[1], m[2], m[3], w > 0 && gapTouch[T](B, controls...), w)
 		return
 	}
+	if D == 4 && len(controls) == 0 {
+		if pl := dense4PlanFor(B, targets, m); pl != nil {
+			dense4Apply(d, pl, w)
+			return
+		}
+	}
 	var oa [64]int
 	offs := oa[:0]
 	for j := 0; j < D; j++ {

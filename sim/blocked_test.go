@@ -105,7 +105,7 @@ func TestGatherSegments(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sweeps, _ := cfg.plan(gateSteps(steps), n, rf, 8)
+				sweeps, _ := cfg.plan(gateSteps(steps), n, rf, 8, rf == 2)
 				long := 0
 				for _, sw := range sweeps {
 					if p := sw.lowRun(); !sw.direct && p < len(sw.local) && 8*rf<<p > gatherSegBytes {
@@ -199,7 +199,7 @@ func TestPlanSweeps(t *testing.T) {
 		if cq < pin+2 {
 			cq = pin + 2
 		}
-		sweeps := planSweeps(gs, n, cq, pin, 0)
+		sweeps := planSweeps(gs, n, cq, pin, 0, costC128, 1)
 		// Replay: the order of the ops must be a valid reordering (a gate comes after every
 		// earlier gate sharing a qubit with it).
 		index := map[*circuit.Op]int{}
