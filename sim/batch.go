@@ -374,6 +374,9 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 		return
 	}
 	var zero T
+	if B<<qs[0] <= patternElems/2 && diagPattern(d, B, qs, offs, vals, w) {
+		return
+	}
 	if rb := int(unsafe.Sizeof(zero)) * B << qs[0]; w > 0 && sweepDiag && rb >= 128 && rb <= 2048 && len(qs) <= 6 {
 		// Runs of 128 B to 2 KiB: walk memory in order (see kDiagSweep). Measured by
 		// BenchmarkDiagSweep: 2-5x faster than skipping lines in that range, slower outside it.

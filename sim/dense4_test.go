@@ -192,3 +192,35 @@ func TestDense4Layouts(t *testing.T) {
 func floatView(c []complex128) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(c))), 2*len(c))
 }
+
+// TestMulRun checks the element-by-element products of the short-run diagonals (diagPattern)
+// against the Go loop: bit for bit in double precision (no FMA there), to rounding in single.
+func TestMulRun(t *testing.T) {
+	t.Cleanup(func() { useSIMD = simdCPU })
+	r := rand.New(rand.NewPCG(3, 9))
+	for _, simd := range []bool{false, simdCPU} {
+		useSIMD = simd
+		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 64, 67} {
+			a := make([]complex128, n)
+			p := make([]complex128, n)
+			a64 := make([]complex64, n)
+			p64 := make([]complex64, n)
+			for i := range a {
+				a[i], p[i] = complex(r.NormFloat64(), r.NormFloat64()), complex(r.NormFloat64(), r.NormFloat64())
+				a64[i], p64[i] = complex64(a[i]), complex64(p[i])
+			}
+			want := make([]complex128, n)
+			for i := range a {
+				want[i] = a[i] * p[i]
+			}
+			mulRun(a, p)
+			mulRun(a64, p64)
+			for i := range a {
+				require.Equal(t, math.Float64bits(real(want[i])), math.Float64bits(real(a[i])), "simd=%v n=%d i=%d", simd, n, i)
+				require.Equal(t, math.Float64bits(imag(want[i])), math.Float64bits(imag(a[i])), "simd=%v n=%d i=%d", simd, n, i)
+				assert.InDelta(t, real(want[i]), float64(real(a64[i])), 1e-5*(1+cmplx.Abs(want[i])))
+				assert.InDelta(t, imag(want[i]), float64(imag(a64[i])), 1e-5*(1+cmplx.Abs(want[i])))
+			}
+		}
+	}
+}
