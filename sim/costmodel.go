@@ -43,12 +43,12 @@ func costKindOf(rf, eb int, cplx bool) (costKind, int) {
 // Kernels of the model. Costs are per amplitude of the chunk, by lowest qubit 0..6 (6 and
 // above).
 const (
-	kPairReal  = iota // 2x2 with real entries (on complex data: the float view)
-	kPairCplx         // 2x2 with complex entries
-	kDiag2            // one entry ≠ 1 of a diagonal on 2 qubits (cz, cp)
-	kSwap2            // one transposition on 2 qubits (cx)
-	kDense4Real       // dense 4x4, real entries
-	kDense4Cplx       // dense 4x4, complex entries
+	kPairReal   = iota // 2x2 with real entries (on complex data: the float view)
+	kPairCplx          // 2x2 with complex entries
+	kDiag2             // one entry ≠ 1 of a diagonal on 2 qubits (cz, cp)
+	kSwap2             // one transposition on 2 qubits (cx)
+	kDense4Real        // dense 4x4, real entries
+	kDense4Cplx        // dense 4x4, complex entries
 	nKernels
 )
 

@@ -174,7 +174,6 @@ func (pl *dense4Plan) runRange(d unsafe.Pointer, L, vlo, vhi int) {
 	}
 }
 
-
 // dense4PlanFor prepares the D = 4 matrix m of data of type T with B elements per row, or
 // returns nil when the SIMD loops are off or do not cover the layout.
 func dense4PlanFor[T number](B int, targets []int, m []T) *dense4Plan {
