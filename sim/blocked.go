@@ -25,6 +25,7 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/qpeft/qpeft/circuit"
@@ -622,6 +623,20 @@ type Schedule struct {
 	Sweeps int
 	// ChunkQubits is the number of qubits of a cache-resident chunk (0: not blocked).
 	ChunkQubits int
+	// SweepSteps holds, for each pass over the state in order, the number of steps it
+	// applies inside cache-resident chunks (0 for a gate applied directly, streaming).
+	SweepSteps []int
+}
+
+// Bound is the schedule's own lower bound on its time: each pass costs at least a pass over
+// memory (floor) and, when its steps run on cache-resident chunks, at least steps × one
+// in-cache pass (cachePass, from CachePass): no kernel is cheaper than a scaling pass.
+func (sc Schedule) Bound(floor, cachePass time.Duration) time.Duration {
+	var t time.Duration
+	for _, k := range sc.SweepSteps {
+		t += max(floor, time.Duration(k)*cachePass)
+	}
+	return t
 }
 
 // Plan returns the schedule Run would follow for the gates of c bound by env, under the
@@ -661,12 +676,20 @@ func PlanPrecision(c *circuit.Circuit, env circuit.Env, complexPath bool, prec P
 		if sweeps == nil {
 			sc.Sweeps += len(part.gs)
 			sc.Steps += len(part.gs)
+			for range part.gs {
+				sc.SweepSteps = append(sc.SweepSteps, 0)
+			}
 			continue
 		}
 		sc.Sweeps += len(sweeps)
 		sc.ChunkQubits = max(sc.ChunkQubits, cq)
 		for i := range sweeps {
 			sc.Steps += len(sweeps[i].steps)
+			k := len(sweeps[i].steps)
+			if sweeps[i].direct {
+				k = 0
+			}
+			sc.SweepSteps = append(sc.SweepSteps, k)
 		}
 	}
 	return sc, nil
