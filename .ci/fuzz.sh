@@ -4,9 +4,13 @@
 #
 #   qasm             FuzzParse      OpenQASM 2/3 text: parse, lower to the IR, print, re-read
 #   formats/safetensors FuzzRead       safetensors files (Parse, Read, Open)
+#   formats/torchbin FuzzRead       torch.save archives (pytorch_model.bin): zip, pickle, views
 #   peft             FuzzLoad       adapter directories (adapter_config.json + weights)
 #   formats/onnx        FuzzDecode     ONNX models (Decode, Convert, forward pass)
 #   models/bert        FuzzTokenizer  tokenizer.json and the tokenizer it builds
+#   data             FuzzReadNPZ    NumPy .npz image datasets
+#   data/text        FuzzReadCSV    CSV text classification datasets
+#   data/text        FuzzReadJSONL  JSON Lines text classification datasets
 #
 # Their seed corpora (testdata/fuzz/<Target>/ of each package) are replayed by plain
 # `go test ./...`; this script looks for new failures. A failure prints the reproducer's
@@ -23,9 +27,13 @@ fuzztime="${FUZZTIME:-30s}"
 targets=(
   "./qasm FuzzParse"
   "./formats/safetensors FuzzRead"
+  "./formats/torchbin FuzzRead"
   "./peft FuzzLoad"
   "./formats/onnx FuzzDecode"
   "./models/bert FuzzTokenizer"
+  "./data FuzzReadNPZ"
+  "./data/text FuzzReadCSV"
+  "./data/text FuzzReadJSONL"
 )
 selected=()
 for t in "${targets[@]}"; do

@@ -225,7 +225,7 @@ func (c *Circuit) Ctrl(name string, controls, targets []int, args ...any) *Circu
 		panic("circuit: " + err.Error())
 	}
 	op := &c.Ops[len(c.Ops)-1]
-	op.Ctrl = len(controls)
+	op.Ctrl = int32(len(controls))
 	op.Qubits = append(append([]int(nil), controls...), targets...)
 	if err := c.check(op); err != nil {
 		c.Ops = c.Ops[:len(c.Ops)-1]
@@ -244,7 +244,7 @@ func (c *Circuit) Measure(q, b int) *Circuit {
 			c.NumClbits++
 		}
 	}
-	if err := c.Append(Op{Kind: Measure, Qubits: []int{q}, Clbits: []int{b}}); err != nil {
+	if err := c.Append(NewMeasure([]int{q}, []int{b})); err != nil {
 		panic("circuit: " + err.Error())
 	}
 	return c

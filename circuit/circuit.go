@@ -50,10 +50,11 @@ func (k Kind) String() string {
 }
 
 // Pos is a source position, set when an operation came from text (OpenQASM); the zero value
-// means "no position".
+// means "no position". Line and Col are 32-bit to keep an Op small (a million-line program
+// holds a million of them).
 type Pos struct {
 	File      string
-	Line, Col int
+	Line, Col int32
 }
 
 // IsValid reports whether the position is set.
@@ -148,23 +149,63 @@ func (c *Cond) check() error {
 }
 
 // Op is one operation of a circuit.
+//
+// An Op is kept small (104 bytes on 64-bit machines), because a large program holds one per
+// operation: the fields every operation uses are inline, a measurement's classical bits
+// are held out of line (Clbits, SetClbits, NewMeasure), Ctrl and the source position use
+// 32-bit integers.
 type Op struct {
-	Kind Kind
 	// Gate is the gate applied (Kind == GateOp).
 	Gate *gates.Gate
-	// Ctrl is the number of extra control qubits added by ctrl @ modifiers: Qubits[:Ctrl] are
-	// controls, Qubits[Ctrl:] the gate's own arguments. A controlled gphase is a phase gate.
-	Ctrl int
 	// Qubits are the qubit operands.
 	Qubits []int
 	// Args are the gate's angle arguments (len == Gate.Params).
 	Args []Expr
-	// Clbits are the classical targets of a measurement.
-	Clbits []int
 	// Cond, when set, makes the operation conditional.
 	Cond *Cond
+	// ext holds what few operations have: a measurement's classical bits.
+	ext *opExt
 	// Pos is where the operation was written, if it came from text.
 	Pos Pos
+	// Kind is the kind of operation.
+	Kind Kind
+	// Ctrl is the number of extra control qubits added by ctrl @ modifiers: Qubits[:Ctrl] are
+	// controls, Qubits[Ctrl:] the gate's own arguments. A controlled gphase is a phase gate.
+	Ctrl int32
+}
+
+// opExt is the out-of-line part of an Op; it is never modified once set (SetClbits
+// replaces it), so copies of an Op may share it.
+type opExt struct {
+	clbits []int
+}
+
+// NewMeasure returns the measurement of qubits[i] into classical bit clbits[i], for every i;
+// the op keeps both slices.
+func NewMeasure(qubits, clbits []int) Op {
+	op := Op{Kind: Measure, Qubits: qubits}
+	op.SetClbits(clbits)
+	return op
+}
+
+// Clbits are the classical targets of a measurement: Qubits[i] is measured into bit
+// Clbits()[i]. It is nil for other operations. The slice is the op's own: change an
+// operation's bits with SetClbits.
+func (o *Op) Clbits() []int {
+	if o.ext == nil {
+		return nil
+	}
+	return o.ext.clbits
+}
+
+// SetClbits sets the classical targets of a measurement (nil clears them); the op keeps b.
+// Copies of the op made before keep their bits.
+func (o *Op) SetClbits(b []int) {
+	if b == nil {
+		o.ext = nil
+		return
+	}
+	o.ext = &opExt{clbits: b}
 }
 
 // Name is the gate's name as a user writes it, for messages: the gate name; for a controlled
@@ -178,7 +219,7 @@ func (o *Op) Name() string {
 	if o.Ctrl == 0 {
 		return o.Gate.Name
 	}
-	if name, ok := standardControlled(o.Gate, o.Ctrl); ok {
+	if name, ok := standardControlled(o.Gate, int(o.Ctrl)); ok {
 		return name
 	}
 	if o.Ctrl == 1 {
@@ -310,7 +351,7 @@ func (o *Op) Matrix(env Env) ([]complex128, error) {
 	}
 	m := o.Gate.Matrix(p...)
 	if o.Ctrl > 0 {
-		m = gates.Controlled(m, o.Gate.Qubits, o.Ctrl)
+		m = gates.Controlled(m, o.Gate.Qubits, int(o.Ctrl))
 	}
 	return m, nil
 }
@@ -319,7 +360,9 @@ func (o *Op) clone() Op {
 	c := *o
 	c.Qubits = append([]int(nil), o.Qubits...)
 	c.Args = append([]Expr(nil), o.Args...)
-	c.Clbits = append([]int(nil), o.Clbits...)
+	if o.ext != nil {
+		c.SetClbits(append([]int(nil), o.ext.clbits...))
+	}
 	if o.Cond != nil {
 		cc := *o.Cond
 		cc.Clbits = append([]int(nil), o.Cond.Clbits...)
@@ -454,7 +497,7 @@ func (c *Circuit) check(op *Op) error {
 		}
 		seen[q] = true
 	}
-	for _, b := range op.Clbits {
+	for _, b := range op.Clbits() {
 		if b < 0 || b >= c.NumClbits {
 			return fmt.Errorf("%s: classical bit %d out of range (the circuit has %d bits)", op.Name(), b, c.NumClbits)
 		}
@@ -477,7 +520,7 @@ func (c *Circuit) check(op *Op) error {
 		if op.Ctrl < 0 {
 			return fmt.Errorf("%s: negative control count", op.Gate.Name)
 		}
-		if want := op.Gate.Qubits + op.Ctrl; len(op.Qubits) != want {
+		if want := op.Gate.Qubits + int(op.Ctrl); len(op.Qubits) != want {
 			return fmt.Errorf("%s takes %d qubits, got %d", op.Name(), want, len(op.Qubits))
 		}
 		if len(op.Args) != op.Gate.Params {
@@ -489,8 +532,8 @@ func (c *Circuit) check(op *Op) error {
 			}
 		}
 	case Measure:
-		if len(op.Qubits) != len(op.Clbits) {
-			return fmt.Errorf("measure: %d qubits but %d classical bits", len(op.Qubits), len(op.Clbits))
+		if len(op.Qubits) != len(op.Clbits()) {
+			return fmt.Errorf("measure: %d qubits but %d classical bits", len(op.Qubits), len(op.Clbits()))
 		}
 	case Reset, Barrier:
 	default:
@@ -657,7 +700,7 @@ func (c *Circuit) Inverse() (*Circuit, error) {
 			g := gates.MustGet(t.Gate)
 			qs := append([]int(nil), op.Qubits[:op.Ctrl]...)
 			for _, j := range t.Qubits {
-				qs = append(qs, op.Qubits[op.Ctrl+j])
+				qs = append(qs, op.Qubits[int(op.Ctrl)+j])
 			}
 			args := make([]Expr, len(t.Params))
 			for k, a := range t.Params {
@@ -702,8 +745,8 @@ func (c *Circuit) Compose(other *Circuit, qubits, clbits []int) error {
 		for k, q := range op.Qubits {
 			op.Qubits[k] = qubits[q]
 		}
-		for k, b := range op.Clbits {
-			op.Clbits[k] = clbits[b]
+		for k, b := range op.Clbits() {
+			op.Clbits()[k] = clbits[b]
 		}
 		if op.Cond != nil {
 			for k, b := range op.Cond.Clbits {

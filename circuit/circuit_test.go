@@ -294,7 +294,7 @@ func TestAppendErrors(t *testing.T) {
 		{Op{Kind: GateOp, Gate: gates.MustGet("cx"), Qubits: []int{0, 0}}, "qubit 0 used twice"},
 		{Op{Kind: GateOp, Gate: gates.MustGet("h"), Qubits: []int{5}}, "qubit 5 out of range (the circuit has 2 qubits)"},
 		{Op{Kind: GateOp, Gate: gates.MustGet("rx"), Qubits: []int{0}}, "rx takes 1 parameters, got 0"},
-		{Op{Kind: Measure, Qubits: []int{0}, Clbits: []int{3}}, "classical bit 3 out of range"},
+		{NewMeasure([]int{0}, []int{3}), "classical bit 3 out of range"},
 		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{0}, Cond: &Cond{Clbits: []int{7}}}, "condition bit 7 out of range"},
 		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{0}, Pos: Pos{"a.qasm", 3, 5}}, ""},
 		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{9}, Pos: Pos{"a.qasm", 3, 5}}, "a.qasm:3:5: x: qubit 9"},

@@ -24,9 +24,9 @@ func (c *Circuit) RemoveFinalMeasurements() (*Circuit, error) {
 				if j, ok := later[q]; ok {
 					return nil, &MidCircuitError{Measure: i, User: j, Qubit: q, Bit: -1, c: c}
 				}
-				if k < len(op.Clbits) {
-					if j, ok := laterBit[op.Clbits[k]]; ok {
-						return nil, &MidCircuitError{Measure: i, User: j, Qubit: q, Bit: op.Clbits[k], c: c}
+				if k < len(op.Clbits()) {
+					if j, ok := laterBit[op.Clbits()[k]]; ok {
+						return nil, &MidCircuitError{Measure: i, User: j, Qubit: q, Bit: op.Clbits()[k], c: c}
 					}
 				}
 			}

@@ -10,9 +10,11 @@ import (
 )
 
 func TestRemoveFinalMeasurements(t *testing.T) {
-	at := func(line int) circuit.Pos { return circuit.Pos{File: "p.qasm", Line: line, Col: 1} }
+	at := func(line int) circuit.Pos { return circuit.Pos{File: "p.qasm", Line: int32(line), Col: 1} }
 	meas := func(q, b, line int) circuit.Op {
-		return circuit.Op{Kind: circuit.Measure, Qubits: []int{q}, Clbits: []int{b}, Pos: at(line)}
+		op := circuit.NewMeasure([]int{q}, []int{b})
+		op.Pos = at(line)
+		return op
 	}
 	gate := func(name string, line int, qs ...int) circuit.Op {
 		return circuit.Op{Kind: circuit.GateOp, Gate: mustGate(t, name), Qubits: qs, Pos: at(line)}

@@ -33,7 +33,7 @@ func TestOpNameIsTheUsersName(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
-			op := Op{Kind: GateOp, Gate: gates.MustGet(c.gate), Ctrl: c.ctrl}
+			op := Op{Kind: GateOp, Gate: gates.MustGet(c.gate), Ctrl: int32(c.ctrl)}
 			assert.Equal(t, c.want, op.Name())
 		})
 	}
@@ -48,7 +48,7 @@ func TestOpNameClaimsOnlyTrueEquivalences(t *testing.T) {
 	named := 0
 	for _, g := range gates.All() {
 		for ctrl := 1; ctrl <= 2; ctrl++ {
-			op := Op{Kind: GateOp, Gate: g, Ctrl: ctrl}
+			op := Op{Kind: GateOp, Gate: g, Ctrl: int32(ctrl)}
 			name := op.Name()
 			if strings.Contains(name, "@") {
 				continue

@@ -15,15 +15,39 @@ import (
 	"github.com/qpeft/qpeft/nn"
 )
 
-// Dataset is a labelled set of single-channel images stored as bytes, e.g. MNIST.
+// Dataset is a labelled set of images stored as bytes, e.g. MNIST: grayscale (one channel)
+// or colour (three channels, RGB).
 type Dataset struct {
-	// Images holds N images of Rows x Cols pixels, row-major, one byte per pixel.
+	// Images holds N images of Channels x Rows x Cols pixels, channel-major then row-major
+	// (the (C, H, W) layout of a convolution's input), one byte per pixel value.
 	Images []byte
 	// Labels holds N class indices in [0, Classes).
 	Labels []byte
 	// N, Rows, Cols and Classes give the sizes.
 	N, Rows, Cols, Classes int
+	// Channels is 1 (grayscale) or 3 (RGB); 0 means 1.
+	Channels int
+	// ClassNames names the classes when known (a folder's sub-directories); nil means the
+	// class indices themselves ("0", "1", …).
+	ClassNames []string
 }
+
+// C returns the number of channels (Channels, or 1 when it is 0).
+func (d *Dataset) C() int { return max(1, d.Channels) }
+
+// PixelsPerImage returns Channels·Rows·Cols, the bytes of one image.
+func (d *Dataset) PixelsPerImage() int { return d.C() * d.Rows * d.Cols }
+
+// ClassName returns the name of class c: ClassNames[c], or c in decimal.
+func (d *Dataset) ClassName(c int) string {
+	if c >= 0 && c < len(d.ClassNames) {
+		return d.ClassNames[c]
+	}
+	return fmt.Sprint(c)
+}
+
+// Shape returns the shape of one image, (Channels, Rows, Cols).
+func (d *Dataset) Shape() []int { return []int{d.C(), d.Rows, d.Cols} }
 
 // Split names a part of a dataset in the MNIST file layout.
 type Split int
@@ -183,8 +207,9 @@ func FindMNIST() (string, error) {
 
 // Subset returns a dataset holding the samples at idx, in that order (copied).
 func (d *Dataset) Subset(idx []int) *Dataset {
-	px := d.Rows * d.Cols
-	s := &Dataset{Images: make([]byte, len(idx)*px), Labels: make([]byte, len(idx)), N: len(idx), Rows: d.Rows, Cols: d.Cols, Classes: d.Classes}
+	px := d.PixelsPerImage()
+	s := &Dataset{Images: make([]byte, len(idx)*px), Labels: make([]byte, len(idx)), N: len(idx), Rows: d.Rows, Cols: d.Cols, Classes: d.Classes,
+		Channels: d.Channels, ClassNames: d.ClassNames}
 	for i, j := range idx {
 		copy(s.Images[i*px:(i+1)*px], d.Images[j*px:(j+1)*px])
 		s.Labels[i] = d.Labels[j]
@@ -249,12 +274,12 @@ func EpochBatches(n, batchSize int, seed uint64, epoch int, dropLast bool) [][]i
 	return out
 }
 
-// Batch returns the images at idx as an (len(idx), 1, Rows, Cols) tensor with pixel values
-// multiplied by scale (1 for the ONNX MNIST CNN's raw 0–255 input, 1/255 for [0, 1]), and
-// their labels. It panics if an index is out of range.
+// Batch returns the images at idx as an (len(idx), Channels, Rows, Cols) tensor with pixel
+// values multiplied by scale (1 for the ONNX MNIST CNN's raw 0–255 input, 1/255 for [0, 1]),
+// and their labels. It panics if an index is out of range.
 func Batch[T nn.Float](d *Dataset, idx []int, scale float64) (*nn.Tensor[T], []int) {
-	px := d.Rows * d.Cols
-	x := nn.New[T](len(idx), 1, d.Rows, d.Cols)
+	px := d.PixelsPerImage()
+	x := nn.New[T](len(idx), d.C(), d.Rows, d.Cols)
 	labels := make([]int, len(idx))
 	for i, j := range idx {
 		if j < 0 || j >= d.N {
@@ -269,7 +294,7 @@ func Batch[T nn.Float](d *Dataset, idx []int, scale float64) (*nn.Tensor[T], []i
 	return x, labels
 }
 
-// All returns every image as an (N, 1, Rows, Cols) tensor scaled by scale, and the labels.
+// All returns every image as an (N, Channels, Rows, Cols) tensor scaled by scale, and the labels.
 func All[T nn.Float](d *Dataset, scale float64) (*nn.Tensor[T], []int) {
 	idx := make([]int, d.N)
 	for i := range idx {
@@ -280,6 +305,6 @@ func All[T nn.Float](d *Dataset, scale float64) (*nn.Tensor[T], []int) {
 
 // Equal reports whether two datasets hold the same samples in the same order.
 func (d *Dataset) Equal(e *Dataset) bool {
-	return d.N == e.N && d.Rows == e.Rows && d.Cols == e.Cols && d.Classes == e.Classes &&
+	return d.N == e.N && d.Rows == e.Rows && d.Cols == e.Cols && d.Classes == e.Classes && d.C() == e.C() &&
 		slices.Equal(d.Images, e.Images) && slices.Equal(d.Labels, e.Labels)
 }

@@ -198,7 +198,7 @@ func splitMS(th float64) []float64 {
 func ionqQISGate(op *circuit.Op, vals []float64) (IonQGate, float64, error) {
 	name := op.Gate.Name
 	qs := op.Qubits
-	nctrl := op.Ctrl
+	nctrl := int(op.Ctrl)
 	phase := 0.0
 	if nc, ok := ionqNamedCtrl[name]; ok {
 		name = nc.base

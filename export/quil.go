@@ -67,7 +67,7 @@ func quil(c *circuit.Circuit, memory string) ([]byte, []Input, circuit.Expr, err
 			continue
 		case circuit.Measure:
 			for k, q := range op.Qubits {
-				fmt.Fprintf(&b, "MEASURE %d ro[%d]\n", q, op.Clbits[k])
+				fmt.Fprintf(&b, "MEASURE %d ro[%d]\n", q, op.Clbits()[k])
 			}
 			continue
 		case circuit.Reset:
@@ -84,7 +84,7 @@ func quil(c *circuit.Circuit, memory string) ([]byte, []Input, circuit.Expr, err
 			}
 			args[k] = s
 		}
-		name, nctrl := op.Gate.Name, op.Ctrl
+		name, nctrl := op.Gate.Name, int(op.Ctrl)
 		if nc, ok := quilNamedCtrl[name]; ok && nctrl == 0 {
 			name, nctrl = nc.base, nc.n
 		} else if nc, ok := quilNamedCtrl[name]; ok {

@@ -133,7 +133,7 @@ func compilePlan(c *circuit.Circuit, real bool) (*plan, error) {
 		if !op.IsUnitary() {
 			return nil, fmt.Errorf("lowering: %s%s (operation %d) is not a unitary gate; lowering needs a circuit of gates only (remove measurements, resets and conditions)", posPrefix(op.Pos), op.Name(), i)
 		}
-		if op.Gate == nil || len(op.Args) != op.Gate.Params || len(op.Qubits) != op.Gate.Qubits+op.Ctrl {
+		if op.Gate == nil || len(op.Args) != op.Gate.Params || len(op.Qubits) != op.Gate.Qubits+int(op.Ctrl) {
 			return nil, fmt.Errorf("lowering: %soperation %d is malformed", posPrefix(op.Pos), i)
 		}
 		for _, q := range op.Qubits {
@@ -194,7 +194,7 @@ func compilePlan(c *circuit.Circuit, real bool) (*plan, error) {
 func opMatrix(op *circuit.Op, vals []float64) []complex128 {
 	m := op.Gate.Matrix(vals...)
 	if op.Ctrl > 0 {
-		m = gates.Controlled(m, op.Gate.Qubits, op.Ctrl)
+		m = gates.Controlled(m, op.Gate.Qubits, int(op.Ctrl))
 	}
 	return m
 }
@@ -204,7 +204,7 @@ func opDerivative(op *circuit.Op, j int, vals []float64) []complex128 {
 	m := op.Gate.Derivative(j, vals...)
 	if op.Ctrl > 0 {
 		// The identity part of a controlled gate does not depend on the parameter.
-		m = gates.Controlled(m, op.Gate.Qubits, op.Ctrl)
+		m = gates.Controlled(m, op.Gate.Qubits, int(op.Ctrl))
 		d := 1 << len(op.Qubits)
 		ones := 1<<op.Ctrl - 1
 		for i := 0; i < d; i++ {
@@ -299,7 +299,7 @@ func (p *plan) place(r *opRef) {
 		st.kind = BlockStage
 		if r.nq > maxBlockQubits {
 			// A controlled block: the gate's target block under all its controls.
-			st.controls = r.op.Ctrl + r.op.Gate.Controls
+			st.controls = int(r.op.Ctrl) + r.op.Gate.Controls
 		}
 	}
 	st.support = append([]int(nil), qs...)
@@ -425,7 +425,7 @@ func plural(n int, word string) string {
 func opText(r *opRef, qubits bool) string {
 	var s strings.Builder
 	if r.op.Ctrl > 0 {
-		s.WriteString(strings.Repeat("ctrl @ ", r.op.Ctrl))
+		s.WriteString(strings.Repeat("ctrl @ ", int(r.op.Ctrl)))
 	}
 	s.WriteString(r.op.Gate.Name)
 	if len(r.op.Args) > 0 {

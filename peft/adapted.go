@@ -6,14 +6,52 @@ import (
 	"github.com/qpeft/qpeft/nn"
 )
 
+// Path selects how an [Adapted] layer computes its adapter term. Both paths give the same
+// output and gradients up to the rounding of T; they differ in cost.
+type Path int
+
+const (
+	// PathAuto (the zero value) picks, at every Forward, the path with fewer multiply-adds
+	// for the layer's shape, batch rows and rank (PathDense only where it is allowed).
+	PathAuto Path = iota
+	// PathFactored applies the factors to the input as two thin GEMMs of r columns in T,
+	// beside the frozen layer: y = Base(x) + (x·Q)·(diag(D)·Pᵀ), and backpropagates through
+	// them (O(rows·r·(in+out)) per pass).
+	PathFactored
+	// PathDense forms W0 + ΔW in T once per Forward and runs the frozen layer's own product
+	// with it; the factors' gradients come from ∂ℓ/∂W = dyᵀ·x (O(rows·in·out), the cost of
+	// a trainable weight) projected on Q and P. It needs a frozen *nn.Linear base; with any
+	// other base the layer falls back to PathFactored. It is the cheaper path when in·out is
+	// small next to r·(in+out), e.g. the 8 x 25 and 16 x 200 convolution maps of a small CNN.
+	PathDense
+)
+
+// String returns "auto", "factored" or "dense".
+func (p Path) String() string {
+	switch p {
+	case PathAuto:
+		return "auto"
+	case PathFactored:
+		return "factored"
+	case PathDense:
+		return "dense"
+	}
+	return fmt.Sprintf("Path(%d)", int(p))
+}
+
 // Adapted plugs an adapter into the nn stack: it wraps a frozen nn.LinearMap (an nn.Linear,
 // or the map inside an nn.Conv2D) and adds the adapter's low-rank term,
 //
 //	y = Base(x) + ((x·Q)·diag(d))·Pᵀ,
 //
-// computed in float64 whatever T is (the factors and their gradients are float64). While
-// every d is zero (an adapter at initialisation) nothing is added, so the output is the
-// frozen layer's bit for bit. Adapted implements nn.LinearMap[T] and nn.ParamBackwarder[T].
+// in the network's precision T. The adapter's parameters, its factors P, Q, D and their
+// gradients stay float64 (for Quantum-PEFT, the circuits build U and V and take their
+// gradients back to the angles in float64): once per Forward the factors are converted to T,
+// the term is applied as two thin GEMMs of r columns (or folded into the frozen weight, see
+// [Path]), and Backward reduces ∂ℓ/∂P, ∂ℓ/∂Q and ∂ℓ/∂D in T over the batch before handing
+// them to the adapter in float64. While every d is zero (an adapter at initialisation)
+// nothing is added, so the output is the frozen layer's bit for bit. Adapted implements
+// nn.LinearMap[T] and nn.ParamBackwarder[T].
 //
 // If the adapter cannot build its factors (angles that became NaN or ±Inf after a diverged
 // step, or a failed allocation), Forward returns the frozen layer's output alone and Backward
@@ -24,15 +62,32 @@ type Adapted[T nn.Float] struct {
 	Base nn.LinearMap[T]
 	// Adapter is the trainable update.
 	Adapter Adapter
+	// Path selects how the adapter term is computed; PathAuto (the default) picks the
+	// cheaper one at every Forward.
+	Path Path
 
-	lr     lowRank
-	x64    []float64
-	y64    []float64
-	dy64   []float64
-	dx64   []float64
-	rows   int
-	merged bool
-	err    error // first failure of the adapter, see Err
+	f        Factors       // the adapter's float64 factors at the last Forward
+	pt, qt   []T           // Pᵀ (r × out) and Qᵀ (r × in) in T
+	dpt, dqt []T           // diag(D)·Pᵀ and diag(D)·Qᵀ in T
+	zero     bool          // every D is zero
+	x        *nn.Tensor[T] // the input of the last Forward (not owned)
+	rows     int
+	used     Path // the path of the last successful Forward; PathAuto if it failed
+	noDx     bool // the last backward pass did not need ∂ℓ/∂x (for the cost model)
+
+	t, g    []T // PathFactored: x·Q and dy·P (rows × r)
+	tdy, gx []T // PathFactored: tᵀ·dy (r × out) and gᵀ·x (r × in)
+
+	lin    *nn.Linear[T] // PathDense: the base
+	w, b   []T           // PathDense: W0 + ΔW and the bias in T
+	gw     []T           // PathDense: dyᵀ·x (out × in)
+	w64    []float64     // PathDense: ΔW, then dyᵀ·x in float64
+	gq     []float64     // PathDense: (dyᵀ·x)·Q (out × r)
+	scaled []float64     // PathDense: diag(D)·Pᵀ in float64
+
+	pbar, qbar, dbar []float64
+	merged           bool
+	err              error // first failure of the adapter, see Err
 }
 
 // Err returns the first error the adapter met in Forward or Backward (nil if none); it stays
@@ -78,90 +133,290 @@ func (l *Adapted[T]) String() string {
 	return fmt.Sprintf("Adapted(%v + %s rank %d, %dx%d)", l.Base, l.Adapter.Method(), l.Adapter.Rank(), o, i)
 }
 
-func toF64[T nn.Float](dst []float64, src []T) []float64 {
-	dst = grow(dst, len(src))
-	for i, v := range src {
-		dst[i] = float64(v)
+func growT[T nn.Float](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
 	}
-	return dst
+	return make([]T, n)
 }
+
+// LastPath returns the path the last Forward took: PathFactored or PathDense, or PathAuto if
+// there was no successful Forward (or the layer is merged).
+func (l *Adapted[T]) LastPath() Path { return l.used }
 
 // Forward returns Base(x) plus the low-rank term.
 func (l *Adapted[T]) Forward(x *nn.Tensor[T]) *nn.Tensor[T] {
 	out, in := l.Dims()
-	y := l.Base.Forward(x)
+	l.used = PathAuto
 	if l.merged {
-		return y
+		return l.Base.Forward(x)
 	}
 	if len(x.Shape) == 0 || x.Shape[len(x.Shape)-1] != in {
 		panic(fmt.Sprintf("peft: Adapted.Forward: input shape %v, want last dimension %d", x.Shape, in))
 	}
-	rows := len(x.Data) / in
-	l.rows = rows
-	l.x64 = toF64(l.x64, x.Data)
-	l.y64 = grow(l.y64, rows*out)
-	clear(l.y64)
-	if err := l.lr.forward(l.Adapter, l.x64, rows, l.y64); err != nil {
+	if err := l.Adapter.Factors(&l.f); err != nil {
 		l.fail(err)
+		return l.Base.Forward(x)
+	}
+	l.convertFactors()
+	rows := len(x.Data) / in
+	l.x, l.rows = x, rows
+	r := l.f.Rank
+	var y *nn.Tensor[T]
+	if l.choose(rows) == PathDense {
+		y = l.denseForward(x)
+		l.used = PathDense
 		return y
 	}
-	if !allZero(l.lr.f.D) {
-		for i, v := range l.y64 {
-			y.Data[i] += T(v)
+	y = l.Base.Forward(x)
+	// t = x·Q (rows × r), then y += t·(diag(D)·Pᵀ).
+	l.t = growT(l.t, rows*r)
+	nn.Gemm(false, true, rows, r, in, x.Data, in, l.qt, in, false, l.t, r)
+	if !l.zero {
+		nn.Gemm(false, false, rows, out, r, l.t, r, l.dpt, out, true, y.Data, out)
+	}
+	l.used = PathFactored
+	return y
+}
+
+// convertFactors writes Pᵀ, Qᵀ, diag(D)·Pᵀ and diag(D)·Qᵀ in T: once per Forward, O(r·(in +
+// out)).
+func (l *Adapted[T]) convertFactors() {
+	f := &l.f
+	r := f.Rank
+	l.pt, l.dpt = growT(l.pt, r*f.Out), growT(l.dpt, r*f.Out)
+	l.qt, l.dqt = growT(l.qt, r*f.In), growT(l.dqt, r*f.In)
+	l.zero = allZero(f.D)
+	for j := 0; j < r; j++ {
+		d := f.D[j]
+		for i, v := range f.PT[j*f.Out : (j+1)*f.Out] {
+			l.pt[j*f.Out+i] = T(v)
+			l.dpt[j*f.Out+i] = T(d * v)
+		}
+		for i, v := range f.QT[j*f.In : (j+1)*f.In] {
+			l.qt[j*f.In+i] = T(v)
+			l.dqt[j*f.In+i] = T(d * v)
 		}
 	}
+}
+
+// denseBase returns the base as a frozen *nn.Linear, or nil if it is not one.
+func (l *Adapted[T]) denseBase() *nn.Linear[T] {
+	lin, ok := l.Base.(*nn.Linear[T])
+	if !ok {
+		return nil
+	}
+	for _, p := range lin.Params() {
+		if p.Trainable {
+			return nil
+		}
+	}
+	return lin
+}
+
+// streamCost is the cost, in multiply-adds, that choose charges for every element a
+// product streams through memory (packing it for the GEMM kernel, or reading and writing it
+// back): on the tall, thin products of the factored path that traffic, not the arithmetic,
+// is what takes the time (measured with BenchmarkAdaptedPath: on the CNN's 12544 x 200
+// patch matrix the rank-1 factored pass costs 2x the dense one, which does 5x its
+// multiply-adds).
+const streamCost = 16
+
+// choose returns the path of a Forward over rows rows: the requested one, or for PathAuto the
+// cheaper per training step (forward and backward; ∂ℓ/∂x counted if the last backward pass
+// needed it), counting multiply-adds plus streamCost per element streamed. The frozen
+// product and its ∂ℓ/∂x are common to both and not counted.
+func (l *Adapted[T]) choose(rows int) Path {
+	if l.Path == PathFactored || l.denseBase() == nil {
+		return PathFactored
+	}
+	if l.Path == PathDense {
+		return PathDense
+	}
+	out, in := l.Dims()
+	r := float64(l.f.Rank)
+	n, fi, fo := float64(rows), float64(in), float64(out)
+	// Factored: x·Q and gᵀ·x stream x twice, t·DPᵀ, tᵀ·dy and dy·P stream y or dy, and
+	// g·DQᵀ adds into ∂ℓ/∂x.
+	factored := n*r*(2*fi+3*fo) + streamCost*n*(2*fi+3*fo)
+	if !l.noDx {
+		factored += n*r*fi + streamCost*2*n*fi
+	}
+	// Dense: dyᵀ·x streams x and dy once; ΔW, (dyᵀ·x)·Q and Pᵀ·(dyᵀ·x) do not depend on
+	// the rows.
+	dense := n*fi*fo + streamCost*n*(fi+fo) + 3*fi*fo*r
+	if dense < factored {
+		return PathDense
+	}
+	return PathFactored
+}
+
+// denseForward computes y = x·(W0 + ΔW)ᵀ + b in T with the frozen Linear's own product, so
+// that with ΔW = 0 the output is the frozen layer's bit for bit.
+func (l *Adapted[T]) denseForward(x *nn.Tensor[T]) *nn.Tensor[T] {
+	lin := l.denseBase()
+	l.lin = lin
+	out, in := l.Dims()
+	w0 := lin.W.Value
+	l.w = growT(l.w, out*in)
+	if l.zero {
+		for i, v := range w0 {
+			l.w[i] = T(v)
+		}
+	} else {
+		f := &l.f
+		l.scaled = grow(l.scaled, f.Rank*out)
+		for j := 0; j < f.Rank; j++ {
+			for i, v := range f.PT[j*out : (j+1)*out] {
+				l.scaled[j*out+i] = f.D[j] * v
+			}
+		}
+		l.w64 = grow(l.w64, out*in)
+		gemm(true, false, out, in, f.Rank, 1, l.scaled, f.QT, 0, l.w64)
+		for i, v := range w0 {
+			l.w[i] = T(v + l.w64[i])
+		}
+	}
+	rows := l.rows
+	shape := append(append([]int(nil), x.Shape[:len(x.Shape)-1]...), out)
+	y := nn.New[T](shape...)
+	if lin.B != nil {
+		l.b = growT(l.b, out)
+		for i, v := range lin.B.Value {
+			l.b[i] = T(v)
+		}
+		for r := 0; r < rows; r++ {
+			copy(y.Data[r*out:(r+1)*out], l.b)
+		}
+	}
+	nn.Gemm(false, true, rows, out, in, x.Data, in, l.w, in, lin.B != nil, y.Data, out)
 	return y
 }
 
 // Backward returns ∂ℓ/∂x through the frozen base and the low-rank term, and accumulates the
 // adapter's parameter gradients.
 func (l *Adapted[T]) Backward(dy *nn.Tensor[T]) *nn.Tensor[T] {
-	dx := l.Base.Backward(dy)
-	if !l.backward(dy, true) {
+	if l.merged {
+		panic("peft: Adapted.Backward on a merged layer: Unmerge before training")
+	}
+	l.noDx = false
+	switch l.used {
+	case PathDense:
+		l.checkDy(dy)
+		out, in := l.Dims()
+		dx := nn.New[T](l.x.Shape...)
+		nn.Gemm(false, false, l.rows, in, out, dy.Data, out, l.w, in, false, dx.Data, in)
+		l.backward(dy, nil)
+		return dx
+	case PathFactored:
+		l.checkDy(dy)
+		dx := l.Base.Backward(dy)
+		l.backward(dy, dx.Data)
 		return dx
 	}
-	if !allZero(l.lr.f.D) {
-		for i, v := range l.dx64 {
-			dx.Data[i] += T(v)
-		}
-	}
-	return dx
+	// The last Forward failed (recorded in Err) and ran the base alone.
+	return l.Base.Backward(dy)
 }
 
 // BackwardParams accumulates the parameter gradients (base, if any are trainable, and
 // adapter) without computing ∂ℓ/∂x.
 func (l *Adapted[T]) BackwardParams(dy *nn.Tensor[T]) {
-	for _, p := range l.Base.Params() {
-		if p.Trainable {
-			nn.BackwardParams[T](l.Base, dy)
-			break
-		}
-	}
-	l.backward(dy, false)
-}
-
-// backward computes the adapter's gradients (and ∂ℓ/∂x into dx64 when wantDx); it returns
-// false, having recorded the error, if the adapter failed.
-func (l *Adapted[T]) backward(dy *nn.Tensor[T], wantDx bool) bool {
 	if l.merged {
 		panic("peft: Adapted.Backward on a merged layer: Unmerge before training")
 	}
-	out, in := l.Dims()
+	if l.used != PathDense {
+		for _, p := range l.Base.Params() {
+			if p.Trainable {
+				nn.BackwardParams[T](l.Base, dy)
+				break
+			}
+		}
+	}
+	if l.used == PathAuto {
+		return
+	}
+	l.checkDy(dy)
+	l.noDx = true
+	l.backward(dy, nil)
+}
+
+func (l *Adapted[T]) checkDy(dy *nn.Tensor[T]) {
+	out, _ := l.Dims()
 	if len(dy.Data) != l.rows*out {
 		panic(fmt.Sprintf("peft: Adapted.Backward: dy has %d elements, the last Forward had %d rows of %d", len(dy.Data), l.rows, out))
 	}
-	l.dy64 = toF64(l.dy64, dy.Data)
-	var dx []float64
-	if wantDx {
-		l.dx64 = grow(l.dx64, l.rows*in)
-		clear(l.dx64)
-		dx = l.dx64
+}
+
+// backward reduces ∂ℓ/∂P, ∂ℓ/∂Q and ∂ℓ/∂D over the batch in T and hands them to the
+// adapter in float64; on PathFactored with dx not nil it also adds the low-rank term's
+// (dy·P·diag(D))·Qᵀ to dx (on PathDense, dx = dy·(W0 + ΔW) already holds it).
+func (l *Adapted[T]) backward(dy *nn.Tensor[T], dx []T) {
+	out, in := l.Dims()
+	f := &l.f
+	r, rows := f.Rank, l.rows
+	l.pbar = grow(l.pbar, r*out)
+	l.qbar = grow(l.qbar, r*in)
+	l.dbar = grow(l.dbar, r)
+	if l.used == PathDense {
+		// G = dyᵀ·x in T (the gradient a trainable W0 would get), then in float64
+		// ∂ℓ/∂Pᵀ = diag(D)·(G·Q)ᵀ, ∂ℓ/∂Qᵀ = diag(D)·Pᵀ·G and ∂ℓ/∂D_j = P_jᵀ·G·Q_j.
+		l.gw = growT(l.gw, out*in)
+		nn.Gemm(true, false, out, in, rows, dy.Data, out, l.x.Data, in, false, l.gw, in)
+		l.w64 = grow(l.w64, out*in)
+		for i, v := range l.gw {
+			l.w64[i] = float64(v)
+		}
+		l.gq = grow(l.gq, out*r)
+		gemm(false, true, out, r, in, 1, l.w64, f.QT, 0, l.gq)
+		gemm(false, false, r, in, out, 1, f.PT, l.w64, 0, l.qbar)
+		for j := 0; j < r; j++ {
+			d := f.D[j]
+			var s float64
+			for o := 0; o < out; o++ {
+				s += f.PT[j*out+o] * l.gq[o*r+j]
+				l.pbar[j*out+o] = d * l.gq[o*r+j]
+			}
+			l.dbar[j] = s
+			for i := range l.qbar[j*in : (j+1)*in] {
+				l.qbar[j*in+i] *= d
+			}
+		}
+	} else {
+		// tdy = tᵀ·dy gives ∂ℓ/∂Pᵀ = diag(D)·tdy and ∂ℓ/∂D_j = Σ_o tdy[j,o]·Pᵀ[j,o];
+		// g = dy·P gives ∂ℓ/∂Qᵀ = diag(D)·gᵀ·x and ∂ℓ/∂x += g·diag(D)·Qᵀ.
+		l.tdy = growT(l.tdy, r*out)
+		nn.Gemm(true, false, r, out, rows, l.t, r, dy.Data, out, false, l.tdy, out)
+		for j := 0; j < r; j++ {
+			d := f.D[j]
+			var s float64
+			for o, v := range l.tdy[j*out : (j+1)*out] {
+				s += float64(v) * f.PT[j*out+o]
+				l.pbar[j*out+o] = d * float64(v)
+			}
+			l.dbar[j] = s
+		}
+		if l.zero {
+			// diag(D) = 0: no gradient reaches Q, and nothing reaches x.
+			clear(l.qbar)
+		} else {
+			l.g = growT(l.g, rows*r)
+			nn.Gemm(false, true, rows, r, out, dy.Data, out, l.pt, out, false, l.g, r)
+			l.gx = growT(l.gx, r*in)
+			nn.Gemm(true, false, r, in, rows, l.g, r, l.x.Data, in, false, l.gx, in)
+			for j := 0; j < r; j++ {
+				d := f.D[j]
+				for i, v := range l.gx[j*in : (j+1)*in] {
+					l.qbar[j*in+i] = d * float64(v)
+				}
+			}
+			if dx != nil {
+				nn.Gemm(false, false, rows, in, r, l.g, r, l.dqt, in, true, dx, in)
+			}
+		}
 	}
-	if err := l.lr.backward(l.Adapter, l.dy64, dx); err != nil {
-		l.fail(err)
-		return false
+	if err := l.Adapter.FactorsVJP(f, l.pbar, l.qbar, l.dbar); err != nil {
+		l.fail(fmt.Errorf("backward: %w", err))
 	}
-	return true
 }
 
 // Merge adds ΔW to the base weight when the base is an *nn.Linear (its float64 master
@@ -191,5 +446,6 @@ func (l *Adapted[T]) fold(sign float64) error {
 		lin.W.Value[i] += sign * v
 	}
 	l.merged = sign > 0
+	l.used = PathAuto
 	return nil
 }

@@ -1,6 +1,9 @@
 package peft
 
 import (
+	"fmt"
+
+	"github.com/qpeft/qpeft/nn"
 	"math/rand/v2"
 	"testing"
 )
@@ -104,4 +107,81 @@ func BenchmarkAdapterTerm(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkAdaptedPath times one training pass (Forward and Backward, or BackwardParams where
+// the layer is the lowest trainable one) of an [Adapted] float32 layer on each of its paths,
+// for the shapes of the MNIST CNN's im2col maps at batch 64, the mlp512 hidden layer at batch
+// 64 and a MiniLM projection at 16 x 64 tokens, with the frozen layer alone as the floor:
+//
+//	go test ./peft -run '^$' -bench AdaptedPath -benchtime 20x
+//
+// cpu-ms/op is the process's CPU time per pass (both threads), steadier than wall time on a
+// shared machine.
+func BenchmarkAdaptedPath(b *testing.B) {
+	for _, s := range []struct {
+		name          string
+		rows, out, in int
+		dx            bool
+	}{
+		{"cnn-conv1", 50176, 8, 25, false},
+		{"cnn-conv2", 12544, 16, 200, true},
+		{"mlp-fc2", 64, 512, 512, true},
+		{"minilm-q", 1024, 384, 384, true},
+	} {
+		rng := rand.New(rand.NewPCG(3, 4))
+		x := nn.FromSlice(to32(randVec(rng, s.rows*s.in, 1)), s.rows, s.in)
+		dy := nn.FromSlice(to32(randVec(rng, s.rows*s.out, 1)), s.rows, s.out)
+		for _, r := range []int{0, 1, 4, 8} {
+			paths := []Path{PathFactored, PathDense, PathAuto}
+			if r == 0 {
+				paths = []Path{PathAuto}
+			}
+			for _, path := range paths {
+				name := fmt.Sprintf("%s/frozen", s.name)
+				if r > 0 {
+					name = fmt.Sprintf("%s/lora-r%d/%s", s.name, r, path)
+				}
+				b.Run(name, func(b *testing.B) {
+					base := frozenLinear[float32](rng, s.out, s.in)
+					var l nn.LinearMap[float32] = base
+					var ad *Adapted[float32]
+					if r > 0 {
+						a, err := Config{Method: MethodLoRA, Rank: r}.Build("m", s.out, s.in)
+						if err != nil {
+							b.Fatal(err)
+						}
+						randomizeState(rng, a)
+						if ad, err = NewAdapted[float32](base, a); err != nil {
+							b.Fatal(err)
+						}
+						ad.Path = path
+						l = ad
+					}
+					c0 := cpuSeconds()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						l.Forward(x)
+						if s.dx {
+							l.Backward(dy)
+						} else {
+							nn.BackwardParams(l, dy)
+						}
+					}
+					b.ReportMetric((cpuSeconds()-c0)*1e3/float64(b.N), "cpu-ms/op")
+					if ad != nil {
+						b.Logf("path taken: %v", ad.LastPath())
+					}
+				})
+			}
+		}
+	}
+}
+
+func to32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
 }

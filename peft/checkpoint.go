@@ -161,6 +161,10 @@ type fileConfig struct {
 	TargetModules []string              `json:"target_modules"`
 	Modules       map[string]fileModule `json:"modules"`
 	Circuits      map[string]string     `json:"circuits,omitempty"`
+	// Ansatz and Start are Config.Ansatz and Config.Start (omitted at their defaults, so
+	// that directories written before they existed read the same).
+	Ansatz string `json:"ansatz,omitempty"`
+	Start  string `json:"start,omitempty"`
 	// Programs holds the compiled program of every circuit in Circuits, under the same id
 	// (docs/program-schema.md): what a runtime without the circuit compiler (the Python
 	// package) runs.
@@ -193,7 +197,15 @@ func (c Config) circuitID(dim int) string {
 	if c.mapKind() == ortho.KindCircuit {
 		return fmt.Sprintf("user_dim%d", dim)
 	}
-	return fmt.Sprintf("pauli_q%d_L%d", ortho.Log2(dim), c.Layers)
+	fam := c.Ansatz
+	if fam == "" {
+		fam = ansatz.FamilyPauli
+	}
+	id := fmt.Sprintf("%s_q%d_L%d", fam, ortho.Log2(dim), c.Layers)
+	if c.Start == StartRotated {
+		id += "_rot"
+	}
+	return id
 }
 
 // blocksOf lists a factor's blocks; circuit blocks get an id whose OpenQASM 3 text is
@@ -272,6 +284,7 @@ func (ck *Checkpoint) fileConfig() (*fileConfig, error) {
 	if c.Method == MethodQuantumPEFT {
 		fc.Map, fc.Layers, fc.TaylorOrder, fc.CSMode = c.mapKind(), c.Layers, c.TaylorOrder, c.CS.String()
 		fc.QuantBits, fc.InitScale = c.QuantBits, c.InitScale
+		fc.Ansatz, fc.Start = c.Ansatz, c.Start
 	}
 	for _, m := range ck.Modules {
 		if m.Adapter.Method() != c.Method {
@@ -349,7 +362,8 @@ func Load(dir string) (*Checkpoint, error) {
 	}
 	cfg := Config{Method: fc.Method, Rank: fc.Rank, Alpha: fc.Alpha, Map: fc.Map, Layers: fc.Layers,
 		TaylorOrder: fc.TaylorOrder, CS: cs, ActiveRank: fc.ActiveRank, PruneStep: fc.PruneStep,
-		QuantBits: fc.QuantBits, InitScale: fc.InitScale, OrthWeight: fc.OrthWeight, Seed: fc.Seed}
+		QuantBits: fc.QuantBits, InitScale: fc.InitScale, OrthWeight: fc.OrthWeight, Seed: fc.Seed,
+		Ansatz: fc.Ansatz, Start: fc.Start}
 	if cfg.Method == MethodQuantumPEFT && cfg.mapKind() == ortho.KindCircuit {
 		cfg.Circuits = map[int]*circuit.Circuit{}
 		for id, text := range fc.Circuits {
@@ -503,7 +517,7 @@ func Load(dir string) (*Checkpoint, error) {
 				bad("%s: circuits.%s is used by no module", ConfigFile, id)
 			}
 		case want != text && cfg.mapKind() == ortho.KindPauli:
-			bad("%s: circuits.%s differs from the canonical Pauli ansatz; to train an edited circuit, set \"map\" to \"circuit\" and name it user_dim<N>", ConfigFile, id)
+			bad("%s: circuits.%s differs from the built-in ansatz the config names; to train an edited circuit, set \"map\" to \"circuit\" and name it user_dim<N>", ConfigFile, id)
 		}
 	}
 	for id := range rebuilt {

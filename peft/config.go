@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/peft/ansatz"
@@ -30,6 +31,14 @@ type Config struct {
 	CS ortho.CSMode
 	// Circuits holds user ansätze for Map = circuit, keyed by the dimension 2^n they act on.
 	Circuits map[int]*circuit.Circuit
+	// Ansatz is the built-in circuit family of Map = pauli: ansatz.FamilyPauli (the
+	// default, ""), FamilyGivens or FamilyAllToAll.
+	Ansatz string
+	// Start is how Quantum-PEFT's factors start: StartIdentity ("", angles near zero, U and
+	// V near the first K coordinate axes) or StartRotated (the same, followed by a fixed
+	// seeded rotation of every circuit block, so that U and V start spread over every
+	// coordinate).
+	Start string
 
 	// ActiveRank (K′) and PruneStep set the intrinsic-rank mask (Quantum-PEFT, AdaLoRA).
 	ActiveRank, PruneStep int
@@ -42,6 +51,18 @@ type Config struct {
 	// Seed seeds every initialisation; each module derives its own seed from it and its name.
 	Seed uint64
 }
+
+// Quantum-PEFT starts ([Config.Start]).
+const (
+	// StartIdentity: angles uniform in ±InitScale, U ≈ the first K coordinate axes.
+	StartIdentity = "identity"
+	// StartRotated: as StartIdentity, then a fixed rotation R (ansatz.Rotation, seeded by
+	// Seed) after every circuit block: U = R·Q(θ)·E_K.
+	StartRotated = "rotated"
+)
+
+// Starts lists the starts in the order help texts show them.
+var Starts = []string{StartIdentity, StartRotated}
 
 // ForRun returns c prepared for a training run of totalSteps optimiser steps: PruneStep −1
 // means "half-way through the run" (and no pruning at all when no active rank K′ below K is
@@ -63,7 +84,7 @@ func (c Config) ForRun(totalSteps int) Config {
 		c.OrthWeight = 0
 	}
 	if c.Method != MethodQuantumPEFT {
-		c.Layers, c.InitScale = 0, 0
+		c.Layers, c.InitScale, c.Ansatz, c.Start = 0, 0, "", ""
 	}
 	return c
 }
@@ -79,6 +100,16 @@ func (c Config) Label() string {
 		s := fmt.Sprintf("Quantum-PEFT L=%d K=%d", c.Layers, c.Rank)
 		if c.ActiveRank > 0 {
 			s += fmt.Sprintf(" K′=%d", c.ActiveRank)
+		}
+		var extra []string
+		if c.Ansatz != "" && c.Ansatz != ansatz.FamilyPauli {
+			extra = append(extra, c.Ansatz)
+		}
+		if c.Start == StartRotated {
+			extra = append(extra, "rotated")
+		}
+		if len(extra) > 0 {
+			s += " (" + strings.Join(extra, ", ") + ")"
 		}
 		return s
 	case MethodAdaLoRA:
@@ -108,6 +139,20 @@ func (c Config) Validate() error {
 	}
 	if c.Method != MethodQuantumPEFT && c.QuantBits != 0 {
 		return fmt.Errorf("peft: angle quantisation applies to quantum-peft only")
+	}
+	if c.Method != MethodQuantumPEFT && (c.Ansatz != "" || c.Start != "") {
+		return fmt.Errorf("peft: an ansatz family and a start apply to quantum-peft only")
+	}
+	switch c.Start {
+	case "", StartIdentity, StartRotated:
+	default:
+		return fmt.Errorf("peft: unknown start %q (want %s)", c.Start, strings.Join(Starts, " or "))
+	}
+	if c.Ansatz != "" && !ansatz.IsFamily(c.Ansatz) {
+		return fmt.Errorf("peft: unknown ansatz family %q (want %s)", c.Ansatz, strings.Join(ansatz.Families, ", "))
+	}
+	if c.Method == MethodQuantumPEFT && c.mapKind() != ortho.KindPauli && (c.Ansatz != "" || c.Start == StartRotated) {
+		return fmt.Errorf("peft: an ansatz family and the rotated start apply to the built-in circuits (map pauli), not map %s; append fixed gates to a user circuit for a rotated start of your own", c.mapKind())
 	}
 	if c.Method == MethodQuantumPEFT {
 		switch c.mapKind() {
@@ -150,6 +195,9 @@ func (c Config) mapKind() ortho.Kind {
 // spec returns the factor spec for dimension n.
 func (c Config) spec(n int) ortho.Spec {
 	s := ortho.Spec{Kind: c.mapKind(), Layers: c.Layers, Order: c.TaylorOrder, CS: c.CS}
+	if s.Kind == ortho.KindPauli {
+		s.Ansatz, s.Rotate, s.Seed = c.Ansatz, c.Start == StartRotated, c.Seed
+	}
 	if s.Kind == ortho.KindCircuit {
 		s.Circuit = c.Circuits[n]
 	}

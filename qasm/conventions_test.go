@@ -95,7 +95,7 @@ func TestPrinterDefinitionsExact(t *testing.T) {
 				for i := range ex {
 					ex[i] = circuit.Const{V: args[i]}
 				}
-				if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: qs, Args: ex}); err != nil {
+				if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: ex}); err != nil {
 					t.Fatal(err)
 				}
 				back, text, err := roundTrip(t, c, 3)
@@ -149,7 +149,7 @@ func TestOQ2Controls(t *testing.T) {
 			for i := range qs {
 				qs[i] = (i + 1) % len(qs)
 			}
-			if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: qs, Args: ex}); err != nil {
+			if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: ex}); err != nil {
 				t.Fatal(err)
 			}
 			back, text, err := roundTrip(t, c, 2)

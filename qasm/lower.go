@@ -247,7 +247,13 @@ func (l *lowerer) fatal(pos ast.Pos, format string, args ...any) {
 	panic(bailout{})
 }
 
-func cpos(p ast.Pos) circuit.Pos { return circuit.Pos{File: p.File, Line: p.Line, Col: p.Col} }
+// cpos converts a syntax position to an operation's (32-bit line and column, saturated).
+func cpos(p ast.Pos) circuit.Pos {
+	return circuit.Pos{File: p.File, Line: int32(min(p.Line, math.MaxInt32)), Col: int32(min(p.Col, math.MaxInt32))}
+}
+
+// astPos converts an operation's position back to a syntax position.
+func astPos(p circuit.Pos) ast.Pos { return ast.Pos{File: p.File, Line: int(p.Line), Col: int(p.Col)} }
 
 // begin starts lowering the file filename, which declares version ("" when it has no
 // OPENQASM line).
@@ -296,7 +302,7 @@ func (l *lowerer) finish() (prog *Program, err error) {
 	c.Params = append([]string(nil), l.params...)
 	for i := range l.ops {
 		if e := validOp(&l.ops[i], c.NumQubits, c.NumClbits); e != "" {
-			l.errs.Add(ast.Pos(l.ops[i].Pos), "internal error: "+e)
+			l.errs.Add(astPos(l.ops[i].Pos), "internal error: "+e)
 			return nil, l.errs
 		}
 	}
@@ -319,7 +325,7 @@ func validOp(op *circuit.Op, nq, nc int) string {
 			}
 		}
 	}
-	for _, b := range op.Clbits {
+	for _, b := range op.Clbits() {
 		if b < 0 || b >= nc {
 			return fmt.Sprintf("%s: bit %d out of range", op.Name(), b)
 		}
@@ -336,7 +342,7 @@ func validOp(op *circuit.Op, nq, nc int) string {
 	}
 	switch op.Kind {
 	case circuit.GateOp:
-		if op.Gate == nil || op.Ctrl < 0 || len(op.Qubits) != op.Gate.Qubits+op.Ctrl || len(op.Args) != op.Gate.Params {
+		if op.Gate == nil || op.Ctrl < 0 || len(op.Qubits) != op.Gate.Qubits+int(op.Ctrl) || len(op.Args) != op.Gate.Params {
 			return fmt.Sprintf("malformed gate operation %s", op.Name())
 		}
 		for _, a := range op.Args {
@@ -345,7 +351,7 @@ func validOp(op *circuit.Op, nq, nc int) string {
 			}
 		}
 	case circuit.Measure:
-		if len(op.Qubits) != len(op.Clbits) {
+		if len(op.Qubits) != len(op.Clbits()) {
 			return "measure with unequal qubits and bits"
 		}
 	}

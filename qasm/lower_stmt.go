@@ -87,7 +87,7 @@ func (l *lowerer) emit(op circuit.Op, pos ast.Pos) {
 		}
 		op.Cond = l.cond.toCircuit()
 		if op.Kind == circuit.Measure {
-			for _, b := range op.Clbits {
+			for _, b := range op.Clbits() {
 				for _, cb := range l.cond.bits {
 					if b == cb {
 						l.condWritten[b] = true
@@ -437,7 +437,7 @@ func (l *lowerer) expand(mods []modVal, e *gateEntry, args []circuit.Expr, qs []
 		for _, op := range inner {
 			op.Qubits = append(append([]int(nil), ctrls...), op.Qubits...)
 			if op.Kind == circuit.GateOp {
-				op.Ctrl += n
+				op.Ctrl += int32(n)
 			}
 			out = append(out, op)
 		}
@@ -628,7 +628,7 @@ func (l *lowerer) measure(m *ast.MeasureExpr, target ast.Expr, sc *scope) {
 		return
 	}
 	for i := range q.idx {
-		l.emit(circuit.Op{Kind: circuit.Measure, Qubits: []int{q.idx[i]}, Clbits: []int{c.idx[i]}}, m.At)
+		l.emit(circuit.NewMeasure([]int{q.idx[i]}, []int{c.idx[i]}), m.At)
 	}
 }
 

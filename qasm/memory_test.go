@@ -110,7 +110,7 @@ func TestReaderPeakMemory(t *testing.T) {
 		return fmt.Sprintf("u3(0.1,0.2,0.3) q[%d];\n", a)
 	}
 	oq2 := "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[20];\ncreg c[20];\n"
-	const opBytes = 144 // a circuit.Op and its qubit: the size of the result itself
+	const opBytes = 112 // a circuit.Op and its qubit: the size of the result itself
 	tests := []struct {
 		name   string
 		header string

@@ -231,7 +231,7 @@ func randomCircuit(r *rand.Rand, o genOpts) *circuit.Circuit {
 		for i := range args {
 			args[i] = randomAngle(r, o.symbolic)
 		}
-		op := circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: perm, Args: args}
+		op := circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: perm, Args: args}
 		if o.classic && r.IntN(4) == 0 {
 			if o.version == 2 {
 				reg := c.CRegs[r.IntN(len(c.CRegs))]
@@ -340,8 +340,8 @@ func TestRoundTripExactOps(t *testing.T) {
 		}
 		for j := range c.Ops {
 			a, b := &c.Ops[j], &back.Ops[j]
-			if a.Name() != b.Name() || fmt.Sprint(a.Qubits, a.Clbits, a.Cond) != fmt.Sprint(b.Qubits, b.Clbits, b.Cond) {
-				t.Fatalf("op %d: %s %v %v %v vs %s %v %v %v\n%s", j, a.Name(), a.Qubits, a.Clbits, a.Cond, b.Name(), b.Qubits, b.Clbits, b.Cond, text)
+			if a.Name() != b.Name() || fmt.Sprint(a.Qubits, a.Clbits(), a.Cond) != fmt.Sprint(b.Qubits, b.Clbits(), b.Cond) {
+				t.Fatalf("op %d: %s %v %v %v vs %s %v %v %v\n%s", j, a.Name(), a.Qubits, a.Clbits(), a.Cond, b.Name(), b.Qubits, b.Clbits(), b.Cond, text)
 			}
 			for k := range a.Args {
 				va, _ := circuit.Eval(a.Args[k], nil)

@@ -94,7 +94,7 @@ func runItsubaki(t testing.TB, c *circuit.Circuit) []complex128 {
 			t.Fatal(err)
 		}
 		g := op.Gate
-		nc := op.Ctrl + g.Controls
+		nc := int(op.Ctrl) + g.Controls
 		controls, targets := op.Qubits[:nc], op.Qubits[nc:]
 		switch {
 		case g.Name == "gphase":

@@ -33,7 +33,7 @@ func opBlock(op *circuit.Op, env circuit.Env, mode opMode) (controls, targets []
 		return nil, nil, nil, fmt.Errorf("sim: %s%s is classically conditioned; run it with Run or State", posPrefix(op.Pos), op.Name())
 	}
 	g := op.Gate
-	if g == nil || len(op.Qubits) != g.Qubits+op.Ctrl || len(op.Args) != g.Params {
+	if g == nil || len(op.Qubits) != g.Qubits+int(op.Ctrl) || len(op.Args) != g.Params {
 		return nil, nil, nil, fmt.Errorf("sim: %smalformed operation %s (build circuits with circuit.Append, which validates)", posPrefix(op.Pos), op.Name())
 	}
 	p, err := op.Params(env)
@@ -42,7 +42,7 @@ func opBlock(op *circuit.Op, env circuit.Env, mode opMode) (controls, targets []
 	} else if err != nil {
 		return nil, nil, nil, fmt.Errorf("sim: %s%s: %w", posPrefix(op.Pos), op.Name(), err)
 	}
-	nc := op.Ctrl + g.Controls
+	nc := int(op.Ctrl) + g.Controls
 	m = g.TargetMatrix(p...)
 	transform(m, 1<<(g.Qubits-g.Controls), mode)
 	return op.Qubits[:nc], op.Qubits[nc:], m, nil

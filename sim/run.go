@@ -32,7 +32,7 @@ func compile(c *circuit.Circuit, env circuit.Env) ([]step, error) {
 		if err := checkOpQubits(op, c.NumQubits); err != nil {
 			return nil, fmt.Errorf("%w (operation %d)", err, i)
 		}
-		for _, b := range op.Clbits {
+		for _, b := range op.Clbits() {
 			if b < 0 || b >= c.NumClbits {
 				return nil, fmt.Errorf("sim: %s%s (operation %d): classical bit %d out of range (the circuit has %d)", posPrefix(op.Pos), op.Name(), i, b, c.NumClbits)
 			}
@@ -60,8 +60,8 @@ func compile(c *circuit.Circuit, env circuit.Env) ([]step, error) {
 			st.controls, st.targets, st.m = controls, targets, m
 			st.mr, _ = realCoefs(m, nil)
 		case circuit.Measure:
-			if len(op.Qubits) != len(op.Clbits) {
-				return nil, fmt.Errorf("sim: %smeasure (operation %d): %d qubits but %d classical bits", posPrefix(op.Pos), i, len(op.Qubits), len(op.Clbits))
+			if len(op.Qubits) != len(op.Clbits()) {
+				return nil, fmt.Errorf("sim: %smeasure (operation %d): %d qubits but %d classical bits", posPrefix(op.Pos), i, len(op.Qubits), len(op.Clbits()))
 			}
 		case circuit.Reset, circuit.Barrier:
 		default:
@@ -214,7 +214,7 @@ func sampleTerminal(c *circuit.Circuit, s *State, rest []step, opts Options, rng
 				continue
 			}
 			for m, q := range op.Qubits {
-				res.Clbits[op.Clbits[m]] = uint8(o.Index >> q & 1)
+				res.Clbits[op.Clbits()[m]] = uint8(o.Index >> q & 1)
 			}
 		}
 		keys[j] = FormatBits(c, res.Clbits)
@@ -277,7 +277,7 @@ func runShots(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand
 			for k := range final {
 				if op := final[k].op; op.Kind == circuit.Measure {
 					for m, q := range op.Qubits {
-						res.Clbits[op.Clbits[m]] = uint8(i >> q & 1)
+						res.Clbits[op.Clbits()[m]] = uint8(i >> q & 1)
 					}
 				}
 			}
@@ -354,7 +354,7 @@ func runSteps(s *State, steps []step, rng *rand.Rand, clbits []uint8) error {
 				if err != nil {
 					return fmt.Errorf("%s%w", posPrefix(op.Pos), err)
 				}
-				clbits[op.Clbits[j]] = uint8(out)
+				clbits[op.Clbits()[j]] = uint8(out)
 			}
 		case circuit.Reset:
 			for _, q := range op.Qubits {

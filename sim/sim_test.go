@@ -564,7 +564,7 @@ func TestCountsKeys(t *testing.T) {
 	c.AddClbits("a", 2)
 	c.AddClbits("b", 1)
 	c.X(0).X(2)
-	c.Append(circuit.Op{Kind: circuit.Measure, Qubits: []int{0, 1, 2}, Clbits: []int{0, 1, 2}})
+	c.Append(circuit.NewMeasure([]int{0, 1, 2}, []int{0, 1, 2}))
 	res, err := Run(c, Options{Shots: 10})
 	if err != nil {
 		t.Fatal(err)

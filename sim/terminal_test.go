@@ -36,7 +36,7 @@ func TestTerminalMeasurementsItsubaki(t *testing.T) {
 			withMeas := circuit.New(tc.n)
 			withMeas.AddClbits("c", tc.n)
 			measure := func(q int) {
-				require.NoError(t, withMeas.Append(circuit.Op{Kind: circuit.Measure, Qubits: []int{q}, Clbits: []int{q}}))
+				require.NoError(t, withMeas.Append(circuit.NewMeasure([]int{q}, []int{q})))
 			}
 			for q := range last {
 				if last[q] < 0 {

@@ -8,10 +8,13 @@ import (
 )
 
 // BenchmarkTrainStep measures one optimisation step (forward, backward, AdamW) on a batch of
-// 64 Fashion-MNIST images for every method on both models, side by side, and reports
-// training samples per second. Run with
+// 64 Fashion-MNIST images for every method of the results sweep on both models, side by
+// side, and reports training samples per second and the process's CPU time per step
+// (cpu-ms/op, steadier than wall time on a shared machine). Run with
 //
-//	go test ./train -run '^$' -bench TrainStep -benchtime 20x
+//	go test ./train -run '^$' -bench TrainStep -benchtime 20x -count 3
+//
+// (-count repeats the whole set, so that a change of load hits every method).
 func BenchmarkTrainStep(b *testing.B) {
 	d := loadSubset(b)
 	const batch = 64
@@ -19,20 +22,26 @@ func BenchmarkTrainStep(b *testing.B) {
 	for i := range idx {
 		idx[i] = i
 	}
+	type benchCase struct {
+		name string
+		m    Method
+		edit func(*Config)
+	}
+	lora := func(rank int) benchCase {
+		return benchCase{fmt.Sprintf("lora-r%d", rank), LoRA, func(c *Config) { c.Rank = rank }}
+	}
+	qpeft := func(layers, rank int) benchCase {
+		return benchCase{fmt.Sprintf("qpeft-L%d-K%d", layers, rank), QPEFT, func(c *Config) { c.Layers, c.Rank = layers, rank }}
+	}
 	for _, model := range ModelNames {
-		for _, c := range []struct {
-			name string
-			m    Method
-			edit func(*Config)
-		}{
-			{"head", Head, nil},
-			{"lora-r1", LoRA, func(c *Config) { c.Rank = 1 }},
-			{"lora-r8", LoRA, func(c *Config) { c.Rank = 8 }},
-			{"qpeft-L2-K4", QPEFT, func(c *Config) { c.Layers, c.Rank = 2, 4 }},
-			{"qpeft-L2-K8", QPEFT, func(c *Config) { c.Layers, c.Rank = 2, 8 }},
-			{"adalora-r8", AdaLoRA, nil},
-			{"full", Full, nil},
-		} {
+		cases := []benchCase{{"head", Head, nil}, lora(1), lora(2), lora(4), lora(8)}
+		if model == ModelMNISTCNN {
+			cases = append(cases, qpeft(1, 4), qpeft(2, 4), qpeft(4, 4), qpeft(2, 8))
+		} else {
+			cases = append(cases, qpeft(1, 8), qpeft(2, 8), qpeft(4, 8), qpeft(2, 32))
+		}
+		cases = append(cases, benchCase{"adalora-r8", AdaLoRA, nil}, benchCase{"full", Full, nil})
+		for _, c := range cases {
 			b.Run(fmt.Sprintf("%s/%s", model, c.name), func(b *testing.B) {
 				cfg := DefaultConfig(model, c.m)
 				cfg.Data = DataFashionSubset
@@ -50,6 +59,7 @@ func BenchmarkTrainStep(b *testing.B) {
 				params := append(append([]*nn.Param(nil), s.Backbone...), s.HeadParams...)
 				opt := nn.NewAdamW(params, 1e-4, 0)
 				x, labels := batchOf(m, d.Train, idx)
+				c0 := cpuSeconds()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					nn.ZeroGrad(params)
@@ -59,6 +69,7 @@ func BenchmarkTrainStep(b *testing.B) {
 					opt.Step()
 				}
 				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "samples/s")
+				b.ReportMetric((cpuSeconds()-c0)*1e3/float64(b.N), "cpu-ms/op")
 			})
 		}
 	}

@@ -119,7 +119,7 @@ func (d *drawer) layout() {
 			bits = append(bits, op.Cond.Clbits...)
 		}
 		if op.Kind == circuit.Measure {
-			bits = append(bits, op.Clbits...)
+			bits = append(bits, op.Clbits()...)
 		}
 		for _, b := range bits {
 			if b >= 0 && b < len(bitFree) {
@@ -236,7 +236,7 @@ func (d *drawer) place(col *column, op *circuit.Op, lo, hi int) {
 		return
 	case circuit.Measure:
 		for i, q := range op.Qubits {
-			col.cells[q] = cell{"M" + d.g.arrow + d.bitName(op.Clbits[i]) + cond}
+			col.cells[q] = cell{"M" + d.g.arrow + d.bitName(op.Clbits()[i]) + cond}
 		}
 		return
 	case circuit.Reset:
@@ -247,7 +247,7 @@ func (d *drawer) place(col *column, op *circuit.Op, lo, hi int) {
 	}
 	g := op.Gate
 	name := g.Name
-	nctrl := op.Ctrl
+	nctrl := int(op.Ctrl)
 	if base, ok := baseOf[name]; ok {
 		nctrl += g.Controls
 		name = base

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qpeft/qpeft/data"
 	"github.com/qpeft/qpeft/formats/onnx"
 
 	"github.com/spf13/pflag"
@@ -25,12 +26,12 @@ func addMemoryLimitFlag(fs *pflag.FlagSet) *string {
 }
 
 // applyMemoryLimit sets the limit every estimate of the libraries is checked against
-// (sim.MemoryLimit for the circuit stack, onnx.MemoryLimit for the tensor stack, which
-// share one default) from a --memory-limit value ("" keeps the default); restore puts the
-// previous values back.
+// (sim.MemoryLimit for the circuit stack, onnx.MemoryLimit and data.MemoryLimit for the
+// tensor stack, which share one default) from a --memory-limit value ("" keeps the
+// default); restore puts the previous values back.
 func applyMemoryLimit(value string) (restore func(), err error) {
-	old, oldONNX := sim.MemoryLimit, onnx.MemoryLimit
-	restore = func() { sim.MemoryLimit, onnx.MemoryLimit = old, oldONNX }
+	old, oldONNX, oldData := sim.MemoryLimit, onnx.MemoryLimit, data.MemoryLimit
+	restore = func() { sim.MemoryLimit, onnx.MemoryLimit, data.MemoryLimit = old, oldONNX, oldData }
 	if value == "" {
 		return restore, nil
 	}
@@ -38,7 +39,7 @@ func applyMemoryLimit(value string) (restore func(), err error) {
 	if err != nil || v <= 0 {
 		return restore, usageError("--memory-limit %q: give a positive byte count such as 16GiB, 500MB or 1073741824", value)
 	}
-	sim.MemoryLimit, onnx.MemoryLimit = v, v
+	sim.MemoryLimit, onnx.MemoryLimit, data.MemoryLimit = v, v, v
 	return restore, nil
 }
 

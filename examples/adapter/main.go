@@ -20,12 +20,12 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 
+	"github.com/qpeft/qpeft/examples/internal/lesson"
 	"github.com/qpeft/qpeft/export"
 	"github.com/qpeft/qpeft/formats/hfpeft"
 	"github.com/qpeft/qpeft/internal/plots"
@@ -41,18 +41,13 @@ const (
 )
 
 func main() {
-	short := flag.Bool("short", false, "run a trimmed version (used by the tests)")
 	steps := flag.Int("steps", 400, "full-batch Adam steps")
 	qlr := flag.Float64("lr", 0.1, "Adam learning rate of the Quantum-PEFT adapter (LoRA uses 0.01)")
 	dir := flag.String("out", "qpeft-adapter-example", "directory for the plot, the adapter, the LoRA export and the circuit")
-	flag.Parse()
-	log.SetFlags(0)
-	if *short {
+	if lesson.Parse() {
 		*steps = 150
 	}
-	if err := os.MkdirAll(*dir, 0o755); err != nil {
-		log.Fatal(err)
-	}
+	lesson.Check(os.MkdirAll(*dir, 0o755))
 	rng := rand.New(rand.NewPCG(11, 12))
 
 	// The frozen pretrained weight and the training inputs.
@@ -67,34 +62,20 @@ func main() {
 	// The teacher's update ΔW* = U*·diag(s)·V*ᵀ comes from a Quantum-PEFT adapter with other
 	// angles (seed 2), so the task is reachable.
 	teacherCfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: rank, Layers: 2, InitScale: 1, Seed: 2}
-	teacher, err := teacherCfg.Build("layer", out, in)
-	if err != nil {
-		log.Fatal(err)
-	}
+	teacher := lesson.Must(teacherCfg.Build("layer", out, in))
 	for j, s := range []float64{1.5, 1.0, 0.7, 0.4} {
 		teacher.(*peft.QuantumPEFT).Lambda.Value[j] = s
 	}
-	tl, err := peft.NewLinear(w0, out, in, nil, teacher)
-	if err != nil {
-		log.Fatal(err)
-	}
+	tl := lesson.Must(peft.NewLinear(w0, out, in, nil, teacher))
 	target := make([]float64, rows*out)
-	if err := tl.Forward(x, rows, target); err != nil {
-		log.Fatal(err)
-	}
+	lesson.Check(tl.Forward(x, rows, target))
 
 	// The student: a Quantum-PEFT checkpoint with one module "layer" (Pauli ansatz, L = 2,
 	// K = 4, angles uniform in ±0.02 from seed 1, λ = 0), and a LoRA baseline (r = 4).
 	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: rank, Layers: 2, Seed: 1}
-	ck, err := peft.NewCheckpoint(cfg, "examples/teacher-layer", []peft.ModuleShape{{Name: "layer", Out: out, In: in}})
-	if err != nil {
-		log.Fatal(err)
-	}
+	ck := lesson.Must(peft.NewCheckpoint(cfg, "examples/teacher-layer", []peft.ModuleShape{{Name: "layer", Out: out, In: in}}))
 	qp := ck.Module("layer")
-	lora, err := peft.NewLoRA(out, in, rank, 0, 1)
-	if err != nil {
-		log.Fatal(err)
-	}
+	lora := lesson.Must(peft.NewLoRA(out, in, rank, 0, 1))
 	fmt.Printf("Trainable parameters: Quantum-PEFT %d, LoRA r=%d %d (%.1fx fewer)\n",
 		qp.NumTrainable(), rank, lora.NumTrainable(), float64(lora.NumTrainable())/float64(qp.NumTrainable()))
 	u := qp.(*peft.QuantumPEFT).Factor("U")
@@ -113,18 +94,13 @@ func main() {
 		a    peft.Adapter
 		lr   float64
 	}{{"Quantum-PEFT", qp, *qlr}, {"LoRA", lora, 0.01}} {
-		layer, err := peft.NewLinear(w0, out, in, nil, run.a)
-		if err != nil {
-			log.Fatal(err)
-		}
+		layer := lesson.Must(peft.NewLinear(w0, out, in, nil, run.a))
 		opt := nn.NewAdam(run.a.Params(), run.lr)
 		y, dy := make([]float64, rows*out), make([]float64, rows*out)
 		s := plots.Series{Name: run.name}
 		var first, last float64
 		for step := 0; step <= *steps; step++ {
-			if err := layer.Forward(x, rows, y); err != nil {
-				log.Fatal(err)
-			}
+			lesson.Check(layer.Forward(x, rows, y))
 			loss := 0.0
 			for i := range y {
 				d := y[i] - target[i]
@@ -141,55 +117,33 @@ func main() {
 				break
 			}
 			nn.ZeroGrad(run.a.Params())
-			if err := layer.Backward(dy, nil); err != nil {
-				log.Fatal(err)
-			}
+			lesson.Check(layer.Backward(dy, nil))
 			opt.Step()
 		}
 		curves = append(curves, s)
 		fmt.Printf("%-13s loss %.4f → %.6f after %d steps (%.0fx lower)\n", run.name, first, last, *steps, first/last)
 	}
 	du, dv, err := qp.(*peft.QuantumPEFT).Orthogonality()
-	if err != nil {
-		log.Fatal(err)
-	}
+	lesson.Check(err)
 	fmt.Printf("After training: ‖UᵀU − I‖ = %.1e, ‖VᵀV − I‖ = %.1e (orthonormal by construction)\n", du, dv)
 
 	// The training curves.
-	png, err := plots.Lines(curves, plots.LinesOptions{
+	png := lesson.Must(plots.Lines(curves, plots.LinesOptions{
 		Title:  fmt.Sprintf("Learning a rank-%d update of a %d × %d layer", rank, out, in),
-		XLabel: "Adam step (full batch)", YLabel: "mean squared error (log scale)", LogY: true})
-	if err != nil {
-		log.Fatal(err)
-	}
+		XLabel: "Adam step (full batch)", YLabel: "mean squared error (log scale)", LogY: true}))
 	plotPath := filepath.Join(*dir, "adapter-loss.png")
-	if err := plots.WriteFile(plotPath, png); err != nil {
-		log.Fatal(err)
-	}
+	lesson.Check(plots.WriteFile(plotPath, png))
 	fmt.Println("wrote", plotPath)
 
 	// Save the adapter (adapter_config.json + adapter_model.safetensors, atomically), and
 	// export it as a Hugging Face PEFT LoRA adapter: ΔW has rank ≤ K, so it is a LoRA with
 	// lora_B = U·diag(λ), lora_A = Vᵀ.
 	adir, ldir := filepath.Join(*dir, "adapter"), filepath.Join(*dir, "lora")
-	if err := ck.Save(adir); err != nil {
-		log.Fatal(err)
-	}
-	if err := peft.ExportLoRA(ldir, ck.Modules, ck.BaseModel); err != nil {
-		log.Fatal(err)
-	}
-	back, err := hfpeft.Load(ldir)
-	if err != nil {
-		log.Fatal(err)
-	}
-	want, err := peft.DeltaW(qp)
-	if err != nil {
-		log.Fatal(err)
-	}
-	got, err := back.DeltaW("layer")
-	if err != nil {
-		log.Fatal(err)
-	}
+	lesson.Check(ck.Save(adir))
+	lesson.Check(peft.ExportLoRA(ldir, ck.Modules, ck.BaseModel))
+	back := lesson.Must(hfpeft.Load(ldir))
+	want := lesson.Must(peft.DeltaW(qp))
+	got := lesson.Must(back.DeltaW("layer"))
 	diff := 0.0
 	for i := range want {
 		diff = math.Max(diff, math.Abs(want[i]-got[i]))
@@ -199,17 +153,9 @@ func main() {
 	// Export the circuit of V's factor (64 = 2^6: one Pauli circuit on 6 qubits) with the
 	// trained angles bound, as OpenQASM 3 for a quantum computer.
 	v := qp.(*peft.QuantumPEFT).Factor("V").(ortho.Structured).Blocks()[0]
-	bound, err := v.Circuit.BindVector(qp.(*peft.QuantumPEFT).ThetaV.Value[v.Offset : v.Offset+v.Params])
-	if err != nil {
-		log.Fatal(err)
-	}
-	prog, err := export.Export(bound, export.QASM3, export.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
+	bound := lesson.Must(v.Circuit.BindVector(qp.(*peft.QuantumPEFT).ThetaV.Value[v.Offset : v.Offset+v.Params]))
+	prog := lesson.Must(export.Export(bound, export.QASM3, export.Options{}))
 	qpath := filepath.Join(*dir, "V.qasm")
-	if err := os.WriteFile(qpath, prog.Text, 0o644); err != nil {
-		log.Fatal(err)
-	}
+	lesson.Check(os.WriteFile(qpath, prog.Text, 0o644))
 	fmt.Printf("wrote %s: V's circuit, %d qubits, %d gates\n", qpath, bound.NumQubits, len(bound.Ops))
 }

@@ -13,25 +13,22 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log"
 	"math"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/draw"
+	"github.com/qpeft/qpeft/examples/internal/lesson"
 	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/sim"
 )
 
 func main() {
-	short := flag.Bool("short", false, "run a trimmed version (used by the tests)")
 	shots := flag.Int("shots", 4096, "number of simulated measurements")
 	seed := flag.Uint64("seed", 7, "seed of the random outcomes: the same seed gives the same counts")
 	plotPath := flag.String("plot", "", "write the counts as a PNG bar chart to this file")
-	flag.Parse()
-	if *short {
+	if lesson.Parse() {
 		*shots = 2048
 	}
-	log.SetFlags(0)
 
 	// 1. Build the circuit with the fluent builder. Qubits start in |0⟩. H puts qubit 0 into
 	//    (|0⟩ + |1⟩)/√2; CX (control 0, target 1) flips qubit 1 exactly when qubit 0 is 1.
@@ -42,10 +39,7 @@ func main() {
 	// 2. Simulate it exactly: the state vector holds one amplitude per basis state. qpeft
 	//    numbers basis states little-endian, like Qiskit and OpenQASM: qubit k is bit k of
 	//    the index, so |q1 q0⟩ = |10⟩ is index 2. Kets are written with qubit 1 on the left.
-	st, err := sim.Statevector(c, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
+	st := lesson.Must(sim.Statevector(c, nil))
 	fmt.Println("\nAmplitudes and probabilities (Born rule: p = |amplitude|²):")
 	for i, a := range st.Amplitudes() {
 		fmt.Printf("  |%02b⟩  amplitude %+.4f%+.4fi   p = %.4f\n", i, real(a), imag(a), st.Probability(i))
@@ -54,20 +48,14 @@ func main() {
 	// 3. Expectation values of Pauli observables. ZZ measures whether the qubits agree (+1)
 	//    or disagree (−1); Z on one qubit alone averages to 0 because each is random.
 	for _, p := range []string{"ZZ", "IZ", "ZI", "XX"} {
-		v, err := st.Expectation(p) // rightmost letter acts on qubit 0, as in Qiskit
-		if err != nil {
-			log.Fatal(err)
-		}
+		v := lesson.Must(st.Expectation(p)) // rightmost letter acts on qubit 0, as in Qiskit
 		fmt.Printf("  ⟨%s⟩ = %+.4f\n", p, v)
 	}
 
 	// 4. A simulated experiment: measure both qubits into classical bits, many times. Every
 	//    random choice takes a seed, so the counts are reproducible.
 	m := c.Clone().MeasureAll()
-	res, err := sim.Run(m, sim.Options{Shots: *shots, Seed: *seed})
-	if err != nil {
-		log.Fatal(err)
-	}
+	res := lesson.Must(sim.Run(m, sim.Options{Shots: *shots, Seed: *seed}))
 	fmt.Printf("\nCounts of %d shots (seed %d; bit 1 on the left):\n", *shots, *seed)
 	var bars []plots.Bar
 	for _, k := range []string{"00", "01", "10", "11"} {
@@ -81,15 +69,10 @@ func main() {
 		z, res.Counts["01"]+res.Counts["10"] == 0)
 
 	if *plotPath != "" {
-		png, err := plots.Histogram(bars, plots.HistogramOptions{
+		png := lesson.Must(plots.Histogram(bars, plots.HistogramOptions{
 			Title:  fmt.Sprintf("Bell state: %d shots, seed %d", *shots, *seed),
-			XLabel: "measured bits (qubit 1 left)", YLabel: "shots"})
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := plots.WriteFile(*plotPath, png); err != nil {
-			log.Fatal(err)
-		}
+			XLabel: "measured bits (qubit 1 left)", YLabel: "shots"}))
+		lesson.Check(plots.WriteFile(*plotPath, png))
 		fmt.Println("wrote", *plotPath)
 	}
 }

@@ -21,38 +21,26 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log"
 	"math"
 	"math/rand/v2"
 
+	"github.com/qpeft/qpeft/examples/internal/lesson"
 	"github.com/qpeft/qpeft/lowering"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/sim"
 )
 
 func main() {
-	short := flag.Bool("short", false, "run a trimmed version (used by the tests)")
 	n := flag.Int("qubits", 6, "qubits n")
 	layers := flag.Int("layers", 2, "entangling layers L of the Pauli ansatz")
-	flag.Parse()
-	log.SetFlags(0)
-	if *short {
+	if lesson.Parse() {
 		*n, *layers = 4, 1
 	}
-	c, err := ansatz.Pauli(*n, *layers)
-	if err != nil {
-		log.Fatal(err)
-	}
-	p, err := lowering.CompileReal(c)
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := lesson.Must(ansatz.Pauli(*n, *layers))
+	p := lesson.Must(lowering.CompileReal(c))
 	N, P := p.Dim(), len(c.Params)
 	rng := rand.New(rand.NewPCG(5, 6))
-	theta := make([]float64, P)
-	for i := range theta {
-		theta[i] = rng.Float64()*2*math.Pi - math.Pi
-	}
+	theta := lesson.RandomAngles(rng, P)
 	// The observable: H = Σ_k w_k Z_k + Z_0 Z_1, diagonal in the computational basis.
 	w := make([]float64, *n)
 	for k := range w {
@@ -67,18 +55,12 @@ func main() {
 	}
 
 	// f(θ) = ⟨ψ|H|ψ⟩ with ψ = Q(θ)|0…0⟩ (real: the ansatz is orthogonal).
-	zero, err := sim.NewRealBatch(*n, 1)
-	if err != nil {
-		log.Fatal(err)
-	}
+	zero := lesson.Must(sim.NewRealBatch(*n, 1))
 	zero.Data[0] = 1
 	evals := 0
 	f := func(t []float64) float64 {
 		evals++
-		psi, err := p.Apply(t, zero)
-		if err != nil {
-			log.Fatal(err)
-		}
+		psi := lesson.Must(p.Apply(t, zero))
 		s := 0.0
 		for i, a := range psi.Data {
 			s += h[i] * a * a
@@ -89,48 +71,23 @@ func main() {
 	// 1. Adjoint: forward to ψ, seed the backward pass with ∂f/∂ψ = 2Hψ, and let VJP walk the
 	//    stages backwards.
 	evals = 0
-	psi, err := p.Apply(theta, zero)
-	if err != nil {
-		log.Fatal(err)
-	}
-	psibar, err := sim.NewRealBatch(*n, 1)
-	if err != nil {
-		log.Fatal(err)
-	}
+	psi := lesson.Must(p.Apply(theta, zero))
+	psibar := lesson.Must(sim.NewRealBatch(*n, 1))
 	for i, a := range psi.Data {
 		psibar.Data[i] = 2 * h[i] * a
 	}
 	adj, _, err := p.VJP(theta, psi, psibar)
-	if err != nil {
-		log.Fatal(err)
-	}
+	lesson.Check(err)
 
 	// 2. Parameter shift: two runs per angle, shifts ±π/2.
-	shift := make([]float64, P)
-	t := append([]float64(nil), theta...)
-	for i := range P {
-		t[i] = theta[i] + math.Pi/2
-		fp := f(t)
-		t[i] = theta[i] - math.Pi/2
-		fm := f(t)
-		t[i] = theta[i]
-		shift[i] = (fp - fm) / 2
-	}
+	shift := symmetricDifference(f, theta, math.Pi/2, 2)
 	shiftEvals := evals
 
 	// 3. Central finite differences, step 1e-6 (error ~1e-12 from truncation, ~1e-10 from
 	//    rounding).
 	evals = 0
 	const step = 1e-6
-	fd := make([]float64, P)
-	for i := range P {
-		t[i] = theta[i] + step
-		fp := f(t)
-		t[i] = theta[i] - step
-		fm := f(t)
-		t[i] = theta[i]
-		fd[i] = (fp - fm) / (2 * step)
-	}
+	fd := symmetricDifference(f, theta, step, 2*step)
 
 	fmt.Printf("Pauli ansatz, %d qubits, L = %d: %d angles; f(θ) = ⟨ψ|H|ψ⟩ = %.6f\n", *n, *layers, P, f(theta))
 	fmt.Printf("%6s %14s %14s %14s\n", "angle", "adjoint", "param. shift", "finite diff.")
@@ -153,35 +110,35 @@ func main() {
 		g[i] = rng.NormFloat64()
 	}
 	lin := func(t []float64) float64 {
-		u, err := p.Stiefel(t, k)
-		if err != nil {
-			log.Fatal(err)
-		}
+		u := lesson.Must(p.Stiefel(t, k))
 		s := 0.0
 		for i, v := range u.Data {
 			s += g[i] * v
 		}
 		return s
 	}
-	u, err := p.Stiefel(theta, k)
-	if err != nil {
-		log.Fatal(err)
-	}
+	u := lesson.Must(p.Stiefel(theta, k))
 	ubar := &sim.RealBatch{Qubits: *n, B: k, Data: g}
-	sadj, err := p.StiefelVJP(theta, u, ubar)
-	if err != nil {
-		log.Fatal(err)
-	}
-	pi := make([]float64, P)
-	for i := range P {
-		t[i] = theta[i] + math.Pi
-		fp := lin(t)
-		t[i] = theta[i] - math.Pi
-		fm := lin(t)
-		t[i] = theta[i]
-		pi[i] = (fp - fm) / 4
-	}
+	sadj := lesson.Must(p.StiefelVJP(theta, u, ubar))
+	pi := symmetricDifference(lin, theta, math.Pi, 4)
 	fmt.Printf("\nLinear loss on the first %d columns: max |StiefelVJP − π-shift/4| = %.1e\n", k, maxDiff(sadj, pi))
+}
+
+// symmetricDifference returns [f(θ + s·e_i) − f(θ − s·e_i)] / d for every angle i: the
+// parameter-shift rules (s = π/2, d = 2 and s = π, d = 4) and central finite differences
+// (s = h, d = 2h) all have this form.
+func symmetricDifference(f func([]float64) float64, theta []float64, s, d float64) []float64 {
+	out := make([]float64, len(theta))
+	t := append([]float64(nil), theta...)
+	for i := range theta {
+		t[i] = theta[i] + s
+		fp := f(t)
+		t[i] = theta[i] - s
+		fm := f(t)
+		t[i] = theta[i]
+		out[i] = (fp - fm) / d
+	}
+	return out
 }
 
 // zsign is the eigenvalue of Z on qubit k for basis state i: +1 for bit 0, −1 for bit 1.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/draw"
+	"github.com/qpeft/qpeft/examples/internal/lesson"
 	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/sim"
 )
@@ -57,14 +58,11 @@ func diffusion(c *circuit.Circuit, n int) {
 }
 
 func main() {
-	short := flag.Bool("short", false, "run a trimmed version (used by the tests)")
 	n := flag.Int("qubits", 6, "number of qubits n; the list has N = 2^n items")
 	marked := flag.Int("marked", 45, "the marked item, 0 … 2^n − 1")
 	shots := flag.Int("shots", 2000, "shots of the final measurement")
 	plotPath := flag.String("plot", "", "write the final probabilities as a PNG bar chart to this file")
-	flag.Parse()
-	log.SetFlags(0)
-	if *short {
+	if lesson.Parse() {
 		*n, *marked, *shots = 4, 11, 1000
 	}
 	if *n < 2 || *n > 16 {
@@ -98,19 +96,13 @@ func main() {
 	var final *sim.State
 	var summary string
 	for k := 0; k <= best+2; k++ {
-		st, err := sim.Statevector(c, nil)
-		if err != nil {
-			log.Fatal(err)
-		}
+		st := lesson.Must(sim.Statevector(c, nil))
 		fmt.Printf("%5d  %9.6f  %9.6f\n", k, st.Probability(*marked), math.Pow(math.Sin(float64(2*k+1)*a), 2))
 		if k == best {
 			final = st
 			// Sample the state after the best number of rounds.
 			m := c.Clone().MeasureAll()
-			res, err := sim.Run(m, sim.Options{Shots: *shots, Seed: 3})
-			if err != nil {
-				log.Fatal(err)
-			}
+			res := lesson.Must(sim.Run(m, sim.Options{Shots: *shots, Seed: 3}))
 			key := fmt.Sprintf("%0*b", *n, *marked)
 			top, topN := "", 0
 			for k, v := range res.Counts {
@@ -121,9 +113,7 @@ func main() {
 			summary = fmt.Sprintf("\nAfter %d rounds, %d shots: the marked item %s was measured %d times; the most frequent outcome is %s (item %d)\n",
 				best, *shots, key, res.Counts[key], top, mustParse(top))
 		}
-		if err := c.Compose(round, nil, nil); err != nil {
-			log.Fatal(err)
-		}
+		lesson.Check(c.Compose(round, nil, nil))
 	}
 	fmt.Print(summary)
 
@@ -132,23 +122,15 @@ func main() {
 		for i := range N {
 			bars = append(bars, plots.Bar{Label: strconv.Itoa(i), Value: final.Probability(i)})
 		}
-		png, err := plots.Histogram(bars, plots.HistogramOptions{
+		png := lesson.Must(plots.Histogram(bars, plots.HistogramOptions{
 			Title:  fmt.Sprintf("Grover search, %d qubits, %d rounds: marked item %d", *n, best, *marked),
-			XLabel: "item (basis state index)", YLabel: "probability"})
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := plots.WriteFile(*plotPath, png); err != nil {
-			log.Fatal(err)
-		}
+			XLabel: "item (basis state index)", YLabel: "probability"}))
+		lesson.Check(plots.WriteFile(*plotPath, png))
 		fmt.Println("wrote", *plotPath)
 	}
 }
 
 func mustParse(bits string) int64 {
-	v, err := strconv.ParseInt(bits, 2, 64)
-	if err != nil {
-		log.Fatal(err)
-	}
+	v := lesson.Must(strconv.ParseInt(bits, 2, 64))
 	return v
 }

@@ -14,11 +14,11 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log"
 	"math"
 	"math/rand/v2"
 	"time"
 
+	"github.com/qpeft/qpeft/examples/internal/lesson"
 	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/lowering"
 	"github.com/qpeft/qpeft/peft/ansatz"
@@ -26,50 +26,29 @@ import (
 )
 
 func main() {
-	short := flag.Bool("short", false, "run a trimmed version (used by the tests)")
 	n := flag.Int("qubits", 12, "qubits n of the largest circuit (N = 2^n)")
 	layers := flag.Int("layers", 2, "entangling layers L of the Pauli ansatz")
 	k := flag.Int("rank", 8, "K, the number of columns of the Stiefel form")
 	plotPath := flag.String("plot", "", "write the dense matrix of the 4-qubit circuit as a PNG heat map to this file")
-	flag.Parse()
-	log.SetFlags(0)
-	if *short {
+	if lesson.Parse() {
 		*n = 8
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 
 	// 1. The stage program of a small ansatz: single-qubit gates fused into Kronecker
 	//    stages, CZs into diagonal stages.
-	small, err := ansatz.Pauli(3, 1)
-	if err != nil {
-		log.Fatal(err)
-	}
-	sp, err := lowering.CompileReal(small)
-	if err != nil {
-		log.Fatal(err)
-	}
+	small := lesson.Must(ansatz.Pauli(3, 1))
+	sp := lesson.Must(lowering.CompileReal(small))
 	fmt.Print("The Pauli ansatz on 3 qubits, L = 1, compiled:\n", sp.String(), "\n")
 
 	// 2. The three forms of one circuit agree.
-	c, err := ansatz.Pauli(4, 1)
-	if err != nil {
-		log.Fatal(err)
-	}
-	p, err := lowering.CompileReal(c)
-	if err != nil {
-		log.Fatal(err)
-	}
-	theta := randomAngles(rng, len(c.Params))
+	c := lesson.Must(ansatz.Pauli(4, 1))
+	p := lesson.Must(lowering.CompileReal(c))
+	theta := lesson.RandomAngles(rng, len(c.Params))
 	N := p.Dim()
-	dense, err := p.Dense(theta) // N × N
-	if err != nil {
-		log.Fatal(err)
-	}
+	dense := lesson.Must(p.Dense(theta)) // N × N
 	kk := min(*k, N)
-	u, err := p.Stiefel(theta, kk) // N × K: the first K columns, computed directly
-	if err != nil {
-		log.Fatal(err)
-	}
+	u := lesson.Must(p.Stiefel(theta, kk)) // N × K: the first K columns, computed directly
 	stiefelErr := 0.0
 	for i := range N {
 		for j := range kk {
@@ -77,17 +56,11 @@ func main() {
 		}
 	}
 	const B = 5 // a batch of 5 activation vectors, one per column of X (N × B)
-	x, err := sim.NewRealBatch(p.NumQubits(), B)
-	if err != nil {
-		log.Fatal(err)
-	}
+	x := lesson.Must(sim.NewRealBatch(p.NumQubits(), B))
 	for i := range x.Data {
 		x.Data[i] = rng.NormFloat64()
 	}
-	y, err := p.Apply(theta, x) // Q·X by the stage program, no N × N matrix
-	if err != nil {
-		log.Fatal(err)
-	}
+	y := lesson.Must(p.Apply(theta, x)) // Q·X by the stage program, no N × N matrix
 	applyErr := 0.0
 	for i := range N {
 		for b := range B {
@@ -103,14 +76,9 @@ func main() {
 	fmt.Printf("  Kronecker program on a batch of %d vs dense product: max difference %.1e\n", B, applyErr)
 
 	if *plotPath != "" {
-		png, err := plots.HeatMap(N, N, dense.Data, nil, plots.HeatMapOptions{
-			Title: fmt.Sprintf("Pauli ansatz, 4 qubits, L = 1: the %d × %d orthogonal matrix", N, N)})
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := plots.WriteFile(*plotPath, png); err != nil {
-			log.Fatal(err)
-		}
+		png := lesson.Must(plots.HeatMap(N, N, dense.Data, nil, plots.HeatMapOptions{
+			Title: fmt.Sprintf("Pauli ansatz, 4 qubits, L = 1: the %d × %d orthogonal matrix", N, N)}))
+		lesson.Check(plots.WriteFile(*plotPath, png))
 		fmt.Println("  wrote", *plotPath)
 	}
 
@@ -119,14 +87,8 @@ func main() {
 	fmt.Printf("\nCost of Q·x for the Pauli ansatz with L = %d (one vector):\n", *layers)
 	fmt.Printf("%6s %9s %14s %14s %8s %12s %12s\n", "n", "N", "dense N²", "staged", "ratio", "dense time", "staged time")
 	for q := 6; q <= *n; q += 2 {
-		c, err := ansatz.Pauli(q, *layers)
-		if err != nil {
-			log.Fatal(err)
-		}
-		p, err := lowering.CompileReal(c)
-		if err != nil {
-			log.Fatal(err)
-		}
+		c := lesson.Must(ansatz.Pauli(q, *layers))
+		p := lesson.Must(lowering.CompileReal(c))
 		N := p.Dim()
 		var work int
 		for _, s := range p.Stages() {
@@ -139,15 +101,9 @@ func main() {
 				work += N << len(s.Qubits)
 			}
 		}
-		theta := randomAngles(rng, len(c.Params))
-		dense, err := p.Dense(theta)
-		if err != nil {
-			log.Fatal(err)
-		}
-		x, err := sim.NewRealBatch(q, 1)
-		if err != nil {
-			log.Fatal(err)
-		}
+		theta := lesson.RandomAngles(rng, len(c.Params))
+		dense := lesson.Must(p.Dense(theta))
+		x := lesson.Must(sim.NewRealBatch(q, 1))
 		for i := range x.Data {
 			x.Data[i] = rng.NormFloat64()
 		}
@@ -166,26 +122,14 @@ func main() {
 		}
 		dt := time.Since(start) / time.Duration(reps)
 		ws := p.NewWorkspace()
-		if err := ws.Bind(theta); err != nil {
-			log.Fatal(err)
-		}
+		lesson.Check(ws.Bind(theta))
 		sreps := max(1, (1<<22)/work)
 		start = time.Now()
 		for range sreps {
-			if err := ws.Apply(x); err != nil { // in place: x ← Q·x
-				log.Fatal(err)
-			}
+			lesson.Check(ws.Apply(x)) // in place: x ← Q·x
 		}
 		st := time.Since(start) / time.Duration(sreps)
 		fmt.Printf("%6d %9d %14d %14d %7.0fx %12v %12v\n", q, N, N*N, work, float64(N*N)/float64(work), dt, st)
 	}
 	fmt.Println("staged work = 2N per qubit of each Kronecker stage + N per diagonal stage: O(L·N·log N)")
-}
-
-func randomAngles(rng *rand.Rand, n int) []float64 {
-	t := make([]float64, n)
-	for i := range t {
-		t[i] = rng.Float64()*2*math.Pi - math.Pi
-	}
-	return t
 }

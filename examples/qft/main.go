@@ -19,6 +19,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/draw"
+	"github.com/qpeft/qpeft/examples/internal/lesson"
 	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/qasm"
 	"github.com/qpeft/qpeft/sim"
@@ -42,13 +43,10 @@ func qft(n int) *circuit.Circuit {
 }
 
 func main() {
-	short := flag.Bool("short", false, "run a trimmed version (used by the tests)")
 	n := flag.Int("qubits", 5, "number of qubits n (N = 2^n)")
 	period := flag.Int("period", 4, "period r of the input state (a divisor of N works best)")
 	plotPath := flag.String("plot", "", "write the QFT matrix as a PNG heat map (real and imaginary parts) to this file")
-	flag.Parse()
-	log.SetFlags(0)
-	if *short {
+	if lesson.Parse() {
 		*n = 3
 		*period = 2
 	}
@@ -60,18 +58,12 @@ func main() {
 	c := qft(*n)
 	fmt.Printf("QFT on %d qubits: %d gates, depth %d\n", *n, len(c.Ops), c.Depth())
 	fmt.Print(draw.String(c, draw.Options{Width: 100}))
-	text, err := qasm.Print(c, qasm.PrintOptions{})
-	if err != nil {
-		log.Fatal(err)
-	}
+	text := lesson.Must(qasm.Print(c, qasm.PrintOptions{}))
 	fmt.Printf("\nAs OpenQASM 3:\n%s", text)
 
 	// The circuit's unitary, column by column (sim applies each gate to the identity
 	// columns), against the DFT matrix written down directly.
-	u, err := sim.Unitary(c, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
+	u := lesson.Must(sim.Unitary(c, nil))
 	maxErr := 0.0
 	for j := range N {
 		for k := range N {
@@ -82,18 +74,10 @@ func main() {
 	fmt.Printf("\nmax |U − F| over the %d × %d entries = %.2e (F[j][k] = e^{2πi·jk/N}/√N)\n", N, N, maxErr)
 
 	// The inverse circuit (gates reversed, angles negated) undoes it exactly.
-	inv, err := c.Inverse()
-	if err != nil {
-		log.Fatal(err)
-	}
+	inv := lesson.Must(c.Inverse())
 	round := c.Clone()
-	if err := round.Compose(inv, nil, nil); err != nil {
-		log.Fatal(err)
-	}
-	id, err := sim.Unitary(round, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
+	lesson.Check(round.Compose(inv, nil, nil))
+	id := lesson.Must(sim.Unitary(round, nil))
 	idErr := 0.0
 	for i := range N {
 		for j := range N {
@@ -116,14 +100,8 @@ func main() {
 	for x := 0; x < N; x += *period {
 		amps[x] = complex(1/math.Sqrt(float64(cnt)), 0)
 	}
-	init, err := sim.FromAmplitudes(amps)
-	if err != nil {
-		log.Fatal(err)
-	}
-	res, err := sim.Run(c, sim.Options{Initial: init})
-	if err != nil {
-		log.Fatal(err)
-	}
+	init := lesson.Must(sim.FromAmplitudes(amps))
+	res := lesson.Must(sim.Run(c, sim.Options{Initial: init}))
 	fmt.Printf("\nInput: equal amplitudes on 0, %d, %d, … (period %d). After the QFT:\n", *period, 2**period, *period)
 	for i := range N {
 		if p := res.State.Probability(i); p > 1e-9 {
@@ -133,13 +111,8 @@ func main() {
 	fmt.Printf("peaks at multiples of N/r = %d/%d = %g\n", N, *period, float64(N)/float64(*period))
 
 	if *plotPath != "" {
-		png, err := plots.HeatMap(N, N, nil, u.Data, plots.HeatMapOptions{Title: fmt.Sprintf("QFT on %d qubits", *n)})
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := plots.WriteFile(*plotPath, png); err != nil {
-			log.Fatal(err)
-		}
+		png := lesson.Must(plots.HeatMap(N, N, nil, u.Data, plots.HeatMapOptions{Title: fmt.Sprintf("QFT on %d qubits", *n)}))
+		lesson.Check(plots.WriteFile(*plotPath, png))
 		fmt.Println("wrote", *plotPath)
 	}
 }

@@ -11,26 +11,23 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log"
 	"math"
 	"math/cmplx"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/draw"
+	"github.com/qpeft/qpeft/examples/internal/lesson"
 	"github.com/qpeft/qpeft/qasm"
 	"github.com/qpeft/qpeft/sim"
 )
 
 func main() {
-	short := flag.Bool("short", false, "run a trimmed version (used by the tests)")
 	theta := flag.Float64("theta", 1.1, "the message is RY(theta) then P(phi) applied to |0⟩")
 	phi := flag.Float64("phi", 0.7, "phase of the message")
 	shots := flag.Int("shots", 4000, "shots of the sampled experiment")
-	flag.Parse()
-	if *short {
+	if lesson.Parse() {
 		*shots = 1000
 	}
-	log.SetFlags(0)
 
 	// The message: |ψ⟩ = cos(θ/2)|0⟩ + e^{iφ} sin(θ/2)|1⟩ on qubit 0 (Alice's).
 	want0 := complex(math.Cos(*theta/2), 0)
@@ -52,10 +49,7 @@ func main() {
 
 	fmt.Println("The teleportation circuit:")
 	fmt.Print(draw.String(c, draw.Options{Width: 100}))
-	text, err := qasm.Print(c, qasm.PrintOptions{})
-	if err != nil {
-		log.Fatal(err)
-	}
+	text := lesson.Must(qasm.Print(c, qasm.PrintOptions{}))
 	fmt.Printf("\nAs OpenQASM 3:\n%s", text)
 
 	// Run single shots: each run collapses Alice's qubits to one of four outcomes. After the
@@ -64,10 +58,7 @@ func main() {
 	fmt.Printf("\nWanted on Bob's qubit: (%.4f, %.4f%+.4fi)\n", real(want0), real(want1), imag(want1))
 	seen := map[string]bool{}
 	for seed := uint64(1); len(seen) < 4 && seed < 100; seed++ {
-		res, err := sim.Run(c, sim.Options{Seed: seed})
-		if err != nil {
-			log.Fatal(err)
-		}
+		res := lesson.Must(sim.Run(c, sim.Options{Seed: seed}))
 		a := int(res.Clbits[0]) | int(res.Clbits[1])<<1 // Alice's bits as the index of qubits 0, 1
 		if seen[fmt.Sprint(a)] {
 			continue
@@ -88,10 +79,7 @@ func main() {
 	// The sampled experiment: Bob measures his qubit into c[2]. P(1) = sin²(θ/2) whatever
 	// Alice measured.
 	m := c.Clone().Measure(2, 2)
-	res, err := sim.Run(m, sim.Options{Shots: *shots, Seed: 42})
-	if err != nil {
-		log.Fatal(err)
-	}
+	res := lesson.Must(sim.Run(m, sim.Options{Shots: *shots, Seed: 42}))
 	ones := 0
 	for k, n := range res.Counts {
 		if k[0] == '1' { // the highest bit, c[2], is written leftmost

@@ -111,7 +111,7 @@ func (r *router) fullDAG(list []int) *dag {
 	return r.newDAG(list, pairs, two, func(i int) []int {
 		op := &r.c.Ops[list[i]]
 		w := append([]int(nil), op.Qubits...)
-		for _, b := range op.Clbits {
+		for _, b := range op.Clbits() {
 			w = append(w, -1-b)
 		}
 		if op.Cond != nil {
@@ -386,7 +386,7 @@ func (r *router) route() (*Result, error) {
 		}
 		op.Qubits = q
 		op.Args = append([]circuit.Expr(nil), op.Args...)
-		op.Clbits = append([]int(nil), op.Clbits...)
+		op.SetClbits(append([]int(nil), op.Clbits()...))
 		if op.Cond != nil {
 			cc := *op.Cond
 			cc.Clbits = append([]int(nil), op.Cond.Clbits...)
@@ -433,14 +433,14 @@ func splitTerminal(c *circuit.Circuit) (body, tail []int) {
 		for _, q := range op.Qubits {
 			free = free && !busyQ[q]
 		}
-		for _, b := range op.Clbits {
+		for _, b := range op.Clbits() {
 			free = free && !busyC[b]
 		}
 		isTail[i] = free
 		for _, q := range op.Qubits {
 			busyQ[q] = true
 		}
-		for _, b := range op.Clbits {
+		for _, b := range op.Clbits() {
 			busyC[b] = true
 		}
 		if op.Cond != nil {

@@ -218,7 +218,7 @@ func TestRouteMeasurementsRelabelled(t *testing.T) {
 			op := &res.Circuit.Ops[i]
 			switch {
 			case op.Kind == circuit.Measure:
-				assert.Equal(t, pos[op.Clbits[0]], op.Qubits[0])
+				assert.Equal(t, pos[op.Clbits()[0]], op.Qubits[0])
 				n++
 			case op.Name() == "swap":
 				for l, p := range pos {

@@ -10,7 +10,7 @@ import (
 
 // mk builds an output operation from g with the current source position and condition.
 func (t *translator) mk(g gop) circuit.Op {
-	op := circuit.Op{Kind: circuit.GateOp, Gate: gates.MustGet(g.name), Ctrl: g.ctrl, Qubits: append([]int(nil), g.q...)}
+	op := circuit.Op{Kind: circuit.GateOp, Gate: gates.MustGet(g.name), Ctrl: int32(g.ctrl), Qubits: append([]int(nil), g.q...)}
 	for _, a := range g.args {
 		if a.isConst() {
 			op.Args = append(op.Args, circuit.Num(snap(a.c)))

@@ -57,7 +57,7 @@ func Translate(c *circuit.Circuit, b Basis) (*Result, error) {
 			t.out = append(t.out, cloneOp(op))
 			continue
 		}
-		g := gop{name: op.Gate.Name, ctrl: op.Ctrl, q: append([]int(nil), op.Qubits...)}
+		g := gop{name: op.Gate.Name, ctrl: int(op.Ctrl), q: append([]int(nil), op.Qubits...)}
 		for _, a := range op.Args {
 			g.args = append(g.args, linOf(a))
 		}
@@ -105,7 +105,7 @@ func cloneOp(op *circuit.Op) circuit.Op {
 	c := *op
 	c.Qubits = append([]int(nil), op.Qubits...)
 	c.Args = append([]circuit.Expr(nil), op.Args...)
-	c.Clbits = append([]int(nil), op.Clbits...)
+	c.SetClbits(append([]int(nil), op.Clbits()...))
 	if op.Cond != nil {
 		cc := *op.Cond
 		cc.Clbits = append([]int(nil), op.Cond.Clbits...)

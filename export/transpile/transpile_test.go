@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/circuit"
-	"github.com/qpeft/qpeft/export/internal/oracle"
 	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/internal/oracle"
 	"github.com/qpeft/qpeft/peft/ansatz"
 )
 
@@ -113,7 +113,7 @@ func TestEveryGateEveryBasis(t *testing.T) {
 						args[i] = circuit.Num((r.Float64()*2 - 1) * 2 * math.Pi)
 					}
 				}
-				if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: qs, Args: args}); err != nil {
+				if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: args}); err != nil {
 					t.Fatal(err)
 				}
 				env, _ := oracle.Env(r, c)

@@ -1,21 +1,26 @@
 // Package npy reads and writes NumPy .npy files (format versions 1.0, 2.0
-// and 3.0) holding float64, float32, complex128 or int64 arrays of any rank.
+// and 3.0) holding float64, float32, complex128, int64, int32 or uint8 arrays
+// of any rank.
 //
 // Reading decodes through codeberg.org/sbinet/npyio: this package checks the
 // magic, the version, the header length (at most MaxHeaderLen), that the
 // header is the dictionary numpy writes
 // ("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", keys in
-// that order), the dtype ('<f8' '<f4' '<c16' '<i8' and their big-endian
-// forms), the shape and the data size before allocating, with an error
+// that order), the dtype ('<f8' '<f4' '<c16' '<i8' '<i4' and their big-endian
+// forms, and '|u1'), the shape and the data size before allocating, with an error
 // naming what is wrong, because npyio panics or allocates unchecked on
 // malformed headers; then npyio parses the header and decodes the data, and
 // Fortran-ordered data is reordered into C order (npyio returns file order).
 //
-// Writing stays here: npyio writes a wrong header for arrays with a zero
-// dimension (shape (0, 3) becomes dtype '|V12', shape ()) and always format
-// 2.0 with 16-byte alignment, whereas this writer produces exactly the bytes
-// numpy.save produces for a little-endian C-ordered array (version 1.0
-// unless the header exceeds 65535 bytes, then 2.0; data aligned to 64 bytes).
+// Writing stays here, because npyio's writer cannot write what this package writes
+// (checked again against numpy by TestNpyioWriterStillWrong): it takes the shape from the Go
+// type of the value (a slice is 1-D, a gonum mat.Dense 2-D, fixed-size arrays beyond), so a
+// shape known only at run time of rank 3 or more cannot be given to it; and for arrays with a
+// zero dimension it writes headers numpy refuses (an empty slice gets shape (), a [0][3]
+// array dtype '|V24' and shape (), a [2][0] array shape (2,): numpy.load raises ValueError
+// on all three). It also always writes format 2.0 with 16-byte alignment, whereas this
+// writer produces exactly the bytes numpy.save produces for a little-endian C-ordered array
+// (version 1.0 unless the header exceeds 65535 bytes, then 2.0; data aligned to 64 bytes).
 package npy
 
 import (
@@ -39,7 +44,7 @@ import (
 
 // Elem is the set of Go element types that map to .npy dtypes.
 type Elem interface {
-	float64 | float32 | complex128 | int64
+	float64 | float32 | complex128 | int64 | int32 | uint8
 }
 
 // DType is an element type of an .npy array.
@@ -51,6 +56,8 @@ const (
 	Float32                     // '<f4'
 	Complex128                  // '<c16'
 	Int64                       // '<i8'
+	Int32                       // '<i4'
+	Uint8                       // '|u1' (bytes have no byte order)
 )
 
 // String returns the little-endian NumPy descr, e.g. "<f8".
@@ -64,6 +71,10 @@ func (d DType) String() string {
 		return "<c16"
 	case Int64:
 		return "<i8"
+	case Int32:
+		return "<i4"
+	case Uint8:
+		return "|u1"
 	}
 	return fmt.Sprintf("DType(%d)", int(d))
 }
@@ -77,6 +88,10 @@ func (d DType) Size() int {
 		return 4
 	case Complex128:
 		return 16
+	case Int32:
+		return 4
+	case Uint8:
+		return 1
 	}
 	return 0
 }
@@ -91,6 +106,10 @@ func dtypeOf[T Elem]() DType {
 		return Float32
 	case complex128:
 		return Complex128
+	case int32:
+		return Int32
+	case uint8:
+		return Uint8
 	default:
 		return Int64
 	}
@@ -103,7 +122,8 @@ type Array struct {
 	// Shape is the array shape; an empty shape is a 0-d array of one element.
 	Shape []int
 	// Data holds the elements in C (row-major) order. Its dynamic type is
-	// []float64, []float32, []complex128 or []int64 according to DType.
+	// []float64, []float32, []complex128, []int64, []int32 or []uint8
+	// according to DType.
 	Data any
 }
 
@@ -223,6 +243,10 @@ func Write[T Elem](w io.Writer, shape []int, data []T) error {
 			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(imag(v)))
 		case int64:
 			buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
+		case int32:
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(v))
+		case uint8:
+			buf = append(buf, v)
 		}
 		if len(buf)+size > chunk || i == len(data)-1 {
 			if _, err := w.Write(buf); err != nil {
@@ -324,7 +348,7 @@ func readHeader(r io.Reader) (*headerInfo, error) {
 	}
 	info.descr = strings.Trim(h.Header.Descr.Type, "'")
 	if info.dtype = dtypeOfDescr(info.descr); info.dtype == 0 {
-		return nil, fmt.Errorf("npy: unsupported dtype %q (supported: '<f8', '<f4', '<c16', '<i8' and big-endian '>' forms)", info.descr)
+		return nil, fmt.Errorf("npy: unsupported dtype %q (supported: '<f8', '<f4', '<c16', '<i8', '<i4', their big-endian '>' forms, and '|u1')", info.descr)
 	}
 	count, err := elemCount(info.shape)
 	if err != nil {
@@ -340,10 +364,13 @@ func readHeader(r io.Reader) (*headerInfo, error) {
 
 // dtypeOfDescr maps a little- or big-endian descr to its DType, 0 if unsupported.
 func dtypeOfDescr(descr string) DType {
+	if descr == "|u1" || descr == "<u1" || descr == ">u1" {
+		return Uint8
+	}
 	if len(descr) < 2 || (descr[0] != '<' && descr[0] != '>') {
 		return 0
 	}
-	for _, d := range []DType{Float64, Float32, Complex128, Int64} {
+	for _, d := range []DType{Float64, Float32, Complex128, Int64, Int32} {
 		if d.String()[1:] == descr[1:] {
 			return d
 		}
@@ -427,6 +454,10 @@ func decode(info *headerInfo, raw []byte) (*Array, error) {
 		a.Data, err = readAs[complex128](r, info)
 	case Int64:
 		a.Data, err = readAs[int64](r, info)
+	case Int32:
+		a.Data, err = readAs[int32](r, info)
+	case Uint8:
+		a.Data, err = readAs[uint8](r, info)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("npy: decode %s data: %w", info.descr, err)

@@ -1,13 +1,16 @@
 package npy
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	npyio "codeberg.org/sbinet/npyio/npy"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -26,6 +29,10 @@ func pyList[T Elem](data []T) string {
 			parts[i] = "complex(float('" + strconv.FormatFloat(real(x), 'g', -1, 64) + "'), float('" + strconv.FormatFloat(imag(x), 'g', -1, 64) + "'))"
 		case int64:
 			parts[i] = strconv.FormatInt(x, 10)
+		case int32:
+			parts[i] = strconv.FormatInt(int64(x), 10)
+		case uint8:
+			parts[i] = strconv.FormatUint(uint64(x), 10)
 		}
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
@@ -59,6 +66,12 @@ func TestNumpyCrossCheck(t *testing.T) {
 	i64 := []int64{-9223372036854775808, 9223372036854775807, 0, 12345}
 	require.NoError(t, WriteFile(filepath.Join(dir, "i.npy"), []int{2, 1, 2}, i64))
 	check("i.npy", "<i8", []int{2, 1, 2}, pyList(i64))
+	i32 := []int32{-2147483648, 2147483647, 0, -7, 5, 6}
+	require.NoError(t, WriteFile(filepath.Join(dir, "i32.npy"), []int{3, 2}, i32))
+	check("i32.npy", "<i4", []int{3, 2}, pyList(i32))
+	u8 := []uint8{0, 255, 1, 128}
+	require.NoError(t, WriteFile(filepath.Join(dir, "u8.npy"), []int{2, 2}, u8))
+	check("u8.npy", "|u1", []int{2, 2}, pyList(u8))
 	require.NoError(t, WriteFile(filepath.Join(dir, "s.npy"), nil, []float64{42}))
 	check("s.npy", "<f8", nil, "[42.0]")
 	require.NoError(t, WriteFile(filepath.Join(dir, "e.npy"), []int{0, 3}, []float32{}))
@@ -71,6 +84,8 @@ func TestNumpyCrossCheck(t *testing.T) {
 	fmt.Fprintf(&script, "np.save(%q, np.arange(6, dtype='>i8').reshape(2, 3) - 3)\n", filepath.Join(dir, "be.npy"))
 	fmt.Fprintf(&script, "np.save(%q, np.asfortranarray((np.arange(6) + 1j * np.arange(6)).reshape(3, 2).astype('>c16')))\n", filepath.Join(dir, "bec.npy"))
 	fmt.Fprintf(&script, "np.save(%q, np.float32(2.5))\n", filepath.Join(dir, "scalar.npy"))
+	fmt.Fprintf(&script, "np.save(%q, np.asfortranarray(np.arange(6, dtype='>i4').reshape(2, 3) - 3))\n", filepath.Join(dir, "bei32.npy"))
+	fmt.Fprintf(&script, "np.save(%q, np.asfortranarray(np.arange(250, 256, dtype='u1').reshape(3, 2)))\n", filepath.Join(dir, "fortu8.npy"))
 	script.WriteString("print('ok')\n")
 
 	out, err := exec.Command(py, "-c", script.String()).CombinedOutput()
@@ -96,4 +111,50 @@ func TestNumpyCrossCheck(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, shape, "0-d")
 	assert.Equal(t, []float32{2.5}, sc)
+	shape, bei32, err := ReadFileAs[int32](filepath.Join(dir, "bei32.npy"))
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 3}, shape)
+	assert.Equal(t, []int32{-3, -2, -1, 0, 1, 2}, bei32, "big-endian fortran int32")
+	shape, u8f, err := ReadFileAs[uint8](filepath.Join(dir, "fortu8.npy"))
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 2}, shape)
+	assert.Equal(t, []uint8{250, 251, 252, 253, 254, 255}, u8f, "fortran uint8")
+}
+
+// TestNpyioWriterStillWrong keeps the reason Write does not use npyio's writer true: numpy
+// reads what npyio.Write writes for arrays with a zero dimension with the wrong shape or not
+// at all, while this package's Write gives numpy's own shapes. npyio takes the shape from the
+// Go type (a slice is 1-D, a mat.Dense 2-D, which gonum refuses to make with a zero
+// dimension, fixed-size arrays for more), so a runtime shape of rank 3 or more cannot be given
+// to it at all. When this test fails, npyio has been fixed: switch Write to it.
+func TestNpyioWriterStillWrong(t *testing.T) {
+	py := testenv.Python(t, "numpy")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		v     any   // what npyio.Write is given
+		shape []int // the shape numpy.save would record
+	}{
+		{"empty slice", []float64{}, []int{0}},
+		{"0x3 array", [0][3]float64{}, []int{0, 3}},
+		{"2x0 array", [2][0]float64{}, []int{2, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lib := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+"-npyio.npy")
+			own := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+"-own.npy")
+			var b bytes.Buffer
+			require.NoError(t, npyio.Write(&b, tc.v))
+			require.NoError(t, os.WriteFile(lib, b.Bytes(), 0o644))
+			require.NoError(t, WriteFile(own, tc.shape, []float64{}))
+			script := "import sys, numpy as np\nfor p in sys.argv[1:]:\n    try:\n        a = np.load(p)\n        print(a.dtype.str, list(a.shape))\n    except Exception as e:\n        print('error', type(e).__name__)\n"
+			out, err := exec.Command(py, "-c", script, lib, own).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			require.Len(t, lines, 2, "%s", out)
+			want := fmt.Sprintf("<f8 %v", strings.ReplaceAll(fmt.Sprint(tc.shape), " ", ", "))
+			assert.Equal(t, want, lines[1], "this package's writer")
+			t.Logf("numpy reads npyio's file as: %s", lines[0])
+			assert.NotEqual(t, want, lines[0], "npyio's writer now gives numpy's shape: switch Write to npyio")
+		})
+	}
 }

@@ -126,7 +126,7 @@ func corpus() ([]entry, error) {
 				vals[name] = angle()
 			}
 			qs := r.Perm(n)[:g.Qubits+ctrl]
-			if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: qs, Args: args}); err != nil {
+			if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: args}); err != nil {
 				return nil, err
 			}
 			name := "gate_" + g.Name
@@ -178,7 +178,7 @@ func corpus() ([]entry, error) {
 				}
 			}
 			qs := r.Perm(n)[:g.Qubits+ctrl]
-			if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: ctrl, Qubits: qs, Args: args}); err != nil {
+			if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: args}); err != nil {
 				return nil, err
 			}
 		}

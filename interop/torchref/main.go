@@ -102,6 +102,8 @@ func runInit(args []string) error {
 	prune := fs.Int("prune-step", 0, "prune step")
 	quant := fs.Int("quant-bits", 0, "angle bits")
 	seed := fs.Uint64("seed", 1, "seed")
+	family := fs.String("ansatz", "", "built-in ansatz family: pauli, givens or alltoall")
+	start := fs.String("start", "", "identity or rotated")
 	circs := circuitFlags{}
 	fs.Var(circs, "circuit", "DIM=FILE.qasm: a user ansatz (repeatable; sets map circuit)")
 	if len(args) < 1 {
@@ -116,7 +118,7 @@ func runInit(args []string) error {
 		return err
 	}
 	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Alpha: *alpha, Layers: *layers, CS: mode,
-		ActiveRank: *active, PruneStep: *prune, QuantBits: *quant, Seed: *seed}
+		ActiveRank: *active, PruneStep: *prune, QuantBits: *quant, Seed: *seed, Ansatz: *family, Start: *start}
 	if len(circs) > 0 {
 		cfg.Map, cfg.Circuits = ortho.KindCircuit, circs
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/qpeft/qpeft/formats/safetensors"
+	"github.com/qpeft/qpeft/formats/torchbin"
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/sim"
 )
@@ -174,10 +175,11 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 			return nil, fmt.Errorf("bert: %s has neither %s nor %s", dir, SafetensorsFile, PytorchFile)
 		}
 		path = bin
-		src, err = openTorchBin(bin)
+		tb, err := torchbin.Open(bin)
 		if err != nil {
 			return nil, fmt.Errorf("bert: %s: %w; convert it to %s (in Python: safetensors.torch.save_file(torch.load(%q), %q))", bin, err, SafetensorsFile, PytorchFile, SafetensorsFile)
 		}
+		src = torchbinSource{tb}
 	default:
 		return nil, fmt.Errorf("bert: %w", err)
 	}
@@ -212,6 +214,20 @@ func (s safetensorsSource) info(name string) (string, []int, error) {
 }
 
 func (s safetensorsSource) float64s(name string) ([]float64, error) { return s.f.Float64(name) }
+
+type torchbinSource struct{ f *torchbin.File }
+
+func (s torchbinSource) names() []string { return s.f.Names() }
+
+func (s torchbinSource) info(name string) (string, []int, error) {
+	t, ok := s.f.Info(name)
+	if !ok {
+		return "", nil, fmt.Errorf("no tensor %q", name)
+	}
+	return t.DType.String(), t.Shape, nil
+}
+
+func (s torchbinSource) float64s(name string) ([]float64, error) { return s.f.Float64(name) }
 
 // fromSource validates the tensors of src against cfg and converts them.
 func fromSource(cfg Config, src tensorSource) (*Checkpoint, error) {

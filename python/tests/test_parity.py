@@ -31,6 +31,11 @@ CASES = {
     "pauli-K-above-N1": (["--rank", "10", "--layers", "1", "--seed", "5"], ["k12=12x12", "k20=20x11"]),
     "pauli-quant-mask": (["--rank", "6", "--layers", "2", "--quant-bits", "7", "--active-rank", "3", "--alpha", "12",
                           "--seed", "9"], ["qa=16x24", "qb=24x16"]),
+    "givens-rotated-odd": (["--rank", "8", "--layers", "2", "--ansatz", "givens", "--start", "rotated", "--seed", "17"],
+                           ["g512=512x512", "g784=512x784", "g384=384x64", "g8=8x8"]),
+    "alltoall-rotated": (["--rank", "4", "--layers", "1", "--ansatz", "alltoall", "--start", "rotated", "--seed", "19"],
+                         ["a256=256x256", "a100=100x16"]),
+    "pauli-rotated": (["--rank", "8", "--layers", "2", "--start", "rotated", "--seed", "23"], ["r512=512x512", "r768=768x64"]),
     "user-qasm": (["--rank", "4", "--circuit", f"8={DATA}/mix8.qasm", "--circuit", f"16={DATA}/mix16.qasm", "--seed", "13"],
                   ["u1=16x8", "u2=8x16", "u3=16x16"]),
 }

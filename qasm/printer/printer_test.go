@@ -28,7 +28,7 @@ func sameCircuit(a, b *circuit.Circuit) error {
 	}
 	for i := range a.Ops {
 		x, y := &a.Ops[i], &b.Ops[i]
-		if x.Name() != y.Name() || fmt.Sprint(x.Qubits, x.Clbits, x.Cond, x.Args) != fmt.Sprint(y.Qubits, y.Clbits, y.Cond, y.Args) {
+		if x.Name() != y.Name() || fmt.Sprint(x.Qubits, x.Clbits(), x.Cond, x.Args) != fmt.Sprint(y.Qubits, y.Clbits(), y.Cond, y.Args) {
 			return fmt.Errorf("op %d: %s %v %v vs %s %v %v", i, x.Name(), x.Qubits, x.Args, y.Name(), y.Qubits, y.Args)
 		}
 	}

@@ -1,0 +1,43 @@
+// Package lesson holds the few lines every example program would otherwise repeat: the -short
+// flag the tests run the examples with, stopping on an error (an example's main has no caller
+// to return one to), and random angles for a circuit.
+package lesson
+
+import (
+	"flag"
+	"log"
+	"math"
+	"math/rand/v2"
+)
+
+var short = flag.Bool("short", false, "run a trimmed version (used by the tests)")
+
+// Parse parses the command line (flag.Parse), makes log print bare messages, and reports
+// whether -short asked for the trimmed run that go test ./examples/ uses.
+func Parse() bool {
+	flag.Parse()
+	log.SetFlags(0)
+	return *short
+}
+
+// Must returns v when err is nil, and otherwise stops the program with err (log.Fatal).
+func Must[T any](v T, err error) T {
+	Check(err)
+	return v
+}
+
+// Check stops the program with err (log.Fatal) when err is not nil.
+func Check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// RandomAngles returns n angles drawn uniformly from [−π, π) by rng.
+func RandomAngles(rng *rand.Rand, n int) []float64 {
+	t := make([]float64, n)
+	for i := range t {
+		t[i] = rng.Float64()*2*math.Pi - math.Pi
+	}
+	return t
+}
