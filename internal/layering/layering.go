@@ -69,7 +69,7 @@ var Layers = []Layer{
 	{Name: "lowering", Level: 5, Stack: Circuits, Prefixes: []string{"lowering"}},
 	{Name: "export", Level: 6, Stack: Circuits, Prefixes: []string{"export"}},
 	{Name: "peft", Level: 7, Stack: Top, Prefixes: []string{"peft"}},
-	{Name: "train", Level: 8, Stack: Top, Prefixes: []string{"train", "models/bert"}},
+	{Name: "train", Level: 8, Stack: Top, Prefixes: []string{"train"}},
 	{Name: "interop", Level: 9, Stack: Top, Prefixes: []string{"interop"}},
 	{Name: "cmd", Level: 10, Stack: Top, Prefixes: []string{"cmd", "examples"}},
 }
