@@ -251,6 +251,7 @@ func reuseText(dir string, cfg TextConfig) (*TextResult, reuseKind) {
 	}
 	return r, reuseOf(r.Run, cfg)
 }
+
 // TextRow is the summary of one setting of a text sweep over its seeds.
 type TextRow struct {
 	Setting                       Setting

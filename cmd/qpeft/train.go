@@ -44,23 +44,23 @@ func isTerminal(w io.Writer) bool {
 
 // trainFlags binds the flags of one run's configuration.
 type trainFlags struct {
-	fs                         *pflag.FlagSet
-	model, data, method, head  *string
-	targets                    *[]string
-	pooling                    *string
-	maxLen, headEps, probeEps  *int
-	validation                 *bool
-	pixelScale                 *float64
-	rank, layers               *int
-	activeRank, pruneStep      *int
-	orthWeight, alpha, initSc  *float64
-	epochs, batch              *int
-	lr, headLR, wd, clip, warm *float64
+	fs                          *pflag.FlagSet
+	model, data, method, head   *string
+	targets                     *[]string
+	pooling                     *string
+	maxLen, headEps, probeEps   *int
+	validation                  *bool
+	pixelScale                  *float64
+	rank, layers                *int
+	activeRank, pruneStep       *int
+	orthWeight, alpha, initSc   *float64
+	epochs, batch               *int
+	lr, headLR, wd, clip, warm  *float64
 	lrAngles, lrScales, lrDense *float64
 	lrHead                      *float64
-	seed                       *uint64
-	trainLimit, testLimit      *int
-	logEvery                   *int
+	seed                        *uint64
+	trainLimit, testLimit       *int
+	logEvery                    *int
 }
 
 func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
