@@ -20,7 +20,8 @@ func init() {
 		summary: "fine-tune a pretrained network with Quantum-PEFT, LoRA, AdaLoRA, a new head or fully",
 		usage: "[--model mnist-cnn|mlp512|PATH] [--data fashion-mnist[:DIR]|fashion-subset|mnist[:DIR]] [--method qpeft|lora|adalora|head|full|zero-shot]\n" +
 			"       [--layers L] [--rank K] [--epochs E] [--lr LR] [--batch B] [--seed S] [-o DIR] ...\n" +
-			"  qpeft train --sweep -o DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick]\n" +
+			"       [--lr-angles LR] [--lr-scales LR] [--lr-dense LR] [--lr-head LR]   (per-group learning rates, default --lr)\n" +
+			"  qpeft train --sweep -o DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick] [--reuse-stale]\n" +
 			"  qpeft train --model hf:DIR [--data spam-assassin[:DIR]] [--method qpeft|lora|adalora|head|full] [--targets query,value|REGEX]\n" +
 			"       [--max-len N] [--pooling mean|cls|pooler] [--rank K] [--layers L] [--epochs E] [-o DIR] ...\n" +
 			"  qpeft train --sweep --model hf:DIR -o DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]",
