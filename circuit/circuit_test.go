@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/gates"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // denseUnitary is a brute-force oracle: the product of every op's matrix embedded in the full
@@ -27,9 +29,7 @@ func denseUnitary(t *testing.T, c *Circuit, env Env) []complex128 {
 			continue
 		}
 		m, err := op.Matrix(env)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		k := len(op.Qubits)
 		full := make([]complex128, d*d)
 		mask := 0
@@ -115,13 +115,9 @@ func TestInverseGivesIdentity(t *testing.T) {
 		n := 1 + r.IntN(4)
 		c := randomCircuit(r, n, 12, true)
 		inv, err := c.Inverse()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		both := c.Clone()
-		if err := both.Compose(inv, nil, nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, both.Compose(inv, nil, nil))
 		u := denseUnitary(t, both, env)
 		d := 1 << n
 		for i := 0; i < d; i++ {
@@ -138,9 +134,7 @@ func TestCtrlInverse(t *testing.T) {
 	c.Ctrl("u3", []int{0, 1}, []int{2}, 0.4, "a", -0.2)
 	c.Ctrl("gphase", []int{1}, nil, 0.7)
 	inv, err := c.Inverse()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	env := MapEnv(map[string]float64{"a": 1.3})
 	u, v := denseUnitary(t, c, env), denseUnitary(t, inv, env)
 	prod := make([]complex128, 64)
@@ -152,9 +146,7 @@ func TestCtrlInverse(t *testing.T) {
 		}
 		prod[i*8+i] -= 1
 	}
-	if m := maxDiff(prod, make([]complex128, 64)); m > 1e-14 {
-		t.Fatalf("controlled inverse off by %g", m)
-	}
+	require.LessOrEqual(t, maxDiff(prod, make([]complex128, 64)), 1e-14, "controlled inverse off")
 }
 
 func TestExprEvalAndDerivative(t *testing.T) {
@@ -189,9 +181,7 @@ func TestExprEvalAndDerivative(t *testing.T) {
 		}
 		for _, s := range []string{"x", "y"} {
 			_, d, err := EvalDeriv(c.e, env, s)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			shift := func(dv float64) float64 {
 				m := map[string]float64{"x": 0.7, "y": -1.3}
 				m[s] += dv
@@ -254,9 +244,7 @@ func TestBind(t *testing.T) {
 		t.Fatalf("params = %s", got)
 	}
 	b, err := c.Bind(map[string]float64{"a": 0.5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(b.Params) != 1 || b.Params[0] != "b" {
 		t.Fatalf("after binding a, params = %v", b.Params)
 	}
@@ -302,14 +290,10 @@ func TestAppendErrors(t *testing.T) {
 	for _, tc := range cases {
 		err := c.Append(tc.op)
 		if tc.want == "" {
-			if err != nil {
-				t.Errorf("unexpected error %v", err)
-			}
+			assert.NoError(t, err, "unexpected error")
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("got %v, want error containing %q", err, tc.want)
-		}
+		assert.ErrorContains(t, err, tc.want)
 	}
 	if err := c.Gate("rzx", []int{0, 1}, 1.0); err == nil || !strings.Contains(err.Error(), `"rzx"`) {
 		t.Errorf("unknown gate: %v", err)
@@ -324,9 +308,7 @@ func TestAppendErrors(t *testing.T) {
 
 func TestCheckReal(t *testing.T) {
 	ok := New(3).RY("t0", 0).CZ(0, 1).CX(1, 2).H(2).Swap(0, 2).Ctrl("ry", []int{0}, []int{1}, 0.2)
-	if err := ok.CheckReal(); err != nil {
-		t.Errorf("real circuit rejected: %v", err)
-	}
+	assert.NoError(t, ok.CheckReal(), "real circuit rejected")
 	bad := New(2).RY(0.1, 0)
 	bad.Ops = append(bad.Ops, Op{Kind: GateOp, Gate: gates.MustGet("rz"), Qubits: []int{1}, Args: []Expr{Num(1)}, Pos: Pos{"ansatz.qasm", 4, 1}})
 	err := bad.CheckReal()

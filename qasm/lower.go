@@ -577,16 +577,9 @@ func (l *lowerer) qubitDecl(s *ast.QubitDecl, sc *scope) {
 	if !l.requireGlobal(s.From, sc, "a qubit declaration") {
 		return
 	}
-	n := int64(1)
-	if s.Size != nil {
-		var ok bool
-		if n, ok = l.constInt(s.Size, sc, "a register size"); !ok {
-			return
-		}
-		if n <= 0 {
-			l.errorf(s.Size.Pos(), "register %s must have at least one qubit, got size %d", s.Name.Name, n)
-			return
-		}
+	n, ok := l.registerSize(s.Size, s.Name.Name, "qubit", sc)
+	if !ok {
+		return
 	}
 	if l.physical {
 		l.errorf(s.From, "qubit declarations cannot be mixed with physical qubits ($0, $1, …) used earlier")
@@ -604,6 +597,24 @@ func (l *lowerer) qubitDecl(s *ast.QubitDecl, sc *scope) {
 	l.nqubits += int(n)
 }
 
+// registerSize returns the size of the register name being declared: 1 when size is nil,
+// otherwise the constant size, which must be positive (unit, "qubit" or "bit", is for the
+// message).
+func (l *lowerer) registerSize(size ast.Expr, name, unit string, sc *scope) (int64, bool) {
+	if size == nil {
+		return 1, true
+	}
+	n, ok := l.constInt(size, sc, "a register size")
+	if !ok {
+		return 0, false
+	}
+	if n <= 0 {
+		l.errorf(size.Pos(), "register %s must have at least one %s, got size %d", name, unit, n)
+		return 0, false
+	}
+	return n, true
+}
+
 func seq(start, n int) []int {
 	s := make([]int, n)
 	for i := range s {
@@ -616,16 +627,9 @@ func (l *lowerer) bitDecl(s *ast.BitDecl, sc *scope) {
 	if !l.requireGlobal(s.From, sc, "a classical bit declaration") {
 		return
 	}
-	n := int64(1)
-	if s.Size != nil {
-		var ok bool
-		if n, ok = l.constInt(s.Size, sc, "a register size"); !ok {
-			return
-		}
-		if n <= 0 {
-			l.errorf(s.Size.Pos(), "register %s must have at least one bit, got size %d", s.Name.Name, n)
-			return
-		}
+	n, ok := l.registerSize(s.Size, s.Name.Name, "bit", sc)
+	if !ok {
+		return
 	}
 	if int64(l.nclbits)+n > int64(l.lim.MaxClbits) {
 		l.fatal(s.From, "too many classical bits: %s brings the total to %d, more than %d (limit MaxClbits)", s.Name.Name, int64(l.nclbits)+n, l.lim.MaxClbits)

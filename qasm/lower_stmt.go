@@ -354,12 +354,8 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 	length := -1
 	var lenFrom ast.Expr
 	for i, q := range s.Qubits {
-		r, ok := l.operand(q, sc, false)
+		r, ok := l.operandOf(q, sc, symQubits, "%s is a classical register; gates act on qubits")
 		if !ok {
-			return
-		}
-		if r.kind != symQubits {
-			l.errorf(q.Pos(), "%s is a classical register; gates act on qubits", printer.ExprString(q))
 			return
 		}
 		ops[i] = r
@@ -616,20 +612,12 @@ func (l *lowerer) measure(m *ast.MeasureExpr, target ast.Expr, sc *scope) {
 	if !l.noQuantumInGate(m.At, sc, "measure") {
 		return
 	}
-	q, ok := l.operand(m.Qubits, sc, false)
+	q, ok := l.operandOf(m.Qubits, sc, symQubits, "measure needs qubits, but %s is a classical register")
 	if !ok {
 		return
 	}
-	if q.kind != symQubits {
-		l.errorf(m.Qubits.Pos(), "measure needs qubits, but %s is a classical register", printer.ExprString(m.Qubits))
-		return
-	}
-	c, ok := l.operand(target, sc, true)
+	c, ok := l.operandOf(target, sc, symBits, "the result of measure goes into classical bits, but %s is a qubit register")
 	if !ok {
-		return
-	}
-	if c.kind != symBits {
-		l.errorf(target.Pos(), "the result of measure goes into classical bits, but %s is a qubit register", printer.ExprString(target))
 		return
 	}
 	if len(q.idx) != len(c.idx) || q.single != c.single && len(q.idx) != 1 {
@@ -645,12 +633,8 @@ func (l *lowerer) reset(s *ast.ResetStmt, sc *scope) {
 	if !l.noQuantumInGate(s.From, sc, "reset") {
 		return
 	}
-	q, ok := l.operand(s.Qubits, sc, false)
+	q, ok := l.operandOf(s.Qubits, sc, symQubits, "reset needs qubits, but %s is a classical register")
 	if !ok {
-		return
-	}
-	if q.kind != symQubits {
-		l.errorf(s.Qubits.Pos(), "reset needs qubits, but %s is a classical register", printer.ExprString(s.Qubits))
 		return
 	}
 	for _, x := range q.idx {
@@ -680,12 +664,8 @@ func (l *lowerer) barrier(s *ast.BarrierStmt, sc *scope) {
 		}
 	}
 	for _, e := range s.Qubits {
-		q, ok := l.operand(e, sc, false)
+		q, ok := l.operandOf(e, sc, symQubits, "barrier needs qubits, but %s is a classical register")
 		if !ok {
-			return
-		}
-		if q.kind != symQubits {
-			l.errorf(e.Pos(), "barrier needs qubits, but %s is a classical register", printer.ExprString(e))
 			return
 		}
 		qs = append(qs, q.idx...)
@@ -694,6 +674,20 @@ func (l *lowerer) barrier(s *ast.BarrierStmt, sc *scope) {
 		return
 	}
 	l.emit(circuit.Op{Kind: circuit.Barrier, Qubits: qs}, s.From)
+}
+
+// operandOf lowers the operand e, which must be of kind (qubits or bits); otherwise it reports
+// format, filled in with e as written, and returns false.
+func (l *lowerer) operandOf(e ast.Expr, sc *scope, kind symKind, format string) (qop, bool) {
+	r, ok := l.operand(e, sc, kind == symBits)
+	if !ok {
+		return r, false
+	}
+	if r.kind != kind {
+		l.errorf(e.Pos(), format, printer.ExprString(e))
+		return r, false
+	}
+	return r, true
 }
 
 func sortInts(a []int) {
@@ -1258,18 +1252,24 @@ func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
 		lsc := newScope(sc, scopeBlock)
 		lsc.syms[s.Var.Name] = &symbol{kind: symVar, name: s.Var.Name, pos: s.Var.At, typ: t, val: v}
 		errs := len(l.errs)
-		c := l.stmt(s.Body, lsc)
-		if len(l.errs) > errs {
-			return ctlNone
-		}
-		switch c {
-		case ctlBreak:
-			return ctlNone
-		case ctlReturn, ctlEnd, ctlStop:
+		if stop, c := l.afterIteration(l.stmt(s.Body, lsc), errs); stop {
 			return c
 		}
 	}
 	return ctlNone
+}
+
+// afterIteration reads what one iteration of a loop's body returned, c, with errs the number of
+// errors before it ran: whether the loop stops (an error, break, return, end or a stop) and, if so,
+// what the loop statement returns.
+func (l *lowerer) afterIteration(c ctl, errs int) (stop bool, ret ctl) {
+	switch {
+	case len(l.errs) > errs, c == ctlBreak:
+		return true, ctlNone
+	case c == ctlReturn, c == ctlEnd, c == ctlStop:
+		return true, c
+	}
+	return false, ctlNone
 }
 
 // rangeCount is the number of values of the inclusive range start:step:stop, computed
@@ -1305,14 +1305,7 @@ func (l *lowerer) whileStmt(s *ast.WhileStmt, sc *scope) ctl {
 		}
 		l.iters++
 		errs := len(l.errs)
-		c := l.body(s.Body, sc)
-		if len(l.errs) > errs {
-			return ctlNone
-		}
-		switch c {
-		case ctlBreak:
-			return ctlNone
-		case ctlReturn, ctlEnd, ctlStop:
+		if stop, c := l.afterIteration(l.body(s.Body, sc), errs); stop {
 			return c
 		}
 	}

@@ -20,6 +20,7 @@ type step struct {
 	mr       []float64
 	m64      []complex64 // m and mr rounded to single precision (toSingle), for single-precision data
 	mr32     []float32
+	d4       *dense4Plan // the SIMD form of a dense 4x4 step of a sweep (prepareDense4)
 }
 
 // compile evaluates every angle and resolves every gate once, and validates qubit and bit
