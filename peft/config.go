@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
@@ -50,6 +52,39 @@ type Config struct {
 	OrthWeight float64
 	// Seed seeds every initialisation; each module derives its own seed from it and its name.
 	Seed uint64
+	// RankPattern gives modules their own rank, as PEFT's rank_pattern: a key matches a
+	// module whose name is the key or ends with "." followed by the key, the key read as a
+	// regular expression ("fc1", or `layer\.[0-2]\..*\.query`); the first matching key in sorted
+	// order wins, and modules no key matches get Rank ([Config.RankFor]).
+	RankPattern map[string]int
+}
+
+// rankKeyRE compiles a RankPattern key into the whole-name pattern it stands for.
+func rankKeyRE(key string) (*regexp.Regexp, error) {
+	return regexp.Compile(`^(?:.*\.)?(?:` + key + `)$`)
+}
+
+// RankFor returns the rank of the named module: the RankPattern entry of the first key (in
+// sorted order) that matches it, else Rank.
+func (c Config) RankFor(module string) int {
+	keys := make([]string, 0, len(c.RankPattern))
+	for k := range c.RankPattern {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if re, err := rankKeyRE(k); err == nil && re.MatchString(module) {
+			return c.RankPattern[k]
+		}
+	}
+	return c.Rank
+}
+
+// ForModule returns the configuration of one module: Rank set to RankFor(module) and no
+// pattern left.
+func (c Config) ForModule(module string) Config {
+	c.Rank, c.RankPattern = c.RankFor(module), nil
+	return c
 }
 
 // Quantum-PEFT starts ([Config.Start]).
@@ -95,6 +130,9 @@ func (c Config) ForRun(totalSteps int) Config {
 func (c Config) Label() string {
 	switch c.Method {
 	case MethodLoRA:
+		if p := c.patternLabel(); len(p) > 0 {
+			return fmt.Sprintf("LoRA r=%d (%s)", c.Rank, strings.Join(p, ", "))
+		}
 		return fmt.Sprintf("LoRA r=%d", c.Rank)
 	case MethodQuantumPEFT:
 		s := fmt.Sprintf("Quantum-PEFT L=%d K=%d", c.Layers, c.Rank)
@@ -108,6 +146,7 @@ func (c Config) Label() string {
 		if c.Start == StartRotated {
 			extra = append(extra, "rotated")
 		}
+		extra = append(extra, c.patternLabel()...)
 		if len(extra) > 0 {
 			s += " (" + strings.Join(extra, ", ") + ")"
 		}
@@ -121,8 +160,39 @@ func (c Config) Label() string {
 	return string(c.Method)
 }
 
+// patternLabel lists the rank pattern as "key=rank", sorted by key.
+func (c Config) patternLabel() []string {
+	var out []string
+	for k, r := range c.RankPattern {
+		out = append(out, fmt.Sprintf("%s=%d", k, r))
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Validate checks the settings on their own (shapes are checked by Build).
 func (c Config) Validate() error {
+	for k, r := range c.RankPattern {
+		if k == "" {
+			return fmt.Errorf("peft: rank pattern: empty module pattern")
+		}
+		if _, err := rankKeyRE(k); err != nil {
+			return fmt.Errorf("peft: rank pattern %q is not a regular expression: %v", k, err)
+		}
+		if r < 1 {
+			return fmt.Errorf("peft: rank pattern %s=%d: the rank must be ≥ 1", k, r)
+		}
+		one := c
+		one.Rank, one.RankPattern = r, nil
+		if err := one.validateOne(); err != nil {
+			return fmt.Errorf("peft: rank pattern %s=%d: %w", k, r, err)
+		}
+	}
+	return c.validateOne()
+}
+
+// validateOne is Validate for the configuration of one module (its RankPattern ignored).
+func (c Config) validateOne() error {
 	switch c.Method {
 	case MethodQuantumPEFT, MethodLoRA, MethodAdaLoRA:
 	default:
@@ -223,11 +293,13 @@ func (c Config) ModuleSeed(module string) uint64 {
 	return c.Seed ^ h.Sum64()
 }
 
-// Build returns a freshly initialised adapter for an out × in weight of the named module.
+// Build returns a freshly initialised adapter for an out × in weight of the named module
+// (of rank RankFor(module)).
 func (c Config) Build(module string, out, in int) (Adapter, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	c = c.ForModule(module)
 	if out < 1 || in < 1 {
 		return nil, fmt.Errorf("peft: module %s: shape %dx%d must be positive", module, out, in)
 	}

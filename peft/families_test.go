@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qpeft/qpeft/formats/hfpeft"
+	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/peft/ansatz"
 )
 
@@ -129,4 +131,77 @@ func TestFamiliesConfigErrors(t *testing.T) {
 	}
 	assert.Equal(t, "Quantum-PEFT L=2 K=3 (givens, rotated)", familyConfigs[3].Label())
 	assert.Equal(t, "Quantum-PEFT L=2 K=3 (rotated)", familyConfigs[2].Label())
+}
+
+func TestRankPattern(t *testing.T) {
+	c := Config{Method: MethodQuantumPEFT, Rank: 4, Layers: 1, Seed: 1,
+		RankPattern: map[string]int{"fc1": 2, `layer\.[0-1]\.query`: 6, "value": 3}}
+	for _, tc := range []struct {
+		module string
+		want   int
+	}{
+		{"fc1", 2}, {"model.fc1", 2}, {"fc10", 4}, {"xfc1", 4},
+		{"encoder.layer.0.query", 6}, {"encoder.layer.2.query", 4}, {"encoder.layer.5.value", 3}, {"fc2", 4},
+	} {
+		assert.Equal(t, tc.want, c.RankFor(tc.module), tc.module)
+	}
+	assert.Equal(t, "Quantum-PEFT L=1 K=4 (fc1=2, layer\\.[0-1]\\.query=6, value=3)", c.Label())
+	for _, tc := range []struct {
+		pattern map[string]int
+		want    string
+	}{
+		{map[string]int{"fc(": 2}, "is not a regular expression"},
+		{map[string]int{"fc1": 0}, "fc1=0: the rank must be ≥ 1"},
+		{map[string]int{"": 2}, "empty module pattern"},
+	} {
+		bad := c
+		bad.RankPattern = tc.pattern
+		assert.ErrorContains(t, bad.Validate(), tc.want)
+	}
+
+	// Every method: the modules get their ranks, the checkpoint and the LoRA export keep them.
+	rng := rand.New(rand.NewPCG(95, 96))
+	for _, m := range []Method{MethodQuantumPEFT, MethodLoRA, MethodAdaLoRA} {
+		cfg := c
+		cfg.Method = m
+		if m != MethodQuantumPEFT {
+			cfg.Layers = 0
+		}
+		ck, err := NewCheckpoint(cfg, "", []ModuleShape{{"fc1", 16, 16}, {"fc2", 8, 16}, {"encoder.layer.0.query", 12, 12}})
+		require.NoError(t, err)
+		for _, mod := range ck.Modules {
+			randomizeState(rng, mod.Adapter)
+		}
+		assert.Equal(t, []int{2, 4, 6}, []int{ck.Module("fc1").Rank(), ck.Module("fc2").Rank(), ck.Module("encoder.layer.0.query").Rank()}, "%s", m)
+		dir := filepath.Join(t.TempDir(), "ck")
+		require.NoError(t, ck.Save(dir))
+		back, err := Load(dir)
+		require.NoError(t, err, "%s", m)
+		assert.Equal(t, cfg.RankPattern, back.Config.RankPattern)
+		for _, mod := range ck.Modules {
+			w1, _ := DeltaW(mod.Adapter)
+			w2, err := DeltaW(back.Module(mod.Name))
+			require.NoError(t, err)
+			assert.True(t, slices.Equal(w1, w2), "%s %s: ΔW after the round trip", m, mod.Name)
+		}
+		// A pattern removed from the config: the stored ranks no longer fit.
+		raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+		require.NoError(t, err)
+		edited := strings.Replace(string(raw), `"fc1": 2,`, "", 1)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, ConfigFile), []byte(edited), 0o644))
+		_, err = Load(dir)
+		assert.ErrorContains(t, err, "module fc1: rank 2 in adapter_config.json, but the config's rank and rank_pattern give it 4", "%s", m)
+		// The LoRA export gives each module its rank.
+		ldir := filepath.Join(t.TempDir(), "lora")
+		require.NoError(t, ExportLoRAAs(ldir, ck.Modules, "", safetensors.F64))
+		lo, err := hfpeft.Load(ldir)
+		require.NoError(t, err)
+		for _, mod := range ck.Modules {
+			assert.Equal(t, mod.Adapter.Rank(), lo.Config.RankFor(mod.Name), "%s %s: exported rank", m, mod.Name)
+			want, _ := DeltaW(mod.Adapter)
+			got, err := lo.DeltaW(mod.Name)
+			require.NoError(t, err)
+			assert.LessOrEqual(t, maxAbsDiff(got, want), 1e-13)
+		}
+	}
 }

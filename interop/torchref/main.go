@@ -19,6 +19,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
@@ -104,6 +105,7 @@ func runInit(args []string) error {
 	seed := fs.Uint64("seed", 1, "seed")
 	family := fs.String("ansatz", "", "built-in ansatz family: pauli, givens or alltoall")
 	start := fs.String("start", "", "identity or rotated")
+	pattern := fs.String("rank-pattern", "", "per-module ranks, NAME=K,NAME=K (peft.Config.RankPattern)")
 	circs := circuitFlags{}
 	fs.Var(circs, "circuit", "DIM=FILE.qasm: a user ansatz (repeatable; sets map circuit)")
 	if len(args) < 1 {
@@ -121,6 +123,17 @@ func runInit(args []string) error {
 		ActiveRank: *active, PruneStep: *prune, QuantBits: *quant, Seed: *seed, Ansatz: *family, Start: *start}
 	if len(circs) > 0 {
 		cfg.Map, cfg.Circuits = ortho.KindCircuit, circs
+	}
+	if *pattern != "" {
+		cfg.RankPattern = map[string]int{}
+		for _, kv := range strings.Split(*pattern, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			r, err := strconv.Atoi(v)
+			if !ok || err != nil {
+				return fmt.Errorf("--rank-pattern %q: want NAME=K,...", *pattern)
+			}
+			cfg.RankPattern[k] = r
+		}
 	}
 	var shapes []peft.ModuleShape
 	for _, a := range fs.Args() {

@@ -55,14 +55,11 @@ func ParseFile(filename string, src []byte, mode Mode) (*ast.File, error) {
 func ParseExpr(src string) (ast.Expr, error) {
 	p := newParser(&Config{}, "<expr>", []byte(src))
 	var x ast.Expr
-	func() {
-		defer p.recoverBailout()
-		p.next() // scanning may already report errors (and give up)
-		x = p.parseExpr()
-		if p.tok != ast.EOF {
-			p.errorExpected(p.pos, "end of expression")
-		}
-	}()
+	p.next() // scanning may already report errors (and give up)
+	x = p.parseExpr()
+	if p.tok != ast.EOF {
+		p.errorExpected(p.pos, "end of expression")
+	}
 	p.errors.RemoveMultiples()
 	return x, p.errors.Err()
 }
@@ -71,11 +68,8 @@ func ParseExpr(src string) (ast.Expr, error) {
 func (c *Config) ParseFile(filename string, src []byte) (f *ast.File, err error) {
 	p := newParser(c, filename, src)
 	f = &ast.File{Name: filename}
-	func() {
-		defer p.recoverBailout()
-		p.next() // scanning may already report errors (and give up)
-		p.parseFile(f)
-	}()
+	p.next() // scanning may already report errors (and give up)
+	p.parseFile(f)
 	f.Comments = p.comments
 	p.errors.RemoveMultiples()
 	return f, p.errors.Err()
@@ -92,11 +86,8 @@ func (c *Config) ParseEach(filename string, src []byte, fn func(ast.Stmt) bool) 
 	p := newParser(c, filename, src)
 	p.each = fn
 	f = &ast.File{Name: filename}
-	func() {
-		defer p.recoverBailout()
-		p.next()
-		p.parseFile(f)
-	}()
+	p.next()
+	p.parseFile(f)
 	f.Comments = p.comments
 	p.errors.RemoveMultiples()
 	return f, p.errors.Err()
@@ -116,8 +107,6 @@ func (p *parser) deliver(f *ast.File, s ast.Stmt) {
 		p.eachDone = true
 	}
 }
-
-type bailout struct{}
 
 type parser struct {
 	sc       scanner.Scanner
@@ -143,6 +132,11 @@ type parser struct {
 
 	each     func(ast.Stmt) bool // ParseEach's callback
 	eachDone bool                // the callback returned false, or a syntax error was found
+
+	// stopped is set when parsing gives up (too many errors, nesting too deep). From then
+	// on the parser sees the end of the file, so every construct being parsed closes and
+	// the parse returns with the errors so far; no further error is recorded.
+	stopped bool
 }
 
 func newParser(c *Config, filename string, src []byte) *parser {
@@ -165,19 +159,20 @@ func newParser(c *Config, filename string, src []byte) *parser {
 	return p
 }
 
-func (p *parser) recoverBailout() {
-	if r := recover(); r != nil {
-		if _, ok := r.(bailout); !ok {
-			panic(r)
-		}
-	}
+// stop makes the parser give up: see parser.stopped.
+func (p *parser) stop() {
+	p.stopped = true
+	p.tok, p.lit = ast.EOF, ""
 }
 
 func (p *parser) addError(pos ast.Pos, msg string) {
+	if p.stopped {
+		return
+	}
 	p.errors.Add(pos, msg)
 	if len(p.errors) >= p.maxErrors {
 		p.errors.Add(pos, fmt.Sprintf("too many errors (%d); stopping", len(p.errors)))
-		panic(bailout{})
+		p.stop()
 	}
 }
 
@@ -193,15 +188,19 @@ func (p *parser) error(pos ast.Pos, msg string) {
 func (p *parser) next() {
 	p.prevEnd = p.curEnd
 	p.prevOff = p.end
-	for {
+	for !p.stopped {
 		p.pos, p.tok, p.lit = p.sc.Scan()
 		p.off, p.end = p.sc.Offsets()
 		p.curEnd = p.sc.EndPos()
+		if p.stopped { // the scanner reported one error too many
+			break
+		}
 		if p.tok != ast.COMMENT {
 			return
 		}
 		p.comments = append(p.comments, &ast.Comment{At: p.pos, Text: p.lit, Block: strings.HasPrefix(p.lit, "/*")})
 	}
+	p.tok, p.lit = ast.EOF, ""
 }
 
 // describe names the current token for error messages.
@@ -308,9 +307,9 @@ func (p *parser) syncStmt() {
 
 func (p *parser) enter(pos ast.Pos) {
 	p.depth++
-	if p.depth > p.maxDepth {
+	if p.depth > p.maxDepth && !p.stopped {
 		p.errors.Add(pos, fmt.Sprintf("nesting too deep: more than %d levels of blocks or parentheses (limit MaxNesting)", p.maxDepth))
-		panic(bailout{})
+		p.stop()
 	}
 }
 
