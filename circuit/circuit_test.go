@@ -52,9 +52,7 @@ func TestExprEvalAndDerivative(t *testing.T) {
 				return v
 			}
 			fd := (shift(h) - shift(-h)) / (2 * h)
-			if math.Abs(d-fd) > 1e-7*math.Max(1, math.Abs(fd)) {
-				t.Errorf("∂(%s)/∂%s = %v, finite differences %v", c.text, s, d, fd)
-			}
+			assert.InDelta(t, fd, d, 1e-7*math.Max(1, math.Abs(fd)), "∂(%s)/∂%s = %v, finite differences %v", c.text, s, d, fd)
 		}
 	}
 	_, err := Eval(Param("zz"), env)
