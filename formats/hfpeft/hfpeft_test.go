@@ -332,9 +332,7 @@ func TestDeltaW(t *testing.T) {
 			got, err := a.DeltaW(m)
 			require.NoError(t, err)
 			for i := range want {
-				if math.Abs(got[i]-want[i]) > 1e-13*(1+math.Abs(want[i])) {
-					t.Fatalf("seed %d %s [%d]: %v, want %v", seed, m, i, got[i], want[i])
-				}
+				require.InDelta(t, want[i], got[i], 1e-13*(1+math.Abs(want[i])), "seed %d %s [%d]: %v, want %v", seed, m, i, got[i], want[i])
 			}
 		}
 	}
@@ -410,9 +408,7 @@ func TestConvRoundTrip(t *testing.T) {
 		w := a.Modules[m]
 		exp := bruteDelta(w, c.RankFor(m), c.Scale(m))
 		for i := range exp {
-			if math.Abs(got[i]-exp[i]) > 1e-12 {
-				t.Fatalf("%s: ΔW[%d] = %v, want %v", m, i, got[i], exp[i])
-			}
+			require.InDelta(t, exp[i], got[i], 1e-12, "%s: ΔW[%d] = %v, want %v", m, i, got[i], exp[i])
 		}
 	}
 }

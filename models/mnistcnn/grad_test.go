@@ -33,9 +33,7 @@ func TestFloat32GradientsMatchFloat64(t *testing.T) {
 	n64.Model.Backward(d64)
 	l32, d32 := nn.SoftmaxCrossEntropy(n32.Model.Forward(nn.Convert[float32](x)), labels)
 	n32.Model.Backward(d32)
-	if math.Abs(l32-l64) > 1e-4*math.Max(1, l64) {
-		t.Fatalf("loss float32 %v, float64 %v", l32, l64)
-	}
+	require.InDelta(t, l64, l32, 1e-4*math.Max(1, l64), "loss float32 %v, float64 %v", l32, l64)
 	p32, p64 := n32.Model.Params(), n64.Model.Params()
 	for i := range p64 {
 		var num, den float64
