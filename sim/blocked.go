@@ -563,7 +563,7 @@ func (a *amps) applyChunk(steps []step, chunk []float64) {
 	if a.c == nil {
 		for i := range steps {
 			st := &steps[i]
-			if st.d4 != nil {
+			if st.d4 != nil && st.d4.fits(len(chunk)*8/st.d4.es) {
 				st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*8/st.d4.es)
 				continue
 			}
@@ -574,7 +574,7 @@ func (a *amps) applyChunk(steps []step, chunk []float64) {
 	cc := unsafe.Slice((*complex128)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)/2)
 	for i := range steps {
 		st := &steps[i]
-		if st.d4 != nil {
+		if st.d4 != nil && st.d4.fits(len(chunk)*8/st.d4.es) {
 			st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*8/st.d4.es)
 			continue
 		}
@@ -591,7 +591,7 @@ func (a *amps) applyChunk32(steps []step, chunk []float32) {
 	if a.c64 == nil {
 		for i := range steps {
 			st := &steps[i]
-			if st.d4 != nil {
+			if st.d4 != nil && st.d4.fits(len(chunk)*4/st.d4.es) {
 				st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*4/st.d4.es)
 				continue
 			}
@@ -602,7 +602,7 @@ func (a *amps) applyChunk32(steps []step, chunk []float32) {
 	cc := unsafe.Slice((*complex64)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)/2)
 	for i := range steps {
 		st := &steps[i]
-		if st.d4 != nil {
+		if st.d4 != nil && st.d4.fits(len(chunk)*4/st.d4.es) {
 			st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*4/st.d4.es)
 			continue
 		}

@@ -69,20 +69,27 @@ func randUnitary4(r *rand.Rand) []complex128 {
 // both argument orders, batch widths 1-4 (3: no SIMD layout inside a vector), every element
 // type, serially and split between goroutines. The worst difference is logged.
 func TestDense4SIMD(t *testing.T) {
-	defer func(v bool, mc int) { useDense4, minChunk = v, mc }(useDense4, minChunk)
+	defer func(v, v512 bool, mc int) { useDense4, useDense4x512, minChunk = v, v512, mc }(useDense4, useDense4x512, minChunk)
 	minChunk = 64
 	r := rand.New(rand.NewPCG(19, 4))
-	modes := []bool{false}
+	type mode struct{ simd, x512 bool }
+	modes := []mode{{false, false}}
 	if useDense4 {
-		modes = append(modes, true)
+		modes = append(modes, mode{true, false})
+		if useDense4x512 {
+			modes = append(modes, mode{true, true})
+		} else {
+			t.Log("no AVX-512F: testing the AVX2 loops and the portable loop")
+		}
 	} else {
 		t.Log("no AVX2+FMA: testing the portable loop only")
 	}
 	worst := map[string]float64{}
-	const n = 7
-	for _, simd := range modes {
-		useDense4 = simd
-		for _, B := range []int{1, 2, 3, 4} {
+	for _, md := range modes {
+		useDense4, useDense4x512 = md.simd, md.x512
+		simd := fmt.Sprintf("%v/avx512=%v", md.simd, md.x512)
+		for _, nB := range [][2]int{{7, 1}, {7, 2}, {7, 3}, {7, 4}, {2, 1}, {3, 1}, {3, 2}} {
+			n, B := nB[0], nB[1]
 			for qa := 0; qa < n; qa++ {
 				for qb := 0; qb < n; qb++ {
 					if qa == qb {
@@ -106,7 +113,7 @@ func TestDense4SIMD(t *testing.T) {
 					want := dense4Oracle(in, B, targets, m)
 					wantR := dense4Oracle(inr, B, targets, mr)
 					for _, w := range []int{0, 3} {
-						name := fmt.Sprintf("simd=%v/B=%d/q=%d,%d/w=%d", simd, B, qa, qb, w)
+						name := fmt.Sprintf("simd=%s/n=%d/B=%d/q=%d,%d/w=%d", simd, n, B, qa, qb, w)
 						check := func(kind string, got []complex128, want []complex128, tol float64) {
 							d := 0.0
 							for i := range got {
@@ -178,7 +185,7 @@ func TestDense4Layouts(t *testing.T) {
 		{1, 2, 5, 8, true, 4}, {1, 1, 5, 8, true, 2}, {1, 0, 1, 8, true, 1}, {1, 0, 5, 16, true, 2},
 		{1, 1, 4, 16, true, 4}, {1, 0, 1, 16, true, 2}, {1, 0, 1, 8, false, 1}, {3, 0, 4, 8, true, 0}, {1, 0, 2, 4, false, 1},
 	} {
-		pl, ok := newDense4Plan(tc.B, []int{tc.qa, tc.qb}, randUnitary4(rand.New(rand.NewPCG(1, 2))), tc.cplx, tc.es)
+		pl, ok := newDense4Plan(tc.B, []int{tc.qa, tc.qb}, randUnitary4(rand.New(rand.NewPCG(1, 2))), tc.cplx, tc.es, 32)
 		if tc.G == 0 {
 			assert.False(t, ok, "%+v", tc)
 			continue
