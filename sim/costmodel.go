@@ -114,6 +114,9 @@ func stepCost(st *step, ck costKind, B int) float64 {
 	}
 	T := len(st.targets)
 	D := 1 << T
+	if st.dg != nil { // a merged diagonal: one pattern pass
+		return tab[kDiag2][0]
+	}
 	frac := 4 / float64(int(1)<<k) // rows touched relative to a 2-qubit gate's one quarter
 	m := st.m
 	switch {

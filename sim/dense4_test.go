@@ -12,6 +12,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/library"
+	"github.com/qpeft/qpeft/gates"
 	"github.com/stretchr/testify/require"
 )
 
@@ -306,4 +307,65 @@ func TestFusedDense4MatchesItsubaki(t *testing.T) {
 	for p, w := range worst {
 		t.Logf("worst amplitude difference against itsubaki/q, %s precision: %.2g", p, w)
 	}
+}
+
+// TestMergedDiagonals: circuits rich in diagonal gates (controlled phases, rz, s, t, cz, with
+// extra controls, between h and cx layers) run with chunks small enough for merged diagonal
+// steps (mergeDiagonals) agree with itsubaki/q in both precisions and on both paths, and the
+// schedules do merge diagonals.
+func TestMergedDiagonals(t *testing.T) {
+	var diagPool, mix []*gates.Gate
+	for _, g := range itsubakiPool() {
+		switch g.Name {
+		case "cp", "rz", "s", "t", "cz", "z", "sdg", "tdg", "p", "crz", "u1", "cu1":
+			diagPool = append(diagPool, g)
+		case "h", "cx", "ry":
+			mix = append(mix, g)
+		}
+	}
+	require.NotEmpty(t, diagPool)
+	r := rand.New(rand.NewPCG(8, 8))
+	worst := map[Precision]float64{}
+	merged := 0
+	for _, cfg := range []BlockConfig{{ChunkBytes: 8 << 10, PinnedBytes: 256, FuseQubits: 2}, {ChunkBytes: 2 << 10, PinnedBytes: 64, FuseQubits: 1}} {
+		for _, n := range []int{9, 11, 12} {
+			for trial := 0; trial < 3; trial++ {
+				c := circuit.New(n)
+				for len(c.Ops) < 12*n {
+					pool := diagPool
+					if r.IntN(6) == 0 {
+						pool = mix
+					}
+					require.NoError(t, c.Append(randomOp(r, n, pool, 1, false)))
+				}
+				want := runItsubaki(t, c)
+				steps, err := compile(c, nil)
+				require.NoError(t, err)
+				sweeps, _ := cfg.plan(gateSteps(steps), n, 2, 8, true)
+				for i := range sweeps {
+					for j := range sweeps[i].steps {
+						if sweeps[i].steps[j].dg != nil {
+							merged++
+						}
+					}
+				}
+				for _, prec := range []Precision{Double, Single} {
+					for _, complexPath := range []bool{true, false} {
+						var res *Result
+						withBlocking(cfg, func() { res, err = Run(c, Options{Complex: complexPath, Precision: prec}) })
+						require.NoError(t, err)
+						e := maxDiff(res.State.Amplitudes(), want)
+						worst[prec] = max(worst[prec], e)
+						tol := 1e-12
+						if prec == Single {
+							tol = 2e-6
+						}
+						require.LessOrEqual(t, e, tol, "n=%d %v %s complex=%v\n%s", n, cfg, prec, complexPath, describe(c))
+					}
+				}
+			}
+		}
+	}
+	require.Positive(t, merged, "no merged diagonal in the schedules")
+	t.Logf("%d merged diagonal steps; worst amplitude difference against itsubaki/q: double %.2g, single %.2g", merged, worst[Double], worst[Single])
 }
