@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"unsafe"
+
+	par "github.com/qpeft/qpeft/internal/parallel"
 )
 
 // Batch is B complex state vectors of n qubits stored as an N x B row-major matrix,
@@ -398,7 +400,7 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 			kDiagSweep(d, B, qs, full, 0, runs)
 		} else {
 			qh, fh := slices.Clone(qs), slices.Clone(full)
-			parallelChunks(w, runs, func(lo, hi int) { kDiagSweep(d, B, qh, fh, lo, hi) })
+			par.Split(w, runs, func(lo, hi int) { kDiagSweep(d, B, qh, fh, lo, hi) })
 		}
 		return
 	}
