@@ -16,7 +16,7 @@ func TestFindMiniLMSpam(t *testing.T) {
 	require.NoError(t, bert.WriteTiny(model, bert.TinyOptions{Seed: 1, Words: []string{"ham", "spam"}}))
 	t.Setenv("QPEFT_MINILM_DIR", model)
 	for _, tc := range []struct {
-		name, model, data string
+		name, model, data   string
 		wantModel, wantData string
 	}{
 		{"both given", "m", "d", "m", "d"},
