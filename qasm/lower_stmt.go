@@ -77,7 +77,7 @@ func (l *lowerer) countWork(n int, pos ast.Pos) {
 }
 
 func (l *lowerer) emit(op circuit.Op, pos ast.Pos) {
-	op.Pos = cpos(pos)
+	op.Pos = l.opPos(pos)
 	if l.cond != nil && op.Kind != circuit.Barrier {
 		for _, b := range l.cond.bits {
 			if l.condWritten[b] {

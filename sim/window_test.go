@@ -43,7 +43,7 @@ func TestWindows(t *testing.T) {
 		{"gates without arguments", func() *circuit.Circuit {
 			c := circuit.New(6)
 			for i := range 400 {
-				c.X(i % 6).H((i + 1) % 6).CX(i%6, (i+3)%6).S(i % 6)
+				c.X(i%6).H((i+1)%6).CX(i%6, (i+3)%6).S(i % 6)
 			}
 			return c
 		}()},
