@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/circuit"
-	"github.com/qpeft/qpeft/export/internal/oracle"
 	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/internal/oracle"
 	"github.com/qpeft/qpeft/qasm"
 )
 

@@ -10,9 +10,6 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/qasm"
-	"github.com/qpeft/qpeft/qasm/ast"
-	"github.com/qpeft/qpeft/qasm/parser"
-	"github.com/qpeft/qpeft/qasm/printer"
 )
 
 // qasm2 prints OpenQASM 2 with package qasm's printer. OpenQASM 2 cannot express a global
@@ -148,10 +145,9 @@ type BraketHeader struct {
 	Version string `json:"version"`
 }
 
-// braket writes Braket's OpenQASM 3 dialect: package qasm prints the circuit, its parser
-// reads the text back, and the syntax tree is rewritten to Braket's gate names (dropping
-// stdgates.inc and the definitions of gates Braket has built in), optionally with physical
-// qubits in a verbatim box; package qasm's printer formats the result.
+// braket writes Braket's OpenQASM 3 dialect from the circuit with package qasm's printer:
+// Braket's gate names (no stdgates.inc, no definitions of the gates Braket has built in),
+// one qubit register, no barriers, and optionally physical qubits in a verbatim box.
 func braket(c *circuit.Circuit, values map[string]float64, verbatim bool) ([]byte, []Input, circuit.Expr, error) {
 	phase := 0.0
 	measuredAll := false
@@ -202,70 +198,14 @@ func braket(c *circuit.Circuit, values map[string]float64, verbatim bool) ([]byt
 	}
 	w.Ops = ops
 	sc, inputs := scalarInputs(w)
-	text, err := qasm.Print(sc, qasm.PrintOptions{Version: 3})
+	po := qasm.PrintOptions{Version: 3, GateNames: braketNames, OmitInclude: true, TightProducts: true}
+	if verbatim {
+		po.Verbatim = "braket verbatim"
+	}
+	src, err := qasm.Print(sc, po)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("export to braket: %w", err)
 	}
-	f, err := parser.ParseFile("braket.qasm", text, 0)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("export to braket: internal error: reading back the printed program: %w", err)
-	}
-	var head, gatesBody, tail []ast.Stmt
-	for _, s := range f.Stmts {
-		switch s := s.(type) {
-		case *ast.IncludeStmt:
-			continue
-		case *ast.GateDef:
-			if _, ok := braketNames[s.Name.Name]; ok {
-				continue // Braket has it built in
-			}
-			head = append(head, s)
-		case *ast.GateCall:
-			if n, ok := braketNames[s.Name.Name]; ok {
-				s.Name.Name = n
-			}
-			if verbatim {
-				for k, q := range s.Qubits {
-					s.Qubits[k] = physical(q)
-				}
-			}
-			gatesBody = append(gatesBody, s)
-		case *ast.QubitDecl:
-			if !verbatim {
-				head = append(head, s)
-			}
-		case *ast.AssignStmt, *ast.MeasureStmt:
-			if verbatim {
-				physicalMeasure(s)
-			}
-			tail = append(tail, s)
-		default:
-			head = append(head, s)
-		}
-	}
-	if verbatim {
-		box := &ast.BoxStmt{Body: &ast.Block{Stmts: gatesBody}}
-		f.Stmts = append(append(head, &ast.PragmaStmt{Text: "braket verbatim"}, box), tail...)
-	} else {
-		// Keep the printed order: gates and measurements interleave.
-		var body []ast.Stmt
-		for _, s := range f.Stmts {
-			switch s.(type) {
-			case *ast.GateCall, *ast.AssignStmt, *ast.MeasureStmt:
-				body = append(body, s)
-			}
-		}
-		f.Stmts = append(head, body...)
-	}
-	f.Comments = nil
-	line := 2
-	if f.Version != nil {
-		line = f.Version.To.Line + 1
-	}
-	for _, s := range f.Stmts {
-		line = renumber(s, line)
-	}
-	src := printer.Source(f)
 	prog := BraketProgram{Header: BraketHeader{Name: "braket.ir.openqasm.program", Version: "1"}, Source: string(src)}
 	if len(values) > 0 {
 		prog.Inputs = map[string]float64{}
@@ -283,64 +223,4 @@ func braket(c *circuit.Circuit, values map[string]float64, verbatim bool) ([]byt
 		return nil, nil, nil, err
 	}
 	return buf.Bytes(), inputs, circuit.Num(math.Remainder(phase, 2*math.Pi)), nil
-}
-
-// renumber gives s (and a box's body) consecutive source lines from line, so the printer
-// writes no blank lines where statements were removed; it returns the next free line.
-func renumber(s ast.Stmt, line int) int {
-	set := func(sp *ast.Span) {
-		sp.From.Line, sp.To.Line = line, line
-		line++
-	}
-	switch s := s.(type) {
-	case *ast.GateCall:
-		set(&s.Span)
-	case *ast.ClassicalDecl:
-		set(&s.Span)
-	case *ast.QubitDecl:
-		set(&s.Span)
-	case *ast.BitDecl:
-		set(&s.Span)
-	case *ast.AssignStmt:
-		set(&s.Span)
-	case *ast.MeasureStmt:
-		set(&s.Span)
-	case *ast.PragmaStmt:
-		set(&s.Span)
-	case *ast.GateDef:
-		set(&s.Span)
-	case *ast.BoxStmt:
-		s.From.Line = line
-		s.Body.From.Line = line
-		line++
-		for _, b := range s.Body.Stmts {
-			line = renumber(b, line)
-		}
-		s.To.Line, s.Body.To.Line = line, line
-		line++
-	default:
-		line += 1 + s.End().Line - s.Pos().Line
-	}
-	return line
-}
-
-// physical turns q[i] into $i.
-func physical(x ast.Expr) ast.Expr {
-	if ix, ok := x.(*ast.IndexExpr); ok && len(ix.Indices) == 1 {
-		if lit, ok := ix.Indices[0].(*ast.IntLit); ok {
-			return &ast.HwQubit{At: ix.Pos(), Index: lit.Lit}
-		}
-	}
-	return x
-}
-
-func physicalMeasure(s ast.Stmt) {
-	switch s := s.(type) {
-	case *ast.AssignStmt:
-		if m, ok := s.Value.(*ast.MeasureExpr); ok {
-			m.Qubits = physical(m.Qubits)
-		}
-	case *ast.MeasureStmt:
-		s.Measure.Qubits = physical(s.Measure.Qubits)
-	}
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
-	"github.com/qpeft/qpeft/export/internal/oracle"
 	"github.com/qpeft/qpeft/export/route"
+	"github.com/qpeft/qpeft/internal/oracle"
 	"github.com/qpeft/qpeft/qasm"
 )
 

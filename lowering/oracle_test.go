@@ -3,172 +3,54 @@ package lowering
 import (
 	"fmt"
 	"math"
-	"math/cmplx"
 	"math/rand/v2"
 	"testing"
 
 	qq "github.com/itsubaki/q"
 	qgate "github.com/itsubaki/q/quantum/gate"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/internal/oracle"
 )
 
 // Oracles. None of them shares code with the package under test: the brute-force reference
-// embeds every op's matrix (circuit.Op.Matrix, from package gates, which is tested against
-// hand-written matrices) into the 2^n space by the index formula and multiplies; the
+// (internal/oracle) embeds every op's matrix (from package gates, which is tested against
+// hand-written matrices, controls added by the oracle) into the 2^n space by the index
+// formula and multiplies; the
 // Kronecker reference builds layers as literal Kronecker products; itsubaki/q simulates
 // column by column (it is big-endian: bits are reversed); finite differences and the
 // parameter-shift rule check gradients.
 
-// fullEmbed is the 2^n × 2^n matrix of m acting on qubits (bit j of m's index ↔ qubits[j]).
-func fullEmbed(n int, qubits []int, m []complex128) []complex128 {
-	d := 1 << n
-	k := len(qubits)
-	mask := 0
-	for _, q := range qubits {
-		mask |= 1 << q
-	}
-	out := make([]complex128, d*d)
-	for r := 0; r < d; r++ {
-		for c := 0; c < d; c++ {
-			if r&^mask != c&^mask {
-				continue
-			}
-			lr, lc := 0, 0
-			for j, q := range qubits {
-				lr |= (r >> q & 1) << j
-				lc |= (c >> q & 1) << j
-			}
-			out[r*d+c] = m[lr<<k+lc]
-		}
-	}
-	return out
-}
+// The short names the lowering tests use for internal/oracle's functions.
+var (
+	fullEmbed  = oracle.Embed
+	denseMul   = oracle.MatMul
+	kron       = oracle.Kron
+	maxAbsDiff = oracle.MaxDiff
+)
 
-// applyEmbedded returns E·X for E = fullEmbed(n, qubits, m) without forming E: row r of the
-// result is Σ over the 2^k rows r' that agree with r off the qubits of E[r][r']·X[r'].
+// applyEmbedded returns E·X for E = fullEmbed(n, qubits, m) without forming E.
 func applyEmbedded(n int, qubits []int, m []complex128, x []complex128, K int) []complex128 {
-	d := 1 << n
-	k := len(qubits)
-	mask := 0
-	for _, q := range qubits {
-		mask |= 1 << q
-	}
-	out := make([]complex128, d*K)
-	for r := 0; r < d; r++ {
-		lr := 0
-		for j, q := range qubits {
-			lr |= (r >> q & 1) << j
-		}
-		for lc := 0; lc < 1<<k; lc++ {
-			v := m[lr<<k+lc]
-			if v == 0 {
-				continue
-			}
-			c := r &^ mask
-			for j, q := range qubits {
-				c |= (lc >> j & 1) << q
-			}
-			for b := 0; b < K; b++ {
-				out[r*K+b] += v * x[c*K+b]
-			}
-		}
-	}
-	return out
+	return oracle.ApplyColumns(x, K, m, qubits)
 }
 
 // bruteColumns is U·X0 for the circuit bound by env, op by op, with X0 = the first K
 // columns of the identity (or x0 when given).
 func bruteColumns(t testing.TB, c *circuit.Circuit, env circuit.Env, K int, x0 []complex128) []complex128 {
 	t.Helper()
-	n := c.NumQubits
-	d := 1 << n
-	x := x0
-	if x == nil {
-		x = make([]complex128, d*K)
-		for j := 0; j < K; j++ {
-			x[j*K+j] = 1
-		}
-	}
-	for i := range c.Ops {
-		op := &c.Ops[i]
-		if op.Kind == circuit.Barrier {
-			continue
-		}
-		m, err := op.Matrix(env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(op.Qubits) == 0 {
-			for j := range x {
-				x[j] *= m[0]
-			}
-			continue
-		}
-		x = applyEmbedded(n, op.Qubits, m, x, K)
-	}
+	x, err := oracle.Columns(c, env, K, x0)
+	require.NoError(t, err)
 	return x
 }
 
 // bruteDenseProduct multiplies the full embedded matrices (small n only).
 func bruteDenseProduct(t testing.TB, c *circuit.Circuit, env circuit.Env) []complex128 {
 	t.Helper()
-	d := 1 << c.NumQubits
-	u := identityMat(d)
-	for i := range c.Ops {
-		op := &c.Ops[i]
-		if op.Kind == circuit.Barrier {
-			continue
-		}
-		m, err := op.Matrix(env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var e []complex128
-		if len(op.Qubits) == 0 {
-			e = identityMat(d)
-			for j := 0; j < d; j++ {
-				e[j*d+j] = m[0]
-			}
-		} else {
-			e = fullEmbed(c.NumQubits, op.Qubits, m)
-		}
-		u = denseMul(e, u, d, d, d)
-	}
+	u, err := oracle.Product(c, env)
+	require.NoError(t, err)
 	return u
-}
-
-func denseMul(a, b []complex128, n, k, m int) []complex128 {
-	out := make([]complex128, n*m)
-	for i := 0; i < n; i++ {
-		for l := 0; l < k; l++ {
-			v := a[i*k+l]
-			if v == 0 {
-				continue
-			}
-			for j := 0; j < m; j++ {
-				out[i*m+j] += v * b[l*m+j]
-			}
-		}
-	}
-	return out
-}
-
-// kron returns a ⊗ b (a on the high bits).
-func kron(a []complex128, da int, b []complex128, db int) []complex128 {
-	n := da * db
-	out := make([]complex128, n*n)
-	for ar := 0; ar < da; ar++ {
-		for ac := 0; ac < da; ac++ {
-			for br := 0; br < db; br++ {
-				for bc := 0; bc < db; bc++ {
-					out[(ar*db+br)*n+ac*db+bc] = a[ar*da+ac] * b[br*db+bc]
-				}
-			}
-		}
-	}
-	return out
 }
 
 // kronLayer is the literal Kronecker product m[n−1] ⊗ … ⊗ m[0] of 2×2 factors (nil = I).
@@ -189,8 +71,8 @@ func kronLayer(ms [][]complex128) []complex128 {
 // kronAdjacent is I ⊗ m ⊗ I for a 2-qubit m on qubits (q, q+1) (argument order), as a literal
 // Kronecker product.
 func kronAdjacent(n, q int, m []complex128) []complex128 {
-	hi := identityMat(1 << (n - q - 2))
-	lo := identityMat(1 << q)
+	hi := oracle.Identity(1 << (n - q - 2))
+	lo := oracle.Identity(1 << q)
 	return kron(kron(hi, 1<<(n-q-2), m, 4), 1<<(n-q), lo, 1<<q)
 }
 
@@ -276,17 +158,6 @@ func itsubakiColumns(t testing.TB, c *circuit.Circuit, env circuit.Env, K int) [
 		}
 	}
 	return out
-}
-
-func maxAbsDiff(a, b []complex128) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	m := 0.0
-	for i := range a {
-		m = math.Max(m, cmplx.Abs(a[i]-b[i]))
-	}
-	return m
 }
 
 func realToComplex(v []float64) []complex128 {

@@ -19,7 +19,15 @@ const (
 	// partial buffers and summed in chunk order (weight gradients: small C, long k).
 	gemmSplitTiles = 4
 	gemmKChunk     = 1024
+	// A block of C at most gemmDirectN columns wide reads a row-major A (unit column stride)
+	// in place instead of packing it (float32 AVX2 kernel): with so few B panels the packed
+	// A would be used once or twice, and packing a tall A (an im2col patch matrix, an
+	// activation) costs more than the arithmetic of such a thin product.
+	gemmDirectN = 32
 )
+
+// useDirectA enables the direct-A kernel; tests switch it off to compare with packed A.
+var useDirectA = true
 
 // Gemm computes C = op(A)·op(B) (accumulate false) or C += op(A)·op(B) (accumulate true),
 // where op(A) is m x k and op(B) is k x n, all row-major: A is m x k with leading dimension
@@ -80,7 +88,14 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, overwrite bool, c []T, rsc, csc int) {
 	// Orientation: computing Cᵀ = Bᵀ·Aᵀ gives the same sums in the same order; pick the one
 	// that wastes less of the MR x NR micro-tile on padding.
-	if ceilDiv(n, gemmMR)*gemmMR*ceilDiv(m, gemmNR)*gemmNR < ceilDiv(m, gemmMR)*gemmMR*ceilDiv(n, gemmNR)*gemmNR {
+	swap := ceilDiv(n, gemmMR)*gemmMR*ceilDiv(m, gemmNR)*gemmNR < ceilDiv(m, gemmMR)*gemmMR*ceilDiv(n, gemmNR)*gemmNR
+	if directA[T]() {
+		// Prefer the orientation in which a thin product reads its tall operand in place.
+		if d0, d1 := csa == 1 && n <= gemmDirectN, rsb == 1 && m <= gemmDirectN; d0 != d1 {
+			swap = d1
+		}
+	}
+	if swap {
 		m, n = n, m
 		a, b = b, a
 		rsa, csa, rsb, csb = csb, rsb, csa, rsa
@@ -166,45 +181,66 @@ func putWorkspace[T Float](ws *gemmWorkspace[T]) {
 }
 
 // gemmBlock computes C(mc x nc) += A(mc x k)·B(k x nc) (= when overwrite), blocking k by
-// gemmKC; k >= 1.
+// gemmKC; k >= 1. A thin block (nc <= gemmDirectN) with a row-major A reads A in place
+// where the kernel allows it; every path accumulates in the same order.
 func gemmBlock[T Float](ws *gemmWorkspace[T], mc, nc, k int, a []T, rsa, csa int, b []T, rsb, csb int, overwrite bool, c []T, rsc, csc int) {
+	direct := csa == 1 && nc <= gemmDirectN && directA[T]()
 	for pc := 0; pc < k; pc += gemmKC {
 		store := overwrite && pc == 0
 		kc := min(gemmKC, k-pc)
-		packA(ws.ap, mc, kc, a[pc*csa:], rsa, csa)
+		if !direct {
+			packA(ws.ap, mc, kc, a[pc*csa:], rsa, csa)
+		}
 		packB(ws.bp, kc, nc, b[pc*rsb:], rsb, csb)
 		for jr := 0; jr < nc; jr += gemmNR {
 			nr := min(gemmNR, nc-jr)
 			bpan := ws.bp[(jr/gemmNR)*kc*gemmNR:]
 			for ir := 0; ir < mc; ir += gemmMR {
 				mr := min(gemmMR, mc-ir)
-				apan := ws.ap[(ir/gemmMR)*kc*gemmMR:]
-				if mr == gemmMR && nr == gemmNR && csc == 1 && kernel32C(kc, apan, bpan, c[ir*rsc+jr:], rsc, store) {
-					continue
-				}
-				microKernel(kc, apan, bpan, &ws.tile)
-				t := &ws.tile
-				for i := 0; i < mr; i++ {
-					row := c[(ir+i)*rsc+jr*csc:]
-					ti := t[i*gemmNR : i*gemmNR+nr]
-					switch {
-					case store && csc == 1:
-						copy(row[:nr], ti)
-					case store:
-						for j, v := range ti {
-							row[j*csc] = v
-						}
-					case csc == 1:
-						row = row[:nr]
-						for j, v := range ti {
-							row[j] += v
-						}
-					default:
-						for j, v := range ti {
-							row[j*csc] += v
-						}
+				switch {
+				case direct && mr == gemmMR:
+					arow := a[ir*rsa+pc:]
+					if nr == gemmNR && csc == 1 && kernel32D(kc, arow, rsa, bpan, c[ir*rsc+jr:], rsc, store) {
+						continue
 					}
+					kernel32D(kc, arow, rsa, bpan, ws.tile[:], gemmNR, true)
+				case direct:
+					// The last, partial row panel: pack it alone.
+					packA(ws.ap, mr, kc, a[ir*rsa+pc:], rsa, csa)
+					microKernel(kc, ws.ap, bpan, &ws.tile)
+				default:
+					apan := ws.ap[(ir/gemmMR)*kc*gemmMR:]
+					if mr == gemmMR && nr == gemmNR && csc == 1 && kernel32C(kc, apan, bpan, c[ir*rsc+jr:], rsc, store) {
+						continue
+					}
+					microKernel(kc, apan, bpan, &ws.tile)
 				}
+				storeTile(&ws.tile, mr, nr, store, c[ir*rsc+jr*csc:], rsc, csc)
+			}
+		}
+	}
+}
+
+// storeTile writes (store) or adds the top-left mr x nr of tile into C.
+func storeTile[T Float](t *[gemmMR * gemmNR]T, mr, nr int, store bool, c []T, rsc, csc int) {
+	for i := 0; i < mr; i++ {
+		row := c[i*rsc:]
+		ti := t[i*gemmNR : i*gemmNR+nr]
+		switch {
+		case store && csc == 1:
+			copy(row[:nr], ti)
+		case store:
+			for j, v := range ti {
+				row[j*csc] = v
+			}
+		case csc == 1:
+			row = row[:nr]
+			for j, v := range ti {
+				row[j] += v
+			}
+		default:
+			for j, v := range ti {
+				row[j*csc] += v
 			}
 		}
 	}

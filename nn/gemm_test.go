@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // naiveGemm is the brute-force float64 oracle: C = beta*C + op(A)·op(B).
@@ -69,7 +71,10 @@ var gemmCases = []gemmCase{
 	{200, 16, 260, false, false, false, 0},
 	{8, 25, 2500, true, false, false, 0}, // split-k path
 	{64, 10, 256, false, true, false, 0},
-	{130, 8, 25, false, true, true, 0}, // transposed orientation
+	{130, 8, 25, false, true, true, 0},  // transposed orientation
+	{50, 8, 300, false, true, true, 2},  // direct A: thin C, A read in place, partial last panel
+	{64, 20, 40, false, false, true, 0}, // direct A, C wider than one panel
+	{5, 100, 30, false, true, false, 1}, // direct A after swapping the orientation
 	{0, 4, 4, false, false, false, 0},
 	{4, 4, 0, false, false, true, 0},
 }
@@ -152,6 +157,37 @@ func TestGemmDeterministicAcrossThreads(t *testing.T) {
 			if one[i] != many[i] {
 				t.Fatalf("%v: element %d differs: %v (1 thread) vs %v (7 threads)", tc, i, one[i], many[i])
 			}
+		}
+	}
+}
+
+// TestGemmDirectMatchesPacked: reading A in place (thin products, float32 AVX2) gives the
+// packed kernel's results bit for bit.
+func TestGemmDirectMatchesPacked(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2/FMA kernel on this CPU: the direct path is not used")
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, tc := range []gemmCase{
+		{50, 8, 300, false, true, true, 2},
+		{64, 20, 40, false, false, false, 0},
+		{5, 100, 30, false, true, false, 1},
+		{1000, 16, 200, false, true, false, 0},
+		{12544, 1, 200, false, true, false, 0},
+	} {
+		a, lda, b, ldb, c, ldc := makeGemmOperands(rng, tc)
+		a32, b32 := to32(a), to32(b)
+		run := func(direct bool) []float32 {
+			old := useDirectA
+			useDirectA = direct
+			defer func() { useDirectA = old }()
+			out := to32(c)
+			Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, a32, lda, b32, ldb, tc.acc, out, ldc)
+			return out
+		}
+		packed, direct := run(false), run(true)
+		for i := range packed {
+			require.Equal(t, math.Float32bits(packed[i]), math.Float32bits(direct[i]), "%v: element %d: direct %v, packed %v", tc, i, direct[i], packed[i])
 		}
 	}
 }

@@ -70,3 +70,30 @@ func kernel32C[T Float](kc int, ap, bp, c []T, ldc int, store bool) bool {
 	sgemmKernel6x16C(kc, &a[0], &b[0], &cc[0], ldc, store)
 	return true
 }
+
+//go:noescape
+func sgemmKernel6x16D(kc int, a *float32, lda int, b, c *float32, ldc int, store bool)
+
+// directA reports whether T's products can read a row-major A in place (the float32 AVX2
+// kernel with direct A); gemmBlock then skips packing A.
+func directA[T Float]() bool {
+	var zero T
+	_, ok := any(zero).(float32)
+	return ok && useAVX2 && useDirectA
+}
+
+// kernel32D runs the direct-A kernel on a full 6 x 16 tile: A's 6 rows start at a[0],
+// a[lda], …, B is a packed panel, C has unit column stride and row stride ldc (a tile is
+// C with ldc = 16). It reports whether it ran.
+func kernel32D[T Float](kc int, a []T, lda int, bp, c []T, ldc int, store bool) bool {
+	if !directA[T]() || kc == 0 {
+		return false
+	}
+	aa := any(a).([]float32)
+	b, cc := any(bp).([]float32), any(c).([]float32)
+	_ = aa[(gemmMR-1)*lda+kc-1]
+	_ = b[kc*gemmNR-1]
+	_ = cc[(gemmMR-1)*ldc+gemmNR-1]
+	sgemmKernel6x16D(kc, &aa[0], lda, &b[0], &cc[0], ldc, store)
+	return true
+}

@@ -161,6 +161,12 @@ type fileConfig struct {
 	TargetModules []string              `json:"target_modules"`
 	Modules       map[string]fileModule `json:"modules"`
 	Circuits      map[string]string     `json:"circuits,omitempty"`
+	// Ansatz and Start are Config.Ansatz and Config.Start (omitted at their defaults, so
+	// that directories written before they existed read the same).
+	Ansatz string `json:"ansatz,omitempty"`
+	Start  string `json:"start,omitempty"`
+	// RankPattern is Config.RankPattern (PEFT's rank_pattern).
+	RankPattern map[string]int `json:"rank_pattern,omitempty"`
 	// Programs holds the compiled program of every circuit in Circuits, under the same id
 	// (docs/program-schema.md): what a runtime without the circuit compiler (the Python
 	// package) runs.
@@ -168,8 +174,10 @@ type fileConfig struct {
 }
 
 type fileModule struct {
-	Out       int         `json:"out"`
-	In        int         `json:"in"`
+	Out int `json:"out"`
+	In  int `json:"in"`
+	// Rank is the module's rank when a rank pattern gives it another than the config's.
+	Rank      int         `json:"rank,omitempty"`
 	Active    []int       `json:"active_ranks"`
 	Trainable int         `json:"trainable_params"`
 	BlocksU   []fileBlock `json:"blocks_U,omitempty"`
@@ -193,7 +201,15 @@ func (c Config) circuitID(dim int) string {
 	if c.mapKind() == ortho.KindCircuit {
 		return fmt.Sprintf("user_dim%d", dim)
 	}
-	return fmt.Sprintf("pauli_q%d_L%d", ortho.Log2(dim), c.Layers)
+	fam := c.Ansatz
+	if fam == "" {
+		fam = ansatz.FamilyPauli
+	}
+	id := fmt.Sprintf("%s_q%d_L%d", fam, ortho.Log2(dim), c.Layers)
+	if c.Start == StartRotated {
+		id += "_rot"
+	}
+	return id
 }
 
 // blocksOf lists a factor's blocks; circuit blocks get an id whose OpenQASM 3 text is
@@ -267,21 +283,25 @@ func (ck *Checkpoint) fileConfig() (*fileConfig, error) {
 		return nil, err
 	}
 	fc := &fileConfig{PeftType: PeftType, FormatVersion: FormatVersion, Method: c.Method, Rank: c.Rank,
-		Alpha: c.Alpha, ActiveRank: c.ActiveRank, PruneStep: c.PruneStep,
+		Alpha: c.Alpha, ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, RankPattern: c.RankPattern,
 		OrthWeight: c.OrthWeight, Seed: c.Seed, BaseModel: ck.BaseModel, Modules: map[string]fileModule{}}
 	if c.Method == MethodQuantumPEFT {
 		fc.Map, fc.Layers, fc.TaylorOrder, fc.CSMode = c.mapKind(), c.Layers, c.TaylorOrder, c.CS.String()
 		fc.QuantBits, fc.InitScale = c.QuantBits, c.InitScale
+		fc.Ansatz, fc.Start = c.Ansatz, c.Start
 	}
 	for _, m := range ck.Modules {
 		if m.Adapter.Method() != c.Method {
 			return nil, fmt.Errorf("peft: module %s holds a %s adapter in a %s checkpoint", m.Name, m.Adapter.Method(), c.Method)
 		}
-		if m.Adapter.Rank() != c.Rank {
-			return nil, fmt.Errorf("peft: module %s has rank %d, the config %d", m.Name, m.Adapter.Rank(), c.Rank)
+		if m.Adapter.Rank() != c.RankFor(m.Name) {
+			return nil, fmt.Errorf("peft: module %s has rank %d, the config %d", m.Name, m.Adapter.Rank(), c.RankFor(m.Name))
 		}
 		o, in := m.Adapter.Dims()
 		fm := fileModule{Out: o, In: in, Active: activeRanks(m.Adapter), Trainable: m.Adapter.NumTrainable()}
+		if r := m.Adapter.Rank(); r != c.Rank {
+			fm.Rank = r
+		}
 		if q, ok := m.Adapter.(*QuantumPEFT); ok {
 			if fc.Circuits == nil {
 				fc.Circuits = map[string]string{}
@@ -349,7 +369,8 @@ func Load(dir string) (*Checkpoint, error) {
 	}
 	cfg := Config{Method: fc.Method, Rank: fc.Rank, Alpha: fc.Alpha, Map: fc.Map, Layers: fc.Layers,
 		TaylorOrder: fc.TaylorOrder, CS: cs, ActiveRank: fc.ActiveRank, PruneStep: fc.PruneStep,
-		QuantBits: fc.QuantBits, InitScale: fc.InitScale, OrthWeight: fc.OrthWeight, Seed: fc.Seed}
+		QuantBits: fc.QuantBits, InitScale: fc.InitScale, OrthWeight: fc.OrthWeight, Seed: fc.Seed,
+		Ansatz: fc.Ansatz, Start: fc.Start, RankPattern: fc.RankPattern}
 	if cfg.Method == MethodQuantumPEFT && cfg.mapKind() == ortho.KindCircuit {
 		cfg.Circuits = map[int]*circuit.Circuit{}
 		for id, text := range fc.Circuits {
@@ -419,7 +440,16 @@ func Load(dir string) (*Checkpoint, error) {
 	}
 	for _, name := range names {
 		fm := fc.Modules[name]
-		if want, err := CountParams(cfg, fm.Out, fm.In); err == nil && want > held[name] && want > smallAdapter {
+		stored := fm.Rank
+		if stored == 0 {
+			stored = cfg.Rank
+		}
+		if r := cfg.RankFor(name); stored != r {
+			bad("module %s: rank %d in %s, but the config's rank and rank_pattern give it %d", name, stored, ConfigFile, r)
+			unbuilt(name)
+			continue
+		}
+		if want, err := CountParams(cfg.ForModule(name), fm.Out, fm.In); err == nil && want > held[name] && want > smallAdapter {
 			bad("module %s: a %dx%d adapter has %d parameters but %s holds %d values for it", name, fm.Out, fm.In, want, WeightsFile, held[name])
 			unbuilt(name)
 			continue
@@ -503,7 +533,7 @@ func Load(dir string) (*Checkpoint, error) {
 				bad("%s: circuits.%s is used by no module", ConfigFile, id)
 			}
 		case want != text && cfg.mapKind() == ortho.KindPauli:
-			bad("%s: circuits.%s differs from the canonical Pauli ansatz; to train an edited circuit, set \"map\" to \"circuit\" and name it user_dim<N>", ConfigFile, id)
+			bad("%s: circuits.%s differs from the built-in ansatz the config names; to train an edited circuit, set \"map\" to \"circuit\" and name it user_dim<N>", ConfigFile, id)
 		}
 	}
 	for id := range rebuilt {

@@ -218,7 +218,7 @@ func TestCheckpointCircuits(t *testing.T) {
 			}
 			edited := strings.Replace(string(raw), jsonString(text), jsonString(strings.Replace(text, "cz q[0], q[1];", "cx q[0], q[1];", 1)), 1)
 			mustNoErr(t, os.WriteFile(filepath.Join(dir, ConfigFile), []byte(edited), 0o644))
-			if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "differs from the canonical Pauli ansatz") {
+			if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "differs from the built-in ansatz the config names") {
 				t.Errorf("edited Pauli circuit: %v", err)
 			}
 		}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"regexp"
+	"sort"
+	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/peft/ansatz"
@@ -30,6 +33,14 @@ type Config struct {
 	CS ortho.CSMode
 	// Circuits holds user ansätze for Map = circuit, keyed by the dimension 2^n they act on.
 	Circuits map[int]*circuit.Circuit
+	// Ansatz is the built-in circuit family of Map = pauli: ansatz.FamilyPauli (the
+	// default, ""), FamilyGivens or FamilyAllToAll.
+	Ansatz string
+	// Start is how Quantum-PEFT's factors start: StartIdentity ("", angles near zero, U and
+	// V near the first K coordinate axes) or StartRotated (the same, followed by a fixed
+	// seeded rotation of every circuit block, so that U and V start spread over every
+	// coordinate).
+	Start string
 
 	// ActiveRank (K′) and PruneStep set the intrinsic-rank mask (Quantum-PEFT, AdaLoRA).
 	ActiveRank, PruneStep int
@@ -41,7 +52,52 @@ type Config struct {
 	OrthWeight float64
 	// Seed seeds every initialisation; each module derives its own seed from it and its name.
 	Seed uint64
+	// RankPattern gives modules their own rank, as PEFT's rank_pattern: a key matches a
+	// module whose name is the key or ends with "." followed by the key, the key read as a
+	// regular expression ("fc1", or `layer\.[0-2]\..*\.query`); the first matching key in sorted
+	// order wins, and modules no key matches get Rank ([Config.RankFor]).
+	RankPattern map[string]int
 }
+
+// rankKeyRE compiles a RankPattern key into the whole-name pattern it stands for.
+func rankKeyRE(key string) (*regexp.Regexp, error) {
+	return regexp.Compile(`^(?:.*\.)?(?:` + key + `)$`)
+}
+
+// RankFor returns the rank of the named module: the RankPattern entry of the first key (in
+// sorted order) that matches it, else Rank.
+func (c Config) RankFor(module string) int {
+	keys := make([]string, 0, len(c.RankPattern))
+	for k := range c.RankPattern {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if re, err := rankKeyRE(k); err == nil && re.MatchString(module) {
+			return c.RankPattern[k]
+		}
+	}
+	return c.Rank
+}
+
+// ForModule returns the configuration of one module: Rank set to RankFor(module) and no
+// pattern left.
+func (c Config) ForModule(module string) Config {
+	c.Rank, c.RankPattern = c.RankFor(module), nil
+	return c
+}
+
+// Quantum-PEFT starts ([Config.Start]).
+const (
+	// StartIdentity: angles uniform in ±InitScale, U ≈ the first K coordinate axes.
+	StartIdentity = "identity"
+	// StartRotated: as StartIdentity, then a fixed rotation R (ansatz.Rotation, seeded by
+	// Seed) after every circuit block: U = R·Q(θ)·E_K.
+	StartRotated = "rotated"
+)
+
+// Starts lists the starts in the order help texts show them.
+var Starts = []string{StartIdentity, StartRotated}
 
 // ForRun returns c prepared for a training run of totalSteps optimiser steps: PruneStep −1
 // means "half-way through the run" (and no pruning at all when no active rank K′ below K is
@@ -63,7 +119,7 @@ func (c Config) ForRun(totalSteps int) Config {
 		c.OrthWeight = 0
 	}
 	if c.Method != MethodQuantumPEFT {
-		c.Layers, c.InitScale = 0, 0
+		c.Layers, c.InitScale, c.Ansatz, c.Start = 0, 0, "", ""
 	}
 	return c
 }
@@ -74,11 +130,25 @@ func (c Config) ForRun(totalSteps int) Config {
 func (c Config) Label() string {
 	switch c.Method {
 	case MethodLoRA:
+		if p := c.patternLabel(); len(p) > 0 {
+			return fmt.Sprintf("LoRA r=%d (%s)", c.Rank, strings.Join(p, ", "))
+		}
 		return fmt.Sprintf("LoRA r=%d", c.Rank)
 	case MethodQuantumPEFT:
 		s := fmt.Sprintf("Quantum-PEFT L=%d K=%d", c.Layers, c.Rank)
 		if c.ActiveRank > 0 {
 			s += fmt.Sprintf(" K′=%d", c.ActiveRank)
+		}
+		var extra []string
+		if c.Ansatz != "" && c.Ansatz != ansatz.FamilyPauli {
+			extra = append(extra, c.Ansatz)
+		}
+		if c.Start == StartRotated {
+			extra = append(extra, "rotated")
+		}
+		extra = append(extra, c.patternLabel()...)
+		if len(extra) > 0 {
+			s += " (" + strings.Join(extra, ", ") + ")"
 		}
 		return s
 	case MethodAdaLoRA:
@@ -90,8 +160,39 @@ func (c Config) Label() string {
 	return string(c.Method)
 }
 
+// patternLabel lists the rank pattern as "key=rank", sorted by key.
+func (c Config) patternLabel() []string {
+	var out []string
+	for k, r := range c.RankPattern {
+		out = append(out, fmt.Sprintf("%s=%d", k, r))
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Validate checks the settings on their own (shapes are checked by Build).
 func (c Config) Validate() error {
+	for k, r := range c.RankPattern {
+		if k == "" {
+			return fmt.Errorf("peft: rank pattern: empty module pattern")
+		}
+		if _, err := rankKeyRE(k); err != nil {
+			return fmt.Errorf("peft: rank pattern %q is not a regular expression: %v", k, err)
+		}
+		if r < 1 {
+			return fmt.Errorf("peft: rank pattern %s=%d: the rank must be ≥ 1", k, r)
+		}
+		one := c
+		one.Rank, one.RankPattern = r, nil
+		if err := one.validateOne(); err != nil {
+			return fmt.Errorf("peft: rank pattern %s=%d: %w", k, r, err)
+		}
+	}
+	return c.validateOne()
+}
+
+// validateOne is Validate for the configuration of one module (its RankPattern ignored).
+func (c Config) validateOne() error {
 	switch c.Method {
 	case MethodQuantumPEFT, MethodLoRA, MethodAdaLoRA:
 	default:
@@ -108,6 +209,20 @@ func (c Config) Validate() error {
 	}
 	if c.Method != MethodQuantumPEFT && c.QuantBits != 0 {
 		return fmt.Errorf("peft: angle quantisation applies to quantum-peft only")
+	}
+	if c.Method != MethodQuantumPEFT && (c.Ansatz != "" || c.Start != "") {
+		return fmt.Errorf("peft: an ansatz family and a start apply to quantum-peft only")
+	}
+	switch c.Start {
+	case "", StartIdentity, StartRotated:
+	default:
+		return fmt.Errorf("peft: unknown start %q (want %s)", c.Start, strings.Join(Starts, " or "))
+	}
+	if c.Ansatz != "" && !ansatz.IsFamily(c.Ansatz) {
+		return fmt.Errorf("peft: unknown ansatz family %q (want %s)", c.Ansatz, strings.Join(ansatz.Families, ", "))
+	}
+	if c.Method == MethodQuantumPEFT && c.mapKind() != ortho.KindPauli && (c.Ansatz != "" || c.Start == StartRotated) {
+		return fmt.Errorf("peft: an ansatz family and the rotated start apply to the built-in circuits (map pauli), not map %s; append fixed gates to a user circuit for a rotated start of your own", c.mapKind())
 	}
 	if c.Method == MethodQuantumPEFT {
 		switch c.mapKind() {
@@ -150,6 +265,9 @@ func (c Config) mapKind() ortho.Kind {
 // spec returns the factor spec for dimension n.
 func (c Config) spec(n int) ortho.Spec {
 	s := ortho.Spec{Kind: c.mapKind(), Layers: c.Layers, Order: c.TaylorOrder, CS: c.CS}
+	if s.Kind == ortho.KindPauli {
+		s.Ansatz, s.Rotate, s.Seed = c.Ansatz, c.Start == StartRotated, c.Seed
+	}
 	if s.Kind == ortho.KindCircuit {
 		s.Circuit = c.Circuits[n]
 	}
@@ -175,11 +293,13 @@ func (c Config) ModuleSeed(module string) uint64 {
 	return c.Seed ^ h.Sum64()
 }
 
-// Build returns a freshly initialised adapter for an out × in weight of the named module.
+// Build returns a freshly initialised adapter for an out × in weight of the named module
+// (of rank RankFor(module)).
 func (c Config) Build(module string, out, in int) (Adapter, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	c = c.ForModule(module)
 	if out < 1 || in < 1 {
 		return nil, fmt.Errorf("peft: module %s: shape %dx%d must be positive", module, out, in)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/qpeft/qpeft/formats/hfpeft"
 	"github.com/qpeft/qpeft/formats/safetensors"
+	"github.com/qpeft/qpeft/peft/ansatz"
 )
 
 // TestExportLoRA: an exported adapter, reloaded by the project's own PEFT LoRA loader
@@ -21,6 +22,8 @@ func TestExportLoRA(t *testing.T) {
 		{Method: MethodQuantumPEFT, Rank: 4, Layers: 2, Seed: 1},
 		{Method: MethodQuantumPEFT, Rank: 4, Alpha: 2, Layers: 1, ActiveRank: 3, PruneStep: 5, Seed: 2},
 		{Method: MethodQuantumPEFT, Rank: 3, Map: "taylor", TaylorOrder: 3, Seed: 3},
+		{Method: MethodQuantumPEFT, Rank: 4, Layers: 2, Ansatz: ansatz.FamilyGivens, Start: StartRotated, Seed: 6},
+		{Method: MethodQuantumPEFT, Rank: 4, Layers: 1, Ansatz: ansatz.FamilyAllToAll, Seed: 7},
 		{Method: MethodLoRA, Rank: 4, Alpha: 8, Seed: 4},
 		{Method: MethodAdaLoRA, Rank: 4, Seed: 5},
 	} {

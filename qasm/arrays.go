@@ -97,6 +97,7 @@ func (l *lowerer) arrayType(t *ast.TypeExpr, sc *scope, what string) (ctype, []i
 		total = satMul(total, n, int64(l.lim.MaxOps))
 		if total > int64(l.lim.MaxOps) {
 			l.fatal(d.Pos(), "%s: the array has more than %d elements (limit MaxOps)", what, l.lim.MaxOps)
+			return ctype{}, nil, false
 		}
 		dims[i] = int(n)
 	}
@@ -123,7 +124,9 @@ func (l *lowerer) copyInto(dst, src *arrayRef, pos ast.Pos, what string) bool {
 		return false
 	}
 	n := dst.size()
-	l.stepN(n, pos)
+	if !l.stepN(n, pos) {
+		return false
+	}
 	vals := make([]value, n) // read everything first: the two may overlap
 	copy(vals, src.base.data[src.off:src.off+n])
 	for i, v := range vals {
@@ -460,10 +463,12 @@ func (l *lowerer) arrayArg(p *ast.Param, a ast.Expr, d *ast.DefStmt, ssc, sc *sc
 	return true
 }
 
-// stepN counts n units of evaluation work (copying array elements), like step.
-func (l *lowerer) stepN(n int, pos ast.Pos) {
+// stepN counts n units of evaluation work (copying array elements), like step, and
+// reports whether lowering goes on.
+func (l *lowerer) stepN(n int, pos ast.Pos) bool {
 	l.steps += n
 	if l.steps > 32*l.lim.MaxOps {
 		l.fatal(pos, "the program takes more than %d evaluation steps to read (limit MaxOps; raise it to allow more)", 32*l.lim.MaxOps)
 	}
+	return !l.halted
 }

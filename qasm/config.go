@@ -66,37 +66,26 @@ var DefaultLimits = Limits{
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	if l.MaxSourceBytes > 0 {
-		d.MaxSourceBytes = l.MaxSourceBytes
+	return Limits{
+		MaxSourceBytes:    positiveOr(l.MaxSourceBytes, d.MaxSourceBytes),
+		MaxQubits:         positiveOr(l.MaxQubits, d.MaxQubits),
+		MaxClbits:         positiveOr(l.MaxClbits, d.MaxClbits),
+		MaxParams:         positiveOr(l.MaxParams, d.MaxParams),
+		MaxOps:            positiveOr(l.MaxOps, d.MaxOps),
+		MaxLoopIterations: positiveOr(l.MaxLoopIterations, d.MaxLoopIterations),
+		MaxNesting:        positiveOr(l.MaxNesting, d.MaxNesting),
+		MaxIncludeDepth:   positiveOr(l.MaxIncludeDepth, d.MaxIncludeDepth),
+		MaxExprNodes:      positiveOr(l.MaxExprNodes, d.MaxExprNodes),
+		MaxErrors:         positiveOr(l.MaxErrors, d.MaxErrors),
 	}
-	if l.MaxQubits > 0 {
-		d.MaxQubits = l.MaxQubits
+}
+
+// positiveOr returns v when it is positive and def otherwise.
+func positiveOr[T int | int64](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	if l.MaxClbits > 0 {
-		d.MaxClbits = l.MaxClbits
-	}
-	if l.MaxParams > 0 {
-		d.MaxParams = l.MaxParams
-	}
-	if l.MaxOps > 0 {
-		d.MaxOps = l.MaxOps
-	}
-	if l.MaxLoopIterations > 0 {
-		d.MaxLoopIterations = l.MaxLoopIterations
-	}
-	if l.MaxNesting > 0 {
-		d.MaxNesting = l.MaxNesting
-	}
-	if l.MaxIncludeDepth > 0 {
-		d.MaxIncludeDepth = l.MaxIncludeDepth
-	}
-	if l.MaxExprNodes > 0 {
-		d.MaxExprNodes = l.MaxExprNodes
-	}
-	if l.MaxErrors > 0 {
-		d.MaxErrors = l.MaxErrors
-	}
-	return d
+	return def
 }
 
 // Config controls reading. The zero value reads files from the operating system with

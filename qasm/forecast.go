@@ -235,6 +235,7 @@ func (l *lowerer) refuseLoop(s *ast.ForStmt, sc *scope, n int64) {
 		}
 		if total > limit {
 			l.fatal(s.From, "this loop creates at least %d operations (%d iterations of at least %d), more than %d (limit MaxOps); it was refused before unrolling it", satMul(n, per, 1<<62), n, per, l.lim.MaxOps)
+			return
 		}
 		l.fatal(s.From, "this loop would bring %s to more than %d operations (limit MaxOps): it adds at least %d to the %d already there; it was refused before unrolling it", what, l.lim.MaxOps, total, len(*l.out))
 	}

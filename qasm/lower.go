@@ -149,9 +149,8 @@ const (
 	ctlContinue
 	ctlReturn
 	ctlEnd
+	ctlStop // lowering has halted (a limit was hit, or too many errors): unwind
 )
-
-type bailout struct{}
 
 type lowerer struct {
 	cfg *Config
@@ -190,7 +189,8 @@ type lowerer struct {
 	errKeys   []errKey       // the causal key of each error in errs (errorder.go)
 	fileOrder map[string]int // files in the order they were first read
 	stopped   bool           // the last error is the "too many errors" note
-	done      bool           // lowering has stopped (bailout or end)
+	done      bool           // lowering has stopped (halted, or the program's end statement)
+	halted    bool           // a limit was hit or there were too many errors: see fatal
 
 	cond         *runCond     // run-time condition of the enclosing if, if any
 	condWritten  map[int]bool // condition bits measured inside the current if
@@ -229,11 +229,14 @@ func (l *lowerer) addNative(name, gate, lib string) {
 }
 
 func (l *lowerer) errorf(pos ast.Pos, format string, args ...any) {
+	if l.halted {
+		return
+	}
 	l.addErr(pos, fmt.Sprintf(format, args...))
 	if len(l.errs) >= l.lim.MaxErrors {
 		l.addErr(pos, fmt.Sprintf("too many errors (%d); stopping", len(l.errs)))
 		l.stopped = true
-		panic(bailout{})
+		l.halted = true
 	}
 }
 
@@ -243,10 +246,15 @@ func (l *lowerer) report(err *evalError) {
 	}
 }
 
-// fatal reports an error that ends lowering (a limit was hit).
+// fatal reports an error that ends lowering (a limit was hit): it sets l.halted, after
+// which no error is recorded, no operation is emitted and every statement returns
+// ctlStop, so the walk unwinds. The caller returns at once.
 func (l *lowerer) fatal(pos ast.Pos, format string, args ...any) {
+	if l.halted {
+		return
+	}
 	l.addErr(pos, fmt.Sprintf(format, args...))
-	panic(bailout{})
+	l.halted = true
 }
 
 // cpos converts a syntax position to an operation's.
@@ -281,18 +289,11 @@ func (l *lowerer) lowerStmt(s ast.Stmt) (more bool) {
 	if l.done {
 		return false
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(bailout); !ok {
-				panic(r)
-			}
-			l.done = true
-			more = false
-			l.ops = nil // the program has errors: its operations are no longer needed
-		}
-	}()
-	if l.stmt(s, l.global) == ctlEnd {
+	if c := l.stmt(s, l.global); c == ctlEnd || c == ctlStop {
 		l.done = true
+	}
+	if l.halted {
+		l.ops = nil // the program has errors: its operations are no longer needed
 	}
 	return !l.done
 }
@@ -402,15 +403,27 @@ func (l *lowerer) requireGlobal(pos ast.Pos, sc *scope, what string) bool {
 
 // step counts one unit of evaluation work; the total is bounded (32 × MaxOps) so that loops
 // over large expressions cannot run for hours.
-func (l *lowerer) step(pos ast.Pos) {
+// It reports whether lowering goes on (false once it has halted).
+func (l *lowerer) step(pos ast.Pos) bool {
 	l.steps++
 	if l.steps > 32*l.lim.MaxOps {
 		l.fatal(pos, "the program takes more than %d evaluation steps to read (limit MaxOps; raise it to allow more)", 32*l.lim.MaxOps)
 	}
+	return !l.halted
 }
 
+// stmt lowers one statement; it returns ctlStop once lowering has halted (see fatal).
 func (l *lowerer) stmt(s ast.Stmt, sc *scope) ctl {
-	l.step(s.Pos())
+	if l.halted || !l.step(s.Pos()) {
+		return ctlStop
+	}
+	if c := l.stmtKind(s, sc); !l.halted {
+		return c
+	}
+	return ctlStop
+}
+
+func (l *lowerer) stmtKind(s ast.Stmt, sc *scope) ctl {
 	switch s := s.(type) {
 	case *ast.VersionStmt:
 	case *ast.IncludeStmt:
@@ -575,16 +588,9 @@ func (l *lowerer) qubitDecl(s *ast.QubitDecl, sc *scope) {
 	if !l.requireGlobal(s.From, sc, "a qubit declaration") {
 		return
 	}
-	n := int64(1)
-	if s.Size != nil {
-		var ok bool
-		if n, ok = l.constInt(s.Size, sc, "a register size"); !ok {
-			return
-		}
-		if n <= 0 {
-			l.errorf(s.Size.Pos(), "register %s must have at least one qubit, got size %d", s.Name.Name, n)
-			return
-		}
+	n, ok := l.registerSize(s.Size, s.Name.Name, "qubit", sc)
+	if !ok {
+		return
 	}
 	if l.physical {
 		l.errorf(s.From, "qubit declarations cannot be mixed with physical qubits ($0, $1, …) used earlier")
@@ -592,6 +598,7 @@ func (l *lowerer) qubitDecl(s *ast.QubitDecl, sc *scope) {
 	}
 	if int64(l.nqubits)+n > int64(l.lim.MaxQubits) {
 		l.fatal(s.From, "too many qubits: %s brings the total to %d, more than %d (limit MaxQubits)", s.Name.Name, int64(l.nqubits)+n, l.lim.MaxQubits)
+		return
 	}
 	idx := seq(l.nqubits, int(n))
 	if !l.declare(sc, &symbol{kind: symQubits, name: s.Name.Name, pos: s.Name.At, idx: idx, single: s.Size == nil}) {
@@ -599,6 +606,24 @@ func (l *lowerer) qubitDecl(s *ast.QubitDecl, sc *scope) {
 	}
 	l.qregs = append(l.qregs, circuit.Register{Name: s.Name.Name, Start: l.nqubits, Size: int(n)})
 	l.nqubits += int(n)
+}
+
+// registerSize returns the size of the register name being declared: 1 when size is nil,
+// otherwise the constant size, which must be positive (unit, "qubit" or "bit", is for the
+// message).
+func (l *lowerer) registerSize(size ast.Expr, name, unit string, sc *scope) (int64, bool) {
+	if size == nil {
+		return 1, true
+	}
+	n, ok := l.constInt(size, sc, "a register size")
+	if !ok {
+		return 0, false
+	}
+	if n <= 0 {
+		l.errorf(size.Pos(), "register %s must have at least one %s, got size %d", name, unit, n)
+		return 0, false
+	}
+	return n, true
 }
 
 func seq(start, n int) []int {
@@ -613,19 +638,13 @@ func (l *lowerer) bitDecl(s *ast.BitDecl, sc *scope) {
 	if !l.requireGlobal(s.From, sc, "a classical bit declaration") {
 		return
 	}
-	n := int64(1)
-	if s.Size != nil {
-		var ok bool
-		if n, ok = l.constInt(s.Size, sc, "a register size"); !ok {
-			return
-		}
-		if n <= 0 {
-			l.errorf(s.Size.Pos(), "register %s must have at least one bit, got size %d", s.Name.Name, n)
-			return
-		}
+	n, ok := l.registerSize(s.Size, s.Name.Name, "bit", sc)
+	if !ok {
+		return
 	}
 	if int64(l.nclbits)+n > int64(l.lim.MaxClbits) {
 		l.fatal(s.From, "too many classical bits: %s brings the total to %d, more than %d (limit MaxClbits)", s.Name.Name, int64(l.nclbits)+n, l.lim.MaxClbits)
+		return
 	}
 	sym := &symbol{kind: symBits, name: s.Name.Name, pos: s.Name.At, idx: seq(l.nclbits, int(n)), single: s.Size == nil}
 	if !l.declare(sc, sym) {
@@ -810,6 +829,7 @@ func (l *lowerer) inputDecl(s *ast.ClassicalDecl, sc *scope) {
 func (l *lowerer) addParams(pos ast.Pos, n int) bool {
 	if len(l.params)+n > l.lim.MaxParams {
 		l.fatal(pos, "too many input parameters: more than %d (limit MaxParams)", l.lim.MaxParams)
+		return false
 	}
 	return true
 }
@@ -882,6 +902,7 @@ func (l *lowerer) include(s *ast.IncludeStmt) {
 	}
 	if len(l.includes) > l.lim.MaxIncludeDepth {
 		l.fatal(s.From, "includes nested more than %d deep (limit MaxIncludeDepth)", l.lim.MaxIncludeDepth)
+		return
 	}
 	from := s.From.File
 	path, err := l.resolveInclude(from, s.Path)

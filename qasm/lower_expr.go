@@ -43,7 +43,9 @@ func (l *lowerer) undefined(id *ast.Ident, sc *scope) *evalError {
 }
 
 func (l *lowerer) evalErr(e ast.Expr, sc *scope) (value, *evalError) {
-	l.step(e.Pos())
+	if !l.step(e.Pos()) {
+		return value{}, &evalError{pos: e.Pos()} // already reported: lowering has halted
+	}
 	switch x := e.(type) {
 	case *ast.Ident:
 		sym, hidden := sc.lookup(x.Name)

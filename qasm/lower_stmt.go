@@ -77,6 +77,9 @@ func (l *lowerer) countWork(n int, pos ast.Pos) {
 }
 
 func (l *lowerer) emit(op circuit.Op, pos ast.Pos) {
+	if l.halted {
+		return
+	}
 	op.Pos = l.opPos(pos)
 	if l.cond != nil && op.Kind != circuit.Barrier {
 		for _, b := range l.cond.bits {
@@ -351,12 +354,8 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 	length := -1
 	var lenFrom ast.Expr
 	for i, q := range s.Qubits {
-		r, ok := l.operand(q, sc, false)
+		r, ok := l.operandOf(q, sc, symQubits, "%s is a classical register; gates act on qubits")
 		if !ok {
-			return
-		}
-		if r.kind != symQubits {
-			l.errorf(q.Pos(), "%s is a classical register; gates act on qubits", printer.ExprString(q))
 			return
 		}
 		ops[i] = r
@@ -378,6 +377,7 @@ func (l *lowerer) gateCall(s *ast.GateCall, sc *scope) {
 		}
 		if length > 1 && per > 0 && int64(len(*l.out))+int64(length)*int64(per) > int64(l.lim.MaxOps) {
 			l.fatal(s.From, "%s on %d qubits each creates %d operations, which bring the total past %d (limit MaxOps); it was refused before expanding it", e.name, length, length*per, l.lim.MaxOps)
+			return
 		}
 	}
 	qs := make([]int, len(ops))
@@ -455,6 +455,7 @@ func (l *lowerer) expand(mods []modVal, e *gateEntry, args []circuit.Expr, qs []
 		k := m.n
 		if k > int64(l.lim.MaxOps) || k < -int64(l.lim.MaxOps) {
 			l.fatal(m.pos, "pow(%d) @ %s expands to more than %d operations (limit MaxOps)", m.n, e.name, l.lim.MaxOps)
+			return nil
 		}
 		inner := l.expand(mods[1:], e, args, qs, pos)
 		if k < 0 {
@@ -463,6 +464,7 @@ func (l *lowerer) expand(mods []modVal, e *gateEntry, args []circuit.Expr, qs []
 		}
 		if k > 0 && len(inner) > 0 && k > int64(l.lim.MaxOps/len(inner)) {
 			l.fatal(m.pos, "pow(%d) @ %s expands to more than %d operations (limit MaxOps)", m.n, e.name, l.lim.MaxOps)
+			return nil
 		}
 		out := make([]circuit.Op, 0, int(k)*len(inner))
 		for i := int64(0); i < k; i++ {
@@ -499,8 +501,10 @@ func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos a
 	if len(*l.out)+len(e.body) > l.lim.MaxOps {
 		if l.out == &l.ops {
 			l.fatal(pos, "the circuit has more than %d operations after unrolling loops and inlining gates (limit MaxOps): gate %s alone has %d", l.lim.MaxOps, e.name, len(e.body))
+		} else {
+			l.fatal(pos, "a gate body expands to more than %d operations (limit MaxOps): gate %s alone has %d", l.lim.MaxOps, e.name, len(e.body))
 		}
-		l.fatal(pos, "a gate body expands to more than %d operations (limit MaxOps): gate %s alone has %d", l.lim.MaxOps, e.name, len(e.body))
+		return nil
 	}
 	l.countWork(len(e.body), pos)
 	argSizes := make([]int, len(args))
@@ -523,6 +527,7 @@ func (l *lowerer) instantiate(e *gateEntry, args []circuit.Expr, qs []int, pos a
 				}
 				if size > l.lim.MaxExprNodes {
 					l.fatal(pos, "expression too large: more than %d operations on input parameters (limit MaxExprNodes)", l.lim.MaxExprNodes)
+					return nil
 				}
 				if c, ok := v.(circuit.Const); ok && (math.IsNaN(c.V) || math.IsInf(c.V, 0)) {
 					l.errorf(pos, "%s: parameter %d of %s inside it evaluates to %v, not a finite number", e.name, j+1, op.Gate.Name, c.V)
@@ -607,20 +612,12 @@ func (l *lowerer) measure(m *ast.MeasureExpr, target ast.Expr, sc *scope) {
 	if !l.noQuantumInGate(m.At, sc, "measure") {
 		return
 	}
-	q, ok := l.operand(m.Qubits, sc, false)
+	q, ok := l.operandOf(m.Qubits, sc, symQubits, "measure needs qubits, but %s is a classical register")
 	if !ok {
 		return
 	}
-	if q.kind != symQubits {
-		l.errorf(m.Qubits.Pos(), "measure needs qubits, but %s is a classical register", printer.ExprString(m.Qubits))
-		return
-	}
-	c, ok := l.operand(target, sc, true)
+	c, ok := l.operandOf(target, sc, symBits, "the result of measure goes into classical bits, but %s is a qubit register")
 	if !ok {
-		return
-	}
-	if c.kind != symBits {
-		l.errorf(target.Pos(), "the result of measure goes into classical bits, but %s is a qubit register", printer.ExprString(target))
 		return
 	}
 	if len(q.idx) != len(c.idx) || q.single != c.single && len(q.idx) != 1 {
@@ -636,12 +633,8 @@ func (l *lowerer) reset(s *ast.ResetStmt, sc *scope) {
 	if !l.noQuantumInGate(s.From, sc, "reset") {
 		return
 	}
-	q, ok := l.operand(s.Qubits, sc, false)
+	q, ok := l.operandOf(s.Qubits, sc, symQubits, "reset needs qubits, but %s is a classical register")
 	if !ok {
-		return
-	}
-	if q.kind != symQubits {
-		l.errorf(s.Qubits.Pos(), "reset needs qubits, but %s is a classical register", printer.ExprString(s.Qubits))
 		return
 	}
 	for _, x := range q.idx {
@@ -671,12 +664,8 @@ func (l *lowerer) barrier(s *ast.BarrierStmt, sc *scope) {
 		}
 	}
 	for _, e := range s.Qubits {
-		q, ok := l.operand(e, sc, false)
+		q, ok := l.operandOf(e, sc, symQubits, "barrier needs qubits, but %s is a classical register")
 		if !ok {
-			return
-		}
-		if q.kind != symQubits {
-			l.errorf(e.Pos(), "barrier needs qubits, but %s is a classical register", printer.ExprString(e))
 			return
 		}
 		qs = append(qs, q.idx...)
@@ -685,6 +674,20 @@ func (l *lowerer) barrier(s *ast.BarrierStmt, sc *scope) {
 		return
 	}
 	l.emit(circuit.Op{Kind: circuit.Barrier, Qubits: qs}, s.From)
+}
+
+// operandOf lowers the operand e, which must be of kind (qubits or bits); otherwise it reports
+// format, filled in with e as written, and returns false.
+func (l *lowerer) operandOf(e ast.Expr, sc *scope, kind symKind, format string) (qop, bool) {
+	r, ok := l.operand(e, sc, kind == symBits)
+	if !ok {
+		return r, false
+	}
+	if r.kind != kind {
+		l.errorf(e.Pos(), format, printer.ExprString(e))
+		return r, false
+	}
+	return r, true
 }
 
 func sortInts(a []int) {
@@ -812,6 +815,7 @@ func (l *lowerer) callSub(call *ast.CallExpr, sym *symbol, sc *scope) ctl {
 	defer func() { l.depth-- }()
 	if l.depth > l.lim.MaxNesting {
 		l.fatal(call.Fn.At, "subroutine calls nested more than %d deep (limit MaxNesting); is %s recursive?", l.lim.MaxNesting, d.Name.Name)
+		return ctlStop
 	}
 	ssc := newScope(l.global, scopeSub)
 	for i, p := range d.Params {
@@ -871,8 +875,8 @@ func (l *lowerer) callSub(call *ast.CallExpr, sym *symbol, sc *scope) ctl {
 	l.inLoop = 0
 	c := l.stmts(d.Body.Stmts, ssc)
 	l.inLoop = saveLoop
-	if c == ctlEnd {
-		return ctlEnd
+	if c == ctlEnd || c == ctlStop {
+		return c
 	}
 	return ctlNone
 }
@@ -1118,11 +1122,14 @@ func (l *lowerer) condValue(e ast.Expr, width int, sc *scope) (*big.Int, bool) {
 	return nil, false
 }
 
-func (l *lowerer) iterate(pos ast.Pos, n int64) {
+// iterate counts n loop iterations and reports whether lowering goes on.
+func (l *lowerer) iterate(pos ast.Pos, n int64) bool {
 	if n < 0 || int64(l.iters)+n > int64(l.lim.MaxLoopIterations) {
 		l.fatal(pos, "loops run more than %d iterations in total (limit MaxLoopIterations)", l.lim.MaxLoopIterations)
+		return false
 	}
 	l.iters += int(n)
+	return !l.halted
 }
 
 func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
@@ -1165,6 +1172,7 @@ func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
 		count := rangeCount(start, step, stop)
 		if count > uint64(l.lim.MaxLoopIterations) {
 			l.fatal(v.At, "this loop runs %d times, more than %d iterations (limit MaxLoopIterations)", count, l.lim.MaxLoopIterations)
+			return ctlStop
 		}
 		rng.start, rng.step, rng.count = start, step, int64(count)
 		isRange = true
@@ -1199,7 +1207,9 @@ func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
 				l.notSupported(s.Values.Pos(), "a loop over an array of several dimensions", "loop over one row: for int x in a[i]")
 				return ctlNone
 			}
-			l.stepN(len(elems), s.Values.Pos())
+			if !l.stepN(len(elems), s.Values.Pos()) {
+				return ctlStop
+			}
 			vals = elems
 			break
 		}
@@ -1214,7 +1224,9 @@ func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
 	l.inLoop++
 	defer func() { l.inLoop-- }()
 	for i := int64(0); i < n; i++ {
-		l.iterate(s.From, 1)
+		if !l.iterate(s.From, 1) {
+			return ctlStop
+		}
 		var v value
 		if isRange {
 			v = intVal(rng.start + i*rng.step)
@@ -1240,18 +1252,24 @@ func (l *lowerer) forStmt(s *ast.ForStmt, sc *scope) ctl {
 		lsc := newScope(sc, scopeBlock)
 		lsc.syms[s.Var.Name] = &symbol{kind: symVar, name: s.Var.Name, pos: s.Var.At, typ: t, val: v}
 		errs := len(l.errs)
-		c := l.stmt(s.Body, lsc)
-		if len(l.errs) > errs {
-			return ctlNone
-		}
-		switch c {
-		case ctlBreak:
-			return ctlNone
-		case ctlReturn, ctlEnd:
+		if stop, c := l.afterIteration(l.stmt(s.Body, lsc), errs); stop {
 			return c
 		}
 	}
 	return ctlNone
+}
+
+// afterIteration reads what one iteration of a loop's body returned, c, with errs the number of
+// errors before it ran: whether the loop stops (an error, break, return, end or a stop) and, if so,
+// what the loop statement returns.
+func (l *lowerer) afterIteration(c ctl, errs int) (stop bool, ret ctl) {
+	switch {
+	case len(l.errs) > errs, c == ctlBreak:
+		return true, ctlNone
+	case c == ctlReturn, c == ctlEnd, c == ctlStop:
+		return true, c
+	}
+	return false, ctlNone
 }
 
 // rangeCount is the number of values of the inclusive range start:step:stop, computed
@@ -1283,17 +1301,11 @@ func (l *lowerer) whileStmt(s *ast.WhileStmt, sc *scope) ctl {
 		}
 		if l.iters+1 > l.lim.MaxLoopIterations {
 			l.fatal(s.From, "loops run more than %d iterations in total (limit MaxLoopIterations); does this while condition ever become false?", l.lim.MaxLoopIterations)
+			return ctlStop
 		}
 		l.iters++
 		errs := len(l.errs)
-		c := l.body(s.Body, sc)
-		if len(l.errs) > errs {
-			return ctlNone
-		}
-		switch c {
-		case ctlBreak:
-			return ctlNone
-		case ctlReturn, ctlEnd:
+		if stop, c := l.afterIteration(l.body(s.Body, sc), errs); stop {
 			return c
 		}
 	}

@@ -5,130 +5,34 @@ import (
 	"math/cmplx"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/internal/oracle"
 )
 
-// Brute-force oracles for the tests: a dense product of embedded gate matrices, and a
-// branching state-vector simulator for measurement, reset and conditions. They share no
-// code with the package under test beyond circuit.Op.Matrix (the gate vocabulary).
+// Brute-force oracles for the tests: a dense product of embedded gate matrices
+// (internal/oracle), and a branching state-vector simulator for measurement, reset and
+// conditions built on it. They share no code with the package under test beyond the gate
+// matrices of package gates.
 
-// embed returns the 2^n × 2^n matrix of op on n qubits (little-endian).
-func embed(t testing.TB, op *circuit.Op, n int, env circuit.Env) []complex128 {
-	t.Helper()
-	d := 1 << n
-	m, err := op.Matrix(env)
-	if err != nil {
-		t.Fatalf("%s: %v", op.Name(), err)
-	}
-	full := make([]complex128, d*d)
-	if op.Gate.Qubits == 0 && op.Ctrl == 0 { // global phase
-		for j := 0; j < d; j++ {
-			full[j*d+j] = m[0]
-		}
-		return full
-	}
-	k := len(op.Qubits)
-	mask := 0
-	for _, q := range op.Qubits {
-		mask |= 1 << q
-	}
-	for r := 0; r < d; r++ {
-		for c := 0; c < d; c++ {
-			if r&^mask != c&^mask {
-				continue
-			}
-			lr, lc := 0, 0
-			for j, q := range op.Qubits {
-				lr |= (r >> q & 1) << j
-				lc |= (c >> q & 1) << j
-			}
-			full[r*d+c] = m[lr*(1<<k)+lc]
-		}
-	}
-	return full
-}
-
-func matmul(a, b []complex128, d int) []complex128 {
-	out := make([]complex128, d*d)
-	for i := 0; i < d; i++ {
-		for k := 0; k < d; k++ {
-			if a[i*d+k] == 0 {
-				continue
-			}
-			for j := 0; j < d; j++ {
-				out[i*d+j] += a[i*d+k] * b[k*d+j]
-			}
-		}
-	}
-	return out
-}
-
-func identity(d int) []complex128 {
-	u := make([]complex128, d*d)
-	for i := 0; i < d; i++ {
-		u[i*d+i] = 1
-	}
-	return u
-}
+// matmul is the product of two d × d matrices.
+func matmul(a, b []complex128, d int) []complex128 { return oracle.MatMul(a, b, d, d, d) }
 
 // dense is the unitary of a circuit of gates and barriers.
 func dense(t testing.TB, c *circuit.Circuit, env circuit.Env) []complex128 {
 	t.Helper()
-	d := 1 << c.NumQubits
-	u := identity(d)
-	for i := range c.Ops {
-		op := &c.Ops[i]
-		switch {
-		case op.Kind == circuit.Barrier:
-			continue
-		case !op.IsUnitary():
-			t.Fatalf("dense: operation %d (%s) is not unitary", i, op.Name())
-		}
-		u = matmul(embed(t, op, c.NumQubits, env), u, d)
-	}
+	u, err := oracle.Product(c, env)
+	require.NoError(t, err)
 	return u
 }
 
 // applyOp applies a gate to a state vector without forming the full matrix.
 func applyOp(t testing.TB, op *circuit.Op, psi []complex128, env circuit.Env) []complex128 {
-	m, err := op.Matrix(env)
-	if err != nil {
-		t.Fatalf("%s: %v", op.Name(), err)
-	}
-	out := make([]complex128, len(psi))
-	if len(op.Qubits) == 0 { // uncontrolled global phase
-		for i := range psi {
-			out[i] = m[0] * psi[i]
-		}
-		return out
-	}
-	k := len(op.Qubits)
-	dk := 1 << k
-	mask := 0
-	for _, q := range op.Qubits {
-		mask |= 1 << q
-	}
-	idx := make([]int, dk)
-	for base := range psi {
-		if base&mask != 0 {
-			continue
-		}
-		for l := 0; l < dk; l++ {
-			i := base
-			for j, q := range op.Qubits {
-				i |= (l >> j & 1) << q
-			}
-			idx[l] = i
-		}
-		for r := 0; r < dk; r++ {
-			var s complex128
-			for c := 0; c < dk; c++ {
-				s += m[r*dk+c] * psi[idx[c]]
-			}
-			out[idx[r]] = s
-		}
-	}
-	return out
+	t.Helper()
+	m, err := oracle.Matrix(op, env)
+	require.NoError(t, err, op.Name())
+	return oracle.Apply(psi, m, op.Qubits)
 }
 
 // branch is one measurement history of a branching simulation.

@@ -15,10 +15,26 @@ import (
 	"github.com/qpeft/qpeft/qasm/ast"
 )
 
-// PrintOptions controls Print.
+// PrintOptions controls Print. The zero value writes standard OpenQASM 3; the fields after
+// Version write a provider's dialect of OpenQASM 3 (package export uses them for Amazon
+// Braket's).
 type PrintOptions struct {
 	// Version is the OpenQASM major version to write: 3 (the default when 0) or 2.
 	Version int
+	// GateNames renames gates in the output (for example cx to cnot). A renamed gate is
+	// taken to be built into the target: it gets no definition.
+	GateNames map[string]string
+	// OmitInclude leaves out the include line (the target has its gates built in); a blank
+	// line separates the version line from the declarations instead.
+	OmitInclude bool
+	// Verbatim, when not empty, writes a program on physical qubits: qubit k is $k, no qubit
+	// register is declared, and the gates are wrapped in `#pragma <Verbatim>` and a box, after
+	// which come the measurements (OpenQASM 3 only). Every measurement must follow every gate,
+	// and there may be no reset, barrier or condition.
+	Verbatim string
+	// TightProducts writes *, / and ** without spaces around them (a*b, pi/2, x**2), the style
+	// of package qasm/printer.
+	TightProducts bool
 }
 
 // Fprint writes c as an OpenQASM program to w. See Print.
@@ -56,7 +72,10 @@ func Print(c *circuit.Circuit, opts PrintOptions) ([]byte, error) {
 	if v != 2 && v != 3 {
 		return nil, fmt.Errorf("qasm: print: version must be 2 or 3, got %d", v)
 	}
-	p := &cprinter{c: c, v: v}
+	if v == 2 && opts.Verbatim != "" {
+		return nil, fmt.Errorf("qasm: print: a verbatim box needs OpenQASM 3, not 2")
+	}
+	p := &cprinter{c: c, v: v, opts: opts}
 	if err := p.run(); err != nil {
 		return nil, fmt.Errorf("qasm: print OpenQASM %d: %w", v, err)
 	}
@@ -64,14 +83,16 @@ func Print(c *circuit.Circuit, opts PrintOptions) ([]byte, error) {
 }
 
 type cprinter struct {
-	c     *circuit.Circuit
-	v     int
-	buf   bytes.Buffer
-	qname []string // name of each qubit, e.g. "q[3]"
-	cname []string
-	qregs []circuit.Register
-	cregs []circuit.Register
-	taken map[string]bool
+	c      *circuit.Circuit
+	v      int
+	opts   PrintOptions
+	buf    bytes.Buffer
+	indent string   // written before each operation
+	qname  []string // name of each qubit, e.g. "q[3]"
+	cname  []string
+	qregs  []circuit.Register
+	cregs  []circuit.Register
+	taken  map[string]bool
 }
 
 // stdgates3 are the vocabulary gates OpenQASM 3 programs can use without a definition.
@@ -236,6 +257,9 @@ func (p *cprinter) run() error {
 			continue
 		}
 		name := op.Gate.Name
+		if _, ok := p.opts.GateNames[name]; ok {
+			continue // built into the target
+		}
 		if p.v == 3 && !stdgates3[name] {
 			if oq3Defs[name] == "" {
 				return fmt.Errorf("gate %s has no OpenQASM 3 definition", name)
@@ -250,9 +274,12 @@ func (p *cprinter) run() error {
 		}
 	}
 
-	if p.v == 3 {
+	switch {
+	case p.opts.OmitInclude:
+		fmt.Fprintf(&p.buf, "OPENQASM %d.0;\n\n", p.v)
+	case p.v == 3:
 		p.buf.WriteString("OPENQASM 3.0;\ninclude \"stdgates.inc\";\n")
-	} else {
+	default:
 		p.buf.WriteString("OPENQASM 2.0;\ninclude \"qelib1.inc\";\n")
 	}
 	defs := oq3Defs
@@ -269,6 +296,12 @@ func (p *cprinter) run() error {
 			fmt.Fprintf(&p.buf, "input float[64] %s;\n", in.name)
 		}
 	}
+	if p.opts.Verbatim != "" {
+		p.qregs = nil
+		for i := range p.qname {
+			p.qname[i] = "$" + strconv.Itoa(i)
+		}
+	}
 	for _, r := range p.qregs {
 		if p.v == 3 {
 			fmt.Fprintf(&p.buf, "qubit[%d] %s;\n", r.Size, r.Name)
@@ -283,12 +316,58 @@ func (p *cprinter) run() error {
 			fmt.Fprintf(&p.buf, "creg %s[%d];\n", r.Name, r.Size)
 		}
 	}
+	if p.opts.Verbatim != "" {
+		return p.verbatim()
+	}
 	for i := range c.Ops {
 		if err := p.op(&c.Ops[i], i); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// verbatim writes the gates in a box under the pragma, then the measurements.
+func (p *cprinter) verbatim() error {
+	fmt.Fprintf(&p.buf, "#pragma %s\nbox {", p.opts.Verbatim)
+	measured, gates := false, false
+	for i := range p.c.Ops {
+		op := &p.c.Ops[i]
+		switch {
+		case op.Kind == circuit.Measure && op.Cond == nil:
+			measured = true
+			continue
+		case op.Kind != circuit.GateOp || op.Cond != nil:
+			return fmt.Errorf("operation %d (%s): a verbatim box holds gates only, with the measurements after it", i, op.Name())
+		case measured:
+			return fmt.Errorf("operation %d (%s): a verbatim box cannot follow a measurement: measure at the end", i, op.Name())
+		}
+		if !gates {
+			p.buf.WriteByte('\n')
+			gates = true
+		}
+		p.indent = "    "
+		if err := p.op(op, i); err != nil {
+			return err
+		}
+	}
+	p.indent = ""
+	p.buf.WriteString("}\n")
+	for i := range p.c.Ops {
+		if op := &p.c.Ops[i]; op.Kind == circuit.Measure {
+			if err := p.op(op, i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// line writes one line of the program body at the current indentation.
+func (p *cprinter) line(format string, args ...any) {
+	p.buf.WriteString(p.indent)
+	fmt.Fprintf(&p.buf, format, args...)
+	p.buf.WriteByte('\n')
 }
 
 func (p *cprinter) qubits(qs []int) (string, error) {
@@ -402,9 +481,9 @@ func (p *cprinter) op(op *circuit.Op, i int) error {
 				return fmt.Errorf("%s: bit %d out of range", where, b)
 			}
 			if p.v == 3 {
-				fmt.Fprintf(&p.buf, "%s%s = measure %s;\n", cond, p.cname[b], q)
+				p.line("%s%s = measure %s;", cond, p.cname[b], q)
 			} else {
-				fmt.Fprintf(&p.buf, "%smeasure %s -> %s;\n", cond, q, p.cname[b])
+				p.line("%smeasure %s -> %s;", cond, q, p.cname[b])
 			}
 		}
 		return nil
@@ -414,7 +493,7 @@ func (p *cprinter) op(op *circuit.Op, i int) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", where, err)
 			}
-			fmt.Fprintf(&p.buf, "%sreset %s;\n", cond, s)
+			p.line("%sreset %s;", cond, s)
 		}
 		return nil
 	case circuit.Barrier:
@@ -425,7 +504,7 @@ func (p *cprinter) op(op *circuit.Op, i int) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
-		fmt.Fprintf(&p.buf, "barrier %s;\n", s)
+		p.line("barrier %s;", s)
 		return nil
 	case circuit.GateOp:
 	default:
@@ -447,6 +526,9 @@ func (p *cprinter) op(op *circuit.Op, i int) error {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	name := op.Gate.Name
+	if n, ok := p.opts.GateNames[name]; ok {
+		name = n
+	}
 	if p.v == 2 {
 		if op.Ctrl > 0 {
 			g, rewrite := oq2Controlled(name, int(op.Ctrl))
@@ -458,10 +540,10 @@ func (p *cprinter) op(op *circuit.Op, i int) error {
 			}
 			name, args = g, rewrite(args)
 		} else if name == "gphase" {
-			fmt.Fprintf(&p.buf, "// gphase(%s) omitted: a global phase is unobservable and OpenQASM 2 cannot express it\n", args[0])
+			p.line("// gphase(%s) omitted: a global phase is unobservable and OpenQASM 2 cannot express it", args[0])
 			return nil
 		}
-		fmt.Fprintf(&p.buf, "%s%s%s %s;\n", cond, name, argList(args), qs)
+		p.line("%s%s%s %s;", cond, name, argList(args), qs)
 		return nil
 	}
 	mod := ""
@@ -472,9 +554,9 @@ func (p *cprinter) op(op *circuit.Op, i int) error {
 		mod = fmt.Sprintf("ctrl(%d) @ ", op.Ctrl)
 	}
 	if len(op.Qubits) == 0 {
-		fmt.Fprintf(&p.buf, "%s%s%s%s;\n", cond, mod, name, argList(args))
+		p.line("%s%s%s%s;", cond, mod, name, argList(args))
 	} else {
-		fmt.Fprintf(&p.buf, "%s%s%s%s %s;\n", cond, mod, name, argList(args), qs)
+		p.line("%s%s%s%s %s;", cond, mod, name, argList(args), qs)
 	}
 	return nil
 }
@@ -608,6 +690,9 @@ func (p *cprinter) exprPrec(e circuit.Expr) (string, int, error) {
 		}
 		if yp < prec || (yp == prec && e.Op != '^') || yp == precNeg {
 			y = "(" + y + ")"
+		}
+		if p.opts.TightProducts && prec >= precMul {
+			return x + op + y, prec, nil
 		}
 		return x + " " + op + " " + y, prec, nil
 	}

@@ -1,6 +1,18 @@
-// Package train fine-tunes real pretrained networks with Quantum-PEFT, LoRA, AdaLoRA-style
-// adapters, a new head only, or fully, and records what happened: the training loop behind
-// `qpeft train`, `qpeft eval` and `qpeft demo`, and the sweep that produces docs/results.md.
+// Package train fine-tunes real pretrained networks — the image models (mnist-cnn, mlp512,
+// ONNX and MLP files) and BERT-family text encoders (models/bert) — with Quantum-PEFT, LoRA,
+// AdaLoRA-style adapters, a new head only, or fully, and records what happened: the training
+// behind `qpeft train`, `qpeft eval` and `qpeft demo`, and the sweeps that produce
+// docs/results.md and docs/results-minilm.md.
+//
+// # One loop
+//
+// [Loop] is the one training loop of every model: epochs of mini-batches, the adapters'
+// pruning schedules and penalties, a non-finite loss, gradient or parameter stopping the run
+// before anything is written, global gradient-norm clipping, one AdamW per [Group] at its own
+// scheduled learning rate, per-epoch evaluation and [Progress] reports. A model takes part
+// by implementing [Learner]. [Run] (images) and [RunText] (text) prepare the model, run the
+// loop and write the run directory; [Sweep] and [TextSweep] share one sweep engine; every run
+// directory is written under one output policy (internal/outdir).
 //
 // # Models and data
 //
@@ -29,12 +41,13 @@
 // zero-shot, per-epoch and final test scores, the training curve — nothing that depends on the
 // clock, so the same configuration gives the same file, bit for bit, on a given machine),
 // timing.json ([Timing]: seconds and CPU seconds per epoch, samples per second), curves.png
-// (loss and accuracy against the step, gonum/plot), the adapter checkpoint (adapter/, package
+// (loss and accuracy against the step, internal/plots), the adapter checkpoint (adapter/, package
 // peft's format), its Hugging Face PEFT LoRA export (lora/), the new head (head.safetensors)
 // or, after full fine-tuning, every weight (model.safetensors). The directory is built next
 // to its destination and renamed into place, so an interrupted run leaves nothing half
 // written. [EvaluateRun] reloads a run directory and scores it again.
 //
-// [Sweep] runs every method on both models over several seeds and writes the tables of
-// docs/results.md; [Demo] is `qpeft demo`.
+// [Sweep] runs every method on both image models over several seeds and writes the tables of
+// docs/results.md; [TextSweep] runs settings × seeds on a text model (docs/results-minilm.md);
+// [Demo] is `qpeft demo`.
 package train

@@ -55,14 +55,7 @@ func Footprint(cfg Config, d *Data) (sim.Footprint, error) {
 		m = nil
 		debug.FreeOSMemory()
 	}()
-	trainN := d.Train.N
-	if cfg.TrainLimit > 0 && cfg.TrainLimit < trainN {
-		trainN = cfg.TrainLimit
-	}
-	testN := d.Test.N
-	if cfg.TestLimit > 0 && cfg.TestLimit < testN {
-		testN = cfg.TestLimit
-	}
+	trainN, testN := cfg.sizes(d)
 	evalN := min(evalBatch, testN)
 	batch := 0
 	if cfg.Method != ZeroShot {

@@ -102,6 +102,8 @@ type EpochInfo struct {
 	TrainAccuracy float64 `json:"train_accuracy"`
 	TestLoss      float64 `json:"test_loss"`
 	TestAccuracy  float64 `json:"test_accuracy"`
+
+	tested bool // the test fields hold a score (progress reports print them)
 }
 
 // CurvePoint is the training loss and accuracy averaged over the steps since the last point.
@@ -186,10 +188,18 @@ func checkOut(out string, need int64, prog Progress) error {
 // the complete new one. An existing out is replaced only when it is an earlier qpeft output
 // holding nothing else (see package internal/outdir); anything else is refused untouched.
 func Save(out string, r *Result) error {
+	return writeRunDir(out, "qpeft train", r.WriteFiles)
+}
+
+// writeRunDir is the output policy of every run directory (image and text runs, sweeps): an
+// existing out is replaced only when it is an earlier qpeft output holding nothing else; the
+// files are written by write into a temporary directory beside out, which then replaces out
+// in one rename, with the marker of a qpeft output naming writer (package internal/outdir).
+func writeRunDir(out, writer string, write func(dir string) error) error {
 	if err := outdir.CheckReplace(out, "--out"); err != nil {
 		return err
 	}
-	if err := outdir.Write(out, "--out", "qpeft train", r.WriteFiles); err != nil {
+	if err := outdir.Write(out, "--out", writer, write); err != nil {
 		return fmt.Errorf("train: save %s: %w", out, err)
 	}
 	return nil

@@ -71,8 +71,17 @@ func (p *lineProgress) Step(step int, loss, acc, sps float64) {
 }
 
 func (p *lineProgress) EndEpoch(e EpochInfo, secs, sps float64) {
-	fmt.Fprintf(p.w, "epoch %d/%d  done in %.1fs (%.0f samples/s)  train loss %.4f accuracy %.2f%%  test loss %.4f accuracy %.2f%%\n",
-		e.Epoch, p.epochs, secs, sps, e.TrainLoss, 100*e.TrainAccuracy, e.TestLoss, 100*e.TestAccuracy)
+	endEpochLine(p.w, p.epochs, e, secs, sps)
+}
+
+// endEpochLine prints the summary line of a finished epoch (the test part when the epoch was
+// evaluated).
+func endEpochLine(w io.Writer, epochs int, e EpochInfo, secs, sps float64) {
+	fmt.Fprintf(w, "epoch %d/%d  done in %.1fs (%.0f samples/s)  train loss %.4f accuracy %.2f%%", e.Epoch, epochs, secs, sps, e.TrainLoss, 100*e.TrainAccuracy)
+	if e.tested {
+		fmt.Fprintf(w, "  test loss %.4f accuracy %.2f%%", e.TestLoss, 100*e.TestAccuracy)
+	}
+	fmt.Fprintln(w)
 }
 
 func (p *lineProgress) Abort() {}
@@ -111,8 +120,7 @@ func (p *barProgress) EndEpoch(e EpochInfo, secs, sps float64) {
 		_ = p.bar.Finish()
 		p.bar = nil
 	}
-	fmt.Fprintf(p.w, "epoch %d/%d  done in %.1fs (%.0f samples/s)  train loss %.4f accuracy %.2f%%  test loss %.4f accuracy %.2f%%\n",
-		e.Epoch, p.epochs, secs, sps, e.TrainLoss, 100*e.TrainAccuracy, e.TestLoss, 100*e.TestAccuracy)
+	endEpochLine(p.w, p.epochs, e, secs, sps)
 }
 
 func (p *barProgress) Abort() {

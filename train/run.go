@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -248,13 +247,6 @@ func adapterErr(net *nn.Sequential[float32]) error {
 	return nil
 }
 
-// group is a set of parameters with its optimiser and schedule.
-type group struct {
-	name  string // for messages: adapters, pretrained weights, head
-	opt   *nn.Adam
-	sched nn.WarmupCosine
-}
-
 // Result is what a run produced: the deterministic metrics (metrics.json) and the timings
 // (timing.json).
 type Result struct {
@@ -318,14 +310,7 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 			return nil, err
 		}
 	}
-	trainN := d.Train.N
-	if cfg.TrainLimit > 0 && cfg.TrainLimit < trainN {
-		trainN = cfg.TrainLimit
-	}
-	testN := d.Test.N
-	if cfg.TestLimit > 0 && cfg.TestLimit < testN {
-		testN = cfg.TestLimit
-	}
+	trainN, testN := cfg.sizes(d)
 	classes := d.Train.Classes
 	perEpoch := 0
 	if cfg.Method != ZeroShot {
@@ -376,134 +361,37 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 		cfg.Label(), met.Params.Adapter, met.Params.Head, met.Params.Backbone, met.Params.Pretrained, cfg.Epochs, perEpoch, cfg.Batch)
 
 	warm := int(math.Round(cfg.WarmupFrac * float64(total)))
-	var groups []group
-	addGroup := func(name string, ps []*nn.Param, lr float64) {
-		if len(ps) == 0 {
-			return
-		}
-		o := nn.NewAdamW(ps, lr, cfg.WeightDecay)
-		groups = append(groups, group{name: name, opt: o, sched: nn.WarmupCosine{Peak: lr, Final: lr / 100, WarmupSteps: warm, TotalSteps: total}})
-	}
 	backboneName := "adapters"
 	if cfg.Method == Full {
 		backboneName = "pretrained weights"
 	}
-	addGroup(backboneName, s.Backbone, cfg.LR)
-	addGroup("head", s.HeadParams, cfg.headLR())
-	step := 0
-	// diverged stops the run on a non-finite loss, gradient or parameter: before the
-	// optimiser step for the first two, and always before anything is written.
-	diverged := func(err error) error {
-		prog.Abort()
-		var nf *nn.NonFiniteError
-		if errors.As(err, &nf) {
-			nf.Step = step + 1
-		}
-		if out != "" {
-			return fmt.Errorf("train: %w; nothing was written to %s (an earlier run there is kept)", err, out)
-		}
-		return fmt.Errorf("train: %w", err)
-	}
-	var trainable []*nn.Param
-	for _, g := range groups {
-		trainable = append(trainable, g.opt.Params()...)
-	}
-	var prunables []peft.Prunable
-	var regs []*peft.AdaLoRA
-	if s.Checkpoint != nil {
-		for _, mod := range s.Checkpoint.Modules {
-			if p, ok := mod.Adapter.(peft.Prunable); ok {
-				prunables = append(prunables, p)
-			}
-			if a, ok := mod.Adapter.(*peft.AdaLoRA); ok && a.OrthWeight > 0 {
-				regs = append(regs, a)
-			}
+	var groups []Group
+	for _, g := range []Group{{backboneName, s.Backbone, WarmupCosineLR(cfg.LR, warm, total)}, {"head", s.HeadParams, WarmupCosineLR(cfg.headLR(), warm, total)}} {
+		if len(g.Params) > 0 {
+			groups = append(groups, g)
 		}
 	}
-
-	var win curveWindow
-	for e := 0; e < cfg.Epochs; e++ {
-		batches := data.EpochBatches(trainN, cfg.Batch, cfg.Seed, e, true)
-		prog.BeginEpoch(e+1, cfg.Epochs, len(batches))
-		epochStart, cpuStart := time.Now(), cpuSeconds()
-		var eLoss, eAcc float64
-		for bi, idx := range batches {
-			if err := ctx.Err(); err != nil {
-				prog.Abort()
-				return nil, err
-			}
-			for _, p := range prunables {
-				if err := p.OnStep(step + 1); err != nil {
-					return nil, fmt.Errorf("train: step %d: %w", step+1, err)
-				}
-			}
-			x, labels := batchOf(m, d.Train, idx)
-			nn.ZeroGrad(trainable)
-			logits, err := forward(m.Net, x)
-			if err != nil {
-				prog.Abort()
-				return nil, fmt.Errorf("step %d: %w", step+1, err)
-			}
-			loss, dlogits := nn.SoftmaxCrossEntropy(logits, labels)
-			if err := nn.CheckLoss(loss); err != nil {
-				return nil, diverged(err)
-			}
-			acc := nn.Accuracy(logits, labels)
-			m.Net.BackwardParams(dlogits)
-			if err := adapterErr(m.Net); err != nil {
-				prog.Abort()
-				return nil, fmt.Errorf("step %d: train: backward pass failed (did training diverge? lower --lr): %w", step+1, err)
-			}
-			for _, a := range regs {
-				a.Regularize()
-			}
-			if opts.AfterBackward != nil {
-				opts.AfterBackward(step+1, s)
-			}
-			for _, g := range groups {
-				if err := nn.CheckGrads(g.name, g.opt.Params()); err != nil {
-					return nil, diverged(err)
-				}
-			}
-			nn.ClipGradNorm(trainable, cfg.Clip)
-			for _, g := range groups {
-				g.opt.SetLR(g.sched.LR(step))
-				g.opt.Step()
-				if err := nn.CheckValues(g.name, g.opt.Params()); err != nil {
-					return nil, diverged(err)
-				}
-			}
-			step++
-			eLoss += loss
-			eAcc += acc
-			if pt, ok := win.add(step, step*cfg.Batch, loss, acc, cfg.LogEvery); ok {
-				met.Curve = append(met.Curve, pt)
-			}
-			el := time.Since(epochStart).Seconds()
-			prog.Step(bi+1, eLoss/float64(bi+1), eAcc/float64(bi+1), float64((bi+1)*cfg.Batch)/el)
-			if opts.AfterStep != nil {
-				opts.AfterStep(step)
-			}
-		}
-		secs := time.Since(epochStart).Seconds()
-		tim.SecondsPerEpoch = append(tim.SecondsPerEpoch, secs)
-		tim.CPUSecondsPerEpoch += (cpuSeconds() - cpuStart) / float64(cfg.Epochs)
-		evalStart := time.Now()
-		sc, err := Evaluate(ctx, m, d.Test, testN)
-		if err != nil {
-			prog.Abort()
-			return nil, err
-		}
-		tim.EvalSeconds += time.Since(evalStart).Seconds()
-		ep := EpochInfo{Epoch: e + 1, Step: step, TrainLoss: eLoss / float64(len(batches)),
-			TrainAccuracy: eAcc / float64(len(batches)), TestLoss: sc.Loss, TestAccuracy: sc.Accuracy}
-		met.Epochs = append(met.Epochs, ep)
-		prog.EndEpoch(ep, secs, float64(len(batches)*cfg.Batch)/secs)
-		met.Final = sc
+	loop := &Loop{Learner: &imageLearner{m: m, d: d.Train}, Groups: groups, WeightDecay: cfg.WeightDecay, Clip: cfg.Clip,
+		Epochs: cfg.Epochs, Batches: func(e int) [][]int { return data.EpochBatches(trainN, cfg.Batch, cfg.Seed, e, true) },
+		Adapters: s.Checkpoint, LogEvery: cfg.LogEvery, Progress: prog, AfterStep: opts.AfterStep, Out: out,
+		Eval: func(ctx context.Context) (Score, error) { return Evaluate(ctx, m, d.Test, testN) }}
+	if opts.AfterBackward != nil {
+		loop.AfterBackward = func(step int) { opts.AfterBackward(step, s) }
 	}
-	if pt, ok := win.flush(step, step*cfg.Batch); ok {
-		met.Curve = append(met.Curve, pt)
+	lr, err := loop.Run(ctx)
+	if err != nil {
+		return nil, err
 	}
+	for _, e := range lr.Epochs {
+		tim.SecondsPerEpoch = append(tim.SecondsPerEpoch, e.Seconds)
+		tim.CPUSecondsPerEpoch += e.CPUSeconds / float64(cfg.Epochs)
+		tim.EvalSeconds += e.EvalSeconds
+		met.Epochs = append(met.Epochs, EpochInfo{Epoch: e.Epoch, Step: e.Step, TrainLoss: e.Loss,
+			TrainAccuracy: e.Accuracy, TestLoss: e.Test.Loss, TestAccuracy: e.Test.Accuracy, tested: true})
+		met.Final = *e.Test
+	}
+	met.Curve = lr.Curve
+	step := lr.Steps
 	met.Steps, met.Samples = step, step*cfg.Batch
 	met.Params = s.paramInfo()
 	met.Modules = s.Modules
@@ -536,27 +424,35 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 	return res, nil
 }
 
-// curveWindow averages the per-step loss and accuracy over windows of steps.
-type curveWindow struct {
-	loss, acc float64
-	n         int
+// imageLearner trains an image network on a data set.
+type imageLearner struct {
+	m *Model
+	d *data.Dataset
 }
 
-func (w *curveWindow) add(step, samples int, loss, acc float64, every int) (CurvePoint, bool) {
-	w.loss += loss
-	w.acc += acc
-	w.n++
-	if w.n < every {
-		return CurvePoint{}, false
-	}
-	return w.flush(step, samples)
+func (l *imageLearner) Forward(idx []int) (*nn.Tensor[float32], []int, int, error) {
+	x, labels := batchOf(l.m, l.d, idx)
+	logits, err := forward(l.m.Net, x)
+	return logits, labels, 0, err
 }
 
-func (w *curveWindow) flush(step, samples int) (CurvePoint, bool) {
-	if w.n == 0 {
-		return CurvePoint{}, false
+func (l *imageLearner) Backward(dlogits *nn.Tensor[float32]) error {
+	l.m.Net.BackwardParams(dlogits)
+	if err := adapterErr(l.m.Net); err != nil {
+		return fmt.Errorf("train: backward pass failed (did training diverge? lower --lr): %w", err)
 	}
-	pt := CurvePoint{Step: step, Samples: samples, Loss: w.loss / float64(w.n), Accuracy: w.acc / float64(w.n)}
-	*w = curveWindow{}
-	return pt, true
+	return nil
+}
+
+// sizes returns the number of training and test samples a run of c uses on d (the first
+// TrainLimit and TestLimit of each split; 0: all).
+func (c Config) sizes(d *Data) (trainN, testN int) {
+	trainN, testN = d.Train.N, d.Test.N
+	if c.TrainLimit > 0 && c.TrainLimit < trainN {
+		trainN = c.TrainLimit
+	}
+	if c.TestLimit > 0 && c.TestLimit < testN {
+		testN = c.TestLimit
+	}
+	return trainN, testN
 }

@@ -230,31 +230,42 @@ func Sweep(ctx context.Context, c SweepConfig, w io.Writer, prog Progress) error
 		}
 	}
 	start := time.Now()
-	var runs []SweepRun
+	sj := make([]sweepJob[SweepRun], len(jobs))
 	for i, j := range jobs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if met, tim, ok := reusable(j.dir, j.cfg); ok {
-			fmt.Fprintf(w, "[%d/%d] %s %s seed %d: reused %s (accuracy %.2f%%)\n", i+1, len(jobs), j.model, met.Label, j.cfg.Seed, j.dir, 100*met.Final.Accuracy)
-			runs = append(runs, SweepRun{j.model, j.cfg, j.dir, met, tim})
-			continue
-		}
-		m, err := LoadModel(j.model, 0)
-		if err != nil {
-			return err
-		}
-		t0 := time.Now()
-		res, err := Run(ctx, j.cfg, j.dir, Options{Model: m, Data: d, Progress: nil})
-		if err != nil {
-			return fmt.Errorf("%s %s seed %d: %w", j.model, j.cfg.Label(), j.cfg.Seed, err)
+		sj[i] = sweepJob[SweepRun]{label: fmt.Sprintf("%s %s seed %d", j.model, j.cfg.Label(), j.cfg.Seed), dir: j.dir,
+			reuse: func(dir string) (SweepRun, bool) {
+				met, tim, ok := reusable(dir, j.cfg)
+				return SweepRun{j.model, j.cfg, dir, met, tim}, ok
+			},
+			run: func(ctx context.Context, dir string) (SweepRun, error) {
+				m, err := LoadModel(j.model, 0)
+				if err != nil {
+					return SweepRun{}, err
+				}
+				res, err := Run(ctx, j.cfg, dir, Options{Model: m, Data: d, Progress: nil})
+				if err != nil {
+					return SweepRun{}, err
+				}
+				return SweepRun{j.model, j.cfg, dir, res.Metrics, res.Timing}, nil
+			}}
+	}
+	done, err := runSweep(ctx, sj, func(i, n int, r sweepDone[SweepRun], secs float64) {
+		met, tim := r.result.Metrics, r.result.Timing
+		if r.reused {
+			fmt.Fprintf(w, "[%d/%d] %s %s seed %d: reused %s (accuracy %.2f%%)\n", i+1, n, r.result.Model, met.Label, r.result.Config.Seed, r.job.dir, 100*met.Final.Accuracy)
+			return
 		}
 		fmt.Fprintf(w, "[%d/%d] %s %s seed %d: accuracy %.2f%%, %d adapter + %d head parameters, %.1f s/epoch, %.0f samples/s (%.0fs; sweep %.0fs)\n",
-			i+1, len(jobs), j.model, res.Metrics.Label, j.cfg.Seed, 100*res.Metrics.Final.Accuracy, res.Metrics.Params.Adapter,
-			res.Metrics.Params.Head, res.Timing.MeanSecondsPerEpoch, res.Timing.SamplesPerSecond, time.Since(t0).Seconds(), time.Since(start).Seconds())
-		runs = append(runs, SweepRun{j.model, j.cfg, j.dir, res.Metrics, res.Timing})
+			i+1, n, r.result.Model, met.Label, r.result.Config.Seed, 100*met.Final.Accuracy, met.Params.Adapter,
+			met.Params.Head, tim.MeanSecondsPerEpoch, tim.SamplesPerSecond, secs, time.Since(start).Seconds())
+	})
+	if err != nil {
+		return err
 	}
-	_ = prog
+	runs := make([]SweepRun, len(done))
+	for i, r := range done {
+		runs[i] = r.result
+	}
 	if c.Results == "" {
 		return nil
 	}
@@ -336,7 +347,12 @@ func Rows(runs []SweepRun) []Row {
 	return rows
 }
 
+// meanStd returns the mean and the sample standard deviation (n − 1; 0 for one value) of v
+// (0, 0 for none).
 func meanStd(v []float64) (mean, std float64) {
+	if len(v) == 0 {
+		return 0, 0
+	}
 	for _, x := range v {
 		mean += x
 	}
@@ -510,4 +526,50 @@ func WriteResults(path, md string) error {
 		return fmt.Errorf("train: %w", err)
 	}
 	return nil
+}
+
+// sweepJob is one run of a sweep: its run directory, how to reuse an earlier run there and
+// how to run it.
+type sweepJob[R any] struct {
+	label string // names the run in messages, e.g. "mlp512 LoRA r=1 seed 2"
+	dir   string
+	reuse func(dir string) (R, bool)
+	run   func(ctx context.Context, dir string) (R, error)
+}
+
+// sweepDone is a finished job of a sweep.
+type sweepDone[R any] struct {
+	job    sweepJob[R]
+	result R
+	reused bool
+}
+
+// runSweep is the sweep engine of every model: it runs the jobs in order, reusing a job's
+// run directory when it already holds that job's finished run (so an interrupted sweep
+// resumes), and calls report after each job (with the job's index, the number of jobs and
+// the seconds the job took). It stops at the first failed job or when ctx is cancelled,
+// returning the jobs finished so far with the error.
+func runSweep[R any](ctx context.Context, jobs []sweepJob[R], report func(i, n int, d sweepDone[R], seconds float64)) ([]sweepDone[R], error) {
+	var done []sweepDone[R]
+	for i, j := range jobs {
+		if err := ctx.Err(); err != nil {
+			return done, err
+		}
+		t0 := time.Now()
+		d := sweepDone[R]{job: j}
+		if r, ok := j.reuse(j.dir); ok {
+			d.result, d.reused = r, true
+		} else {
+			r, err := j.run(ctx, j.dir)
+			if err != nil {
+				return done, fmt.Errorf("%s: %w", j.label, err)
+			}
+			d.result = r
+		}
+		done = append(done, d)
+		if report != nil {
+			report(i, len(jobs), d, time.Since(t0).Seconds())
+		}
+	}
+	return done, nil
 }

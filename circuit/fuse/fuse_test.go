@@ -2,65 +2,47 @@ package fuse
 
 import (
 	"fmt"
-	"math"
-	"math/cmplx"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/internal/oracle"
 )
 
-// full is the 2^n × 2^n matrix of m on qubits, by the index formula (the oracle).
-func full(n int, qubits []int, m []complex128) []complex128 {
+// product is the product of the blocks' matrices embedded in the 2^n space (internal/oracle).
+func product(n int, blocks []Block) []complex128 {
 	d := 1 << n
-	out := make([]complex128, d*d)
-	if len(qubits) == 0 {
-		for i := 0; i < d; i++ {
-			out[i*d+i] = m[0]
-		}
-		return out
-	}
-	mask := 0
-	for _, q := range qubits {
-		mask |= 1 << q
-	}
-	k := len(qubits)
-	for r := 0; r < d; r++ {
-		for c := 0; c < d; c++ {
-			if r&^mask != c&^mask {
-				continue
-			}
-			lr, lc := 0, 0
-			for j, q := range qubits {
-				lr |= (r >> q & 1) << j
-				lc |= (c >> q & 1) << j
-			}
-			out[r*d+c] = m[lr<<k+lc]
-		}
-	}
-	return out
-}
-
-func product(t *testing.T, n int, mats [][]complex128, qubits [][]int) []complex128 {
-	d := 1 << n
-	u := identityMat(d)
-	for i, m := range mats {
-		e := full(n, qubits[i], m)
-		next := make([]complex128, d*d)
-		for a := 0; a < d; a++ {
-			for b := 0; b < d; b++ {
-				var s complex128
-				for c := 0; c < d; c++ {
-					s += e[a*d+c] * u[c*d+b]
-				}
-				next[a*d+b] = s
-			}
-		}
-		u = next
+	u := oracle.Identity(d)
+	for _, b := range blocks {
+		u = oracle.MatMul(oracle.Embed(n, b.Qubits, b.Matrix), u, d, d, d)
 	}
 	return u
+}
+
+// diagonalMatrix and realMatrix say what a block's flags must say, computed here.
+func diagonalMatrix(m []complex128, d int) bool {
+	for r := 0; r < d; r++ {
+		for c := 0; c < d; c++ {
+			if r != c && m[r*d+c] != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func realMatrix(m []complex128) bool {
+	for _, v := range m {
+		if imag(v) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func TestFuseMatchesProduct(t *testing.T) {
@@ -79,23 +61,15 @@ func TestFuseMatchesProduct(t *testing.T) {
 				for i := range args {
 					args[i] = r.Float64()*6 - 3
 				}
-				if err := c.Gate(g.Name, r.Perm(n)[:g.Qubits], args...); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, c.Gate(g.Name, r.Perm(n)[:g.Qubits], args...))
 				if r.IntN(10) == 0 {
 					c.Barrier()
 				}
 			}
 			blocks, err := Fuse(c, nil, maxQ)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var mats [][]complex128
-			var qs [][]int
+			require.NoError(t, err)
 			seen := map[int]bool{}
 			for _, b := range blocks {
-				mats = append(mats, b.Matrix)
-				qs = append(qs, b.Qubits)
 				big := 0
 				for _, i := range b.Ops {
 					seen[i] = true
@@ -103,42 +77,25 @@ func TestFuseMatchesProduct(t *testing.T) {
 						big++
 					}
 				}
-				if len(b.Qubits) > maxQ && big != 1 {
-					t.Errorf("maxQ=%d: block on %v from %d gates", maxQ, b.Qubits, big)
+				if len(b.Qubits) > maxQ {
+					assert.Equal(t, 1, big, "maxQ=%d: block on %v from %d gates", maxQ, b.Qubits, big)
 				}
-				if b.Diagonal != isDiagMat(b.Matrix, b.Dim()) || b.Real != isRealMat(b.Matrix) {
-					t.Errorf("flags of %+v", b)
-				}
+				assert.Equal(t, diagonalMatrix(b.Matrix, b.Dim()), b.Diagonal, "diagonal flag of %+v", b)
+				assert.Equal(t, realMatrix(b.Matrix), b.Real, "real flag of %+v", b)
 			}
-			var ops [][]complex128
-			var oqs [][]int
 			gatesN := 0
 			for i := range c.Ops {
-				op := &c.Ops[i]
-				if op.Kind == circuit.Barrier {
+				if c.Ops[i].Kind == circuit.Barrier {
 					continue
 				}
 				gatesN++
-				if !seen[i] {
-					t.Errorf("op %d not in any block", i)
-				}
-				m, err := op.Matrix(nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				ops = append(ops, m)
-				oqs = append(oqs, op.Qubits)
+				assert.True(t, seen[i], "op %d not in any block", i)
 			}
-			got, want := product(t, n, mats, qs), product(t, n, ops, oqs)
-			worst := 0.0
-			for i := range got {
-				worst = math.Max(worst, cmplx.Abs(got[i]-want[i]))
-			}
-			if worst > 1e-12 {
-				t.Errorf("maxQ=%d seed=%d: fused product differs by %.3g", maxQ, seed, worst)
-			}
-			if maxQ >= 2 && len(blocks) >= gatesN {
-				t.Errorf("maxQ=%d: %d blocks for %d gates: nothing fused", maxQ, len(blocks), gatesN)
+			want, err := oracle.Product(c, nil)
+			require.NoError(t, err)
+			assert.LessOrEqual(t, oracle.MaxDiff(product(n, blocks), want), 1e-12, "maxQ=%d seed=%d: fused product differs", maxQ, seed)
+			if maxQ >= 2 {
+				assert.Less(t, len(blocks), gatesN, "maxQ=%d: %d blocks for %d gates: nothing fused", maxQ, len(blocks), gatesN)
 			}
 		}
 	}
@@ -161,16 +118,12 @@ func TestFuseShapes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		blocks, err := Fuse(tc.c, nil, tc.maxQ)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, tc.name)
 		var got []string
 		for _, b := range blocks {
 			got = append(got, fmt.Sprint(b.Qubits))
 		}
-		if s := strings.Join(got, " "); s != tc.want {
-			t.Errorf("%s: blocks %s, want %s", tc.name, s, tc.want)
-		}
+		assert.Equal(t, tc.want, strings.Join(got, " "), tc.name)
 	}
 }
 
@@ -186,9 +139,8 @@ func TestFuseErrors(t *testing.T) {
 		{circuit.New(1).RY("theta", 0), 2, `"theta" has no value`},
 	}
 	for _, tc := range cases {
-		if _, err := Fuse(tc.c, nil, tc.maxQ); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("error %v, want %q", err, tc.want)
-		}
+		_, err := Fuse(tc.c, nil, tc.maxQ)
+		assert.ErrorContains(t, err, tc.want)
 	}
 }
 
@@ -220,8 +172,6 @@ func TestFuseGatesErrors(t *testing.T) {
 		{"size", []Gate{{Qubits: []int{0, 1}, Matrix: id2}}, "has 4 matrix entries, want 16"},
 	} {
 		_, err := FuseGates(c.gs, 2, 2)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
-		}
+		assert.ErrorContains(t, err, c.want, c.name)
 	}
 }

@@ -1,6 +1,6 @@
 package main
 
-// qpeft eval for a run of a Hugging Face model (qpeft train --model hf:DIR): the encoder,
+// qpeft eval for a text run of a Hugging Face model (qpeft train --model hf:DIR): the encoder,
 // the head and the adapters are read back and the test texts scored again.
 
 import (
@@ -11,13 +11,14 @@ import (
 	"path/filepath"
 
 	"github.com/qpeft/qpeft/models/bert"
+	"github.com/qpeft/qpeft/train"
 )
 
 // hfRunDir returns the BERT run directory that arg names (the run directory itself or its
 // adapter/ or lora/ subdirectory), or false if arg is not one.
 func hfRunDir(arg string) (string, bool) {
 	for _, d := range []string{arg, filepath.Dir(filepath.Clean(arg))} {
-		if _, err := os.Stat(filepath.Join(d, "result.json")); err == nil {
+		if _, err := os.Stat(filepath.Join(d, train.TextResultFile)); err == nil {
 			if d != arg {
 				if b := filepath.Base(filepath.Clean(arg)); b != "adapter" && b != "lora" {
 					continue
@@ -31,7 +32,7 @@ func hfRunDir(arg string) (string, bool) {
 
 // evalHF scores a BERT run directory again and compares with what it recorded.
 func evalHF(ctx context.Context, dir, dataSpec string, limit int, stdout io.Writer) error {
-	r, m, cls, err := bert.LoadRun(dir)
+	r, m, cls, err := train.LoadTextRun(dir)
 	if err != nil {
 		return err
 	}
@@ -49,11 +50,11 @@ func evalHF(ctx context.Context, dir, dataSpec string, limit int, stdout io.Writ
 	if limit != 0 {
 		ec.TestLimit = limit
 	}
-	train, test, err := bert.LoadRunData(ec.Data)
+	tr, test, err := train.LoadTextData(ec.Data)
 	if err != nil {
 		return err
 	}
-	if _, test, err = ec.RunDatasets(train, test); err != nil {
+	if _, test, err = ec.RunDatasets(tr, test); err != nil {
 		return err
 	}
 	seqs := make([][]int, test.Len())
@@ -64,7 +65,7 @@ func evalHF(ctx context.Context, dir, dataSpec string, limit int, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	s := bert.ScoreLogits(logits, test.Labels)
+	s := train.ScoreLogits(logits, test.Labels)
 	fmt.Fprintf(stdout, "%s on %s (seed %d), evaluated on the %s (%d texts, ≤ %d tokens): %s\n", r.Label, c.ModelDir(), c.Seed, what, test.Len(), c.MaxLen, s)
 	if dataSpec == "" && (limit == 0 || limit == c.TestLimit) {
 		fmt.Fprintf(stdout, "recorded after training: %s", r.Test)

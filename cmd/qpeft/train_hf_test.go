@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/data/text"
 	"github.com/qpeft/qpeft/models/bert"
+	"github.com/qpeft/qpeft/train"
 )
 
 var (
@@ -25,13 +27,9 @@ func hfFixture(t *testing.T, n int) (model, corpus string) {
 	t.Helper()
 	dir := t.TempDir()
 	model = filepath.Join(dir, "tiny-bert")
-	if err := bert.WriteTiny(model, bert.TinyOptions{Seed: 7, Scale: 0.1, Pooler: true, Words: append(append([]string{}, hfHamWords...), hfSpamWords...)}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, bert.WriteTiny(model, bert.TinyOptions{Seed: 7, Scale: 0.1, Pooler: true, Words: append(append([]string{}, hfHamWords...), hfSpamWords...)}))
 	corpus = filepath.Join(dir, "spam-assassin")
-	if err := text.WriteSyntheticSpamCorpus(corpus, n, hfHamWords, hfSpamWords, 3); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, text.WriteSyntheticSpamCorpus(corpus, n, hfHamWords, hfSpamWords, 3))
 	return model, corpus
 }
 
@@ -52,7 +50,7 @@ func TestTrainHF(t *testing.T) {
 		adapter int
 		modules []string
 		files   []string
-		check   func(t *testing.T, c bert.RunConfig)
+		check   func(t *testing.T, c train.TextConfig)
 		// evalSub is the path under the run directory given to qpeft eval; evalWant what its
 		// output must hold (exit status 1 when evalErr).
 		evalSub, evalWant string
@@ -62,12 +60,10 @@ func TestTrainHF(t *testing.T) {
 			"Quantum-PEFT L=1 K=2", 88,
 			[]string{"encoder.layer.0.attention.self.query", "encoder.layer.0.attention.self.value", "encoder.layer.1.attention.self.query", "encoder.layer.1.attention.self.value"},
 			[]string{"result.json", "head.safetensors", "adapter/adapter_config.json", "adapter/adapter_model.safetensors", "lora/adapter_config.json", "lora/adapter_model.safetensors", "lora/classifier.json", "lora/classifier.safetensors"},
-			func(t *testing.T, c bert.RunConfig) {
-				want := bert.DefaultRunConfig("hf:"+model, bert.QPEFT)
+			func(t *testing.T, c train.TextConfig) {
+				want := train.DefaultTextConfig("hf:"+model, train.QPEFT)
 				want.Data, want.Layers, want.Rank, want.LR, want.HeadLR, want.MaxLen, want.Epochs, want.Batch, want.Seed = data, 1, 2, 3e-2, 3e-2, 16, 2, 8, 5
-				if !reflect.DeepEqual(c, want) {
-					t.Errorf("config\n got %+v\nwant %+v", c, want)
-				}
+				assert.Equal(t, want, c)
 			}, "", "(identical)", false},
 		// A model directory without hf: is recognised by its config.json; --target takes a
 		// regular expression like PEFT's target_modules.
@@ -75,26 +71,22 @@ func TestTrainHF(t *testing.T) {
 			"LoRA r=2", 256,
 			[]string{"encoder.layer.0.attention.self.query", "encoder.layer.0.attention.self.key", "encoder.layer.1.attention.self.query", "encoder.layer.1.attention.self.key"},
 			[]string{"result.json", "head.safetensors", "lora/adapter_model.safetensors"},
-			func(t *testing.T, c bert.RunConfig) {
-				if c.Targets != `.*\.(query|key)` || c.Pooling != bert.PoolCLS || c.WarmupFrac != 0 || c.ProbeEpochs != 2 || c.TrainLimit != 64 || c.TestLimit != 20 || c.LR != 1e-3 {
-					t.Errorf("config %+v", c)
-				}
+			func(t *testing.T, c train.TextConfig) {
+				assert.Equal(t, `.*\.(query|key)`, c.Targets)
+				assert.Equal(t, bert.PoolCLS, c.Pooling)
+				assert.Equal(t, []any{0.0, 2, 64, 20, 1e-3}, []any{c.WarmupFrac, c.ProbeEpochs, c.TrainLimit, c.TestLimit, c.LR})
 			}, "lora", "(20 texts, ≤ 12 tokens)", false},
 		{"head-validation", []string{"--model", "hf:" + model, "--method", "head", "--head-epochs", "3", "--lr", "1e-2", "--validation", "--max-len", "16", "--batch", "8"},
 			"head only", 0, nil,
 			[]string{"result.json", "head.safetensors"},
-			func(t *testing.T, c bert.RunConfig) {
-				if c.HeadEpochs != 3 || c.LR != 1e-2 || c.HeadLR != 0 || !c.Validation || c.Targets != "" || c.Rank != 0 {
-					t.Errorf("config %+v", c)
-				}
+			func(t *testing.T, c train.TextConfig) {
+				assert.Equal(t, []any{3, 1e-2, 0.0, true, "", 0}, []any{c.HeadEpochs, c.LR, c.HeadLR, c.Validation, c.Targets, c.Rank})
 			}, "", "validation part of the training split", false},
 		{"full", []string{"--model", "hf:" + model, "--method", "full", "--lr", "1e-3", "--max-len", "8", "--batch", "32", "--train-limit", "64", "--test-limit", "16"},
 			"full fine-tuning", 0, nil,
 			[]string{"result.json", "head.safetensors"},
-			func(t *testing.T, c bert.RunConfig) {
-				if c.Method != bert.Full || c.LR != 1e-3 || c.HeadLR != 3e-3 || c.Epochs != 1 {
-					t.Errorf("config %+v", c)
-				}
+			func(t *testing.T, c train.TextConfig) {
+				assert.Equal(t, []any{train.Full, 1e-3, 3e-3, 1}, []any{c.Method, c.LR, c.HeadLR, c.Epochs})
 			}, "", "cannot be scored again", true},
 	}
 	for _, tc := range cases {
@@ -102,40 +94,30 @@ func TestTrainHF(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "run")
 			args := append(append([]string{"train"}, tc.args...), "--data", data, "--out", out)
 			code, stdout, stderr := runCLI(t, "", args...)
-			if code != 0 {
-				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
-			}
+			require.Equal(t, 0, code, "%s\n%s", stdout, stderr)
 			for _, f := range tc.files {
-				if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-					t.Errorf("missing %s", f)
-				}
+				assert.FileExists(t, filepath.Join(out, f))
 			}
-			if _, err := os.Stat(filepath.Join(out, "adapter")); (err == nil) != (tc.adapter > 0) {
-				t.Errorf("adapter/ present: %v, want %v", err == nil, tc.adapter > 0)
-			}
-			r, err := bert.ReadResult(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Label != tc.label || r.AdapterParams != tc.adapter || r.HeadParams != 34 || !reflect.DeepEqual(r.Modules, tc.modules) {
-				t.Errorf("label %q, adapter %d, head %d, modules %v", r.Label, r.AdapterParams, r.HeadParams, r.Modules)
-			}
-			if r.Test.N != r.Data.Test || r.Test.N == 0 || r.Data.Train == 0 {
-				t.Errorf("test %v on %d texts (train %d)", r.Test, r.Data.Test, r.Data.Train)
-			}
+			_, err := os.Stat(filepath.Join(out, "adapter"))
+			assert.Equal(t, tc.adapter > 0, err == nil, "adapter/ present")
+			r, err := train.ReadTextResult(out)
+			require.NoError(t, err)
+			assert.Equal(t, tc.label, r.Label)
+			assert.Equal(t, tc.adapter, r.AdapterParams)
+			assert.Equal(t, 34, r.HeadParams)
+			assert.Equal(t, tc.modules, r.Modules)
+			assert.Equal(t, r.Data.Test, r.Test.N)
+			assert.Positive(t, r.Test.N)
+			assert.Positive(t, r.Data.Train)
 			tc.check(t, r.Config)
 			want := []string{tc.label + " on ", "test: " + r.Test.String(), "wrote " + out}
 			if tc.adapter > 0 {
 				want = append(want, fmt.Sprintf("trainable parameters: %d adapter on %d modules", tc.adapter, len(tc.modules)))
 			}
 			for _, w := range want {
-				if !strings.Contains(stdout, w) {
-					t.Errorf("stdout lacks %q:\n%s", w, stdout)
-				}
+				assert.Contains(t, stdout, w)
 			}
-			if !strings.Contains(stderr, "test loss") {
-				t.Errorf("no progress log on stderr:\n%s", stderr)
-			}
+			assert.Contains(t, stderr, "test loss", "no progress log on stderr")
 
 			// qpeft eval reads the model, head and adapters back and scores the same texts.
 			code, stdout, stderr = runCLI(t, "", "eval", filepath.Join(out, tc.evalSub))
@@ -143,11 +125,11 @@ func TestTrainHF(t *testing.T) {
 			if tc.evalErr {
 				got = stderr
 			}
-			if (code != 0) != tc.evalErr || !strings.Contains(got, tc.evalWant) {
-				t.Errorf("eval: exit %d, want %q\n%s\n%s", code, tc.evalWant, stdout, stderr)
-			}
-			if !tc.evalErr && (!strings.Contains(stdout, ": "+r.Test.String()) || !strings.Contains(stdout, "(identical)")) {
-				t.Errorf("eval does not reproduce the recorded %v:\n%s", r.Test, stdout)
+			assert.Equal(t, tc.evalErr, code != 0, "eval exit %d\n%s\n%s", code, stdout, stderr)
+			assert.Contains(t, got, tc.evalWant)
+			if !tc.evalErr {
+				assert.Contains(t, stdout, ": "+r.Test.String(), "eval does not reproduce the recorded score")
+				assert.Contains(t, stdout, "(identical)")
 			}
 		})
 	}
@@ -161,58 +143,37 @@ func TestTrainHFSweep(t *testing.T) {
 	out, results := filepath.Join(dir, "runs"), filepath.Join(dir, "results.md")
 	code, stdout, stderr := runCLI(t, "", "train", "--sweep", "--model", "hf:"+model, "--data", "spam-assassin:"+corpus,
 		"--settings", "head,qpeft-L1-K2@3e-2", "--seeds", "4", "--max-len", "12", "--batch", "8", "--head-epochs", "2", "--out", out, "--results", results)
-	if code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
-	}
+	require.Equal(t, 0, code, "%s\n%s", stdout, stderr)
 	md, err := os.ReadFile(results)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, w := range []string{"| head only | 0 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2-lr0.03 lr 0.03", "qpeft train --sweep"} {
-		if !strings.Contains(string(md), w) {
-			t.Errorf("results lack %q:\n%s", w, md)
-		}
+		assert.Contains(t, string(md), w)
 	}
 	for _, d := range []string{"head-seed4", "qpeft-L1-K2-lr0.03-seed4"} {
-		r, err := bert.ReadResult(filepath.Join(out, d))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Config.Seed != 4 || r.Config.MaxLen != 12 {
-			t.Errorf("%s: config %+v", d, r.Config)
-		}
+		r, err := train.ReadTextResult(filepath.Join(out, d))
+		require.NoError(t, err)
+		assert.Equal(t, uint64(4), r.Config.Seed, d)
+		assert.Equal(t, 12, r.Config.MaxLen, d)
 	}
-	if !strings.Contains(stdout, "wrote "+results+" (2 runs") {
-		t.Errorf("stdout %q", stdout)
-	}
+	assert.Contains(t, stdout, "wrote "+results+" (2 runs")
 }
 
 func TestTrainHFErrors(t *testing.T) {
 	model, corpus := hfFixture(t, 40)
 	dir := t.TempDir()
 	incomplete := filepath.Join(dir, "incomplete")
-	if err := os.MkdirAll(incomplete, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(incomplete, 0o755))
 	for _, f := range []string{bert.ConfigFile, bert.SafetensorsFile} {
 		b, err := os.ReadFile(filepath.Join(model, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(incomplete, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(incomplete, f), b, 0o644))
 	}
 	empty := filepath.Join(dir, "empty")
 	notes := filepath.Join(dir, "notes")
 	for _, d := range []string{empty, notes} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll(d, 0o755))
 	}
-	if err := os.WriteFile(filepath.Join(notes, "keep.txt"), []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(notes, "keep.txt"), []byte("x"), 0o644))
 	hf, data := "hf:"+model, "spam-assassin:"+corpus
 	cases := []struct {
 		args []string
@@ -256,9 +217,8 @@ func TestTrainHFErrors(t *testing.T) {
 	for _, c := range cases {
 		args := append([]string{"train"}, c.args...)
 		code, stdout, stderr := runCLI(t, "", args...)
-		if code != c.code || !strings.Contains(stderr, c.want) {
-			t.Errorf("qpeft %v: exit %d (want %d), stderr %q (want %q), stdout %q", args, code, c.code, stderr, c.want, stdout)
-		}
+		assert.Equal(t, c.code, code, "qpeft %v: stderr %q, stdout %q", args, stderr, stdout)
+		assert.Contains(t, stderr, c.want, "qpeft %v", args)
 	}
 }
 
@@ -270,16 +230,12 @@ func TestEvalHFOverrides(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	if code, _, stderr := runCLI(t, "", "train", "--model", "hf:"+model, "--data", "spam-assassin:"+corpus, "--method", "head",
 		"--head-epochs", "2", "--validation", "--max-len", "16", "--batch", "8", "--out", out); code != 0 {
-		t.Fatalf("train: %s", stderr)
+		require.FailNow(t, "train failed", stderr)
 	}
-	r, err := bert.ReadResult(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, test, err := bert.LoadRunData("spam-assassin:" + corpus)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, err := train.ReadTextResult(out)
+	require.NoError(t, err)
+	_, test, err := train.LoadTextData("spam-assassin:" + corpus)
+	require.NoError(t, err)
 	cases := []struct {
 		args []string
 		want []string
@@ -291,16 +247,12 @@ func TestEvalHFOverrides(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, stdout, stderr := runCLI(t, "", append([]string{"eval", out}, c.args...)...)
-		if code != 0 {
-			t.Fatalf("eval %v: %s", c.args, stderr)
-		}
+		require.Equal(t, 0, code, "eval %v: %s", c.args, stderr)
 		for _, w := range c.want {
-			if !strings.Contains(stdout, w) {
-				t.Errorf("eval %v: output lacks %q:\n%s", c.args, w, stdout)
-			}
+			assert.Contains(t, stdout, w, "eval %v", c.args)
 		}
-		if c.not != "" && strings.Contains(stdout, c.not) {
-			t.Errorf("eval %v: output has %q:\n%s", c.args, c.not, stdout)
+		if c.not != "" {
+			assert.NotContains(t, stdout, c.not, "eval %v", c.args)
 		}
 	}
 }

@@ -11,12 +11,11 @@
 //	go run ./examples/minilm-spam -out runs/minilm-spam -results docs/results-minilm.md
 //
 // -model and -data default to the installed copies (see bert.FindMiniLM and
-// text.FindSpamAssassin). Runs already in -out are reused, so an interrupted sweep resumes.
+// text.FindSpamAssassin); the sweep is package train's text sweep (train.TextSweepReport). Runs already in -out are reused, so an interrupted sweep resumes.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,11 +24,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/qpeft/qpeft/data/text"
-	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/models/bert"
+	"github.com/qpeft/qpeft/train"
 )
 
 // DefaultSettings is the sweep the issue asks for: head only, LoRA r = 1, 4, 8 and
@@ -105,14 +103,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	base := bert.DefaultRunConfig(*model, bert.LoRA)
-	base.Data = bert.DataSpamAssassin + ":" + *data
+	base := train.DefaultTextConfig(*model, train.LoRA)
+	base.Data = train.DataSpamAssassin + ":" + *data
 	base.MaxLen, base.Epochs, base.Batch, base.HeadEpochs, base.ProbeEpochs = *maxLen, *epochs, *batch, *headEpochs, *probeEpochs
 	base.TrainLimit, base.TestLimit, base.HeadLR = *trainLimit, *testLimit, *headLR
 	base.Targets, base.Pooling, base.Validation, base.InitScale, base.Alpha = *targets, pool, *validation, *initScale, *alpha
-	sc := bert.SweepConfig{Base: base, Out: *out}
+	sc := train.TextSweepConfig{Base: base, Out: *out}
 	for _, s := range strings.Split(*settings, ",") {
-		st, err := bert.ParseSetting(s)
+		st, err := train.ParseSetting(s)
 		if err != nil {
 			return err
 		}
@@ -125,18 +123,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		sc.Seeds = append(sc.Seeds, v)
 	}
-	start := time.Now()
-	runs, err := bert.Sweep(ctx, sc, stderr)
-	if len(runs) == 0 {
-		if err == nil {
-			err = errors.New("no runs")
-		}
-		return err
-	}
-	md := bert.SweepMarkdown(sc, runs, "go run ./examples/minilm-spam "+strings.Join(args, " "), time.Since(start))
-	if err != nil {
-		md += fmt.Sprintf("\n**Incomplete**: the sweep stopped with: %v\n", err)
-	}
 	head := *title
 	if head == "" && *short {
 		head = "# Smoke test: tiny random BERT-shaped model, toy corpus (not all-MiniLM-L6-v2)\n"
@@ -144,11 +130,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if head == "" {
 		head = "# all-MiniLM-L6-v2 on SpamAssassin: Quantum-PEFT vs LoRA\n"
 	}
-	doc := head + "\n" + md
-	if *results == "" {
+	doc, runs, err := train.TextSweepReport(ctx, sc, head, "go run ./examples/minilm-spam "+strings.Join(args, " "), *results, stderr)
+	if len(runs) > 0 && *results == "" {
 		fmt.Fprint(stdout, doc)
-	} else if werr := atomicfile.WriteFile(*results, []byte(doc), 0o644); werr != nil {
-		return werr
 	}
 	return err
 }

@@ -12,11 +12,15 @@
 // malformed headers; then npyio parses the header and decodes the data, and
 // Fortran-ordered data is reordered into C order (npyio returns file order).
 //
-// Writing stays here: npyio writes a wrong header for arrays with a zero
-// dimension (shape (0, 3) becomes dtype '|V12', shape ()) and always format
-// 2.0 with 16-byte alignment, whereas this writer produces exactly the bytes
-// numpy.save produces for a little-endian C-ordered array (version 1.0
-// unless the header exceeds 65535 bytes, then 2.0; data aligned to 64 bytes).
+// Writing stays here, because npyio's writer cannot write what this package writes
+// (checked again against numpy by TestNpyioWriterStillWrong): it takes the shape from the Go
+// type of the value (a slice is 1-D, a gonum mat.Dense 2-D, fixed-size arrays beyond), so a
+// shape known only at run time of rank 3 or more cannot be given to it; and for arrays with a
+// zero dimension it writes headers numpy refuses (an empty slice gets shape (), a [0][3]
+// array dtype '|V24' and shape (), a [2][0] array shape (2,): numpy.load raises ValueError
+// on all three). It also always writes format 2.0 with 16-byte alignment, whereas this
+// writer produces exactly the bytes numpy.save produces for a little-endian C-ordered array
+// (version 1.0 unless the header exceeds 65535 bytes, then 2.0; data aligned to 64 bytes).
 package npy
 
 import (

@@ -1,13 +1,16 @@
 package npy
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	npyio "codeberg.org/sbinet/npyio/npy"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -116,4 +119,42 @@ func TestNumpyCrossCheck(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{3, 2}, shape)
 	assert.Equal(t, []uint8{250, 251, 252, 253, 254, 255}, u8f, "fortran uint8")
+}
+
+// TestNpyioWriterStillWrong keeps the reason Write does not use npyio's writer true: numpy
+// reads what npyio.Write writes for arrays with a zero dimension with the wrong shape or not
+// at all, while this package's Write gives numpy's own shapes. npyio takes the shape from the
+// Go type (a slice is 1-D, a mat.Dense 2-D, which gonum refuses to make with a zero
+// dimension, fixed-size arrays for more), so a runtime shape of rank 3 or more cannot be given
+// to it at all. When this test fails, npyio has been fixed: switch Write to it.
+func TestNpyioWriterStillWrong(t *testing.T) {
+	py := testenv.Python(t, "numpy")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		v     any   // what npyio.Write is given
+		shape []int // the shape numpy.save would record
+	}{
+		{"empty slice", []float64{}, []int{0}},
+		{"0x3 array", [0][3]float64{}, []int{0, 3}},
+		{"2x0 array", [2][0]float64{}, []int{2, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lib := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+"-npyio.npy")
+			own := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+"-own.npy")
+			var b bytes.Buffer
+			require.NoError(t, npyio.Write(&b, tc.v))
+			require.NoError(t, os.WriteFile(lib, b.Bytes(), 0o644))
+			require.NoError(t, WriteFile(own, tc.shape, []float64{}))
+			script := "import sys, numpy as np\nfor p in sys.argv[1:]:\n    try:\n        a = np.load(p)\n        print(a.dtype.str, list(a.shape))\n    except Exception as e:\n        print('error', type(e).__name__)\n"
+			out, err := exec.Command(py, "-c", script, lib, own).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			require.Len(t, lines, 2, "%s", out)
+			want := fmt.Sprintf("<f8 %v", strings.ReplaceAll(fmt.Sprint(tc.shape), " ", ", "))
+			assert.Equal(t, want, lines[1], "this package's writer")
+			t.Logf("numpy reads npyio's file as: %s", lines[0])
+			assert.NotEqual(t, want, lines[0], "npyio's writer now gives numpy's shape: switch Write to npyio")
+		})
+	}
 }

@@ -1,8 +1,8 @@
 // Package onnx reads ONNX models and converts chains of common operators into nn
-// networks with their pretrained weights, with no dependency beyond the standard library and
-// nn.
+// networks with their pretrained weights, with no dependency beyond nn and the protobuf wire
+// decoder google.golang.org/protobuf/encoding/protowire.
 //
-// The protobuf wire format is decoded by hand: [Decode] reads a ModelProto (GraphProto,
+// The messages are decoded field by field on protowire: [Decode] reads a ModelProto (GraphProto,
 // NodeProto, AttributeProto, TensorProto, ValueInfoProto and OperatorSetIdProto; unknown
 // fields are skipped as protobuf requires). Malformed input (truncated data, a wrong wire
 // type for a known field, varint overflow, lengths past the end, groups, negative dimensions)

@@ -1,7 +1,8 @@
 // Package plots draws the pictures of qpeft's command-line tool and examples as PNG images:
 // a bar chart of measurement outcomes or probabilities (Histogram), a heat map of a matrix
 // (HeatMap, with a colour bar; complex matrices as a real-part and an imaginary-part panel)
-// and line plots of training curves (Lines). Every picture has a title and labelled axes.
+// and line plots of training curves (Lines, or several side by side with LinePanels). Every
+// picture has a title and labelled axes.
 //
 // The functions return the encoded PNG bytes; WriteFile writes them atomically (temporary
 // file in the same directory, fsync, rename). Drawing is deterministic: the same data give
@@ -411,6 +412,46 @@ type LinesOptions struct {
 // Lines draws one or more series as lines (with points when a series has at most 30) as a
 // PNG of 8 × 5 inches at DPI.
 func Lines(series []Series, o LinesOptions) ([]byte, error) {
+	p, err := linePlot(series, o)
+	if err != nil {
+		return nil, err
+	}
+	return render(8*vg.Inch, 5*vg.Inch, func(dc draw.Canvas) { p.Draw(margin(dc)) })
+}
+
+// Panel is one line plot of LinePanels.
+type Panel struct {
+	Series []Series
+	LinesOptions
+}
+
+// LinePanels draws line plots side by side (each as Lines draws it) as one PNG, 6 inches
+// wide per panel and 4.5 inches high, at DPI: e.g. the loss and accuracy curves of a
+// training run.
+func LinePanels(panels []Panel) ([]byte, error) {
+	if len(panels) == 0 {
+		return nil, errors.New("plots: no panels")
+	}
+	row := make([]*plot.Plot, len(panels))
+	for i, pn := range panels {
+		p, err := linePlot(pn.Series, pn.LinesOptions)
+		if err != nil {
+			return nil, err
+		}
+		row[i] = p
+	}
+	return render(vg.Length(len(panels))*6*vg.Inch, 4.5*vg.Inch, func(dc draw.Canvas) {
+		t := draw.Tiles{Rows: 1, Cols: len(row), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2, PadTop: vg.Millimeter * 2,
+			PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 4}
+		cs := plot.Align([][]*plot.Plot{row}, t, dc)
+		for i, p := range row {
+			p.Draw(cs[0][i])
+		}
+	})
+}
+
+// linePlot builds the plot of Lines.
+func linePlot(series []Series, o LinesOptions) (*plot.Plot, error) {
 	if err := checkText(o.Title, o.XLabel, o.YLabel); err != nil {
 		return nil, err
 	}
@@ -473,7 +514,7 @@ func Lines(series []Series, o LinesOptions) ([]byte, error) {
 	}
 	p.Legend.Top = true
 	p.Legend.TextStyle.Color = grey
-	return render(8*vg.Inch, 5*vg.Inch, func(dc draw.Canvas) { p.Draw(margin(dc)) })
+	return p, nil
 }
 
 // logTicks are the ticks of an axis of log10 values: the powers of ten labelled with their

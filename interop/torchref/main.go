@@ -19,6 +19,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
@@ -102,6 +103,9 @@ func runInit(args []string) error {
 	prune := fs.Int("prune-step", 0, "prune step")
 	quant := fs.Int("quant-bits", 0, "angle bits")
 	seed := fs.Uint64("seed", 1, "seed")
+	family := fs.String("ansatz", "", "built-in ansatz family: pauli, givens or alltoall")
+	start := fs.String("start", "", "identity or rotated")
+	pattern := fs.String("rank-pattern", "", "per-module ranks, NAME=K,NAME=K (peft.Config.RankPattern)")
 	circs := circuitFlags{}
 	fs.Var(circs, "circuit", "DIM=FILE.qasm: a user ansatz (repeatable; sets map circuit)")
 	if len(args) < 1 {
@@ -116,9 +120,20 @@ func runInit(args []string) error {
 		return err
 	}
 	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Alpha: *alpha, Layers: *layers, CS: mode,
-		ActiveRank: *active, PruneStep: *prune, QuantBits: *quant, Seed: *seed}
+		ActiveRank: *active, PruneStep: *prune, QuantBits: *quant, Seed: *seed, Ansatz: *family, Start: *start}
 	if len(circs) > 0 {
 		cfg.Map, cfg.Circuits = ortho.KindCircuit, circs
+	}
+	if *pattern != "" {
+		cfg.RankPattern = map[string]int{}
+		for _, kv := range strings.Split(*pattern, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			r, err := strconv.Atoi(v)
+			if !ok || err != nil {
+				return fmt.Errorf("--rank-pattern %q: want NAME=K,...", *pattern)
+			}
+			cfg.RankPattern[k] = r
+		}
 	}
 	var shapes []peft.ModuleShape
 	for _, a := range fs.Args() {

@@ -16,9 +16,10 @@ import (
 	"github.com/qpeft/qpeft/models/bert"
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
+	"github.com/qpeft/qpeft/train"
 )
 
-// spamData is what `torchref spam` writes: the Go trainer's protocol (models/bert.Run) for the
+// spamData is what `torchref spam` writes: the Go trainer's protocol (train.RunText) for the
 // SpamAssassin runs of docs/results-minilm.md, so that the PyTorch package trains on exactly
 // the same token ids, batches, schedule and initial adapters.
 type spamData struct {
@@ -35,7 +36,7 @@ type spamData struct {
 	Modules     []string         `json:"modules"`
 }
 
-// runSpam writes OUT/data.json and OUT/init-seed<S>/ (the Quantum-PEFT adapter bert.Run
+// runSpam writes OUT/data.json and OUT/init-seed<S>/ (the Quantum-PEFT adapter train.RunText
 // starts from for seed S).
 func runSpam(args []string) error {
 	fs := flag.NewFlagSet("spam", flag.ContinueOnError)
@@ -72,28 +73,28 @@ func runSpam(args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := bert.DefaultRunConfig(*model, bert.QPEFT)
-	cfg.Data = bert.DataSpamAssassin + ":" + *data
+	cfg := train.DefaultTextConfig(*model, train.QPEFT)
+	cfg.Data = train.DataSpamAssassin + ":" + *data
 	cfg.TrainLimit, cfg.TestLimit, cfg.MaxLen, cfg.Batch, cfg.Epochs = *trainLimit, *testLimit, *maxLen, *batch, *epochs
-	train, test, err := bert.LoadRunData(cfg.Data)
+	trainSet, test, err := train.LoadTextData(cfg.Data)
 	if err != nil {
 		return err
 	}
-	if train, test, err = cfg.RunDatasets(train, test); err != nil {
+	if trainSet, test, err = cfg.RunDatasets(trainSet, test); err != nil {
 		return err
 	}
-	sd := spamData{Classes: train.Classes, TrainLabels: train.Labels, TestLabels: test.Labels, Batch: *batch,
+	sd := spamData{Classes: trainSet.Classes, TrainLabels: trainSet.Labels, TestLabels: test.Labels, Batch: *batch,
 		Orders: map[string][]int{}}
-	for _, t := range train.Texts {
+	for _, t := range trainSet.Texts {
 		sd.TrainIDs = append(sd.TrainIDs, m.Tokenizer.Encode(t, *maxLen))
 	}
 	for _, t := range test.Texts {
 		sd.TestIDs = append(sd.TestIDs, m.Tokenizer.Encode(t, *maxLen))
 	}
-	// As bert.Run's digest of the train+test texts (results-minilm.md: 502e6df39521…).
-	sd.Digest = (&text.Dataset{Classes: train.Classes, Texts: append(append([]string(nil), train.Texts...), test.Texts...),
-		Labels: append(append([]int(nil), train.Labels...), test.Labels...), IDs: append(append([]string(nil), train.IDs...), test.IDs...)}).Digest()
-	steps := train.Len() / *batch
+	// As train.RunText's digest of the train+test texts (results-minilm.md: 502e6df39521…).
+	sd.Digest = (&text.Dataset{Classes: trainSet.Classes, Texts: append(append([]string(nil), trainSet.Texts...), test.Texts...),
+		Labels: append(append([]int(nil), trainSet.Labels...), test.Labels...), IDs: append(append([]string(nil), trainSet.IDs...), test.IDs...)}).Digest()
+	steps := trainSet.Len() / *batch
 	total := steps * *epochs
 	sd.Steps = total
 	sched := nn.WarmupCosine{WarmupSteps: int(math.Round(cfg.WarmupFrac * float64(total))), TotalSteps: total, Peak: 1, Final: 0.01}
@@ -124,7 +125,7 @@ func runSpam(args []string) error {
 		rng := rand.New(rand.NewPCG(seed, 0x73687566))
 		var order []int
 		for ep := 0; ep < *epochs; ep++ {
-			order = append(order, rng.Perm(train.Len())[:steps**batch]...)
+			order = append(order, rng.Perm(trainSet.Len())[:steps**batch]...)
 		}
 		sd.Orders[s] = order
 		pc := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Layers: *layers, Seed: seed}.ForRun(total)
@@ -132,7 +133,7 @@ func runSpam(args []string) error {
 		if err != nil {
 			return err
 		}
-		ad, err := bert.Inject(enc, pc, names, *model)
+		ad, err := train.Inject(enc, pc, names, *model)
 		if err != nil {
 			return err
 		}

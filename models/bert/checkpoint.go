@@ -13,10 +13,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qpeft/qpeft/data"
 	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/formats/torchbin"
 	"github.com/qpeft/qpeft/nn"
-	"github.com/qpeft/qpeft/sim"
 )
 
 // File names of a Hugging Face model directory.
@@ -325,10 +325,22 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// checkMemory refuses an allocation above sim.MemoryLimit.
+// checkMemory refuses an allocation above data.MemoryLimit, the tensor stack's share of the
+// process-wide memory limit (qpeft --memory-limit sets it).
 func checkMemory(what string, bytes float64) error {
-	if lim := sim.MemoryLimit; lim > 0 && bytes > float64(lim) {
+	if lim := data.MemoryLimit; lim > 0 && bytes > float64(lim) {
 		return fmt.Errorf("bert: %s need %.0f bytes (%.1f GiB), above the memory limit of %d bytes; raise QPEFT_MEMORY_LIMIT or use a smaller model or batch", what, bytes, bytes/(1<<30), lim)
 	}
 	return nil
+}
+
+// Clone returns a deep copy of the checkpoint's weights (for full fine-tuning, which
+// modifies them).
+func (ck *Checkpoint) Clone() *Checkpoint {
+	c := *ck
+	c.Weights = make(map[string]*nn.Param, len(ck.Weights))
+	for k, p := range ck.Weights {
+		c.Weights[k] = &nn.Param{Name: p.Name, Shape: append([]int(nil), p.Shape...), Value: append([]float64(nil), p.Value...)}
+	}
+	return &c
 }

@@ -1,6 +1,7 @@
 package bert
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -194,4 +195,23 @@ func Embed[T nn.Float](enc *Encoder[T], pooling Pooling, b *Batch, normalize boo
 		}
 	}
 	return f, nil
+}
+
+// Predict returns the logits of a classifier for tokenised texts, in batches, checking ctx
+// between them.
+func Predict(ctx context.Context, cls *Classifier[float32], seqs [][]int, batch int) (*nn.Tensor[float32], error) {
+	c := cls.Classes()
+	out := nn.New[float32](len(seqs), c)
+	for lo := 0; lo < len(seqs); lo += batch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		hi := min(len(seqs), lo+batch)
+		y, err := cls.Forward(NewBatch(seqs[lo:hi]))
+		if err != nil {
+			return nil, err
+		}
+		copy(out.Data[lo*c:hi*c], y.Data)
+	}
+	return out, nil
 }

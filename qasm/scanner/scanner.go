@@ -222,66 +222,11 @@ scanAgain:
 			default:
 				tok = ast.QUO
 			}
-		case '+':
-			tok = s.switch3(ast.ADD, '=', ast.ADD_ASSIGN, '+', ast.CONCAT)
-		case '-':
-			tok = s.switch3(ast.SUB, '=', ast.SUB_ASSIGN, '>', ast.ARROW)
-		case '*':
-			if s.ch == '*' {
-				s.next()
-				tok = s.switch2(ast.POW, ast.POW_ASSIGN)
-			} else {
-				tok = s.switch2(ast.MUL, ast.MUL_ASSIGN)
-			}
-		case '%':
-			tok = s.switch2(ast.REM, ast.REM_ASSIGN)
-		case '^':
-			tok = s.switch2(ast.CARET, ast.CARET_ASSIGN)
-		case '&':
-			tok = s.switch3(ast.AND, '=', ast.AND_ASSIGN, '&', ast.LAND)
-		case '|':
-			tok = s.switch3(ast.OR, '=', ast.OR_ASSIGN, '|', ast.LOR)
-		case '~':
-			tok = ast.TILDE
-		case '!':
-			tok = s.switch2(ast.NOT, ast.NEQ)
-		case '=':
-			tok = s.switch2(ast.ASSIGN, ast.EQL)
-		case '<':
-			if s.ch == '<' {
-				s.next()
-				tok = s.switch2(ast.SHL, ast.SHL_ASSIGN)
-			} else {
-				tok = s.switch2(ast.LSS, ast.LEQ)
-			}
-		case '>':
-			if s.ch == '>' {
-				s.next()
-				tok = s.switch2(ast.SHR, ast.SHR_ASSIGN)
-			} else {
-				tok = s.switch2(ast.GTR, ast.GEQ)
-			}
-		case '(':
-			tok = ast.LPAREN
-		case ')':
-			tok = ast.RPAREN
-		case '[':
-			tok = ast.LBRACK
-		case ']':
-			tok = ast.RBRACK
-		case '{':
-			tok = ast.LBRACE
-		case '}':
-			tok = ast.RBRACE
-		case ',':
-			tok = ast.COMMA
-		case ';':
-			tok = ast.SEMICOLON
-		case ':':
-			tok = ast.COLON
-		case '.':
-			tok = ast.DOT
 		default:
+			if 0 <= ch && int(ch) < len(operators) && operators[ch].alone != ast.ILLEGAL {
+				tok = s.scanOperator(operators[ch])
+				break
+			}
 			if ch != utf8.RuneError && ch != 0 && ch != bom {
 				s.error(pos, fmt.Sprintf("unexpected character %s", describeRune(ch)))
 			}
@@ -319,24 +264,57 @@ func (s *Scanner) atStatementStart() bool {
 	return false
 }
 
-func (s *Scanner) switch2(t0, t1 ast.Token) ast.Token {
-	if s.ch == '=' {
-		s.next()
-		return t1
-	}
-	return t0
+// operator is what an operator or punctuation character starts: the token alone, or, when
+// the next character is next[i], the token then[i].
+type operator struct {
+	alone ast.Token
+	next  string
+	then  []ast.Token
 }
 
-func (s *Scanner) switch3(t0 ast.Token, c1 rune, t1 ast.Token, c2 rune, t2 ast.Token) ast.Token {
-	switch s.ch {
-	case c1:
-		s.next()
-		return t1
-	case c2:
-		s.next()
-		return t2
+// operators holds the operator and punctuation characters but '/' (which may start a
+// comment), indexed by character.
+var operators = [...]operator{
+	'+': {ast.ADD, "=+", []ast.Token{ast.ADD_ASSIGN, ast.CONCAT}},
+	'-': {ast.SUB, "=>", []ast.Token{ast.SUB_ASSIGN, ast.ARROW}},
+	'*': {ast.MUL, "=*", []ast.Token{ast.MUL_ASSIGN, ast.POW}},
+	'%': {ast.REM, "=", []ast.Token{ast.REM_ASSIGN}},
+	'^': {ast.CARET, "=", []ast.Token{ast.CARET_ASSIGN}},
+	'&': {ast.AND, "=&", []ast.Token{ast.AND_ASSIGN, ast.LAND}},
+	'|': {ast.OR, "=|", []ast.Token{ast.OR_ASSIGN, ast.LOR}},
+	'!': {ast.NOT, "=", []ast.Token{ast.NEQ}},
+	'=': {ast.ASSIGN, "=", []ast.Token{ast.EQL}},
+	'<': {ast.LSS, "=<", []ast.Token{ast.LEQ, ast.SHL}},
+	'>': {ast.GTR, "=>", []ast.Token{ast.GEQ, ast.SHR}},
+	'~': {alone: ast.TILDE},
+	'(': {alone: ast.LPAREN},
+	')': {alone: ast.RPAREN},
+	'[': {alone: ast.LBRACK},
+	']': {alone: ast.RBRACK},
+	'{': {alone: ast.LBRACE},
+	'}': {alone: ast.RBRACE},
+	',': {alone: ast.COMMA},
+	';': {alone: ast.SEMICOLON},
+	':': {alone: ast.COLON},
+	'.': {alone: ast.DOT},
+}
+
+// doubledAssign holds the doubled operators that take a '=' after them: **=, <<=, >>=.
+var doubledAssign = map[ast.Token]ast.Token{ast.POW: ast.POW_ASSIGN, ast.SHL: ast.SHL_ASSIGN, ast.SHR: ast.SHR_ASSIGN}
+
+// scanOperator reads the rest of the operator whose first character (op) was read.
+func (s *Scanner) scanOperator(op operator) ast.Token {
+	i := strings.IndexRune(op.next, s.ch)
+	if i < 0 {
+		return op.alone
 	}
-	return t0
+	s.next()
+	tok := op.then[i]
+	if t, ok := doubledAssign[tok]; ok && s.ch == '=' {
+		s.next()
+		return t
+	}
+	return tok
 }
 
 func (s *Scanner) lineEnd() int {

@@ -21,6 +21,7 @@ import (
 	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/models/bert"
 	"github.com/qpeft/qpeft/peft"
+	"github.com/qpeft/qpeft/train"
 )
 
 func main() {
@@ -207,7 +208,7 @@ func adapter(args []string) error {
 	if err != nil {
 		return err
 	}
-	ad, err := bert.Inject(m.Encoder, cfg, names, m.Dir)
+	ad, err := train.Inject(m.Encoder, cfg, names, m.Dir)
 	if err != nil {
 		return err
 	}
@@ -237,7 +238,7 @@ func adapter(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := bert.ExportLoRA(*out, cls, ad, *maxLen); err != nil {
+	if err := train.ExportTextLoRA(*out, cls, ad, *maxLen); err != nil {
 		return err
 	}
 	var ids [][]int

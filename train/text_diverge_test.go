@@ -1,4 +1,4 @@
-package bert
+package train
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 
 // TestDiverged: a non-finite loss, gradient or parameter stops a run at that step, naming the
 // tensor and its group, and the output directory keeps the earlier run.
-func TestDiverged(t *testing.T) {
+func TestTextDiverged(t *testing.T) {
 	m := toyModel(t)
 	train, test := toyCorpus(48, 1, "toy/train"), toyCorpus(16, 2, "toy/test")
 	for _, tc := range []struct {
@@ -47,9 +47,9 @@ func TestDiverged(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "run")
 			good := toyConfig(m, LoRA)
 			good.Epochs = 1
-			_, err := Run(context.Background(), good, out, RunOptions{Model: m, Train: train, Test: test})
+			_, err := RunText(context.Background(), good, out, TextOptions{Model: m, Train: train, Test: test})
 			require.NoError(t, err)
-			before, err := os.ReadFile(filepath.Join(out, "result.json"))
+			before, err := os.ReadFile(filepath.Join(out, TextResultFile))
 			require.NoError(t, err)
 
 			cfg := toyConfig(m, tc.method)
@@ -57,7 +57,7 @@ func TestDiverged(t *testing.T) {
 			if tc.lr != 0 {
 				cfg.LR, cfg.HeadLR = tc.lr, tc.lr
 			}
-			_, err = Run(context.Background(), cfg, out, RunOptions{Model: m, Train: train, Test: test, AfterBackward: tc.hook})
+			_, err = RunText(context.Background(), cfg, out, TextOptions{Model: m, Train: train, Test: test, AfterBackward: tc.hook})
 			var nf *nn.NonFiniteError
 			require.ErrorAs(t, err, &nf)
 			assert.Positive(t, nf.Step)
@@ -65,7 +65,7 @@ func TestDiverged(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.Contains(t, err.Error(), "nothing was written to "+out)
-			after, err := os.ReadFile(filepath.Join(out, "result.json"))
+			after, err := os.ReadFile(filepath.Join(out, TextResultFile))
 			require.NoError(t, err)
 			assert.True(t, bytes.Equal(before, after), "result.json changed")
 		})

@@ -1,8 +1,9 @@
-package bert
+package train
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,18 +14,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/internal/safefile"
+	"github.com/qpeft/qpeft/models/bert"
 )
 
-// Setting is one method configuration of a sweep.
+// Setting is one method configuration of a text sweep.
 type Setting struct {
-	// Method, Rank and Layers as in RunConfig.
+	// Method, Rank and Layers as in TextConfig.
 	Method Method
 	Rank   int
 	Layers int
 	// LR overrides the sweep's learning rate for this setting (0: the default of the method
-	// from DefaultRunConfig).
+	// from DefaultTextConfig).
 	LR float64
 }
 
@@ -51,7 +54,7 @@ func (s Setting) Slug() string {
 func ParseSetting(s string) (Setting, error) {
 	name, lrs, hasLR := strings.Cut(strings.TrimSpace(s), "@")
 	var st Setting
-	bad := fmt.Errorf("bert: setting %q: want head, full, lora<r>, adalora<r> or qpeft-L<l>-K<k>, optionally @<lr>", s)
+	bad := fmt.Errorf("train: setting %q: want head, full, lora<r>, adalora<r> or qpeft-L<l>-K<k>, optionally @<lr>", s)
 	switch {
 	case name == "head":
 		st.Method = Head
@@ -81,19 +84,19 @@ func ParseSetting(s string) (Setting, error) {
 	if hasLR {
 		lr, err := strconv.ParseFloat(lrs, 64)
 		if err != nil || !(lr > 0) || math.IsInf(lr, 0) {
-			return st, fmt.Errorf("bert: setting %q: learning rate %q is not a positive number", s, lrs)
+			return st, fmt.Errorf("train: setting %q: learning rate %q is not a positive number", s, lrs)
 		}
 		st.LR = lr
 	}
 	return st, nil
 }
 
-// SweepConfig is a grid of settings × seeds over one model and dataset.
-type SweepConfig struct {
+// TextSweepConfig is a grid of settings × seeds over one text model and dataset.
+type TextSweepConfig struct {
 	// Base holds the shared settings (model, data, pooling, max length, epochs, batch,
 	// limits, head learning rate, …); its Method, Rank, Layers, LR and Seed are replaced per
 	// run.
-	Base     RunConfig
+	Base     TextConfig
 	Settings []Setting
 	Seeds    []uint64
 	// Out is the directory of run directories (<slug>-seed<k>); a run whose result.json
@@ -101,9 +104,9 @@ type SweepConfig struct {
 	Out string
 }
 
-// RunConfig returns the configuration of one run of the sweep.
-func (sc SweepConfig) RunConfig(s Setting, seed uint64) RunConfig {
-	d := DefaultRunConfig(sc.Base.Model, s.Method)
+// Config returns the configuration of one run of the sweep.
+func (sc TextSweepConfig) Config(s Setting, seed uint64) TextConfig {
+	d := DefaultTextConfig(sc.Base.Model, s.Method)
 	c := sc.Base
 	c.Method, c.Rank, c.Layers, c.Seed = s.Method, s.Rank, s.Layers, seed
 	c.LR, c.Targets, c.OrthWeight = d.LR, d.Targets, d.OrthWeight
@@ -133,101 +136,118 @@ func (sc SweepConfig) RunConfig(s Setting, seed uint64) RunConfig {
 	return c
 }
 
-// SweepRun is one finished run.
-type SweepRun struct {
+// TextSweepRun is one finished run of a text sweep.
+type TextSweepRun struct {
 	Setting Setting
 	Seed    uint64
 	Dir     string
-	Result  *Result
+	Result  *TextResult
 	Reused  bool
 }
 
-// Sweep runs every setting with every seed (settings outer, seeds inner), loading the
-// model and data once and sharing tokenisation and frozen features. Runs already present
-// in sc.Out are reused. It returns the finished runs; on error or cancellation the runs
-// finished so far are returned with the error.
-func Sweep(ctx context.Context, sc SweepConfig, log io.Writer) ([]SweepRun, error) {
+// TextSweep runs every setting with every seed (settings outer, seeds inner), loading the
+// model and data once and sharing tokenisation and frozen features, with the sweep engine
+// of every model (runs already present in sc.Out with the same configuration are reused, so
+// an interrupted sweep resumes). It logs to log and returns the finished runs; on error or
+// cancellation the runs finished so far are returned with the error.
+func TextSweep(ctx context.Context, sc TextSweepConfig, log io.Writer) ([]TextSweepRun, error) {
 	if len(sc.Settings) == 0 || len(sc.Seeds) == 0 {
-		return nil, fmt.Errorf("bert: sweep needs at least one setting and one seed")
+		return nil, fmt.Errorf("train: sweep needs at least one setting and one seed")
 	}
 	for _, s := range sc.Settings {
-		if err := sc.RunConfig(s, sc.Seeds[0]).Validate(); err != nil {
-			return nil, fmt.Errorf("bert: setting %s: %w", s.Slug(), err)
+		if err := sc.Config(s, sc.Seeds[0]).Validate(); err != nil {
+			return nil, fmt.Errorf("train: setting %s: %w", s.Slug(), err)
 		}
 	}
 	// Where the sweep writes is checked before the first run (internal/outdir).
-	if err := outdir.CheckDir(sc.Out, "--out", outBytes); err != nil {
+	if err := outdir.CheckDir(sc.Out, "--out", textOutBytes); err != nil {
 		return nil, err
 	}
-	var m *Model
-	var opts RunOptions
+	var prog Progress = nopProgress{}
+	if log != nil {
+		prog = NewProgress(log, false)
+	}
+	var opts TextOptions
 	load := func() error {
-		if m != nil {
+		if opts.Model != nil {
 			return nil
 		}
-		var err error
-		if m, err = Load(sc.Base.ModelDir()); err != nil {
-			return err
-		}
-		train, test, err := LoadRunData(sc.Base.Data)
+		m, err := bert.Load(sc.Base.ModelDir())
 		if err != nil {
 			return err
 		}
-		opts = RunOptions{Log: log, Model: m, Train: train, Test: test, Cache: NewCache()}
+		train, test, err := LoadTextData(sc.Base.Data)
+		if err != nil {
+			return err
+		}
+		opts = TextOptions{Progress: prog, Model: m, Train: train, Test: test, Cache: NewTextCache()}
 		return nil
 	}
-	var runs []SweepRun
+	type key struct {
+		s    Setting
+		seed uint64
+	}
+	var jobs []sweepJob[*TextResult]
+	var keys []key
 	for _, s := range sc.Settings {
 		for _, seed := range sc.Seeds {
-			cfg := sc.RunConfig(s, seed)
-			dir := filepath.Join(sc.Out, fmt.Sprintf("%s-seed%d", s.Slug(), seed))
-			if r, ok := reuse(dir, cfg); ok {
-				logf(log, "%s seed %d: reusing %s", cfg.Label(), seed, dir)
-				runs = append(runs, SweepRun{Setting: s, Seed: seed, Dir: dir, Result: r, Reused: true})
-				continue
-			}
-			if err := load(); err != nil {
-				return runs, err
-			}
-			logf(log, "== %s seed %d → %s", cfg.Label(), seed, dir)
-			res, err := Run(ctx, cfg, dir, opts)
-			if err != nil {
-				return runs, fmt.Errorf("bert: %s seed %d: %w", cfg.Label(), seed, err)
-			}
-			runs = append(runs, SweepRun{Setting: s, Seed: seed, Dir: dir, Result: res})
-			runtime.GC()
+			cfg := sc.Config(s, seed)
+			keys = append(keys, key{s, seed})
+			jobs = append(jobs, sweepJob[*TextResult]{
+				label: fmt.Sprintf("%s seed %d", cfg.Label(), seed),
+				dir:   filepath.Join(sc.Out, fmt.Sprintf("%s-seed%d", s.Slug(), seed)),
+				reuse: func(dir string) (*TextResult, bool) { return reuseText(dir, cfg) },
+				run: func(ctx context.Context, dir string) (*TextResult, error) {
+					if err := load(); err != nil {
+						return nil, err
+					}
+					prog.Logf("== %s seed %d → %s", cfg.Label(), seed, dir)
+					res, err := RunText(ctx, cfg, dir, opts)
+					runtime.GC()
+					return res, err
+				},
+			})
 		}
 	}
-	return runs, nil
+	done, err := runSweep(ctx, jobs, func(i, n int, d sweepDone[*TextResult], _ float64) {
+		if d.reused {
+			prog.Logf("%s: reusing %s", d.job.label, d.job.dir)
+		}
+	})
+	var runs []TextSweepRun
+	for i, d := range done {
+		runs = append(runs, TextSweepRun{Setting: keys[i].s, Seed: keys[i].seed, Dir: d.job.dir, Result: d.result, Reused: d.reused})
+	}
+	return runs, err
 }
 
-// ReadResult reads a run directory's result.json.
-func ReadResult(dir string) (*Result, error) {
+// ReadTextResult reads a text run directory's result.json.
+func ReadTextResult(dir string) (*TextResult, error) {
 	// A run directory may come from elsewhere: only a regular file inside it, of bounded size.
-	b, err := safefile.ReadFileIn(dir, "result.json", 64<<20)
+	b, err := safefile.ReadFileIn(dir, TextResultFile, maxRunFileBytes)
 	if err != nil {
 		return nil, err
 	}
-	var r Result
+	var r TextResult
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("bert: %s: %w", filepath.Join(dir, "result.json"), err)
+		return nil, fmt.Errorf("train: %s: %w", filepath.Join(dir, TextResultFile), err)
 	}
-	if r.Format != ResultFormat {
-		return nil, fmt.Errorf("bert: %s: format %q, want %q", filepath.Join(dir, "result.json"), r.Format, ResultFormat)
+	if r.Format != TextResultFormat {
+		return nil, fmt.Errorf("train: %s: format %q, want %q", filepath.Join(dir, TextResultFile), r.Format, TextResultFormat)
 	}
 	return &r, nil
 }
 
-func reuse(dir string, cfg RunConfig) (*Result, bool) {
-	r, err := ReadResult(dir)
+func reuseText(dir string, cfg TextConfig) (*TextResult, bool) {
+	r, err := ReadTextResult(dir)
 	if err != nil {
 		return nil, false
 	}
 	return r, reflect.DeepEqual(r.Config, cfg)
 }
 
-// Row is the summary of one setting over its seeds.
-type Row struct {
+// TextRow is the summary of one setting of a text sweep over its seeds.
+type TextRow struct {
 	Setting                       Setting
 	Label                         string
 	Seeds                         int
@@ -241,10 +261,10 @@ type Row struct {
 	FeatureSeconds, ProbeSeconds float64
 }
 
-// Rows summarises runs per setting, in the order settings first appear.
-func Rows(runs []SweepRun) []Row {
+// TextRows summarises text runs per setting, in the order settings first appear.
+func TextRows(runs []TextSweepRun) []TextRow {
 	var order []string
-	by := map[string][]SweepRun{}
+	by := map[string][]TextSweepRun{}
 	for _, r := range runs {
 		k := r.Setting.Slug()
 		if _, ok := by[k]; !ok {
@@ -252,11 +272,11 @@ func Rows(runs []SweepRun) []Row {
 		}
 		by[k] = append(by[k], r)
 	}
-	var rows []Row
+	var rows []TextRow
 	for _, k := range order {
 		rs := by[k]
 		var acc, f1, sec, tps []float64
-		row := Row{Setting: rs[0].Setting, Label: rs[0].Result.Label, Seeds: len(rs), AdapterParams: rs[0].Result.AdapterParams,
+		row := TextRow{Setting: rs[0].Setting, Label: rs[0].Result.Label, Seeds: len(rs), AdapterParams: rs[0].Result.AdapterParams,
 			HeadParams: rs[0].Result.HeadParams, LoRAr1Params: rs[0].Result.LoRAr1Params}
 		var ev float64
 		for _, r := range rs {
@@ -282,30 +302,11 @@ func Rows(runs []SweepRun) []Row {
 	return rows
 }
 
-// meanStd returns the mean and the sample standard deviation (n − 1; 0 for one value).
-func meanStd(v []float64) (float64, float64) {
-	if len(v) == 0 {
-		return 0, 0
-	}
-	var m float64
-	for _, x := range v {
-		m += x
-	}
-	m /= float64(len(v))
-	if len(v) < 2 {
-		return m, 0
-	}
-	var s float64
-	for _, x := range v {
-		s += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(s / float64(len(v)-1))
-}
-
-// SweepMarkdown renders the results table and the facts needed to reproduce it.
-func SweepMarkdown(sc SweepConfig, runs []SweepRun, command string, elapsed time.Duration) string {
+// TextSweepMarkdown renders the results table of a text sweep and the facts needed to
+// reproduce it.
+func TextSweepMarkdown(sc TextSweepConfig, runs []TextSweepRun, command string, elapsed time.Duration) string {
 	var b strings.Builder
-	rows := Rows(runs)
+	rows := TextRows(runs)
 	fmt.Fprintf(&b, "| method | adapter params | vs LoRA r=8 | test accuracy (%%) | test F1 spam (%%) | s / epoch | train tokens/s | seeds |\n")
 	fmt.Fprintf(&b, "|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	lora8 := 0
@@ -362,7 +363,7 @@ func SweepMarkdown(sc SweepConfig, runs []SweepRun, command string, elapsed time
 	}
 	var lrs []string
 	for _, s := range sc.Settings {
-		c := sc.RunConfig(s, 0)
+		c := sc.Config(s, 0)
 		lr := fmt.Sprintf("%s lr %g", s.Slug(), c.LR)
 		if c.Method != Head {
 			lr += fmt.Sprintf(" (head %g)", c.headLR())
@@ -374,4 +375,38 @@ func SweepMarkdown(sc SweepConfig, runs []SweepRun, command string, elapsed time
 		fmt.Fprintf(&b, "\nCommand (%.0f min wall time for the runs not reused):\n\n    %s\n", elapsed.Minutes(), command)
 	}
 	return b.String()
+}
+
+// TextSweepReport runs a text sweep ([TextSweep]) and returns its results document: title
+// (a Markdown heading; "" for the default naming the model directory), the table of
+// [TextSweepMarkdown] with the command that produced it, and a note when the sweep stopped
+// early. When results is not empty the document is written there atomically (the file is
+// checked before the first run: it may be replaced only if it is a regular file). It
+// returns the finished runs with the sweep's error; a sweep that finished no run writes
+// nothing.
+func TextSweepReport(ctx context.Context, sc TextSweepConfig, title, command, results string, log io.Writer) (string, []TextSweepRun, error) {
+	if err := outdir.CheckFile(results, "--results"); err != nil {
+		return "", nil, err
+	}
+	if title == "" {
+		title = "# " + filepath.Base(sc.Base.ModelDir()) + " on SpamAssassin: Quantum-PEFT vs LoRA\n"
+	}
+	start := time.Now()
+	runs, err := TextSweep(ctx, sc, log)
+	if len(runs) == 0 {
+		if err == nil {
+			err = errors.New("train: the sweep finished no run")
+		}
+		return "", nil, err
+	}
+	doc := title + "\n" + TextSweepMarkdown(sc, runs, command, time.Since(start))
+	if err != nil {
+		doc += fmt.Sprintf("\n**Incomplete**: the sweep stopped with: %v\n", err)
+	}
+	if results != "" {
+		if werr := atomicfile.WriteFile(results, []byte(doc), 0o644); werr != nil {
+			return doc, runs, werr
+		}
+	}
+	return doc, runs, err
 }

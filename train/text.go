@@ -1,11 +1,12 @@
-package bert
+package train
+
+// Text classification: fine-tuning a BERT-family encoder (models/bert) on a text data set
+// (data/text) with the same training loop as the image models.
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -17,48 +18,17 @@ import (
 	"github.com/qpeft/qpeft/data/text"
 	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/internal/atomicfile"
-	"github.com/qpeft/qpeft/internal/outdir"
+	"github.com/qpeft/qpeft/models/bert"
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
 )
 
-// Method is how a run fine-tunes the encoder (every method trains a new classification
-// head as well).
-type Method string
-
-// The fine-tuning methods.
-const (
-	// Head trains only the classification head on frozen features.
-	Head Method = "head"
-	// LoRA trains LoRA adapters on the target modules.
-	LoRA Method = "lora"
-	// QPEFT trains Quantum-PEFT adapters on the target modules.
-	QPEFT Method = "qpeft"
-	// AdaLoRA trains AdaLoRA-style adapters on the target modules.
-	AdaLoRA Method = "adalora"
-	// Full trains every weight of the encoder.
-	Full Method = "full"
-)
-
-// ParseMethod reads a method name ("quantum-peft" is accepted for qpeft).
-func ParseMethod(s string) (Method, error) {
-	switch m := Method(strings.ToLower(s)); m {
-	case Head, LoRA, QPEFT, AdaLoRA, Full:
-		return m, nil
-	case "quantum-peft":
-		return QPEFT, nil
-	}
-	return "", fmt.Errorf("bert: unknown method %q; want head, lora, qpeft, adalora or full", s)
-}
-
-// Adapter reports whether the method trains adapters.
-func (m Method) Adapter() bool { return m == LoRA || m == QPEFT || m == AdaLoRA }
-
-// DataSpamAssassin names the SpamAssassin corpus in RunConfig.Data.
+// DataSpamAssassin names the SpamAssassin corpus in TextConfig.Data.
 const DataSpamAssassin = "spam-assassin"
 
-// RunConfig describes one fine-tuning run of a BERT-family text classifier.
-type RunConfig struct {
+// TextConfig describes one fine-tuning run of a BERT-family text classifier (zero-shot is
+// not a text method: the encoder has no classification head).
+type TextConfig struct {
 	// Model is the Hugging Face model directory (config.json, model.safetensors,
 	// tokenizer.json); "hf:DIR" is accepted.
 	Model string `json:"model"`
@@ -81,7 +51,7 @@ type RunConfig struct {
 	PruneStep  int     `json:"prune_step,omitempty"`
 	OrthWeight float64 `json:"orth_weight,omitempty"`
 	// Pooling is mean (default), cls or pooler.
-	Pooling Pooling `json:"pooling"`
+	Pooling bert.Pooling `json:"pooling"`
 	// MaxLen truncates every text to this many tokens, special tokens included.
 	MaxLen int `json:"max_len"`
 	// Epochs, Batch (sequences per step), the learning rates (LR for the adapters or the
@@ -118,11 +88,11 @@ type RunConfig struct {
 	Validation bool `json:"validation,omitempty"`
 }
 
-// DefaultRunConfig returns the settings runs start from: mean pooling, 128 tokens, 1 epoch
+// DefaultTextConfig returns the settings runs start from: mean pooling, 128 tokens, 1 epoch
 // of batch 16, AdamW, clip 1, 6 % warm-up; LoRA r = 8 (lr 1e-3), Quantum-PEFT L = 2, K = 8
 // (lr 1e-2), AdaLoRA r = 8 (lr 1e-3), full (lr 3e-5); head lr 3e-3; targets query,value.
-func DefaultRunConfig(model string, m Method) RunConfig {
-	c := RunConfig{Model: model, Data: DataSpamAssassin, Method: m, Pooling: PoolMean, MaxLen: 128,
+func DefaultTextConfig(model string, m Method) TextConfig {
+	c := TextConfig{Model: model, Data: DataSpamAssassin, Method: m, Pooling: bert.PoolMean, MaxLen: 128,
 		Epochs: 1, Batch: 16, Clip: 1, WarmupFrac: 0.06, Seed: 1, HeadLR: 3e-3}
 	switch m {
 	case Head:
@@ -140,7 +110,7 @@ func DefaultRunConfig(model string, m Method) RunConfig {
 }
 
 // Label is a short description, e.g. "Quantum-PEFT L=2 K=8".
-func (c RunConfig) Label() string {
+func (c TextConfig) Label() string {
 	switch c.Method {
 	case Head:
 		return "head only"
@@ -153,13 +123,16 @@ func (c RunConfig) Label() string {
 }
 
 // ModelDir returns the model directory of c.Model (without an "hf:" prefix).
-func (c RunConfig) ModelDir() string { return strings.TrimPrefix(c.Model, "hf:") }
+func (c TextConfig) ModelDir() string { return strings.TrimPrefix(c.Model, "hf:") }
 
 // Validate checks the settings on their own.
-func (c RunConfig) Validate() error {
-	bad := func(format string, args ...any) error { return fmt.Errorf("bert: "+format, args...) }
+func (c TextConfig) Validate() error {
+	bad := func(format string, args ...any) error { return fmt.Errorf("train: "+format, args...) }
 	if _, err := ParseMethod(string(c.Method)); err != nil {
 		return err
+	}
+	if c.Method == ZeroShot {
+		return bad("--method zero-shot needs a pretrained classification head; a text encoder gets a new one, so use head, lora, qpeft, adalora or full")
 	}
 	if c.ModelDir() == "" {
 		return bad("no model directory (--model hf:DIR)")
@@ -167,7 +140,7 @@ func (c RunConfig) Validate() error {
 	if c.Data != DataSpamAssassin && !strings.HasPrefix(c.Data, DataSpamAssassin+":") {
 		return bad("--data %q: want %s or %s:DIR", c.Data, DataSpamAssassin, DataSpamAssassin)
 	}
-	if _, err := ParsePooling(string(c.Pooling)); err != nil {
+	if _, err := bert.ParsePooling(string(c.Pooling)); err != nil {
 		return err
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
@@ -188,11 +161,11 @@ func (c RunConfig) Validate() error {
 		return bad("--train-limit and --test-limit must be ≥ 0")
 	}
 	if c.Method.Adapter() {
-		if _, err := ParseTargets(c.targets()); err != nil {
+		if _, err := bert.ParseTargets(c.targets()); err != nil {
 			return err
 		}
 		if err := c.peftConfig(100).Validate(); err != nil {
-			return fmt.Errorf("bert: %w", err)
+			return fmt.Errorf("train: %w", err)
 		}
 	} else if c.Rank != 0 || c.Layers != 0 || c.Alpha != 0 || c.InitScale != 0 || c.Targets != "" || c.ActiveRank != 0 || c.PruneStep != 0 || c.OrthWeight != 0 {
 		return bad("--rank, --layers, --alpha, --init-scale, --target, --active-rank, --prune-step and --orth-weight apply to qpeft, lora and adalora, not %s", c.Method)
@@ -209,35 +182,28 @@ func (c RunConfig) Validate() error {
 	return nil
 }
 
-func (c RunConfig) targets() string {
+func (c TextConfig) targets() string {
 	if c.Targets == "" {
 		return "query,value"
 	}
 	return c.Targets
 }
 
-func (c RunConfig) peftConfig(totalSteps int) peft.Config {
-	m := peft.MethodAdaLoRA
-	switch c.Method {
-	case LoRA:
-		m = peft.MethodLoRA
-	case QPEFT:
-		m = peft.MethodQuantumPEFT
-	}
-	return peft.Config{Method: m, Rank: c.Rank, Alpha: c.Alpha, Layers: c.Layers, InitScale: c.InitScale,
+func (c TextConfig) peftConfig(totalSteps int) peft.Config {
+	return peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Alpha: c.Alpha, Layers: c.Layers, InitScale: c.InitScale,
 		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}.ForRun(totalSteps)
 }
 
-func (c RunConfig) headLR() float64 {
+func (c TextConfig) headLR() float64 {
 	if c.HeadLR > 0 && c.Method != Head {
 		return c.HeadLR
 	}
 	return c.LR
 }
 
-// Score is the evaluation of a classifier on a labelled set; the positive class of
+// TextScore is the evaluation of a text classifier on a labelled set; the positive class of
 // precision, recall and F1 is class 1 (spam).
-type Score struct {
+type TextScore struct {
 	Loss      float64 `json:"loss"`
 	Accuracy  float64 `json:"accuracy"`
 	Precision float64 `json:"precision"`
@@ -246,13 +212,13 @@ type Score struct {
 	N         int     `json:"n"`
 }
 
-func (s Score) String() string {
+func (s TextScore) String() string {
 	return fmt.Sprintf("loss %.4f, accuracy %.2f%%, F1 %.2f%% (precision %.2f%%, recall %.2f%%; %d texts)",
 		s.Loss, 100*s.Accuracy, 100*s.F1, 100*s.Precision, 100*s.Recall, s.N)
 }
 
-// EpochInfo records one training epoch.
-type EpochInfo struct {
+// TextEpoch records one training epoch of a text run.
+type TextEpoch struct {
 	Epoch        int     `json:"epoch"`
 	Steps        int     `json:"steps"`
 	TrainLoss    float64 `json:"train_loss"`
@@ -261,11 +227,11 @@ type EpochInfo struct {
 	TokensPerSec float64 `json:"tokens_per_second"`
 }
 
-// Result is what a run measured.
-type Result struct {
-	Format string    `json:"format"`
-	Label  string    `json:"label"`
-	Config RunConfig `json:"config"`
+// TextResult is what a text run measured (result.json).
+type TextResult struct {
+	Format string     `json:"format"`
+	Label  string     `json:"label"`
+	Config TextConfig `json:"config"`
 	Model  struct {
 		Dir     string   `json:"dir"`
 		SHA256  string   `json:"sha256"`
@@ -289,15 +255,15 @@ type Result struct {
 	EncoderParams int         `json:"encoder_params,omitempty"`
 	LoRAr1Params  int         `json:"lora_r1_params,omitempty"`
 	Modules       []string    `json:"modules,omitempty"`
-	Epochs        []EpochInfo `json:"epochs"`
-	Test          Score       `json:"test"`
+	Epochs        []TextEpoch `json:"epochs"`
+	Test          TextScore   `json:"test"`
 	// SecondsPerEpoch is the mean wall time of a training epoch (for head, over the cached
 	// features, plus the one-off feature extraction in FeatureSeconds).
 	SecondsPerEpoch float64 `json:"seconds_per_epoch"`
 	FeatureSeconds  float64 `json:"feature_seconds,omitempty"`
 	// Probe is the last epoch of the linear probe (ProbeEpochs) and ProbeSeconds its time,
 	// features included.
-	Probe        *EpochInfo `json:"probe,omitempty"`
+	Probe        *TextEpoch `json:"probe,omitempty"`
 	ProbeSeconds float64    `json:"probe_seconds,omitempty"`
 	EvalSeconds  float64    `json:"eval_seconds"`
 	TotalSeconds float64    `json:"total_seconds"`
@@ -306,43 +272,47 @@ type Result struct {
 
 	// Classifier is the trained model (not serialised); Adapters the adapters (nil for head
 	// and full).
-	Classifier *Classifier[float32] `json:"-"`
-	Adapters   *peft.Checkpoint     `json:"-"`
+	Classifier *bert.Classifier[float32] `json:"-"`
+	Adapters   *peft.Checkpoint          `json:"-"`
 }
 
-// ResultFormat marks result.json.
-const ResultFormat = "qpeft-bert-run-v1"
+// TextResultFormat marks result.json.
+const TextResultFormat = "qpeft-bert-run-v1"
 
-// RunOptions are the knobs of [Run] outside the experiment's configuration. A sweep sets
-// Model, Train, Test and the caches so that the model and data are read once.
-type RunOptions struct {
-	// Log receives progress lines; nil for none.
-	Log io.Writer
+// TextResultFile is the file of a text run directory that [RunText] writes its
+// [TextResult] to.
+const TextResultFile = "result.json"
+
+// TextOptions are the knobs of [RunText] outside the experiment's configuration. A sweep
+// sets Model, Train, Test and the cache so that the model and data are read once.
+type TextOptions struct {
+	// Progress receives progress reports; nil for none.
+	Progress Progress
 	// Model, Train and Test replace loading cfg.Model and cfg.Data (Train and Test are used
-	// as given, before TrainLimit/TestLimit sampling). Run never modifies Model's weights:
-	// it builds its own encoder over them (over a copy for full fine-tuning).
-	Model       *Model
+	// as given, before TrainLimit/TestLimit sampling). RunText never modifies Model's
+	// weights: it builds its own encoder over them (over a copy for full fine-tuning).
+	Model       *bert.Model
 	Train, Test *text.Dataset
 	// Cache holds tokenised texts and frozen features shared between runs; nil for none.
-	Cache *Cache
+	Cache *TextCache
 	// AfterBackward, when set, is called with the step number and the trainable parameters
 	// (head, then adapters or encoder weights) after the gradients of a step are computed,
 	// before they are checked and applied (tests inject non-finite values with it).
 	AfterBackward func(step int, params []*nn.Param)
 }
 
-// Cache holds what runs over the same model, data and max length can share.
-type Cache struct {
+// TextCache holds what text runs over the same model, data and max length can share.
+type TextCache struct {
 	seqs     map[string][][]int
 	features map[string]*nn.Tensor[float32]
 }
 
-// NewCache returns an empty cache.
-func NewCache() *Cache {
-	return &Cache{seqs: map[string][][]int{}, features: map[string]*nn.Tensor[float32]{}}
+// NewTextCache returns an empty cache.
+func NewTextCache() *TextCache {
+	return &TextCache{seqs: map[string][][]int{}, features: map[string]*nn.Tensor[float32]{}}
 }
 
-func (c *Cache) tokens(m *Model, d *text.Dataset, maxLen int) [][]int {
+func (c *TextCache) tokens(m *bert.Model, d *text.Dataset, maxLen int) [][]int {
 	key := fmt.Sprintf("%s|%d|%s", d.Name, maxLen, d.Digest())
 	if c != nil {
 		if s, ok := c.seqs[key]; ok {
@@ -364,8 +334,8 @@ func (c *Cache) tokens(m *Model, d *text.Dataset, maxLen int) [][]int {
 // RunDatasets returns the texts a run with configuration c trains and is evaluated on, given
 // the corpus's train/test split: with c.Validation the training split minus a validation
 // part and that part instead of the test split; then each sampled as c.TrainLimit and
-// c.TestLimit say. Run and `qpeft eval` both select their data with it.
-func (c RunConfig) RunDatasets(train, test *text.Dataset) (tr, te *text.Dataset, err error) {
+// c.TestLimit say. RunText and `qpeft eval` both select their data with it.
+func (c TextConfig) RunDatasets(train, test *text.Dataset) (tr, te *text.Dataset, err error) {
 	if c.Validation {
 		rest, val, err := train.Split(2 * text.SpamTestFraction)
 		if err != nil {
@@ -377,14 +347,15 @@ func (c RunConfig) RunDatasets(train, test *text.Dataset) (tr, te *text.Dataset,
 	return train.Sample(train.Name, c.TrainLimit, 0), test.Sample(test.Name, c.TestLimit, 0), nil
 }
 
-// LoadRunData loads the dataset a config names and returns its fixed train/test split.
-func LoadRunData(spec string) (train, test *text.Dataset, err error) {
+// LoadTextData loads the text data set a configuration names and returns its fixed
+// train/test split.
+func LoadTextData(spec string) (train, test *text.Dataset, err error) {
 	dir, ok := strings.CutPrefix(spec, DataSpamAssassin+":")
 	if spec == DataSpamAssassin {
 		dir, ok = "", true
 	}
 	if !ok {
-		return nil, nil, fmt.Errorf("bert: data %q: want %s or %s:DIR", spec, DataSpamAssassin, DataSpamAssassin)
+		return nil, nil, fmt.Errorf("train: data %q: want %s or %s:DIR", spec, DataSpamAssassin, DataSpamAssassin)
 	}
 	if dir == "" {
 		if dir, err = text.FindSpamAssassin(); err != nil {
@@ -394,65 +365,56 @@ func LoadRunData(spec string) (train, test *text.Dataset, err error) {
 	return text.SpamAssassinSplit(dir)
 }
 
-func logf(w io.Writer, format string, args ...any) {
-	if w != nil {
-		fmt.Fprintf(w, format+"\n", args...)
-	}
-}
-
-// Run fine-tunes a classifier as cfg says, evaluates it on the test split and, when out is
-// not empty, writes out/ atomically: result.json; for adapter methods adapter/ (the qpeft
-// checkpoint, peft.Load reads it) and lora/ (the adapters as a Hugging Face PEFT LoRA
+// RunText fine-tunes a text classifier as cfg says, evaluates it on the test split and, when
+// out is not empty, writes out/ atomically: result.json; for adapter methods adapter/ (the
+// qpeft checkpoint, peft.Load reads it) and lora/ (the adapters as a Hugging Face PEFT LoRA
 // directory, plus classifier.safetensors and classifier.json describing the head and
-// pooling); head.safetensors (the trained head). The same cfg gives the same result.json
-// metrics bit for bit on a given machine and thread count.
-func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Result, error) {
+// pooling); head.safetensors (the trained head). It trains with the [Loop] of every model.
+// The same cfg gives the same result.json metrics bit for bit on a given machine and thread
+// count.
+func RunText(ctx context.Context, cfg TextConfig, out string, opts TextOptions) (*TextResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	// The output is checked before anything is loaded (internal/outdir): it may replace only
-	// an earlier qpeft output, and must be writable with room for the run directory.
-	notes, err := outdir.Check(out, "--out", outBytes)
-	if err != nil {
+	prog := progressOrNop(opts.Progress)
+	// The output is checked before anything is loaded.
+	if err := checkOut(out, textOutBytes, prog); err != nil {
 		return nil, err
-	}
-	for _, n := range notes {
-		logf(opts.Log, "note: %s", n)
 	}
 	start := time.Now()
 	m := opts.Model
 	if m == nil {
 		var err error
-		if m, err = Load(cfg.ModelDir()); err != nil {
+		if m, err = bert.Load(cfg.ModelDir()); err != nil {
 			return nil, err
 		}
 	}
 	train, test := opts.Train, opts.Test
 	if train == nil || test == nil {
 		var err error
-		if train, test, err = LoadRunData(cfg.Data); err != nil {
+		if train, test, err = LoadTextData(cfg.Data); err != nil {
 			return nil, err
 		}
 	}
-	train, test, err = cfg.RunDatasets(train, test)
+	train, test, err := cfg.RunDatasets(train, test)
 	if err != nil {
 		return nil, err
 	}
 	if len(train.Classes) < 2 {
-		return nil, fmt.Errorf("bert: dataset %s has %d classes", train.Name, len(train.Classes))
+		return nil, fmt.Errorf("train: dataset %s has %d classes", train.Name, len(train.Classes))
 	}
 	if cfg.Batch > train.Len() {
-		return nil, fmt.Errorf("bert: --batch %d is larger than the %d training texts", cfg.Batch, train.Len())
+		return nil, fmt.Errorf("train: --batch %d is larger than the %d training texts", cfg.Batch, train.Len())
 	}
 	ck := m.Checkpoint
 	if cfg.Method == Full {
 		ck = ck.Clone()
 	}
-	enc, err := NewEncoder[float32](ck)
+	enc, err := bert.NewEncoder[float32](ck)
 	if err != nil {
 		return nil, err
 	}
-	cls, err := NewClassifier(enc, cfg.Pooling, len(train.Classes))
+	cls, err := bert.NewClassifier(enc, cfg.Pooling, len(train.Classes))
 	if err != nil {
 		return nil, err
 	}
@@ -462,7 +424,7 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 		epochs = cfg.HeadEpochs
 	}
 	total := steps * epochs
-	res := &Result{Format: ResultFormat, Label: cfg.Label(), Config: cfg, Classifier: cls,
+	res := &TextResult{Format: TextResultFormat, Label: cfg.Label(), Config: cfg, Classifier: cls,
 		GOMAXPROCS: runtime.GOMAXPROCS(0), SIMD: nn.SIMD()}
 	res.Model.Dir, res.Model.SHA256, res.Model.DTypes = m.Dir, ck.SHA256, ck.DTypes
 	res.Model.Params, res.Model.Hidden, res.Model.Layers = ck.Config.NumParams(ck.HasPooler), ck.Config.HiddenSize, ck.Config.NumHiddenLayers
@@ -473,27 +435,39 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 
 	trainSeqs := opts.Cache.tokens(m, train, cfg.MaxLen)
 	testSeqs := opts.Cache.tokens(m, test, cfg.MaxLen)
+	// headLoop trains the head alone on cached frozen features for the given epochs.
+	headLoop := func(epochs int, lr float64, out string) (*LoopResult, float64, error) {
+		t0 := time.Now()
+		feats, err := textFeatures(ctx, cls, m, train, trainSeqs, cfg, opts.Cache)
+		if err != nil {
+			return nil, 0, err
+		}
+		featSecs := time.Since(t0).Seconds()
+		n := steps * epochs
+		l := &Loop{Learner: &featureLearner{head: cls.Head, feats: feats, labels: train.Labels},
+			Groups:      []Group{{"head", cls.Head.Params(), unitScheduleLR(lr, int(math.Round(cfg.WarmupFrac*float64(n))), n)}},
+			WeightDecay: cfg.WeightDecay, Clip: cfg.Clip, Epochs: epochs, Batches: textBatches(cfg.Seed, train.Len(), cfg.Batch),
+			Progress: prog, Out: out}
+		lr2, err := l.Run(ctx)
+		return lr2, featSecs, err
+	}
 	if cfg.ProbeEpochs > 0 {
 		t0 := time.Now()
-		pc := cfg
-		pc.HeadEpochs, pc.LR = cfg.ProbeEpochs, cfg.headLR()
-		probeSteps := cfg.ProbeEpochs * steps
-		sched := nn.WarmupCosine{WarmupSteps: int(math.Round(cfg.WarmupFrac * float64(probeSteps))), TotalSteps: probeSteps}
-		probe := &Result{}
-		if err := trainHead(ctx, pc, cls, train, trainSeqs, m, RunOptions{Cache: opts.Cache}, probe, nn.NewAdamW(cls.Head.Params(), pc.LR, cfg.WeightDecay), sched); err != nil {
+		pr, _, err := headLoop(cfg.ProbeEpochs, cfg.headLR(), out)
+		if err != nil {
 			return nil, err
 		}
 		res.ProbeSeconds = time.Since(t0).Seconds()
-		last := probe.Epochs[len(probe.Epochs)-1]
+		last := textEpochs(pr)[len(pr.Epochs)-1]
 		res.Probe = &last
-		logf(opts.Log, "linear probe: %d epochs, train loss %.4f, accuracy %.2f%%, %.1f s", cfg.ProbeEpochs, last.TrainLoss, 100*last.TrainAcc, res.ProbeSeconds)
+		prog.Logf("linear probe: %d epochs, train loss %.4f, accuracy %.2f%%, %.1f s", cfg.ProbeEpochs, last.TrainLoss, 100*last.TrainAcc, res.ProbeSeconds)
 	}
 
 	var backbone []*nn.Param
 	switch {
 	case cfg.Method.Adapter():
-		tm, _ := ParseTargets(cfg.targets())
-		names, err := MatchTargets(enc, tm)
+		tm, _ := bert.ParseTargets(cfg.targets())
+		names, err := bert.MatchTargets(enc, tm)
 		if err != nil {
 			return nil, err
 		}
@@ -510,135 +484,57 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 		backbone = ad.Params()
 	case cfg.Method == Full:
 		for _, p := range enc.Params() {
-			MakeTrainable(p)
+			bert.MakeTrainable(p)
 		}
 		backbone = enc.Params()
 		_, res.EncoderParams = nn.CountParams(backbone)
 	}
-	logf(opts.Log, "%s: %d adapter + %d head + %d encoder trainable parameters; %d train / %d test texts of %s, ≤ %d tokens; %d epoch(s) × %d steps of %d",
+	prog.Logf("%s: %d adapter + %d head + %d encoder trainable parameters; %d train / %d test texts of %s, ≤ %d tokens; %d epoch(s) × %d steps of %d",
 		cfg.Label(), res.AdapterParams, res.HeadParams, res.EncoderParams, train.Len(), test.Len(), train.Name, cfg.MaxLen, epochs, steps, cfg.Batch)
 
-	sched := nn.WarmupCosine{WarmupSteps: int(math.Round(cfg.WarmupFrac * float64(total))), TotalSteps: total}
-	headOpt := nn.NewAdamW(cls.Head.Params(), cfg.headLR(), cfg.WeightDecay)
-	var bbOpt *nn.Adam
-	if len(backbone) > 0 {
-		bbOpt = nn.NewAdamW(backbone, cfg.LR, cfg.WeightDecay)
-	}
-	all := append(append([]*nn.Param(nil), cls.Head.Params()...), backbone...)
-	bbName := "adapters"
-	if cfg.Method == Full {
-		bbName = "encoder weights"
-	}
-
+	var lr *LoopResult
 	if cfg.Method == Head {
-		if err := trainHead(ctx, cfg, cls, train, trainSeqs, m, opts, res, headOpt, sched); err != nil {
+		if lr, res.FeatureSeconds, err = headLoop(epochs, cfg.LR, out); err != nil {
 			return nil, err
 		}
 	} else {
-		rng := rand.New(rand.NewPCG(cfg.Seed, 0x73687566))
-		step := 0
-		for ep := 1; ep <= cfg.Epochs; ep++ {
-			t0 := time.Now()
-			perm := rng.Perm(train.Len())
-			var lossSum, accSum float64
-			tokens := 0
-			for s := 0; s < steps; s++ {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-				step++
-				if res.Adapters != nil {
-					for _, mod := range res.Adapters.Modules {
-						if p, ok := mod.Adapter.(peft.Prunable); ok {
-							if err := p.OnStep(step); err != nil {
-								return nil, fmt.Errorf("bert: %s: %w", mod.Name, err)
-							}
-						}
-					}
-				}
-				idx := perm[s*cfg.Batch : (s+1)*cfg.Batch]
-				b, labels := batchOf(trainSeqs, train.Labels, idx)
-				tokens += b.Tokens()
-				nn.ZeroGrad(all)
-				logits, err := cls.Forward(b)
-				if err != nil {
-					return nil, err
-				}
-				loss, dl := nn.SoftmaxCrossEntropy(logits, labels)
-				acc := nn.Accuracy(logits, labels)
-				cls.Backward(dl)
-				if err := cls.Encoder.AdapterErr(); err != nil {
-					return nil, diverged(err, step, out)
-				}
-				if res.Adapters != nil {
-					for _, mod := range res.Adapters.Modules {
-						if r, ok := mod.Adapter.(interface{ Regularize() float64 }); ok {
-							loss += r.Regularize()
-						}
-					}
-				}
-				if opts.AfterBackward != nil {
-					opts.AfterBackward(step, all)
-				}
-				// A non-finite loss or gradient stops the run before the optimiser step,
-				// a non-finite parameter right after it; nothing is written either way.
-				if err := nn.CheckLoss(loss); err != nil {
-					return nil, diverged(err, step, out)
-				}
-				if err := nn.CheckGrads("head", cls.Head.Params()); err != nil {
-					return nil, diverged(err, step, out)
-				}
-				if err := nn.CheckGrads(bbName, backbone); err != nil {
-					return nil, diverged(err, step, out)
-				}
-				nn.ClipGradNorm(all, cfg.Clip)
-				f := lrFactor(sched, step-1)
-				headOpt.SetLR(cfg.headLR() * f)
-				headOpt.Step()
-				if bbOpt != nil {
-					bbOpt.SetLR(cfg.LR * f)
-					bbOpt.Step()
-				}
-				if err := nn.CheckValues("head", cls.Head.Params()); err != nil {
-					return nil, diverged(err, step, out)
-				}
-				if err := nn.CheckValues(bbName, backbone); err != nil {
-					return nil, diverged(err, step, out)
-				}
-				lossSum += loss
-				accSum += acc
-				if opts.Log != nil && (s+1)%max(1, steps/10) == 0 {
-					logf(opts.Log, "  epoch %d step %d/%d: loss %.4f (mean %.4f), %.0f tokens/s", ep, s+1, steps, loss, lossSum/float64(s+1), float64(tokens)/time.Since(t0).Seconds())
-				}
-			}
-			sec := time.Since(t0).Seconds()
-			res.Epochs = append(res.Epochs, EpochInfo{Epoch: ep, Steps: steps, TrainLoss: lossSum / float64(steps),
-				TrainAcc: accSum / float64(steps), Seconds: sec, TokensPerSec: float64(tokens) / sec})
-			logf(opts.Log, "epoch %d: train loss %.4f, accuracy %.2f%%, %.1f s (%.0f tokens/s)", ep, lossSum/float64(steps), 100*accSum/float64(steps), sec, float64(tokens)/sec)
+		warm := int(math.Round(cfg.WarmupFrac * float64(total)))
+		bbName := "adapters"
+		if cfg.Method == Full {
+			bbName = "encoder weights"
+		}
+		all := append(append([]*nn.Param(nil), cls.Head.Params()...), backbone...)
+		l := &Loop{Learner: &textLearner{cls: cls, seqs: trainSeqs, labels: train.Labels},
+			Groups: []Group{{"head", cls.Head.Params(), unitScheduleLR(cfg.headLR(), warm, total)},
+				{bbName, backbone, unitScheduleLR(cfg.LR, warm, total)}},
+			WeightDecay: cfg.WeightDecay, Clip: cfg.Clip, Epochs: cfg.Epochs, Batches: textBatches(cfg.Seed, train.Len(), cfg.Batch),
+			Adapters: res.Adapters, Progress: prog, Out: out}
+		if opts.AfterBackward != nil {
+			l.AfterBackward = func(step int) { opts.AfterBackward(step, all) }
+		}
+		if lr, err = l.Run(ctx); err != nil {
+			return nil, err
 		}
 	}
+	res.Epochs = textEpochs(lr)
 	for _, e := range res.Epochs {
 		res.SecondsPerEpoch += e.Seconds / float64(len(res.Epochs))
 	}
 	t0 := time.Now()
-	var score Score
+	var logits *nn.Tensor[float32]
 	if cfg.Method == Head {
-		feats, err := features(ctx, cls, m, test, testSeqs, cfg, opts.Cache)
+		feats, err := textFeatures(ctx, cls, m, test, testSeqs, cfg, opts.Cache)
 		if err != nil {
 			return nil, err
 		}
-		score = ScoreLogits(cls.Head.Forward(feats), test.Labels)
-	} else {
-		logits, err := Predict(ctx, cls, testSeqs, 32)
-		if err != nil {
-			return nil, err
-		}
-		score = ScoreLogits(logits, test.Labels)
+		logits = cls.Head.Forward(feats)
+	} else if logits, err = bert.Predict(ctx, cls, testSeqs, 32); err != nil {
+		return nil, err
 	}
-	res.Test = score
+	res.Test = ScoreLogits(logits, test.Labels)
 	res.EvalSeconds = time.Since(t0).Seconds()
 	res.TotalSeconds = time.Since(start).Seconds()
-	logf(opts.Log, "%s: test %s", cfg.Label(), score)
+	prog.Logf("%s: test %s", cfg.Label(), res.Test)
 	if out != "" {
 		if err := res.Save(out); err != nil {
 			return nil, err
@@ -647,30 +543,102 @@ func Run(ctx context.Context, cfg RunConfig, out string, opts RunOptions) (*Resu
 	return res, nil
 }
 
+// textEpochs converts the loop's epochs to result.json's.
+func textEpochs(lr *LoopResult) []TextEpoch {
+	var out []TextEpoch
+	for _, e := range lr.Epochs {
+		te := TextEpoch{Epoch: e.Epoch, Steps: e.Steps, TrainLoss: e.Loss, TrainAcc: e.Accuracy, Seconds: e.Seconds}
+		if e.Tokens > 0 {
+			te.TokensPerSec = float64(e.Tokens) / e.Seconds
+		}
+		out = append(out, te)
+	}
+	return out
+}
+
 func digest2(a, b *text.Dataset) string {
 	return (&text.Dataset{Classes: a.Classes, Texts: append(append([]string(nil), a.Texts...), b.Texts...),
 		Labels: append(append([]int(nil), a.Labels...), b.Labels...), IDs: append(append([]string(nil), a.IDs...), b.IDs...)}).Digest()
 }
 
-func lrFactor(s nn.WarmupCosine, step int) float64 {
-	s.Peak, s.Final = 1, 0.01
-	if s.TotalSteps <= 0 {
-		return 1
+// unitScheduleLR is the schedule of text runs: peak times a warm-up and cosine decay from 1
+// to 1/100 (the same curve as [WarmupCosineLR], computed as a factor of peak so that text
+// runs keep their recorded results bit for bit).
+func unitScheduleLR(peak float64, warm, total int) func(int) float64 {
+	s := nn.WarmupCosine{Peak: 1, Final: 0.01, WarmupSteps: warm, TotalSteps: total}
+	return func(step int) float64 {
+		if s.TotalSteps <= 0 {
+			return peak
+		}
+		return peak * s.LR(step)
 	}
-	return s.LR(step)
 }
 
-func batchOf(seqs [][]int, labels []int, idx []int) (*Batch, []int) {
+// textBatches returns the mini-batches of text runs: a permutation of the n training texts
+// per epoch from one seeded stream, cut into n/batch full batches.
+func textBatches(seed uint64, n, batch int) func(int) [][]int {
+	rng := rand.New(rand.NewPCG(seed, 0x73687566))
+	return func(int) [][]int {
+		perm := rng.Perm(n)
+		out := make([][]int, n/batch)
+		for s := range out {
+			out[s] = perm[s*batch : (s+1)*batch]
+		}
+		return out
+	}
+}
+
+// textLearner trains a BERT classifier on tokenised texts.
+type textLearner struct {
+	cls    *bert.Classifier[float32]
+	seqs   [][]int
+	labels []int
+}
+
+func (l *textLearner) Forward(idx []int) (*nn.Tensor[float32], []int, int, error) {
 	sel := make([][]int, len(idx))
 	lab := make([]int, len(idx))
 	for i, j := range idx {
-		sel[i], lab[i] = seqs[j], labels[j]
+		sel[i], lab[i] = l.seqs[j], l.labels[j]
 	}
-	return NewBatch(sel), lab
+	b := bert.NewBatch(sel)
+	logits, err := l.cls.Forward(b)
+	return logits, lab, b.Tokens(), err
 }
 
-// features returns the frozen pooled features of a dataset (cached per model and data).
-func features(ctx context.Context, cls *Classifier[float32], m *Model, d *text.Dataset, seqs [][]int, cfg RunConfig, cache *Cache) (*nn.Tensor[float32], error) {
+func (l *textLearner) Backward(dlogits *nn.Tensor[float32]) error {
+	l.cls.Backward(dlogits)
+	if err := l.cls.Encoder.AdapterErr(); err != nil {
+		return fmt.Errorf("train: backward pass failed (did training diverge? lower --lr): %w", err)
+	}
+	return nil
+}
+
+// featureLearner trains a linear head on cached features.
+type featureLearner struct {
+	head   *nn.Linear[float32]
+	feats  *nn.Tensor[float32]
+	labels []int
+}
+
+func (l *featureLearner) Forward(idx []int) (*nn.Tensor[float32], []int, int, error) {
+	h := l.feats.Shape[1]
+	x := nn.New[float32](len(idx), h)
+	labels := make([]int, len(idx))
+	for i, j := range idx {
+		copy(x.Data[i*h:(i+1)*h], l.feats.Data[j*h:(j+1)*h])
+		labels[i] = l.labels[j]
+	}
+	return l.head.Forward(x), labels, 0, nil
+}
+
+func (l *featureLearner) Backward(dlogits *nn.Tensor[float32]) error {
+	nn.BackwardParams[float32](l.head, dlogits)
+	return nil
+}
+
+// textFeatures returns the frozen pooled features of a dataset (cached per model and data).
+func textFeatures(ctx context.Context, cls *bert.Classifier[float32], m *bert.Model, d *text.Dataset, seqs [][]int, cfg TextConfig, cache *TextCache) (*nn.Tensor[float32], error) {
 	key := fmt.Sprintf("%s|%s|%d|%s|%s", m.Checkpoint.SHA256, d.Name, cfg.MaxLen, cfg.Pooling, d.Digest())
 	if cache != nil {
 		if f, ok := cache.features[key]; ok {
@@ -684,8 +652,7 @@ func features(ctx context.Context, cls *Classifier[float32], m *Model, d *text.D
 			return nil, err
 		}
 		hi := min(len(seqs), lo+32)
-		b := NewBatch(seqs[lo:hi])
-		x, err := cls.Features(b)
+		x, err := cls.Features(bert.NewBatch(seqs[lo:hi]))
 		if err != nil {
 			return nil, err
 		}
@@ -697,73 +664,11 @@ func features(ctx context.Context, cls *Classifier[float32], m *Model, d *text.D
 	return f, nil
 }
 
-// trainHead trains the head alone on cached frozen features.
-func trainHead(ctx context.Context, cfg RunConfig, cls *Classifier[float32], train *text.Dataset, seqs [][]int, m *Model, opts RunOptions, res *Result, opt *nn.Adam, sched nn.WarmupCosine) error {
-	t0 := time.Now()
-	feats, err := features(ctx, cls, m, train, seqs, cfg, opts.Cache)
-	if err != nil {
-		return err
-	}
-	res.FeatureSeconds = time.Since(t0).Seconds()
-	h := feats.Shape[1]
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x73687566))
-	steps := train.Len() / cfg.Batch
-	epochs := cfg.Epochs
-	if cfg.HeadEpochs > 0 {
-		epochs = cfg.HeadEpochs
-	}
-	step := 0
-	for ep := 1; ep <= epochs; ep++ {
-		t1 := time.Now()
-		perm := rng.Perm(train.Len())
-		var lossSum, accSum float64
-		for s := 0; s < steps; s++ {
-			step++
-			idx := perm[s*cfg.Batch : (s+1)*cfg.Batch]
-			x := nn.New[float32](len(idx), h)
-			labels := make([]int, len(idx))
-			for i, j := range idx {
-				copy(x.Data[i*h:(i+1)*h], feats.Data[j*h:(j+1)*h])
-				labels[i] = train.Labels[j]
-			}
-			opt.SetLR(cfg.LR * lrFactor(sched, step-1))
-			loss, acc, _, err := nn.TrainStepChecked[float32](cls.Head, opt, x, labels, cfg.Clip, "head")
-			if err != nil {
-				return diverged(err, step, "")
-			}
-			lossSum += loss
-			accSum += acc
-		}
-		sec := time.Since(t1).Seconds()
-		res.Epochs = append(res.Epochs, EpochInfo{Epoch: ep, Steps: steps, TrainLoss: lossSum / float64(steps), TrainAcc: accSum / float64(steps), Seconds: sec})
-		logf(opts.Log, "epoch %d: train loss %.4f, accuracy %.2f%% (head on cached features)", ep, lossSum/float64(steps), 100*accSum/float64(steps))
-	}
-	return nil
-}
-
-// Predict returns the logits of a classifier for tokenised texts, in batches.
-func Predict(ctx context.Context, cls *Classifier[float32], seqs [][]int, batch int) (*nn.Tensor[float32], error) {
-	c := cls.Classes()
-	out := nn.New[float32](len(seqs), c)
-	for lo := 0; lo < len(seqs); lo += batch {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		hi := min(len(seqs), lo+batch)
-		y, err := cls.Forward(NewBatch(seqs[lo:hi]))
-		if err != nil {
-			return nil, err
-		}
-		copy(out.Data[lo*c:hi*c], y.Data)
-	}
-	return out, nil
-}
-
 // ScoreLogits scores classifier logits (one row per text) against the labels: the mean
 // softmax cross-entropy, the accuracy, and the positive class's (label 1: spam) precision,
-// recall and F1 (0 where undefined). Runs and `qpeft eval` score with it.
-func ScoreLogits(logits *nn.Tensor[float32], labels []int) Score {
-	s := Score{N: len(labels)}
+// recall and F1 (0 where undefined). Text runs and `qpeft eval` score with it.
+func ScoreLogits(logits *nn.Tensor[float32], labels []int) TextScore {
+	s := TextScore{N: len(labels)}
 	if len(labels) == 0 {
 		return s
 	}
@@ -795,50 +700,35 @@ func ScoreLogits(logits *nn.Tensor[float32], labels []int) Score {
 	return s
 }
 
-// Clone returns a deep copy of the checkpoint's weights (for full fine-tuning, which
-// modifies them).
-func (ck *Checkpoint) Clone() *Checkpoint {
-	c := *ck
-	c.Weights = make(map[string]*nn.Param, len(ck.Weights))
-	for k, p := range ck.Weights {
-		c.Weights[k] = &nn.Param{Name: p.Name, Shape: append([]int(nil), p.Shape...), Value: append([]float64(nil), p.Value...)}
-	}
-	return &c
-}
+// textOutBytes bounds the size of a text run directory (result.json, the head, adapters and
+// their LoRA export) for the free-space check of [RunText].
+const textOutBytes = 64 << 20
 
-// outBytes bounds the size of a run directory (result.json, the head, adapters and their
-// LoRA export) for the free-space check of [Run].
-const outBytes = 64 << 20
-
-// Save writes the run's directory atomically (see [Run]), with the marker of a qpeft output.
-// An existing out is replaced only when it is an earlier qpeft output holding nothing else
-// (see package internal/outdir).
-func (r *Result) Save(out string) error {
-	js, err := json.MarshalIndent(r, "", "  ")
+// Save writes the run's directory atomically (see [RunText]) under the output policy of
+// every run directory ([Save]).
+func (r *TextResult) Save(out string) error {
+	js, err := marshal(r)
 	if err != nil {
 		return err
 	}
-	if err := outdir.CheckReplace(out, "--out"); err != nil {
-		return err
-	}
-	return outdir.Write(out, "--out", "qpeft train --model hf:", func(dir string) error {
-		if err := os.WriteFile(filepath.Join(dir, "result.json"), append(js, '\n'), 0o644); err != nil {
+	return writeRunDir(out, "qpeft train --model hf:", func(dir string) error {
+		if err := os.WriteFile(filepath.Join(dir, TextResultFile), js, 0o644); err != nil {
 			return err
 		}
-		if err := saveHead(filepath.Join(dir, "head.safetensors"), r.Classifier); err != nil {
+		if err := saveTextHead(filepath.Join(dir, HeadFile), r.Classifier); err != nil {
 			return err
 		}
 		if r.Adapters == nil {
 			return nil
 		}
-		if err := r.Adapters.Save(filepath.Join(dir, "adapter")); err != nil {
+		if err := r.Adapters.Save(filepath.Join(dir, AdapterDir)); err != nil {
 			return err
 		}
-		return ExportLoRA(filepath.Join(dir, "lora"), r.Classifier, r.Adapters, r.Config.MaxLen)
+		return ExportTextLoRA(filepath.Join(dir, LoRADir), r.Classifier, r.Adapters, r.Config.MaxLen)
 	})
 }
 
-func saveHead(path string, c *Classifier[float32]) error {
+func saveTextHead(path string, c *bert.Classifier[float32]) error {
 	var ts []safetensors.Tensor
 	for _, p := range c.Head.Params() {
 		ts = append(ts, safetensors.FromFloat64AsFloat32(strings.TrimPrefix(p.Name, "classifier."), p.Shape, p.Value))
@@ -846,26 +736,26 @@ func saveHead(path string, c *Classifier[float32]) error {
 	return safetensors.WriteFile(path, ts, map[string]string{"format": "pt", "pooling": string(c.Pooling)})
 }
 
-// ClassifierInfo is classifier.json in a LoRA export: how to turn the adapted encoder's
-// hidden states into the logits.
+// ClassifierInfo is classifier.json in a text run's LoRA export: how to turn the adapted
+// encoder's hidden states into the logits.
 type ClassifierInfo struct {
 	// Pooling is mean, cls or pooler; Classes the number of logits; MaxLen the truncation
 	// used in training; Weights the file holding "weight" (classes × H) and "bias".
-	Pooling Pooling `json:"pooling"`
-	Classes int     `json:"classes"`
-	MaxLen  int     `json:"max_len"`
-	Weights string  `json:"weights"`
+	Pooling bert.Pooling `json:"pooling"`
+	Classes int          `json:"classes"`
+	MaxLen  int          `json:"max_len"`
+	Weights string       `json:"weights"`
 }
 
-// ExportLoRA writes the adapters as a Hugging Face PEFT LoRA directory for the encoder's
+// ExportTextLoRA writes the adapters as a Hugging Face PEFT LoRA directory for the encoder's
 // checkpoint (module paths as in transformers' BertModel, e.g.
 // encoder.layer.0.attention.self.query), plus the classification head
 // (classifier.safetensors, F32) and classifier.json.
-func ExportLoRA(dir string, c *Classifier[float32], ad *peft.Checkpoint, maxLen int) error {
+func ExportTextLoRA(dir string, c *bert.Classifier[float32], ad *peft.Checkpoint, maxLen int) error {
 	if err := peft.ExportLoRA(dir, ad.Modules, ad.BaseModel); err != nil {
 		return err
 	}
-	if err := saveHead(filepath.Join(dir, "classifier.safetensors"), c); err != nil {
+	if err := saveTextHead(filepath.Join(dir, "classifier.safetensors"), c); err != nil {
 		return err
 	}
 	js, err := json.MarshalIndent(ClassifierInfo{Pooling: c.Pooling, Classes: c.Classes(), MaxLen: maxLen, Weights: "classifier.safetensors"}, "", "  ")
@@ -873,16 +763,4 @@ func ExportLoRA(dir string, c *Classifier[float32], ad *peft.Checkpoint, maxLen 
 		return err
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, "classifier.json"), append(js, '\n'), 0o644)
-}
-
-// diverged wraps a *nn.NonFiniteError with its step and what happened to the output.
-func diverged(err error, step int, out string) error {
-	var nf *nn.NonFiniteError
-	if errors.As(err, &nf) {
-		nf.Step = step
-	}
-	if out != "" {
-		return fmt.Errorf("bert: %w; nothing was written to %s (an earlier run there is kept)", err, out)
-	}
-	return fmt.Errorf("bert: %w", err)
 }
