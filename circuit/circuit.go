@@ -95,6 +95,15 @@ func (p Pos) String() string {
 	return fmt.Sprintf("%s:%d:%d", f, p.Line, p.Col)
 }
 
+// Prefix is the position followed by ": " to start an error message, or "" when the
+// position is not set.
+func (p Pos) Prefix() string {
+	if !p.IsValid() {
+		return ""
+	}
+	return p.String() + ": "
+}
+
 // Cond makes an operation conditional on classical bits: it applies when the bits Clbits,
 // read as a little-endian integer (Clbits[0] is the least significant), equal the value.
 // A condition on at most 64 bits keeps its value in Value; one on more bits (OpenQASM 2's
@@ -344,7 +353,7 @@ func (e *NonFiniteError) Error() string {
 		with = " with " + e.Values
 	}
 	return fmt.Sprintf("%sgate %s: angle %d (%s) is %v%s; gate angles must be finite numbers",
-		posPrefix(e.Pos), e.Gate, e.Arg+1, e.Expr, e.Value, with)
+		e.Pos.Prefix(), e.Gate, e.Arg+1, e.Expr, e.Value, with)
 }
 
 func (o *Op) nonFinite(i int, a Expr, v float64, env Env) *NonFiniteError {
@@ -713,7 +722,7 @@ func (c *Circuit) Inverse() (*Circuit, error) {
 	for i := len(c.Ops) - 1; i >= 0; i-- {
 		op := &c.Ops[i]
 		if !op.IsUnitary() {
-			return nil, fmt.Errorf("%sinverse: %s is not unitary", posPrefix(op.Pos), op.Name())
+			return nil, fmt.Errorf("%sinverse: %s is not unitary", op.Pos.Prefix(), op.Name())
 		}
 		if op.Kind == Barrier {
 			d.Ops = append(d.Ops, op.clone())
@@ -733,13 +742,6 @@ func (c *Circuit) Inverse() (*Circuit, error) {
 		}
 	}
 	return d, nil
-}
-
-func posPrefix(p Pos) string {
-	if p.IsValid() {
-		return p.String() + ": "
-	}
-	return ""
 }
 
 // Compose appends other's operations, mapping other's qubit i to qubits[i] and bit j to
@@ -801,7 +803,7 @@ type NotRealError struct {
 // Error describes the gate, where it is, and which gates an adapter may use.
 func (e *NotRealError) Error() string {
 	return fmt.Sprintf("%sgate %s (operation %d) has complex matrix entries; an adapter for real weights may use only real gates (ry, cry, cz, cx, x, z, h, ch, swap, ccx, cswap, id)",
-		posPrefix(e.Pos), e.Gate, e.Index)
+		e.Pos.Prefix(), e.Gate, e.Index)
 }
 
 // CheckReal returns a *NotRealError for the first gate whose matrix is not real for all
@@ -811,7 +813,7 @@ func (c *Circuit) CheckReal() error {
 	for i := range c.Ops {
 		op := &c.Ops[i]
 		if !op.IsUnitary() {
-			return fmt.Errorf("%s%s (operation %d) is not unitary; an orthogonal map needs a circuit of gates only", posPrefix(op.Pos), op.Name(), i)
+			return fmt.Errorf("%s%s (operation %d) is not unitary; an orthogonal map needs a circuit of gates only", op.Pos.Prefix(), op.Name(), i)
 		}
 		if op.Kind == GateOp && !op.Gate.Real {
 			return &NotRealError{Gate: op.Gate.Name, Index: i, Pos: op.Pos}

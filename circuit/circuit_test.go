@@ -4,158 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/cmplx"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/qpeft/qpeft/gates"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
-
-// denseUnitary is a brute-force oracle: the product of every op's matrix embedded in the full
-// 2^n space (little-endian: Qubits[j] is bit j of the op's matrix index).
-func denseUnitary(t *testing.T, c *Circuit, env Env) []complex128 {
-	t.Helper()
-	d := 1 << c.NumQubits
-	u := make([]complex128, d*d)
-	for i := 0; i < d; i++ {
-		u[i*d+i] = 1
-	}
-	for i := range c.Ops {
-		op := &c.Ops[i]
-		if op.Kind == Barrier {
-			continue
-		}
-		m, err := op.Matrix(env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k := len(op.Qubits)
-		full := make([]complex128, d*d)
-		mask := 0
-		for _, q := range op.Qubits {
-			mask |= 1 << q
-		}
-		for r := 0; r < d; r++ {
-			for col := 0; col < d; col++ {
-				if r&^mask != col&^mask {
-					continue
-				}
-				lr, lc := 0, 0
-				for j, q := range op.Qubits {
-					lr |= (r >> q & 1) << j
-					lc |= (col >> q & 1) << j
-				}
-				full[r*d+col] = m[lr*(1<<k)+lc]
-			}
-		}
-		if op.Gate.Qubits == 0 && op.Ctrl == 0 { // global phase
-			for j := range full {
-				full[j] = 0
-			}
-			for j := 0; j < d; j++ {
-				full[j*d+j] = m[0]
-			}
-		}
-		next := make([]complex128, d*d)
-		for r := 0; r < d; r++ {
-			for kk := 0; kk < d; kk++ {
-				if full[r*d+kk] == 0 {
-					continue
-				}
-				for col := 0; col < d; col++ {
-					next[r*d+col] += full[r*d+kk] * u[kk*d+col]
-				}
-			}
-		}
-		u = next
-	}
-	return u
-}
-
-func randomCircuit(r *rand.Rand, n, depth int, symbolic bool) *Circuit {
-	c := New(n)
-	all := gates.All()
-	for len(c.Ops) < depth {
-		g := all[r.IntN(len(all))]
-		if g.Qubits > n {
-			continue
-		}
-		qs := r.Perm(n)[:g.Qubits]
-		args := make([]any, g.Params)
-		for i := range args {
-			switch {
-			case symbolic && r.IntN(3) == 0:
-				args[i] = Add(Mul(Num(2), Param("a")), Num(math.Pi/4))
-			case symbolic && r.IntN(3) == 0:
-				args[i] = Call{"sin", Param("b")}
-			default:
-				args[i] = r.Float64()*4 - 2
-			}
-		}
-		if err := c.Gate(g.Name, qs, args...); err != nil {
-			panic(err)
-		}
-	}
-	return c
-}
-
-func maxDiff(a, b []complex128) float64 {
-	m := 0.0
-	for i := range a {
-		m = math.Max(m, cmplx.Abs(a[i]-b[i]))
-	}
-	return m
-}
-
-func TestInverseGivesIdentity(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 1))
-	env := MapEnv(map[string]float64{"a": 0.3, "b": -1.1})
-	for trial := 0; trial < 30; trial++ {
-		n := 1 + r.IntN(4)
-		c := randomCircuit(r, n, 12, true)
-		inv, err := c.Inverse()
-		if err != nil {
-			t.Fatal(err)
-		}
-		both := c.Clone()
-		if err := both.Compose(inv, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		u := denseUnitary(t, both, env)
-		d := 1 << n
-		for i := 0; i < d; i++ {
-			u[i*d+i] -= 1
-		}
-		if m := maxDiff(u, make([]complex128, d*d)); m > 1e-12 {
-			t.Fatalf("trial %d: ‖C⁻¹C − I‖ = %g (global phase included)", trial, m)
-		}
-	}
-}
-
-func TestCtrlInverse(t *testing.T) {
-	c := New(3)
-	c.Ctrl("u3", []int{0, 1}, []int{2}, 0.4, "a", -0.2)
-	c.Ctrl("gphase", []int{1}, nil, 0.7)
-	inv, err := c.Inverse()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := MapEnv(map[string]float64{"a": 1.3})
-	u, v := denseUnitary(t, c, env), denseUnitary(t, inv, env)
-	prod := make([]complex128, 64)
-	for i := 0; i < 8; i++ {
-		for k := 0; k < 8; k++ {
-			for j := 0; j < 8; j++ {
-				prod[i*8+j] += v[i*8+k] * u[k*8+j]
-			}
-		}
-		prod[i*8+i] -= 1
-	}
-	if m := maxDiff(prod, make([]complex128, 64)); m > 1e-14 {
-		t.Fatalf("controlled inverse off by %g", m)
-	}
-}
 
 func TestExprEvalAndDerivative(t *testing.T) {
 	env := MapEnv(map[string]float64{"x": 0.7, "y": -1.3})
@@ -189,9 +44,7 @@ func TestExprEvalAndDerivative(t *testing.T) {
 		}
 		for _, s := range []string{"x", "y"} {
 			_, d, err := EvalDeriv(c.e, env, s)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			shift := func(dv float64) float64 {
 				m := map[string]float64{"x": 0.7, "y": -1.3}
 				m[s] += dv
@@ -199,9 +52,7 @@ func TestExprEvalAndDerivative(t *testing.T) {
 				return v
 			}
 			fd := (shift(h) - shift(-h)) / (2 * h)
-			if math.Abs(d-fd) > 1e-7*math.Max(1, math.Abs(fd)) {
-				t.Errorf("∂(%s)/∂%s = %v, finite differences %v", c.text, s, d, fd)
-			}
+			assert.InDelta(t, fd, d, 1e-7*math.Max(1, math.Abs(fd)), "∂(%s)/∂%s = %v, finite differences %v", c.text, s, d, fd)
 		}
 	}
 	_, err := Eval(Param("zz"), env)
@@ -254,9 +105,7 @@ func TestBind(t *testing.T) {
 		t.Fatalf("params = %s", got)
 	}
 	b, err := c.Bind(map[string]float64{"a": 0.5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(b.Params) != 1 || b.Params[0] != "b" {
 		t.Fatalf("after binding a, params = %v", b.Params)
 	}
@@ -302,14 +151,10 @@ func TestAppendErrors(t *testing.T) {
 	for _, tc := range cases {
 		err := c.Append(tc.op)
 		if tc.want == "" {
-			if err != nil {
-				t.Errorf("unexpected error %v", err)
-			}
+			assert.NoError(t, err, "unexpected error")
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("got %v, want error containing %q", err, tc.want)
-		}
+		assert.ErrorContains(t, err, tc.want)
 	}
 	if err := c.Gate("rzx", []int{0, 1}, 1.0); err == nil || !strings.Contains(err.Error(), `"rzx"`) {
 		t.Errorf("unknown gate: %v", err)
@@ -324,9 +169,7 @@ func TestAppendErrors(t *testing.T) {
 
 func TestCheckReal(t *testing.T) {
 	ok := New(3).RY("t0", 0).CZ(0, 1).CX(1, 2).H(2).Swap(0, 2).Ctrl("ry", []int{0}, []int{1}, 0.2)
-	if err := ok.CheckReal(); err != nil {
-		t.Errorf("real circuit rejected: %v", err)
-	}
+	assert.NoError(t, ok.CheckReal(), "real circuit rejected")
 	bad := New(2).RY(0.1, 0)
 	bad.Ops = append(bad.Ops, Op{Kind: GateOp, Gate: gates.MustGet("rz"), Qubits: []int{1}, Args: []Expr{Num(1)}, Pos: NewPos("ansatz.qasm", 4, 1)})
 	err := bad.CheckReal()

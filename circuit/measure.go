@@ -82,5 +82,5 @@ func (e *MidCircuitError) Error() string {
 	if e.Bit >= 0 {
 		why = fmt.Sprintf("the condition of %s tests its outcome (bit %d)", user, e.Bit)
 	}
-	return fmt.Sprintf("%sthe measurement of qubit %d (operation %d) is not final: %s", posPrefix(m.Pos), e.Qubit, e.Measure, why)
+	return fmt.Sprintf("%sthe measurement of qubit %d (operation %d) is not final: %s", m.Pos.Prefix(), e.Qubit, e.Measure, why)
 }

@@ -9,14 +9,13 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/internal/testenv"
+	"github.com/stretchr/testify/require"
 )
 
 func idxBytes(t *testing.T, dims []int, data []byte, gz bool) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteIDX(&b, dims, data, gz); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteIDX(&b, dims, data, gz))
 	return b.Bytes()
 }
 
@@ -24,9 +23,7 @@ func TestReadIDXRoundTrip(t *testing.T) {
 	data := []byte{1, 2, 3, 4, 5, 6}
 	for _, gz := range []bool{false, true} {
 		x, err := ReadIDX(bytes.NewReader(idxBytes(t, []int{2, 1, 3}, data, gz)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if fmt.Sprint(x.Dims, x.Data) != "[2 1 3] [1 2 3 4 5 6]" {
 			t.Fatalf("gz=%v: %v %v", gz, x.Dims, x.Data)
 		}
@@ -62,9 +59,7 @@ func TestReadIDXErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ReadIDX(bytes.NewReader(tc.in))
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want it to contain %q", err, tc.want)
-			}
+			require.ErrorContains(t, err, tc.want)
 		})
 	}
 }
@@ -184,9 +179,7 @@ func TestRealDatasets(t *testing.T) {
 				testenv.Missing(t, "%s absent (install the Debian package dataset-fashion-mnist): %v", tc.dir, err)
 			}
 			d, err := LoadDir(tc.dir, tc.split)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			first := make([]int, 8)
 			for i := range first {
 				first[i] = int(d.Labels[i])
@@ -224,12 +217,8 @@ func FuzzReadIDX(f *testing.F) {
 func TestFindMNISTUsesGOMODCACHE(t *testing.T) {
 	dir := t.TempDir()
 	data := dir + "/github.com/petar/!go!m!n!i!s!t@" + GoMNISTVersion + "/data"
-	if err := os.MkdirAll(data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(data+"/t10k-labels-idx1-ubyte.gz", nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(data, 0o755))
+	require.NoError(t, os.WriteFile(data+"/t10k-labels-idx1-ubyte.gz", nil, 0o644))
 	t.Setenv("GOMODCACHE", dir)
 	got, err := FindMNIST()
 	if err != nil || got != data {

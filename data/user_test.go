@@ -549,14 +549,10 @@ func TestIDXFolder(t *testing.T) {
 func FuzzReadNPZ(f *testing.F) {
 	d := &Dataset{N: 6, Rows: 2, Cols: 2, Classes: 2, Labels: []byte{0, 1, 0, 1, 0, 1}, Images: make([]byte, 24)}
 	var b bytes.Buffer
-	if err := WriteNPZ(&b, map[string]*Dataset{"": d}); err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, WriteNPZ(&b, map[string]*Dataset{"": d}))
 	f.Add(b.Bytes())
 	b.Reset()
-	if err := WriteNPZ(&b, map[string]*Dataset{"_train": d, "_test": d.Subset([]int{0, 1})}); err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, WriteNPZ(&b, map[string]*Dataset{"_train": d, "_test": d.Subset([]int{0, 1})}))
 	f.Add(b.Bytes())
 	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
 	saved := MemoryLimit

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	qgate "github.com/itsubaki/q/quantum/gate"
+	"github.com/stretchr/testify/assert"
 )
 
 func randParams(r *rand.Rand, n int) []float64 {
@@ -86,9 +87,7 @@ func TestEveryGateIsUnitary(t *testing.T) {
 			p := randParams(r, g.Params)
 			m := g.Matrix(p...)
 			d := g.Dim()
-			if got := maxDiff(matmul(InverseMatrix(m, d), m, d), identity(d)); got > 1e-14 {
-				t.Errorf("%s%v: ‖U†U−I‖ = %g", g.Name, p, got)
-			}
+			assert.LessOrEqual(t, maxDiff(matmul(InverseMatrix(m, d), m, d), identity(d)), 1e-14, "%s%v: ‖U†U−I‖", g.Name, p)
 		}
 	}
 }
@@ -191,9 +190,7 @@ func TestDerivativeMatchesFiniteDifferences(t *testing.T) {
 			for k := range fd {
 				fd[k] = (mp[k] - mm[k]) / (2 * h)
 			}
-			if got := maxDiff(d, fd); got > 1e-8 {
-				t.Errorf("%s ∂/∂%s: max |analytic − FD| = %g", g.Name, g.ParamNames[i], got)
-			}
+			assert.LessOrEqual(t, maxDiff(d, fd), 1e-8, "%s ∂/∂%s: max |analytic − FD|", g.Name, g.ParamNames[i])
 		}
 	}
 	// Parameter shift: ∂RY(θ)/∂θ = ½·RY(θ+π) exactly.
@@ -245,9 +242,7 @@ func TestAgainstItsubaki(t *testing.T) {
 		{MustGet("tdg").Matrix(), toFlat(qgate.T().Dagger()), "tdg"},
 	}
 	for _, c := range cases {
-		if d := maxDiff(c.got, c.want); d > 1e-15 {
-			t.Errorf("%s differs from itsubaki/q by %g", c.name, d)
-		}
+		assert.LessOrEqual(t, maxDiff(c.got, c.want), 1e-15, "%s differs from itsubaki/q", c.name)
 	}
 }
 
@@ -289,9 +284,7 @@ func TestStdgatesDefinitions(t *testing.T) {
 		{"gpi(0) = x", MustGet("gpi").Matrix(0), MustGet("x").Matrix()},
 	}
 	for _, c := range cases {
-		if d := maxDiff(c.got, c.want); d > 1e-15 {
-			t.Errorf("%s: differs by %g", c.name, d)
-		}
+		assert.LessOrEqual(t, maxDiff(c.got, c.want), 1e-15, "%s: differs", c.name)
 	}
 }
 
@@ -322,9 +315,7 @@ func TestTwoQubitTextbook(t *testing.T) {
 		{name: "ch", got: MustGet("ch").Matrix(), want: []complex128{1, 0, 0, 0, 0, r2, 0, r2, 0, 0, 1, 0, 0, r2, 0, -r2}},
 	}
 	for _, tc := range cases {
-		if d := maxDiff(tc.got, tc.want); d > 1e-15 {
-			t.Errorf("%s: differs from textbook by %g", tc.name, d)
-		}
+		assert.LessOrEqual(t, maxDiff(tc.got, tc.want), 1e-15, "%s: differs from textbook", tc.name)
 	}
 	// ccx flips bit 2 when bits 0 and 1 are set: |011⟩ (3) ↔ |111⟩ (7).
 	m := MustGet("ccx").Matrix()
@@ -351,15 +342,11 @@ func TestTwoQubitTextbook(t *testing.T) {
 		}
 	}
 	// MS(0,0,π/2) = exp(−iπ/4 X⊗X) = rxx(π/2).
-	if d := maxDiff(MustGet("ms").Matrix(0, 0, math.Pi/2), MustGet("rxx").Matrix(math.Pi/2)); d > 1e-15 {
-		t.Errorf("ms(0,0,π/2) ≠ rxx(π/2): %g", d)
-	}
+	assert.LessOrEqual(t, maxDiff(MustGet("ms").Matrix(0, 0, math.Pi/2), MustGet("rxx").Matrix(math.Pi/2)), 1e-15, "ms(0,0,π/2) ≠ rxx(π/2)")
 	// cu(θ,φ,λ,γ) = p(γ) on the control then ctrl @ U.
 	p := []float64{0.3, -0.8, 1.1, 0.45}
 	want := matmul(Controlled(MustGet("U").Matrix(p[:3]...), 1, 1), embed(MustGet("p").Matrix(p[3]), []int{0}, 2), 4)
-	if d := maxDiff(MustGet("cu").Matrix(p...), want); d > 1e-15 {
-		t.Errorf("cu differs from p(γ)·ctrl@U by %g", d)
-	}
+	assert.LessOrEqual(t, maxDiff(MustGet("cu").Matrix(p...), want), 1e-15, "cu differs from p(γ)·ctrl@U")
 }
 
 func ExampleGate_Matrix() {

@@ -207,11 +207,11 @@ func (e *engine[T]) bind(theta []float64) error {
 			x, err := circuit.Eval(a.expr, e.env)
 			if err != nil {
 				e.bound = false
-				return fmt.Errorf("lowering: %s%s (operation %d): %w", posPrefix(r.op.Pos), r.op.Name(), r.index, err)
+				return fmt.Errorf("lowering: %s%s (operation %d): %w", r.op.Pos.Prefix(), r.op.Name(), r.index, err)
 			}
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				e.bound = false
-				return fmt.Errorf("lowering: %s%s (operation %d): angle %s evaluates to %v", posPrefix(r.op.Pos), r.op.Name(), r.index, a.expr, x)
+				return fmt.Errorf("lowering: %s%s (operation %d): angle %s evaluates to %v", r.op.Pos.Prefix(), r.op.Name(), r.index, a.expr, x)
 			}
 			v[k] = x
 		}
@@ -367,7 +367,7 @@ func (e *engine[T]) computeDargs() error {
 			for _, si := range a.syms {
 				_, dv, err := circuit.EvalDeriv(a.expr, e.env, e.p.params[si])
 				if err != nil {
-					return fmt.Errorf("lowering: %s%s (operation %d): %w", posPrefix(r.op.Pos), r.op.Name(), r.index, err)
+					return fmt.Errorf("lowering: %s%s (operation %d): %w", r.op.Pos.Prefix(), r.op.Name(), r.index, err)
 				}
 				d[n] = dv
 				n++

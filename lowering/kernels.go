@@ -2,8 +2,8 @@ package lowering
 
 import (
 	"math/cmplx"
-	"runtime"
-	"sync"
+
+	"github.com/qpeft/qpeft/internal/parallel"
 )
 
 // The backward-pass kernels: they walk a batch (N x B row-major, as sim's) and its
@@ -25,16 +25,7 @@ const parallelMin = 1 << 15
 // runtime.GOMAXPROCS(0). Results do not depend on it.
 var Threads = 0
 
-func nworkers(work int) int {
-	w := Threads
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
-	if w <= 1 || work < parallelMin {
-		return 1
-	}
-	return w
-}
+func nworkers(work int) int { return parallel.Workers(Threads, work, parallelMin) }
 
 // numChunks is the number of reduction chunks of [0,total).
 func numChunks(total int) int { return (total + chunkElems - 1) / chunkElems }
@@ -55,22 +46,11 @@ func forChunks(total int, f func(c, lo, hi int)) int {
 			f(c, c*chunkElems, min((c+1)*chunkElems, total))
 		}
 	}
-	w := nworkers(total)
-	if w == 1 || nc == 1 {
+	if w := nworkers(total); w == 1 || nc == 1 {
 		body(0, nc)
-		return nc
+	} else {
+		parallel.Split(w, nc, body)
 	}
-	step := (nc + w - 1) / w
-	var wg sync.WaitGroup
-	for lo := step; lo < nc; lo += step {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			body(lo, hi)
-		}(lo, min(lo+step, nc))
-	}
-	body(0, min(step, nc))
-	wg.Wait()
 	return nc
 }
 

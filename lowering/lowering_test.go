@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
 	"github.com/qpeft/qpeft/sim"
@@ -18,9 +21,7 @@ const tol = 1e-12
 func simColumns(t testing.TB, c *circuit.Circuit, env circuit.Env, K int) []complex128 {
 	t.Helper()
 	b, err := sim.Columns(c, env, K)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b.Data
 }
 
@@ -39,47 +40,33 @@ func TestDenseRealMatchesOracles(t *testing.T) {
 			}
 			c := randCircuit(r, n, ops, realGates, syms, n >= 3)
 			p, err := CompileReal(c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			th := randTheta(r, len(p.Params()))
 			env := c.Env(th)
 			u, err := p.Dense(th)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got := realToComplex(u.Data)
 			N := 1 << n
 			want := bruteColumns(t, c, env, N, nil)
-			if d := maxAbsDiff(got, want); d > tol {
-				t.Errorf("n=%d seed=%d: Dense vs brute force: max |Δ| = %.3g", n, seed, d)
-			}
-			if d := maxAbsDiff(got, simColumns(t, c, env, N)); d > tol {
-				t.Errorf("n=%d seed=%d: Dense vs sim.Columns: max |Δ| = %.3g", n, seed, d)
-			}
-			if ru, err := sim.RealUnitary(c, env); err != nil {
-				t.Fatal(err)
-			} else if d := maxAbsDiff(got, realToComplex(ru.Data)); d > tol {
-				t.Errorf("n=%d seed=%d: Dense vs sim.RealUnitary: max |Δ| = %.3g", n, seed, d)
-			}
+			assert.LessOrEqual(t, maxAbsDiff(got, want), tol, "n=%d seed=%d: Dense vs brute force: max |Δ|", n, seed)
+			assert.LessOrEqual(t, maxAbsDiff(got, simColumns(t, c, env, N)), tol, "n=%d seed=%d: Dense vs sim.Columns: max |Δ|", n, seed)
+			ru, err := sim.RealUnitary(c, env)
+			require.NoError(t, err)
+			assert.LessOrEqual(t, maxAbsDiff(got, realToComplex(ru.Data)), tol, "n=%d seed=%d: Dense vs sim.RealUnitary: max |Δ|", n, seed)
 			if n <= 5 {
-				if d := maxAbsDiff(got, bruteDenseProduct(t, c, env)); d > tol {
-					t.Errorf("n=%d seed=%d: Dense vs dense product: max |Δ| = %.3g", n, seed, d)
-				}
+				assert.LessOrEqual(t, maxAbsDiff(got, bruteDenseProduct(t, c, env)), tol, "n=%d seed=%d: Dense vs dense product: max |Δ|", n, seed)
 			}
 			// Stiefel columns are the first K columns.
 			K := 1 + r.IntN(N)
 			s, err := p.Stiefel(th, K)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
+			worst := 0.0
 			for i := 0; i < N; i++ {
 				for j := 0; j < K; j++ {
-					if d := math.Abs(s.At(i, j) - u.At(i, j)); d > tol {
-						t.Fatalf("n=%d: Stiefel(%d)[%d,%d] = %v, Dense %v", n, K, i, j, s.At(i, j), u.At(i, j))
-					}
+					worst = max(worst, math.Abs(s.At(i, j)-u.At(i, j)))
 				}
 			}
+			assert.LessOrEqual(t, worst, tol, "n=%d: Stiefel(%d) vs the first columns of Dense", n, K)
 		}
 	}
 }
@@ -99,34 +86,25 @@ func TestDenseComplexMatchesOracles(t *testing.T) {
 			}
 			c := randCircuit(r, n, ops, complexGates, syms, true)
 			p, err := Compile(c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			th := randTheta(r, len(p.Params()))
 			env := c.Env(th)
 			u, err := p.Dense(th)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			N := 1 << n
-			if d := maxAbsDiff(u.Data, bruteColumns(t, c, env, N, nil)); d > tol {
-				t.Errorf("n=%d seed=%d: Dense vs brute force: max |Δ| = %.3g\n%s", n, seed, d, p)
-			}
-			if d := maxAbsDiff(u.Data, simColumns(t, c, env, N)); d > tol {
-				t.Errorf("n=%d seed=%d: Dense vs sim.Columns: max |Δ| = %.3g", n, seed, d)
-			}
+			assert.LessOrEqual(t, maxAbsDiff(u.Data, bruteColumns(t, c, env, N, nil)), tol, "n=%d seed=%d: Dense vs brute force: max |Δ|\n%s", n, seed, p)
+			assert.LessOrEqual(t, maxAbsDiff(u.Data, simColumns(t, c, env, N)), tol, "n=%d seed=%d: Dense vs sim.Columns: max |Δ|", n, seed)
 			K := 1 + r.IntN(N)
 			cols, err := p.Columns(th, K)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
+			worst := 0.0
 			for i := 0; i < N; i++ {
 				for j := 0; j < K; j++ {
-					if cols.At(i, j) != u.At(i, j) && math.Abs(real(cols.At(i, j)-u.At(i, j)))+math.Abs(imag(cols.At(i, j)-u.At(i, j))) > tol {
-						t.Fatalf("n=%d: Columns(%d)[%d,%d] = %v, Dense %v", n, K, i, j, cols.At(i, j), u.At(i, j))
-					}
+					d := cols.At(i, j) - u.At(i, j)
+					worst = max(worst, math.Abs(real(d))+math.Abs(imag(d)))
 				}
 			}
+			assert.LessOrEqual(t, worst, tol, "n=%d: Columns(%d) vs the first columns of Dense", n, K)
 		}
 	}
 }
@@ -144,17 +122,11 @@ func TestDenseMatchesItsubaki(t *testing.T) {
 		}
 		c := randCircuit(r, n, ops, itsubakiSet, symNames(2), false)
 		p, err := Compile(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		th := randTheta(r, len(p.Params()))
 		u, err := p.Dense(th)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := maxAbsDiff(u.Data, itsubakiColumns(t, c, c.Env(th), 1<<n)); d > tol {
-			t.Errorf("n=%d: Dense vs itsubaki/q: max |Δ| = %.3g", n, d)
-		}
+		require.NoError(t, err)
+		assert.LessOrEqual(t, maxAbsDiff(u.Data, itsubakiColumns(t, c, c.Env(th), 1<<n)), tol, "n=%d: Dense vs itsubaki/q: max |Δ|", n)
 	}
 }
 
@@ -181,9 +153,7 @@ func TestKronLiteral(t *testing.T) {
 			for i := range c.Ops {
 				op := &c.Ops[i]
 				m, err := op.Matrix(env)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if len(op.Qubits) == 1 {
 					q := op.Qubits[0]
 					if layer != nil && layer[q] != nil {
@@ -197,23 +167,15 @@ func TestKronLiteral(t *testing.T) {
 				}
 				flush()
 				a, b := op.Qubits[0], op.Qubits[1]
-				if b != a+1 {
-					t.Fatalf("pauli ansatz has a non-adjacent pair %v", op.Qubits)
-				}
+				require.Equal(t, a+1, b, "pauli ansatz has a non-adjacent pair %v", op.Qubits)
 				want = denseMul(kronAdjacent(n, a, m), want, d, d, d)
 			}
 			flush()
 			p, err := CompileReal(c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			u, err := p.Dense(th)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := maxAbsDiff(realToComplex(u.Data), want); diff > tol {
-				t.Errorf("n=%d L=%d: Dense vs literal Kronecker products: %.3g", n, L, diff)
-			}
+			require.NoError(t, err)
+			assert.LessOrEqual(t, maxAbsDiff(realToComplex(u.Data), want), tol, "n=%d L=%d: Dense vs literal Kronecker products", n, L)
 		}
 	}
 }
@@ -245,14 +207,10 @@ func TestStiefelOrthonormalDeep(t *testing.T) {
 		}
 	}
 	p, err := CompileReal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	th := randTheta(r, len(p.Params()))
 	u, err := p.Stiefel(th, K)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	N := 1 << n
 	worst := 0.0
 	for a := 0; a < K; a++ {
@@ -267,9 +225,7 @@ func TestStiefelOrthonormalDeep(t *testing.T) {
 			worst = math.Max(worst, math.Abs(s))
 		}
 	}
-	if worst > tol {
-		t.Errorf("n=%d depth=%d: max |UᵀU − I| = %.3g", n, depth, worst)
-	}
+	assert.LessOrEqual(t, worst, tol, "n=%d depth=%d: max |UᵀU − I|", n, depth)
 	t.Logf("n=%d depth=%d K=%d: %d stages, max |UᵀU − I| = %.2g", n, depth, K, len(p.Stages()), worst)
 }
 
@@ -283,28 +239,20 @@ func TestApplyBatch(t *testing.T) {
 		// Real.
 		c := randCircuit(r, n, 8*n, realGates, symNames(4), n >= 3)
 		p, err := CompileReal(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		th := randTheta(r, len(p.Params()))
 		x, _ := sim.NewRealBatch(n, B)
 		for i := range x.Data {
 			x.Data[i] = r.NormFloat64()
 		}
 		y, err := p.Apply(th, x)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := bruteColumns(t, c, c.Env(th), B, realToComplex(x.Data))
-		if d := maxAbsDiff(realToComplex(y.Data), want); d > tol {
-			t.Errorf("n=%d real: Apply vs dense·X: %.3g", n, d)
-		}
+		assert.LessOrEqual(t, maxAbsDiff(realToComplex(y.Data), want), tol, "n=%d real: Apply vs dense·X", n)
 		// Qᵀ·X against the brute-force transpose.
 		dense := bruteColumns(t, c, c.Env(th), N, nil)
 		back, err := p.ApplyTranspose(th, x)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		wantT := make([]complex128, N*B)
 		for i := 0; i < N; i++ {
 			for b := 0; b < B; b++ {
@@ -315,36 +263,24 @@ func TestApplyBatch(t *testing.T) {
 				wantT[i*B+b] = s
 			}
 		}
-		if d := maxAbsDiff(realToComplex(back.Data), wantT); d > tol {
-			t.Errorf("n=%d real: ApplyTranspose vs denseᵀ·X: %.3g", n, d)
-		}
+		assert.LessOrEqual(t, maxAbsDiff(realToComplex(back.Data), wantT), tol, "n=%d real: ApplyTranspose vs denseᵀ·X", n)
 		// Complex.
 		cc := randCircuit(r, n, 8*n, complexGates, symNames(4), true)
 		pc, err := Compile(cc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		thc := randTheta(r, len(pc.Params()))
 		xc, _ := sim.NewBatch(n, B)
 		for i := range xc.Data {
 			xc.Data[i] = complex(r.NormFloat64(), r.NormFloat64())
 		}
 		yc, err := pc.Apply(thc, xc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := maxAbsDiff(yc.Data, bruteColumns(t, cc, cc.Env(thc), B, append([]complex128(nil), xc.Data...))); d > tol {
-			t.Errorf("n=%d complex: Apply vs dense·X: %.3g", n, d)
-		}
+		require.NoError(t, err)
+		assert.LessOrEqual(t, maxAbsDiff(yc.Data, bruteColumns(t, cc, cc.Env(thc), B, append([]complex128(nil), xc.Data...))), tol, "n=%d complex: Apply vs dense·X", n)
 		dc := bruteColumns(t, cc, cc.Env(thc), N, nil)
 		inv, err := pc.ApplyInverse(thc, xc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		tr, err := pc.ApplyTranspose(thc, xc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		wantInv := make([]complex128, N*B)
 		wantTr := make([]complex128, N*B)
 		for i := 0; i < N; i++ {
@@ -358,12 +294,8 @@ func TestApplyBatch(t *testing.T) {
 				wantInv[i*B+b], wantTr[i*B+b] = si, st
 			}
 		}
-		if d := maxAbsDiff(inv.Data, wantInv); d > tol {
-			t.Errorf("n=%d complex: ApplyInverse vs dense†·X: %.3g", n, d)
-		}
-		if d := maxAbsDiff(tr.Data, wantTr); d > tol {
-			t.Errorf("n=%d complex: ApplyTranspose vs denseᵀ·X: %.3g", n, d)
-		}
+		assert.LessOrEqual(t, maxAbsDiff(inv.Data, wantInv), tol, "n=%d complex: ApplyInverse vs dense†·X", n)
+		assert.LessOrEqual(t, maxAbsDiff(tr.Data, wantTr), tol, "n=%d complex: ApplyTranspose vs denseᵀ·X", n)
 	}
 }
 
@@ -400,143 +332,35 @@ func TestStageStructure(t *testing.T) {
 	}
 	for _, tc := range cases {
 		p, err := CompileReal(tc.build())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := kinds(p); got != tc.want {
-			t.Errorf("%s: stages %s, want %s\n%s", tc.name, got, tc.want, p)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, kinds(p), "%s: stages\n%s", tc.name, p)
 	}
 	// Diagonal single-qubit gates join a diagonal stage when it is the nearest, and the
 	// complex diagonal family (rz, cp, crz, p, t) fuses into one stage.
 	c := circuit.New(3).CZ(0, 1).RZ("a", 0).CP("b", 1, 2).T(2).CRZ("c", 0, 2).P("d", 1)
 	p, err := Compile(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st := p.Stages(); len(st) != 1 || st[0].Kind != DiagStage || len(st[0].Ops) != 6 {
-		t.Errorf("diagonal family: %v\n%s", st, p)
-	}
-}
-
-// TestFuse checks the fusion pass against the brute-force product and its block shapes.
-func TestFuse(t *testing.T) {
-	for _, maxQ := range []int{1, 2, 3} {
-		for seed := uint64(0); seed < 6; seed++ {
-			r := rand.New(rand.NewPCG(seed, uint64(maxQ)))
-			n := 2 + r.IntN(4)
-			c := randCircuit(r, n, 10*n, complexGates, symNames(2), true)
-			th := randTheta(r, len(c.Params))
-			env := c.Env(th)
-			blocks, err := Fuse(c, env, maxQ)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := 1 << n
-			u := identityMat(d)
-			seen := map[int]bool{}
-			for _, b := range blocks {
-				if len(b.Qubits) > maxQ {
-					// Only a single gate larger than maxQ (plus folded global phases) may exceed it.
-					var sized []int
-					for _, i := range b.Ops {
-						if len(c.Ops[i].Qubits) > 0 {
-							sized = append(sized, i)
-						}
-					}
-					big := len(sized) == 1 && len(c.Ops[sized[0]].Qubits) == len(b.Qubits)
-					if !big {
-						t.Errorf("maxQ=%d: block on %d qubits from %d ops", maxQ, len(b.Qubits), len(b.Ops))
-					}
-				}
-				for _, i := range b.Ops {
-					if seen[i] {
-						t.Errorf("op %d in two blocks", i)
-					}
-					seen[i] = true
-				}
-				var e []complex128
-				if len(b.Qubits) == 0 {
-					e = identityMat(d)
-					for j := 0; j < d; j++ {
-						e[j*d+j] = b.Matrix[0]
-					}
-				} else {
-					e = fullEmbed(n, b.Qubits, b.Matrix)
-				}
-				u = denseMul(e, u, d, d, d)
-				if b.Diagonal != isDiagMat(b.Matrix, b.Dim()) || b.Real != isRealMat(b.Matrix) {
-					t.Errorf("block flags wrong: %+v", b)
-				}
-			}
-			if len(seen) != len(c.Ops) {
-				t.Errorf("fused %d of %d ops", len(seen), len(c.Ops))
-			}
-			if diff := maxAbsDiff(u, bruteDenseProduct(t, c, env)); diff > tol {
-				t.Errorf("maxQ=%d seed=%d: fused product differs by %.3g", maxQ, seed, diff)
-			}
-		}
-	}
-	// Shapes.
-	shapes := []struct {
-		name string
-		c    *circuit.Circuit
-		maxQ int
-		want []int // qubit counts of the blocks
-	}{
-		{"1q runs", circuit.New(2).RY(0.1, 0).H(0).RY(0.2, 1).X(0), 1, []int{1, 1}},
-		{"absorb into pair", circuit.New(2).RY(0.1, 0).RY(0.2, 1).CZ(0, 1).RY(0.3, 1), 2, []int{2}},
-		{"pair limit", circuit.New(3).CZ(0, 1).CZ(1, 2), 2, []int{2, 2}},
-		{"diag merge", circuit.New(3).CZ(0, 1).CZ(1, 2).CZ(0, 2), 3, []int{3}},
-		{"same pair", circuit.New(3).CX(0, 1).RY(0.3, 2).CX(1, 0).CZ(0, 1), 2, []int{2, 1}},
-	}
-	for _, s := range shapes {
-		blocks, err := Fuse(s.c, nil, s.maxQ)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []int
-		for _, b := range blocks {
-			got = append(got, len(b.Qubits))
-		}
-		if len(got) != len(s.want) {
-			t.Errorf("%s: blocks %v, want %v", s.name, got, s.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != s.want[i] {
-				t.Errorf("%s: blocks %v, want %v", s.name, got, s.want)
-				break
-			}
-		}
-	}
-	if _, err := Fuse(circuit.New(1).H(0), nil, 0); err == nil {
-		t.Error("maxQubits 0 accepted")
-	}
-	if _, err := Fuse(circuit.New(1).H(0).Measure(0, 0), nil, 2); err == nil || !strings.Contains(err.Error(), "measure") {
-		t.Errorf("measure: %v", err)
-	}
+	require.NoError(t, err)
+	st := p.Stages()
+	require.Len(t, st, 1, "diagonal family:\n%s", p)
+	assert.Equal(t, DiagStage, st[0].Kind, "diagonal family:\n%s", p)
+	assert.Len(t, st[0].Ops, 6, "diagonal family:\n%s", p)
 }
 
 func TestCompileErrors(t *testing.T) {
 	// A complex gate in a real program names the gate and its position.
 	c := circuit.New(2).RY("a", 0).CZ(0, 1).RY("b", 1)
 	g, _ := circuit.ToExpr("c")
-	if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: gates.MustGet("rz"), Qubits: []int{1}, Args: []circuit.Expr{g},
-		Pos: circuit.NewPos("adapter.qasm", 7, 3)}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Append(circuit.Op{Kind: circuit.GateOp, Gate: gates.MustGet("rz"), Qubits: []int{1}, Args: []circuit.Expr{g},
+		Pos: circuit.NewPos("adapter.qasm", 7, 3)}))
 	_, err := CompileReal(c)
 	var nre *circuit.NotRealError
-	if !errors.As(err, &nre) || nre.Gate != "rz" || nre.Index != 3 {
-		t.Fatalf("CompileReal: %v", err)
-	}
-	if !strings.Contains(err.Error(), "adapter.qasm:7:3") || !strings.Contains(err.Error(), "rz") {
-		t.Errorf("error lacks position or gate: %v", err)
-	}
-	if _, err := Compile(c); err != nil {
-		t.Errorf("Compile of a complex circuit: %v", err)
-	}
+	require.True(t, errors.As(err, &nre), "CompileReal: %v", err)
+	assert.Equal(t, "rz", nre.Gate)
+	assert.Equal(t, 3, nre.Index)
+	assert.ErrorContains(t, err, "adapter.qasm:7:3")
+	assert.ErrorContains(t, err, "rz")
+	_, err = Compile(c)
+	assert.NoError(t, err, "Compile of a complex circuit")
 	bad := []struct {
 		name string
 		c    *circuit.Circuit
@@ -547,47 +371,31 @@ func TestCompileErrors(t *testing.T) {
 		{"condition", func() *circuit.Circuit { c := circuit.New(1).Measure(0, 0); c.X(0).If([]int{0}, 1); return c }(), "not a unitary"},
 	}
 	for _, b := range bad {
-		if _, err := Compile(b.c); err == nil || !strings.Contains(err.Error(), b.want) {
-			t.Errorf("%s: %v", b.name, err)
-		}
+		_, err := Compile(b.c)
+		assert.ErrorContains(t, err, b.want, b.name)
 	}
 	p, err := CompileReal(pauli(3, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Stiefel(make([]float64, 2), 2); err == nil || !strings.Contains(err.Error(), "parameters") {
-		t.Errorf("short theta: %v", err)
-	}
+	require.NoError(t, err)
+	_, err = p.Stiefel(make([]float64, 2), 2)
+	assert.ErrorContains(t, err, "parameters", "short theta")
 	th := make([]float64, len(p.Params()))
 	th[1] = math.NaN()
-	if _, err := p.Stiefel(th, 2); err == nil || !strings.Contains(err.Error(), "theta_1") {
-		t.Errorf("NaN theta: %v", err)
-	}
+	_, err = p.Stiefel(th, 2)
+	assert.ErrorContains(t, err, "theta_1", "NaN theta")
 	th[1] = 0
 	for _, k := range []int{0, 9} {
-		if _, err := p.Stiefel(th, k); err == nil {
-			t.Errorf("k=%d accepted", k)
-		}
+		_, err := p.Stiefel(th, k)
+		assert.Error(t, err, "k=%d accepted", k)
 	}
 	ws := p.NewWorkspace()
 	x, _ := sim.NewRealBatch(3, 2)
-	if err := ws.Apply(x); err == nil || !strings.Contains(err.Error(), "before Bind") {
-		t.Errorf("Apply before Bind: %v", err)
-	}
-	if err := ws.Bind(th); err != nil {
-		t.Fatal(err)
-	}
+	assert.ErrorContains(t, ws.Apply(x), "before Bind")
+	require.NoError(t, ws.Bind(th))
 	wrong, _ := sim.NewRealBatch(4, 2)
-	if err := ws.Apply(wrong); err == nil || !strings.Contains(err.Error(), "does not fit") {
-		t.Errorf("wrong batch: %v", err)
-	}
+	assert.ErrorContains(t, ws.Apply(wrong), "does not fit", "wrong batch")
 	ubar, _ := sim.NewRealBatch(3, 3)
-	if err := ws.StiefelVJP(x, ubar, make([]float64, len(th))); err == nil {
-		t.Error("mismatched Ū accepted")
-	}
-	if err := ws.StiefelVJP(x, x, make([]float64, 1)); err == nil {
-		t.Error("short grad accepted")
-	}
+	assert.Error(t, ws.StiefelVJP(x, ubar, make([]float64, len(th))), "mismatched Ū accepted")
+	assert.Error(t, ws.StiefelVJP(x, x, make([]float64, 1)), "short grad accepted")
 }
 
 // TestLargeSupports: diagonal and permutation stages stop growing at maxTableQubits, and the
@@ -606,36 +414,21 @@ func TestLargeSupports(t *testing.T) {
 	}
 	c.RY(circuit.Param("b"), 0)
 	p, err := CompileReal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, st := range p.Stages() {
-		if (st.Kind == DiagStage || st.Kind == PermStage) && len(st.Qubits) > maxTableQubits {
-			t.Errorf("%s stage on %d qubits", st.Kind, len(st.Qubits))
+		if st.Kind == DiagStage || st.Kind == PermStage {
+			assert.LessOrEqual(t, len(st.Qubits), maxTableQubits, "%s stage", st.Kind)
 		}
 	}
 	th := []float64{0.3, -1.1}
 	u, err := p.Stiefel(th, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want, err := sim.RealColumns(c, c.Env(th), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := maxAbsDiff(realToComplex(u.Data), realToComplex(want.Data)); d > tol {
-		t.Errorf("20 qubits: Stiefel vs sim.RealColumns: %.3g\n%s", d, p)
-	}
+	require.NoError(t, err)
+	assert.LessOrEqual(t, maxAbsDiff(realToComplex(u.Data), realToComplex(want.Data)), tol, "20 qubits: Stiefel vs sim.RealColumns\n%s", p)
 	big := circuit.New(12)
 	ctrls := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
 	big.Ctrl("x", ctrls, []int{11})
-	if _, err := Compile(big); err == nil || !strings.Contains(err.Error(), "at most 10") {
-		t.Errorf("11-qubit gate: %v", err)
-	}
-	if _, err := Fuse(big, nil, 2); err == nil || !strings.Contains(err.Error(), "at most 10") {
-		t.Errorf("Fuse of an 11-qubit gate: %v", err)
-	}
-	if _, err := Fuse(big, nil, 11); err == nil {
-		t.Error("Fuse maxQubits 11 accepted")
-	}
+	_, err = Compile(big)
+	assert.ErrorContains(t, err, "at most 10", "11-qubit gate")
 }

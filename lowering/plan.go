@@ -2,6 +2,7 @@ package lowering
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
@@ -131,18 +132,18 @@ func compilePlan(c *circuit.Circuit, real bool) (*plan, error) {
 			continue
 		}
 		if !op.IsUnitary() {
-			return nil, fmt.Errorf("lowering: %s%s (operation %d) is not a unitary gate; lowering needs a circuit of gates only (remove measurements, resets and conditions)", posPrefix(op.Pos), op.Name(), i)
+			return nil, fmt.Errorf("lowering: %s%s (operation %d) is not a unitary gate; lowering needs a circuit of gates only (remove measurements, resets and conditions)", op.Pos.Prefix(), op.Name(), i)
 		}
 		if op.Gate == nil || len(op.Args) != op.Gate.Params || len(op.Qubits) != op.Gate.Qubits+int(op.Ctrl) {
-			return nil, fmt.Errorf("lowering: %soperation %d is malformed", posPrefix(op.Pos), i)
+			return nil, fmt.Errorf("lowering: %soperation %d is malformed", op.Pos.Prefix(), i)
 		}
 		for _, q := range op.Qubits {
 			if q < 0 || q >= c.NumQubits {
-				return nil, fmt.Errorf("lowering: %s%s (operation %d): qubit %d out of range", posPrefix(op.Pos), op.Name(), i, q)
+				return nil, fmt.Errorf("lowering: %s%s (operation %d): qubit %d out of range", op.Pos.Prefix(), op.Name(), i, q)
 			}
 		}
 		if len(op.Qubits) > maxGateQubits {
-			return nil, fmt.Errorf("lowering: %s%s (operation %d) acts on %d qubits (controls included); at most %d are supported", posPrefix(op.Pos), op.Name(), i, len(op.Qubits), maxGateQubits)
+			return nil, fmt.Errorf("lowering: %s%s (operation %d) acts on %d qubits (controls included); at most %d are supported", op.Pos.Prefix(), op.Name(), i, len(op.Qubits), maxGateQubits)
 		}
 		r := &opRef{id: len(p.ops), index: i, op: op, nq: len(op.Qubits), slot: -1}
 		for _, a := range op.Args {
@@ -151,17 +152,17 @@ func compilePlan(c *circuit.Circuit, real bool) (*plan, error) {
 			if len(syms) == 0 {
 				v, err := circuit.Eval(a, nil)
 				if err != nil {
-					return nil, fmt.Errorf("lowering: %s%s (operation %d): %w", posPrefix(op.Pos), op.Name(), i, err)
+					return nil, fmt.Errorf("lowering: %s%s (operation %d): %w", op.Pos.Prefix(), op.Name(), i, err)
 				}
 				if !circuit.IsFinite(v) {
-					return nil, fmt.Errorf("lowering: %s%s (operation %d): angle %s evaluates to %v", posPrefix(op.Pos), op.Name(), i, a, v)
+					return nil, fmt.Errorf("lowering: %s%s (operation %d): angle %s evaluates to %v", op.Pos.Prefix(), op.Name(), i, a, v)
 				}
 				ar.isConst, ar.value = true, v
 			}
 			for _, s := range syms {
 				j, ok := pidx[s]
 				if !ok {
-					return nil, fmt.Errorf("lowering: %s%s (operation %d) uses %q, which is not a parameter of the circuit", posPrefix(op.Pos), op.Name(), i, s)
+					return nil, fmt.Errorf("lowering: %s%s (operation %d) uses %q, which is not a parameter of the circuit", op.Pos.Prefix(), op.Name(), i, s)
 				}
 				ar.syms = append(ar.syms, j)
 				r.params = true
@@ -229,7 +230,7 @@ func (p *plan) classes(r *opRef) (kron, diag, perm bool) {
 func unionSize(a, b []int) int {
 	n := len(a)
 	for _, x := range b {
-		if !containsInt(a, x) {
+		if !slices.Contains(a, x) {
 			n++
 		}
 	}
@@ -238,7 +239,7 @@ func unionSize(a, b []int) int {
 
 func disjoint(a, b []int) bool {
 	for _, x := range a {
-		if containsInt(b, x) {
+		if slices.Contains(b, x) {
 			return false
 		}
 	}
@@ -247,7 +248,7 @@ func disjoint(a, b []int) bool {
 
 func subset(a, b []int) bool {
 	for _, x := range a {
-		if !containsInt(b, x) {
+		if !slices.Contains(b, x) {
 			return false
 		}
 	}
@@ -329,7 +330,7 @@ func (p *plan) finish(st *stage) error {
 	switch st.kind {
 	case DiagStage, PermStage:
 		// Sort the support so that a stage on all qubits indexes its table by the row.
-		sortInts(st.support)
+		slices.Sort(st.support)
 	}
 	for _, r := range st.ops {
 		if st.kind != KronStage {
@@ -339,7 +340,7 @@ func (p *plan) finish(st *stage) error {
 	if st.kind == BlockStage && st.controls > 0 {
 		if len(st.support)-st.controls > maxBlockQubits {
 			r := st.ops[0]
-			return fmt.Errorf("lowering: %s%s (operation %d) acts on %d target qubits; at most %d are supported", posPrefix(r.op.Pos), r.op.Name(), r.index, len(st.support)-st.controls, maxBlockQubits)
+			return fmt.Errorf("lowering: %s%s (operation %d) acts on %d target qubits; at most %d are supported", r.op.Pos.Prefix(), r.op.Name(), r.index, len(st.support)-st.controls, maxBlockQubits)
 		}
 	}
 	if st.kind == PermStage {
@@ -449,4 +450,14 @@ func opText(r *opRef, qubits bool) string {
 		}
 	}
 	return s.String()
+}
+
+// appendNew appends the values of v not already in s.
+func appendNew(s []int, v ...int) []int {
+	for _, x := range v {
+		if !slices.Contains(s, x) {
+			s = append(s, x)
+		}
+	}
+	return s
 }

@@ -240,7 +240,7 @@ func realMatrix(m []complex128, name string) ([]float64, error) {
 // stage space (linear).
 func (p *plan) gateDoc(r *opRef, pidx map[string]int, toStage func([]complex128) []complex128) (GateDoc, error) {
 	g := GateDoc{Name: r.op.Name(), Op: r.index}
-	where := fmt.Sprintf("%s%s (operation %d)", posPrefix(r.op.Pos), r.op.Name(), r.index)
+	where := fmt.Sprintf("%s%s (operation %d)", r.op.Pos.Prefix(), r.op.Name(), r.index)
 	if !r.params {
 		m, err := realMatrix(toStage(r.cmat), r.op.Name())
 		if err != nil {
@@ -338,7 +338,7 @@ func (p *RealProgram) Doc() (*ProgramDoc, error) {
 			sd.Qubits = append([]int{}, st.support...)
 			if st.params {
 				r := st.ops[0]
-				return nil, fmt.Errorf("lowering: %s%s (operation %d): a diagonal stage with symbolic angles cannot be written as a program document", posPrefix(r.op.Pos), r.op.Name(), r.index)
+				return nil, fmt.Errorf("lowering: %s%s (operation %d): a diagonal stage with symbolic angles cannot be written as a program document", r.op.Pos.Prefix(), r.op.Name(), r.index)
 			}
 			sd.Diagonal = make([]float64, 1<<len(st.support))
 			for x := range sd.Diagonal {

@@ -205,40 +205,57 @@ func (cv *Conv2D[T]) String() string {
 		c.InChannels, c.OutChannels, c.KernelH, c.KernelW, sh, sw, c.PadTop, c.PadLeft, c.PadBottom, c.PadRight, cv.Map)
 }
 
+// interior returns the range [lo, hi) of output columns xo whose receptive field
+// [xo·sw − pl, xo·sw − pl + kw) lies inside a row of width w.
+func interior(w, kw, sw, pl, ow int) (lo, hi int) {
+	lo = ceilDiv(pl, sw)
+	if w-kw+pl < 0 {
+		return lo, lo
+	}
+	hi = min((w-kw+pl)/sw+1, ow)
+	lo = min(lo, ow)
+	return lo, max(hi, lo)
+}
+
 // im2col writes the patch matrix of one image (c x h x w) into cols (oh·ow x c·kh·kw).
+// For each output row and kernel row it copies the kw-wide windows of one input line into
+// the ow patch rows, the windows that overlap the padding element by element.
 func im2col[T Float](cols, x []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) {
 	k := c * kh * kw
+	xlo, xhi := interior(w, kw, sw, pl, ow)
 	for y := 0; y < oh; y++ {
-		for xo := 0; xo < ow; xo++ {
-			row := cols[(y*ow+xo)*k : (y*ow+xo+1)*k]
-			iy0, ix0 := y*sh-pt, xo*sw-pl
-			q := 0
-			for ch := 0; ch < c; ch++ {
-				plane := x[ch*h*w : (ch+1)*h*w]
-				for dy := 0; dy < kh; dy++ {
-					iy := iy0 + dy
-					if iy < 0 || iy >= h {
-						clear(row[q : q+kw])
-						q += kw
+		block := cols[y*ow*k : (y+1)*ow*k]
+		for ch := 0; ch < c; ch++ {
+			for dy := 0; dy < kh; dy++ {
+				q := (ch*kh + dy) * kw
+				iy := y*sh - pt + dy
+				if iy < 0 || iy >= h {
+					for xo := 0; xo < ow; xo++ {
+						clear(block[xo*k+q : xo*k+q+kw])
+					}
+					continue
+				}
+				line := x[(ch*h+iy)*w : (ch*h+iy+1)*w]
+				for xo := xlo; xo < xhi; xo++ {
+					src := line[xo*sw-pl : xo*sw-pl+kw]
+					dst := block[xo*k+q : xo*k+q+kw]
+					dst = dst[:len(src)]
+					for j, v := range src {
+						dst[j] = v
+					}
+				}
+				for xo := 0; xo < ow; xo++ {
+					if xo >= xlo && xo < xhi {
 						continue
 					}
-					line := plane[iy*w : (iy+1)*w]
-					if ix0 >= 0 && ix0+kw <= w {
-						dst, src := row[q:q+kw], line[ix0:ix0+kw]
-						for j := range dst {
-							dst[j] = src[j]
-						}
-						q += kw
-						continue
-					}
-					for dx := 0; dx < kw; dx++ {
-						ix := ix0 + dx
-						if ix < 0 || ix >= w {
-							row[q] = 0
+					dst := block[xo*k+q : xo*k+q+kw]
+					ix0 := xo*sw - pl
+					for dx := range dst {
+						if ix := ix0 + dx; ix >= 0 && ix < w {
+							dst[dx] = line[ix]
 						} else {
-							row[q] = line[ix]
+							dst[dx] = 0
 						}
-						q++
 					}
 				}
 			}
@@ -247,36 +264,35 @@ func im2col[T Float](cols, x []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) {
 }
 
 // col2im adds the patch-matrix gradient of one image back onto dx (c x h x w), in a fixed
-// order.
+// order: every element of dx receives its terms by output row, then output column.
 func col2im[T Float](dx, cols []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) {
 	k := c * kh * kw
+	xlo, xhi := interior(w, kw, sw, pl, ow)
 	for y := 0; y < oh; y++ {
-		for xo := 0; xo < ow; xo++ {
-			row := cols[(y*ow+xo)*k : (y*ow+xo+1)*k]
-			iy0, ix0 := y*sh-pt, xo*sw-pl
-			q := 0
-			for ch := 0; ch < c; ch++ {
-				plane := dx[ch*h*w : (ch+1)*h*w]
-				for dy := 0; dy < kh; dy++ {
-					iy := iy0 + dy
-					if iy < 0 || iy >= h {
-						q += kw
+		block := cols[y*ow*k : (y+1)*ow*k]
+		for ch := 0; ch < c; ch++ {
+			for dy := 0; dy < kh; dy++ {
+				iy := y*sh - pt + dy
+				if iy < 0 || iy >= h {
+					continue
+				}
+				q := (ch*kh + dy) * kw
+				line := dx[(ch*h+iy)*w : (ch*h+iy+1)*w]
+				for xo := 0; xo < ow; xo++ {
+					src := block[xo*k+q : xo*k+q+kw]
+					ix0 := xo*sw - pl
+					if xo >= xlo && xo < xhi {
+						seg := line[ix0 : ix0+kw]
+						seg = seg[:len(src)]
+						for j, v := range src {
+							seg[j] += v
+						}
 						continue
 					}
-					line := plane[iy*w : (iy+1)*w]
-					if ix0 >= 0 && ix0+kw <= w {
-						seg, src := line[ix0:ix0+kw], row[q:q+kw]
-						for j := range seg {
-							seg[j] += src[j]
+					for j, v := range src {
+						if ix := ix0 + j; ix >= 0 && ix < w {
+							line[ix] += v
 						}
-						q += kw
-						continue
-					}
-					for dx := 0; dx < kw; dx++ {
-						if ix := ix0 + dx; ix >= 0 && ix < w {
-							line[ix] += row[q]
-						}
-						q++
 					}
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -118,18 +119,12 @@ func TestGemmAgainstNaive(t *testing.T) {
 				for i := 0; i < tc.m; i++ {
 					for j := 0; j < tc.n; j++ {
 						w := want[i*ldc+j]
-						if d := math.Abs(got64[i*ldc+j] - w); d > 1e-12*float64(tc.k+1) {
-							t.Fatalf("float64 C[%d,%d] = %v, want %v", i, j, got64[i*ldc+j], w)
-						}
-						if d := math.Abs(float64(got32[i*ldc+j]) - w); d > 2e-6*float64(tc.k+1) {
-							t.Fatalf("float32 C[%d,%d] = %v, want %v (diff %g)", i, j, got32[i*ldc+j], w, d)
-						}
+						require.InDelta(t, w, got64[i*ldc+j], 1e-12*float64(tc.k+1), "float64 C[%d,%d]", i, j)
+						require.InDelta(t, w, float64(got32[i*ldc+j]), 2e-6*float64(tc.k+1), "float32 C[%d,%d]", i, j)
 					}
 					// Padding columns beyond n must be untouched.
 					for j := tc.n; j < ldc; j++ {
-						if got64[i*ldc+j] != c[i*ldc+j] {
-							t.Fatalf("padding C[%d,%d] modified", i, j)
-						}
+						require.Equal(t, c[i*ldc+j], got64[i*ldc+j], "padding C[%d,%d] modified", i, j)
 					}
 				}
 			})
@@ -153,11 +148,7 @@ func TestGemmDeterministicAcrossThreads(t *testing.T) {
 			return out
 		}
 		one, many := run(1), run(7)
-		for i := range one {
-			if one[i] != many[i] {
-				t.Fatalf("%v: element %d differs: %v (1 thread) vs %v (7 threads)", tc, i, one[i], many[i])
-			}
-		}
+		require.Equal(t, one, many, "%v: 1 thread vs 7 threads", tc)
 	}
 }
 
@@ -193,10 +184,7 @@ func TestGemmDirectMatchesPacked(t *testing.T) {
 }
 
 func TestGemmPanicsOnShortSlice(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Fatal("no panic for a short A")
-		}
-	}()
-	Gemm(false, false, 2, 2, 2, make([]float32, 3), 2, make([]float32, 4), 2, false, make([]float32, 4), 2)
+	assert.Panics(t, func() {
+		Gemm(false, false, 2, 2, 2, make([]float32, 3), 2, make([]float32, 4), 2, false, make([]float32, 4), 2)
+	}, "no panic for a short A")
 }

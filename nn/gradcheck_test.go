@@ -5,6 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // lossOf is the scalar probe L = Σ y·r used by the gradient checks: ∂L/∂y = r.
@@ -164,9 +167,7 @@ func TestConv2DMatchesDirectLoops(t *testing.T) {
 			t.Fatalf("%+v: shape %v, want %v", cfg, got.Shape, want.Shape)
 		}
 		for i := range want.Data {
-			if math.Abs(got.Data[i]-want.Data[i]) > 1e-12 {
-				t.Fatalf("%+v: y[%d] = %v, want %v", cfg, i, got.Data[i], want.Data[i])
-			}
+			require.InDelta(t, want.Data[i], got.Data[i], 1e-12, "%+v: y[%d] = %v, want %v", cfg, i, got.Data[i], want.Data[i])
 		}
 	}
 }
@@ -257,9 +258,8 @@ func TestSoftmaxCrossEntropyValues(t *testing.T) {
 	}
 	for _, tc := range cases {
 		l, d := SoftmaxCrossEntropy(FromSlice(tc.logits, 1, len(tc.logits)), []int{tc.label})
-		if math.Abs(l-tc.want) > 1e-12*math.Max(1, tc.want) || math.IsNaN(d.Data[0]) {
-			t.Errorf("logits %v label %d: loss %v, want %v", tc.logits, tc.label, l, tc.want)
-		}
+		assert.InDelta(t, tc.want, l, 1e-12*math.Max(1, tc.want), "logits %v label %d: loss %v, want %v", tc.logits, tc.label, l, tc.want)
+		assert.False(t, math.IsNaN(d.Data[0]), "logits %v label %d: NaN gradient", tc.logits, tc.label)
 	}
 }
 

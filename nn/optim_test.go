@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSGDHandValues(t *testing.T) {
@@ -33,9 +36,7 @@ func TestSGDHandValues(t *testing.T) {
 		for s, want := range tc.want {
 			p.Grad[0] = 2
 			o.Step()
-			if math.Abs(p.Value[0]-want) > 1e-12 {
-				t.Errorf("%s step %d: p = %v, want %v", tc.name, s+1, p.Value[0], want)
-			}
+			assert.InDelta(t, want, p.Value[0], 1e-12, "%s step %d: p = %v, want %v", tc.name, s+1, p.Value[0], want)
 		}
 	}
 }
@@ -49,9 +50,7 @@ func TestAdamHandValues(t *testing.T) {
 	o.Step()
 	want := []float64{1 - 0.01*3/(3+1e-8), -1 + 0.01*0.5/(0.5+1e-8)}
 	for i := range want {
-		if math.Abs(p.Value[i]-want[i]) > 1e-15 {
-			t.Fatalf("p[%d] = %v, want %v", i, p.Value[i], want[i])
-		}
+		require.InDelta(t, want[i], p.Value[i], 1e-15, "p[%d] = %v, want %v", i, p.Value[i], want[i])
 	}
 	// Step 2 with gradient 1 from g1 = 3: m = 0.09·3+... computed by hand.
 	p.Grad[0] = 1
@@ -60,9 +59,7 @@ func TestAdamHandValues(t *testing.T) {
 	v := 0.999*(0.001*9) + 0.001*1
 	mh, vh := m/(1-0.81), v/(1-0.999*0.999)
 	w := want[0] - 0.01*mh/(math.Sqrt(vh)+1e-8)
-	if math.Abs(p.Value[0]-w) > 1e-15 {
-		t.Fatalf("step 2: %v, want %v", p.Value[0], w)
-	}
+	require.InDelta(t, w, p.Value[0], 1e-15, "step 2: %v, want %v", p.Value[0], w)
 }
 
 func TestAdamWDecoupledVersusL2(t *testing.T) {
@@ -194,9 +191,7 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 	x := randTensor(rng, 3, 1, 8, 8)
 	y64, y32 := m64.Forward(x), m32.Forward(Convert[float32](x))
 	for i := range y64.Data {
-		if math.Abs(float64(y32.Data[i])-y64.Data[i]) > 1e-5 {
-			t.Fatalf("y[%d]: float32 %v, float64 %v", i, y32.Data[i], y64.Data[i])
-		}
+		require.InDelta(t, y64.Data[i], float64(y32.Data[i]), 1e-5, "y[%d]: float32 %v, float64 %v", i, y32.Data[i], y64.Data[i])
 	}
 }
 

@@ -4,30 +4,22 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestTensorViews(t *testing.T) {
 	x := FromSlice([]float32{0, 1, 2, 3, 4, 5}, 3, 2)
 	r := x.Reshape(-1, 3)
-	if fmt.Sprint(r.Shape) != "[2 3]" {
-		t.Fatalf("Reshape -1: %v", r.Shape)
-	}
+	assert.Equal(t, "[2 3]", fmt.Sprint(r.Shape), "Reshape -1")
 	s := x.Slice(1, 3)
-	if fmt.Sprint(s.Shape, s.Data) != "[2 2] [2 3 4 5]" {
-		t.Fatalf("Slice: %v %v", s.Shape, s.Data)
-	}
+	assert.Equal(t, "[2 2] [2 3 4 5]", fmt.Sprint(s.Shape, s.Data), "Slice")
 	s.Data[0] = 9
-	if x.Data[2] != 9 {
-		t.Fatal("Slice does not share data")
-	}
+	assert.Equal(t, float32(9), x.Data[2], "Slice does not share data")
 	c := x.Clone()
 	c.Data[0] = 7
-	if x.Data[0] != 0 {
-		t.Fatal("Clone shares data")
-	}
-	if fmt.Sprint(Convert[float64](x).Data) != "[0 1 9 3 4 5]" {
-		t.Fatal("Convert")
-	}
+	assert.Equal(t, float32(0), x.Data[0], "Clone shares data")
+	assert.Equal(t, "[0 1 9 3 4 5]", fmt.Sprint(Convert[float64](x).Data), "Convert")
 }
 
 func TestTensorPanics(t *testing.T) {
@@ -46,14 +38,7 @@ func TestTensorPanics(t *testing.T) {
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
-			defer func() {
-				if r := recover(); r == nil {
-					t.Fatal("no panic")
-				} else {
-					t.Log(r)
-				}
-			}()
-			f()
+			assert.Panics(t, f)
 		})
 	}
 }

@@ -98,3 +98,31 @@ func Example() {
 	// UᵀU = I and VᵀV = I to 1e-12: true
 	// exported LoRA rank: 4 alpha: 4
 }
+
+// Adapt the 16 x 200 patch map of a convolution in float32: on a batch of 64 images (12,544
+// patch rows) PathAuto folds ΔW into the frozen weight (the dense path), on a single patch
+// it applies the factors as two thin GEMMs; Path forces either.
+func ExampleAdapted_path() {
+	conv := nn.NewConv2D[float32]("conv2", nn.Conv2DConfig{InChannels: 8, OutChannels: 16, KernelH: 5, KernelW: 5, PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2}, rand.New(rand.NewPCG(1, 2)))
+	nn.Freeze(conv.Params())
+	a, err := peft.Config{Method: peft.MethodLoRA, Rank: 4}.Build("conv2", 16, 200)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ad, err := peft.NewAdapted[float32](conv.Map, a)
+	if err != nil {
+		log.Fatal(err)
+	}
+	conv.Map = ad
+	conv.Forward(nn.New[float32](64, 8, 14, 14))
+	fmt.Println("batch 64:", ad.LastPath())
+	conv.Forward(nn.New[float32](1, 8, 1, 1))
+	fmt.Println("1 patch:", ad.LastPath())
+	ad.Path = peft.PathFactored
+	conv.Forward(nn.New[float32](64, 8, 14, 14))
+	fmt.Println("forced:", ad.LastPath())
+	// Output:
+	// batch 64: dense
+	// 1 patch: factored
+	// forced: factored
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"unsafe"
+
+	par "github.com/qpeft/qpeft/internal/parallel"
 )
 
 // Batch is B complex state vectors of n qubits stored as an N x B row-major matrix,
@@ -337,6 +339,12 @@ func applyControlled[T number](d []T, B int, controls, targets []int, m []T, w i
 		drvPair(d, B, qs, cm*B, B<<targets[0], m[0], m[1], m[2], m[3], w > 0 && gapTouch[T](B, controls...), w)
 		return
 	}
+	if D == 4 && len(controls) == 0 {
+		if pl := dense4PlanFor(B, targets, m); pl != nil {
+			dense4Apply(d, pl, w)
+			return
+		}
+	}
 	var oa [64]int
 	offs := oa[:0]
 	for j := 0; j < D; j++ {
@@ -368,6 +376,9 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 		return
 	}
 	var zero T
+	if B<<qs[0] <= patternElems/2 && diagPattern(d, B, qs, offs, vals, w) {
+		return
+	}
 	if rb := int(unsafe.Sizeof(zero)) * B << qs[0]; w > 0 && sweepDiag && rb >= 128 && rb <= 2048 && len(qs) <= 6 {
 		// Runs of 128 B to 2 KiB: walk memory in order (see kDiagSweep). Measured by
 		// BenchmarkDiagSweep: 2-5x faster than skipping lines in that range, slower outside it.
@@ -389,7 +400,7 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 			kDiagSweep(d, B, qs, full, 0, runs)
 		} else {
 			qh, fh := slices.Clone(qs), slices.Clone(full)
-			parallelChunks(w, runs, func(lo, hi int) { kDiagSweep(d, B, qh, fh, lo, hi) })
+			par.Split(w, runs, func(lo, hi int) { kDiagSweep(d, B, qh, fh, lo, hi) })
 		}
 		return
 	}

@@ -553,7 +553,7 @@ func BenchmarkCircuitSweeps(b *testing.B) {
 				b.Fatal(err)
 			}
 			gs := gateSteps(steps)
-			sweeps, _ := Blocking.plan(gs, n, tc.rf, 8)
+			sweeps, _ := Blocking.plan(gs, n, tc.rf, 8, tc.rf == 2)
 			if sweeps == nil {
 				b.Fatal("not blocked")
 			}

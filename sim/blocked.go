@@ -25,6 +25,7 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/qpeft/qpeft/circuit"
@@ -34,16 +35,17 @@ import (
 // Blocking configures cache-blocked execution of runs of gates (Run, Statevector, Columns,
 // RealColumns, Unitary and ApplyCircuit use it). Results agree with gate-by-gate execution to rounding
 // (fusion multiplies small matrices first); ChunkBytes = 0 turns blocking off.
-var Blocking = BlockConfig{ChunkBytes: 512 << 10, PinnedBytes: 2048, FuseQubits: 1}
+var Blocking = BlockConfig{ChunkBytes: 512 << 10, PinnedBytes: 2048, FuseQubits: 2}
 
 // BlockConfig holds the tunables of cache-blocked execution. The defaults were chosen with
 // BenchmarkBlocking, BenchmarkSweep and BenchmarkCircuits on the development machine (AMD
 // EPYC, 1 MiB of L2 cache per core, 2 cores):
-//   - FuseQubits 1: at n = 24 the Pauli ansatz runs in 0.07 ns/amp-gate with f = 0 or 1
-//     against 0.18 with f = 2 and 0.20 with f = 3 (2 threads): inside a cache-resident chunk
-//     the work is arithmetic, and a fused dense 4x4 block costs more than the RY, RY, CZ it
-//     replaces, whose kernels are specialised (SIMD 2x2 pairs, sign flips on a quarter of
-//     the amplitudes). Runs of single-qubit gates on one qubit still merge.
+//   - FuseQubits 2: gates merge into blocks on up to 2 qubits, and the cost model
+//     (costmodel.go) keeps a block only when its kernel (SIMD dense 4x4, dense4.go) costs
+//     less than the steps it replaces. Measured 2026-12-07 (BenchmarkCircuits, n = 20-22,
+//     2 threads): the random circuit 2.5-3x faster than with f = 1 (runs on one qubit only),
+//     the Pauli ansatz 2x; before the SIMD 4x4 kernels f = 2 was slower (0.18 against 0.07
+//     ns/amp-gate on the ansatz at n = 24).
 //   - ChunkBytes 512 KiB (half the L2) gives fewer sweeps than 256 KiB at the same speed per
 //     sweep.
 //   - PinnedBytes 2 KiB: a gathered chunk is copied in runs of at least this length. With
@@ -197,7 +199,7 @@ const gatherMinGates = 3
 // avoid every qubit of an earlier gate left pending (so it commutes with all of them) and fit
 // with the sweep's local qubits; the gates left over go to the next sweep. A gate that fits
 // in no chunk is applied directly, in its place.
-func planSweeps(gs []*step, n, c, pin, fuseQubits int) []sweep {
+func planSweeps(gs []*step, n, c, pin, fuseQubits int, ck costKind, B int) []sweep {
 	masks := make([]uint64, len(gs))
 	for i, st := range gs {
 		for _, q := range st.controls {
@@ -245,7 +247,7 @@ func planSweeps(gs []*step, n, c, pin, fuseQubits int) []sweep {
 				out = append(out, sweep{steps: []step{*gs[i]}, direct: true})
 			}
 		} else {
-			out = append(out, newSweep(gs, take, local, n, fuseQubits))
+			out = append(out, newSweep(gs, take, local, n, fuseQubits, ck, B))
 		}
 		pending = append(pending[:0], left...)
 	}
@@ -254,7 +256,7 @@ func planSweeps(gs []*step, n, c, pin, fuseQubits int) []sweep {
 
 // newSweep builds the sweep of gates gs[take] on the local qubits of the mask local,
 // renumbering qubits and fusing runs of small gates.
-func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int) sweep {
+func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int, ck costKind, B int) sweep {
 	sw := sweep{}
 	var pos [64]int
 	for q := 0; q < n; q++ {
@@ -278,7 +280,7 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int) sweep {
 	}
 	if fuseQubits >= 1 {
 		// Larger settings are clamped: a fused block is a dense 4^f matrix.
-		steps = fuseSteps(steps, len(sw.local), min(fuseQubits, fuse.MaxQubits))
+		steps = fuseSteps(steps, len(sw.local), min(fuseQubits, fuse.MaxQubits), ck, B)
 	}
 	sw.steps = steps
 	return sw
@@ -286,8 +288,10 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int) sweep {
 
 // fuseSteps fuses the maximal runs of steps on at most maxQubits qubits each (package
 // circuit/fuse); a larger gate ends a run and is kept as it is. Fusion keeps a run as it is
-// when it would not reduce the number of steps.
-func fuseSteps(steps []step, n, maxQubits int) []step {
+// when it would not reduce the number of steps, and (cost model, costmodel.go) keeps the
+// steps of a block on 2 or more qubits, fused only along single qubits, when the block's
+// kernel would cost more than they do on data of kind ck with B elements per row.
+func fuseSteps(steps []step, n, maxQubits int, ck costKind, B int) []step {
 	var out []step
 	size := func(st *step) int { return len(st.controls) + len(st.targets) }
 	for i := 0; i < len(steps); {
@@ -310,8 +314,27 @@ func fuseSteps(steps []step, n, maxQubits int) []step {
 		}
 		for b := range blocks {
 			blk := &blocks[b]
+			if len(blk.Ops) == 1 {
+				out = append(out, steps[i+blk.Ops[0]])
+				continue
+			}
 			st := step{op: steps[i+blk.Ops[0]].op, targets: blk.Qubits, m: blk.Matrix}
 			st.mr, _ = realCoefs(blk.Matrix, nil)
+			if maxQubits >= 2 && len(blk.Qubits) >= 2 {
+				sub := make([]step, len(blk.Ops))
+				for k, o := range blk.Ops {
+					sub[k] = steps[i+o]
+				}
+				sub = fuseSteps(sub, n, 1, ck, B)
+				cost := 0.0
+				for k := range sub {
+					cost += stepCost(&sub[k], ck, B)
+				}
+				if stepCost(&st, ck, B) >= cost {
+					out = append(out, sub...)
+					continue
+				}
+			}
 			out = append(out, st)
 		}
 		i = j
@@ -344,30 +367,35 @@ func controlledMatrix(st *step) []complex128 {
 // plan is the schedule runGates follows for gs on data of n qubits with rf real values of eb
 // bytes per row: the sweeps and the chunk's qubit count, or nil when blocking does not pay
 // (gate by gate).
-func (cfg BlockConfig) plan(gs []*step, n, rf, eb int) ([]sweep, int) {
+func (cfg BlockConfig) plan(gs []*step, n, rf, eb int, cplx bool) ([]sweep, int) {
 	c, pin, ok := cfg.chunkQubits(n, rf, eb)
 	if !ok || len(gs) < 2 {
 		return nil, 0
 	}
-	return planSweeps(gs, n, c, pin, cfg.FuseQubits), c
+	ck, B := costKindOf(rf, eb, cplx)
+	return planSweeps(gs, n, c, pin, cfg.FuseQubits, ck, B), c
 }
 
 // runGates applies a run of compiled gates (no measurement, reset or condition) to a,
 // cache-blocked when that pays.
 func (a *amps) runGates(gs []*step, cfg BlockConfig) {
 	w := workers(max(len(a.f), len(a.f32)))
-	sweeps, _ := cfg.plan(gs, a.n, a.rowFloats(), a.elemBytes())
+	sweeps, _ := cfg.plan(gs, a.n, a.rowFloats(), a.elemBytes(), a.c != nil || a.c64 != nil)
 	if sweeps == nil {
 		for _, st := range gs {
 			a.applyGate(st)
 		}
 		return
 	}
-	if a.single() {
-		for i := range sweeps {
-			for j := range sweeps[i].steps {
+	for i := range sweeps {
+		if sweeps[i].direct {
+			continue
+		}
+		for j := range sweeps[i].steps {
+			if a.single() {
 				sweeps[i].steps[j].toSingle()
 			}
+			a.prepareDense4(&sweeps[i].steps[j])
 		}
 	}
 	var bufs [][]float64
@@ -495,12 +523,50 @@ func runSweep[F float32 | float64](a *amps, data []F, sw *sweep, w int, bufs [][
 	wg.Wait()
 }
 
+// prepareDense4 sets st.d4 when st is a dense 4x4 block without controls that the SIMD
+// loops cover on a's data (every chunk of a sweep then shares one prepared plan).
+func (a *amps) prepareDense4(st *step) {
+	if len(st.controls) != 0 || len(st.targets) != 2 || !useDense4 {
+		return
+	}
+	m := st.m
+	if len(m) != 16 || isDiagonal(m, 4) {
+		return
+	}
+	if _, _, ok := transposition(m, 4); ok {
+		return
+	}
+	cplx := a.c != nil || a.c64 != nil
+	switch {
+	case a.single() && st.mr32 != nil:
+		B := a.B
+		if cplx {
+			B *= 2
+		}
+		st.d4 = dense4PlanFor(B, st.targets, st.mr32)
+	case a.single():
+		st.d4 = dense4PlanFor(a.B, st.targets, st.m64)
+	case st.mr != nil:
+		B := a.B
+		if cplx {
+			B *= 2
+		}
+		st.d4 = dense4PlanFor(B, st.targets, st.mr)
+	default:
+		st.d4 = dense4PlanFor(a.B, st.targets, st.m)
+	}
+}
+
 // applyChunk applies the sweep's gates, serially, to one chunk (its float64 view; for
 // complex data the chunk is reinterpreted as complex128 for complex matrices).
 func (a *amps) applyChunk(steps []step, chunk []float64) {
 	if a.c == nil {
 		for i := range steps {
 			st := &steps[i]
+			if st.d4 != nil {
+				st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*8/st.d4.es)
+				continue
+			}
 			applyControlled(chunk, a.B, st.controls, st.targets, st.mr, 0)
 		}
 		return
@@ -508,6 +574,10 @@ func (a *amps) applyChunk(steps []step, chunk []float64) {
 	cc := unsafe.Slice((*complex128)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)/2)
 	for i := range steps {
 		st := &steps[i]
+		if st.d4 != nil {
+			st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*8/st.d4.es)
+			continue
+		}
 		if st.mr != nil {
 			applyControlled(chunk, 2*a.B, st.controls, st.targets, st.mr, 0)
 		} else {
@@ -521,6 +591,10 @@ func (a *amps) applyChunk32(steps []step, chunk []float32) {
 	if a.c64 == nil {
 		for i := range steps {
 			st := &steps[i]
+			if st.d4 != nil {
+				st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*4/st.d4.es)
+				continue
+			}
 			applyControlled(chunk, a.B, st.controls, st.targets, st.mr32, 0)
 		}
 		return
@@ -528,6 +602,10 @@ func (a *amps) applyChunk32(steps []step, chunk []float32) {
 	cc := unsafe.Slice((*complex64)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)/2)
 	for i := range steps {
 		st := &steps[i]
+		if st.d4 != nil {
+			st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*4/st.d4.es)
+			continue
+		}
 		if st.mr32 != nil {
 			applyControlled(chunk, 2*a.B, st.controls, st.targets, st.mr32, 0)
 		} else {
@@ -545,6 +623,20 @@ type Schedule struct {
 	Sweeps int
 	// ChunkQubits is the number of qubits of a cache-resident chunk (0: not blocked).
 	ChunkQubits int
+	// SweepSteps holds, for each pass over the state in order, the number of steps it
+	// applies inside cache-resident chunks (0 for a gate applied directly, streaming).
+	SweepSteps []int
+}
+
+// Bound is the schedule's own lower bound on its time: each pass costs at least a pass over
+// memory (floor) and, when its steps run on cache-resident chunks, at least steps × one
+// in-cache pass (cachePass, from CachePass): no kernel is cheaper than a scaling pass.
+func (sc Schedule) Bound(floor, cachePass time.Duration) time.Duration {
+	var t time.Duration
+	for _, k := range sc.SweepSteps {
+		t += max(floor, time.Duration(k)*cachePass)
+	}
+	return t
 }
 
 // Plan returns the schedule Run would follow for the gates of c bound by env, under the
@@ -585,16 +677,24 @@ func PlanPrecision(c *circuit.Circuit, env circuit.Env, complexPath bool, prec P
 			gs []*step
 			rf int
 		}{{gs[:real], 1}, {gs[real:], 2}} {
-			sweeps, cq := Blocking.plan(part.gs, c.NumQubits, part.rf, eb)
+			sweeps, cq := Blocking.plan(part.gs, c.NumQubits, part.rf, eb, part.rf == 2)
 			if sweeps == nil {
 				sc.Sweeps += len(part.gs)
 				sc.Steps += len(part.gs)
+				for range part.gs {
+					sc.SweepSteps = append(sc.SweepSteps, 0)
+				}
 				continue
 			}
 			sc.Sweeps += len(sweeps)
 			sc.ChunkQubits = max(sc.ChunkQubits, cq)
 			for i := range sweeps {
 				sc.Steps += len(sweeps[i].steps)
+				k := len(sweeps[i].steps)
+				if sweeps[i].direct {
+					k = 0
+				}
+				sc.SweepSteps = append(sc.SweepSteps, k)
 			}
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -105,7 +106,7 @@ func TestGatherSegments(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sweeps, _ := cfg.plan(gateSteps(steps), n, rf, 8)
+				sweeps, _ := cfg.plan(gateSteps(steps), n, rf, 8, rf == 2)
 				long := 0
 				for _, sw := range sweeps {
 					if p := sw.lowRun(); !sw.direct && p < len(sw.local) && 8*rf<<p > gatherSegBytes {
@@ -199,7 +200,7 @@ func TestPlanSweeps(t *testing.T) {
 		if cq < pin+2 {
 			cq = pin + 2
 		}
-		sweeps := planSweeps(gs, n, cq, pin, 0)
+		sweeps := planSweeps(gs, n, cq, pin, 0, costC128, 1)
 		// Replay: the order of the ops must be a valid reordering (a gate comes after every
 		// earlier gate sharing a qubit with it).
 		index := map[*circuit.Op]int{}
@@ -429,7 +430,15 @@ func TestPlanHandCounted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != c.want {
+		steps := 0
+		for _, k := range got.SweepSteps {
+			steps += max(k, 1)
+		}
+		if len(got.SweepSteps) != got.Sweeps || steps != got.Steps {
+			t.Errorf("%s: SweepSteps %v do not add up to %d sweeps of %d steps", c.name, got.SweepSteps, got.Sweeps, got.Steps)
+		}
+		got.SweepSteps = nil
+		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
 		}
 	}

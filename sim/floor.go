@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // MemoryFloor measures the memory-bandwidth floor of one pass over a state of n qubits: the
 // fastest of repeats read+write sweeps (x *= 0.999, on the current Threads) over a float64
@@ -50,4 +53,58 @@ func timeFloor(sweep func(), repeats int) time.Duration {
 		best = min(best, time.Since(t))
 	}
 	return best
+}
+
+// CachePass measures one in-cache pass for a state of n qubits: the fastest read+write pass
+// (x *= 0.999) of every goroutine at once (Threads), each over its own warm chunk of
+// Blocking.ChunkBytes (the size of a sweep's cache-resident chunk; 512 KiB if blocking is
+// off), scaled to the 2^n amplitudes of a float64 state, a complex128 one (complexPath), or
+// their single-precision forms. Steps × this is the arithmetic floor of a sweep of that many
+// steps (Schedule.Bound).
+func CachePass(n int, complexPath bool, prec Precision, repeats int) time.Duration {
+	w := max(workers(1<<62), 1)
+	chunk := Blocking.ChunkBytes
+	if chunk <= 0 {
+		chunk = 512 << 10
+	}
+	ab := prec.bytesPerAmp(complexPath)
+	amps := chunk / ab
+	const passes = 8
+	var pass func(g int)
+	if prec == Single {
+		bufs := make([][]float32, w)
+		for g := range bufs {
+			bufs[g] = make([]float32, chunk/4)
+			for i := range bufs[g] {
+				bufs[g][i] = 1
+			}
+		}
+		pass = func(g int) { scaleRun(bufs[g], 0.999) }
+	} else {
+		bufs := make([][]float64, w)
+		for g := range bufs {
+			bufs[g] = make([]float64, chunk/8)
+			for i := range bufs[g] {
+				bufs[g][i] = 1
+			}
+		}
+		pass = func(g int) { scaleRun(bufs[g], 0.999) }
+	}
+	best := time.Duration(1<<63 - 1)
+	for rep := 0; rep < max(repeats, 1)*20; rep++ {
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		for g := 0; g < w; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := 0; k < passes; k++ {
+					pass(g)
+				}
+			}()
+		}
+		wg.Wait()
+		best = min(best, time.Since(t0)/passes)
+	}
+	return time.Duration(float64(best) * float64(int64(1)<<n) / float64(w*amps))
 }

@@ -457,3 +457,88 @@ func swapRun[T number](a, b []T) {
 		a[j], b[j] = b[j], a[j]
 	}
 }
+
+// diagPattern multiplies by a diagonal whose lowest qubit gives short runs (under 128
+// bytes), where kDiag would pay a call per run: the factors repeat over blocks of
+// patternElems contiguous elements (the qubits inside a block are the low ones), with one
+// pattern for each value of the bits of the higher qubits (at most 2), and every block is
+// multiplied by its pattern element by element (blocks whose pattern is all ones are
+// skipped). It reports false, doing nothing, for other diagonals. The result does not
+// depend on w.
+func diagPattern[T number](d []T, B int, qs []int, offs []int, vals []T, w int) bool {
+	const P = patternElems
+	if B&(B-1) != 0 {
+		return false // blocks of P elements would not hold whole rows
+	}
+	var high [2]int
+	nh := 0
+	for _, q := range qs {
+		if B<<q < P {
+			if B<<(q+1) > P {
+				return false // a qubit straddling the block size (B not a power of two)
+			}
+			continue
+		}
+		if nh == len(high) {
+			return false
+		}
+		high[nh] = q
+		nh++
+	}
+	if len(d)%P != 0 || nh == len(qs) {
+		return false
+	}
+	qmask := 0
+	for _, q := range qs {
+		qmask |= 1 << q
+	}
+	var pats [4][P]T
+	var used [4]bool
+	for h := 0; h < 1<<nh; h++ {
+		hrow := spread(h, high[:nh])
+		for k := 0; k < P; k++ {
+			v := T(1)
+			o := ((k/B | hrow) & qmask) * B
+			for e, oe := range offs {
+				if oe == o {
+					v = vals[e]
+				}
+			}
+			pats[h][k] = v
+			if v != 1 {
+				used[h] = true
+			}
+		}
+	}
+	blocks := len(d) / P
+	if w <= 1 {
+		diagPatternBlocks(d, B, high[:nh], &pats, &used, 0, blocks)
+		return true
+	}
+	diagPatternParallel(d, B, high, nh, pats, used, w, blocks)
+	return true
+}
+
+// diagPatternParallel is diagPattern's block loop on w goroutines (its own copies of the
+// patterns, so that the serial path allocates nothing).
+func diagPatternParallel[T number](d []T, B int, high [2]int, nh int, pats [4][patternElems]T, used [4]bool, w, blocks int) {
+	parallel(w, blocks, func(lo, hi int) { diagPatternBlocks(d, B, high[:nh], &pats, &used, lo, hi) })
+}
+
+// patternElems is the block length of diagPattern.
+const patternElems = 64
+
+// diagPatternBlocks multiplies blocks lo..hi−1 of patternElems elements by their patterns.
+func diagPatternBlocks[T number](d []T, B int, high []int, pats *[4][patternElems]T, used *[4]bool, lo, hi int) {
+	for b := lo; b < hi; b++ {
+		row := b * patternElems / B
+		h := 0
+		for j, q := range high {
+			h |= (row >> q & 1) << j
+		}
+		if !used[h] {
+			continue
+		}
+		mulRun(d[b*patternElems:b*patternElems+patternElems], pats[h][:])
+	}
+}

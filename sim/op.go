@@ -27,20 +27,20 @@ func opBlock(op *circuit.Op, env circuit.Env, mode opMode) (controls, targets []
 		return nil, nil, nil, nil
 	case circuit.GateOp:
 	default:
-		return nil, nil, nil, fmt.Errorf("sim: %s%s is not a gate; apply measurement and reset with Run or State", posPrefix(op.Pos), op.Name())
+		return nil, nil, nil, fmt.Errorf("sim: %s%s is not a gate; apply measurement and reset with Run or State", op.Pos.Prefix(), op.Name())
 	}
 	if op.Cond != nil {
-		return nil, nil, nil, fmt.Errorf("sim: %s%s is classically conditioned; run it with Run or State", posPrefix(op.Pos), op.Name())
+		return nil, nil, nil, fmt.Errorf("sim: %s%s is classically conditioned; run it with Run or State", op.Pos.Prefix(), op.Name())
 	}
 	g := op.Gate
 	if g == nil || len(op.Qubits) != g.Qubits+int(op.Ctrl) || len(op.Args) != g.Params {
-		return nil, nil, nil, fmt.Errorf("sim: %smalformed operation %s (build circuits with circuit.Append, which validates)", posPrefix(op.Pos), op.Name())
+		return nil, nil, nil, fmt.Errorf("sim: %smalformed operation %s (build circuits with circuit.Append, which validates)", op.Pos.Prefix(), op.Name())
 	}
 	p, err := op.Params(env)
 	if nf := (*circuit.NonFiniteError)(nil); errors.As(err, &nf) {
 		return nil, nil, nil, fmt.Errorf("sim: %w", err) // it names the op and its position
 	} else if err != nil {
-		return nil, nil, nil, fmt.Errorf("sim: %s%s: %w", posPrefix(op.Pos), op.Name(), err)
+		return nil, nil, nil, fmt.Errorf("sim: %s%s: %w", op.Pos.Prefix(), op.Name(), err)
 	}
 	nc := int(op.Ctrl) + g.Controls
 	m = g.TargetMatrix(p...)
@@ -83,7 +83,7 @@ func derivBlock(op *circuit.Op, env circuit.Env, wrt string) (controls, targets 
 	for k, a := range op.Args {
 		_, dp, err := circuit.EvalDeriv(a, env, wrt)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("sim: %s%s: %w", posPrefix(op.Pos), op.Name(), err)
+			return nil, nil, nil, fmt.Errorf("sim: %s%s: %w", op.Pos.Prefix(), op.Name(), err)
 		}
 		if dp == 0 {
 			continue
@@ -114,16 +114,9 @@ func targetBlock(m []complex128, g *gates.Gate) []complex128 {
 	return out
 }
 
-func posPrefix(p circuit.Pos) string {
-	if p.IsValid() {
-		return p.String() + ": "
-	}
-	return ""
-}
-
 // notRealError is the error for a gate with complex entries on the float64 path.
 func notRealError(op *circuit.Op) error {
-	return fmt.Errorf("sim: %sgate %s has complex matrix entries; the real float64 path takes only real gates (ry, cry, cz, cx, x, z, h, ch, swap, ccx, cswap, id) — use the complex Batch or State", posPrefix(op.Pos), op.Name())
+	return fmt.Errorf("sim: %sgate %s has complex matrix entries; the real float64 path takes only real gates (ry, cry, cz, cx, x, z, h, ch, swap, ccx, cswap, id) — use the complex Batch or State", op.Pos.Prefix(), op.Name())
 }
 
 // ApplyOp applies a gate operation (any gate, ctrl @ modifiers, gphase) to every column.
@@ -249,10 +242,10 @@ func checkOpQubits(op *circuit.Op, n int) error {
 	var seen uint64
 	for _, q := range op.Qubits {
 		if q < 0 || q >= n {
-			return fmt.Errorf("sim: %s%s: qubit %d out of range for %d qubits", posPrefix(op.Pos), op.Name(), q, n)
+			return fmt.Errorf("sim: %s%s: qubit %d out of range for %d qubits", op.Pos.Prefix(), op.Name(), q, n)
 		}
 		if seen&(1<<q) != 0 {
-			return fmt.Errorf("sim: %s%s: qubit %d used twice", posPrefix(op.Pos), op.Name(), q)
+			return fmt.Errorf("sim: %s%s: qubit %d used twice", op.Pos.Prefix(), op.Name(), q)
 		}
 		seen |= 1 << q
 	}

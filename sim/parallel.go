@@ -1,9 +1,10 @@
 package sim
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
+
+	par "github.com/qpeft/qpeft/internal/parallel"
 )
 
 // Threads is the number of goroutines a kernel uses above ParallelThreshold; 0 means
@@ -17,16 +18,7 @@ var Threads = 0
 var ParallelThreshold = 1 << 14
 
 // workers returns how many goroutines to use for a kernel touching work elements.
-func workers(work int) int {
-	w := Threads
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
-	if w <= 1 || work < ParallelThreshold {
-		return 1
-	}
-	return w
-}
+func workers(work int) int { return par.Workers(Threads, work, ParallelThreshold) }
 
 // parallel runs f over [0,total) on w goroutines (the caller's among them). The range is cut
 // into up to 8 chunks per goroutine (boundaries aligned to 64 units) that the goroutines take
@@ -91,7 +83,7 @@ func reduce(total int, f func(lo, hi int) float64) float64 {
 	if w := workers(total); w == 1 {
 		body(0, nc)
 	} else {
-		parallelChunks(w, nc, body)
+		par.Split(w, nc, body)
 	}
 	s := 0.0
 	for _, p := range part {
@@ -101,18 +93,3 @@ func reduce(total int, f func(lo, hi int) float64) float64 {
 }
 
 var reduceParts = sync.Pool{New: func() any { return new([]float64) }}
-
-// parallelChunks is parallel without the 64-alignment, for chunk indices.
-func parallelChunks(w, total int, f func(lo, hi int)) {
-	step := (total + w - 1) / w
-	var wg sync.WaitGroup
-	for lo := step; lo < total; lo += step {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			f(lo, hi)
-		}(lo, min(lo+step, total))
-	}
-	f(0, min(step, total))
-	wg.Wait()
-}

@@ -22,6 +22,7 @@ type step struct {
 	mr       []float64
 	m64      []complex64 // m and mr rounded to single precision (toSingle), for single-precision data
 	mr32     []float32
+	d4       *dense4Plan // the SIMD form of a dense 4x4 step of a sweep (prepareDense4)
 }
 
 // windowOps is the number of operations Run, Columns, ApplyCircuit and Plan compile and run
@@ -68,16 +69,16 @@ func (k *compiler) steps(lo, hi int, buf []step) ([]step, error) {
 		}
 		for _, b := range op.Clbits() {
 			if b < 0 || b >= c.NumClbits {
-				return nil, fmt.Errorf("sim: %s%s (operation %d): classical bit %d out of range (the circuit has %d)", posPrefix(op.Pos), op.Name(), i, b, c.NumClbits)
+				return nil, fmt.Errorf("sim: %s%s (operation %d): classical bit %d out of range (the circuit has %d)", op.Pos.Prefix(), op.Name(), i, b, c.NumClbits)
 			}
 		}
 		if op.Cond != nil {
 			if len(op.Cond.Clbits) == 0 || len(op.Cond.Clbits) > 64 && op.Cond.Big == nil {
-				return nil, fmt.Errorf("sim: %s%s (operation %d): a condition needs at least one classical bit, and its value in Big when it tests more than 64", posPrefix(op.Pos), op.Name(), i)
+				return nil, fmt.Errorf("sim: %s%s (operation %d): a condition needs at least one classical bit, and its value in Big when it tests more than 64", op.Pos.Prefix(), op.Name(), i)
 			}
 			for _, b := range op.Cond.Clbits {
 				if b < 0 || b >= c.NumClbits {
-					return nil, fmt.Errorf("sim: %s%s (operation %d): condition bit %d out of range (the circuit has %d)", posPrefix(op.Pos), op.Name(), i, b, c.NumClbits)
+					return nil, fmt.Errorf("sim: %s%s (operation %d): condition bit %d out of range (the circuit has %d)", op.Pos.Prefix(), op.Name(), i, b, c.NumClbits)
 				}
 			}
 		}
@@ -89,11 +90,11 @@ func (k *compiler) steps(lo, hi int, buf []step) ([]step, error) {
 			}
 		case circuit.Measure:
 			if len(op.Qubits) != len(op.Clbits()) {
-				return nil, fmt.Errorf("sim: %smeasure (operation %d): %d qubits but %d classical bits", posPrefix(op.Pos), i, len(op.Qubits), len(op.Clbits()))
+				return nil, fmt.Errorf("sim: %smeasure (operation %d): %d qubits but %d classical bits", op.Pos.Prefix(), i, len(op.Qubits), len(op.Clbits()))
 			}
 		case circuit.Reset, circuit.Barrier:
 		default:
-			return nil, fmt.Errorf("sim: %s%s (operation %d): unknown operation kind", posPrefix(op.Pos), op.Name(), i)
+			return nil, fmt.Errorf("sim: %s%s (operation %d): unknown operation kind", op.Pos.Prefix(), op.Name(), i)
 		}
 		steps = append(steps, st)
 	}
@@ -538,14 +539,14 @@ func runSteps(s *State, steps []step, rng *rand.Rand, clbits []uint8) error {
 			for j, q := range op.Qubits {
 				out, err := s.Measure(q, rng)
 				if err != nil {
-					return fmt.Errorf("%s%w", posPrefix(op.Pos), err)
+					return fmt.Errorf("%s%w", op.Pos.Prefix(), err)
 				}
 				clbits[op.Clbits()[j]] = uint8(out)
 			}
 		case circuit.Reset:
 			for _, q := range op.Qubits {
 				if err := s.Reset(q, rng); err != nil {
-					return fmt.Errorf("%s%w", posPrefix(op.Pos), err)
+					return fmt.Errorf("%s%w", op.Pos.Prefix(), err)
 				}
 			}
 		}
@@ -567,7 +568,7 @@ func (s *State) runGates(gs []*step) error {
 			return nil
 		}
 		if err := s.promote(); err != nil {
-			return fmt.Errorf("sim: %s%s needs complex amplitudes: %w", posPrefix(gs[k].op.Pos), gs[k].op.Name(), err)
+			return fmt.Errorf("sim: %s%s needs complex amplitudes: %w", gs[k].op.Pos.Prefix(), gs[k].op.Name(), err)
 		}
 		gs = gs[k:]
 	}
@@ -620,7 +621,7 @@ func checkUnitary(c *circuit.Circuit) error {
 	for i := range c.Ops {
 		op := &c.Ops[i]
 		if !op.IsUnitary() {
-			return fmt.Errorf("sim: %s%s (operation %d) is not unitary; this needs a circuit of gates only (use Run for measurement, reset and conditions)", posPrefix(op.Pos), op.Name(), i)
+			return fmt.Errorf("sim: %s%s (operation %d) is not unitary; this needs a circuit of gates only (use Run for measurement, reset and conditions)", op.Pos.Prefix(), op.Name(), i)
 		}
 	}
 	return nil

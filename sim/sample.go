@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	par "github.com/qpeft/qpeft/internal/parallel"
 )
 
 // MaxShots is the largest shot count Run and SampleCounts accept, 2^62.
@@ -43,7 +45,7 @@ func (s *State) SampleCounts(shots int, rng *rand.Rand) ([]Outcome, error) {
 			bm[b] = blockMass(b)
 		}
 	} else {
-		parallelChunks(nw, nb, func(lo, hi int) {
+		par.Split(nw, nb, func(lo, hi int) {
 			for b := lo; b < hi; b++ {
 				bm[b] = blockMass(b)
 			}

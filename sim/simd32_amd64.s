@@ -263,3 +263,30 @@ sc64loop:
 sc64done:
 	VZEROUPPER
 	RET
+
+// func mulVecC64(a, p *complex64, nvec int)
+// Multiplies the nvec vectors of 4 complex64 at a by those at p, element by element.
+TEXT ·mulVecC64(SB), NOSPLIT, $0-24
+	MOVQ  a+0(FP), SI
+	MOVQ  p+8(FP), DI
+	MOVQ  nvec+16(FP), CX
+	TESTQ CX, CX
+	JZ    mv64done
+
+mv64loop:
+	VMOVUPS   (SI), Y0
+	VMOVSLDUP (DI), Y1
+	VMOVSHDUP (DI), Y2
+	VPERMILPS $0xB1, Y0, Y3
+	VMULPS    Y1, Y0, Y0
+	VMULPS    Y2, Y3, Y3
+	VADDSUBPS Y3, Y0, Y0
+	VMOVUPS   Y0, (SI)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	DECQ      CX
+	JNZ       mv64loop
+
+mv64done:
+	VZEROUPPER
+	RET

@@ -181,3 +181,31 @@ func pairBlocksC128(d []complex128, R int, m0, m1, m2, m3 complex128) {
 //
 //go:noescape
 func swapVec(a, b *byte, nvec int)
+
+// mulVecC128 multiplies the nvec vectors (2 complex128) at a by those at p, element by
+// element, bit-identical to the Go loop.
+//
+//go:noescape
+func mulVecC128(a, p *complex128, nvec int)
+
+// mulVecC64 multiplies the nvec vectors (4 complex64) at a by those at p, element by element.
+//
+//go:noescape
+func mulVecC64(a, p *complex64, nvec int)
+
+// mulRun sets a[k] *= p[k] for every k < len(a) (len(p) ≥ len(a)).
+func mulRun[T number](a, p []T) {
+	switch {
+	case useSIMD && isC128[T]() && len(a) >= 2:
+		n := len(a) &^ 1
+		mulVecC128(&asC128(a)[0], &asC128(p)[0], n/2)
+		a, p = a[n:], p[n:]
+	case useSIMD && isC64[T]() && len(a) >= 4:
+		n := len(a) &^ 3
+		mulVecC64(&asC64(a)[0], &asC64(p)[0], n/4)
+		a, p = a[n:], p[n:]
+	}
+	for k := range a {
+		a[k] *= p[k]
+	}
+}

@@ -338,7 +338,7 @@ func (s *State) applyStep(st *step) error {
 	if s.Precision() == Single {
 		if s.r32 != nil && st.mr == nil {
 			if err := s.promote(); err != nil {
-				return fmt.Errorf("sim: %s%s needs complex amplitudes: %w", posPrefix(st.op.Pos), st.op.Name(), err)
+				return fmt.Errorf("sim: %s%s needs complex amplitudes: %w", st.op.Pos.Prefix(), st.op.Name(), err)
 			}
 		}
 		a := s.amps()
@@ -351,7 +351,7 @@ func (s *State) applyStep(st *step) error {
 			return nil
 		}
 		if err := s.promote(); err != nil {
-			return fmt.Errorf("sim: %s%s needs complex amplitudes: %w", posPrefix(st.op.Pos), st.op.Name(), err)
+			return fmt.Errorf("sim: %s%s needs complex amplitudes: %w", st.op.Pos.Prefix(), st.op.Name(), err)
 		}
 	}
 	s.c.ApplyControlled(st.controls, st.targets, st.m)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
 )
 
@@ -118,6 +119,80 @@ type Config struct {
 	TestLimit  int `json:"test_limit,omitempty"`
 	// LogEvery is the number of steps averaged into one point of the training curve.
 	LogEvery int `json:"log_every"`
+	// GroupLRs are the adapters' per-group learning rates (0: LR).
+	GroupLRs
+}
+
+// GroupLRs are the learning rates of the adapters' parameter groups, each stepped by its own
+// AdamW on the run's warm-up and cosine schedule; 0 means the run's LR. The head has its own
+// rate (HeadLR) and full fine-tuning's pretrained weights take LR.
+type GroupLRs struct {
+	// Angles is the rate of Quantum-PEFT's circuit angles (θ_U, θ_V).
+	Angles float64 `json:"lr_angles,omitempty"`
+	// Scales is the rate of the scales: Quantum-PEFT's λ, LoRA's B, AdaLoRA's singular
+	// values E.
+	Scales float64 `json:"lr_scales,omitempty"`
+	// Dense is the rate of the dense factors: LoRA's A, AdaLoRA's A and B.
+	Dense float64 `json:"lr_dense,omitempty"`
+}
+
+// validate checks the rates for a run of method m.
+func (g GroupLRs) validate(m Method) error {
+	for _, r := range []struct {
+		flag string
+		v    float64
+	}{{"--lr-angles", g.Angles}, {"--lr-scales", g.Scales}, {"--lr-dense", g.Dense}} {
+		if math.IsNaN(r.v) || math.IsInf(r.v, 0) || r.v < 0 {
+			return fmt.Errorf("%s %v must be a finite learning rate ≥ 0 (0: --lr)", r.flag, r.v)
+		}
+		if r.v != 0 && !m.Adapter() {
+			return fmt.Errorf("%s applies to the adapter methods (qpeft, lora, adalora), not %s", r.flag, m)
+		}
+	}
+	return nil
+}
+
+// rate returns v, or lr when v is 0.
+func rate(v, lr float64) float64 {
+	if v > 0 {
+		return v
+	}
+	return lr
+}
+
+// adapterGroups splits the adapters' parameters into the groups of GroupLRs — "adapter
+// angles", "adapter scales" and "adapter dense factors", each with its rate (lr when the
+// group's is 0) on the schedule sched — leaving out empty groups. Parameters of other
+// adapter types form one group "adapters" at lr.
+func adapterGroups(ck *peft.Checkpoint, lr float64, g GroupLRs, sched func(peak float64) func(int) float64) []Group {
+	var angles, scales, dense, other []*nn.Param
+	for _, mod := range ck.Modules {
+		switch a := mod.Adapter.(type) {
+		case *peft.QuantumPEFT:
+			angles = append(angles, a.ThetaU, a.ThetaV)
+			scales = append(scales, a.Lambda)
+		case *peft.LoRA:
+			dense = append(dense, a.A)
+			scales = append(scales, a.B)
+		case *peft.AdaLoRA:
+			dense = append(dense, a.A, a.B)
+			scales = append(scales, a.E)
+		default:
+			other = append(other, mod.Adapter.Params()...)
+		}
+	}
+	var out []Group
+	for _, grp := range []struct {
+		name string
+		ps   []*nn.Param
+		lr   float64
+	}{{"adapter angles", angles, rate(g.Angles, lr)}, {"adapter scales", scales, rate(g.Scales, lr)},
+		{"adapter dense factors", dense, rate(g.Dense, lr)}, {"adapters", other, lr}} {
+		if len(grp.ps) > 0 {
+			out = append(out, Group{Name: grp.name, Params: grp.ps, LR: sched(grp.lr)})
+		}
+	}
+	return out
 }
 
 // DefaultConfig returns the settings `qpeft train` starts from for a model and method:
@@ -216,6 +291,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogEvery < 1 {
 		return bad("--log-every %d must be ≥ 1", c.LogEvery)
+	}
+	if err := c.GroupLRs.validate(c.Method); err != nil {
+		return bad("%v", err)
 	}
 	if c.Method.Adapter() {
 		if c.Rank < 1 {

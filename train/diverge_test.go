@@ -33,14 +33,14 @@ func TestDiverged(t *testing.T) {
 		{"huge learning rate", QPEFT, 1e300, nil, []string{"the loss is NaN", "lower the learning rate"}},
 		{"huge learning rate, full", Full, 1e300, nil, []string{"the loss is NaN"}},
 		{"NaN gradient from a hook", LoRA, 0, func(o *Options) { o.AfterBackward = poisonGrad },
-			[]string{"step 3:", "the gradient of", "(group adapters, element 0) is NaN"}},
+			[]string{"step 3:", "the gradient of", "(group adapter scales, element 0) is NaN"}},
 		{"Inf parameter from a hook", QPEFT, 0, func(o *Options) {
 			o.AfterBackward = func(step int, s *Session) {
 				if step == 4 {
 					s.Backbone[0].Value[0] = math.Inf(1)
 				}
 			}
-		}, []string{"step 4:", "(group adapters, element 0) became", "after the optimiser step"}},
+		}, []string{"step 4:", "(group adapter angles, element 0) became", "after the optimiser step"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")

@@ -48,8 +48,11 @@ func WarmupCosineLR(peak float64, warm, total int) func(int) float64 {
 type Loop struct {
 	// Learner is the model being trained.
 	Learner Learner
-	// Groups are the trainable parameters, in the order the gradient norm sums them.
+	// Groups are the trainable parameters and their learning rates.
 	Groups []Group
+	// Params, when set, are every trainable parameter in the order the global gradient norm
+	// sums them (a run keeps the order of its recorded results); nil: the groups' in order.
+	Params []*nn.Param
 	// WeightDecay is AdamW's decoupled decay; Clip the global gradient-norm bound (0: none).
 	WeightDecay, Clip float64
 	// Epochs is the number of epochs; Batches returns the mini-batches (sample indices) of
@@ -106,10 +109,12 @@ type LoopResult struct {
 func (l *Loop) Run(ctx context.Context) (*LoopResult, error) {
 	prog := progressOrNop(l.Progress)
 	opts := make([]*nn.Adam, len(l.Groups))
-	var trainable []*nn.Param
+	trainable := l.Params
 	for i, g := range l.Groups {
 		opts[i] = nn.NewAdamW(g.Params, g.LR(0), l.WeightDecay)
-		trainable = append(trainable, g.Params...)
+		if l.Params == nil {
+			trainable = append(trainable, g.Params...)
+		}
 	}
 	var prunables []peft.Prunable
 	var regs []interface{ Regularize() float64 }

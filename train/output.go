@@ -134,6 +134,9 @@ type Metrics struct {
 	Final   Score `json:"final"`
 	Steps   int   `json:"steps"`
 	Samples int   `json:"samples"`
+	// Run identifies the code and configuration of the run (absent in runs recorded before
+	// run hashing).
+	Run *RunInfo `json:"run,omitempty"`
 }
 
 // Timing is the content of timing.json: the wall-clock measurements of a run.

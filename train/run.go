@@ -327,6 +327,11 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 		Data:  DataInfo{Name: d.Name, Source: d.Source, Train: trainN, Test: testN, Classes: classes}}
 	tim := &Timing{Format: TimingFormat, GOMAXPROCS: runtime.GOMAXPROCS(0), SIMD: nn.SIMD(), GoVersion: runtime.Version()}
 	res := &Result{Metrics: met, Timing: tim}
+	ri, err := RunHash(cfg)
+	if err != nil {
+		return nil, err
+	}
+	met.Run = ri
 
 	evalStart := time.Now()
 	if m.Outputs == classes {
@@ -361,17 +366,19 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 		cfg.Label(), met.Params.Adapter, met.Params.Head, met.Params.Backbone, met.Params.Pretrained, cfg.Epochs, perEpoch, cfg.Batch)
 
 	warm := int(math.Round(cfg.WarmupFrac * float64(total)))
-	backboneName := "adapters"
-	if cfg.Method == Full {
-		backboneName = "pretrained weights"
-	}
+	sched := func(peak float64) func(int) float64 { return WarmupCosineLR(peak, warm, total) }
 	var groups []Group
-	for _, g := range []Group{{backboneName, s.Backbone, WarmupCosineLR(cfg.LR, warm, total)}, {"head", s.HeadParams, WarmupCosineLR(cfg.headLR(), warm, total)}} {
-		if len(g.Params) > 0 {
-			groups = append(groups, g)
-		}
+	switch {
+	case s.Checkpoint != nil:
+		groups = adapterGroups(s.Checkpoint, cfg.LR, cfg.GroupLRs, sched)
+	case len(s.Backbone) > 0:
+		groups = []Group{{"pretrained weights", s.Backbone, sched(cfg.LR)}}
+	}
+	if len(s.HeadParams) > 0 {
+		groups = append(groups, Group{"head", s.HeadParams, sched(cfg.headLR())})
 	}
 	loop := &Loop{Learner: &imageLearner{m: m, d: d.Train}, Groups: groups, WeightDecay: cfg.WeightDecay, Clip: cfg.Clip,
+		Params: append(append([]*nn.Param(nil), s.Backbone...), s.HeadParams...),
 		Epochs: cfg.Epochs, Batches: func(e int) [][]int { return data.EpochBatches(trainN, cfg.Batch, cfg.Seed, e, true) },
 		Adapters: s.Checkpoint, LogEvery: cfg.LogEvery, Progress: prog, AfterStep: opts.AfterStep, Out: out,
 		Eval: func(ctx context.Context) (Score, error) { return Evaluate(ctx, m, d.Test, testN) }}

@@ -41,6 +41,9 @@ type SweepConfig struct {
 	// Quick makes a smoke-test sweep: the embedded subset, 1 epoch of 1,000 images, a few
 	// settings (used by the tests).
 	Quick bool
+	// ReuseStale reuses a run directory holding the same configuration even when its run
+	// hash says other code made it ([RunHash]); the tables mark such rows.
+	ReuseStale bool
 }
 
 // Validate checks the sweep settings.
@@ -188,6 +191,9 @@ type SweepRun struct {
 	Dir     string
 	Metrics *Metrics
 	Timing  *Timing
+	// Reused says the run was found in Dir rather than made by this sweep; Stale that it
+	// was made by other code (see [RunHash]) and reused because SweepConfig.ReuseStale.
+	Reused, Stale bool
 }
 
 // Sweep runs every configuration of the plan for every model and seed (reusing run
@@ -233,9 +239,9 @@ func Sweep(ctx context.Context, c SweepConfig, w io.Writer, prog Progress) error
 	sj := make([]sweepJob[SweepRun], len(jobs))
 	for i, j := range jobs {
 		sj[i] = sweepJob[SweepRun]{label: fmt.Sprintf("%s %s seed %d", j.model, j.cfg.Label(), j.cfg.Seed), dir: j.dir,
-			reuse: func(dir string) (SweepRun, bool) {
-				met, tim, ok := reusable(dir, j.cfg)
-				return SweepRun{j.model, j.cfg, dir, met, tim}, ok
+			reuse: func(dir string) (SweepRun, reuseKind) {
+				met, tim, kind := reusable(dir, j.cfg)
+				return SweepRun{Model: j.model, Config: j.cfg, Dir: dir, Metrics: met, Timing: tim}, kind
 			},
 			run: func(ctx context.Context, dir string) (SweepRun, error) {
 				m, err := LoadModel(j.model, 0)
@@ -246,13 +252,13 @@ func Sweep(ctx context.Context, c SweepConfig, w io.Writer, prog Progress) error
 				if err != nil {
 					return SweepRun{}, err
 				}
-				return SweepRun{j.model, j.cfg, dir, res.Metrics, res.Timing}, nil
+				return SweepRun{Model: j.model, Config: j.cfg, Dir: dir, Metrics: res.Metrics, Timing: res.Timing}, nil
 			}}
 	}
-	done, err := runSweep(ctx, sj, func(i, n int, r sweepDone[SweepRun], secs float64) {
+	done, err := runSweep(ctx, sj, c.ReuseStale, func(i, n int, r sweepDone[SweepRun], secs float64) {
 		met, tim := r.result.Metrics, r.result.Timing
 		if r.reused {
-			fmt.Fprintf(w, "[%d/%d] %s %s seed %d: reused %s (accuracy %.2f%%)\n", i+1, n, r.result.Model, met.Label, r.result.Config.Seed, r.job.dir, 100*met.Final.Accuracy)
+			fmt.Fprintf(w, "[%d/%d] %s %s seed %d: reused %s%s (accuracy %.2f%%)\n", i+1, n, r.result.Model, met.Label, r.result.Config.Seed, r.job.dir, staleNote(r.stale), 100*met.Final.Accuracy)
 			return
 		}
 		fmt.Fprintf(w, "[%d/%d] %s %s seed %d: accuracy %.2f%%, %d adapter + %d head parameters, %.1f s/epoch, %.0f samples/s (%.0fs; sweep %.0fs)\n",
@@ -265,6 +271,7 @@ func Sweep(ctx context.Context, c SweepConfig, w io.Writer, prog Progress) error
 	runs := make([]SweepRun, len(done))
 	for i, r := range done {
 		runs[i] = r.result
+		runs[i].Reused, runs[i].Stale = r.reused, r.stale
 	}
 	if c.Results == "" {
 		return nil
@@ -277,15 +284,16 @@ func Sweep(ctx context.Context, c SweepConfig, w io.Writer, prog Progress) error
 	return nil
 }
 
-// reusable reports whether dir holds a finished run of cfg.
-func reusable(dir string, cfg Config) (*Metrics, *Timing, bool) {
+// reusable reports whether dir holds a finished run of cfg: fresh when it was made by this
+// code (the run hash matches), stale when by other code or before run hashing.
+func reusable(dir string, cfg Config) (*Metrics, *Timing, reuseKind) {
 	met, err := ReadMetrics(dir)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, reuseNone
 	}
 	tim, err := ReadTiming(dir)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, reuseNone
 	}
 	// Compare through JSON, the form the config was stored in.
 	a, _ := json.Marshal(met.Config)
@@ -294,9 +302,17 @@ func reusable(dir string, cfg Config) (*Metrics, *Timing, bool) {
 	_ = json.Unmarshal(a, &x)
 	_ = json.Unmarshal(b, &y)
 	if !reflect.DeepEqual(x, y) {
-		return nil, nil, false
+		return nil, nil, reuseNone
 	}
-	return met, tim, true
+	return met, tim, reuseOf(met.Run, cfg)
+}
+
+// staleNote marks a reused run made by other code.
+func staleNote(stale bool) string {
+	if stale {
+		return " (stale: made by other code, reused as --reuse-stale asks)"
+	}
+	return ""
 }
 
 // Row is one line of a results table: a setting aggregated over seeds.
@@ -314,6 +330,9 @@ type Row struct {
 	SecondsPerEpoch, SamplesPerSecond, CPUSecondsPerEpoch float64
 	Method                                                Method
 	Config                                                Config
+	// Reused and Stale count the seeds whose run was reused from an earlier sweep, and of
+	// those the ones made by other code (see [RunHash]).
+	Reused, Stale int
 }
 
 // Rows aggregates a model's runs by setting, in plan order.
@@ -335,6 +354,12 @@ func Rows(runs []SweepRun) []Row {
 		row.SecondsPerEpoch += r.Timing.MeanSecondsPerEpoch
 		row.SamplesPerSecond += r.Timing.SamplesPerSecond
 		row.CPUSecondsPerEpoch += r.Timing.CPUSecondsPerEpoch
+		if r.Reused {
+			row.Reused++
+		}
+		if r.Stale {
+			row.Stale++
+		}
 	}
 	for i := range rows {
 		r := &rows[i]
@@ -417,8 +442,8 @@ func ResultsMarkdown(c SweepConfig, runs []SweepRun) string {
 		if len(mods) > 0 {
 			fmt.Fprintf(&b, "Adapted modules: %s, plus a new %d-parameter head trained by every method but zero-shot.\n", strings.Join(mods, ", "), rows[len(rows)-1].Head)
 		}
-		b.WriteString("\n| method | adapter params | adapters / LoRA r=1 | new head | trainable total | test accuracy % (mean ± std) | per seed | s/epoch | CPU s/epoch | samples/s |\n")
-		b.WriteString("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|\n")
+		b.WriteString("\n| method | adapter params | adapters / LoRA r=1 | new head | trainable total | test accuracy % (mean ± std) | per seed | s/epoch | CPU s/epoch | samples/s | reused |\n")
+		b.WriteString("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n")
 		for _, r := range rows {
 			ratio, ad := "—", "—"
 			if r.Method.Adapter() {
@@ -433,8 +458,8 @@ func ResultsMarkdown(c SweepConfig, runs []SweepRun) string {
 			for _, a := range r.Acc {
 				per = append(per, fmt.Sprintf("%.2f", a))
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %.2f ± %.2f | %s | %s | %s | %s |\n", r.Label, ad, ratio, r.Head, r.Trainable,
-				r.Mean, r.Std, strings.Join(per, ", "), spe, cpe, sps)
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %.2f ± %.2f | %s | %s | %s | %s | %s |\n", r.Label, ad, ratio, r.Head, r.Trainable,
+				r.Mean, r.Std, strings.Join(per, ", "), spe, cpe, sps, reusedCell(r.Reused, r.Stale, len(r.Acc)))
 		}
 		b.WriteString("\n")
 		b.WriteString(verdict(rows, model == ModelMLP512))
@@ -533,23 +558,24 @@ func WriteResults(path, md string) error {
 type sweepJob[R any] struct {
 	label string // names the run in messages, e.g. "mlp512 LoRA r=1 seed 2"
 	dir   string
-	reuse func(dir string) (R, bool)
+	reuse func(dir string) (R, reuseKind)
 	run   func(ctx context.Context, dir string) (R, error)
 }
 
 // sweepDone is a finished job of a sweep.
 type sweepDone[R any] struct {
-	job    sweepJob[R]
-	result R
-	reused bool
+	job           sweepJob[R]
+	result        R
+	reused, stale bool
 }
 
 // runSweep is the sweep engine of every model: it runs the jobs in order, reusing a job's
-// run directory when it already holds that job's finished run (so an interrupted sweep
-// resumes), and calls report after each job (with the job's index, the number of jobs and
+// run directory when it already holds that job's finished run made by this code (the run
+// hash matches, [RunHash]; so an interrupted sweep resumes) or, with allowStale, by other
+// code, and calls report after each job (with the job's index, the number of jobs and
 // the seconds the job took). It stops at the first failed job or when ctx is cancelled,
 // returning the jobs finished so far with the error.
-func runSweep[R any](ctx context.Context, jobs []sweepJob[R], report func(i, n int, d sweepDone[R], seconds float64)) ([]sweepDone[R], error) {
+func runSweep[R any](ctx context.Context, jobs []sweepJob[R], allowStale bool, report func(i, n int, d sweepDone[R], seconds float64)) ([]sweepDone[R], error) {
 	var done []sweepDone[R]
 	for i, j := range jobs {
 		if err := ctx.Err(); err != nil {
@@ -557,8 +583,8 @@ func runSweep[R any](ctx context.Context, jobs []sweepJob[R], report func(i, n i
 		}
 		t0 := time.Now()
 		d := sweepDone[R]{job: j}
-		if r, ok := j.reuse(j.dir); ok {
-			d.result, d.reused = r, true
+		if r, kind := j.reuse(j.dir); kind == reuseFresh || (kind == reuseStale && allowStale) {
+			d.result, d.reused, d.stale = r, true, kind == reuseStale
 		} else {
 			r, err := j.run(ctx, j.dir)
 			if err != nil {
@@ -572,4 +598,17 @@ func runSweep[R any](ctx context.Context, jobs []sweepJob[R], report func(i, n i
 		}
 	}
 	return done, nil
+}
+
+// reusedCell is a table's "reused" cell: how many of a row's n runs were reused from an
+// earlier sweep, and how many of those were made by other code (stale, reused only with
+// --reuse-stale); "—" when every run is new.
+func reusedCell(reused, stale, n int) string {
+	switch {
+	case reused == 0:
+		return "—"
+	case stale > 0:
+		return fmt.Sprintf("%d/%d (%d stale)", reused, n, stale)
+	}
+	return fmt.Sprintf("%d/%d", reused, n)
 }

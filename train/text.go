@@ -86,6 +86,8 @@ type TextConfig struct {
 	// [text.SpamTestFraction, 2·text.SpamTestFraction) of the range (text.InTest), a quarter
 	// of the training split.
 	Validation bool `json:"validation,omitempty"`
+	// GroupLRs are the adapters' per-group learning rates (0: LR).
+	GroupLRs
 }
 
 // DefaultTextConfig returns the settings runs start from: mean pooling, 128 tokens, 1 epoch
@@ -179,6 +181,9 @@ func (c TextConfig) Validate() error {
 	if c.Method == Head && c.HeadLR != 0 {
 		return bad("--head-lr applies to methods that train more than the head; for head use --lr")
 	}
+	if err := c.GroupLRs.validate(c.Method); err != nil {
+		return bad("%v", err)
+	}
 	return nil
 }
 
@@ -269,6 +274,9 @@ type TextResult struct {
 	TotalSeconds float64    `json:"total_seconds"`
 	GOMAXPROCS   int        `json:"gomaxprocs"`
 	SIMD         bool       `json:"simd"`
+	// Run identifies the code and configuration of the run (absent in runs recorded before
+	// run hashing).
+	Run *RunInfo `json:"run,omitempty"`
 
 	// Classifier is the trained model (not serialised); Adapters the adapters (nil for head
 	// and full).
@@ -432,6 +440,9 @@ func RunText(ctx context.Context, cfg TextConfig, out string, opts TextOptions) 
 	res.Data.Name, res.Data.Classes, res.Data.Train, res.Data.Test = train.Name, train.Classes, train.Len(), test.Len()
 	res.Data.Digest = digest2(train, test)
 	_, res.HeadParams = nn.CountParams(cls.Head.Params())
+	if res.Run, err = RunHash(cfg); err != nil {
+		return nil, err
+	}
 
 	trainSeqs := opts.Cache.tokens(m, train, cfg.MaxLen)
 	testSeqs := opts.Cache.tokens(m, test, cfg.MaxLen)
@@ -499,14 +510,15 @@ func RunText(ctx context.Context, cfg TextConfig, out string, opts TextOptions) 
 		}
 	} else {
 		warm := int(math.Round(cfg.WarmupFrac * float64(total)))
-		bbName := "adapters"
-		if cfg.Method == Full {
-			bbName = "encoder weights"
+		sched := func(peak float64) func(int) float64 { return unitScheduleLR(peak, warm, total) }
+		groups := []Group{{"head", cls.Head.Params(), sched(cfg.headLR())}}
+		if res.Adapters != nil {
+			groups = append(groups, adapterGroups(res.Adapters, cfg.LR, cfg.GroupLRs, sched)...)
+		} else {
+			groups = append(groups, Group{"encoder weights", backbone, sched(cfg.LR)})
 		}
 		all := append(append([]*nn.Param(nil), cls.Head.Params()...), backbone...)
-		l := &Loop{Learner: &textLearner{cls: cls, seqs: trainSeqs, labels: train.Labels},
-			Groups: []Group{{"head", cls.Head.Params(), unitScheduleLR(cfg.headLR(), warm, total)},
-				{bbName, backbone, unitScheduleLR(cfg.LR, warm, total)}},
+		l := &Loop{Learner: &textLearner{cls: cls, seqs: trainSeqs, labels: train.Labels}, Groups: groups, Params: all,
 			WeightDecay: cfg.WeightDecay, Clip: cfg.Clip, Epochs: cfg.Epochs, Batches: textBatches(cfg.Seed, train.Len(), cfg.Batch),
 			Adapters: res.Adapters, Progress: prog, Out: out}
 		if opts.AfterBackward != nil {

@@ -31,7 +31,7 @@ func TestTextDiverged(t *testing.T) {
 			if step == 2 {
 				ps[len(ps)-1].Grad[0] = math.NaN()
 			}
-		}, []string{"step 2:", "(group adapters, element 0) is NaN"}},
+		}, []string{"step 2:", "(group adapter scales, element 0) is NaN"}},
 		{"NaN head gradient", LoRA, 0, func(step int, ps []*nn.Param) {
 			if step == 3 {
 				ps[0].Grad[1] = math.Inf(-1)

@@ -100,8 +100,12 @@ type TextSweepConfig struct {
 	Settings []Setting
 	Seeds    []uint64
 	// Out is the directory of run directories (<slug>-seed<k>); a run whose result.json
-	// exists with the same configuration is reused, so an interrupted sweep resumes.
+	// exists with the same configuration and run hash is reused, so an interrupted sweep
+	// resumes.
 	Out string
+	// ReuseStale reuses a run of the same configuration made by other code too (the tables
+	// mark such rows).
+	ReuseStale bool
 }
 
 // Config returns the configuration of one run of the sweep.
@@ -115,6 +119,7 @@ func (sc TextSweepConfig) Config(s Setting, seed uint64) TextConfig {
 	}
 	if !s.Method.Adapter() {
 		c.Targets, c.Alpha, c.InitScale, c.ActiveRank, c.PruneStep, c.OrthWeight = "", 0, 0, 0, 0, 0
+		c.GroupLRs = GroupLRs{}
 	}
 	if s.Method != QPEFT {
 		c.InitScale, c.Alpha = 0, 0 // Alpha and InitScale are Quantum-PEFT knobs in a sweep
@@ -142,7 +147,8 @@ type TextSweepRun struct {
 	Seed    uint64
 	Dir     string
 	Result  *TextResult
-	Reused  bool
+	// Reused says the run was found in Dir; Stale that other code made it (see [RunHash]).
+	Reused, Stale bool
 }
 
 // TextSweep runs every setting with every seed (settings outer, seeds inner), loading the
@@ -196,7 +202,7 @@ func TextSweep(ctx context.Context, sc TextSweepConfig, log io.Writer) ([]TextSw
 			jobs = append(jobs, sweepJob[*TextResult]{
 				label: fmt.Sprintf("%s seed %d", cfg.Label(), seed),
 				dir:   filepath.Join(sc.Out, fmt.Sprintf("%s-seed%d", s.Slug(), seed)),
-				reuse: func(dir string) (*TextResult, bool) { return reuseText(dir, cfg) },
+				reuse: func(dir string) (*TextResult, reuseKind) { return reuseText(dir, cfg) },
 				run: func(ctx context.Context, dir string) (*TextResult, error) {
 					if err := load(); err != nil {
 						return nil, err
@@ -209,14 +215,14 @@ func TextSweep(ctx context.Context, sc TextSweepConfig, log io.Writer) ([]TextSw
 			})
 		}
 	}
-	done, err := runSweep(ctx, jobs, func(i, n int, d sweepDone[*TextResult], _ float64) {
+	done, err := runSweep(ctx, jobs, sc.ReuseStale, func(i, n int, d sweepDone[*TextResult], _ float64) {
 		if d.reused {
-			prog.Logf("%s: reusing %s", d.job.label, d.job.dir)
+			prog.Logf("%s: reusing %s%s", d.job.label, d.job.dir, staleNote(d.stale))
 		}
 	})
 	var runs []TextSweepRun
 	for i, d := range done {
-		runs = append(runs, TextSweepRun{Setting: keys[i].s, Seed: keys[i].seed, Dir: d.job.dir, Result: d.result, Reused: d.reused})
+		runs = append(runs, TextSweepRun{Setting: keys[i].s, Seed: keys[i].seed, Dir: d.job.dir, Result: d.result, Reused: d.reused, Stale: d.stale})
 	}
 	return runs, err
 }
@@ -238,12 +244,12 @@ func ReadTextResult(dir string) (*TextResult, error) {
 	return &r, nil
 }
 
-func reuseText(dir string, cfg TextConfig) (*TextResult, bool) {
+func reuseText(dir string, cfg TextConfig) (*TextResult, reuseKind) {
 	r, err := ReadTextResult(dir)
-	if err != nil {
-		return nil, false
+	if err != nil || !reflect.DeepEqual(r.Config, cfg) {
+		return nil, reuseNone
 	}
-	return r, reflect.DeepEqual(r.Config, cfg)
+	return r, reuseOf(r.Run, cfg)
 }
 
 // TextRow is the summary of one setting of a text sweep over its seeds.
@@ -259,6 +265,9 @@ type TextRow struct {
 	// FeatureSeconds (head) and ProbeSeconds (LP-FT) are mean one-off costs outside the
 	// epochs.
 	FeatureSeconds, ProbeSeconds float64
+	// Reused and Stale count the seeds whose run was reused from an earlier sweep, and of
+	// those the ones made by other code.
+	Reused, Stale int
 }
 
 // TextRows summarises text runs per setting, in the order settings first appear.
@@ -286,6 +295,12 @@ func TextRows(runs []TextSweepRun) []TextRow {
 			ev += r.Result.EvalSeconds / float64(len(rs))
 			row.FeatureSeconds += r.Result.FeatureSeconds / float64(len(rs))
 			row.ProbeSeconds += r.Result.ProbeSeconds / float64(len(rs))
+			if r.Reused {
+				row.Reused++
+			}
+			if r.Stale {
+				row.Stale++
+			}
 			for _, e := range r.Result.Epochs {
 				if e.TokensPerSec > 0 {
 					tps = append(tps, e.TokensPerSec)
@@ -307,8 +322,8 @@ func TextRows(runs []TextSweepRun) []TextRow {
 func TextSweepMarkdown(sc TextSweepConfig, runs []TextSweepRun, command string, elapsed time.Duration) string {
 	var b strings.Builder
 	rows := TextRows(runs)
-	fmt.Fprintf(&b, "| method | adapter params | vs LoRA r=8 | test accuracy (%%) | test F1 spam (%%) | s / epoch | train tokens/s | seeds |\n")
-	fmt.Fprintf(&b, "|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| method | adapter params | vs LoRA r=8 | test accuracy (%%) | test F1 spam (%%) | s / epoch | train tokens/s | seeds | reused |\n")
+	fmt.Fprintf(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	lora8 := 0
 	for _, r := range rows {
 		if r.Setting.Method == LoRA && r.Setting.Rank == 8 {
@@ -338,8 +353,8 @@ func TextSweepMarkdown(sc TextSweepConfig, runs []TextSweepRun, command string, 
 		case r.ProbeSeconds > 0:
 			sec += fmt.Sprintf(" (+ %.0f probe)", r.ProbeSeconds)
 		}
-		fmt.Fprintf(&b, "| %s | %s (+%d head) | %s | %.2f ± %.2f | %.2f ± %.2f | %s | %s | %d |\n",
-			r.Label, params, r.HeadParams, ratio, 100*r.Acc, 100*r.AccStd, 100*r.F1, 100*r.F1Std, sec, tps, r.Seeds)
+		fmt.Fprintf(&b, "| %s | %s (+%d head) | %s | %.2f ± %.2f | %.2f ± %.2f | %s | %s | %d | %s |\n",
+			r.Label, params, r.HeadParams, ratio, 100*r.Acc, 100*r.AccStd, 100*r.F1, 100*r.F1Std, sec, tps, r.Seeds, reusedCell(r.Reused, r.Stale, r.Seeds))
 	}
 	if len(runs) > 0 {
 		r0 := runs[0].Result

@@ -3,12 +3,14 @@ package train
 import (
 	"bytes"
 	"context"
-	"errors"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/formats/hfpeft"
 	"github.com/qpeft/qpeft/internal/outdir"
@@ -34,9 +36,7 @@ func loadSubset(t testing.TB) *Data {
 	t.Helper()
 	if subsetData == nil {
 		d, err := LoadData(DataFashionSubset)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		subsetData = d
 	}
 	return subsetData
@@ -45,18 +45,14 @@ func loadSubset(t testing.TB) *Data {
 func run(t *testing.T, cfg Config, out string) *Result {
 	t.Helper()
 	res, err := Run(context.Background(), cfg, out, Options{Data: loadSubset(t)})
-	if err != nil {
-		t.Fatalf("%s: %v", cfg.Label(), err)
-	}
+	require.NoError(t, err, cfg.Label())
 	return res
 }
 
 func readFile(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
@@ -79,17 +75,11 @@ func TestDeterminism(t *testing.T) {
 				cfg.Seed = 2
 				run(t, cfg, c)
 				ma, mb, mc := readFile(t, filepath.Join(a, MetricsFile)), readFile(t, filepath.Join(b, MetricsFile)), readFile(t, filepath.Join(c, MetricsFile))
-				if !bytes.Equal(ma, mb) {
-					t.Errorf("same seed, different metrics.json")
-				}
-				if bytes.Equal(ma, mc) {
-					t.Errorf("seeds 1 and 2 gave identical metrics.json")
-				}
+				assert.Equal(t, string(ma), string(mb), "same seed, different metrics.json")
+				assert.NotEqual(t, string(ma), string(mc), "seeds 1 and 2 gave identical metrics.json")
 				// Everything but the seed and what it drives agrees.
 				for _, f := range []string{filepath.Join(AdapterDir, peft.WeightsFile), HeadFile} {
-					if !bytes.Equal(readFile(t, filepath.Join(a, f)), readFile(t, filepath.Join(b, f))) {
-						t.Errorf("same seed, different %s", f)
-					}
+					assert.True(t, bytes.Equal(readFile(t, filepath.Join(a, f)), readFile(t, filepath.Join(b, f))), "same seed, different %s", f)
 				}
 			})
 		}
@@ -121,62 +111,47 @@ func TestRunFilesAndEval(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
 			res := run(t, tiny(c.model, c.m), dir)
 			entries, err := os.ReadDir(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			var got []string
 			for _, e := range entries {
 				got = append(got, e.Name())
 			}
 			c.files = append(append([]string(nil), c.files...), outdir.MarkerFile)
-			if strings.Join(got, ",") != strings.Join(sortedCopy(c.files), ",") {
-				t.Errorf("files %v, want %v", got, sortedCopy(c.files))
-			}
+			assert.Equal(t, sortedCopy(c.files), got)
 			img, err := png.Decode(bytes.NewReader(readFile(t, filepath.Join(dir, CurvesFile))))
-			if err != nil || img.Bounds().Dx() < 500 {
-				t.Errorf("curves.png: %v", err)
-			}
+			require.NoError(t, err, "curves.png")
+			assert.GreaterOrEqual(t, img.Bounds().Dx(), 500, "curves.png width")
 			ev, err := EvaluateRun(context.Background(), dir, "", 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ev.Score != res.Metrics.Final {
-				t.Errorf("eval %v, recorded %v", ev.Score, res.Metrics.Final)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, res.Metrics.Final, ev.Score, "eval vs recorded")
 			if c.m.Adapter() {
 				// The adapter directory alone is accepted too.
 				ev2, err := EvaluateRun(context.Background(), filepath.Join(dir, AdapterDir), "", 0)
-				if err != nil || ev2.Score != ev.Score {
-					t.Errorf("eval of adapter/: %v, %v", ev2, err)
-				}
+				require.NoError(t, err, "eval of adapter/")
+				assert.Equal(t, ev.Score, ev2.Score, "eval of adapter/")
 				// The LoRA export reproduces ΔW of every module.
 				lora, err := hfpeft.Load(filepath.Join(dir, LoRADir))
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				for _, mod := range res.Session.Checkpoint.Modules {
 					// The CNN's targets are convolutions: PEFT's Conv2d shapes, lora_A
 					// (r, C, KH, KW); the MLP's are linear.
 					k := lora.Modules[mod.Name].Kernel
-					if conv := c.model == ModelMNISTCNN; conv != (len(k) == 3) || conv && k[0]*k[1]*k[2] != lora.Modules[mod.Name].InFeatures {
-						t.Errorf("%s: exported kernel %v", mod.Name, k)
+					if c.model == ModelMNISTCNN {
+						require.Len(t, k, 3, "%s: exported kernel", mod.Name)
+						assert.Equal(t, lora.Modules[mod.Name].InFeatures, k[0]*k[1]*k[2], "%s: exported kernel %v", mod.Name, k)
+					} else {
+						assert.NotEqual(t, 3, len(k), "%s: exported kernel", mod.Name)
 					}
 					want, err := peft.DeltaW(mod.Adapter)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err)
 					got, err := lora.DeltaW(mod.Name)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err)
 					var scale float64
 					for _, v := range want {
 						scale = max(scale, abs(v))
 					}
 					for i := range want {
-						if abs(got[i]-want[i]) > 1e-6*max(scale, 1e-30) {
-							t.Fatalf("%s: LoRA export ΔW[%d] = %g, adapter %g", mod.Name, i, got[i], want[i])
-						}
+						require.InDelta(t, want[i], got[i], 1e-6*max(scale, 1e-30), "%s: LoRA export ΔW[%d]", mod.Name, i)
 					}
 				}
 			}
@@ -221,19 +196,15 @@ func TestInterrupted(t *testing.T) {
 			}
 		}})
 		cancel()
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want context.Canceled", err)
-		}
+		require.ErrorIs(t, err, context.Canceled)
 		entries, _ := os.ReadDir(filepath.Dir(dir))
 		if prev {
-			if len(entries) != 1 || !bytes.Equal(readFile(t, filepath.Join(dir, MetricsFile)), before) {
-				t.Errorf("the previous run directory changed: %v", entries)
-			}
-			if _, err := peft.Load(filepath.Join(dir, AdapterDir)); err != nil {
-				t.Errorf("the previous adapter is damaged: %v", err)
-			}
-		} else if len(entries) != 0 {
-			t.Errorf("an interrupted run left %v", entries)
+			assert.Len(t, entries, 1, "the previous run directory changed")
+			assert.Equal(t, string(before), string(readFile(t, filepath.Join(dir, MetricsFile))), "the previous run directory changed")
+			_, err := peft.Load(filepath.Join(dir, AdapterDir))
+			assert.NoError(t, err, "the previous adapter is damaged")
+		} else {
+			assert.Empty(t, entries, "an interrupted run left files")
 		}
 	}
 }
@@ -269,28 +240,20 @@ func TestParamCounts(t *testing.T) {
 			cfg.Targets = []string{"fc1", "fc2"}
 		}
 		m, err := LoadModel(c.model, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		s, err := Prepare(cfg, m, 10, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got := s.paramInfo()
 		got.RatioToLoRAr1 = 0
 		if c.m == AdaLoRA {
 			// Before pruning all r ranks train; the count reported is after pruning.
 			for _, mod := range s.Checkpoint.Modules {
-				if err := mod.Adapter.(peft.Prunable).Prune(4); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, mod.Adapter.(peft.Prunable).Prune(4))
 			}
 			got = s.paramInfo()
 			got.RatioToLoRAr1 = 0
 		}
-		if got != c.want {
-			t.Errorf("%s %s: %+v, want %+v", c.model, cfg.Label(), got, c.want)
-		}
+		assert.Equal(t, c.want, got, "%s %s", c.model, cfg.Label())
 	}
 }
 
@@ -305,26 +268,15 @@ func TestSweepQuick(t *testing.T) {
 	write(t, results, []byte("# My results\n\nintro\n\n"+BeginMarker+"\nold\n"+EndMarker+"\n\noutro\n"))
 	c := SweepConfig{Out: filepath.Join(dir, "runs"), Results: results, Seeds: []uint64{1}, Quick: true}
 	var log1, log2 bytes.Buffer
-	if err := Sweep(context.Background(), c, &log1, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, Sweep(context.Background(), c, &log1, nil))
 	first := string(readFile(t, results))
 	for _, want := range []string{"# My results\n\nintro\n\n" + BeginMarker, "### mnist-cnn", "### mlp512", "| head only |", "| LoRA r=1 | 1024 | 1 | 5130 |",
 		"| Quantum-PEFT L=2 K=8 | 90 | 0.0879 | 5130 |", "Target (within 1 point", EndMarker + "\n\noutro\n"} {
-		if !strings.Contains(first, want) {
-			t.Errorf("results lack %q:\n%s", want, first)
-		}
+		assert.Contains(t, first, want)
 	}
-	if strings.Contains(first, "\nold\n") {
-		t.Errorf("the old generated section was kept")
-	}
-	if err := Sweep(context.Background(), c, &log2, nil); err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(log2.String(), "reused"); n != 8 {
-		t.Errorf("second sweep reused %d of 8 runs:\n%s", n, log2.String())
-	}
-	if second := string(readFile(t, results)); second != first {
-		t.Errorf("regenerating from reused runs changed the results:\n%s\n---\n%s", first, second)
-	}
+	assert.NotContains(t, first, "\nold\n", "the old generated section was kept")
+	require.NoError(t, Sweep(context.Background(), c, &log2, nil))
+	assert.Equal(t, 8, strings.Count(log2.String(), "reused"), "second sweep:\n%s", log2.String())
+	// Regenerating from reused runs changes nothing but the reused column.
+	assert.Equal(t, strings.ReplaceAll(first, "| — |\n", "| 1/1 |\n"), string(readFile(t, results)))
 }

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDrawings(t *testing.T) {
@@ -48,10 +50,7 @@ q[1]: -----------X[c[0]=1]--Z[c=2]--P(-pi/2)-
 `},
 	}
 	for _, c := range cases {
-		got := String(c.c, c.o)
-		if got != strings.TrimPrefix(c.want, "\n") {
-			t.Errorf("%s: got\n%s\nwant\n%s", c.name, got, strings.TrimPrefix(c.want, "\n"))
-		}
+		assert.Equal(t, strings.TrimPrefix(c.want, "\n"), String(c.c, c.o), c.name)
 	}
 }
 
@@ -62,31 +61,21 @@ func TestFold(t *testing.T) {
 	}
 	got := String(c, Options{Width: 60})
 	pages := strings.Split(strings.TrimSuffix(got, "\n"), "\n\n")
-	if len(pages) < 3 {
-		t.Fatalf("expected several pages:\n%s", got)
-	}
+	require.GreaterOrEqual(t, len(pages), 3, "expected several pages:\n%s", got)
 	for _, line := range strings.Split(got, "\n") {
-		if n := utf8.RuneCountInString(line); n > 60 {
-			t.Errorf("line of %d characters: %q", n, line)
-		}
+		assert.LessOrEqual(t, utf8.RuneCountInString(line), 60, "line %q", line)
 	}
-	if !strings.HasSuffix(strings.Split(pages[0], "\n")[0], ">>") || !strings.Contains(pages[1], "q[0]: <<") {
-		t.Errorf("continuation marks missing:\n%s", got)
-	}
+	assert.True(t, strings.HasSuffix(strings.Split(pages[0], "\n")[0], ">>"), "continuation mark missing:\n%s", got)
+	assert.Contains(t, pages[1], "q[0]: <<", "continuation mark missing")
 	// Folding keeps every column: the unfolded drawing has the same labels.
-	if strings.Count(got, "RX(") != 40 || strings.Count(String(c, Options{}), "RX(") != 40 {
-		t.Errorf("labels lost in folding")
-	}
+	assert.Equal(t, 40, strings.Count(got, "RX("), "labels lost in folding")
+	assert.Equal(t, 40, strings.Count(String(c, Options{}), "RX("), "labels lost")
 }
 
 func TestEmptyAndSymbols(t *testing.T) {
-	if got := String(circuit.New(0), Options{}); got != "(no qubits)\n" {
-		t.Errorf("empty: %q", got)
-	}
+	assert.Equal(t, "(no qubits)\n", String(circuit.New(0), Options{}), "empty")
 	c := circuit.New(1).RZ(circuit.Add(circuit.Mul(circuit.Num(2), circuit.Param("a")), circuit.Num(math.Pi)), 0).
 		RY(circuit.Neg{X: circuit.Sub(circuit.Param("b"), circuit.Param("c"))}, 0).U(1e-7, 2*math.Pi/3, 12345.678, 0)
 	want := "q[0]: --RZ(2*a+pi)--RY(-(b-c))--U(1e-07,2*pi/3,1.23e+04)-\n"
-	if got := String(c, Options{}); got != want {
-		t.Errorf("got  %q\nwant %q", got, want)
-	}
+	assert.Equal(t, want, String(c, Options{}))
 }

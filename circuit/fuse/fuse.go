@@ -97,19 +97,19 @@ func FuseOps(ops []circuit.Op, numQubits int, env circuit.Env, maxQubits int) ([
 		case op.Kind == circuit.Barrier && op.Cond == nil:
 			continue
 		case !op.IsUnitary():
-			return nil, fmt.Errorf("fuse: %s%s (operation %d) is not a unitary gate", posPrefix(op.Pos), op.Name(), i)
+			return nil, fmt.Errorf("fuse: %s%s (operation %d) is not a unitary gate", op.Pos.Prefix(), op.Name(), i)
 		}
 		for _, q := range op.Qubits {
 			if q < 0 || q >= numQubits {
-				return nil, fmt.Errorf("fuse: %s%s (operation %d): qubit %d out of range", posPrefix(op.Pos), op.Name(), i, q)
+				return nil, fmt.Errorf("fuse: %s%s (operation %d): qubit %d out of range", op.Pos.Prefix(), op.Name(), i, q)
 			}
 		}
 		if len(op.Qubits) > MaxQubits {
-			return nil, fmt.Errorf("fuse: %s%s (operation %d) acts on %d qubits; at most %d are supported", posPrefix(op.Pos), op.Name(), i, len(op.Qubits), MaxQubits)
+			return nil, fmt.Errorf("fuse: %s%s (operation %d) acts on %d qubits; at most %d are supported", op.Pos.Prefix(), op.Name(), i, len(op.Qubits), MaxQubits)
 		}
 		m, err := op.Matrix(env)
 		if err != nil {
-			return nil, fmt.Errorf("fuse: %s%s (operation %d): %w", posPrefix(op.Pos), op.Name(), i, err)
+			return nil, fmt.Errorf("fuse: %s%s (operation %d): %w", op.Pos.Prefix(), op.Name(), i, err)
 		}
 		gs = append(gs, Gate{Qubits: op.Qubits, Matrix: m})
 		idx = append(idx, i)
@@ -158,7 +158,7 @@ func FuseGates(gs []Gate, numQubits, maxQubits int) ([]Block, error) {
 			if q < 0 || q >= numQubits {
 				return nil, fmt.Errorf("fuse: gate %d: qubit %d out of range for %d qubits", i, q, numQubits)
 			}
-			if containsInt(g.Qubits[:j], q) {
+			if slices.Contains(g.Qubits[:j], q) {
 				return nil, fmt.Errorf("fuse: gate %d: qubit %d appears twice", i, q)
 			}
 		}
@@ -174,7 +174,7 @@ func FuseGates(gs []Gate, numQubits, maxQubits int) ([]Block, error) {
 		// Distinct most recent blocks on the gate's qubits.
 		var cands []int
 		for _, q := range g.Qubits {
-			if b := latest[q]; b >= 0 && !containsInt(cands, b) {
+			if b := latest[q]; b >= 0 && !slices.Contains(cands, b) {
 				cands = append(cands, b)
 			}
 		}
@@ -201,7 +201,7 @@ func FuseGates(gs []Gate, numQubits, maxQubits int) ([]Block, error) {
 				if open {
 					// Open blocks are disjoint and nothing later touches them: merge them
 					// into one block placed at the end.
-					sortInts(cands)
+					slices.Sort(cands)
 					nb := &fuseBlock{qubits: union, m: identityMat(1 << len(union)), alive: true}
 					for _, b := range cands {
 						ob := blocks[b]
@@ -260,31 +260,14 @@ func FuseGates(gs []Gate, numQubits, maxQubits int) ([]Block, error) {
 	return out, nil
 }
 
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // appendNew appends the values of v not already in s.
 func appendNew(s []int, v ...int) []int {
 	for _, x := range v {
-		if !containsInt(s, x) {
+		if !slices.Contains(s, x) {
 			s = append(s, x)
 		}
 	}
 	return s
-}
-
-func sortInts(s []int) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // Small dense matrices (row-major, 2^k × 2^k).
@@ -363,11 +346,4 @@ func isRealMat(m []complex128) bool {
 		}
 	}
 	return true
-}
-
-func posPrefix(p circuit.Pos) string {
-	if p.IsValid() {
-		return p.String() + ": "
-	}
-	return ""
 }

@@ -137,6 +137,7 @@ func TestFuseErrors(t *testing.T) {
 		{circuit.New(1).H(0), 11, "maxQubits must be 1 to 10"},
 		{circuit.New(1).H(0).Measure(0, 0), 2, "measure (operation 1) is not a unitary gate"},
 		{circuit.New(1).RY("theta", 0), 2, `"theta" has no value`},
+		{circuit.New(12).Ctrl("x", []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, []int{11}), 2, "acts on 11 qubits; at most 10 are supported"},
 	}
 	for _, tc := range cases {
 		_, err := Fuse(tc.c, nil, tc.maxQ)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/sim"
+	"github.com/stretchr/testify/require"
 )
 
 // TestQFTIsDFT: the QFT's unitary, simulated, equals the DFT matrix written from its
@@ -16,16 +17,12 @@ import (
 func TestQFTIsDFT(t *testing.T) {
 	for n := 1; n <= 7; n++ {
 		c, err := QFT(n)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if want := n*(n+1)/2 + n/2; len(c.Ops) != want {
 			t.Errorf("n=%d: %d gates, want %d", n, len(c.Ops), want)
 		}
 		u, err := sim.Unitary(c, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		N := 1 << n
 		worst := 0.0
 		for k := 0; k < N; k++ {
@@ -45,9 +42,7 @@ func TestQFTIsDFT(t *testing.T) {
 func TestRandomLayered(t *testing.T) {
 	for _, n := range []int{1, 2, 5, 8} {
 		c, err := RandomLayered(n, 6, 7)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		per := n + n/2
 		if len(c.Ops) != 6*per {
 			t.Fatalf("n=%d: %d gates, want %d", n, len(c.Ops), 6*per)

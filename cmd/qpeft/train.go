@@ -20,7 +20,8 @@ func init() {
 		summary: "fine-tune a pretrained network with Quantum-PEFT, LoRA, AdaLoRA, a new head or fully",
 		usage: "[--model mnist-cnn|mlp512|PATH] [--data fashion-mnist[:DIR]|fashion-subset|mnist[:DIR]] [--method qpeft|lora|adalora|head|full|zero-shot]\n" +
 			"       [--layers L] [--rank K] [--epochs E] [--lr LR] [--batch B] [--seed S] [-o DIR] ...\n" +
-			"  qpeft train --sweep -o DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick]\n" +
+			"       [--lr-angles LR] [--lr-scales LR] [--lr-dense LR] [--lr-head LR]   (per-group learning rates, default --lr)\n" +
+			"  qpeft train --sweep -o DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick] [--reuse-stale]\n" +
 			"  qpeft train --model hf:DIR [--data spam-assassin[:DIR]] [--method qpeft|lora|adalora|head|full] [--targets query,value|REGEX]\n" +
 			"       [--max-len N] [--pooling mean|cls|pooler] [--rank K] [--layers L] [--epochs E] [-o DIR] ...\n" +
 			"  qpeft train --sweep --model hf:DIR -o DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]",
@@ -44,21 +45,23 @@ func isTerminal(w io.Writer) bool {
 
 // trainFlags binds the flags of one run's configuration.
 type trainFlags struct {
-	fs                         *pflag.FlagSet
-	model, data, method, head  *string
-	targets                    *[]string
-	pooling                    *string
-	maxLen, headEps, probeEps  *int
-	validation                 *bool
-	pixelScale                 *float64
-	rank, layers               *int
-	activeRank, pruneStep      *int
-	orthWeight, alpha, initSc  *float64
-	epochs, batch              *int
-	lr, headLR, wd, clip, warm *float64
-	seed                       *uint64
-	trainLimit, testLimit      *int
-	logEvery                   *int
+	fs                          *pflag.FlagSet
+	model, data, method, head   *string
+	targets                     *[]string
+	pooling                     *string
+	maxLen, headEps, probeEps   *int
+	validation                  *bool
+	pixelScale                  *float64
+	rank, layers                *int
+	activeRank, pruneStep       *int
+	orthWeight, alpha, initSc   *float64
+	epochs, batch               *int
+	lr, headLR, wd, clip, warm  *float64
+	lrAngles, lrScales, lrDense *float64
+	lrHead                      *float64
+	seed                        *uint64
+	trainLimit, testLimit       *int
+	logEvery                    *int
 }
 
 func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
@@ -80,6 +83,10 @@ func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 		batch:      fs.Int("batch", 0, "mini-batch size (default 64; hf: models 16 texts)"),
 		lr:         fs.Float64("lr", 0, "peak learning rate of the adapters (or of every weight for full); default per method (hf: lora 1e-3, qpeft 1e-2, head 3e-3, full 3e-5)"),
 		headLR:     fs.Float64("head-lr", 0, "peak learning rate of the new head (default per method; hf: models 3e-3, and --lr for --method head)"),
+		lrHead:     fs.Float64("lr-head", 0, "the same as --head-lr"),
+		lrAngles:   fs.Float64("lr-angles", 0, "adapter methods: peak learning rate of Quantum-PEFT's circuit angles (default --lr)"),
+		lrScales:   fs.Float64("lr-scales", 0, "adapter methods: peak learning rate of the scales: Quantum-PEFT's λ, LoRA's B, AdaLoRA's E (default --lr)"),
+		lrDense:    fs.Float64("lr-dense", 0, "adapter methods: peak learning rate of the dense factors: LoRA's A, AdaLoRA's A and B (default --lr)"),
 		wd:         fs.Float64("weight-decay", 0, "AdamW decoupled weight decay"),
 		clip:       fs.Float64("clip", 1, "global gradient-norm clipping bound (0: off)"),
 		warm:       fs.Float64("warmup", 0.05, "fraction of the steps spent in linear warm-up before the cosine decay (hf: models default 0.06)"),
@@ -110,6 +117,9 @@ func (f *trainFlags) config() (train.Config, error) {
 	}
 	c := train.DefaultConfig(*f.model, m)
 	c.Data, c.PixelScale = *f.data, *f.pixelScale
+	if err := f.checkLRAlias(); err != nil {
+		return c, err
+	}
 	ch := f.fs.Changed
 	if ch("head") {
 		c.Head = *f.head
@@ -122,6 +132,7 @@ func (f *trainFlags) config() (train.Config, error) {
 		epochs: &c.Epochs, batch: &c.Batch, trainLimit: &c.TrainLimit, testLimit: &c.TestLimit,
 		orthWeight: &c.OrthWeight, alpha: &c.Alpha, initScale: &c.InitScale, lr: &c.LR,
 		headLR: &c.HeadLR, weightDecay: &c.WeightDecay, clip: &c.Clip, warmup: &c.WarmupFrac,
+		groups: &c.GroupLRs,
 	})
 	if m != train.ZeroShot {
 		c.Seed = *f.seed
@@ -140,6 +151,7 @@ func (f *trainFlags) config() (train.Config, error) {
 type hyperFields struct {
 	rank, layers, activeRank, pruneStep, epochs, batch, trainLimit, testLimit *int
 	orthWeight, alpha, initScale, lr, headLR, weightDecay, clip, warmup       *float64
+	groups                                                                    *train.GroupLRs
 }
 
 // setHyper overrides the shared hyperparameters with the flags given on the command line
@@ -171,6 +183,10 @@ func (f *trainFlags) setHyper(h hyperFields) {
 	setI("batch", h.batch, *f.batch)
 	setF("lr", h.lr, *f.lr)
 	setF("head-lr", h.headLR, *f.headLR)
+	setF("lr-head", h.headLR, *f.lrHead)
+	setF("lr-angles", &h.groups.Angles, *f.lrAngles)
+	setF("lr-scales", &h.groups.Scales, *f.lrScales)
+	setF("lr-dense", &h.groups.Dense, *f.lrDense)
 	setF("weight-decay", h.weightDecay, *f.wd)
 	setF("clip", h.clip, *f.clip)
 	setF("warmup", h.warmup, *f.warm)
@@ -187,6 +203,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep: seeds of every configuration")
 	models := fs.StringSlice("models", []string{train.ModelMNISTCNN, train.ModelMLP512}, "with --sweep: models to sweep")
 	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations)")
+	reuseStale := fs.Bool("reuse-stale", false, "with --sweep: reuse a run directory holding the same configuration even when its run hash says other code made it (the table marks such rows); by default such runs are made again")
 	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
 	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -205,7 +222,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		if *sweep || fs.Changed("seeds") {
 			ss = *seeds
 		}
-		return runTrainHF(tf, dir, *sweep, *out, *results, *settings, ss, args, stdout, stderr)
+		return runTrainHF(tf, dir, *sweep, *reuseStale, *out, *results, *settings, ss, args, stdout, stderr)
 	}
 	ctx, stop := signalContext()
 	defer stop()
@@ -219,7 +236,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		if *out == "" {
 			return usageError("--sweep needs --out DIR for the run directories")
 		}
-		sc := train.SweepConfig{Out: *out, Results: *results, Models: *models, Data: *tf.data, Quick: *quick}
+		sc := train.SweepConfig{Out: *out, Results: *results, Models: *models, Data: *tf.data, Quick: *quick, ReuseStale: *reuseStale}
 		if fs.Changed("epochs") {
 			sc.Epochs = *tf.epochs
 		}
@@ -270,4 +287,12 @@ func printSummary(w io.Writer, res *train.Result) {
 	if len(t.SecondsPerEpoch) > 0 {
 		fmt.Fprintf(w, "  %.1f s/epoch, %.0f samples/s (GOMAXPROCS %d)\n", t.MeanSecondsPerEpoch, t.SamplesPerSecond, t.GOMAXPROCS)
 	}
+}
+
+// checkLRAlias refuses --head-lr and --lr-head with different values.
+func (f *trainFlags) checkLRAlias() error {
+	if f.fs.Changed("head-lr") && f.fs.Changed("lr-head") && *f.headLR != *f.lrHead {
+		return usageError("--head-lr %v and --lr-head %v name the same rate; give one", *f.headLR, *f.lrHead)
+	}
+	return nil
 }

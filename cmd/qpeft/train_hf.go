@@ -67,6 +67,9 @@ func (f *trainFlags) hfConfig(dir string, validate bool) (train.TextConfig, erro
 		return train.TextConfig{}, usageError("--method: %s", strings.TrimPrefix(err.Error(), "train: "))
 	}
 	c := train.DefaultTextConfig("hf:"+dir, m)
+	if err := f.checkLRAlias(); err != nil {
+		return c, err
+	}
 	if ch("data") {
 		d := *f.data
 		if d != train.DataSpamAssassin && !strings.HasPrefix(d, train.DataSpamAssassin+":") {
@@ -89,6 +92,7 @@ func (f *trainFlags) hfConfig(dir string, validate bool) (train.TextConfig, erro
 		epochs: &c.Epochs, batch: &c.Batch, trainLimit: &c.TrainLimit, testLimit: &c.TestLimit,
 		orthWeight: &c.OrthWeight, alpha: &c.Alpha, initScale: &c.InitScale, lr: &c.LR,
 		headLR: &c.HeadLR, weightDecay: &c.WeightDecay, clip: &c.Clip, warmup: &c.WarmupFrac,
+		groups: &c.GroupLRs,
 	})
 	for _, s := range []struct {
 		name string
@@ -154,14 +158,14 @@ func (f *trainFlags) hfSweepConfig(dir, out string, settings []string, seeds []u
 }
 
 // runTrainHF runs `qpeft train` for a Hugging Face model directory.
-func runTrainHF(f *trainFlags, dir string, sweep bool, out, results string, settings []string, seeds []uint, args []string, stdout, stderr io.Writer) error {
+func runTrainHF(f *trainFlags, dir string, sweep, reuseStale bool, out, results string, settings []string, seeds []uint, args []string, stdout, stderr io.Writer) error {
 	if err := rejectFlags(f.fs, []string{"models", "quick"}, func(n string) string {
 		return "does not apply to a Hugging Face model (--model hf:DIR): it " + imageOnlyFlags[n]
 	}); err != nil {
 		return err
 	}
 	if !sweep {
-		if err := rejectFlags(f.fs, []string{"settings", "seeds", "results"}, func(string) string { return "applies only with --sweep" }); err != nil {
+		if err := rejectFlags(f.fs, []string{"settings", "seeds", "results", "reuse-stale"}, func(string) string { return "applies only with --sweep" }); err != nil {
 			return err
 		}
 	}
@@ -187,7 +191,7 @@ func runTrainHF(f *trainFlags, dir string, sweep bool, out, results string, sett
 	ctx, stop := signalContext()
 	defer stop()
 	if sweep {
-		sc.Base.Model = "hf:" + d
+		sc.Base.Model, sc.ReuseStale = "hf:"+d, reuseStale
 		doc, runs, err := train.TextSweepReport(ctx, sc, "", "qpeft train "+strings.Join(args, " "), results, stderr)
 		switch {
 		case len(runs) == 0:

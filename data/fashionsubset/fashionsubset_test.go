@@ -8,6 +8,7 @@ import (
 
 	"github.com/qpeft/qpeft/data"
 	"github.com/qpeft/qpeft/internal/testenv"
+	"github.com/stretchr/testify/require"
 )
 
 var regenerate = flag.Bool("regenerate", false, "rewrite the embedded subset from "+data.FashionMNISTDir)
@@ -20,9 +21,7 @@ func fullSplit(t *testing.T, split data.Split) *data.Dataset {
 		testenv.Missing(t, "full Fashion-MNIST absent (apt-get install dataset-fashion-mnist): %v", err)
 	}
 	full, err := data.LoadDir(data.FashionMNISTDir, split)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return full
 }
 
@@ -33,23 +32,13 @@ func TestRegenerate(t *testing.T) {
 	}
 	for _, split := range splits() {
 		sub, err := Select(fullSplit(t, split), split)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		prefix := map[data.Split]string{data.Train: "train", data.Test: "t10k"}[split]
 		var im, lb bytes.Buffer
-		if err := data.WriteIDX(&im, []int{sub.N, sub.Rows, sub.Cols}, sub.Images, true); err != nil {
-			t.Fatal(err)
-		}
-		if err := data.WriteIDX(&lb, []int{sub.N}, sub.Labels, true); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(prefix+"-images-idx3-ubyte.gz", im.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(prefix+"-labels-idx1-ubyte.gz", lb.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, data.WriteIDX(&im, []int{sub.N, sub.Rows, sub.Cols}, sub.Images, true))
+		require.NoError(t, data.WriteIDX(&lb, []int{sub.N}, sub.Labels, true))
+		require.NoError(t, os.WriteFile(prefix+"-images-idx3-ubyte.gz", im.Bytes(), 0o644))
+		require.NoError(t, os.WriteFile(prefix+"-labels-idx1-ubyte.gz", lb.Bytes(), 0o644))
 		t.Logf("%s: %d images, %d + %d bytes", split, sub.N, im.Len(), lb.Len())
 	}
 }
@@ -60,9 +49,7 @@ func TestEmbeddedSubset(t *testing.T) {
 		perClass int
 	}{{data.Train, TrainPerClass}, {data.Test, TestPerClass}} {
 		d, err := Load(tc.split)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if d.N != 10*tc.perClass || d.Rows != 28 || d.Cols != 28 {
 			t.Fatalf("%s: N=%d %dx%d", tc.split, d.N, d.Rows, d.Cols)
 		}
@@ -82,13 +69,9 @@ func TestEmbeddedMatchesSelection(t *testing.T) {
 	}
 	for _, split := range splits() {
 		want, err := Select(fullSplit(t, split), split)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got, err := Load(split)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !got.Equal(want) {
 			t.Fatalf("%s: embedded subset differs from Select(full, %s)", split, split)
 		}

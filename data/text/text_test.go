@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestEmailText(t *testing.T) {
@@ -76,19 +78,13 @@ func writeCorpus(t *testing.T, msgs map[string][]string) string {
 		for i, m := range msgs[g] {
 			sum := md5.Sum([]byte(m))
 			p := fmt.Sprintf("%s/%05d.%s.txt", g, i+1, hex.EncodeToString(sum[:]))
-			if err := os.MkdirAll(filepath.Join(dir, "data", g), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "data", filepath.FromSlash(p)), []byte(m), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.MkdirAll(filepath.Join(dir, "data", g), 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "data", filepath.FromSlash(p)), []byte(m), 0o644))
 			list = append(list, p)
 		}
 	}
 	b, _ := json.Marshal(list)
-	if err := os.WriteFile(filepath.Join(dir, "data", "file_list.json"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "data", "file_list.json"), b, 0o644))
 	return dir
 }
 
@@ -105,9 +101,7 @@ func corpus(n int) map[string][]string {
 func TestLoadSpamAssassin(t *testing.T) {
 	dir := writeCorpus(t, corpus(30))
 	d, err := LoadSpamAssassin(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if d.Len() != 61 || d.Counts()[Ham] != 31 || d.Counts()[Spam] != 30 {
 		t.Fatalf("%d texts, counts %v", d.Len(), d.Counts())
 	}
@@ -119,9 +113,7 @@ func TestLoadSpamAssassin(t *testing.T) {
 		t.Error(err)
 	}
 	tr, te, err := d.Split(0.2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if tr.Len()+te.Len() != d.Len() || te.Len() == 0 || tr.Len() == 0 {
 		t.Fatalf("split %d + %d of %d", tr.Len(), te.Len(), d.Len())
 	}
@@ -191,9 +183,7 @@ func TestLoadSpamAssassinErrors(t *testing.T) {
 			dir := writeCorpus(t, good)
 			tc.break_(t, dir)
 			_, err := LoadSpamAssassin(dir)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want one containing %q", err, tc.want)
-			}
+			require.ErrorContains(t, err, tc.want)
 		})
 	}
 }
@@ -223,13 +213,9 @@ func TestWriteSyntheticSpamCorpus(t *testing.T) {
 	ham := []string{"meeting", "project", "lunch"}
 	spam := []string{"free", "money", "win"}
 	dir := t.TempDir()
-	if err := WriteSyntheticSpamCorpus(dir, 200, ham, spam, 3); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteSyntheticSpamCorpus(dir, 200, ham, spam, 3))
 	d, err := LoadSpamAssassin(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if d.Len() != 200 {
 		t.Fatalf("%d texts, want 200", d.Len())
 	}
@@ -257,9 +243,7 @@ func TestWriteSyntheticSpamCorpus(t *testing.T) {
 		t.Errorf("%.2f of the words come from the text's own class, want about 0.75", f)
 	}
 	again := t.TempDir()
-	if err := WriteSyntheticSpamCorpus(again, 200, ham, spam, 3); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteSyntheticSpamCorpus(again, 200, ham, spam, 3))
 	d2, _ := LoadSpamAssassin(again)
 	if !slices.Equal(d.Texts, d2.Texts) || !slices.Equal(d.IDs, d2.IDs) {
 		t.Error("same seed, different corpus")

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/formats/safetensors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestConfigGolden(t *testing.T) {
@@ -19,9 +21,7 @@ func TestConfigGolden(t *testing.T) {
 	c.BaseModelNameOrPath = "meta-llama/Llama-2-7b-hf"
 	c.LoraDropout = 0.05
 	got, err := c.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := `{
   "alpha_pattern": {},
   "base_model_name_or_path": "meta-llama/Llama-2-7b-hf",
@@ -84,9 +84,7 @@ const peftStyleConfig = `{
 
 func TestConfigParse(t *testing.T) {
 	var c Config
-	if err := json.Unmarshal([]byte(peftStyleConfig), &c); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(peftStyleConfig), &c))
 	want := Config{
 		PeftType: "LORA", TaskType: "SEQ_CLS", BaseModelNameOrPath: "some/base-model",
 		R: 16, LoraAlpha: 32, LoraDropout: 0.1,
@@ -100,9 +98,7 @@ func TestConfigParse(t *testing.T) {
 	}
 	extra := c.Extra
 	c.Extra = nil
-	if !reflect.DeepEqual(c, want) {
-		t.Fatalf("got %+v\nwant %+v", c, want)
-	}
+	require.Equal(t, want, c, "got %+v\nwant %+v", c, want)
 	for _, k := range []string{"auto_mapping", "exclude_modules", "layer_replication", "loftq_config", "lora_bias", "megatron_config", "megatron_core"} {
 		if _, ok := extra[k]; !ok {
 			t.Errorf("extra field %q lost", k)
@@ -111,24 +107,16 @@ func TestConfigParse(t *testing.T) {
 	c.Extra = extra
 	// Write and read again: same config, extras included.
 	b, err := c.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var c2 Config
-	if err := json.Unmarshal(b, &c2); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(c, c2) {
-		t.Fatalf("round trip:\n%+v\n%+v", c, c2)
-	}
+	require.NoError(t, json.Unmarshal(b, &c2))
+	require.Equal(t, c2, c, "round trip:\n%+v\n%+v", c, c2)
 	if !strings.Contains(string(b), `"megatron_core": "megatron.core"`) || !strings.Contains(string(b), `"loftq_config": {}`) {
 		t.Fatalf("extras not written back:\n%s", b)
 	}
 	// Defaults for missing fields, as PEFT's LoraConfig.
 	var d Config
-	if err := json.Unmarshal([]byte(`{"peft_type":"LORA","target_modules":"model\\..*\\.(q|v)_proj"}`), &d); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(`{"peft_type":"LORA","target_modules":"model\\..*\\.(q|v)_proj"}`), &d))
 	if d.R != 8 || d.LoraAlpha != 8 || d.Bias != "none" || !d.InitLoraWeights.Bool || d.TargetModules.Regex == "" {
 		t.Fatalf("defaults: %+v", d)
 	}
@@ -151,9 +139,7 @@ func TestConfigErrors(t *testing.T) {
 		var cfg Config
 		err := json.Unmarshal([]byte(c.json), &cfg)
 		for _, w := range c.want {
-			if err == nil || !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: err = %v, want containing %q", c.json, err, w)
-			}
+			assert.ErrorContains(t, err, w)
 		}
 	}
 	bad := DefaultConfig(0, math.NaN())
@@ -164,9 +150,7 @@ func TestConfigErrors(t *testing.T) {
 	bad.RankPattern["x("] = 0
 	err := bad.Validate()
 	for _, w := range []string{`peft_type is "IA3"`, "r is 0", "lora_alpha is NaN", "lora_dropout is 1", `bias is "some"`, "DoRA", `rank_pattern["x("] is 0`, `rank_pattern key "x("`} {
-		if err == nil || !strings.Contains(err.Error(), w) {
-			t.Errorf("Validate: %v\nwant containing %q", err, w)
-		}
+		assert.ErrorContains(t, err, w)
 	}
 }
 
@@ -253,19 +237,11 @@ func TestRoundTrip(t *testing.T) {
 		a := randomAdapter(seed)
 		dir := filepath.Join(t.TempDir(), "adapter")
 		for _, dt := range []safetensors.DType{safetensors.F64, safetensors.F32} {
-			if err := a.SaveAs(dir, dt); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, a.SaveAs(dir, dt))
 			b, err := Load(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(b.Config, a.Config) {
-				t.Fatalf("config:\n%+v\n%+v", b.Config, a.Config)
-			}
-			if !reflect.DeepEqual(b.ModuleNames(), a.ModuleNames()) {
-				t.Fatalf("modules %v", b.ModuleNames())
-			}
+			require.NoError(t, err)
+			require.Equal(t, a.Config, b.Config, "config:\n%+v\n%+v", b.Config, a.Config)
+			require.Equal(t, a.ModuleNames(), b.ModuleNames(), "modules %v", b.ModuleNames())
 			for _, m := range a.ModuleNames() {
 				wa, wb := a.Modules[m], b.Modules[m]
 				if wa.InFeatures != wb.InFeatures || wa.OutFeatures != wb.OutFeatures || wb.Rank() != a.Config.RankFor(m) {
@@ -298,12 +274,8 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("directory holds %v", ents)
 		}
 		f, err := safetensors.Open(filepath.Join(dir, WeightsName))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(f.Metadata(), map[string]string{"format": "pt"}) {
-			t.Fatalf("metadata %v", f.Metadata())
-		}
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"format": "pt"}, f.Metadata(), "metadata %v", f.Metadata())
 		info, _ := f.Info("base_model.model.model.layers.1.mlp.fc1.lora_A.weight")
 		if info.DType != safetensors.F32 || info.Shape[0] != 2 {
 			t.Fatalf("fc1 lora_A: %+v", info)
@@ -358,13 +330,9 @@ func TestDeltaW(t *testing.T) {
 			}
 			want := bruteDelta(a.Modules[m], r, scale)
 			got, err := a.DeltaW(m)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			for i := range want {
-				if math.Abs(got[i]-want[i]) > 1e-13*(1+math.Abs(want[i])) {
-					t.Fatalf("seed %d %s [%d]: %v, want %v", seed, m, i, got[i], want[i])
-				}
+				require.InDelta(t, want[i], got[i], 1e-13*(1+math.Abs(want[i])), "seed %d %s [%d]: %v, want %v", seed, m, i, got[i], want[i])
 			}
 		}
 	}
@@ -378,14 +346,10 @@ func writeDir(t *testing.T, config string, tensors []safetensors.Tensor) string 
 	t.Helper()
 	dir := t.TempDir()
 	if config != "" {
-		if err := os.WriteFile(filepath.Join(dir, ConfigName), []byte(config), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, ConfigName), []byte(config), 0o644))
 	}
 	if tensors != nil {
-		if err := safetensors.WriteFile(filepath.Join(dir, WeightsName), tensors, map[string]string{"format": "pt"}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, safetensors.WriteFile(filepath.Join(dir, WeightsName), tensors, map[string]string{"format": "pt"}))
 	}
 	return dir
 }
@@ -420,13 +384,9 @@ func TestConvRoundTrip(t *testing.T) {
 	a.Modules["conv1"] = fill(&LoRAWeights{InFeatures: 2 * 3 * 5, OutFeatures: 4, A: make([]float64, 3*30), B: make([]float64, 4*3), Kernel: []int{2, 3, 5}})
 	a.Modules["fc"] = fill(&LoRAWeights{InFeatures: 6, OutFeatures: 5, A: make([]float64, 2*6), B: make([]float64, 5*2)})
 	dir := filepath.Join(t.TempDir(), "adapter")
-	if err := a.SaveAs(dir, safetensors.F64); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, a.SaveAs(dir, safetensors.F64))
 	f, err := safetensors.Open(filepath.Join(dir, WeightsName))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	shapes := map[string][]int{}
 	for _, info := range f.Tensors() {
 		shapes[info.Name] = info.Shape
@@ -438,27 +398,17 @@ func TestConvRoundTrip(t *testing.T) {
 		KeyPrefix + "fc.lora_A.weight":    {2, 6},
 		KeyPrefix + "fc.lora_B.weight":    {5, 2},
 	}
-	if !reflect.DeepEqual(shapes, want) {
-		t.Fatalf("written shapes %v, want %v", shapes, want)
-	}
+	require.Equal(t, want, shapes, "written shapes %v, want %v", shapes, want)
 	b, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, m := range []string{"conv1", "fc"} {
-		if !reflect.DeepEqual(b.Modules[m], a.Modules[m]) {
-			t.Fatalf("%s: read back %+v, wrote %+v", m, b.Modules[m], a.Modules[m])
-		}
+		require.Equal(t, a.Modules[m], b.Modules[m], "%s: read back %+v, wrote %+v", m, b.Modules[m], a.Modules[m])
 		got, err := b.DeltaW(m)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		w := a.Modules[m]
 		exp := bruteDelta(w, c.RankFor(m), c.Scale(m))
 		for i := range exp {
-			if math.Abs(got[i]-exp[i]) > 1e-12 {
-				t.Fatalf("%s: ΔW[%d] = %v, want %v", m, i, got[i], exp[i])
-			}
+			require.InDelta(t, exp[i], got[i], 1e-12, "%s: ΔW[%d] = %v, want %v", m, i, got[i], exp[i])
 		}
 	}
 }
@@ -507,17 +457,13 @@ func TestLoadMalformed(t *testing.T) {
 			}
 			a, err := Load(dir)
 			if c.want == nil {
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if a.Modules["l.q"].InFeatures != 3 || a.Modules["l.q"].OutFeatures != 4 {
 					t.Fatalf("control: %+v", a.Modules["l.q"])
 				}
 				return
 			}
-			if err == nil {
-				t.Fatal("accepted")
-			}
+			require.Error(t, err, "accepted")
 			for _, w := range c.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("err = %v\nwant containing %q", err, w)
@@ -531,9 +477,7 @@ func TestLoadMalformed(t *testing.T) {
 	// modules_to_save tensors are kept.
 	dir := writeDir(t, cfg, []safetensors.Tensor{qa, qb, mat("base_model.model.head.modules_to_save.weight", 2, 2)})
 	a, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, ok := a.Extra["base_model.model.head.modules_to_save.weight"]; !ok {
 		t.Fatal("modules_to_save tensor dropped")
 	}
@@ -543,9 +487,7 @@ func TestSaveInvalid(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "adapter")
 	good := randomAdapter(1)
-	if err := good.Save(dir); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, good.Save(dir))
 	before, _ := os.ReadFile(filepath.Join(dir, WeightsName))
 	cases := []struct {
 		name   string
@@ -575,9 +517,7 @@ func TestSaveInvalid(t *testing.T) {
 			a := randomAdapter(1)
 			c.mutate(a)
 			err := a.Save(dir)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want containing %q", err, c.want)
-			}
+			require.ErrorContains(t, err, c.want)
 			after, _ := os.ReadFile(filepath.Join(dir, WeightsName))
 			if string(after) != string(before) {
 				t.Fatal("existing adapter changed")

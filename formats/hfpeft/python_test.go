@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/internal/testenv"
+	"github.com/stretchr/testify/require"
 )
 
 // TestPythonCrossCheck reads a saved adapter with Python's json module and
@@ -18,9 +19,7 @@ func TestPythonCrossCheck(t *testing.T) {
 	py := testenv.Python(t, "numpy", "safetensors.numpy")
 	a := randomAdapter(3)
 	dir := filepath.Join(t.TempDir(), "adapter")
-	if err := a.Save(dir); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, a.Save(dir))
 	var s strings.Builder
 	s.WriteString("import json, numpy as np\nfrom safetensors import safe_open\n")
 	fmt.Fprintf(&s, "text = open(%q).read()\ncfg = json.loads(text)\n", filepath.Join(dir, ConfigName))

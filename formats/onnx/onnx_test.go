@@ -10,13 +10,12 @@ import (
 
 	mnistcnn "github.com/qpeft/qpeft/models/mnistcnn"
 	"github.com/qpeft/qpeft/nn"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDecodeMNISTModelStructure(t *testing.T) {
 	m, err := Decode(mnistcnn.ONNX())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if m.IRVersion != 3 || m.ProducerName != "CNTK" || m.ProducerVersion != "2.5.1" || len(m.OpsetImports) != 1 || m.OpsetImports[0].Version != 7 {
 		t.Fatalf("header: %+v", m)
 	}
@@ -158,9 +157,7 @@ func TestTensorValues(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tn, err := DecodeTensor(tc.t)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			var got any
 			if tn.DataType == Int64 {
 				got, err = tn.Int64s()
@@ -168,9 +165,7 @@ func TestTensorValues(t *testing.T) {
 				got, err = tn.Float32s()
 			}
 			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error %v, want %q", err, tc.err)
-				}
+				require.ErrorContains(t, err, tc.err)
 				return
 			}
 			if err != nil || fmt.Sprint(got) != tc.want {
@@ -238,9 +233,7 @@ func TestConvertCraftedModel(t *testing.T) {
 			tensorPB("G", []int64{5, 12}, G, true), tensorPB("C", []int64{5}, C, true)},
 		[]pb{valueInfoPB("x", -1, 2, 7, 6)}, []pb{valueInfoPB("y", -1, 5)})
 	net, err := Load[float64](model)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if fmt.Sprint(net.InputShape, net.OutputShape) != "[2 7 6] [5]" {
 		t.Fatalf("shapes %v %v", net.InputShape, net.OutputShape)
 	}
@@ -322,9 +315,7 @@ func TestConvertErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load[float32](tc.model)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want it to contain %q", err, tc.want)
-			}
+			require.ErrorContains(t, err, tc.want)
 		})
 	}
 }
@@ -357,9 +348,7 @@ func TestConvertConstantFolding(t *testing.T) {
 		[]pb{tensorPB("b", []int64{1, 2}, []float32{10, 20}, true)},
 		[]pb{valueInfoPB("x", -1, 3)}, []pb{valueInfoPB("y", -1, 2)})
 	net, err := Load[float64](model)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// x = [1, 1, 1]: x·W = [1+3+5, 2+4+6] = [9, 12]; + b = [19, 32].
 	y := net.Model.Forward(nn.FromSlice([]float64{1, 1, 1, 0, 1, 0}, 2, 3))
 	if fmt.Sprint(y.Data) != "[19 32 13 24]" {

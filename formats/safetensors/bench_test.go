@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // benchFile writes a 64 MiB F32 checkpoint (plus a small F16 tensor) once.
@@ -17,13 +19,9 @@ func benchFile(b *testing.B) (string, []byte) {
 	h := make([]byte, 2<<20)
 	tensors := []Tensor{FromFloat32("w", []int{4096, 4096}, v), {Name: "h", DType: F16, Shape: []int{1 << 20}, Data: h}}
 	p := filepath.Join(b.TempDir(), "bench.safetensors")
-	if err := WriteFile(p, tensors, map[string]string{"format": "pt"}); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, WriteFile(p, tensors, map[string]string{"format": "pt"}))
 	raw, err := os.ReadFile(p)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	return p, raw
 }
 
@@ -35,9 +33,7 @@ func BenchmarkLoad(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		for b.Loop() {
 			f, err := Open(p)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			if _, err := f.Float32("w"); err != nil {
 				b.Fatal(err)
 			}
@@ -48,13 +44,9 @@ func BenchmarkLoad(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		for b.Loop() {
 			data, err := os.ReadFile(p)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			f, err := Parse(data)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			if _, err := f.Float32("w"); err != nil {
 				b.Fatal(err)
 			}
@@ -64,14 +56,10 @@ func BenchmarkLoad(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		for b.Loop() {
 			fd, err := os.Open(p)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			f, err := Read(fd)
 			fd.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			if _, err := f.Float32("w"); err != nil {
 				b.Fatal(err)
 			}
@@ -80,9 +68,7 @@ func BenchmarkLoad(b *testing.B) {
 	b.Run("Open header only", func(b *testing.B) {
 		for b.Loop() {
 			f, err := Open(p)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			f.Close()
 		}
 	})
@@ -92,9 +78,7 @@ func BenchmarkLoad(b *testing.B) {
 func BenchmarkWrite(b *testing.B) {
 	_, raw := benchFile(b)
 	f, err := Parse(raw)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	var tensors []Tensor
 	for _, info := range f.Tensors() {
 		d, _ := f.Bytes(info.Name)
@@ -105,18 +89,14 @@ func BenchmarkWrite(b *testing.B) {
 		var buf bytes.Buffer
 		for b.Loop() {
 			buf.Reset()
-			if err := Write(&buf, tensors, nil); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, Write(&buf, tensors, nil))
 		}
 	})
 	b.Run("WriteFile atomic", func(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		p := filepath.Join(b.TempDir(), "w.safetensors")
 		for b.Loop() {
-			if err := WriteFile(p, tensors, nil); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, WriteFile(p, tensors, nil))
 		}
 	})
 }

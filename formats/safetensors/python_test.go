@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/internal/testenv"
+	"github.com/stretchr/testify/require"
 )
 
 var numpyDType = map[DType]string{
@@ -55,9 +56,7 @@ func TestReferenceCrossCheck(t *testing.T) {
 		tensors = append(tensors, Tensor{Name: fmt.Sprintf("layer.%d.w%c", i%5, 'a'+i), DType: dt, Shape: shape, Data: data})
 	}
 	goPath := filepath.Join(dir, "go.safetensors")
-	if err := WriteFile(goPath, tensors, map[string]string{"format": "pt"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(goPath, tensors, map[string]string{"format": "pt"}))
 	pyPath := filepath.Join(dir, "py.safetensors")
 
 	var s strings.Builder
@@ -82,9 +81,7 @@ func TestReferenceCrossCheck(t *testing.T) {
 	}
 
 	f, err := Open(pyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	checkFile(t, f, tensors, map[string]string{"a": "1", "format": "pt", "z": "é"})
 	// Same tensors, same layout: the reference's file has the same data section.

@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // u64 returns the 8-byte little-endian encoding of n, written out by hand
@@ -100,24 +102,16 @@ func TestGolden(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := Marshal(c.tensors, c.meta)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if !bytes.Equal(got, c.want) {
 				t.Fatalf("bytes differ\n got %q\nwant %q", got, c.want)
 			}
 			f, err := Parse(got)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(f.Metadata(), c.meta) {
-				t.Fatalf("metadata %v, want %v", f.Metadata(), c.meta)
-			}
+			require.NoError(t, err)
+			require.Equal(t, c.meta, f.Metadata(), "metadata %v, want %v", f.Metadata(), c.meta)
 			for _, in := range c.tensors {
 				b, err := f.Bytes(in.Name)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if !bytes.Equal(b, in.Data) {
 					t.Fatalf("tensor %q: %v, want %v", in.Name, b, in.Data)
 				}
@@ -153,9 +147,7 @@ func checkFile(t *testing.T, f *File, tensors []Tensor, meta map[string]string) 
 	if f.Len() != len(tensors) {
 		t.Fatalf("%d tensors, want %d", f.Len(), len(tensors))
 	}
-	if !reflect.DeepEqual(f.Metadata(), meta) {
-		t.Fatalf("metadata %v, want %v", f.Metadata(), meta)
-	}
+	require.Equal(t, meta, f.Metadata(), "metadata %v, want %v", f.Metadata(), meta)
 	for _, in := range tensors {
 		info, ok := f.Info(in.Name)
 		if !ok {
@@ -165,9 +157,7 @@ func checkFile(t *testing.T, f *File, tensors []Tensor, meta map[string]string) 
 			t.Fatalf("tensor %q: info %+v, want %v %v", in.Name, info, in.DType, in.Shape)
 		}
 		b, err := f.Bytes(in.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !bytes.Equal(b, in.Data) {
 			t.Fatalf("tensor %q: data differs", in.Name)
 		}
@@ -183,16 +173,12 @@ func TestRoundTrip(t *testing.T) {
 			meta = map[string]string{"format": "pt", "seed": string(rune('0' + seed%10)), "": "empty key"}
 		}
 		b, err := Marshal(tensors, meta)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if n := binary.LittleEndian.Uint64(b); n%8 != 0 {
 			t.Fatalf("header length %d not a multiple of 8", n)
 		}
 		f, err := Parse(b)
-		if err != nil {
-			t.Fatalf("seed %d: %v", seed, err)
-		}
+		require.NoError(t, err, "seed %d", seed)
 		checkFile(t, f, tensors, meta)
 		// Every tensor's data is aligned to its element size.
 		n := int64(binary.LittleEndian.Uint64(b))
@@ -210,25 +196,15 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatal("output depends on input order")
 		}
 		f2, err := Read(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		checkFile(t, f2, tensors, meta)
 		p := filepath.Join(dir, "x.safetensors")
-		if err := WriteFile(p, tensors, meta); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, WriteFile(p, tensors, meta))
 		f3, err := Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		checkFile(t, f3, tensors, meta)
-		if err := f3.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if err := f3.Close(); err != nil {
-			t.Fatal("second Close:", err)
-		}
+		require.NoError(t, f3.Close())
+		require.NoError(t, f3.Close(), "second Close")
 		for _, tt := range tensors {
 			if _, err := f3.Bytes(tt.Name); len(tt.Data) > 0 && err == nil {
 				t.Fatal("Bytes after Close succeeded")
@@ -298,13 +274,9 @@ func TestMalformed(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Parse(c.file)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("Parse: err = %v\nwant containing %q", err, c.want)
-			}
+			require.ErrorContains(t, err, c.want)
 			p := filepath.Join(dir, "bad.safetensors")
-			if err := os.WriteFile(p, c.file, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(p, c.file, 0o644))
 			_, err = Open(p)
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
 				t.Fatalf("Open: err = %v\nwant containing %q and the path", err, c.want)
@@ -347,9 +319,7 @@ func TestAccepted(t *testing.T) {
 		t.Fatalf("scalar: %v %v", v, err)
 	}
 	f, _ = Parse(cases[3].file)
-	if !reflect.DeepEqual(f.Names(), []string{"a", "b"}) {
-		t.Fatalf("names %v", f.Names())
-	}
+	require.Equal(t, []string{"a", "b"}, f.Names(), "names %v", f.Names())
 	if ts := f.Tensors(); ts[0].Name != "a" || ts[1].Begin != 1 {
 		t.Fatalf("tensors %+v", ts)
 	}
@@ -373,16 +343,12 @@ func TestWriteErrors(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "keep.safetensors")
 	keep := []Tensor{FromFloat64("ok", []int{2}, []float64{1, 2})}
-	if err := WriteFile(p, keep, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(p, keep, nil))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var b bytes.Buffer
 			err := Write(&b, c.tensors, c.meta)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want containing %q", err, c.want)
-			}
+			require.ErrorContains(t, err, c.want)
 			if b.Len() != 0 {
 				t.Fatal("bytes written on a validation error")
 			}
@@ -390,9 +356,7 @@ func TestWriteErrors(t *testing.T) {
 				t.Fatal("WriteFile accepted")
 			}
 			f, err := Open(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer f.Close()
 			checkFile(t, f, keep, nil)
 		})
@@ -499,13 +463,9 @@ func TestFloatAccessors(t *testing.T) {
 		{Name: "i", DType: I32, Shape: []int{1}, Data: []byte{1, 0, 0, 0}},
 	}
 	b, err := Marshal(tensors, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f, err := Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want64 := map[string][]float64{
 		"h":  {1, -2, math.Ldexp(1, -24)},
 		"bf": {1, -3},
@@ -574,18 +534,12 @@ func TestLargeFile(t *testing.T) {
 		v[i] = float32(i%1000) - 500
 	}
 	p := filepath.Join(t.TempDir(), "big.safetensors")
-	if err := WriteFile(p, []Tensor{FromFloat32("w", []int{5 << 20, 5}, v), FromFloat32("b", []int{2}, []float32{1, 2})}, map[string]string{"format": "pt"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(p, []Tensor{FromFloat32("w", []int{5 << 20, 5}, v), FromFloat32("b", []int{2}, []float32{1, 2})}, map[string]string{"format": "pt"}))
 	f, err := Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	got, err := f.Float32("w")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, i := range []int{0, 1, 999, 1000, n/2 + 7, n - 1} {
 		if got[i] != v[i] {
 			t.Fatalf("element %d = %v, want %v", i, got[i], v[i])

@@ -118,11 +118,18 @@ var storageTypes = map[string]safetensors.DType{
 // Open reads the torch.save archive at path.
 func Open(path string) (*File, error) {
 	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return nil, fmt.Errorf("torchbin: not a torch.save zip archive (%v): only the zip format of PyTorch ≥ 1.6 is read; re-save it with a recent torch (torch.save(torch.load(path), path))", err)
+	switch {
+	case errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrAlgorithm) || errors.Is(err, zip.ErrChecksum):
+		return nil, fmt.Errorf("torchbin: %s: not a torch.save zip archive (%v): only the zip format of PyTorch ≥ 1.6 is read; re-save it with a recent torch (torch.save(torch.load(path), path))", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("torchbin: %w", err)
 	}
 	defer zr.Close()
-	return read(&zr.Reader)
+	f, err := read(&zr.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("torchbin: %s: %w", path, err)
+	}
+	return f, nil
 }
 
 // Read reads a torch.save archive of size bytes from r.
@@ -131,24 +138,28 @@ func Read(r io.ReaderAt, size int64) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("torchbin: not a torch.save zip archive (%v): only the zip format of PyTorch ≥ 1.6 is read", err)
 	}
-	return read(zr)
+	f, err := read(zr)
+	if err != nil {
+		return nil, fmt.Errorf("torchbin: %w", err)
+	}
+	return f, nil
 }
 
 func readEntry(f *zip.File, limit uint64) ([]byte, error) {
 	if f.UncompressedSize64 > limit {
-		return nil, fmt.Errorf("torchbin: archive entry %s is %d bytes, more than the %d read", f.Name, f.UncompressedSize64, limit)
+		return nil, fmt.Errorf("archive entry %s is %d bytes, more than the %d read", f.Name, f.UncompressedSize64, limit)
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("torchbin: archive entry %s: %w", f.Name, err)
+		return nil, fmt.Errorf("archive entry %s: %w", f.Name, err)
 	}
 	defer rc.Close()
 	b, err := io.ReadAll(io.LimitReader(rc, int64(f.UncompressedSize64)+1))
 	if err != nil {
-		return nil, fmt.Errorf("torchbin: archive entry %s: %w", f.Name, err)
+		return nil, fmt.Errorf("archive entry %s: %w", f.Name, err)
 	}
 	if uint64(len(b)) != f.UncompressedSize64 {
-		return nil, fmt.Errorf("torchbin: archive entry %s: %d bytes, the directory says %d", f.Name, len(b), f.UncompressedSize64)
+		return nil, fmt.Errorf("archive entry %s: %d bytes, the directory says %d", f.Name, len(b), f.UncompressedSize64)
 	}
 	return b, nil
 }
@@ -163,7 +174,7 @@ func read(zr *zip.Reader) (*File, error) {
 		}
 	}
 	if pkl == nil {
-		return nil, fmt.Errorf("torchbin: no <archive>/data.pkl entry: not a torch.save archive")
+		return nil, fmt.Errorf("no <archive>/data.pkl entry: not a torch.save archive")
 	}
 	prefix := strings.TrimSuffix(pkl.Name, "data.pkl")
 	if bo, ok := files[prefix+"byteorder"]; ok {
@@ -172,7 +183,7 @@ func read(zr *zip.Reader) (*File, error) {
 			return nil, err
 		}
 		if s := strings.TrimSpace(string(b)); s != "little" {
-			return nil, fmt.Errorf("torchbin: byteorder is %q; only little-endian archives are read", s)
+			return nil, fmt.Errorf("byteorder is %q; only little-endian archives are read", s)
 		}
 	}
 	raw, err := readEntry(pkl, MaxPickle)
@@ -182,7 +193,7 @@ func read(zr *zip.Reader) (*File, error) {
 	storages := map[string]*storage{}
 	root, err := unpickle(raw, storages)
 	if err != nil {
-		return nil, fmt.Errorf("torchbin: %s: %w", pkl.Name, err)
+		return nil, fmt.Errorf("%s: %w", pkl.Name, err)
 	}
 	f := &File{tensors: map[string]*tensor{}}
 	err = eachItem(root, func(k, v any) error {
@@ -198,7 +209,7 @@ func read(zr *zip.Reader) (*File, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("torchbin: %s: %w", pkl.Name, err)
+		return nil, fmt.Errorf("%s: %w", pkl.Name, err)
 	}
 	keys := make([]string, 0, len(storages))
 	for k := range storages {
@@ -209,18 +220,18 @@ func read(zr *zip.Reader) (*File, error) {
 		s := storages[key]
 		e, ok := files[prefix+"data/"+key]
 		if !ok {
-			return nil, fmt.Errorf("torchbin: storage %s: archive entry %sdata/%s is missing", key, prefix, key)
+			return nil, fmt.Errorf("storage %s: archive entry %sdata/%s is missing", key, prefix, key)
 		}
 		if s.data, err = readEntry(e, MaxEntry); err != nil {
 			return nil, err
 		}
 		if need := s.numel * s.dtype.Size(); len(s.data) < need {
-			return nil, fmt.Errorf("torchbin: storage %s: %d bytes, %d elements of %s need %d: file truncated?", key, len(s.data), s.numel, s.dtype, need)
+			return nil, fmt.Errorf("storage %s: %d bytes, %d elements of %s need %d: file truncated?", key, len(s.data), s.numel, s.dtype, need)
 		}
 	}
 	for name, t := range f.tensors {
 		if err := t.check(); err != nil {
-			return nil, fmt.Errorf("torchbin: tensor %s: %w", name, err)
+			return nil, fmt.Errorf("tensor %s: %w", name, err)
 		}
 	}
 	return f, nil

@@ -219,8 +219,13 @@ func TestTruncatedPickles(t *testing.T) {
 }
 
 func TestNotZip(t *testing.T) {
-	_, err := Open(filepath.Join(t.TempDir(), "none.bin"))
-	assert.ErrorContains(t, err, "not a torch.save zip archive")
+	dir := t.TempDir()
+	_, err := Open(filepath.Join(dir, "none.bin"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	legacy := filepath.Join(dir, "legacy.bin")
+	require.NoError(t, os.WriteFile(legacy, []byte("\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.\x80\x02M\xe9\x03."), 0o644))
+	_, err = Open(legacy)
+	assert.ErrorContains(t, err, "legacy.bin: not a torch.save zip archive")
 	raw := []byte("\x80\x02}q\x00.")
 	_, err = Read(bytes.NewReader(raw), int64(len(raw)))
 	assert.ErrorContains(t, err, "only the zip format of PyTorch ≥ 1.6 is read")

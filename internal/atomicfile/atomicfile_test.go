@@ -10,15 +10,15 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // listDir returns the sorted names in dir.
 func listDir(t *testing.T, dir string) []string {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var names []string
 	for _, e := range ents {
 		names = append(names, e.Name())
@@ -30,9 +30,7 @@ func listDir(t *testing.T, dir string) []string {
 func mustRead(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(b)
 }
 
@@ -59,16 +57,12 @@ func TestWriteFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if err := WriteFile(p, c.data, c.perm); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, WriteFile(p, c.data, c.perm))
 			if got := mustRead(t, p); got != string(c.data) {
 				t.Fatalf("content %q, want %q", got, c.data)
 			}
 			st, err := os.Stat(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if st.Mode().Perm() != c.perm {
 				t.Fatalf("perm %v, want %v", st.Mode().Perm(), c.perm)
 			}
@@ -95,9 +89,7 @@ func TestWriteFileErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			before := listDir(t, filepath.Dir(dir))
 			err := WriteFile(c.path, []byte("x"), 0o644)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want containing %q", err, c.want)
-			}
+			require.ErrorContains(t, err, c.want)
 			if after := listDir(t, filepath.Dir(dir)); !equal(before, after) {
 				t.Fatalf("litter: before %v after %v", before, after)
 			}
@@ -125,13 +117,9 @@ func equal(a, b []string) bool {
 func TestFileAbortKeepsOld(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "ckpt")
-	if err := WriteFile(p, []byte("old complete content"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(p, []byte("old complete content"), 0o644))
 	f, err := Create(p, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := f.Write([]byte("new half")); err != nil {
 		t.Fatal(err)
 	}
@@ -142,9 +130,7 @@ func TestFileAbortKeepsOld(t *testing.T) {
 	if n := len(listDir(t, dir)); n != 2 {
 		t.Fatalf("expected target + temporary while pending, got %v", listDir(t, dir))
 	}
-	if err := f.Abort(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, f.Abort())
 	if got := mustRead(t, p); got != "old complete content" {
 		t.Fatalf("target changed by Abort: %q", got)
 	}
@@ -158,18 +144,14 @@ func TestFileAbortKeepsOld(t *testing.T) {
 	if err := f.Commit(); err == nil {
 		t.Fatal("Commit after Abort succeeded")
 	}
-	if err := f.Abort(); err != nil {
-		t.Fatalf("second Abort: %v", err)
-	}
+	require.NoError(t, f.Abort(), "second Abort")
 }
 
 func TestFileCommitThenAbort(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "f")
 	f, err := Create(p, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Abort()
 	for _, chunk := range []string{"a", "bc", "def"} {
 		if _, err := f.Write([]byte(chunk)); err != nil {
@@ -179,12 +161,8 @@ func TestFileCommitThenAbort(t *testing.T) {
 	if f.Path() != p {
 		t.Fatalf("Path() = %q", f.Path())
 	}
-	if err := f.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Abort(); err != nil {
-		t.Fatalf("Abort after Commit: %v", err)
-	}
+	require.NoError(t, f.Commit())
+	require.NoError(t, f.Abort(), "Abort after Commit")
 	if got := mustRead(t, p); got != "abcdef" {
 		t.Fatalf("content %q", got)
 	}
@@ -214,9 +192,7 @@ func TestInjectedFailures(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			p := filepath.Join(dir, "w")
-			if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(p, []byte("old"), 0o644))
 			c.setup(t)
 			err := WriteFile(p, []byte("new content"), 0o644)
 			if !errors.Is(err, boom) || !strings.Contains(err.Error(), c.want) {
@@ -236,13 +212,9 @@ func TestInjectedFailures(t *testing.T) {
 func TestStickyWriteError(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "s")
-	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, []byte("old"), 0o644))
 	f, err := Create(p, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// Close the underlying file behind the writer's back: the next Write fails.
 	f.tmp.Close()
 	if _, err := f.Write([]byte("x")); err == nil {
@@ -276,9 +248,7 @@ func TestCrashMidWrite(t *testing.T) {
 	}
 	dir := t.TempDir()
 	p := filepath.Join(dir, "model.bin")
-	if err := WriteFile(p, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(p, []byte("old"), 0o644))
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashMidWrite$")
 	cmd.Env = append(os.Environ(), "ATOMICFILE_CRASH_TARGET="+p)
 	err := cmd.Run()
@@ -300,12 +270,8 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
 		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 	}
 }
 
@@ -323,9 +289,7 @@ func readTree(t *testing.T, dir string) map[string]string {
 		out[rel] = mustRead(t, p)
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return out
 }
 
@@ -351,9 +315,7 @@ func TestWriteDir(t *testing.T) {
 	}
 
 	// Create.
-	if err := WriteDir(target, 0o755, fill(v1)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteDir(target, 0o755, fill(v1)))
 	if got := readTree(t, target); !sameTree(got, v1) {
 		t.Fatalf("after create: %v", got)
 	}
@@ -362,9 +324,7 @@ func TestWriteDir(t *testing.T) {
 		t.Fatalf("perm %v", st.Mode().Perm())
 	}
 	// Replace: old files that are not in v2 must disappear.
-	if err := WriteDir(target, 0o700, fill(v2)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteDir(target, 0o700, fill(v2)))
 	if got := readTree(t, target); !sameTree(got, v2) {
 		t.Fatalf("after replace: %v", got)
 	}
@@ -404,9 +364,7 @@ func TestWriteDirFailures(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			parent := t.TempDir()
 			target := filepath.Join(parent, "out")
-			if err := os.Mkdir(target, 0o755); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.Mkdir(target, 0o755))
 			writeTree(t, target, old)
 			calls := 0
 			if c.rename != nil {
@@ -436,14 +394,10 @@ func TestWriteDirFailures(t *testing.T) {
 func TestWriteDirRefusesFile(t *testing.T) {
 	parent := t.TempDir()
 	target := filepath.Join(parent, "f")
-	if err := os.WriteFile(target, []byte("keep"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(target, []byte("keep"), 0o644))
 	called := false
 	err := WriteDir(target, 0o755, func(string) error { called = true; return nil })
-	if err == nil || !strings.Contains(err.Error(), "not a directory") {
-		t.Fatalf("err = %v", err)
-	}
+	require.ErrorContains(t, err, "not a directory")
 	if called {
 		t.Fatal("fill called")
 	}

@@ -1,7 +1,8 @@
-// Package oracle is the one brute-force reference the circuit tests compare against (sim,
-// lowering, qasm, circuit/fuse, export, peft): dense little-endian matrices built by the index
-// formula, with no gate fusion, no kernels and no special cases, and a seeded random circuit
-// generator over the whole gate vocabulary.
+// Package oracle is the one brute-force reference the tests compare against: for the circuit
+// tests (sim, lowering, qasm, circuit/fuse, export), dense little-endian matrices of circuits
+// built by the index formula, with no gate fusion, no kernels and no special cases, and a
+// seeded random circuit generator over the whole gate vocabulary; for the adapter tests (peft,
+// peft/ortho), plain real products, differences and central finite differences (real.go).
 //
 // It computes independently of the code it checks: a gate's matrix is taken from package
 // gates (Gate.Matrix, itself checked against hand-written matrices in gates_test) with the

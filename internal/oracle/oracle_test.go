@@ -117,3 +117,20 @@ func TestErrors(t *testing.T) {
 	_, err = Product(circuit.New(1).RY("theta", 0), nil)
 	assert.ErrorContains(t, err, "theta")
 }
+
+func TestReal(t *testing.T) {
+	a := []float64{1, 2, 3, 4, 5, 6} // 2 × 3
+	b := []float64{1, 0, 0, 1, 1, 1} // 3 × 2
+	assert.Equal(t, []float64{4, 5, 10, 11}, MulReal(a, b, 2, 3, 2))
+	bt := []float64{1, 0, 1, 0, 1, 1} // 2 × 3, the transpose of b
+	assert.Equal(t, []float64{4, 5, 10, 11}, MulRealT(a, bt, 2, 3, 2))
+	assert.Equal(t, 3.0, MaxAbsDiffReal([]float64{1, 2}, []float64{1, -1}))
+	assert.True(t, math.IsInf(MaxAbsDiffReal(a, b[:2]), 1))
+	assert.InDelta(t, 0.6, RelErr([]float64{3, 4}, []float64{3, 1}), 1e-15)
+	assert.True(t, math.IsInf(RelErr(a, b[:2]), 1))
+	p := []float64{0.5, -2}
+	g := FiniteDiff(func() float64 { return p[0]*p[0]*p[0] + 3*p[1] }, p, 1e-5)
+	assert.InDelta(t, 0.75, g[0], 1e-9)
+	assert.InDelta(t, 3, g[1], 1e-9)
+	assert.Equal(t, []float64{0.5, -2}, p, "p restored")
+}

@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func decode(t *testing.T, b []byte) image.Image {
@@ -18,9 +21,7 @@ func decode(t *testing.T, b []byte) image.Image {
 		t.Fatalf("not a PNG signature: % x", b[:min(8, len(b))])
 	}
 	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("decoding PNG: %v", err)
-	}
+	require.NoError(t, err, "decoding PNG")
 	return img
 }
 
@@ -51,9 +52,7 @@ func extent(img image.Image, want color.RGBA, tol int) (image.Rectangle, int) {
 func TestHistogramBars(t *testing.T) {
 	// Two bars, values 1 and 3: the second bar is three times as tall and to the right.
 	b, err := Histogram([]Bar{{"00", 1}, {"11", 3}}, HistogramOptions{Title: "Bell", XLabel: "outcome", YLabel: "shots"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	img := decode(t, b)
 	if got := img.Bounds().Size(); got != (image.Point{8 * DPI, 5 * DPI}) {
 		t.Fatalf("size %v, want %dx%d", got, 8*DPI, 5*DPI)
@@ -103,9 +102,7 @@ func TestHistogramManyBars(t *testing.T) {
 		bars = append(bars, Bar{Label: "x", Value: float64(i % 7)})
 	}
 	b, err := Histogram(bars, HistogramOptions{Title: "many", XLabel: "outcome", YLabel: "probability"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	decode(t, b)
 }
 
@@ -114,9 +111,7 @@ func TestHeatMapOrientation(t *testing.T) {
 	red := color.RGBA{R: 178, G: 24, B: 43, A: 255}
 	blu := color.RGBA{R: 33, G: 102, B: 172, A: 255}
 	b, err := HeatMap(2, 2, []float64{1, 0, 0, -1}, nil, HeatMapOptions{Title: "Z"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	img := decode(t, b)
 	rb, rn := extent(img, red, 6)
 	bb, bn := extent(img, blu, 6)
@@ -143,14 +138,10 @@ func TestHeatMapComplex(t *testing.T) {
 	// A complex matrix gets two panels and is wider than a real one.
 	z := []complex128{1, 1i, -1i, -1}
 	b, err := HeatMap(2, 2, nil, z, HeatMapOptions{Title: "U"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	img := decode(t, b)
 	r, err := HeatMap(2, 2, []float64{1, 0, 0, 1}, nil, HeatMapOptions{Title: "U"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if w, rw := img.Bounds().Dx(), decode(t, r).Bounds().Dx(); w <= rw+4*DPI {
 		t.Errorf("complex heat map %d px wide, real %d: want a second panel", w, rw)
 	}
@@ -161,9 +152,7 @@ func TestLines(t *testing.T) {
 		{Name: "Quantum-PEFT", X: []float64{0, 1, 2}, Y: []float64{1, 0.5, 0.25}},
 		{Name: "LoRA", X: []float64{0, 1, 2}, Y: []float64{1, 0.4, 0.1}},
 	}, LinesOptions{Title: "loss", XLabel: "step", YLabel: "MSE", LogY: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	img := decode(t, b)
 	if _, n := extent(img, seriesColors[1].(color.RGBA), 2); n < 50 {
 		t.Errorf("second series: %d orange pixels", n)
@@ -173,9 +162,7 @@ func TestLines(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	mk := func() []byte {
 		b, err := HeatMap(3, 2, []float64{0.1, -0.2, 0.3, 0.4, -0.5, 0.6}, nil, HeatMapOptions{Title: "t"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return b
 	}
 	if !bytes.Equal(mk(), mk()) {
@@ -223,9 +210,7 @@ func TestErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.fn()
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %v, want one containing %q", err, tc.want)
-			}
+			assert.ErrorContains(t, err, tc.want)
 		})
 	}
 }
@@ -233,13 +218,9 @@ func TestErrors(t *testing.T) {
 func TestWriteFile(t *testing.T) {
 	dir := t.TempDir()
 	b, err := Histogram([]Bar{{"0", 1}}, HistogramOptions{Title: "t", XLabel: "x", YLabel: "y"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	path := filepath.Join(dir, "h.png")
-	if err := WriteFile(path, b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(path, b))
 	got, err := os.ReadFile(path)
 	if err != nil || !bytes.Equal(got, b) {
 		t.Fatalf("read back %d bytes (err %v), want %d", len(got), err, len(b))

@@ -30,6 +30,8 @@ Usage:
   (--sims aer-unitary,operator times the full unitary: Aer's unitary method and Qiskit's
   Operator; gobench -unitary times qpeft's sim.Unitary on the same files)
   bench.py report peers.jsonl go.jsonl [--gotest gotest.txt] [--json all.json] [--text table.txt]
+  bench.py serve --sim qsim --threads 2 < requests   (one timed run per circuit file named on
+  stdin; interop/bench's BenchmarkInterleaved alternates it with qpeft)
 
 "run" starts one worker process per (simulator, threads) so that OpenMP thread counts are
 fixed at process start; each worker prints one JSON object per circuit. Only the simulation
@@ -371,6 +373,26 @@ def worker(args):
                           "repeats": reps, **extra}), flush=True)
 
 
+def serve(args):
+    """Times one simulation per request, for side-by-side runs interleaved with another
+    simulator (interop/bench's BenchmarkInterleaved): each line of stdin is a circuit file;
+    the first request for a file builds the simulator and runs one untimed warm-up; every
+    request prints {"seconds": wall time of one simulation} on stdout."""
+    made = {}
+    for line in sys.stdin:
+        path = line.strip()
+        if not path:
+            continue
+        if path not in made:
+            with open(path) as fh:
+                c = json.load(fh)
+            made[path] = MAKERS[args.sim](c, args.threads)
+            made[path]()
+        t = time.perf_counter()
+        made[path]()
+        print(json.dumps({"seconds": time.perf_counter() - t}), flush=True)
+
+
 def versions():
     from importlib.metadata import version
     out = {}
@@ -557,13 +579,16 @@ def main():
     w.add_argument("--repeat-large", type=int, default=1)
     w.add_argument("--large-qubits", type=int, default=26)
     w.add_argument("--max-qubits", type=int, default=30)
+    sv = sub.add_parser("serve", help="time one simulation per circuit file read from stdin")
+    sv.add_argument("--sim", required=True, choices=sorted(MAKERS))
+    sv.add_argument("--threads", type=int, required=True)
     p = sub.add_parser("report")
     p.add_argument("inputs", nargs="+", help="JSON-lines files from run and gobench")
     p.add_argument("--gotest", help="output of go test ./sim -bench 'Ansatz|Bandwidth'")
     p.add_argument("--json", help="write the merged records here")
     p.add_argument("--text", help="write the table here")
     a = ap.parse_args()
-    {"gen": gen, "run": run, "worker": worker, "report": report}[a.cmd](a)
+    {"gen": gen, "run": run, "worker": worker, "serve": serve, "report": report}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -177,7 +177,7 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 		path = bin
 		tb, err := torchbin.Open(bin)
 		if err != nil {
-			return nil, fmt.Errorf("bert: %s: %w; convert it to %s (in Python: safetensors.torch.save_file(torch.load(%q), %q))", bin, err, SafetensorsFile, PytorchFile, SafetensorsFile)
+			return nil, fmt.Errorf("bert: %w; convert it to %s (in Python: safetensors.torch.save_file(torch.load(%q), %q))", err, SafetensorsFile, PytorchFile, SafetensorsFile)
 		}
 		src = torchbinSource{tb}
 	default:

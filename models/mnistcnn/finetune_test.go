@@ -9,6 +9,7 @@ import (
 	"github.com/qpeft/qpeft/formats/onnx"
 	mnistcnn "github.com/qpeft/qpeft/models/mnistcnn"
 	"github.com/qpeft/qpeft/nn"
+	"github.com/stretchr/testify/require"
 )
 
 // TestHeadTransferToFashion checks the substrate end to end: the pretrained MNIST features
@@ -21,17 +22,11 @@ func TestHeadTransferToFashion(t *testing.T) {
 		t.Skip("short mode")
 	}
 	train, err := fashionsubset.Load(data.Train)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	test, err := fashionsubset.Load(data.Test)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	net, err := onnx.Load[float32](mnistcnn.ONNX())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	xt, lt := data.All[float32](test, mnistcnn.PixelScale)
 	zero := nn.Evaluate[float32](net.Model, xt, lt, 500)
 

@@ -8,6 +8,7 @@ import (
 	"github.com/qpeft/qpeft/formats/onnx"
 	mnistcnn "github.com/qpeft/qpeft/models/mnistcnn"
 	"github.com/qpeft/qpeft/nn"
+	"github.com/stretchr/testify/require"
 )
 
 // TestFloat32GradientsMatchFloat64 runs one backward pass of the real CNN in float32 (the
@@ -15,13 +16,9 @@ import (
 // in nn) and compares every parameter gradient.
 func TestFloat32GradientsMatchFloat64(t *testing.T) {
 	n32, err := onnx.Load[float32](mnistcnn.ONNX())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	n64, err := onnx.Load[float64](mnistcnn.ONNX())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(3, 3))
 	const batch = 16
 	x := nn.New[float64](batch, 1, 28, 28)
@@ -36,9 +33,7 @@ func TestFloat32GradientsMatchFloat64(t *testing.T) {
 	n64.Model.Backward(d64)
 	l32, d32 := nn.SoftmaxCrossEntropy(n32.Model.Forward(nn.Convert[float32](x)), labels)
 	n32.Model.Backward(d32)
-	if math.Abs(l32-l64) > 1e-4*math.Max(1, l64) {
-		t.Fatalf("loss float32 %v, float64 %v", l32, l64)
-	}
+	require.InDelta(t, l64, l32, 1e-4*math.Max(1, l64), "loss float32 %v, float64 %v", l32, l64)
 	p32, p64 := n32.Model.Params(), n64.Model.Params()
 	for i := range p64 {
 		var num, den float64

@@ -13,6 +13,7 @@ import (
 	"github.com/qpeft/qpeft/formats/onnx"
 	mnistcnn "github.com/qpeft/qpeft/models/mnistcnn"
 	"github.com/qpeft/qpeft/nn"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEmbeddedModelChecksum(t *testing.T) {
@@ -22,9 +23,7 @@ func TestEmbeddedModelChecksum(t *testing.T) {
 		t.Fatalf("embedded model: %d bytes, sha256 %s; want 26454 bytes, %s", len(b), got, mnistcnn.SHA256)
 	}
 	onDisk, err := os.ReadFile("model.onnx")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if string(onDisk) != string(b) {
 		t.Fatal("embedded bytes differ from model.onnx")
 	}
@@ -48,39 +47,25 @@ func rawFloats(t *testing.T, b []byte, n int) []float32 {
 // TestGoldenPairs reproduces the three reference outputs shipped with the model.
 func TestGoldenPairs(t *testing.T) {
 	net, err := onnx.Load[float32](mnistcnn.ONNX())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var worst float64
 	for i := 0; i < 3; i++ {
 		dir := filepath.Join("testdata", fmt.Sprintf("test_data_set_%d", i))
 		inB, err := os.ReadFile(filepath.Join(dir, "input_0.pb"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		outB, err := os.ReadFile(filepath.Join(dir, "output_0.pb"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		inT, err := onnx.DecodeTensor(inB)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		outT, err := onnx.DecodeTensor(outB)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if fmt.Sprint(inT.Dims) != "[1 1 28 28]" || fmt.Sprint(outT.Dims) != "[1 10]" {
 			t.Fatalf("set %d: dims %v -> %v", i, inT.Dims, outT.Dims)
 		}
 		x, err := inT.Float32s()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want, err := outT.Float32s()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		// Cross-check the decoder against the independent raw reading.
 		if fmt.Sprint(want) != fmt.Sprint(rawFloats(t, outB, 10)) || fmt.Sprint(x) != fmt.Sprint(rawFloats(t, inB, 784)) {
 			t.Fatalf("set %d: DecodeTensor disagrees with the raw bytes", i)
@@ -99,9 +84,7 @@ func TestGoldenPairs(t *testing.T) {
 				}
 			} else {
 				n64, err := onnx.Load[float64](mnistcnn.ONNX())
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				got = n64.Model.Forward(nn.Convert[float64](nn.FromSlice(x, 1, 1, 28, 28))).Data
 			}
 			scale := 0.0

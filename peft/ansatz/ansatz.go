@@ -54,6 +54,16 @@ func Pauli(n, layers int) (*circuit.Circuit, error) {
 	if n > MaxQubits {
 		return nil, fmt.Errorf("ansatz: %d qubits exceed the limit of %d (a %d-dimensional factor)", n, MaxQubits, 1<<MaxQubits)
 	}
+	return PauliCircuit(n, layers)
+}
+
+// PauliCircuit returns the circuit of the Pauli ansatz (as Pauli) without the adapter's
+// qubit limit MaxQubits, for simulating and benchmarking the circuit itself at any size the
+// simulator's memory check admits. It returns an error for n < 1 or L < 0.
+func PauliCircuit(n, layers int) (*circuit.Circuit, error) {
+	if _, err := PauliParams(n, layers); err != nil {
+		return nil, err
+	}
 	c := circuit.New(n)
 	k := 0
 	ry := func(q int) {

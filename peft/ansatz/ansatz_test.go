@@ -8,6 +8,8 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestPauliParamCount checks the acceptance criterion: the Pauli ansatz has exactly
@@ -115,4 +117,20 @@ func TestCheck(t *testing.T) {
 	if err := Check(nil); err == nil {
 		t.Error("nil accepted")
 	}
+}
+
+func TestPauliCircuitBeyondAdapterLimit(t *testing.T) {
+	c, err := PauliCircuit(MaxQubits+1, 1)
+	require.NoError(t, err)
+	p, err := PauliParams(MaxQubits+1, 1)
+	require.NoError(t, err)
+	assert.Equal(t, MaxQubits+1, c.NumQubits)
+	assert.Len(t, c.Params, p)
+	small, err := Pauli(4, 2)
+	require.NoError(t, err)
+	same, err := PauliCircuit(4, 2)
+	require.NoError(t, err)
+	assert.Equal(t, small.Ops, same.Ops)
+	_, err = PauliCircuit(0, 1)
+	assert.Error(t, err)
 }

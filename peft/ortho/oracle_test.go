@@ -1,12 +1,12 @@
 package ortho
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/internal/oracle"
 )
 
 // givens is a test-only orthogonal factor: Q = G_{N−2} ⋯ G_1 G_0, with G_i the RY-convention
@@ -57,20 +57,12 @@ func dense(t *testing.T, q Orthogonal, theta []float64) []float64 {
 	return y
 }
 
-// matmul is the brute-force product of a (r × s) and b (s × c).
-func matmul(a, b []float64, r, s, c int) []float64 {
-	out := make([]float64, r*c)
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			var v float64
-			for l := 0; l < s; l++ {
-				v += a[i*s+l] * b[l*c+j]
-			}
-			out[i*c+j] = v
-		}
-	}
-	return out
-}
+// The brute-force references are internal/oracle's; these are the names the ortho tests use.
+var (
+	matmul     = oracle.MulReal // a (r × s) times b (s × c)
+	maxAbsDiff = oracle.MaxAbsDiffReal
+	relErr     = oracle.RelErr
+)
 
 func randVec(rng *rand.Rand, n int, scale float64) []float64 {
 	v := make([]float64, n)
@@ -80,43 +72,10 @@ func randVec(rng *rand.Rand, n int, scale float64) []float64 {
 	return v
 }
 
-func maxAbsDiff(a, b []float64) float64 {
-	if len(a) != len(b) {
-		panic(fmt.Sprintf("length %d vs %d", len(a), len(b)))
-	}
-	var m float64
-	for i := range a {
-		m = math.Max(m, math.Abs(a[i]-b[i]))
-	}
-	return m
-}
-
 // fdGrad returns the central finite-difference gradient of f at theta.
 func fdGrad(f func([]float64) float64, theta []float64, h float64) []float64 {
-	g := make([]float64, len(theta))
 	th := append([]float64(nil), theta...)
-	for i := range th {
-		old := th[i]
-		th[i] = old + h
-		fp := f(th)
-		th[i] = old - h
-		fm := f(th)
-		th[i] = old
-		g[i] = (fp - fm) / (2 * h)
-	}
-	return g
-}
-
-// relErr is ‖a − b‖ / max(‖a‖, ‖b‖, tiny).
-func relErr(a, b []float64) float64 {
-	var d, na, nb float64
-	for i := range a {
-		d += (a[i] - b[i]) * (a[i] - b[i])
-		na += a[i] * a[i]
-		nb += b[i] * b[i]
-	}
-	den := math.Max(math.Sqrt(math.Max(na, nb)), 1e-300)
-	return math.Sqrt(d) / den
+	return oracle.FiniteDiff(func() float64 { return f(th) }, th, h)
 }
 
 func TestGivensDouble(t *testing.T) {

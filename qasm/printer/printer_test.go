@@ -10,14 +10,14 @@ import (
 	"github.com/qpeft/qpeft/qasm"
 	"github.com/qpeft/qpeft/qasm/parser"
 	"github.com/qpeft/qpeft/qasm/printer"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func format(t *testing.T, name string, src []byte) []byte {
 	t.Helper()
 	f, err := parser.ParseFile(name, src, parser.ParseComments)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	require.NoError(t, err, "%s", name)
 	return printer.Source(f)
 }
 
@@ -43,9 +43,7 @@ func TestFormatFixtures(t *testing.T) {
 	}
 	for _, name := range files {
 		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		once := format(t, name, src)
 		twice := format(t, name, once)
 		if string(once) != string(twice) {
@@ -53,16 +51,12 @@ func TestFormatFixtures(t *testing.T) {
 		}
 		var cfg qasm.Config
 		a, err := cfg.Parse(name, src)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		b, err := cfg.Parse(name, once)
 		if err != nil {
 			t.Fatalf("%s: formatted text does not read back: %v\n%s", name, err, once)
 		}
-		if err := sameCircuit(a.Circuit, b.Circuit); err != nil {
-			t.Errorf("%s: formatting changed the circuit: %v", name, err)
-		}
+		assert.NoError(t, sameCircuit(a.Circuit, b.Circuit), "%s: formatting changed the circuit", name)
 	}
 }
 

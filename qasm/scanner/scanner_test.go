@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/qasm/ast"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type tok struct {
@@ -63,33 +65,27 @@ func TestTokens(t *testing.T) {
 	}
 	for _, c := range cases {
 		got, errs := scanAll(c.src, 0, 3)
-		if len(errs) > 0 {
-			t.Errorf("%q: errors %v", c.src, errs)
-		}
-		if fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("%q:\n got  %v\n want %v", c.src, got, c.want)
-		}
+		assert.Empty(t, errs, "%q: errors", c.src)
+		assert.Equal(t, fmt.Sprint(c.want), fmt.Sprint(got), "%q", c.src)
 	}
 }
 
 func TestComments(t *testing.T) {
 	got, _ := scanAll("x // c1\n/* c2 */ y", ScanComments, 3)
 	want := []tok{{ast.IDENT, "x", 1, 1}, {ast.COMMENT, "// c1", 1, 3}, {ast.COMMENT, "/* c2 */", 2, 1}, {ast.IDENT, "y", 2, 10}}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
+	assert.Equal(t, fmt.Sprint(want), fmt.Sprint(got))
 }
 
 func TestOpenQASM2Keywords(t *testing.T) {
 	// In OpenQASM 2 the OpenQASM 3 keywords are ordinary names.
 	got, _ := scanAll("qreg input[2]; gate inv a { U(0,0,0) a; }", 0, 2)
-	if got[1].tok != ast.IDENT || got[7].tok != ast.IDENT {
-		t.Errorf("OpenQASM 3 keywords are not identifiers in OpenQASM 2: %v", got)
-	}
+	require.Greater(t, len(got), 7)
+	assert.Equal(t, ast.IDENT, got[1].tok, "OpenQASM 3 keywords are not identifiers in OpenQASM 2: %v", got)
+	assert.Equal(t, ast.IDENT, got[7].tok, "OpenQASM 3 keywords are not identifiers in OpenQASM 2: %v", got)
 	got, _ = scanAll("input inv", 0, 3)
-	if got[0].tok != ast.INPUT || got[1].tok != ast.INV {
-		t.Errorf("keywords in OpenQASM 3: %v", got)
-	}
+	require.Greater(t, len(got), 1)
+	assert.Equal(t, ast.INPUT, got[0].tok, "keywords in OpenQASM 3: %v", got)
+	assert.Equal(t, ast.INV, got[1].tok, "keywords in OpenQASM 3: %v", got)
 }
 
 func TestScanErrors(t *testing.T) {
@@ -105,8 +101,8 @@ func TestScanErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, errs := scanAll(c.src, 0, 3)
-		if len(errs) == 0 || errs[0].Error() != c.want {
-			t.Errorf("%q: errors %v, want %q", c.src, errs, c.want)
+		if assert.NotEmpty(t, errs, c.src) {
+			assert.EqualError(t, errs[0], c.want, c.src)
 		}
 	}
 }
@@ -119,24 +115,17 @@ func TestErrorList(t *testing.T) {
 	l.Add(ast.Pos{File: "a", Line: 1, Col: 5}, "x")
 	l.RemoveMultiples()
 	want := "a:1:5: x\na:2:1: y\nb:1:1: z"
-	if l.Error() != want || l.Len() != 3 {
-		t.Errorf("got %q, want %q", l.Error(), want)
-	}
+	assert.Equal(t, want, l.Error())
+	assert.Equal(t, 3, l.Len())
 	var sb strings.Builder
 	PrintError(&sb, l.Err())
-	if sb.String() != want+"\n" {
-		t.Errorf("PrintError: %q", sb.String())
-	}
+	assert.Equal(t, want+"\n", sb.String(), "PrintError")
 	var empty ErrorList
-	if empty.Err() != nil {
-		t.Error("empty list is an error")
-	}
+	assert.NoError(t, empty.Err(), "empty list is an error")
 	for i := 0; i < 20; i++ {
 		l.Add(ast.Pos{File: "c", Line: i + 1, Col: 1}, "more")
 	}
-	if !strings.HasSuffix(l.Error(), "(and 13 more errors)") {
-		t.Errorf("long list: %q", l.Error())
-	}
+	assert.True(t, strings.HasSuffix(l.Error(), "(and 13 more errors)"), "long list: %q", l.Error())
 }
 
 // seedFiles returns the fixture programs of the qasm package as fuzz seeds.

@@ -1,0 +1,226 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// dense4Oracle applies the 4x4 matrix m on targets to every column of d (N x B row-major,
+// complex128) by the definition: out[i] = Σ_k m[j(i)·4+k] · d[i with the target bits set
+// to k], independently of the kernels.
+func dense4Oracle(d []complex128, B int, targets []int, m []complex128) []complex128 {
+	out := make([]complex128, len(d))
+	rows := len(d) / B
+	for i := 0; i < rows; i++ {
+		j := i>>targets[0]&1 | (i>>targets[1]&1)<<1
+		base := i &^ (1<<targets[0] | 1<<targets[1])
+		for b := 0; b < B; b++ {
+			var acc complex128
+			for k := 0; k < 4; k++ {
+				src := base | (k&1)<<targets[0] | (k>>1)<<targets[1]
+				acc += m[j*4+k] * d[src*B+b]
+			}
+			out[i*B+b] = acc
+		}
+	}
+	return out
+}
+
+func randUnitary4(r *rand.Rand) []complex128 {
+	if r == nil {
+		r = rand.New(rand.NewPCG(7, 7))
+	}
+	// Gram-Schmidt on random columns.
+	m := make([]complex128, 16)
+	for c := 0; c < 4; c++ {
+		v := make([]complex128, 4)
+		for i := range v {
+			v[i] = complex(r.NormFloat64(), r.NormFloat64())
+		}
+		for p := 0; p < c; p++ {
+			var dot complex128
+			for i := 0; i < 4; i++ {
+				dot += cmplx.Conj(m[i*4+p]) * v[i]
+			}
+			for i := 0; i < 4; i++ {
+				v[i] -= dot * m[i*4+p]
+			}
+		}
+		nrm := 0.0
+		for _, x := range v {
+			nrm += real(x)*real(x) + imag(x)*imag(x)
+		}
+		for i := 0; i < 4; i++ {
+			m[i*4+c] = v[i] / complex(math.Sqrt(nrm), 0)
+		}
+	}
+	return m
+}
+
+// TestDense4SIMD checks the dense 4x4 loops (and, with them off, the portable loop) against
+// the definition for every pair of target qubits (inside a vector, across vectors, high),
+// both argument orders, batch widths 1-4 (3: no SIMD layout inside a vector), every element
+// type, serially and split between goroutines. The worst difference is logged.
+func TestDense4SIMD(t *testing.T) {
+	defer func(v bool, mc int) { useDense4, minChunk = v, mc }(useDense4, minChunk)
+	minChunk = 64
+	r := rand.New(rand.NewPCG(19, 4))
+	modes := []bool{false}
+	if useDense4 {
+		modes = append(modes, true)
+	} else {
+		t.Log("no AVX2+FMA: testing the portable loop only")
+	}
+	worst := map[string]float64{}
+	const n = 7
+	for _, simd := range modes {
+		useDense4 = simd
+		for _, B := range []int{1, 2, 3, 4} {
+			for qa := 0; qa < n; qa++ {
+				for qb := 0; qb < n; qb++ {
+					if qa == qb {
+						continue
+					}
+					targets := []int{qa, qb}
+					m := randUnitary4(r)
+					mr := make([]complex128, 16)
+					for i := range mr {
+						mr[i] = complex(real(m[i]), 0)
+					}
+					N := (1 << n) * B
+					in := make([]complex128, N)
+					for i := range in {
+						in[i] = complex(r.NormFloat64(), r.NormFloat64())
+					}
+					inr := make([]complex128, N)
+					for i := range inr {
+						inr[i] = complex(real(in[i]), 0)
+					}
+					want := dense4Oracle(in, B, targets, m)
+					wantR := dense4Oracle(inr, B, targets, mr)
+					for _, w := range []int{0, 3} {
+						name := fmt.Sprintf("simd=%v/B=%d/q=%d,%d/w=%d", simd, B, qa, qb, w)
+						check := func(kind string, got []complex128, want []complex128, tol float64) {
+							d := 0.0
+							for i := range got {
+								d = max(d, cmplx.Abs(got[i]-want[i]))
+							}
+							worst[kind] = max(worst[kind], d)
+							assert.LessOrEqual(t, d, tol, "%s %s", name, kind)
+						}
+						// complex128 and complex64 with the complex matrix.
+						c := append([]complex128(nil), in...)
+						applyControlled(c, B, nil, targets, append([]complex128(nil), m...), w)
+						check("complex128", c, want, 1e-13)
+						c64 := make([]complex64, N)
+						for i, v := range in {
+							c64[i] = complex64(v)
+						}
+						m64 := make([]complex64, 16)
+						for i, v := range m {
+							m64[i] = complex64(v)
+						}
+						applyControlled(c64, B, nil, targets, m64, w)
+						got := make([]complex128, N)
+						for i, v := range c64 {
+							got[i] = complex128(v)
+						}
+						check("complex64", got, want, 2e-5)
+						// float64 and float32 with the real part of the matrix.
+						f := make([]float64, N)
+						f32 := make([]float32, N)
+						for i, v := range inr {
+							f[i], f32[i] = real(v), float32(real(v))
+						}
+						fm := make([]float64, 16)
+						fm32 := make([]float32, 16)
+						for i, v := range mr {
+							fm[i], fm32[i] = real(v), float32(real(v))
+						}
+						applyControlled(f, B, nil, targets, fm, w)
+						applyControlled(f32, B, nil, targets, fm32, w)
+						for i := range got {
+							got[i] = complex(f[i], 0)
+						}
+						check("float64", got, wantR, 1e-13)
+						for i := range got {
+							got[i] = complex(float64(f32[i]), 0)
+						}
+						check("float32", got, wantR, 2e-5)
+						// The real matrix on complex data: the float64 loops on the re/im view.
+						c = append([]complex128(nil), in...)
+						applyControlled(floatView(c), 2*B, nil, targets, fm, w)
+						check("real-on-complex128", c, dense4Oracle(in, B, targets, mr), 1e-13)
+					}
+				}
+			}
+		}
+	}
+	for k, v := range worst {
+		t.Logf("worst |difference| against the definition, %s: %.2g", k, v)
+	}
+}
+
+// TestDense4Layouts checks which layouts get a SIMD loop (G vectors per group).
+func TestDense4Layouts(t *testing.T) {
+	for _, tc := range []struct {
+		B, qa, qb, es int
+		cplx          bool
+		G             int
+	}{
+		{1, 2, 5, 8, true, 4}, {1, 1, 5, 8, true, 2}, {1, 0, 1, 8, true, 1}, {1, 0, 5, 16, true, 2},
+		{1, 1, 4, 16, true, 4}, {1, 0, 1, 16, true, 2}, {1, 0, 1, 8, false, 1}, {3, 0, 4, 8, true, 0}, {1, 0, 2, 4, false, 1},
+	} {
+		pl, ok := newDense4Plan(tc.B, []int{tc.qa, tc.qb}, randUnitary4(rand.New(rand.NewPCG(1, 2))), tc.cplx, tc.es)
+		if tc.G == 0 {
+			assert.False(t, ok, "%+v", tc)
+			continue
+		}
+		require.True(t, ok, "%+v", tc)
+		assert.Equal(t, tc.G, pl.G, "%+v", tc)
+	}
+}
+
+// floatView is the interleaved re/im float64 view of complex128 data.
+func floatView(c []complex128) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(c))), 2*len(c))
+}
+
+// TestMulRun checks the element-by-element products of the short-run diagonals (diagPattern)
+// against the Go loop: bit for bit in double precision (no FMA there), to rounding in single.
+func TestMulRun(t *testing.T) {
+	t.Cleanup(func() { useSIMD = simdCPU })
+	r := rand.New(rand.NewPCG(3, 9))
+	for _, simd := range []bool{false, simdCPU} {
+		useSIMD = simd
+		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 64, 67} {
+			a := make([]complex128, n)
+			p := make([]complex128, n)
+			a64 := make([]complex64, n)
+			p64 := make([]complex64, n)
+			for i := range a {
+				a[i], p[i] = complex(r.NormFloat64(), r.NormFloat64()), complex(r.NormFloat64(), r.NormFloat64())
+				a64[i], p64[i] = complex64(a[i]), complex64(p[i])
+			}
+			want := make([]complex128, n)
+			for i := range a {
+				want[i] = a[i] * p[i]
+			}
+			mulRun(a, p)
+			mulRun(a64, p64)
+			for i := range a {
+				require.Equal(t, math.Float64bits(real(want[i])), math.Float64bits(real(a[i])), "simd=%v n=%d i=%d", simd, n, i)
+				require.Equal(t, math.Float64bits(imag(want[i])), math.Float64bits(imag(a[i])), "simd=%v n=%d i=%d", simd, n, i)
+				assert.InDelta(t, real(want[i]), float64(real(a64[i])), 1e-5*(1+cmplx.Abs(want[i])))
+				assert.InDelta(t, imag(want[i]), float64(imag(a64[i])), 1e-5*(1+cmplx.Abs(want[i])))
+			}
+		}
+	}
+}
