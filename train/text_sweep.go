@@ -182,11 +182,11 @@ func TextSweep(ctx context.Context, sc TextSweepConfig, log io.Writer) ([]TextSw
 		if err != nil {
 			return err
 		}
-		train, test, err := LoadTextData(sc.Base.Data)
+		train, val, test, err := LoadTextSplits(sc.Base.Data)
 		if err != nil {
 			return err
 		}
-		opts = TextOptions{Progress: prog, Model: m, Train: train, Test: test, Cache: NewTextCache()}
+		opts = TextOptions{Progress: prog, Model: m, Train: train, Validation: val, Test: test, Cache: NewTextCache()}
 		return nil
 	}
 	type key struct {
