@@ -365,6 +365,14 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 	prog.Logf("%s: trainable parameters: %d adapter + %d new head + %d pretrained (model: %d); %d epoch(s) × %d steps of %d",
 		cfg.Label(), met.Params.Adapter, met.Params.Head, met.Params.Backbone, met.Params.Pretrained, cfg.Epochs, perEpoch, cfg.Batch)
 
+	if cfg.ProbeSteps > 0 {
+		t0 := time.Now()
+		if met.Probe, err = probeHead(ctx, cfg, s, d.Train, trainN, prog); err != nil {
+			return nil, err
+		}
+		tim.ProbeSeconds = time.Since(t0).Seconds()
+		prog.Logf("linear probe: %d steps of the head alone, train loss %.4f, accuracy %.2f%%, %.1f s", met.Probe.Steps, met.Probe.TrainLoss, 100*met.Probe.TrainAccuracy, tim.ProbeSeconds)
+	}
 	warm := int(math.Round(cfg.WarmupFrac * float64(total)))
 	sched := func(peak float64) func(int) float64 { return WarmupCosineLR(peak, warm, total) }
 	var groups []Group
@@ -462,4 +470,56 @@ func (c Config) sizes(d *Data) (trainN, testN int) {
 		testN = c.TestLimit
 	}
 	return trainN, testN
+}
+
+// probeHead trains the session's new head alone for cfg.ProbeSteps steps on the frozen
+// features of the first n training samples (the network's layers before the head, computed
+// once, with the adapters at their initialisation, where they change nothing): the linear
+// probe of LP-FT. The steps take the run's mini-batches in order (the shuffles of epochs 0,
+// 1, …) at the head's learning rate on a warm-up and cosine schedule over the probe. The
+// adapters are not touched.
+func probeHead(ctx context.Context, cfg Config, s *Session, d *data.Dataset, n int, prog Progress) (*ProbeInfo, error) {
+	hs, err := s.Model.HeadSite()
+	if err != nil {
+		return nil, err
+	}
+	body := &nn.Sequential[float32]{Layers: s.Model.Net.Layers[:hs.Index]}
+	_, in := s.Head.Dims()
+	feats := nn.New[float32](n, in)
+	for lo := 0; lo < n; lo += evalBatch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		hi := min(n, lo+evalBatch)
+		idx := make([]int, hi-lo)
+		for i := range idx {
+			idx[i] = lo + i
+		}
+		x, _ := batchOf(s.Model, d, idx)
+		copy(feats.Data[lo*in:hi*in], body.Forward(x).Data)
+	}
+	if err := adapterErr(s.Model.Net); err != nil {
+		return nil, fmt.Errorf("train: linear probe: %w", err)
+	}
+	perEpoch := n / cfg.Batch
+	steps := cfg.ProbeSteps
+	epochs := (steps + perEpoch - 1) / perEpoch
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = int(d.Labels[i])
+	}
+	warm := int(math.Round(cfg.WarmupFrac * float64(steps)))
+	l := &Loop{Learner: &featureLearner{head: s.Head, feats: feats, labels: labels},
+		Groups:      []Group{{"head", s.HeadParams, WarmupCosineLR(cfg.headLR(), warm, steps)}},
+		WeightDecay: cfg.WeightDecay, Clip: cfg.Clip, Epochs: epochs, Progress: prog,
+		Batches: func(e int) [][]int {
+			b := data.EpochBatches(n, cfg.Batch, cfg.Seed, e, true)
+			return b[:min(len(b), steps-e*perEpoch)]
+		}}
+	res, err := l.Run(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("linear probe: %w", err)
+	}
+	last := res.Epochs[len(res.Epochs)-1]
+	return &ProbeInfo{Steps: res.Steps, TrainLoss: last.Loss, TrainAccuracy: last.Accuracy}, nil
 }

@@ -115,6 +115,10 @@ func DefaultTextConfig(model string, m Method) TextConfig {
 func (c TextConfig) Label() string {
 	switch c.Method {
 	case Head:
+		if c.HeadEpochs > 0 && c.HeadEpochs != c.Epochs {
+			// Not the adapter runs' budget: the long linear probe.
+			return fmt.Sprintf("linear probe (%d epochs)", c.HeadEpochs)
+		}
 		return "head only"
 	case LoRA, QPEFT, AdaLoRA:
 		return c.peftConfig(0).Label()

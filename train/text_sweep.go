@@ -29,6 +29,9 @@ type Setting struct {
 	// LR overrides the sweep's learning rate for this setting (0: the default of the method
 	// from DefaultTextConfig).
 	LR float64
+	// Matched, for the head method, trains the head with the adapter runs' budget: their
+	// epochs (not the base's HeadEpochs), head learning rate and schedule ("head-matched").
+	Matched bool
 }
 
 // Slug is a file-name-safe name of the setting, e.g. "qpeft-L2-K8" or, with an explicit
@@ -43,21 +46,28 @@ func (s Setting) Slug() string {
 	default:
 		n = string(s.Method)
 	}
+	if s.Matched {
+		n += "-matched"
+	}
 	if s.LR > 0 {
 		n += "-lr" + strconv.FormatFloat(s.LR, 'g', -1, 64)
 	}
 	return n
 }
 
-// ParseSetting reads a setting name: head, full, lora<r> (e.g. lora8), adalora<r>, or
-// qpeft-L<l>-K<k> (e.g. qpeft-L2-K8), optionally followed by @<lr> (e.g. lora8@2e-3).
+// ParseSetting reads a setting name: head (the head alone for the base's HeadEpochs: the long
+// linear probe), head-matched (the head alone with the adapter runs' epochs, head learning
+// rate and schedule), full, lora<r> (e.g. lora8), adalora<r>, or qpeft-L<l>-K<k> (e.g.
+// qpeft-L2-K8), optionally followed by @<lr> (e.g. lora8@2e-3).
 func ParseSetting(s string) (Setting, error) {
 	name, lrs, hasLR := strings.Cut(strings.TrimSpace(s), "@")
 	var st Setting
-	bad := fmt.Errorf("train: setting %q: want head, full, lora<r>, adalora<r> or qpeft-L<l>-K<k>, optionally @<lr>", s)
+	bad := fmt.Errorf("train: setting %q: want head, head-matched, full, lora<r>, adalora<r> or qpeft-L<l>-K<k>, optionally @<lr>", s)
 	switch {
 	case name == "head":
 		st.Method = Head
+	case name == "head-matched":
+		st.Method, st.Matched = Head, true
 	case name == "full":
 		st.Method = Full
 	case strings.HasPrefix(name, "adalora"):
@@ -133,6 +143,9 @@ func (sc TextSweepConfig) Config(s Setting, seed uint64) TextConfig {
 		c.HeadLR = 0
 		if sc.Base.HeadLR > 0 {
 			c.LR = sc.Base.HeadLR
+		}
+		if s.Matched {
+			c.HeadEpochs = 0
 		}
 	}
 	if s.LR > 0 {

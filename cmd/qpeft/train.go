@@ -50,6 +50,7 @@ type trainFlags struct {
 	targets                     *[]string
 	pooling                     *string
 	maxLen, headEps, probeEps   *int
+	probeSteps                  *int
 	validation                  *bool
 	pixelScale                  *float64
 	rank, layers                *int
@@ -98,6 +99,7 @@ func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 		pooling:    fs.String("pooling", "", "hf: models: mean, cls or pooler (default mean)"),
 		headEps:    fs.Int("head-epochs", 0, "hf: models, --method head: epochs of the head on cached frozen features (default --epochs)"),
 		probeEps:   fs.Int("probe-epochs", 0, "hf: models, adapter methods and full: first train the head alone for this many epochs (linear probing, then fine-tuning)"),
+		probeSteps: fs.Int("probe-steps", 0, "image models, adapter methods (new head) and full: first train the new head alone for this many steps on the frozen features (linear probing, then fine-tuning; hf: models use --probe-epochs)"),
 		validation: fs.Bool("validation", false, "hf: models: train on the training split minus a validation quarter and evaluate on that quarter, not the test split"),
 	}
 	deprecatedAlias(fs, "target", "targets")
@@ -139,6 +141,9 @@ func (f *trainFlags) config() (train.Config, error) {
 	}
 	if ch("log-every") {
 		c.LogEvery = *f.logEvery
+	}
+	if ch("probe-steps") {
+		c.ProbeSteps = *f.probeSteps
 	}
 	if err := c.Validate(); err != nil {
 		return c, usageError("%s", strings.TrimPrefix(err.Error(), "train: "))
@@ -239,6 +244,9 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		sc := train.SweepConfig{Out: *out, Results: *results, Models: *models, Data: *tf.data, Quick: *quick, ReuseStale: *reuseStale}
 		if fs.Changed("epochs") {
 			sc.Epochs = *tf.epochs
+		}
+		if fs.Changed("probe-steps") {
+			sc.ProbeSteps = *tf.probeSteps
 		}
 		for _, s := range *seeds {
 			sc.Seeds = append(sc.Seeds, uint64(s))
