@@ -161,10 +161,10 @@ type Timing struct {
 	EvalSeconds        float64 `json:"eval_seconds"`
 	// ProbeSeconds is the time of an LP-FT run's linear probe, feature extraction included.
 	ProbeSeconds float64 `json:"probe_seconds,omitempty"`
-	TotalSeconds       float64 `json:"total_seconds"`
-	GOMAXPROCS         int     `json:"gomaxprocs"`
-	SIMD               bool    `json:"simd"`
-	GoVersion          string  `json:"go_version"`
+	TotalSeconds float64 `json:"total_seconds"`
+	GOMAXPROCS   int     `json:"gomaxprocs"`
+	SIMD         bool    `json:"simd"`
+	GoVersion    string  `json:"go_version"`
 }
 
 // marshal encodes v as indented JSON with a final newline.
