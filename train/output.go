@@ -60,6 +60,9 @@ type DataInfo struct {
 	Train   int    `json:"train_samples"`
 	Test    int    `json:"test_samples"`
 	Classes int    `json:"classes"`
+	// Eval says what the run was evaluated on when not the test split (a validation part
+	// of the training split, Config.ValFraction).
+	Eval string `json:"eval,omitempty"`
 }
 
 // ParamInfo counts parameters. Adapter counts only the adapters' trainable scalars; Head the

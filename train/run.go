@@ -311,6 +311,14 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 		}
 	}
 	trainN, testN := cfg.sizes(d)
+	evalDesc := ""
+	if cfg.ValFraction > 0 {
+		var err error
+		if d, evalDesc, err = validationData(d, trainN, cfg.ValFraction, cfg.ValSeed); err != nil {
+			return nil, err
+		}
+		trainN, testN = d.Train.N, d.Test.N
+	}
 	classes := d.Train.Classes
 	perEpoch := 0
 	if cfg.Method != ZeroShot {
@@ -324,7 +332,7 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 	start := time.Now()
 	met := &Metrics{Format: MetricsFormat, Label: cfg.Label(), Config: cfg,
 		Model: ModelInfo{Name: m.Name, Description: m.Description, SHA256: m.SHA256},
-		Data:  DataInfo{Name: d.Name, Source: d.Source, Train: trainN, Test: testN, Classes: classes}}
+		Data:  DataInfo{Name: d.Name, Source: d.Source, Train: trainN, Test: testN, Classes: classes, Eval: evalDesc}}
 	tim := &Timing{Format: TimingFormat, GOMAXPROCS: runtime.GOMAXPROCS(0), SIMD: nn.SIMD(), GoVersion: runtime.Version()}
 	res := &Result{Metrics: met, Timing: tim}
 	ri, err := RunHash(cfg)
@@ -522,4 +530,21 @@ func probeHead(ctx context.Context, cfg Config, s *Session, d *data.Dataset, n i
 	}
 	last := res.Epochs[len(res.Epochs)-1]
 	return &ProbeInfo{Steps: res.Steps, TrainLoss: last.Loss, TrainAccuracy: last.Accuracy}, nil
+}
+
+// validationData returns the task a run with a validation fraction trains and is evaluated
+// on: the first n training samples of d split by data.StratifiedSplit (class by class,
+// seeded) into a training part and a validation part of fraction frac, the validation part
+// in place of the test split, which is not used. It describes the split for metrics.json.
+func validationData(d *Data, n int, frac float64, seed uint64) (*Data, string, error) {
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = int(d.Train.Labels[i])
+	}
+	tr, va, _, err := data.StratifiedSplit(labels, d.Train.Classes, frac, 0, seed, d.Train.ClassName)
+	if err != nil {
+		return nil, "", fmt.Errorf("train: --val-fraction %v of %d training samples: %w", frac, n, err)
+	}
+	v := &Data{Name: d.Name + " (validation split)", Source: d.Source, Train: d.Train.Subset(tr), Test: d.Train.Subset(va)}
+	return v, fmt.Sprintf("validation: %d of the first %d training samples (stratified, seed %d), not the test split", len(va), n, seed), nil
 }

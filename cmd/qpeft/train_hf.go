@@ -105,6 +105,12 @@ func (f *trainFlags) hfConfig(dir string, validate bool) (train.TextConfig, erro
 		}
 	}
 	c.Seed, c.Validation = *f.seed, *f.validation
+	if ch("val-fraction") {
+		c.ValFraction = *f.valFraction
+	}
+	if ch("val-seed") {
+		c.ValSeed = *f.valSeed
+	}
 	if !validate {
 		return c, nil
 	}
