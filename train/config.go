@@ -285,7 +285,7 @@ func (c Config) Validate() error {
 	if c.ValSeed != 0 && c.ValFraction == 0 {
 		return bad("--val-seed applies with --val-fraction")
 	}
-		if c.ProbeSteps < 0 || (c.ProbeSteps > 0 && (!(c.Method.Adapter() || c.Method == Full) || c.headMode() != HeadNew)) {
+	if c.ProbeSteps < 0 || (c.ProbeSteps > 0 && (!(c.Method.Adapter() || c.Method == Full) || c.headMode() != HeadNew)) {
 		return bad("--probe-steps %d applies to the adapter methods with a new head and to full (it trains the new head first)", c.ProbeSteps)
 	}
 	if c.Method == ZeroShot {
