@@ -114,21 +114,14 @@ func LRSearch(ctx context.Context, base Config, sc LRSearchConfig, w io.Writer) 
 	if err != nil {
 		return nil, err
 	}
+	cfgs, err := lrConfigs(base, sc, func(c *Config) (Method, *float64, *float64, *GroupLRs) { return c.Method, &c.LR, &c.HeadLR, &c.GroupLRs })
+	if err != nil {
+		return nil, err
+	}
 	var jobs []sweepJob[*Metrics]
-	var first Config
-	for i, v := range sc.Values {
-		cfg := base
-		p, err := ratePtr(sc.Group, cfg.Method, &cfg.LR, &cfg.HeadLR, &cfg.GroupLRs)
-		if err != nil {
-			return nil, err
-		}
-		*p = v
-		if err := cfg.Validate(); err != nil {
-			return nil, err
-		}
-		if i == 0 {
-			first = cfg
-		}
+	first := cfgs[0]
+	for i, cfg := range cfgs {
+		v := sc.Values[i]
 		jobs = append(jobs, sweepJob[*Metrics]{label: fmt.Sprintf("%s %s=%g", cfg.Label(), groupName(sc.Group), v), dir: trialDir(sc, v),
 			reuse: func(dir string) (*Metrics, reuseKind) {
 				met, _, kind := reusable(dir, cfg)
@@ -170,22 +163,15 @@ func TextLRSearch(ctx context.Context, base TextConfig, sc LRSearchConfig, log i
 	if log != nil {
 		prog = NewProgress(log, false)
 	}
+	cfgs, err := lrConfigs(base, sc, func(c *TextConfig) (Method, *float64, *float64, *GroupLRs) { return c.Method, &c.LR, &c.HeadLR, &c.GroupLRs })
+	if err != nil {
+		return nil, err
+	}
 	var opts *TextOptions
 	var jobs []sweepJob[*TextResult]
-	var first TextConfig
-	for i, v := range sc.Values {
-		cfg := base
-		p, err := ratePtr(sc.Group, cfg.Method, &cfg.LR, &cfg.HeadLR, &cfg.GroupLRs)
-		if err != nil {
-			return nil, err
-		}
-		*p = v
-		if err := cfg.Validate(); err != nil {
-			return nil, err
-		}
-		if i == 0 {
-			first = cfg
-		}
+	first := cfgs[0]
+	for i, cfg := range cfgs {
+		v := sc.Values[i]
 		jobs = append(jobs, sweepJob[*TextResult]{label: fmt.Sprintf("%s %s=%g", cfg.Label(), groupName(sc.Group), v), dir: trialDir(sc, v),
 			reuse: func(dir string) (*TextResult, reuseKind) { return reuseText(dir, cfg) },
 			run: func(ctx context.Context, dir string) (*TextResult, error) {
@@ -212,6 +198,26 @@ func TextLRSearch(ctx context.Context, base TextConfig, sc LRSearchConfig, log i
 			ValLoss: r.result.Test.Loss, Reused: r.reused, Stale: r.stale})
 	}
 	return res, res.save(sc.Out)
+}
+
+// lrConfigs returns base with the rate of sc.Group set to each of sc.Values, validated;
+// fields gives a configuration's method and rates.
+func lrConfigs[C interface{ Validate() error }](base C, sc LRSearchConfig, fields func(*C) (Method, *float64, *float64, *GroupLRs)) ([]C, error) {
+	var out []C
+	for _, v := range sc.Values {
+		c := base
+		m, lr, headLR, g := fields(&c)
+		p, err := ratePtr(sc.Group, m, lr, headLR, g)
+		if err != nil {
+			return nil, err
+		}
+		*p = v
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // loadTextOptions loads the model and data of a text configuration once for several runs.
