@@ -64,7 +64,11 @@ func LoadImageFolder(dir string, seed uint64) (*Splits, error) {
 		if err != nil {
 			return nil, err
 		}
-		return splitOne(d, seed)
+		s, err := splitOne(d, seed)
+		if err != nil {
+			return nil, fmt.Errorf("data: %s: %w", dir, err)
+		}
+		return s, nil
 	}
 	tr, err := sc.load(filepath.Join(dir, parts["train"]), nil)
 	if err != nil {
@@ -321,7 +325,11 @@ func LoadIDXFolder(dir string, seed uint64) (*Splits, error) {
 	ti, _ := find(Test, "images-idx3")
 	tl, _ := find(Test, "labels-idx1")
 	if ti == "" && tl == "" {
-		return splitOne(tr, seed)
+		s, err := splitOne(tr, seed)
+		if err != nil {
+			return nil, fmt.Errorf("data: %s: %w", dir, err)
+		}
+		return s, nil
 	}
 	te, err := read(Test)
 	if err != nil {

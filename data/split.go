@@ -40,8 +40,18 @@ func CheckMemory(what string, bytes float64) error {
 // It fails, naming the class (name(c)), when a class has no example or too few to give
 // every part one; labels must lie in [0, classes).
 func StratifiedSplit(labels []int, classes int, valFrac, testFrac float64, seed uint64, name func(int) string) (train, val, test []int, err error) {
+	train, val, test, err = stratified(labels, classes, valFrac, testFrac, seed, name)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("data: %w", err)
+	}
+	return train, val, test, nil
+}
+
+// stratified is StratifiedSplit with errors that do not name the package (the loaders
+// name the file instead).
+func stratified(labels []int, classes int, valFrac, testFrac float64, seed uint64, name func(int) string) (train, val, test []int, err error) {
 	if !(valFrac >= 0 && testFrac >= 0 && valFrac+testFrac < 1) {
-		return nil, nil, nil, fmt.Errorf("data: split fractions validation %v and test %v must be ≥ 0 and sum below 1", valFrac, testFrac)
+		return nil, nil, nil, fmt.Errorf("split fractions validation %v and test %v must be ≥ 0 and sum below 1", valFrac, testFrac)
 	}
 	if name == nil {
 		name = func(c int) string { return fmt.Sprint(c) }
@@ -49,7 +59,7 @@ func StratifiedSplit(labels []int, classes int, valFrac, testFrac float64, seed 
 	byClass := make([][]int, classes)
 	for i, l := range labels {
 		if l < 0 || l >= classes {
-			return nil, nil, nil, fmt.Errorf("data: example %d has label %d outside [0, %d)", i, l, classes)
+			return nil, nil, nil, fmt.Errorf("example %d has label %d outside [0, %d)", i, l, classes)
 		}
 		byClass[l] = append(byClass[l], i)
 	}
@@ -63,10 +73,10 @@ func StratifiedSplit(labels []int, classes int, valFrac, testFrac float64, seed 
 	for c, idx := range byClass {
 		n := len(idx)
 		if n == 0 {
-			return nil, nil, nil, fmt.Errorf("data: class %s has no examples; every class from 0 to %d needs some (remove the class or add examples)", name(c), classes-1)
+			return nil, nil, nil, fmt.Errorf("class %s has no examples; every class from 0 to %d needs some (remove the class or add examples)", name(c), classes-1)
 		}
 		if n < need {
-			return nil, nil, nil, fmt.Errorf("data: class %s has %d example(s); a stratified train/validation/test split needs at least %d per class (add examples of it, or give the splits yourself)", name(c), n, need)
+			return nil, nil, nil, fmt.Errorf("class %s has %d example(s); a stratified train/validation/test split needs at least %d per class (add examples of it, or give the splits yourself)", name(c), n, need)
 		}
 		nv, nt := share(n, valFrac), share(n, testFrac)
 		for n-nv-nt < 1 { // keep one for training: take it from the larger held-out part
@@ -112,7 +122,7 @@ func splitOne(d *Dataset, seed uint64) (*Splits, error) {
 	for i, l := range d.Labels {
 		labels[i] = int(l)
 	}
-	tr, va, te, err := StratifiedSplit(labels, d.Classes, ValidationFraction, TestFraction, seed, d.ClassName)
+	tr, va, te, err := stratified(labels, d.Classes, ValidationFraction, TestFraction, seed, d.ClassName)
 	if err != nil {
 		return nil, err
 	}

@@ -483,13 +483,13 @@ func (e *engine[T]) pairVJP(x, y []T, B, q int, a [4]T, acc bool) [4]complex128 
 		yy := any(y).([]float64)
 		aa := any(a).([4]float64)
 		pp := any(e.part).([]float64)
-		C := pairVJPReal(xx, yy, B, q, aa, acc, pp)
+		C := pairVJP(xx, yy, B, q, aa, acc, pp, pairChunkReal)
 		return [4]complex128{complex(C[0], 0), complex(C[1], 0), complex(C[2], 0), complex(C[3], 0)}
 	case []complex128:
 		yy := any(y).([]complex128)
 		aa := any(a).([4]complex128)
 		pp := any(e.part).([]complex128)
-		return pairVJPCplx(xx, yy, B, q, aa, acc, pp)
+		return pairVJP(xx, yy, B, q, aa, acc, pp, pairChunkCplx)
 	}
 	panic("unreachable")
 }
@@ -497,9 +497,9 @@ func (e *engine[T]) pairVJP(x, y []T, B, q int, a [4]T, acc bool) [4]complex128 
 func (e *engine[T]) diagAccum(x, y []T, B int, pos []int, W []T) {
 	switch xx := any(x).(type) {
 	case []float64:
-		diagAccumReal(xx, any(y).([]float64), B, pos, any(W).([]float64))
+		diagAccum(xx, any(y).([]float64), B, pos, any(W).([]float64), diagRangeReal)
 	case []complex128:
-		diagAccumCplx(xx, any(y).([]complex128), B, pos, any(W).([]complex128))
+		diagAccum(xx, any(y).([]complex128), B, pos, any(W).([]complex128), diagRangeCplx)
 	}
 }
 

@@ -54,21 +54,24 @@ func forChunks(total int, f func(c, lo, hi int)) int {
 	return nc
 }
 
-// pairVJPReal undoes the 2×2 factor F on qubit q of x (the stage output, becoming its input)
-// and y (the output cotangent, becoming the input cotangent), given a = Fᵀ, and returns the
-// cotangent of F: C[r][c] = Σ y_after[r]·x_before[c] over all pairs and columns. With
-// acc false only the undo is done (C is zero). part is scratch of at least 4·chunks floats.
-func pairVJPReal(x, y []float64, B, q int, a [4]float64, acc bool, part []float64) [4]float64 {
+// pairVJP undoes the 2×2 factor F on qubit q of x (the stage output, becoming its input)
+// and y (the output cotangent, becoming the input cotangent) and returns the cotangent C of
+// F, running chunk (pairChunkReal, with a = Fᵀ and C[r][c] = Σ y_after[r]·x_before[c] over
+// all pairs and columns; pairChunkCplx, with a = F† and C[r][c] = Σ y_after[r]·conj(x_before[c]))
+// on every chunk and summing the chunks' partial C in chunk order. With acc false only the
+// undo is done (C is zero). part is scratch of at least 4·chunks values.
+func pairVJP[T float64 | complex128](x, y []T, B, q int, a [4]T, acc bool, part []T,
+	chunk func(x, y []T, B, q int, a [4]T, acc bool, lo, hi int, out []T)) [4]T {
 	total := len(x) / 2
 	nc := numChunks(total)
 	if serial(total) {
 		for c := 0; c < nc; c++ {
-			pairChunkReal(x, y, B, q, a, acc, c*chunkElems, min((c+1)*chunkElems, total), part[4*c:4*c+4])
+			chunk(x, y, B, q, a, acc, c*chunkElems, min((c+1)*chunkElems, total), part[4*c:4*c+4])
 		}
 	} else {
-		forChunks(total, func(c, lo, hi int) { pairChunkReal(x, y, B, q, a, acc, lo, hi, part[4*c:4*c+4]) })
+		forChunks(total, func(c, lo, hi int) { chunk(x, y, B, q, a, acc, lo, hi, part[4*c:4*c+4]) })
 	}
-	var C [4]float64
+	var C [4]T
 	if acc {
 		for c := 0; c < nc; c++ {
 			C[0] += part[4*c]
@@ -80,7 +83,8 @@ func pairVJPReal(x, y []float64, B, q int, a [4]float64, acc bool, part []float6
 	return C
 }
 
-// pairChunkReal is pairVJPReal on the pair range [lo,hi); it writes its partial C to out.
+// pairChunkReal is pairVJP's real chunk, on the pair range [lo,hi); it writes its partial C
+// to out.
 func pairChunkReal(x, y []float64, B, q int, a [4]float64, acc bool, lo, hi int, out []float64) {
 	R := B << q // contiguous elements per run
 	var c00, c01, c10, c11 float64
@@ -124,30 +128,7 @@ func pairChunkReal(x, y []float64, B, q int, a [4]float64, acc bool, lo, hi int,
 	out[0], out[1], out[2], out[3] = c00, c01, c10, c11
 }
 
-// pairVJPCplx is pairVJPReal for complex data with a = F†: C[r][c] = Σ y_after[r]·conj(x_before[c]).
-func pairVJPCplx(x, y []complex128, B, q int, a [4]complex128, acc bool, part []complex128) [4]complex128 {
-	total := len(x) / 2
-	nc := numChunks(total)
-	if serial(total) {
-		for c := 0; c < nc; c++ {
-			pairChunkCplx(x, y, B, q, a, acc, c*chunkElems, min((c+1)*chunkElems, total), part[4*c:4*c+4])
-		}
-	} else {
-		forChunks(total, func(c, lo, hi int) { pairChunkCplx(x, y, B, q, a, acc, lo, hi, part[4*c:4*c+4]) })
-	}
-	var C [4]complex128
-	if acc {
-		for c := 0; c < nc; c++ {
-			C[0] += part[4*c]
-			C[1] += part[4*c+1]
-			C[2] += part[4*c+2]
-			C[3] += part[4*c+3]
-		}
-	}
-	return C
-}
-
-// pairChunkCplx is pairVJPCplx on the pair range [lo,hi).
+// pairChunkCplx is pairVJP's complex chunk (a = F†), on the pair range [lo,hi).
 func pairChunkCplx(x, y []complex128, B, q int, a [4]complex128, acc bool, lo, hi int, out []complex128) {
 	R := B << q
 	var c00, c01, c10, c11 complex128
@@ -321,16 +302,19 @@ func cyclesOf(sigma []int) [][]int {
 	return out
 }
 
-// diagAccumReal sets W[s] = Σ y[i,b]·x[i,b] over the columns b and the rows i whose bits on
-// the qubits pos (ascending) spell s. Each s is summed by one goroutine in a fixed order.
-func diagAccumReal(x, y []float64, B int, pos []int, W []float64) {
+// diagAccum sets W[s] = Σ y[i,b]·x[i,b] (diagRangeReal) or Σ conj(y[i,b])·x[i,b]
+// (diagRangeCplx) over the columns b and the rows i whose bits on the qubits pos (ascending)
+// spell s, running rng over the values of s. Each s is summed by one goroutine in a fixed
+// order.
+func diagAccum[T float64 | complex128](x, y []T, B int, pos []int, W []T,
+	rng func(x, y []T, B int, pos []int, W []T, rests, lo, hi int)) {
 	N := len(x) / B
 	D := len(W)
 	if serial(N) {
-		diagRangeReal(x, y, B, pos, W, N/D, 0, D)
+		rng(x, y, B, pos, W, N/D, 0, D)
 		return
 	}
-	forChunks(D, func(_, lo, hi int) { diagRangeReal(x, y, B, pos, W, N/D, lo, hi) })
+	forChunks(D, func(_, lo, hi int) { rng(x, y, B, pos, W, N/D, lo, hi) })
 }
 
 func diagRangeReal(x, y []float64, B int, pos []int, W []float64, rests, lo, hi int) {
@@ -347,17 +331,6 @@ func diagRangeReal(x, y []float64, B int, pos []int, W []float64, rests, lo, hi 
 		}
 		W[s] = acc
 	}
-}
-
-// diagAccumCplx is diagAccumReal for complex data: W[s] = Σ conj(y)·x.
-func diagAccumCplx(x, y []complex128, B int, pos []int, W []complex128) {
-	N := len(x) / B
-	D := len(W)
-	if serial(N) {
-		diagRangeCplx(x, y, B, pos, W, N/D, 0, D)
-		return
-	}
-	forChunks(D, func(_, lo, hi int) { diagRangeCplx(x, y, B, pos, W, N/D, lo, hi) })
 }
 
 func diagRangeCplx(x, y []complex128, B int, pos []int, W []complex128, rests, lo, hi int) {

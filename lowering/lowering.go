@@ -44,7 +44,6 @@
 package lowering
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
@@ -136,70 +135,31 @@ func (p *RealProgram) Dense(theta []float64) (*sim.RealBatch, error) {
 // Stiefel returns the first k columns of Q(θ) as an N × k batch: Q·[e_0 … e_{k−1}], with
 // orthonormal columns. 1 ≤ k ≤ N.
 func (p *RealProgram) Stiefel(theta []float64, k int) (*sim.RealBatch, error) {
-	if k < 1 || k > p.Dim() {
-		return nil, fmt.Errorf("lowering: k = %d columns is out of range 1..%d", k, p.Dim())
-	}
-	fp := p.Footprint(k)
-	if err := fp.Check(0); err != nil {
-		return nil, fmt.Errorf("lowering: %w", err)
-	}
-	u, err := sim.NewRealBatch(p.p.n, k)
-	if err != nil {
-		return nil, fmt.Errorf("lowering: %w", err)
-	}
-	ws := p.NewWorkspace()
-	if err := ws.Bind(theta); err != nil {
-		return nil, err
-	}
-	if err := ws.Stiefel(u); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return columns(p.Dim(), k, p.Footprint, p.NewWorkspace(), theta,
+		func() (*sim.RealBatch, error) { return sim.NewRealBatch(p.p.n, k) }, (*RealWorkspace).Stiefel)
 }
 
 // Apply returns Q(θ)·X for a batch X of n qubits (X is not changed).
 func (p *RealProgram) Apply(theta []float64, x *sim.RealBatch) (*sim.RealBatch, error) {
-	ws := p.NewWorkspace()
-	if err := ws.Bind(theta); err != nil {
-		return nil, err
-	}
-	y := x.Clone()
-	return y, ws.Apply(y)
+	return onCopy(p.NewWorkspace(), theta, x, (*RealWorkspace).Apply)
 }
 
 // ApplyTranspose returns Q(θ)ᵀ·X = Q(θ)⁻¹·X.
 func (p *RealProgram) ApplyTranspose(theta []float64, x *sim.RealBatch) (*sim.RealBatch, error) {
-	ws := p.NewWorkspace()
-	if err := ws.Bind(theta); err != nil {
-		return nil, err
-	}
-	y := x.Clone()
-	return y, ws.ApplyTranspose(y)
+	return onCopy(p.NewWorkspace(), theta, x, (*RealWorkspace).ApplyTranspose)
 }
 
 // StiefelVJP returns ∂ℓ/∂θ given U = Stiefel(θ, k) and Ū = ∂ℓ/∂U (both N × k; not changed).
 // It also serves Dense (k = N).
 func (p *RealProgram) StiefelVJP(theta []float64, u, ubar *sim.RealBatch) ([]float64, error) {
-	ws := p.NewWorkspace()
-	if err := ws.Bind(theta); err != nil {
-		return nil, err
-	}
-	grad := make([]float64, len(p.p.params))
-	return grad, ws.StiefelVJP(u, ubar, grad)
+	return gradient(p.NewWorkspace(), theta, len(p.p.params), func(w *RealWorkspace, grad []float64) error {
+		return w.StiefelVJP(u, ubar, grad)
+	})
 }
 
 // VJP returns ∂ℓ/∂θ and X̄ = ∂ℓ/∂X = Qᵀ·Ȳ given Y = Q(θ)·X and Ȳ = ∂ℓ/∂Y (not changed).
 func (p *RealProgram) VJP(theta []float64, y, ybar *sim.RealBatch) ([]float64, *sim.RealBatch, error) {
-	ws := p.NewWorkspace()
-	if err := ws.Bind(theta); err != nil {
-		return nil, nil, err
-	}
-	x, xbar := y.Clone(), ybar.Clone()
-	grad := make([]float64, len(p.p.params))
-	if err := ws.VJP(x, xbar, grad); err != nil {
-		return nil, nil, err
-	}
-	return grad, xbar, nil
+	return vjpCopy(p.NewWorkspace(), theta, len(p.p.params), y, ybar, (*RealWorkspace).VJP)
 }
 
 // RealWorkspace runs a RealProgram at bound parameters, reusing its buffers: after the first
@@ -216,25 +176,13 @@ type RealWorkspace struct {
 func (w *RealWorkspace) Bind(theta []float64) error { return w.e.bind(theta) }
 
 func (w *RealWorkspace) check(what string, x *sim.RealBatch) error {
-	if !w.e.bound {
-		return fmt.Errorf("lowering: %s before Bind", what)
-	}
-	if x == nil || x.Qubits != w.e.p.n || x.B < 1 || len(x.Data) != x.B<<x.Qubits {
-		if x == nil {
-			return fmt.Errorf("lowering: %s: nil batch", what)
-		}
-		return fmt.Errorf("lowering: %s: batch of %d qubits × %d columns (%d values) does not fit a program on %d qubits", what, x.Qubits, x.B, len(x.Data), w.e.p.n)
-	}
-	return nil
+	return w.e.check(what, realShapeOf(x))
 }
 
 // Stiefel overwrites dst (N × k) with the first k = dst.B columns of Q(θ).
 func (w *RealWorkspace) Stiefel(dst *sim.RealBatch) error {
-	if err := w.check("Stiefel", dst); err != nil {
+	if err := w.e.checkColumns("Stiefel", realShapeOf(dst)); err != nil {
 		return err
-	}
-	if dst.B > 1<<dst.Qubits {
-		return fmt.Errorf("lowering: Stiefel: %d columns exceed N = %d", dst.B, 1<<dst.Qubits)
 	}
 	dst.SetIdentity()
 	w.e.apply(dst, dst.Data, dst.B)
@@ -259,41 +207,16 @@ func (w *RealWorkspace) ApplyTranspose(x *sim.RealBatch) error {
 	return nil
 }
 
-// scratch returns the workspace's two scratch batches shaped like u.
-func (w *RealWorkspace) scratch(u *sim.RealBatch) error {
-	if w.x == nil || w.x.B != u.B {
-		x, err := sim.NewRealBatch(u.Qubits, u.B)
-		if err != nil {
-			return fmt.Errorf("lowering: backward pass scratch: %w", err)
-		}
-		y, err := sim.NewRealBatch(u.Qubits, u.B)
-		if err != nil {
-			return fmt.Errorf("lowering: backward pass scratch: %w", err)
-		}
-		w.x, w.y = x, y
-	}
-	copy(w.x.Data, u.Data)
-	return nil
-}
-
 // StiefelVJP writes ∂ℓ/∂θ into grad (len = number of parameters) given U = Stiefel(θ) and
 // Ū = ∂ℓ/∂U (same shape; neither is changed). Memory: two N × k scratch batches, kept.
 func (w *RealWorkspace) StiefelVJP(u, ubar *sim.RealBatch, grad []float64) error {
-	if err := w.check("StiefelVJP", u); err != nil {
+	if err := w.e.checkVJP("StiefelVJP", "U", "Ū", realShapeOf(u), realShapeOf(ubar), grad); err != nil {
 		return err
 	}
-	if err := w.check("StiefelVJP", ubar); err != nil {
+	if err := scratchPair(&w.x, &w.y, w.x != nil && w.x.B == u.B, u.Qubits, u.B, sim.NewRealBatch); err != nil {
 		return err
 	}
-	if ubar.B != u.B {
-		return fmt.Errorf("lowering: StiefelVJP: U has %d columns but Ū has %d", u.B, ubar.B)
-	}
-	if len(grad) != len(w.e.p.params) {
-		return fmt.Errorf("lowering: StiefelVJP: grad has %d entries for %d parameters", len(grad), len(w.e.p.params))
-	}
-	if err := w.scratch(u); err != nil {
-		return err
-	}
+	copy(w.x.Data, u.Data)
 	copy(w.y.Data, ubar.Data)
 	return w.e.vjp(w.x, w.y, w.x.Data, w.y.Data, u.B, grad)
 }
@@ -301,17 +224,8 @@ func (w *RealWorkspace) StiefelVJP(u, ubar *sim.RealBatch, grad []float64) error
 // VJP runs the backward pass in place: y holds Y = Q(θ)·X and is turned back into X; ybar
 // holds Ȳ = ∂ℓ/∂Y and becomes X̄ = Qᵀ·Ȳ; grad (len = number of parameters) receives ∂ℓ/∂θ.
 func (w *RealWorkspace) VJP(y, ybar *sim.RealBatch, grad []float64) error {
-	if err := w.check("VJP", y); err != nil {
+	if err := w.e.checkVJP("VJP", "Y", "Ȳ", realShapeOf(y), realShapeOf(ybar), grad); err != nil {
 		return err
-	}
-	if err := w.check("VJP", ybar); err != nil {
-		return err
-	}
-	if ybar.B != y.B {
-		return fmt.Errorf("lowering: VJP: Y has %d columns but Ȳ has %d", y.B, ybar.B)
-	}
-	if len(grad) != len(w.e.p.params) {
-		return fmt.Errorf("lowering: VJP: grad has %d entries for %d parameters", len(grad), len(w.e.p.params))
 	}
 	return w.e.vjp(y, ybar, y.Data, ybar.Data, y.B, grad)
 }

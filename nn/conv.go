@@ -49,11 +49,17 @@ func (c Conv2DConfig) Validate() error {
 // padded input is smaller than the kernel.
 func (c Conv2DConfig) OutputSize(h, w int) (oh, ow int, err error) {
 	sh, sw := c.strides()
-	ph, pw := h+c.PadTop+c.PadBottom, w+c.PadLeft+c.PadRight
-	if ph < c.KernelH || pw < c.KernelW {
-		return 0, 0, fmt.Errorf("conv2d: padded input %dx%d smaller than kernel %dx%d", ph, pw, c.KernelH, c.KernelW)
+	return windowOutput("conv2d", h+c.PadTop+c.PadBottom, w+c.PadLeft+c.PadRight, c.KernelH, c.KernelW, sh, sw)
+}
+
+// windowOutput returns the number of positions of a kh x kw window moved by strides sh, sw
+// over a padded input of ph x pw, or an error (naming layer) if the input is smaller than
+// the window.
+func windowOutput(layer string, ph, pw, kh, kw, sh, sw int) (oh, ow int, err error) {
+	if ph < kh || pw < kw {
+		return 0, 0, fmt.Errorf("%s: padded input %dx%d smaller than kernel %dx%d", layer, ph, pw, kh, kw)
 	}
-	return (ph-c.KernelH)/sh + 1, (pw-c.KernelW)/sw + 1, nil
+	return (ph-kh)/sh + 1, (pw-kw)/sw + 1, nil
 }
 
 // PatchSize returns InChannels·KernelH·KernelW, the In of the conv's LinearMap.

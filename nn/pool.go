@@ -46,11 +46,7 @@ func (c MaxPool2DConfig) Validate() error {
 // padded input is smaller than the kernel.
 func (c MaxPool2DConfig) OutputSize(h, w int) (oh, ow int, err error) {
 	sh, sw := c.strides()
-	ph, pw := h+c.PadTop+c.PadBottom, w+c.PadLeft+c.PadRight
-	if ph < c.KernelH || pw < c.KernelW {
-		return 0, 0, fmt.Errorf("maxpool: padded input %dx%d smaller than kernel %dx%d", ph, pw, c.KernelH, c.KernelW)
-	}
-	return (ph-c.KernelH)/sh + 1, (pw-c.KernelW)/sw + 1, nil
+	return windowOutput("maxpool", h+c.PadTop+c.PadBottom, w+c.PadLeft+c.PadRight, c.KernelH, c.KernelW, sh, sw)
 }
 
 // MaxPool2D takes the maximum over each window of every channel. Ties go to the first

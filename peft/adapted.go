@@ -78,12 +78,11 @@ type Adapted[T nn.Float] struct {
 	t, g    []T // PathFactored: x·Q and dy·P (rows × r)
 	tdy, gx []T // PathFactored: tᵀ·dy (r × out) and gᵀ·x (r × in)
 
-	lin    *nn.Linear[T] // PathDense: the base
-	w, b   []T           // PathDense: W0 + ΔW and the bias in T
-	gw     []T           // PathDense: dyᵀ·x (out × in)
-	w64    []float64     // PathDense: ΔW, then dyᵀ·x in float64
-	gq     []float64     // PathDense: (dyᵀ·x)·Q (out × r)
-	scaled []float64     // PathDense: diag(D)·Pᵀ in float64
+	w, b   []T       // PathDense: W0 + ΔW and the bias in T
+	gw     []T       // PathDense: dyᵀ·x (out × in)
+	w64    []float64 // PathDense: ΔW, then dyᵀ·x in float64
+	gq     []float64 // PathDense: (dyᵀ·x)·Q (out × r)
+	scaled []float64 // PathDense: diag(D)·Pᵀ in float64
 
 	pbar, qbar, dbar []float64
 	merged           bool
@@ -255,7 +254,6 @@ func (l *Adapted[T]) choose(rows int) Path {
 // that with ΔW = 0 the output is the frozen layer's bit for bit.
 func (l *Adapted[T]) denseForward(x *nn.Tensor[T]) *nn.Tensor[T] {
 	lin := l.denseBase()
-	l.lin = lin
 	out, in := l.Dims()
 	w0 := lin.W.Value
 	l.w = growT(l.w, out*in)

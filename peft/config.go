@@ -136,6 +136,9 @@ func (c Config) Label() string {
 		return fmt.Sprintf("LoRA r=%d", c.Rank)
 	case MethodQuantumPEFT:
 		s := fmt.Sprintf("Quantum-PEFT L=%d K=%d", c.Layers, c.Rank)
+		if c.mapKind() == ortho.KindCircuit {
+			s = fmt.Sprintf("Quantum-PEFT user circuit K=%d", c.Rank)
+		}
 		if c.ActiveRank > 0 {
 			s += fmt.Sprintf(" K′=%d", c.ActiveRank)
 		}
@@ -281,7 +284,8 @@ func (c Config) factorSpec(n int) (ortho.Spec, error) {
 		for d := range c.Circuits {
 			dims = append(dims, d)
 		}
-		return s, fmt.Errorf("peft: no ansatz circuit for dimension %d (circuits are given for %v)", n, dims)
+		sort.Ints(dims)
+		return s, fmt.Errorf("peft: no ansatz circuit for dimension %d (circuits are given for %v); a user circuit on n qubits serves dimension 2^n only: adapt modules of those sizes, or use a built-in ansatz family, which serves every dimension", n, dims)
 	}
 	return s, nil
 }

@@ -3,6 +3,8 @@ package qasm
 import (
 	"sort"
 	"strings"
+
+	"github.com/qpeft/qpeft/internal/editdist"
 )
 
 // Built-in include files. qelib1.inc (OpenQASM 2, Qiskit's extended version) and
@@ -113,7 +115,7 @@ func suggest(name string, candidates []string) string {
 		return s
 	}
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(name), strings.ToLower(c))
+		d := editdist.Distance(strings.ToLower(name), strings.ToLower(c))
 		if d >= len(name) {
 			continue
 		}
@@ -122,28 +124,4 @@ func suggest(name string, candidates []string) string {
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		return 1 << 20
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

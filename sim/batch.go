@@ -340,7 +340,7 @@ func applyControlled[T number](d []T, B int, controls, targets []int, m []T, w i
 		return
 	}
 	if D == 4 && len(controls) == 0 {
-		if pl := dense4PlanFor(B, targets, m); pl != nil {
+		if pl := dense4PlanFor(B, targets, m); pl != nil && pl.fits(len(d)) {
 			dense4Apply(d, pl, w)
 			return
 		}

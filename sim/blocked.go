@@ -140,6 +140,18 @@ func (st *step) toSingle() {
 			st.mr32[i] = float32(v)
 		}
 	}
+	if st.dg64 == nil && st.dg != nil {
+		st.dg64 = make([]complex64, len(st.dg))
+		for i, v := range st.dg {
+			st.dg64[i] = complex64(v)
+		}
+	}
+	if st.dgr32 == nil && st.dgr != nil {
+		st.dgr32 = make([]float32, len(st.dgr))
+		for i, v := range st.dgr {
+			st.dgr32[i] = float32(v)
+		}
+	}
 }
 
 // sweep is one group of gates run over the state chunk by chunk, or a single gate applied
@@ -281,6 +293,7 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int, ck costKi
 	if fuseQubits >= 1 {
 		// Larger settings are clamped: a fused block is a dense 4^f matrix.
 		steps = fuseSteps(steps, len(sw.local), min(fuseQubits, fuse.MaxQubits), ck, B)
+		steps = mergeDiagonals(steps, B)
 	}
 	sw.steps = steps
 	return sw
@@ -563,7 +576,11 @@ func (a *amps) applyChunk(steps []step, chunk []float64) {
 	if a.c == nil {
 		for i := range steps {
 			st := &steps[i]
-			if st.d4 != nil {
+			if st.dg != nil {
+				applyDiagStep[float64, complex128](chunk, nil, a.B, false, st.targets, st.dgr, nil)
+				continue
+			}
+			if st.d4 != nil && st.d4.fits(len(chunk)*8/st.d4.es) {
 				st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*8/st.d4.es)
 				continue
 			}
@@ -574,7 +591,11 @@ func (a *amps) applyChunk(steps []step, chunk []float64) {
 	cc := unsafe.Slice((*complex128)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)/2)
 	for i := range steps {
 		st := &steps[i]
-		if st.d4 != nil {
+		if st.dg != nil {
+			applyDiagStep(chunk, cc, a.B, true, st.targets, st.dgr, st.dg)
+			continue
+		}
+		if st.d4 != nil && st.d4.fits(len(chunk)*8/st.d4.es) {
 			st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*8/st.d4.es)
 			continue
 		}
@@ -591,7 +612,11 @@ func (a *amps) applyChunk32(steps []step, chunk []float32) {
 	if a.c64 == nil {
 		for i := range steps {
 			st := &steps[i]
-			if st.d4 != nil {
+			if st.dg != nil {
+				applyDiagStep[float32, complex64](chunk, nil, a.B, false, st.targets, st.dgr32, nil)
+				continue
+			}
+			if st.d4 != nil && st.d4.fits(len(chunk)*4/st.d4.es) {
 				st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*4/st.d4.es)
 				continue
 			}
@@ -602,7 +627,11 @@ func (a *amps) applyChunk32(steps []step, chunk []float32) {
 	cc := unsafe.Slice((*complex64)(unsafe.Pointer(unsafe.SliceData(chunk))), len(chunk)/2)
 	for i := range steps {
 		st := &steps[i]
-		if st.d4 != nil {
+		if st.dg != nil {
+			applyDiagStep(chunk, cc, a.B, true, st.targets, st.dgr32, st.dg64)
+			continue
+		}
+		if st.d4 != nil && st.d4.fits(len(chunk)*4/st.d4.es) {
 			st.d4.run(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk)*4/st.d4.es)
 			continue
 		}

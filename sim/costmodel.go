@@ -9,7 +9,7 @@ import "math/bits"
 // the product's kernel costs less than the steps it replaces: a dense 4x4 block is one pass
 // but twice the arithmetic of a 2x2 step. The figures are nanoseconds per amplitude,
 // measured with BenchmarkChunkCost on the development machine (Intel Xeon, Sapphire Rapids
-// class, AVX2 + FMA); the model only needs their ratios to be right. It depends on the data
+// class, AVX2 + FMA + AVX-512F); the model only needs their ratios to be right. It depends on the data
 // type and the circuit only, never on timing at run time, so results are reproducible.
 
 // costKind is the data type a sweep runs on.
@@ -83,6 +83,15 @@ var stepCosts = [4][nKernels][7]float64{
 	},
 }
 
+// dense512Costs replace the dense 4x4 rows of stepCosts when the AVX-512 forms of the loops
+// run (useDense4x512): real, complex.
+var dense512Costs = [4][2][7]float64{
+	costC128: {{0.35, 0.35, 0.35, 0.34, 0.34, 0.34, 0.34}, {0.64, 0.55, 0.50, 0.50, 0.48, 0.48, 0.48}},
+	costC64:  {{0.17, 0.17, 0.17, 0.17, 0.17, 0.17, 0.17}, {0.32, 0.32, 0.28, 0.25, 0.24, 0.24, 0.24}},
+	costF64:  {{0.17, 0.17, 0.17, 0.17, 0.17, 0.17, 0.17}},
+	costF32:  {{0.09, 0.09, 0.09, 0.09, 0.09, 0.09, 0.09}},
+}
+
 // stepCost estimates what st costs per amplitude of a chunk of data of kind ck with B
 // elements per row.
 func stepCost(st *step, ck costKind, B int) float64 {
@@ -105,6 +114,9 @@ func stepCost(st *step, ck costKind, B int) float64 {
 	}
 	T := len(st.targets)
 	D := 1 << T
+	if st.dg != nil { // a merged diagonal: one pattern pass
+		return tab[kDiag2][0]
+	}
 	frac := 4 / float64(int(1)<<k) // rows touched relative to a 2-qubit gate's one quarter
 	m := st.m
 	switch {
@@ -130,6 +142,9 @@ func stepCost(st *step, ck costKind, B int) float64 {
 	case T == 1:
 		return tab[pairKind][q] * frac / 2 // controls leave 1 − 2^−c of the rows alone
 	case T == 2 && len(st.controls) == 0:
+		if useDense4x512 {
+			return dense512Costs[ck][denseKind-kDense4Real][q]
+		}
 		return tab[denseKind][q]
 	}
 	// Larger dense blocks run the portable loop: 2^T products per amplitude.

@@ -25,18 +25,19 @@ type dense4Plan struct {
 	G, P   int
 	pd     bool   // float64 lanes (float64, complex128); else float32 lanes
 	es     int    // bytes per element
+	vb     int    // bytes per vector: 32 (AVX2) or 64 (AVX-512)
 	Ra, Rb int    // element distances of the lower and higher qubit
 	offs   [4]int // byte offsets of a group's G input vectors
 	coef32 []float32
 	coef64 []float64
-	perm   [8][8]int32 // VPERMPS index vectors of the permutations 1..P−1
+	perm   [8][16]int32 // VPERMPS index vectors of the permutations 1..P−1
 }
 
 // newDense4Plan prepares m (4x4 row-major, bit j of an index ↔ targets[j]) for data with
-// B elements per row, es bytes per element, complex (cplx) or real; ok is false when the
-// layout has no SIMD loop (a batch width that is not a power of two, with a qubit inside a
-// vector).
-func newDense4Plan(B int, targets []int, m []complex128, cplx bool, es int) (*dense4Plan, bool) {
+// B elements per row, es bytes per element, complex (cplx) or real, and vectors of vb bytes;
+// ok is false when the layout has no SIMD loop (a batch width that is not a power of two,
+// with a qubit inside a vector).
+func newDense4Plan(B int, targets []int, m []complex128, cplx bool, es, vb int) (*dense4Plan, bool) {
 	if len(targets) != 2 || len(m) != 16 || B <= 0 {
 		return nil, false
 	}
@@ -45,11 +46,11 @@ func newDense4Plan(B int, targets []int, m []complex128, cplx bool, es int) (*de
 	if cplx {
 		fsize, fpe = es/2, 2
 	}
-	floats := 32 / fsize // float lanes per vector
+	floats := vb / fsize // float lanes per vector
 	We := floats / fpe   // elements per vector
 	Rt0, Rt1 := B<<targets[0], B<<targets[1]
 	Ra, Rb := min(Rt0, Rt1), max(Rt0, Rt1)
-	pl := &dense4Plan{pd: fsize == 8, es: es, Ra: Ra, Rb: Rb}
+	pl := &dense4Plan{pd: fsize == 8, es: es, vb: vb, Ra: Ra, Rb: Rb}
 	var vecOffs []int // elements
 	var xors []int
 	switch {
@@ -125,10 +126,15 @@ func newDense4Plan(B int, targets []int, m []complex128, cplx bool, es int) (*de
 	return pl, true
 }
 
-// vecs returns the loop geometry for data of L elements: n1 vectors 32 bytes apart, n2
+// fits reports whether data of L elements is whole groups of vectors.
+func (pl *dense4Plan) fits(L int) bool {
+	return L%(pl.G*pl.vb/pl.es) == 0 && L%(2*pl.Rb) == 0
+}
+
+// vecs returns the loop geometry for data of L elements: n1 vectors vb bytes apart, n2
 // times s2 bytes apart, n3 times s3 bytes apart (the group positions in memory order).
 func (pl *dense4Plan) vecs(L int) (n1, n2, s2, n3, s3 int) {
-	W := 32 / pl.es
+	W := pl.vb / pl.es
 	switch pl.G {
 	case 4:
 		return pl.Ra / W, pl.Rb / (2 * pl.Ra), 2 * pl.Ra * pl.es, L / (2 * pl.Rb), 2 * pl.Rb * pl.es
@@ -138,8 +144,8 @@ func (pl *dense4Plan) vecs(L int) (n1, n2, s2, n3, s3 int) {
 	return L / W, 1, 0, 1, 0
 }
 
-// run applies the matrix to the whole of d (a cache-resident chunk or a state), whose
-// length must be a multiple of 4·max(Rb, W) elements.
+// run applies the matrix to the whole of d (a cache-resident chunk or a state) of L
+// elements (fits(L) must hold).
 func (pl *dense4Plan) run(d unsafe.Pointer, L int) {
 	n1, n2, s2, n3, s3 := pl.vecs(L)
 	if n1 == 0 || n2 == 0 || n3 == 0 {
@@ -156,7 +162,7 @@ func (pl *dense4Plan) runRange(d unsafe.Pointer, L, vlo, vhi int) {
 	_ = n3
 	for v := vlo; v < vhi; {
 		i1, i2, i3 := v%n1, v/n1%n2, v/(n1*n2)
-		p := unsafe.Add(d, i3*s3+i2*s2+i1*32)
+		p := unsafe.Add(d, i3*s3+i2*s2+i1*pl.vb)
 		switch {
 		case i1 != 0 || vhi-v < n1:
 			k := min(n1-i1, vhi-v)
@@ -196,7 +202,11 @@ func dense4PlanFor[T number](B int, targets []int, m []T) *dense4Plan {
 			mc[i] = x
 		}
 	}
-	pl, ok := newDense4Plan(B, targets, mc, cplx, es)
+	vb := 32
+	if useDense4x512 {
+		vb = 64
+	}
+	pl, ok := newDense4Plan(B, targets, mc, cplx, es, vb)
 	if !ok {
 		return nil
 	}
@@ -210,7 +220,7 @@ func dense4Apply[T number](d []T, pl *dense4Plan, w int) {
 		return
 	}
 	p := unsafe.Pointer(unsafe.SliceData(d))
-	groups := len(d) / (pl.G * 32 / pl.es)
+	groups := len(d) / (pl.G * pl.vb / pl.es)
 	if w <= 1 {
 		pl.run(p, len(d))
 		return

@@ -8,10 +8,11 @@
 // p + offs[u] (u < G, offs[0] = 0), all G outputs are
 //   out[v] = Σ_u Σ_k coef[(u·P+k)·G+v] ⊙ perm_k(in[u])
 // with perm_0 the identity and perm_k (k ≥ 1) the VPERMPS index vectors perm[k−1]; the
-// vector positions are p + i1·32 + i2·s2 + i3·s3 (bytes) for i1 < n1, i2 < n2, i3 < n3.
+// vector positions are p + i1·V + i2·s2 + i3·s3 (bytes) for i1 < n1, i2 < n2, i3 < n3,
+// V = 32 bytes (AVX2, YMM registers) or 64 (the ...512 functions: AVX-512F, ZMM).
 // Every product is accumulated with a fused multiply-add.
 
-// func dense4G4P1PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G4P1PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G4P1PS(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
@@ -67,7 +68,7 @@ dense4G4P1PS_done:
 	VZEROUPPER
 	RET
 
-// func dense4G4P2PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G4P2PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G4P2PS(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
@@ -144,7 +145,7 @@ dense4G4P2PS_done:
 	VZEROUPPER
 	RET
 
-// func dense4G2P2PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G2P2PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G2P2PS(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
@@ -189,7 +190,7 @@ dense4G2P2PS_done:
 	VZEROUPPER
 	RET
 
-// func dense4G2P4PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G2P4PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G2P4PS(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
@@ -197,8 +198,8 @@ TEXT ·dense4G2P4PS(SB), NOSPLIT, $0-72
 	MOVQ coef+56(FP), R13
 	MOVQ perm+64(FP), AX
 	VMOVDQU 0(AX), Y8
-	VMOVDQU 32(AX), Y9
-	VMOVDQU 64(AX), Y10
+	VMOVDQU 64(AX), Y9
+	VMOVDQU 128(AX), Y10
 	MOVQ n3+40(FP), R12
 	TESTQ R12, R12
 	JZ dense4G2P4PS_done
@@ -248,15 +249,15 @@ dense4G2P4PS_done:
 	VZEROUPPER
 	RET
 
-// func dense4G1P4PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G1P4PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G1P4PS(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
 	MOVQ coef+56(FP), R13
 	MOVQ perm+64(FP), AX
 	VMOVDQU 0(AX), Y8
-	VMOVDQU 32(AX), Y9
-	VMOVDQU 64(AX), Y10
+	VMOVDQU 64(AX), Y9
+	VMOVDQU 128(AX), Y10
 	MOVQ n3+40(FP), R12
 	TESTQ R12, R12
 	JZ dense4G1P4PS_done
@@ -289,19 +290,19 @@ dense4G1P4PS_done:
 	VZEROUPPER
 	RET
 
-// func dense4G1P8PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G1P8PS(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G1P8PS(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
 	MOVQ coef+56(FP), R13
 	MOVQ perm+64(FP), AX
 	VMOVDQU 0(AX), Y8
-	VMOVDQU 32(AX), Y9
-	VMOVDQU 64(AX), Y10
-	VMOVDQU 96(AX), Y11
-	VMOVDQU 128(AX), Y12
-	VMOVDQU 160(AX), Y13
-	VMOVDQU 192(AX), Y14
+	VMOVDQU 64(AX), Y9
+	VMOVDQU 128(AX), Y10
+	VMOVDQU 192(AX), Y11
+	VMOVDQU 256(AX), Y12
+	VMOVDQU 320(AX), Y13
+	VMOVDQU 384(AX), Y14
 	MOVQ n3+40(FP), R12
 	TESTQ R12, R12
 	JZ dense4G1P8PS_done
@@ -342,7 +343,7 @@ dense4G1P8PS_done:
 	VZEROUPPER
 	RET
 
-// func dense4G4P1PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G4P1PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G4P1PD(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
@@ -398,7 +399,7 @@ dense4G4P1PD_done:
 	VZEROUPPER
 	RET
 
-// func dense4G4P2PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G4P2PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G4P2PD(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
@@ -475,7 +476,7 @@ dense4G4P2PD_done:
 	VZEROUPPER
 	RET
 
-// func dense4G2P2PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G2P2PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G2P2PD(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
@@ -520,7 +521,7 @@ dense4G2P2PD_done:
 	VZEROUPPER
 	RET
 
-// func dense4G2P4PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G2P4PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G2P4PD(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
@@ -528,8 +529,8 @@ TEXT ·dense4G2P4PD(SB), NOSPLIT, $0-72
 	MOVQ coef+56(FP), R13
 	MOVQ perm+64(FP), AX
 	VMOVDQU 0(AX), Y8
-	VMOVDQU 32(AX), Y9
-	VMOVDQU 64(AX), Y10
+	VMOVDQU 64(AX), Y9
+	VMOVDQU 128(AX), Y10
 	MOVQ n3+40(FP), R12
 	TESTQ R12, R12
 	JZ dense4G2P4PD_done
@@ -579,15 +580,15 @@ dense4G2P4PD_done:
 	VZEROUPPER
 	RET
 
-// func dense4G1P4PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)
+// func dense4G1P4PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
 TEXT ·dense4G1P4PD(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ offs+8(FP), AX
 	MOVQ coef+56(FP), R13
 	MOVQ perm+64(FP), AX
 	VMOVDQU 0(AX), Y8
-	VMOVDQU 32(AX), Y9
-	VMOVDQU 64(AX), Y10
+	VMOVDQU 64(AX), Y9
+	VMOVDQU 128(AX), Y10
 	MOVQ n3+40(FP), R12
 	TESTQ R12, R12
 	JZ dense4G1P4PD_done
@@ -617,5 +618,720 @@ dense4G1P4PD_l1:
 	DECQ R12
 	JNZ dense4G1P4PD_l3
 dense4G1P4PD_done:
+	VZEROUPPER
+	RET
+
+// func dense4G1P8PD(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G1P8PD(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU 0(AX), Y8
+	VMOVDQU 64(AX), Y9
+	VMOVDQU 128(AX), Y10
+	VMOVDQU 192(AX), Y11
+	VMOVDQU 256(AX), Y12
+	VMOVDQU 320(AX), Y13
+	VMOVDQU 384(AX), Y14
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G1P8PD_done
+dense4G1P8PD_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G1P8PD_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G1P8PD_l1:
+	VMOVUPD (DX), Y4
+	VMULPD 0(R13), Y4, Y0
+	VPERMPS Y4, Y8, Y5
+	VFMADD231PD 32(R13), Y5, Y0
+	VPERMPS Y4, Y9, Y5
+	VFMADD231PD 64(R13), Y5, Y0
+	VPERMPS Y4, Y10, Y5
+	VFMADD231PD 96(R13), Y5, Y0
+	VPERMPS Y4, Y11, Y5
+	VFMADD231PD 128(R13), Y5, Y0
+	VPERMPS Y4, Y12, Y5
+	VFMADD231PD 160(R13), Y5, Y0
+	VPERMPS Y4, Y13, Y5
+	VFMADD231PD 192(R13), Y5, Y0
+	VPERMPS Y4, Y14, Y5
+	VFMADD231PD 224(R13), Y5, Y0
+	VMOVUPD Y0, (DX)
+	ADDQ $32, DX
+	DECQ CX
+	JNZ dense4G1P8PD_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G1P8PD_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G1P8PD_l3
+dense4G1P8PD_done:
+	VZEROUPPER
+	RET
+
+// func dense4G4P1PS512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G4P1PS512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ 8(AX), R9
+	MOVQ 16(AX), R10
+	MOVQ 24(AX), R11
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G4P1PS512_done
+dense4G4P1PS512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G4P1PS512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G4P1PS512_l1:
+	VMOVUPS (DX), Z4
+	VMULPS 0(R13), Z4, Z0
+	VMULPS 64(R13), Z4, Z1
+	VMULPS 128(R13), Z4, Z2
+	VMULPS 192(R13), Z4, Z3
+	VMOVUPS (DX)(R9*1), Z4
+	VFMADD231PS 256(R13), Z4, Z0
+	VFMADD231PS 320(R13), Z4, Z1
+	VFMADD231PS 384(R13), Z4, Z2
+	VFMADD231PS 448(R13), Z4, Z3
+	VMOVUPS (DX)(R10*1), Z4
+	VFMADD231PS 512(R13), Z4, Z0
+	VFMADD231PS 576(R13), Z4, Z1
+	VFMADD231PS 640(R13), Z4, Z2
+	VFMADD231PS 704(R13), Z4, Z3
+	VMOVUPS (DX)(R11*1), Z4
+	VFMADD231PS 768(R13), Z4, Z0
+	VFMADD231PS 832(R13), Z4, Z1
+	VFMADD231PS 896(R13), Z4, Z2
+	VFMADD231PS 960(R13), Z4, Z3
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, (DX)(R9*1)
+	VMOVUPS Z2, (DX)(R10*1)
+	VMOVUPS Z3, (DX)(R11*1)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G4P1PS512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G4P1PS512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G4P1PS512_l3
+dense4G4P1PS512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G4P2PS512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G4P2PS512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ 8(AX), R9
+	MOVQ 16(AX), R10
+	MOVQ 24(AX), R11
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G4P2PS512_done
+dense4G4P2PS512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G4P2PS512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G4P2PS512_l1:
+	VMOVUPS (DX), Z4
+	VMULPS 0(R13), Z4, Z0
+	VMULPS 64(R13), Z4, Z1
+	VMULPS 128(R13), Z4, Z2
+	VMULPS 192(R13), Z4, Z3
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 256(R13), Z5, Z0
+	VFMADD231PS 320(R13), Z5, Z1
+	VFMADD231PS 384(R13), Z5, Z2
+	VFMADD231PS 448(R13), Z5, Z3
+	VMOVUPS (DX)(R9*1), Z4
+	VFMADD231PS 512(R13), Z4, Z0
+	VFMADD231PS 576(R13), Z4, Z1
+	VFMADD231PS 640(R13), Z4, Z2
+	VFMADD231PS 704(R13), Z4, Z3
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 768(R13), Z5, Z0
+	VFMADD231PS 832(R13), Z5, Z1
+	VFMADD231PS 896(R13), Z5, Z2
+	VFMADD231PS 960(R13), Z5, Z3
+	VMOVUPS (DX)(R10*1), Z4
+	VFMADD231PS 1024(R13), Z4, Z0
+	VFMADD231PS 1088(R13), Z4, Z1
+	VFMADD231PS 1152(R13), Z4, Z2
+	VFMADD231PS 1216(R13), Z4, Z3
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 1280(R13), Z5, Z0
+	VFMADD231PS 1344(R13), Z5, Z1
+	VFMADD231PS 1408(R13), Z5, Z2
+	VFMADD231PS 1472(R13), Z5, Z3
+	VMOVUPS (DX)(R11*1), Z4
+	VFMADD231PS 1536(R13), Z4, Z0
+	VFMADD231PS 1600(R13), Z4, Z1
+	VFMADD231PS 1664(R13), Z4, Z2
+	VFMADD231PS 1728(R13), Z4, Z3
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 1792(R13), Z5, Z0
+	VFMADD231PS 1856(R13), Z5, Z1
+	VFMADD231PS 1920(R13), Z5, Z2
+	VFMADD231PS 1984(R13), Z5, Z3
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, (DX)(R9*1)
+	VMOVUPS Z2, (DX)(R10*1)
+	VMOVUPS Z3, (DX)(R11*1)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G4P2PS512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G4P2PS512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G4P2PS512_l3
+dense4G4P2PS512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G2P2PS512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G2P2PS512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ 8(AX), R9
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G2P2PS512_done
+dense4G2P2PS512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G2P2PS512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G2P2PS512_l1:
+	VMOVUPS (DX), Z4
+	VMULPS 0(R13), Z4, Z0
+	VMULPS 64(R13), Z4, Z1
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 128(R13), Z5, Z0
+	VFMADD231PS 192(R13), Z5, Z1
+	VMOVUPS (DX)(R9*1), Z4
+	VFMADD231PS 256(R13), Z4, Z0
+	VFMADD231PS 320(R13), Z4, Z1
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 384(R13), Z5, Z0
+	VFMADD231PS 448(R13), Z5, Z1
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, (DX)(R9*1)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G2P2PS512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G2P2PS512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G2P2PS512_l3
+dense4G2P2PS512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G2P4PS512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G2P4PS512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ 8(AX), R9
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	VMOVDQU32 64(AX), Z9
+	VMOVDQU32 128(AX), Z10
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G2P4PS512_done
+dense4G2P4PS512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G2P4PS512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G2P4PS512_l1:
+	VMOVUPS (DX), Z4
+	VMULPS 0(R13), Z4, Z0
+	VMULPS 64(R13), Z4, Z1
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 128(R13), Z5, Z0
+	VFMADD231PS 192(R13), Z5, Z1
+	VPERMPS Z4, Z9, Z5
+	VFMADD231PS 256(R13), Z5, Z0
+	VFMADD231PS 320(R13), Z5, Z1
+	VPERMPS Z4, Z10, Z5
+	VFMADD231PS 384(R13), Z5, Z0
+	VFMADD231PS 448(R13), Z5, Z1
+	VMOVUPS (DX)(R9*1), Z4
+	VFMADD231PS 512(R13), Z4, Z0
+	VFMADD231PS 576(R13), Z4, Z1
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 640(R13), Z5, Z0
+	VFMADD231PS 704(R13), Z5, Z1
+	VPERMPS Z4, Z9, Z5
+	VFMADD231PS 768(R13), Z5, Z0
+	VFMADD231PS 832(R13), Z5, Z1
+	VPERMPS Z4, Z10, Z5
+	VFMADD231PS 896(R13), Z5, Z0
+	VFMADD231PS 960(R13), Z5, Z1
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, (DX)(R9*1)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G2P4PS512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G2P4PS512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G2P4PS512_l3
+dense4G2P4PS512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G1P4PS512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G1P4PS512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	VMOVDQU32 64(AX), Z9
+	VMOVDQU32 128(AX), Z10
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G1P4PS512_done
+dense4G1P4PS512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G1P4PS512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G1P4PS512_l1:
+	VMOVUPS (DX), Z4
+	VMULPS 0(R13), Z4, Z0
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 64(R13), Z5, Z0
+	VPERMPS Z4, Z9, Z5
+	VFMADD231PS 128(R13), Z5, Z0
+	VPERMPS Z4, Z10, Z5
+	VFMADD231PS 192(R13), Z5, Z0
+	VMOVUPS Z0, (DX)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G1P4PS512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G1P4PS512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G1P4PS512_l3
+dense4G1P4PS512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G1P8PS512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G1P8PS512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	VMOVDQU32 64(AX), Z9
+	VMOVDQU32 128(AX), Z10
+	VMOVDQU32 192(AX), Z11
+	VMOVDQU32 256(AX), Z12
+	VMOVDQU32 320(AX), Z13
+	VMOVDQU32 384(AX), Z14
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G1P8PS512_done
+dense4G1P8PS512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G1P8PS512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G1P8PS512_l1:
+	VMOVUPS (DX), Z4
+	VMULPS 0(R13), Z4, Z0
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PS 64(R13), Z5, Z0
+	VPERMPS Z4, Z9, Z5
+	VFMADD231PS 128(R13), Z5, Z0
+	VPERMPS Z4, Z10, Z5
+	VFMADD231PS 192(R13), Z5, Z0
+	VPERMPS Z4, Z11, Z5
+	VFMADD231PS 256(R13), Z5, Z0
+	VPERMPS Z4, Z12, Z5
+	VFMADD231PS 320(R13), Z5, Z0
+	VPERMPS Z4, Z13, Z5
+	VFMADD231PS 384(R13), Z5, Z0
+	VPERMPS Z4, Z14, Z5
+	VFMADD231PS 448(R13), Z5, Z0
+	VMOVUPS Z0, (DX)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G1P8PS512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G1P8PS512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G1P8PS512_l3
+dense4G1P8PS512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G4P1PD512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G4P1PD512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ 8(AX), R9
+	MOVQ 16(AX), R10
+	MOVQ 24(AX), R11
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G4P1PD512_done
+dense4G4P1PD512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G4P1PD512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G4P1PD512_l1:
+	VMOVUPD (DX), Z4
+	VMULPD 0(R13), Z4, Z0
+	VMULPD 64(R13), Z4, Z1
+	VMULPD 128(R13), Z4, Z2
+	VMULPD 192(R13), Z4, Z3
+	VMOVUPD (DX)(R9*1), Z4
+	VFMADD231PD 256(R13), Z4, Z0
+	VFMADD231PD 320(R13), Z4, Z1
+	VFMADD231PD 384(R13), Z4, Z2
+	VFMADD231PD 448(R13), Z4, Z3
+	VMOVUPD (DX)(R10*1), Z4
+	VFMADD231PD 512(R13), Z4, Z0
+	VFMADD231PD 576(R13), Z4, Z1
+	VFMADD231PD 640(R13), Z4, Z2
+	VFMADD231PD 704(R13), Z4, Z3
+	VMOVUPD (DX)(R11*1), Z4
+	VFMADD231PD 768(R13), Z4, Z0
+	VFMADD231PD 832(R13), Z4, Z1
+	VFMADD231PD 896(R13), Z4, Z2
+	VFMADD231PD 960(R13), Z4, Z3
+	VMOVUPD Z0, (DX)
+	VMOVUPD Z1, (DX)(R9*1)
+	VMOVUPD Z2, (DX)(R10*1)
+	VMOVUPD Z3, (DX)(R11*1)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G4P1PD512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G4P1PD512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G4P1PD512_l3
+dense4G4P1PD512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G4P2PD512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G4P2PD512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ 8(AX), R9
+	MOVQ 16(AX), R10
+	MOVQ 24(AX), R11
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G4P2PD512_done
+dense4G4P2PD512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G4P2PD512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G4P2PD512_l1:
+	VMOVUPD (DX), Z4
+	VMULPD 0(R13), Z4, Z0
+	VMULPD 64(R13), Z4, Z1
+	VMULPD 128(R13), Z4, Z2
+	VMULPD 192(R13), Z4, Z3
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 256(R13), Z5, Z0
+	VFMADD231PD 320(R13), Z5, Z1
+	VFMADD231PD 384(R13), Z5, Z2
+	VFMADD231PD 448(R13), Z5, Z3
+	VMOVUPD (DX)(R9*1), Z4
+	VFMADD231PD 512(R13), Z4, Z0
+	VFMADD231PD 576(R13), Z4, Z1
+	VFMADD231PD 640(R13), Z4, Z2
+	VFMADD231PD 704(R13), Z4, Z3
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 768(R13), Z5, Z0
+	VFMADD231PD 832(R13), Z5, Z1
+	VFMADD231PD 896(R13), Z5, Z2
+	VFMADD231PD 960(R13), Z5, Z3
+	VMOVUPD (DX)(R10*1), Z4
+	VFMADD231PD 1024(R13), Z4, Z0
+	VFMADD231PD 1088(R13), Z4, Z1
+	VFMADD231PD 1152(R13), Z4, Z2
+	VFMADD231PD 1216(R13), Z4, Z3
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 1280(R13), Z5, Z0
+	VFMADD231PD 1344(R13), Z5, Z1
+	VFMADD231PD 1408(R13), Z5, Z2
+	VFMADD231PD 1472(R13), Z5, Z3
+	VMOVUPD (DX)(R11*1), Z4
+	VFMADD231PD 1536(R13), Z4, Z0
+	VFMADD231PD 1600(R13), Z4, Z1
+	VFMADD231PD 1664(R13), Z4, Z2
+	VFMADD231PD 1728(R13), Z4, Z3
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 1792(R13), Z5, Z0
+	VFMADD231PD 1856(R13), Z5, Z1
+	VFMADD231PD 1920(R13), Z5, Z2
+	VFMADD231PD 1984(R13), Z5, Z3
+	VMOVUPD Z0, (DX)
+	VMOVUPD Z1, (DX)(R9*1)
+	VMOVUPD Z2, (DX)(R10*1)
+	VMOVUPD Z3, (DX)(R11*1)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G4P2PD512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G4P2PD512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G4P2PD512_l3
+dense4G4P2PD512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G2P2PD512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G2P2PD512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ 8(AX), R9
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G2P2PD512_done
+dense4G2P2PD512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G2P2PD512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G2P2PD512_l1:
+	VMOVUPD (DX), Z4
+	VMULPD 0(R13), Z4, Z0
+	VMULPD 64(R13), Z4, Z1
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 128(R13), Z5, Z0
+	VFMADD231PD 192(R13), Z5, Z1
+	VMOVUPD (DX)(R9*1), Z4
+	VFMADD231PD 256(R13), Z4, Z0
+	VFMADD231PD 320(R13), Z4, Z1
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 384(R13), Z5, Z0
+	VFMADD231PD 448(R13), Z5, Z1
+	VMOVUPD Z0, (DX)
+	VMOVUPD Z1, (DX)(R9*1)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G2P2PD512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G2P2PD512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G2P2PD512_l3
+dense4G2P2PD512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G2P4PD512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G2P4PD512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ 8(AX), R9
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	VMOVDQU32 64(AX), Z9
+	VMOVDQU32 128(AX), Z10
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G2P4PD512_done
+dense4G2P4PD512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G2P4PD512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G2P4PD512_l1:
+	VMOVUPD (DX), Z4
+	VMULPD 0(R13), Z4, Z0
+	VMULPD 64(R13), Z4, Z1
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 128(R13), Z5, Z0
+	VFMADD231PD 192(R13), Z5, Z1
+	VPERMPS Z4, Z9, Z5
+	VFMADD231PD 256(R13), Z5, Z0
+	VFMADD231PD 320(R13), Z5, Z1
+	VPERMPS Z4, Z10, Z5
+	VFMADD231PD 384(R13), Z5, Z0
+	VFMADD231PD 448(R13), Z5, Z1
+	VMOVUPD (DX)(R9*1), Z4
+	VFMADD231PD 512(R13), Z4, Z0
+	VFMADD231PD 576(R13), Z4, Z1
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 640(R13), Z5, Z0
+	VFMADD231PD 704(R13), Z5, Z1
+	VPERMPS Z4, Z9, Z5
+	VFMADD231PD 768(R13), Z5, Z0
+	VFMADD231PD 832(R13), Z5, Z1
+	VPERMPS Z4, Z10, Z5
+	VFMADD231PD 896(R13), Z5, Z0
+	VFMADD231PD 960(R13), Z5, Z1
+	VMOVUPD Z0, (DX)
+	VMOVUPD Z1, (DX)(R9*1)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G2P4PD512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G2P4PD512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G2P4PD512_l3
+dense4G2P4PD512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G1P4PD512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G1P4PD512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	VMOVDQU32 64(AX), Z9
+	VMOVDQU32 128(AX), Z10
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G1P4PD512_done
+dense4G1P4PD512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G1P4PD512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G1P4PD512_l1:
+	VMOVUPD (DX), Z4
+	VMULPD 0(R13), Z4, Z0
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 64(R13), Z5, Z0
+	VPERMPS Z4, Z9, Z5
+	VFMADD231PD 128(R13), Z5, Z0
+	VPERMPS Z4, Z10, Z5
+	VFMADD231PD 192(R13), Z5, Z0
+	VMOVUPD Z0, (DX)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G1P4PD512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G1P4PD512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G1P4PD512_l3
+dense4G1P4PD512_done:
+	VZEROUPPER
+	RET
+
+// func dense4G1P8PD512(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)
+TEXT ·dense4G1P8PD512(SB), NOSPLIT, $0-72
+	MOVQ p+0(FP), DI
+	MOVQ offs+8(FP), AX
+	MOVQ coef+56(FP), R13
+	MOVQ perm+64(FP), AX
+	VMOVDQU32 0(AX), Z8
+	VMOVDQU32 64(AX), Z9
+	VMOVDQU32 128(AX), Z10
+	VMOVDQU32 192(AX), Z11
+	VMOVDQU32 256(AX), Z12
+	VMOVDQU32 320(AX), Z13
+	VMOVDQU32 384(AX), Z14
+	MOVQ n3+40(FP), R12
+	TESTQ R12, R12
+	JZ dense4G1P8PD512_done
+dense4G1P8PD512_l3:
+	MOVQ DI, SI
+	MOVQ n2+24(FP), BX
+dense4G1P8PD512_l2:
+	MOVQ SI, DX
+	MOVQ n1+16(FP), CX
+dense4G1P8PD512_l1:
+	VMOVUPD (DX), Z4
+	VMULPD 0(R13), Z4, Z0
+	VPERMPS Z4, Z8, Z5
+	VFMADD231PD 64(R13), Z5, Z0
+	VPERMPS Z4, Z9, Z5
+	VFMADD231PD 128(R13), Z5, Z0
+	VPERMPS Z4, Z10, Z5
+	VFMADD231PD 192(R13), Z5, Z0
+	VPERMPS Z4, Z11, Z5
+	VFMADD231PD 256(R13), Z5, Z0
+	VPERMPS Z4, Z12, Z5
+	VFMADD231PD 320(R13), Z5, Z0
+	VPERMPS Z4, Z13, Z5
+	VFMADD231PD 384(R13), Z5, Z0
+	VPERMPS Z4, Z14, Z5
+	VFMADD231PD 448(R13), Z5, Z0
+	VMOVUPD Z0, (DX)
+	ADDQ $64, DX
+	DECQ CX
+	JNZ dense4G1P8PD512_l1
+	ADDQ s2+32(FP), SI
+	DECQ BX
+	JNZ dense4G1P8PD512_l2
+	ADDQ s3+48(FP), DI
+	DECQ R12
+	JNZ dense4G1P8PD512_l3
+dense4G1P8PD512_done:
 	VZEROUPPER
 	RET

@@ -25,80 +25,91 @@ func main() {
 	p("// p + offs[u] (u < G, offs[0] = 0), all G outputs are")
 	p("//   out[v] = Σ_u Σ_k coef[(u·P+k)·G+v] ⊙ perm_k(in[u])")
 	p("// with perm_0 the identity and perm_k (k ≥ 1) the VPERMPS index vectors perm[k−1]; the")
-	p("// vector positions are p + i1·32 + i2·s2 + i3·s3 (bytes) for i1 < n1, i2 < n2, i3 < n3.")
+	p("// vector positions are p + i1·V + i2·s2 + i3·s3 (bytes) for i1 < n1, i2 < n2, i3 < n3,")
+	p("// V = 32 bytes (AVX2, YMM registers) or 64 (the ...512 functions: AVX-512F, ZMM).")
 	p("// Every product is accumulated with a fused multiply-add.")
 	shapes := map[string][][2]int{
 		"PS": {{4, 1}, {4, 2}, {2, 2}, {2, 4}, {1, 4}, {1, 8}},
-		"PD": {{4, 1}, {4, 2}, {2, 2}, {2, 4}, {1, 4}},
+		"PD": {{4, 1}, {4, 2}, {2, 2}, {2, 4}, {1, 4}, {1, 8}},
 	}
-	for _, fam := range []string{"PS", "PD"} {
-		for _, s := range shapes[fam] {
-			G, P := s[0], s[1]
-			name := fmt.Sprintf("dense4G%dP%d%s", G, P, fam)
-			p("")
-			p("// func %s(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][8]int32)", name)
-			p("TEXT ·%s(SB), NOSPLIT, $0-72", name)
-			p("\tMOVQ p+0(FP), DI")
-			p("\tMOVQ offs+8(FP), AX")
-			offReg := []string{"", "R9", "R10", "R11"}
-			for u := 1; u < G; u++ {
-				p("\tMOVQ %d(AX), %s", 8*u, offReg[u])
-			}
-			p("\tMOVQ coef+56(FP), R13")
-			p("\tMOVQ perm+64(FP), AX")
-			// Index vectors in Y8.. (at most 7).
-			for k := 1; k < P; k++ {
-				p("\tVMOVDQU %d(AX), Y%d", 32*(k-1), 7+k)
-			}
-			p("\tMOVQ n3+40(FP), R12")
-			p("\tTESTQ R12, R12")
-			p("\tJZ %s_done", name)
-			p("%s_l3:", name)
-			p("\tMOVQ DI, SI")
-			p("\tMOVQ n2+24(FP), BX")
-			p("%s_l2:", name)
-			p("\tMOVQ SI, DX")
-			p("\tMOVQ n1+16(FP), CX")
-			p("%s_l1:", name)
-			addr := func(u int) string {
-				if u == 0 {
-					return "(DX)"
+	for _, variant := range []struct {
+		suffix, reg string
+		vb          int
+	}{{"", "Y", 32}, {"512", "Z", 64}} {
+		for _, fam := range []string{"PS", "PD"} {
+			for _, s := range shapes[fam] {
+				G, P := s[0], s[1]
+				name := fmt.Sprintf("dense4G%dP%d%s%s", G, P, fam, variant.suffix)
+				R, VB := variant.reg, variant.vb
+				p("")
+				p("// func %s(p unsafe.Pointer, offs *[4]int, n1, n2, s2, n3, s3 int, coef unsafe.Pointer, perm *[8][16]int32)", name)
+				p("TEXT ·%s(SB), NOSPLIT, $0-72", name)
+				p("\tMOVQ p+0(FP), DI")
+				p("\tMOVQ offs+8(FP), AX")
+				offReg := []string{"", "R9", "R10", "R11"}
+				for u := 1; u < G; u++ {
+					p("\tMOVQ %d(AX), %s", 8*u, offReg[u])
 				}
-				return fmt.Sprintf("(DX)(%s*1)", offReg[u])
-			}
-			for u := 0; u < G; u++ {
-				p("\tVMOVUP%s %s, Y4", fam[1:], addr(u))
-				for k := 0; k < P; k++ {
-					src := "Y4"
-					if k > 0 {
-						p("\tVPERMPS Y4, Y%d, Y5", 7+k)
-						src = "Y5"
+				p("\tMOVQ coef+56(FP), R13")
+				p("\tMOVQ perm+64(FP), AX")
+				// Index vectors in Y8.. (at most 7).
+				for k := 1; k < P; k++ {
+					if R == "Z" {
+						p("\tVMOVDQU32 %d(AX), Z%d", 64*(k-1), 7+k)
+					} else {
+						p("\tVMOVDQU %d(AX), Y%d", 64*(k-1), 7+k)
 					}
-					for v := 0; v < G; v++ {
-						off := 32 * ((u*P+k)*G + v)
-						if u == 0 && k == 0 {
-							p("\tVMUL%s %d(R13), %s, Y%d", fam, off, src, v)
-						} else {
-							p("\tVFMADD231%s %d(R13), %s, Y%d", fam, off, src, v)
+				}
+				p("\tMOVQ n3+40(FP), R12")
+				p("\tTESTQ R12, R12")
+				p("\tJZ %s_done", name)
+				p("%s_l3:", name)
+				p("\tMOVQ DI, SI")
+				p("\tMOVQ n2+24(FP), BX")
+				p("%s_l2:", name)
+				p("\tMOVQ SI, DX")
+				p("\tMOVQ n1+16(FP), CX")
+				p("%s_l1:", name)
+				addr := func(u int) string {
+					if u == 0 {
+						return "(DX)"
+					}
+					return fmt.Sprintf("(DX)(%s*1)", offReg[u])
+				}
+				for u := 0; u < G; u++ {
+					p("\tVMOVUP%s %s, %s4", fam[1:], addr(u), R)
+					for k := 0; k < P; k++ {
+						src := R + "4"
+						if k > 0 {
+							p("\tVPERMPS %s4, %s%d, %s5", R, R, 7+k, R)
+							src = R + "5"
+						}
+						for v := 0; v < G; v++ {
+							off := VB * ((u*P+k)*G + v)
+							if u == 0 && k == 0 {
+								p("\tVMUL%s %d(R13), %s, %s%d", fam, off, src, R, v)
+							} else {
+								p("\tVFMADD231%s %d(R13), %s, %s%d", fam, off, src, R, v)
+							}
 						}
 					}
 				}
+				for v := 0; v < G; v++ {
+					p("\tVMOVUP%s %s%d, %s", fam[1:], R, v, addr(v))
+				}
+				p("\tADDQ $%d, DX", VB)
+				p("\tDECQ CX")
+				p("\tJNZ %s_l1", name)
+				p("\tADDQ s2+32(FP), SI")
+				p("\tDECQ BX")
+				p("\tJNZ %s_l2", name)
+				p("\tADDQ s3+48(FP), DI")
+				p("\tDECQ R12")
+				p("\tJNZ %s_l3", name)
+				p("%s_done:", name)
+				p("\tVZEROUPPER")
+				p("\tRET")
 			}
-			for v := 0; v < G; v++ {
-				p("\tVMOVUP%s Y%d, %s", fam[1:], v, addr(v))
-			}
-			p("\tADDQ $32, DX")
-			p("\tDECQ CX")
-			p("\tJNZ %s_l1", name)
-			p("\tADDQ s2+32(FP), SI")
-			p("\tDECQ BX")
-			p("\tJNZ %s_l2", name)
-			p("\tADDQ s3+48(FP), DI")
-			p("\tDECQ R12")
-			p("\tJNZ %s_l3", name)
-			p("%s_done:", name)
-			p("\tVZEROUPPER")
-			p("\tRET")
 		}
 	}
 	if err := os.WriteFile("dense4_amd64.s", b.Bytes(), 0o644); err != nil {

@@ -21,6 +21,13 @@ type step struct {
 	m64      []complex64 // m and mr rounded to single precision (toSingle), for single-precision data
 	mr32     []float32
 	d4       *dense4Plan // the SIMD form of a dense 4x4 step of a sweep (prepareDense4)
+	// dg is the diagonal of a merged diagonal step of a sweep (mergeDiagonals; m is nil):
+	// bit j of its index ↔ targets[j]; dgr is it as float64 when every entry is real, and
+	// dg64, dgr32 their single-precision forms.
+	dg    []complex128
+	dgr   []float64
+	dg64  []complex64
+	dgr32 []float32
 }
 
 // compile evaluates every angle and resolves every gate once, and validates qubit and bit

@@ -90,6 +90,15 @@ type Config struct {
 	Rank int `json:"rank,omitempty"`
 	// Layers is L of the Pauli ansatz (Quantum-PEFT).
 	Layers int `json:"layers,omitempty"`
+	// Ansatz is Quantum-PEFT's circuit family (pauli, givens or alltoall; "" is pauli), or
+	// comma-separated OpenQASM files, each serving the factors of its dimension 2^n.
+	Ansatz string `json:"ansatz,omitempty"`
+	// Start is Quantum-PEFT's start: identity ("") or rotated (peft.StartRotated: a fixed
+	// seeded rotation after every circuit block, so U and V do not start on coordinate axes).
+	Start string `json:"start,omitempty"`
+	// RankPattern gives modules their own rank, as PEFT's rank_pattern: a module name (or
+	// alias, or regular expression over module names) → its rank; the others get Rank.
+	RankPattern map[string]int `json:"rank_pattern,omitempty"`
 	// Alpha scales the adapters' update by Alpha/Rank (0: Alpha = Rank, scale 1).
 	Alpha float64 `json:"alpha,omitempty"`
 	// InitScale is the half-width of Quantum-PEFT's uniform angle initialisation (0: the
@@ -315,6 +324,9 @@ func (c Config) Validate() error {
 	if c.LogEvery < 1 {
 		return bad("--log-every %d must be ≥ 1", c.LogEvery)
 	}
+	if err := checkAdapterSpec(c.Method, c.Ansatz, c.Start, c.RankPattern); err != nil {
+		return err
+	}
 	if err := c.GroupLRs.validate(c.Method); err != nil {
 		return bad("%v", err)
 	}
@@ -336,8 +348,8 @@ func (c Config) Validate() error {
 
 // peftConfig returns the adapter configuration for a run of totalSteps steps.
 func (c Config) peftConfig(totalSteps int) peft.Config {
-	return peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Layers: c.Layers, Alpha: c.Alpha, InitScale: c.InitScale,
-		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}.ForRun(totalSteps)
+	return withAdapterSpec(peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Layers: c.Layers, Alpha: c.Alpha, InitScale: c.InitScale,
+		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}, c.Ansatz, c.Start, c.RankPattern).ForRun(totalSteps)
 }
 
 // Label is a short description of the method and its settings, e.g. "Quantum-PEFT L=2 K=4".

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qpeft/qpeft/data"
@@ -19,25 +20,46 @@ const (
 	DataMNIST = "mnist"
 )
 
-// Data is a labelled image classification task: a training and a test split.
+// SplitSeed seeds the stratified train/validation/test split of a user's dataset that comes
+// as one set ([data.StratifiedSplit]). It is fixed, not the run's seed, so that every run
+// (every method and seed) trains and is scored on the same examples.
+const SplitSeed = 0
+
+// Data is a labelled image classification task: a training and a test split, and for a
+// user's dataset a validation split (held out of training, for choosing hyperparameters).
 type Data struct {
 	// Name is the dataset as given (e.g. "fashion-mnist" or "fashion-mnist:/data/fm").
 	Name string
-	// Source says where the files came from.
+	// Source says where the files came from (and how they were split).
 	Source      string
 	Train, Test *data.Dataset
+	// Validation is nil for the built-in datasets.
+	Validation *data.Dataset
 }
 
 // LoadData loads a dataset by name: fashion-mnist[:DIR], fashion-subset, mnist[:DIR], or
-// DIR for any directory in the MNIST file layout. Missing, truncated or corrupt files give
-// an error naming the file and how to get the data.
+// DIR for any directory in the MNIST file layout (10 classes, train and t10k files); or a
+// user's dataset: idx:DIR (the MNIST layout with any number of classes, t10k optional),
+// npz:FILE (NumPy arrays x and y, or x_train, y_train, x_test, y_test) or images:DIR (class
+// sub-directories of PNG images), see [data.LoadUser]; one that comes as a single set is
+// split 80/10/10 by [data.StratifiedSplit] with [SplitSeed]. Missing, truncated or corrupt
+// files give an error naming the file and how to get the data.
 func LoadData(spec string) (*Data, error) {
 	name, dir, hasDir := strings.Cut(spec, ":")
 	if hasDir && dir == "" {
-		return nil, fmt.Errorf("train: data %q: empty directory after ':'", spec)
+		return nil, fmt.Errorf("train: data %q: empty path after ':'", spec)
 	}
 	d := &Data{Name: spec}
 	var err error
+	if slices.Contains(data.UserKinds, name) && hasDir {
+		s, err := data.LoadUser(name, dir, SplitSeed)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		d.Train, d.Validation, d.Test = s.Train, s.Validation, s.Test
+		d.Source = dir + " (" + s.How + ")"
+		return d, nil
+	}
 	switch name {
 	case "":
 		return nil, fmt.Errorf("train: no data given; use %s[:DIR], %s or %s[:DIR]", DataFashion, DataFashionSubset, DataMNIST)
@@ -75,7 +97,7 @@ func LoadData(spec string) (*Data, error) {
 		return d, d.loadDir(dir)
 	}
 	if hasDir {
-		return nil, fmt.Errorf("train: unknown dataset %q; use %s[:DIR], %s or %s[:DIR]", name, DataFashion, DataFashionSubset, DataMNIST)
+		return nil, fmt.Errorf("train: unknown dataset %q; use %s[:DIR], %s, %s[:DIR], idx:DIR, npz:FILE or images:DIR", name, DataFashion, DataFashionSubset, DataMNIST)
 	}
 	d.Source = spec
 	return d, d.loadDir(spec)
@@ -95,11 +117,12 @@ func (d *Data) loadDir(dir string) error {
 	return nil
 }
 
-// check verifies that the images fit the model's input.
+// check verifies that the images fit the model's input: the same number of values, and
+// for an image input (C, H, W) the same shape.
 func (d *Data) check(m *Model) error {
-	px := d.Train.Rows * d.Train.Cols
-	if want := prod(m.InputShape); want != px || (len(m.InputShape) == 3 && (m.InputShape[0] != 1 || m.InputShape[1] != d.Train.Rows || m.InputShape[2] != d.Train.Cols)) {
-		return fmt.Errorf("train: data %s has %dx%d images but model %s takes input of shape %v", d.Name, d.Train.Rows, d.Train.Cols, m.Name, m.InputShape)
+	shape := d.Train.Shape()
+	if want := prod(m.InputShape); want != d.Train.PixelsPerImage() || (len(m.InputShape) == 3 && !slices.Equal(m.InputShape, shape)) {
+		return fmt.Errorf("train: data %s has images of shape %v (channels, height, width) but model %s takes input of shape %v; use data of the model's shape, or a model made for these images", d.Name, shape, m.Name, m.InputShape)
 	}
 	return nil
 }

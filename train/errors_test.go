@@ -123,7 +123,7 @@ func TestDataErrors(t *testing.T) {
 		{"fashion-mnist:" + filepath.Join(dir, "absent"), []string{"absent"}},
 		{"imagenet:/x", []string{`unknown dataset "imagenet"`}},
 		{"fashion-subset:/x", []string{"takes no directory"}},
-		{"fashion-mnist:", []string{"empty directory"}},
+		{"fashion-mnist:", []string{"empty path after ':'"}},
 	}
 	for _, c := range cases {
 		_, err := LoadData(c.spec)
@@ -141,7 +141,7 @@ func TestDataErrors(t *testing.T) {
 	cfg := tiny(ModelMNISTCNN, Head)
 	cfg.Data, cfg.TrainLimit, cfg.Batch = "fashion-mnist:"+small, 0, 2
 	_, err := Run(context.Background(), cfg, "", Options{})
-	if err == nil || !strings.Contains(err.Error(), "20x20 images") || !strings.Contains(err.Error(), "[1 28 28]") {
+	if err == nil || !strings.Contains(err.Error(), "images of shape [1 20 20]") || !strings.Contains(err.Error(), "[1 28 28]") {
 		t.Errorf("wrong image size: %v", err)
 	}
 }

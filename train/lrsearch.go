@@ -114,7 +114,9 @@ func LRSearch(ctx context.Context, base Config, sc LRSearchConfig, w io.Writer) 
 	if err != nil {
 		return nil, err
 	}
-	cfgs, err := lrConfigs(base, sc, func(c *Config) (Method, *float64, *float64, *GroupLRs) { return c.Method, &c.LR, &c.HeadLR, &c.GroupLRs })
+	cfgs, err := lrConfigs(base, sc, func(c *Config) (Method, *float64, *float64, *GroupLRs) {
+		return c.Method, &c.LR, &c.HeadLR, &c.GroupLRs
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +165,9 @@ func TextLRSearch(ctx context.Context, base TextConfig, sc LRSearchConfig, log i
 	if log != nil {
 		prog = NewProgress(log, false)
 	}
-	cfgs, err := lrConfigs(base, sc, func(c *TextConfig) (Method, *float64, *float64, *GroupLRs) { return c.Method, &c.LR, &c.HeadLR, &c.GroupLRs })
+	cfgs, err := lrConfigs(base, sc, func(c *TextConfig) (Method, *float64, *float64, *GroupLRs) {
+		return c.Method, &c.LR, &c.HeadLR, &c.GroupLRs
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -226,11 +230,11 @@ func loadTextOptions(cfg TextConfig, prog Progress) (*TextOptions, error) {
 	if err != nil {
 		return nil, err
 	}
-	train, test, err := LoadTextData(cfg.Data)
+	train, val, test, err := LoadTextSplits(cfg.Data)
 	if err != nil {
 		return nil, err
 	}
-	return &TextOptions{Progress: prog, Model: m, Train: train, Test: test, Cache: NewTextCache()}, nil
+	return &TextOptions{Progress: prog, Model: m, Train: train, Validation: val, Test: test, Cache: NewTextCache()}, nil
 }
 
 func groupName(g string) string {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -204,6 +205,22 @@ func (m *Model) Resolve(targets []string) ([]string, error) {
 		out = append(out, name)
 	}
 	return out, nil
+}
+
+// patternSites rewrites the keys of a rank pattern that are aliases (conv1) into the site
+// names they stand for (Convolution28), which the adapters are named after.
+func (m *Model) patternSites(p map[string]int) map[string]int {
+	if len(p) == 0 {
+		return p
+	}
+	out := make(map[string]int, len(p))
+	for k, r := range p {
+		if s, ok := m.Aliases[k]; ok {
+			k = regexp.QuoteMeta(s)
+		}
+		out[k] = r
+	}
+	return out
 }
 
 // Alias returns the friendly name of a site, or the site name itself.

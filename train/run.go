@@ -78,6 +78,14 @@ func Prepare(cfg Config, m *Model, classes, totalSteps int) (*Session, error) {
 				t = append(t, hs.Name)
 			}
 		}
+		if len(t) == 1 && t[0] == AllLinear {
+			t = nil
+			for _, site := range m.Net.MapSites() {
+				if site.Name != hs.Name {
+					t = append(t, site.Name)
+				}
+			}
+		}
 		if targets, err = m.Resolve(t); err != nil {
 			return nil, err
 		}
@@ -125,6 +133,10 @@ func Prepare(cfg Config, m *Model, classes, totalSteps int) (*Session, error) {
 			shapes = append(shapes, peft.ModuleShape{Name: t, Out: out, In: in})
 		}
 		pc := cfg.peftConfig(totalSteps)
+		pc.RankPattern = m.patternSites(pc.RankPattern)
+		if err := checkPatternMatches(pc.RankPattern, targets); err != nil {
+			return nil, err
+		}
 		ck, err := peft.NewCheckpoint(pc, m.Name, shapes)
 		if err != nil {
 			return nil, fmt.Errorf("train: %w", err)

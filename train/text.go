@@ -44,13 +44,22 @@ type TextConfig struct {
 	// scales ΔW by Alpha/Rank (0: Alpha = Rank); InitScale is Quantum-PEFT's angle
 	// initialisation half-width (0: 0.02). ActiveRank, PruneStep and OrthWeight configure
 	// AdaLoRA's rank mask and penalty.
-	Rank       int     `json:"rank,omitempty"`
-	Layers     int     `json:"layers,omitempty"`
-	Alpha      float64 `json:"alpha,omitempty"`
-	InitScale  float64 `json:"init_scale,omitempty"`
-	ActiveRank int     `json:"active_rank,omitempty"`
-	PruneStep  int     `json:"prune_step,omitempty"`
-	OrthWeight float64 `json:"orth_weight,omitempty"`
+	Rank   int `json:"rank,omitempty"`
+	Layers int `json:"layers,omitempty"`
+	// Ansatz is Quantum-PEFT's circuit family (pauli, givens or alltoall; "" is pauli), or
+	// comma-separated OpenQASM files, each serving the factors of its dimension 2^n.
+	Ansatz string `json:"ansatz,omitempty"`
+	// Start is Quantum-PEFT's start: identity ("") or rotated (peft.StartRotated: a fixed
+	// seeded rotation after every circuit block, so U and V do not start on coordinate axes).
+	Start string `json:"start,omitempty"`
+	// RankPattern gives modules their own rank, as PEFT's rank_pattern: a module name (or
+	// alias, or regular expression over module names) → its rank; the others get Rank.
+	RankPattern map[string]int `json:"rank_pattern,omitempty"`
+	Alpha       float64        `json:"alpha,omitempty"`
+	InitScale   float64        `json:"init_scale,omitempty"`
+	ActiveRank  int            `json:"active_rank,omitempty"`
+	PruneStep   int            `json:"prune_step,omitempty"`
+	OrthWeight  float64        `json:"orth_weight,omitempty"`
 	// Pooling is mean (default), cls or pooler.
 	Pooling bert.Pooling `json:"pooling"`
 	// MaxLen truncates every text to this many tokens, special tokens included.
@@ -150,8 +159,8 @@ func (c TextConfig) Validate() error {
 	if c.ModelDir() == "" {
 		return bad("no model directory (--model hf:DIR)")
 	}
-	if c.Data != DataSpamAssassin && !strings.HasPrefix(c.Data, DataSpamAssassin+":") {
-		return bad("--data %q: want %s or %s:DIR", c.Data, DataSpamAssassin, DataSpamAssassin)
+	if c.Data != DataSpamAssassin && !strings.HasPrefix(c.Data, DataSpamAssassin+":") && !isTextFile(c.Data) {
+		return bad("--data %q: want %s[:DIR], csv:FILE or jsonl:FILE", c.Data, DataSpamAssassin)
 	}
 	if _, err := bert.ParsePooling(string(c.Pooling)); err != nil {
 		return err
@@ -172,6 +181,9 @@ func (c TextConfig) Validate() error {
 		return bad("--warmup %v must be in [0, 1) (the fraction of the steps spent warming up)", c.WarmupFrac)
 	case c.TrainLimit < 0 || c.TestLimit < 0:
 		return bad("--train-limit and --test-limit must be ≥ 0")
+	}
+	if err := checkAdapterSpec(c.Method, c.Ansatz, c.Start, c.RankPattern); err != nil {
+		return err
 	}
 	if c.Method.Adapter() {
 		if _, err := bert.ParseTargets(c.targets()); err != nil {
@@ -215,8 +227,8 @@ func (c TextConfig) targets() string {
 }
 
 func (c TextConfig) peftConfig(totalSteps int) peft.Config {
-	return peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Alpha: c.Alpha, Layers: c.Layers, InitScale: c.InitScale,
-		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}.ForRun(totalSteps)
+	return withAdapterSpec(peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Alpha: c.Alpha, Layers: c.Layers, InitScale: c.InitScale,
+		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}, c.Ansatz, c.Start, c.RankPattern).ForRun(totalSteps)
 }
 
 func (c TextConfig) headLR() float64 {
@@ -321,6 +333,9 @@ type TextOptions struct {
 	// weights: it builds its own encoder over them (over a copy for full fine-tuning).
 	Model       *bert.Model
 	Train, Test *text.Dataset
+	// Validation is the data set's own validation part (a user's CSV or JSONL file), used
+	// instead of the hash-carved quarter when cfg.Validation is set; nil for none.
+	Validation *text.Dataset
 	// Cache holds tokenised texts and frozen features shared between runs; nil for none.
 	Cache *TextCache
 	// AfterBackward, when set, is called with the step number and the trainable parameters
@@ -364,7 +379,16 @@ func (c *TextCache) tokens(m *bert.Model, d *text.Dataset, maxLen int) [][]int {
 // a validation part and that part instead of the test split; then each sampled as c.TrainLimit and
 // c.TestLimit say. RunText and `qpeft eval` both select their data with it.
 func (c TextConfig) RunDatasets(train, test *text.Dataset) (tr, te *text.Dataset, err error) {
-	if c.Validation {
+	return c.RunDatasetsWith(train, nil, test)
+}
+
+// RunDatasetsWith is [TextConfig.RunDatasets] for a data set that has its own validation
+// part (val, not nil): with c.Validation the run trains on train and is evaluated on val.
+func (c TextConfig) RunDatasetsWith(train, val, test *text.Dataset) (tr, te *text.Dataset, err error) {
+	switch {
+	case c.Validation && val != nil:
+		test = val
+	case c.Validation:
 		rest, val, err := train.Split(2 * text.SpamTestFraction)
 		if err != nil {
 			return nil, nil, err
@@ -382,22 +406,59 @@ func (c TextConfig) RunDatasets(train, test *text.Dataset) (tr, te *text.Dataset
 	return train.Sample(train.Name, c.TrainLimit, 0), test.Sample(test.Name, c.TestLimit, 0), nil
 }
 
+// Text file kinds accepted by [LoadTextData]: a user's labelled texts.
+const (
+	DataCSV   = "csv"   // csv:FILE, columns text and label (text.LoadCSV)
+	DataJSONL = "jsonl" // jsonl:FILE, fields text and label (text.LoadJSONL)
+)
+
+// isTextFile reports whether spec names a user's text file (csv:FILE or jsonl:FILE).
+func isTextFile(spec string) bool {
+	kind, path, ok := strings.Cut(spec, ":")
+	return ok && path != "" && (kind == DataCSV || kind == DataJSONL)
+}
+
 // LoadTextData loads the text data set a configuration names and returns its fixed
-// train/test split.
+// train/test split (for a user's file, the validation part is held out: see
+// [LoadTextSplits]).
 func LoadTextData(spec string) (train, test *text.Dataset, err error) {
+	train, _, test, err = LoadTextSplits(spec)
+	return train, test, err
+}
+
+// LoadTextSplits loads the text data set a configuration names: spam-assassin[:DIR] (its
+// fixed train/test split, no validation part), or a user's csv:FILE or jsonl:FILE (the
+// file's split column, or a stratified 80/10/10 train/validation/test split seeded with
+// [SplitSeed]).
+func LoadTextSplits(spec string) (train, val, test *text.Dataset, err error) {
+	if kind, path, ok := strings.Cut(spec, ":"); ok && (kind == DataCSV || kind == DataJSONL) {
+		if path == "" {
+			return nil, nil, nil, fmt.Errorf("train: data %q: no file after ':'", spec)
+		}
+		load := text.LoadCSV
+		if kind == DataJSONL {
+			load = text.LoadJSONL
+		}
+		s, err := load(path, SplitSeed)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return s.Train, s.Validation, s.Test, nil
+	}
 	dir, ok := strings.CutPrefix(spec, DataSpamAssassin+":")
 	if spec == DataSpamAssassin {
 		dir, ok = "", true
 	}
 	if !ok {
-		return nil, nil, fmt.Errorf("train: data %q: want %s or %s:DIR", spec, DataSpamAssassin, DataSpamAssassin)
+		return nil, nil, nil, fmt.Errorf("train: data %q: want %s[:DIR], csv:FILE or jsonl:FILE", spec, DataSpamAssassin)
 	}
 	if dir == "" {
 		if dir, err = text.FindSpamAssassin(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return text.SpamAssassinSplit(dir)
+	train, test, err = text.SpamAssassinSplit(dir)
+	return train, nil, test, err
 }
 
 // RunText fine-tunes a text classifier as cfg says, evaluates it on the test split and, when
@@ -424,14 +485,14 @@ func RunText(ctx context.Context, cfg TextConfig, out string, opts TextOptions) 
 			return nil, err
 		}
 	}
-	train, test := opts.Train, opts.Test
+	train, val, test := opts.Train, opts.Validation, opts.Test
 	if train == nil || test == nil {
 		var err error
-		if train, test, err = LoadTextData(cfg.Data); err != nil {
+		if train, val, test, err = LoadTextSplits(cfg.Data); err != nil {
 			return nil, err
 		}
 	}
-	train, test, err := cfg.RunDatasets(train, test)
+	train, test, err := cfg.RunDatasetsWith(train, val, test)
 	if err != nil {
 		return nil, err
 	}
@@ -504,12 +565,15 @@ func RunText(ctx context.Context, cfg TextConfig, out string, opts TextOptions) 
 	var backbone []*nn.Param
 	switch {
 	case cfg.Method.Adapter():
-		tm, _ := bert.ParseTargets(cfg.targets())
-		names, err := bert.MatchTargets(enc, tm)
+		names, err := textTargets(enc, cfg.targets())
 		if err != nil {
 			return nil, err
 		}
-		ad, err := Inject(enc, cfg.peftConfig(total), names, cfg.ModelDir())
+		pc := cfg.peftConfig(total)
+		if err := checkPatternMatches(pc.RankPattern, names); err != nil {
+			return nil, err
+		}
+		ad, err := Inject(enc, pc, names, cfg.ModelDir())
 		if err != nil {
 			return nil, err
 		}

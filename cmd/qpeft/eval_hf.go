@@ -50,11 +50,11 @@ func evalHF(ctx context.Context, dir, dataSpec string, limit int, stdout io.Writ
 	if limit != 0 {
 		ec.TestLimit = limit
 	}
-	tr, test, err := train.LoadTextData(ec.Data)
+	tr, val, test, err := train.LoadTextSplits(ec.Data)
 	if err != nil {
 		return err
 	}
-	if _, test, err = ec.RunDatasets(tr, test); err != nil {
+	if _, test, err = ec.RunDatasetsWith(tr, val, test); err != nil {
 		return err
 	}
 	seqs := make([][]int, test.Len())

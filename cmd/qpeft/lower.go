@@ -53,16 +53,10 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	memLimit := addMemoryLimitFlag(fs)
 	fs.BoolVar(&o.json, "json", false, "with --form kron: write the compiled program as a JSON document (docs/program-schema.md) with the parameters left symbolic; with -o FILE.json, to that file")
 	qf := addQASMFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	restore, err := applyMemoryLimit(*memLimit)
+	restore, err := parseOneFile(fs, args, memLimit, "lower takes one OpenQASM file")
 	defer restore()
 	if err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		return usageError("lower takes one OpenQASM file, got %d arguments", fs.NArg())
 	}
 	switch o.form {
 	case "dense", "stiefel", "kron":
@@ -100,16 +94,10 @@ func runLower(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return usageError("--real and --complex exclude each other")
 	}
 	path := fs.Arg(0)
-	prog, err := qf.readProgram(path, nil)
+	circ, values, err := qf.readCircuit(path, nil, stderr, o.params)
 	if err != nil {
 		return err
 	}
-	values, err := inputValues(prog, o.params)
-	if err != nil {
-		return err
-	}
-	circ := prog.Circuit
-	noteNoQubits(stderr, path, circ)
 	theta, err := bindOrder(circ, values)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/qpeft/qpeft/internal/editdist"
 	"github.com/spf13/pflag"
 )
 
@@ -179,7 +180,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func suggest(name string) string {
 	best, bestD := "", 3
 	for n := range commands {
-		if d := editDistance(name, n); d < bestD {
+		if d := editdist.Distance(name, n); d < bestD {
 			best, bestD = n, d
 		}
 	}
@@ -187,26 +188,6 @@ func suggest(name string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 func printHelp(w io.Writer) {

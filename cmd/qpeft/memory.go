@@ -43,6 +43,23 @@ func applyMemoryLimit(value string) (restore func(), err error) {
 	return restore, nil
 }
 
+// parseOneFile parses args (parseFlags), applies --memory-limit (the flag
+// addMemoryLimitFlag returned) and checks that one argument, the program file, is left;
+// takes begins the usage error otherwise ("lower takes one OpenQASM file"). The caller
+// defers restore, which is never nil.
+func parseOneFile(fs *pflag.FlagSet, args []string, memLimit *string, takes string) (restore func(), err error) {
+	if err := parseFlags(fs, args); err != nil {
+		return func() {}, err
+	}
+	if restore, err = applyMemoryLimit(*memLimit); err != nil {
+		return restore, err
+	}
+	if fs.NArg() != 1 {
+		return restore, usageError("%s, got %d arguments", takes, fs.NArg())
+	}
+	return restore, nil
+}
+
 // integerFlagTypes are the pflag types whose values may be written in exponent notation.
 var integerFlagTypes = map[string]bool{"int": true, "int64": true, "int32": true, "uint": true, "uint64": true, "uint32": true}
 

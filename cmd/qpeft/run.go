@@ -182,6 +182,21 @@ func leftmost(n int) string {
 
 // noteNoQubits tells the user on stderr that the program declares no qubits: the command
 // still runs (on the one-dimensional space of no qubits), but that is rarely what was meant.
+// readCircuit reads the program at path (readProgram) and the values of its inputs from
+// --param flags (inputValues), and notes on stderr a program without qubits (noteNoQubits).
+func (q *qasmFlags) readCircuit(path string, stdin io.Reader, stderr io.Writer, params []string) (*circuit.Circuit, map[string]float64, error) {
+	p, err := q.readProgram(path, stdin)
+	if err != nil {
+		return nil, nil, err
+	}
+	values, err := inputValues(p, params)
+	if err != nil {
+		return nil, nil, err
+	}
+	noteNoQubits(stderr, path, p.Circuit)
+	return p.Circuit, values, nil
+}
+
 func noteNoQubits(stderr io.Writer, path string, c *circuit.Circuit) {
 	if c.NumQubits == 0 {
 		if path == "-" {
@@ -236,16 +251,10 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p, err := qf.readProgram(fs.Arg(0), stdin)
+	c, values, err := qf.readCircuit(fs.Arg(0), stdin, stderr, *params)
 	if err != nil {
 		return err
 	}
-	values, err := inputValues(p, *params)
-	if err != nil {
-		return err
-	}
-	c := p.Circuit
-	noteNoQubits(stderr, fs.Arg(0), c)
 	env := circuit.MapEnv(values)
 	measures := false
 	for i := range c.Ops {

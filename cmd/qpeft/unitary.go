@@ -30,16 +30,10 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	digits := fs.Int("digits", 4, "digits after the decimal point when printing")
 	memLimit := addMemoryLimitFlag(fs)
 	qf := addQASMFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	restore, err := applyMemoryLimit(*memLimit)
+	restore, err := parseOneFile(fs, args, memLimit, "unitary takes one OpenQASM file (or - for standard input)")
 	defer restore()
 	if err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		return usageError("unitary takes one OpenQASM file (or - for standard input), got %d arguments", fs.NArg())
 	}
 	if *out != "" {
 		switch strings.ToLower(filepath.Ext(*out)) {
@@ -51,16 +45,10 @@ func runUnitary(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if *digits < 0 || *digits > 17 {
 		return usageError("--digits %d must be between 0 and 17", *digits)
 	}
-	p, err := qf.readProgram(fs.Arg(0), stdin)
+	c, values, err := qf.readCircuit(fs.Arg(0), stdin, stderr, *params)
 	if err != nil {
 		return err
 	}
-	values, err := inputValues(p, *params)
-	if err != nil {
-		return err
-	}
-	c := p.Circuit
-	noteNoQubits(stderr, fs.Arg(0), c)
 	u, err := c.RemoveFinalMeasurements()
 	if err != nil {
 		return fmt.Errorf("%s has no unitary: %w", fs.Arg(0), err)

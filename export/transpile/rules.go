@@ -244,23 +244,21 @@ func (t *translator) controlled(g gop) error {
 			})
 		}
 		seq, ph := rule1(base)
-		for _, s := range seq {
-			if err := t.emit(with(k, s)); err != nil {
-				return err
-			}
-		}
-		if ph.isZero() {
-			return nil
-		}
-		return t.emit(gop{name: "gphase", ctrl: k, q: controls, args: []lin{ph}})
+		return t.emitControlled(k, controls, seq, ph)
 	}
 	if base.name == "swap" { // C^k(SWAP a,b) = CX(b,a)·C^(k+1)(X)(…,a → b)·CX(b,a)
 		a, b := base.q[0], base.q[1]
 		return t.emitAll([]gop{g2("cx", b, a), with(k, g2("cx", a, b)), g2("cx", b, a)})
 	}
 	seq, ph := t.rule2(base, false)
+	return t.emitControlled(k, controls, seq, ph)
+}
+
+// emitControlled emits the decomposition seq · e^{i·ph} of a gate with k controls: every
+// gate of seq with the k controls added, and the phase as a gphase on the controls.
+func (t *translator) emitControlled(k int, controls []int, seq []gop, ph lin) error {
 	for _, s := range seq {
-		if err := t.emit(with(k, s)); err != nil {
+		if err := t.emit(gop{name: s.name, ctrl: k, q: append(append([]int(nil), controls...), s.q...), args: s.args}); err != nil {
 			return err
 		}
 	}

@@ -422,12 +422,41 @@ func pads2D(n *Node, h, w, kh, kw, sh, sw int) (int, int, int, int, error) {
 	}
 }
 
-func strides2D(n *Node, def [2]int) (int, int, error) {
-	s := attrInts(n, "strides", []int64{int64(def[0]), int64(def[1])})
+// window is where a 2-D window op's kernel goes: its strides and the padding on each side.
+type window struct{ sh, sw, pt, pl, pb, pr int }
+
+// window2D reads the strides (default 1) and the padding of a 2-D window op n whose kh x kw
+// kernel slides over an h x w input.
+func window2D(n *Node, h, w, kh, kw int) (window, error) {
+	s := attrInts(n, "strides", []int64{1, 1})
 	if len(s) != 2 || s[0] <= 0 || s[1] <= 0 {
-		return 0, 0, fmt.Errorf("strides %v: want 2 positive values", s)
+		return window{}, fmt.Errorf("strides %v: want 2 positive values", s)
 	}
-	return int(s[0]), int(s[1]), nil
+	win := window{sh: int(s[0]), sw: int(s[1])}
+	var err error
+	win.pt, win.pl, win.pb, win.pr, err = pads2D(n, h, w, kh, kw, win.sh, win.sw)
+	return win, err
+}
+
+// bias reads the optional per-output bias of a Conv or Gemm, input 2 of n (name, in
+// messages), times scale: nil when n has none. It must have want values; mismatch formats
+// the error from the number it has and want.
+func (c *converter[T]) bias(n *Node, name, prefix string, want int, scale float32, mismatch string) (*nn.Param, error) {
+	if len(n.Inputs) <= 2 || n.Inputs[2] == "" {
+		return nil, nil
+	}
+	b, err := c.constInput(n, 2, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(b.f) != want {
+		return nil, fmt.Errorf(mismatch, len(b.f), want)
+	}
+	bv := slices.Clone(b.f)
+	for i := range bv {
+		bv[i] *= scale
+	}
+	return paramFrom(prefix+".bias", []int{want}, bv), nil
 }
 
 func checkUnitDilations(n *Node) error {
@@ -460,16 +489,12 @@ func (c *converter[T]) conv(n *Node, prefix string) error {
 	if ks := attrInts(n, "kernel_shape", nil); ks != nil && (len(ks) != 2 || int(ks[0]) != kh || int(ks[1]) != kw) {
 		return fmt.Errorf("kernel_shape %v disagrees with weight shape %v", ks, w.shape)
 	}
-	sh, sw, err := strides2D(n, [2]int{1, 1})
+	win, err := window2D(n, c.shape[1], c.shape[2], kh, kw)
 	if err != nil {
 		return err
 	}
-	pt, pl, pb, pr, err := pads2D(n, c.shape[1], c.shape[2], kh, kw, sh, sw)
-	if err != nil {
-		return err
-	}
-	cfg := nn.Conv2DConfig{InChannels: c.shape[0], OutChannels: oc, KernelH: kh, KernelW: kw, StrideH: sh, StrideW: sw,
-		PadTop: pt, PadLeft: pl, PadBottom: pb, PadRight: pr}
+	cfg := nn.Conv2DConfig{InChannels: c.shape[0], OutChannels: oc, KernelH: kh, KernelW: kw, StrideH: win.sh, StrideW: win.sw,
+		PadTop: win.pt, PadLeft: win.pl, PadBottom: win.pb, PadRight: win.pr}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -477,16 +502,9 @@ func (c *converter[T]) conv(n *Node, prefix string) error {
 	if err != nil {
 		return err
 	}
-	var bias *nn.Param
-	if len(n.Inputs) > 2 && n.Inputs[2] != "" {
-		b, err := c.constInput(n, 2, "bias")
-		if err != nil {
-			return err
-		}
-		if len(b.f) != oc {
-			return fmt.Errorf("bias has %d values for %d output channels", len(b.f), oc)
-		}
-		bias = paramFrom(prefix+".bias", []int{oc}, b.f)
+	bias, err := c.bias(n, "bias", prefix, oc, 1, "bias has %d values for %d output channels")
+	if err != nil {
+		return err
 	}
 	weight := paramFrom(prefix+".weight", []int{oc, cfg.PatchSize()}, w.f)
 	c.layers = append(c.layers, nn.NewConv2DFrom[T](cfg, nn.NewLinearFrom[T](weight, bias)))
@@ -585,15 +603,11 @@ func (c *converter[T]) maxPool(n *Node) error {
 		return fmt.Errorf("kernel_shape %v: want 2 positive values", ks)
 	}
 	kh, kw := int(ks[0]), int(ks[1])
-	sh, sw, err := strides2D(n, [2]int{1, 1})
+	win, err := window2D(n, c.shape[1], c.shape[2], kh, kw)
 	if err != nil {
 		return err
 	}
-	pt, pl, pb, pr, err := pads2D(n, c.shape[1], c.shape[2], kh, kw, sh, sw)
-	if err != nil {
-		return err
-	}
-	cfg := nn.MaxPool2DConfig{KernelH: kh, KernelW: kw, StrideH: sh, StrideW: sw, PadTop: pt, PadLeft: pl, PadBottom: pb, PadRight: pr}
+	cfg := nn.MaxPool2DConfig{KernelH: kh, KernelW: kw, StrideH: win.sh, StrideW: win.sw, PadTop: win.pt, PadLeft: win.pl, PadBottom: win.pb, PadRight: win.pr}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -685,20 +699,9 @@ func (c *converter[T]) gemm(n *Node, prefix string) error {
 	for i := range wt {
 		wt[i] *= alpha
 	}
-	var bias *nn.Param
-	if len(n.Inputs) > 2 && n.Inputs[2] != "" {
-		b, err := c.constInput(n, 2, "C")
-		if err != nil {
-			return err
-		}
-		if len(b.f) != out {
-			return fmt.Errorf("C has %d values for %d outputs (only per-output bias broadcasting is supported)", len(b.f), out)
-		}
-		bv := slices.Clone(b.f)
-		for i := range bv {
-			bv[i] *= beta
-		}
-		bias = paramFrom(prefix+".bias", []int{out}, bv)
+	bias, err := c.bias(n, "C", prefix, out, beta, "C has %d values for %d outputs (only per-output bias broadcasting is supported)")
+	if err != nil {
+		return err
 	}
 	c.layers = append(c.layers, nn.NewLinearFrom[T](paramFrom(prefix+".weight", []int{out, in}, wt), bias))
 	c.shape = []int{out}

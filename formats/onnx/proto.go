@@ -167,13 +167,8 @@ func DecodeTensor(b []byte) (*Tensor, error) {
 }
 
 func decodeModel(b []byte) (*Model, error) {
-	r := newReader(b, 0, "model")
 	m := &Model{}
-	for !r.done() {
-		f, t, err := r.next()
-		if err != nil {
-			return nil, err
-		}
+	err := newReader(b, 0, "model").fields(func(r *reader, f, t int) (err error) {
 		switch f {
 		case 1:
 			m.IRVersion, err = r.int64Field(t, "ir_version")
@@ -188,25 +183,18 @@ func decodeModel(b []byte) (*Model, error) {
 		case 6:
 			m.DocString, err = r.stringField(t, "doc_string")
 		case 7:
-			var sub []byte
-			var off int
-			if sub, off, err = r.bytesField(t, "graph"); err == nil {
-				m.Graph, err = decodeGraph(sub, off, "model.graph", 0)
-			}
+			m.Graph, err = message(r, t, "graph", func(b []byte, off int, path string) (*Graph, error) {
+				return decodeGraph(b, off, path, 0)
+			})
 		case 8:
-			var sub []byte
-			var off int
-			if sub, off, err = r.bytesField(t, "opset_import"); err == nil {
-				var id OperatorSetID
-				id, err = decodeOpset(sub, off, fmt.Sprintf("model.opset_import[%d]", len(m.OpsetImports)))
-				m.OpsetImports = append(m.OpsetImports, id)
-			}
+			return appendMessage(r, t, "opset_import", &m.OpsetImports, decodeOpset)
 		default:
-			err = r.skip(t)
+			return r.skip(t)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if m.Graph == nil {
 		return nil, &DecodeError{Path: "model", Offset: len(b), Msg: "no graph (is this an ONNX model file?)"}
@@ -214,14 +202,47 @@ func decodeModel(b []byte) (*Model, error) {
 	return m, nil
 }
 
-func decodeOpset(b []byte, off int, path string) (OperatorSetID, error) {
-	r := newReader(b, off, path)
-	var id OperatorSetID
+// fields calls field with the number and wire type of each field of r's message in turn,
+// and stops at the first error; field reads the field's value (or skips it, r.skip).
+func (r *reader) fields(field func(r *reader, f, t int) error) error {
 	for !r.done() {
 		f, t, err := r.next()
 		if err != nil {
-			return id, err
+			return err
 		}
+		if err := field(r, f, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// message reads the embedded message field name and decodes it with decode, whose path is
+// the reader's path and the field name.
+func message[T any](r *reader, t int, name string, decode func(b []byte, off int, path string) (T, error)) (T, error) {
+	sub, off, err := r.bytesField(t, name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return decode(sub, off, r.path+"."+name)
+}
+
+// appendMessage reads the next element of the repeated message field name, decodes it with
+// decode (its path ends in name[i]) and appends it to *dst.
+func appendMessage[T any](r *reader, t int, name string, dst *[]T, decode func(b []byte, off int, path string) (T, error)) error {
+	sub, off, err := r.bytesField(t, name)
+	if err != nil {
+		return err
+	}
+	v, err := decode(sub, off, fmt.Sprintf("%s.%s[%d]", r.path, name, len(*dst)))
+	*dst = append(*dst, v)
+	return err
+}
+
+func decodeOpset(b []byte, off int, path string) (OperatorSetID, error) {
+	var id OperatorSetID
+	err := newReader(b, off, path).fields(func(r *reader, f, t int) (err error) {
 		switch f {
 		case 1:
 			id.Domain, err = r.stringField(t, "domain")
@@ -230,69 +251,48 @@ func decodeOpset(b []byte, off int, path string) (OperatorSetID, error) {
 		default:
 			err = r.skip(t)
 		}
-		if err != nil {
-			return id, err
-		}
-	}
-	return id, nil
+		return err
+	})
+	return id, err
 }
 
 func decodeGraph(b []byte, off int, path string, depth int) (*Graph, error) {
 	if depth > maxDepth {
 		return nil, &DecodeError{Path: path, Offset: off, Msg: fmt.Sprintf("graphs nested deeper than %d", maxDepth)}
 	}
-	r := newReader(b, off, path)
 	g := &Graph{}
-	for !r.done() {
-		f, t, err := r.next()
-		if err != nil {
-			return nil, err
-		}
-		var sub []byte
-		var so int
+	err := newReader(b, off, path).fields(func(r *reader, f, t int) (err error) {
 		switch f {
 		case 1:
-			if sub, so, err = r.bytesField(t, "node"); err == nil {
-				var n *Node
-				n, err = decodeNode(sub, so, fmt.Sprintf("%s.node[%d]", path, len(g.Nodes)), depth)
-				g.Nodes = append(g.Nodes, n)
-			}
+			return appendMessage(r, t, "node", &g.Nodes, func(b []byte, off int, path string) (*Node, error) {
+				return decodeNode(b, off, path, depth)
+			})
 		case 2:
 			g.Name, err = r.stringField(t, "name")
 		case 5:
-			if sub, so, err = r.bytesField(t, "initializer"); err == nil {
-				var tt *Tensor
-				tt, err = decodeTensor(sub, so, fmt.Sprintf("%s.initializer[%d]", path, len(g.Initializers)))
-				g.Initializers = append(g.Initializers, tt)
-			}
+			return appendMessage(r, t, "initializer", &g.Initializers, decodeTensor)
 		case 10:
 			g.DocString, err = r.stringField(t, "doc_string")
-		case 11, 12, 13:
-			name := map[int]string{11: "input", 12: "output", 13: "value_info"}[f]
-			if sub, so, err = r.bytesField(t, name); err == nil {
-				dst := map[int]*[]*ValueInfo{11: &g.Inputs, 12: &g.Outputs, 13: &g.ValueInfo}[f]
-				var vi *ValueInfo
-				vi, err = decodeValueInfo(sub, so, fmt.Sprintf("%s.%s[%d]", path, name, len(*dst)))
-				*dst = append(*dst, vi)
-			}
+		case 11:
+			return appendMessage(r, t, "input", &g.Inputs, decodeValueInfo)
+		case 12:
+			return appendMessage(r, t, "output", &g.Outputs, decodeValueInfo)
+		case 13:
+			return appendMessage(r, t, "value_info", &g.ValueInfo, decodeValueInfo)
 		default:
 			err = r.skip(t)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return g, nil
 }
 
 func decodeNode(b []byte, off int, path string, depth int) (*Node, error) {
-	r := newReader(b, off, path)
 	n := &Node{}
-	for !r.done() {
-		f, t, err := r.next()
-		if err != nil {
-			return nil, err
-		}
+	err := newReader(b, off, path).fields(func(r *reader, f, t int) (err error) {
 		var s string
 		switch f {
 		case 1:
@@ -308,13 +308,9 @@ func decodeNode(b []byte, off int, path string, depth int) (*Node, error) {
 		case 4:
 			n.OpType, err = r.stringField(t, "op_type")
 		case 5:
-			var sub []byte
-			var so int
-			if sub, so, err = r.bytesField(t, "attribute"); err == nil {
-				var a *Attribute
-				a, err = decodeAttribute(sub, so, fmt.Sprintf("%s.attribute[%d]", path, len(n.Attributes)), depth)
-				n.Attributes = append(n.Attributes, a)
-			}
+			return appendMessage(r, t, "attribute", &n.Attributes, func(b []byte, off int, path string) (*Attribute, error) {
+				return decodeAttribute(b, off, path, depth)
+			})
 		case 6:
 			n.DocString, err = r.stringField(t, "doc_string")
 		case 7:
@@ -322,23 +318,18 @@ func decodeNode(b []byte, off int, path string, depth int) (*Node, error) {
 		default:
 			err = r.skip(t)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return n, nil
 }
 
 func decodeAttribute(b []byte, off int, path string, depth int) (*Attribute, error) {
-	r := newReader(b, off, path)
 	a := &Attribute{}
-	for !r.done() {
-		f, t, err := r.next()
-		if err != nil {
-			return nil, err
-		}
-		var sub []byte
-		var so int
+	subgraph := func(b []byte, off int, path string) (*Graph, error) { return decodeGraph(b, off, path, depth+1) }
+	err := newReader(b, off, path).fields(func(r *reader, f, t int) (err error) {
 		switch f {
 		case 1:
 			a.Name, err = r.stringField(t, "name")
@@ -353,51 +344,36 @@ func decodeAttribute(b []byte, off int, path string, depth int) (*Attribute, err
 		case 4:
 			a.S, _, err = r.bytesField(t, "s")
 		case 5:
-			if sub, so, err = r.bytesField(t, "t"); err == nil {
-				a.T, err = decodeTensor(sub, so, path+".t")
-			}
+			a.T, err = message(r, t, "t", decodeTensor)
 		case 6:
-			if sub, so, err = r.bytesField(t, "g"); err == nil {
-				a.G, err = decodeGraph(sub, so, path+".g", depth+1)
-			}
+			a.G, err = message(r, t, "g", subgraph)
 		case 7:
 			a.Floats, err = r.fixed32s(t, "floats", a.Floats)
 		case 8:
 			a.Ints, err = r.varints(t, "ints", a.Ints)
 		case 9:
-			if sub, _, err = r.bytesField(t, "strings"); err == nil {
-				a.Strings = append(a.Strings, sub)
+			var s []byte
+			if s, _, err = r.bytesField(t, "strings"); err == nil {
+				a.Strings = append(a.Strings, s)
 			}
 		case 10:
-			if sub, so, err = r.bytesField(t, "tensors"); err == nil {
-				var tt *Tensor
-				tt, err = decodeTensor(sub, so, fmt.Sprintf("%s.tensors[%d]", path, len(a.Tensors)))
-				a.Tensors = append(a.Tensors, tt)
-			}
+			return appendMessage(r, t, "tensors", &a.Tensors, decodeTensor)
 		case 11:
-			if sub, so, err = r.bytesField(t, "graphs"); err == nil {
-				var g *Graph
-				g, err = decodeGraph(sub, so, fmt.Sprintf("%s.graphs[%d]", path, len(a.Graphs)), depth+1)
-				a.Graphs = append(a.Graphs, g)
-			}
+			return appendMessage(r, t, "graphs", &a.Graphs, subgraph)
 		default:
 			err = r.skip(t)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return a, nil
 }
 
 func decodeTensor(b []byte, off int, path string) (*Tensor, error) {
-	r := newReader(b, off, path)
 	tn := &Tensor{decodeOffset: off}
-	for !r.done() {
-		f, t, err := r.next()
-		if err != nil {
-			return nil, err
-		}
+	err := newReader(b, off, path).fields(func(r *reader, f, t int) (err error) {
 		switch f {
 		case 1:
 			tn.Dims, err = r.varints(t, "dims", tn.Dims)
@@ -441,9 +417,10 @@ func decodeTensor(b []byte, off int, path string) (*Tensor, error) {
 		default:
 			err = r.skip(t)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, d := range tn.Dims {
 		if d < 0 {
@@ -459,28 +436,22 @@ func (r *reader) varints64u(typ int, name string, dst []uint64) ([]uint64, error
 }
 
 func decodeValueInfo(b []byte, off int, path string) (*ValueInfo, error) {
-	r := newReader(b, off, path)
 	vi := &ValueInfo{}
-	for !r.done() {
-		f, t, err := r.next()
-		if err != nil {
-			return nil, err
-		}
+	err := newReader(b, off, path).fields(func(r *reader, f, t int) (err error) {
 		switch f {
 		case 1:
 			vi.Name, err = r.stringField(t, "name")
 		case 2:
-			var sub []byte
-			var so int
-			if sub, so, err = r.bytesField(t, "type"); err == nil {
-				err = decodeTypeProto(sub, so, path+".type", vi)
-			}
+			_, err = message(r, t, "type", func(b []byte, off int, path string) (struct{}, error) {
+				return struct{}{}, decodeTypeProto(b, off, path, vi)
+			})
 		default:
 			err = r.skip(t)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return vi, nil
 }
@@ -488,89 +459,56 @@ func decodeValueInfo(b []byte, off int, path string) (*ValueInfo, error) {
 // decodeTypeProto reads TypeProto.tensor_type (field 1) → elem_type (1), shape (2) →
 // dim (1) → dim_value (1) | dim_param (2).
 func decodeTypeProto(b []byte, off int, path string, vi *ValueInfo) error {
-	r := newReader(b, off, path)
-	for !r.done() {
-		f, t, err := r.next()
-		if err != nil {
-			return err
-		}
+	return newReader(b, off, path).fields(func(r *reader, f, t int) error {
 		if f != 1 {
-			if err := r.skip(t); err != nil {
-				return err
-			}
-			continue
+			return r.skip(t)
 		}
-		sub, so, err := r.bytesField(t, "tensor_type")
-		if err != nil {
-			return err
-		}
-		tr := newReader(sub, so, path+".tensor_type")
-		for !tr.done() {
-			f, t, err := tr.next()
-			if err != nil {
-				return err
-			}
-			switch f {
-			case 1:
-				var v int64
-				v, err = tr.int64Field(t, "elem_type")
-				vi.ElemType = DataType(v)
-			case 2:
-				var ss []byte
-				var sso int
-				if ss, sso, err = tr.bytesField(t, "shape"); err == nil {
-					vi.Shape, err = decodeShape(ss, sso, path+".tensor_type.shape")
+		_, err := message(r, t, "tensor_type", func(b []byte, off int, path string) (struct{}, error) {
+			return struct{}{}, newReader(b, off, path).fields(func(r *reader, f, t int) (err error) {
+				switch f {
+				case 1:
+					var v int64
+					v, err = r.int64Field(t, "elem_type")
+					vi.ElemType = DataType(v)
+				case 2:
+					vi.Shape, err = message(r, t, "shape", decodeShape)
+				default:
+					err = r.skip(t)
 				}
-			default:
-				err = tr.skip(t)
-			}
-			if err != nil {
 				return err
-			}
-		}
-	}
-	return nil
+			})
+		})
+		return err
+	})
 }
 
 func decodeShape(b []byte, off int, path string) ([]Dim, error) {
-	r := newReader(b, off, path)
 	dims := []Dim{}
-	for !r.done() {
-		f, t, err := r.next()
-		if err != nil {
-			return nil, err
-		}
+	err := newReader(b, off, path).fields(func(r *reader, f, t int) error {
 		if f != 1 {
-			if err := r.skip(t); err != nil {
-				return nil, err
-			}
-			continue
+			return r.skip(t)
 		}
-		sub, so, err := r.bytesField(t, "dim")
-		if err != nil {
-			return nil, err
-		}
-		dr := newReader(sub, so, fmt.Sprintf("%s.dim[%d]", path, len(dims)))
-		var d Dim
-		for !dr.done() {
-			f, t, err := dr.next()
-			if err != nil {
-				return nil, err
-			}
-			switch f {
-			case 1:
-				d.Value, err = dr.int64Field(t, "dim_value")
-				d.Known = true
-			case 2:
-				d.Param, err = dr.stringField(t, "dim_param")
-			default:
-				err = dr.skip(t)
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		dims = append(dims, d)
+		return appendMessage(r, t, "dim", &dims, decodeDim)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return dims, nil
+}
+
+func decodeDim(b []byte, off int, path string) (Dim, error) {
+	var d Dim
+	err := newReader(b, off, path).fields(func(r *reader, f, t int) (err error) {
+		switch f {
+		case 1:
+			d.Value, err = r.int64Field(t, "dim_value")
+			d.Known = true
+		case 2:
+			d.Param, err = r.stringField(t, "dim_param")
+		default:
+			err = r.skip(t)
+		}
+		return err
+	})
+	return d, err
 }

@@ -260,7 +260,8 @@ func eachItem(root any, fn func(k, v any) error) error {
 }
 
 // check verifies that every element the view addresses lies inside its storage, and counts
-// the elements.
+// the elements. Sizes and strides are below 2^31 and storages below MaxEntry elements, so
+// keeping the last address below the storage size at every step cannot overflow.
 func (t *tensor) check() error {
 	if len(t.shape) != len(t.stride) {
 		return fmt.Errorf("shape %v and stride %v differ in rank", t.shape, t.stride)
@@ -268,25 +269,34 @@ func (t *tensor) check() error {
 	if t.offset < 0 {
 		return fmt.Errorf("negative storage offset %d", t.offset)
 	}
-	last, numel := t.offset, 1
+	numel := 1
 	for i, d := range t.shape {
 		if d < 0 || t.stride[i] < 0 {
 			return fmt.Errorf("negative size or stride (%v, %v)", t.shape, t.stride)
 		}
 		if d == 0 {
-			t.numel = 0
-			return nil
+			numel = 0
+		} else if numel > 0 {
+			if numel > math.MaxInt64/d {
+				return fmt.Errorf("shape %v has too many elements", t.shape)
+			}
+			numel *= d
 		}
-		if numel > math.MaxInt64/d {
-			return fmt.Errorf("shape %v has too many elements", t.shape)
+	}
+	t.numel = numel
+	if numel == 0 {
+		return nil
+	}
+	last := t.offset
+	for i, d := range t.shape {
+		if last >= t.storage.numel {
+			break
 		}
-		numel *= d
 		last += (d - 1) * t.stride[i]
 	}
 	if last >= t.storage.numel {
-		return fmt.Errorf("view (offset %d, shape %v, stride %v) reaches element %d of a storage of %d", t.offset, t.shape, t.stride, last, t.storage.numel)
+		return fmt.Errorf("view (offset %d, shape %v, stride %v) reaches past the storage of %d elements", t.offset, t.shape, t.stride, t.storage.numel)
 	}
-	t.numel = numel
 	return nil
 }
 

@@ -172,7 +172,13 @@ func TestErrors(t *testing.T) {
 		{"key not a string", func(m map[string][]byte) { m["p2/data.pkl"] = []byte(pkl("K\x01K\x01")) }, "key is a int, not a string"},
 		{"view past the storage", func(m map[string][]byte) {
 			m["p2/data.pkl"] = []byte(pkl(tensorPkl("w", "FloatStorage", 4, 1, "K\x02K\x02\x86", "K\x02K\x01\x86")))
-		}, "reaches element 4 of a storage of 4"},
+		}, "reaches past the storage of 4 elements"},
+		{"offset and strides whose sum overflows int64", func(m map[string][]byte) {
+			big := "J\xff\xff\xff\x7f" // 2^31 − 1
+			p := tensorPkl("w", "FloatStorage", 4, 0, big+big+"\x86", big+big+"\x86")
+			p = strings.Replace(p, "tQK\x00", "tQ\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x40", 1) // offset 2^62
+			m["p2/data.pkl"] = []byte(pkl(p))
+		}, "reaches past the storage"},
 		{"rank mismatch", func(m map[string][]byte) {
 			m["p2/data.pkl"] = []byte(pkl(tensorPkl("w", "FloatStorage", 4, 0, "K\x02K\x02\x86", "K\x01\x85")))
 		}, "differ in rank"},

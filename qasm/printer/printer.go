@@ -155,43 +155,13 @@ func (p *printer) stmt(s ast.Stmt) {
 	case *ast.IncludeStmt:
 		p.str("include \"" + s.Path + "\";")
 	case *ast.QubitDecl:
-		if s.Old {
-			p.str("qreg " + s.Name.Name)
-			if s.Size != nil {
-				p.str("[")
-				p.expr(s.Size)
-				p.str("]")
-			}
-		} else {
-			p.str("qubit")
-			if s.Size != nil {
-				p.str("[")
-				p.expr(s.Size)
-				p.str("]")
-			}
-			p.str(" " + s.Name.Name)
-		}
+		p.register(s.Old, "qreg", "qubit", s.Name.Name, s.Size)
 		p.str(";")
 	case *ast.BitDecl:
 		if s.Output {
 			p.str("output ")
 		}
-		if s.Old {
-			p.str("creg " + s.Name.Name)
-			if s.Size != nil {
-				p.str("[")
-				p.expr(s.Size)
-				p.str("]")
-			}
-		} else {
-			p.str("bit")
-			if s.Size != nil {
-				p.str("[")
-				p.expr(s.Size)
-				p.str("]")
-			}
-			p.str(" " + s.Name.Name)
-		}
+		p.register(s.Old, "creg", "bit", s.Name.Name, s.Size)
 		if s.Init != nil {
 			p.str(" = ")
 			p.expr(s.Init)
@@ -245,11 +215,7 @@ func (p *printer) stmt(s ast.Stmt) {
 			}
 			if par.Qubit {
 				p.str("qubit")
-				if par.Size != nil {
-					p.str("[")
-					p.expr(par.Size)
-					p.str("]")
-				}
+				p.size(par.Size)
 			} else {
 				if par.Access != ast.ILLEGAL {
 					p.str(par.Access.String() + " ")
@@ -281,10 +247,7 @@ func (p *printer) stmt(s ast.Stmt) {
 			p.exprs(s.Args)
 			p.str(")")
 		}
-		if len(s.Qubits) > 0 {
-			p.str(" ")
-			p.exprs(s.Qubits)
-		}
+		p.operands(s.Qubits)
 		p.str(";")
 	case *ast.MeasureStmt:
 		p.expr(s.Measure)
@@ -299,10 +262,7 @@ func (p *printer) stmt(s ast.Stmt) {
 		p.str(";")
 	case *ast.BarrierStmt:
 		p.str("barrier")
-		if len(s.Qubits) > 0 {
-			p.str(" ")
-			p.exprs(s.Qubits)
-		}
+		p.operands(s.Qubits)
 		p.str(";")
 	case *ast.AssignStmt:
 		p.expr(s.Target)
@@ -362,11 +322,7 @@ func (p *printer) stmt(s ast.Stmt) {
 		p.str(";")
 	case *ast.BoxStmt:
 		p.str("box")
-		if s.Duration != nil {
-			p.str("[")
-			p.expr(s.Duration)
-			p.str("]")
-		}
+		p.size(s.Duration)
 		p.str(" ")
 		p.block(s.Body)
 	case *ast.PragmaStmt:
@@ -383,12 +339,42 @@ func (p *printer) stmt(s ast.Stmt) {
 	}
 }
 
+// register prints a register declaration without its semicolon: OpenQASM 2's
+// "qreg name[size]" when old, else OpenQASM 3's "qubit[size] name".
+func (p *printer) register(old bool, kw2, kw3, name string, size ast.Expr) {
+	if old {
+		p.str(kw2 + " " + name)
+		p.size(size)
+		return
+	}
+	p.str(kw3)
+	p.size(size)
+	p.str(" " + name)
+}
+
+// size prints "[size]" (a size, a duration), or nothing when size is nil.
+func (p *printer) size(size ast.Expr) {
+	if size != nil {
+		p.str("[")
+		p.expr(size)
+		p.str("]")
+	}
+}
+
 func (p *printer) idents(list []*ast.Ident) {
 	for i, id := range list {
 		if i > 0 {
 			p.str(", ")
 		}
 		p.str(id.Name)
+	}
+}
+
+// operands prints " a, b, …", or nothing for an empty list.
+func (p *printer) operands(list []ast.Expr) {
+	if len(list) > 0 {
+		p.str(" ")
+		p.exprs(list)
 	}
 }
 
@@ -422,11 +408,7 @@ func (p *printer) typ(t *ast.TypeExpr) {
 			p.str("]")
 		}
 	default:
-		if t.Size != nil {
-			p.str("[")
-			p.expr(t.Size)
-			p.str("]")
-		}
+		p.size(t.Size)
 	}
 }
 
