@@ -100,7 +100,7 @@ func TestRealBatchRejectsComplexGates(t *testing.T) {
 	x, _ := NewRealBatch(2, 1)
 	for _, name := range []string{"rz", "rx", "s", "t", "y", "cp", "gphase"} {
 		g := gates.MustGet(name)
-		op := circuit.Op{Kind: circuit.GateOp, Gate: g, Pos: circuit.Pos{File: "a.qasm", Line: 3, Col: 5}}
+		op := circuit.Op{Kind: circuit.GateOp, Gate: g, Pos: circuit.NewPos("a.qasm", 3, 5)}
 		for i := 0; i < g.Qubits; i++ {
 			op.Qubits = append(op.Qubits, i)
 		}
