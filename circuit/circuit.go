@@ -50,11 +50,34 @@ func (k Kind) String() string {
 }
 
 // Pos is a source position, set when an operation came from text (OpenQASM); the zero value
-// means "no position". Line and Col are 32-bit to keep an Op small (a million-line program
-// holds a million of them).
+// means "no position". It is 16 bytes, to keep an Op small (a program of a million
+// operations holds a million positions): the file name is held by reference (operations
+// read from one file share it) and the line and column are 32-bit. Make one with NewPos.
 type Pos struct {
-	File      string
+	file      *string
 	Line, Col int32
+}
+
+// NewPos returns the position line:col in file (line and col saturate at 2^31−1).
+func NewPos(file string, line, col int) Pos {
+	p := Pos{Line: int32(min(line, math.MaxInt32)), Col: int32(min(col, math.MaxInt32))}
+	if file != "" {
+		p.file = &file
+	}
+	return p
+}
+
+// At returns the position line:col in the file of p (sharing its file name).
+func (p Pos) At(line, col int) Pos {
+	return Pos{file: p.file, Line: int32(min(line, math.MaxInt32)), Col: int32(min(col, math.MaxInt32))}
+}
+
+// File is the position's file name ("" when there is none).
+func (p Pos) File() string {
+	if p.file == nil {
+		return ""
+	}
+	return *p.file
 }
 
 // IsValid reports whether the position is set.
@@ -65,7 +88,7 @@ func (p Pos) String() string {
 	if !p.IsValid() {
 		return ""
 	}
-	f := p.File
+	f := p.File()
 	if f == "" {
 		f = "<input>"
 	}
@@ -159,10 +182,10 @@ func (c *Cond) check() error {
 
 // Op is one operation of a circuit.
 //
-// An Op is kept small (104 bytes on 64-bit machines), because a large program holds one per
+// An Op is kept small (96 bytes on 64-bit machines), because a large program holds one per
 // operation: the fields every operation uses are inline, a measurement's classical bits
-// are held out of line (Clbits, SetClbits, NewMeasure), Ctrl and the source position use
-// 32-bit integers.
+// are held out of line (Clbits, SetClbits, NewMeasure), Ctrl is 32-bit and the source
+// position is 16 bytes (Pos).
 type Op struct {
 	// Gate is the gate applied (Kind == GateOp).
 	Gate *gates.Gate

@@ -145,8 +145,8 @@ func TestAppendErrors(t *testing.T) {
 		{Op{Kind: GateOp, Gate: gates.MustGet("rx"), Qubits: []int{0}}, "rx takes 1 parameters, got 0"},
 		{NewMeasure([]int{0}, []int{3}), "classical bit 3 out of range"},
 		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{0}, Cond: &Cond{Clbits: []int{7}}}, "condition bit 7 out of range"},
-		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{0}, Pos: Pos{"a.qasm", 3, 5}}, ""},
-		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{9}, Pos: Pos{"a.qasm", 3, 5}}, "a.qasm:3:5: x: qubit 9"},
+		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{0}, Pos: NewPos("a.qasm", 3, 5)}, ""},
+		{Op{Kind: GateOp, Gate: gates.MustGet("x"), Qubits: []int{9}, Pos: NewPos("a.qasm", 3, 5)}, "a.qasm:3:5: x: qubit 9"},
 	}
 	for _, tc := range cases {
 		err := c.Append(tc.op)
@@ -171,7 +171,7 @@ func TestCheckReal(t *testing.T) {
 	ok := New(3).RY("t0", 0).CZ(0, 1).CX(1, 2).H(2).Swap(0, 2).Ctrl("ry", []int{0}, []int{1}, 0.2)
 	assert.NoError(t, ok.CheckReal(), "real circuit rejected")
 	bad := New(2).RY(0.1, 0)
-	bad.Ops = append(bad.Ops, Op{Kind: GateOp, Gate: gates.MustGet("rz"), Qubits: []int{1}, Args: []Expr{Num(1)}, Pos: Pos{"ansatz.qasm", 4, 1}})
+	bad.Ops = append(bad.Ops, Op{Kind: GateOp, Gate: gates.MustGet("rz"), Qubits: []int{1}, Args: []Expr{Num(1)}, Pos: NewPos("ansatz.qasm", 4, 1)})
 	err := bad.CheckReal()
 	var nr *NotRealError
 	if !errors.As(err, &nr) || nr.Gate != "rz" || nr.Index != 1 || !strings.Contains(err.Error(), "ansatz.qasm:4:1") {

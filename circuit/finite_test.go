@@ -16,7 +16,7 @@ import (
 // TestNonFiniteAngles checks that every way of evaluating angles (Op.Params and Bind)
 // refuses one that is NaN or ±Inf, naming the gate, its position and the values used.
 func TestNonFiniteAngles(t *testing.T) {
-	pos := circuit.Pos{File: "a.qasm", Line: 5, Col: 1}
+	pos := circuit.NewPos("a.qasm", 5, 1)
 	t1 := circuit.Div(circuit.Num(1), circuit.Param("t"))
 	expTheta := circuit.Call{Fn: "exp", Arg: circuit.Param("theta")}
 	for _, tc := range []struct {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestRemoveFinalMeasurements(t *testing.T) {
-	at := func(line int) circuit.Pos { return circuit.Pos{File: "p.qasm", Line: int32(line), Col: 1} }
+	at := func(line int) circuit.Pos { return circuit.NewPos("p.qasm", line, 1) }
 	meas := func(q, b, line int) circuit.Op {
 		op := circuit.NewMeasure([]int{q}, []int{b})
 		op.Pos = at(line)

@@ -17,8 +17,8 @@ func TestOpSize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("sizes are checked on 64-bit machines")
 	}
-	assert.LessOrEqual(t, unsafe.Sizeof(circuit.Op{}), uintptr(104))
-	assert.LessOrEqual(t, unsafe.Sizeof(circuit.Pos{}), uintptr(24))
+	assert.LessOrEqual(t, unsafe.Sizeof(circuit.Op{}), uintptr(96))
+	assert.LessOrEqual(t, unsafe.Sizeof(circuit.Pos{}), uintptr(16))
 }
 
 func TestClbits(t *testing.T) {
@@ -73,4 +73,27 @@ func ExampleNewMeasure() {
 	op := &c.Ops[2]
 	fmt.Println(op.Name(), op.Qubits, op.Clbits())
 	// Output: measure [0 1] [0 1]
+}
+
+func TestPos(t *testing.T) {
+	tests := []struct {
+		name      string
+		pos       circuit.Pos
+		file, str string
+		valid     bool
+	}{
+		{"file line col", circuit.NewPos("a.qasm", 3, 5), "a.qasm", "a.qasm:3:5", true},
+		{"no file", circuit.NewPos("", 4, 1), "", "<input>:4:1", true},
+		{"zero", circuit.Pos{}, "", "", false},
+		{"saturated", circuit.NewPos("b.qasm", 1<<40, 7), "b.qasm", "b.qasm:2147483647:7", true},
+		{"moved in its file", circuit.NewPos("c.qasm", 1, 1).At(9, 2), "c.qasm", "c.qasm:9:2", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.file, tc.pos.File())
+			assert.Equal(t, tc.str, tc.pos.String())
+			assert.Equal(t, tc.valid, tc.pos.IsValid())
+		})
+	}
+	assert.Equal(t, circuit.NewPos("a.qasm", 3, 5), circuit.NewPos("a.qasm", 3, 5), "positions compare by file name")
 }

@@ -173,7 +173,7 @@ func TestErrors(t *testing.T) {
 	if err := cu3.Gate("cu3", []int{0, 1}, 0.1, 0.2, 0.3); err != nil {
 		t.Fatal(err)
 	}
-	cu3.Ops[0].Pos = circuit.Pos{File: "a.qasm", Line: 4, Col: 1}
+	cu3.Ops[0].Pos = circuit.NewPos("a.qasm", 4, 1)
 	big := circuit.New(40).H(39)
 	mid := circuit.New(1).H(0).Measure(0, 0).X(0)
 	cases := []struct {

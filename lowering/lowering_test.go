@@ -12,6 +12,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/internal/oracle"
 	"github.com/qpeft/qpeft/sim"
 )
 
@@ -142,7 +143,7 @@ func TestKronLiteral(t *testing.T) {
 			d := 1 << n
 			// Build the reference layer by layer: consecutive single-qubit ops on distinct
 			// qubits become one literal Kronecker product; cz(a, a+1) is I ⊗ CZ ⊗ I.
-			want := identityMat(d)
+			want := oracle.Identity(d)
 			var layer [][]complex128
 			flush := func() {
 				if layer != nil {
@@ -351,7 +352,7 @@ func TestCompileErrors(t *testing.T) {
 	c := circuit.New(2).RY("a", 0).CZ(0, 1).RY("b", 1)
 	g, _ := circuit.ToExpr("c")
 	require.NoError(t, c.Append(circuit.Op{Kind: circuit.GateOp, Gate: gates.MustGet("rz"), Qubits: []int{1}, Args: []circuit.Expr{g},
-		Pos: circuit.Pos{File: "adapter.qasm", Line: 7, Col: 3}}))
+		Pos: circuit.NewPos("adapter.qasm", 7, 3)}))
 	_, err := CompileReal(c)
 	var nre *circuit.NotRealError
 	require.True(t, errors.As(err, &nre), "CompileReal: %v", err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/internal/gcpace"
 	"github.com/qpeft/qpeft/qasm/ast"
 	"github.com/qpeft/qpeft/qasm/parser"
 	"github.com/qpeft/qpeft/qasm/scanner"
@@ -203,18 +204,28 @@ func (c *Config) readFile(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
+	st, err := f.Stat()
+	if err == nil && st.IsDir() {
 		return nil, fmt.Errorf("%s is a directory, not an OpenQASM file", path)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
+	// A regular file's size is known: reading into a buffer of that size (and the
+	// bytes.Buffer's minimum read) holds the source once, without io.ReadAll's copies.
+	var buf bytes.Buffer
+	if err == nil && st.Mode().IsRegular() && st.Size() <= max {
+		buf.Grow(int(st.Size()) + bytes.MinRead + 1)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(f, max+1)); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
+	b := buf.Bytes()
 	if int64(len(b)) > max {
 		return nil, fmt.Errorf("%s: file larger than %d bytes (limit MaxSourceBytes)", path, max)
 	}
 	return b, nil
 }
+
+// largeSource is the source size (bytes) from which reading paces the garbage collector.
+const largeSource = 1 << 20
 
 // Parse reads a program from src with this configuration.
 func (c *Config) Parse(filename string, src []byte) (*Program, error) {
@@ -223,7 +234,11 @@ func (c *Config) Parse(filename string, src []byte) (*Program, error) {
 		return nil, ErrorList{{Pos: ast.Pos{File: filename, Line: 1, Col: 1},
 			Msg: fmt.Sprintf("file is %d bytes, more than the limit of %d (limit MaxSourceBytes)", len(src), lim.MaxSourceBytes)}}
 	}
-	defer paceGC(len(src))()
+	if len(src) >= largeSource {
+		// The collector runs earlier while a large source is read (internal/gcpace): each
+		// statement's syntax tree is garbage once lowered, next to the growing circuit.
+		defer gcpace.Lower()()
+	}
 	// Each statement is lowered as soon as it is parsed and then dropped, so that memory
 	// follows the circuit, not the syntax tree of the whole file. Syntax errors still take
 	// precedence: when the file has any, they are the only errors reported.

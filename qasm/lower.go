@@ -153,10 +153,12 @@ const (
 )
 
 type lowerer struct {
-	cfg   *Config
-	lim   Limits
-	major int
-	errs  ErrorList
+	cfg *Config
+	// lastPos is the position of the last operation emitted: its file name is shared.
+	lastPos circuit.Pos
+	lim     Limits
+	major   int
+	errs    ErrorList
 
 	global *scope
 	gates  map[string]*gateEntry
@@ -255,13 +257,22 @@ func (l *lowerer) fatal(pos ast.Pos, format string, args ...any) {
 	l.halted = true
 }
 
-// cpos converts a syntax position to an operation's (32-bit line and column, saturated).
-func cpos(p ast.Pos) circuit.Pos {
-	return circuit.Pos{File: p.File, Line: int32(min(p.Line, math.MaxInt32)), Col: int32(min(p.Col, math.MaxInt32))}
+// cpos converts a syntax position to an operation's.
+func cpos(p ast.Pos) circuit.Pos { return circuit.NewPos(p.File, p.Line, p.Col) }
+
+// opPos converts a syntax position to an operation's, sharing one copy of each file name
+// among the operations (a Pos holds its file name by reference).
+func (l *lowerer) opPos(p ast.Pos) circuit.Pos {
+	if l.lastPos.File() != p.File {
+		l.lastPos = cpos(p)
+	}
+	return l.lastPos.At(p.Line, p.Col)
 }
 
 // astPos converts an operation's position back to a syntax position.
-func astPos(p circuit.Pos) ast.Pos { return ast.Pos{File: p.File, Line: int(p.Line), Col: int(p.Col)} }
+func astPos(p circuit.Pos) ast.Pos {
+	return ast.Pos{File: p.File(), Line: int(p.Line), Col: int(p.Col)}
+}
 
 // begin starts lowering the file filename, which declares version ("" when it has no
 // OPENQASM line).

@@ -80,7 +80,7 @@ func (l *lowerer) emit(op circuit.Op, pos ast.Pos) {
 	if l.halted {
 		return
 	}
-	op.Pos = cpos(pos)
+	op.Pos = l.opPos(pos)
 	if l.cond != nil && op.Kind != circuit.Barrier {
 		for _, b := range l.cond.bits {
 			if l.condWritten[b] {

@@ -142,7 +142,7 @@ func TestLimits(t *testing.T) {
 func TestParseReader(t *testing.T) {
 	var cfg Config
 	p, err := cfg.ParseReader("<stdin>", strings.NewReader("qubit q; h q;"))
-	if err != nil || len(p.Circuit.Ops) != 1 || p.Circuit.Ops[0].Pos.File != "<stdin>" {
+	if err != nil || len(p.Circuit.Ops) != 1 || p.Circuit.Ops[0].Pos.File() != "<stdin>" {
 		t.Errorf("%v %v", p, err)
 	}
 	cfg.Limits.MaxSourceBytes = 4

@@ -100,7 +100,7 @@ func TestRealBatchRejectsComplexGates(t *testing.T) {
 	x, _ := NewRealBatch(2, 1)
 	for _, name := range []string{"rz", "rx", "s", "t", "y", "cp", "gphase"} {
 		g := gates.MustGet(name)
-		op := circuit.Op{Kind: circuit.GateOp, Gate: g, Pos: circuit.Pos{File: "a.qasm", Line: 3, Col: 5}}
+		op := circuit.Op{Kind: circuit.GateOp, Gate: g, Pos: circuit.NewPos("a.qasm", 3, 5)}
 		for i := 0; i < g.Qubits; i++ {
 			op.Qubits = append(op.Qubits, i)
 		}
@@ -286,20 +286,6 @@ func TestKernelsDense(t *testing.T) {
 			}
 		}
 	})
-}
-
-// controlledDense is the hand-built matrix of m with nc controls on the low bits.
-func controlledDense(m []complex128, nt, nc int) []complex128 {
-	td := 1 << nt
-	D := td << nc
-	out := identity(D)
-	ones := 1<<nc - 1
-	for r := 0; r < td; r++ {
-		for c := 0; c < td; c++ {
-			out[(ones|r<<nc)*D+(ones|c<<nc)] = m[r*td+c]
-		}
-	}
-	return out
 }
 
 // TestKernelsNoAlloc: the serial kernels allocate nothing.

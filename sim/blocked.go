@@ -684,45 +684,51 @@ func PlanPrecision(c *circuit.Circuit, env circuit.Env, complexPath bool, prec P
 	if err := checkUnitary(c); err != nil {
 		return Schedule{}, err
 	}
-	steps, err := compile(c, env)
+	prog, err := prepare(c, env)
 	if err != nil {
 		return Schedule{}, err
-	}
-	gs := gateSteps(steps)
-	real := 0 // the gates State.runGates runs on the real path
-	for !complexPath && real < len(gs) && gs[real].mr != nil {
-		real++
 	}
 	eb := 8
 	if prec == Single {
 		eb = 4
 	}
-	sc := Schedule{Gates: len(gs)}
-	for _, part := range []struct {
-		gs []*step
-		rf int
-	}{{gs[:real], 1}, {gs[real:], 2}} {
-		sweeps, cq := Blocking.plan(part.gs, c.NumQubits, part.rf, eb, part.rf == 2)
-		if sweeps == nil {
-			sc.Sweeps += len(part.gs)
-			sc.Steps += len(part.gs)
-			for range part.gs {
-				sc.SweepSteps = append(sc.SweepSteps, 0)
-			}
-			continue
+	var sc Schedule
+	cplx := complexPath // State.runGates runs on the real path up to the first complex gate
+	err = prog.eachGates(func(gs []*step) {
+		real := 0
+		for !cplx && real < len(gs) && gs[real].mr != nil {
+			real++
 		}
-		sc.Sweeps += len(sweeps)
-		sc.ChunkQubits = max(sc.ChunkQubits, cq)
-		for i := range sweeps {
-			sc.Steps += len(sweeps[i].steps)
-			k := len(sweeps[i].steps)
-			if sweeps[i].direct {
-				k = 0
-			}
-			sc.SweepSteps = append(sc.SweepSteps, k)
+		if real < len(gs) {
+			cplx = true
 		}
-	}
-	return sc, nil
+		sc.Gates += len(gs)
+		for _, part := range []struct {
+			gs []*step
+			rf int
+		}{{gs[:real], 1}, {gs[real:], 2}} {
+			sweeps, cq := Blocking.plan(part.gs, c.NumQubits, part.rf, eb, part.rf == 2)
+			if sweeps == nil {
+				sc.Sweeps += len(part.gs)
+				sc.Steps += len(part.gs)
+				for range part.gs {
+					sc.SweepSteps = append(sc.SweepSteps, 0)
+				}
+				continue
+			}
+			sc.Sweeps += len(sweeps)
+			sc.ChunkQubits = max(sc.ChunkQubits, cq)
+			for i := range sweeps {
+				sc.Steps += len(sweeps[i].steps)
+				k := len(sweeps[i].steps)
+				if sweeps[i].direct {
+					k = 0
+				}
+				sc.SweepSteps = append(sc.SweepSteps, k)
+			}
+		}
+	})
+	return sc, err
 }
 
 // ApplyCircuit applies the gates of c, bound by env, to every state of the batch at once:
@@ -730,44 +736,38 @@ func PlanPrecision(c *circuit.Circuit, env circuit.Env, complexPath bool, prec P
 // every sweep over memory (the adapter case: K columns of a unitary). The circuit must
 // consist of gates only and act on x's qubits.
 func (x *Batch) ApplyCircuit(c *circuit.Circuit, env circuit.Env) error {
-	gs, err := batchSteps(c, env, x.Qubits)
+	defer paceLarge(c)()
+	prog, err := batchProgram(c, env, x.Qubits)
 	if err != nil {
 		return err
 	}
 	a := amps{f: x.floats(), c: x.Data, n: x.Qubits, B: x.B}
-	a.runGates(gs, Blocking)
-	return nil
+	return prog.eachGates(func(gs []*step) { a.runGates(gs, Blocking) })
 }
 
 // ApplyCircuit is Batch.ApplyCircuit on the float64 path; a gate with complex entries is an
 // error naming it (nothing is applied then).
 func (x *RealBatch) ApplyCircuit(c *circuit.Circuit, env circuit.Env) error {
-	gs, err := batchSteps(c, env, x.Qubits)
+	defer paceLarge(c)()
+	prog, err := batchProgram(c, env, x.Qubits)
 	if err != nil {
 		return err
 	}
-	for _, st := range gs {
-		if st.mr == nil || !st.op.Gate.Real {
-			return notRealError(st.op)
-		}
+	if i := prog.sh.notReal; i >= 0 {
+		return notRealError(&c.Ops[i])
 	}
 	a := amps{f: x.Data, n: x.Qubits, B: x.B}
-	a.runGates(gs, Blocking)
-	return nil
+	return prog.eachGates(func(gs []*step) { a.runGates(gs, Blocking) })
 }
 
-func batchSteps(c *circuit.Circuit, env circuit.Env, n int) ([]*step, error) {
+func batchProgram(c *circuit.Circuit, env circuit.Env, n int) (*program, error) {
 	if c.NumQubits != n {
 		return nil, fmt.Errorf("sim: the circuit has %d qubits, the batch %d", c.NumQubits, n)
 	}
 	if err := checkUnitary(c); err != nil {
 		return nil, err
 	}
-	steps, err := compile(c, env)
-	if err != nil {
-		return nil, err
-	}
-	return gateSteps(steps), nil
+	return prepare(c, env)
 }
 
 // runSweep runs one sweep over the double-precision data of a (see runSweep).

@@ -144,11 +144,11 @@ func needsComplex(steps []step) bool {
 // copy of the state each shot runs on; Options.Memory adds one string header per shot.
 // Statevector is Run without shots.
 func RunFootprint(c *circuit.Circuit, opts Options) (Footprint, error) {
-	steps, err := compile(c, opts.env())
+	prog, err := prepare(c, opts.env())
 	if err != nil {
 		return Footprint{}, err
 	}
-	return runFootprint(c, steps, opts), nil
+	return runFootprint(c, prog.sh, opts), nil
 }
 
 func (o *Options) env() circuit.Env {
@@ -158,8 +158,8 @@ func (o *Options) env() circuit.Env {
 	return o.Env
 }
 
-func runFootprint(c *circuit.Circuit, steps []step, opts Options) Footprint {
-	fp, _ := runPlan(c, steps, opts)
+func runFootprint(c *circuit.Circuit, sh shape, opts Options) Footprint {
+	fp, _ := runPlan(c, sh, opts)
 	return fp
 }
 
@@ -167,21 +167,21 @@ func runFootprint(c *circuit.Circuit, steps []step, opts Options) Footprint {
 // will need complex amplitudes starts real (the faster path for its real gates) and switches
 // at its first complex gate, holding both forms for a moment; when that does not fit under
 // the memory limit and starting complex does, it starts complex (startComplex).
-func runPlan(c *circuit.Circuit, steps []step, opts Options) (fp Footprint, startComplex bool) {
-	hasComplex := needsComplex(steps)
+func runPlan(c *circuit.Circuit, sh shape, opts Options) (fp Footprint, startComplex bool) {
+	hasComplex := sh.complex
 	if opts.Initial != nil || opts.Complex || !hasComplex || c.NumQubits >= 62 {
-		return footprintOf(c, steps, opts, opts.Complex || (hasComplex && c.NumQubits >= 62), hasComplex && !opts.Complex), opts.Complex
+		return footprintOf(c, sh, opts, opts.Complex || (hasComplex && c.NumQubits >= 62), hasComplex && !opts.Complex), opts.Complex
 	}
-	promote := footprintOf(c, steps, opts, false, true)
+	promote := footprintOf(c, sh, opts, false, true)
 	if promote.Check(opts.MemoryLimit) == nil {
 		return promote, false
 	}
-	return footprintOf(c, steps, opts, true, false), true
+	return footprintOf(c, sh, opts, true, false), true
 }
 
 // footprintOf is the peak of a run that starts with complex amplitudes (startComplex) or
 // real ones, switching to complex at its first complex gate (promotes).
-func footprintOf(c *circuit.Circuit, steps []step, opts Options, startComplex, promotes bool) Footprint {
+func footprintOf(c *circuit.Circuit, sh shape, opts Options, startComplex, promotes bool) Footprint {
 	n := c.NumQubits
 	f := Footprint{What: fmt.Sprintf("simulating %d qubits", n)}
 	prec := opts.Precision
@@ -210,12 +210,8 @@ func footprintOf(c *circuit.Circuit, steps []step, opts Options, startComplex, p
 	eb := prec.bytesPerAmp(false)
 	f.Add("scratch", scratchBytes(n, per/eb, eb))
 	if opts.Shots > 0 && c.NumClbits+n > 0 {
-		prefix := 0
-		for prefix < len(steps) && steps[prefix].op.IsUnitary() {
-			prefix++
-		}
 		keyLen := c.NumClbits + len(c.CRegs)
-		if !terminalMeasurements(steps[prefix:]) {
+		if !sh.terminal {
 			f.What = fmt.Sprintf("simulating %d shots of %d qubits", opts.Shots, n)
 			// The shots run on one copy of the state; a state that switches to complex does so
 			// before it is copied, and the real form it leaves is not reused.

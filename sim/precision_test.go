@@ -170,27 +170,28 @@ func TestSingleStateMethods(t *testing.T) {
 func TestStartComplex(t *testing.T) {
 	c := circuit.New(10)
 	c.H(0).RZ(0.3, 0).RY(0.2, 1)
-	steps, err := compile(c, nil)
+	prog, err := prepare(c, nil)
 	require.NoError(t, err)
-	assert.False(t, startComplex(c, steps, Options{}))
+	sh := prog.sh
+	assert.False(t, startComplex(c, sh, Options{}))
 	// A limit under which a complex128 state fits but real + complex do not.
-	complexOnly := footprintOf(c, steps, Options{}, true, false)
-	both := footprintOf(c, steps, Options{}, false, true)
+	complexOnly := footprintOf(c, sh, Options{}, true, false)
+	both := footprintOf(c, sh, Options{}, false, true)
 	require.Greater(t, both.Bytes(), complexOnly.Bytes())
 	limit := int64(complexOnly.Bytes()) + 100
-	assert.True(t, startComplex(c, steps, Options{MemoryLimit: limit}))
+	assert.True(t, startComplex(c, sh, Options{MemoryLimit: limit}))
 	res, err := Run(c, Options{MemoryLimit: limit})
 	require.NoError(t, err)
 	want, err := Run(c, Options{})
 	require.NoError(t, err)
 	assert.Less(t, maxDiff(res.State.Amplitudes(), want.State.Amplitudes()), 1e-15)
-	single := footprintOf(c, steps, Options{Precision: Single}, true, false)
-	assert.True(t, startComplex(c, steps, Options{MemoryLimit: int64(single.Bytes()) + 100, Precision: Single}))
+	single := footprintOf(c, sh, Options{Precision: Single}, true, false)
+	assert.True(t, startComplex(c, sh, Options{MemoryLimit: int64(single.Bytes()) + 100, Precision: Single}))
 	real := circuit.New(10)
 	real.H(0).RY(0.2, 1)
-	steps, err = compile(real, nil)
+	prog, err = prepare(real, nil)
 	require.NoError(t, err)
-	assert.False(t, startComplex(real, steps, Options{MemoryLimit: limit}))
+	assert.False(t, startComplex(real, prog.sh, Options{MemoryLimit: limit}))
 }
 
 // TestSingleSIMD: the single-precision AVX2+FMA loops (pairs on runs, the short-run lane

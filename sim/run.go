@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/internal/gcpace"
 )
 
 // step is one compiled operation: a gate resolved to controls, targets and the target block
@@ -30,11 +32,44 @@ type step struct {
 	dgr32 []float32
 }
 
+// windowOps is the number of operations Run, Columns, ApplyCircuit and Plan compile and run
+// at a time. A circuit of at most this many operations is compiled once, as a whole. A
+// longer one (a program of a million gates) is first checked window by window without
+// keeping anything (scan), then compiled again one window at a time as it runs, so that the
+// simulator's memory beyond the circuit and the state stays bounded (a step is about 150
+// bytes, more than the operation it comes from). Cache-blocked sweeps group the gates of
+// one window. (A variable so that tests can use small windows.)
+var windowOps = 1 << 14
+
+// compiler compiles operations into steps. The matrices of gates without arguments (x, h,
+// cx, …) are computed once and shared by their steps: steps never modify their matrices.
+type compiler struct {
+	c     *circuit.Circuit
+	env   circuit.Env
+	fixed map[*gates.Gate]fixedBlock
+}
+
+// fixedBlock is the target block of a gate without arguments and its float64 form.
+type fixedBlock struct {
+	m  []complex128
+	mr []float64
+}
+
 // compile evaluates every angle and resolves every gate once, and validates qubit and bit
 // indices, so that errors surface before any simulation work.
 func compile(c *circuit.Circuit, env circuit.Env) ([]step, error) {
-	steps := make([]step, 0, len(c.Ops))
-	for i := range c.Ops {
+	k := &compiler{c: c, env: env}
+	return k.steps(0, len(c.Ops), nil)
+}
+
+// steps compiles operations lo to hi−1 of the circuit, appending to buf[:0].
+func (k *compiler) steps(lo, hi int, buf []step) ([]step, error) {
+	c := k.c
+	steps := buf[:0]
+	if steps == nil {
+		steps = make([]step, 0, hi-lo)
+	}
+	for i := lo; i < hi; i++ {
 		op := &c.Ops[i]
 		if err := checkOpQubits(op, c.NumQubits); err != nil {
 			return nil, fmt.Errorf("%w (operation %d)", err, i)
@@ -57,15 +92,9 @@ func compile(c *circuit.Circuit, env circuit.Env) ([]step, error) {
 		st := step{op: op}
 		switch op.Kind {
 		case circuit.GateOp:
-			// Resolve the gate as if unconditioned; the condition is checked at run time.
-			u := *op
-			u.Cond = nil
-			controls, targets, m, err := opBlock(&u, env, modePlain)
-			if err != nil {
+			if err := k.gate(&st); err != nil {
 				return nil, fmt.Errorf("%w (operation %d)", err, i)
 			}
-			st.controls, st.targets, st.m = controls, targets, m
-			st.mr, _ = realCoefs(m, nil)
 		case circuit.Measure:
 			if len(op.Qubits) != len(op.Clbits()) {
 				return nil, fmt.Errorf("sim: %smeasure (operation %d): %d qubits but %d classical bits", op.Pos.Prefix(), i, len(op.Qubits), len(op.Clbits()))
@@ -77,6 +106,152 @@ func compile(c *circuit.Circuit, env circuit.Env) ([]step, error) {
 		steps = append(steps, st)
 	}
 	return steps, nil
+}
+
+// gate resolves the gate of st.op as if unconditioned (the condition is checked at run
+// time).
+func (k *compiler) gate(st *step) error {
+	op := st.op
+	u := *op
+	u.Cond = nil
+	if g := op.Gate; len(op.Args) == 0 && g != nil && len(op.Qubits) == g.Qubits+int(op.Ctrl) && g.Params == 0 {
+		if f, ok := k.fixed[g]; ok {
+			nc := int(op.Ctrl) + g.Controls
+			st.controls, st.targets, st.m, st.mr = op.Qubits[:nc], op.Qubits[nc:], f.m, f.mr
+			return nil
+		}
+		controls, targets, m, err := opBlock(&u, k.env, modePlain)
+		if err != nil {
+			return err
+		}
+		mr, _ := realCoefs(m, nil)
+		if k.fixed == nil {
+			k.fixed = map[*gates.Gate]fixedBlock{}
+		}
+		k.fixed[g] = fixedBlock{m: m, mr: mr}
+		st.controls, st.targets, st.m, st.mr = controls, targets, m, mr
+		return nil
+	}
+	controls, targets, m, err := opBlock(&u, k.env, modePlain)
+	if err != nil {
+		return err
+	}
+	st.controls, st.targets, st.m = controls, targets, m
+	st.mr, _ = realCoefs(m, nil)
+	return nil
+}
+
+// shape is what Run needs to know of a whole circuit before simulating it.
+type shape struct {
+	// complex: a gate has complex entries at the bound parameters (needsComplex).
+	complex bool
+	// notReal is the index of the first gate that is not Real or has complex entries (-1:
+	// none).
+	notReal int
+	// prefix is the number of leading unitary operations (before the first measurement,
+	// reset or condition).
+	prefix int
+	// terminal: the operations after the prefix are unconditioned measurements and
+	// barriers only (terminalMeasurements).
+	terminal bool
+}
+
+// program is a circuit checked and ready to run: every step when it fits in one window,
+// otherwise its compiler, which compiles a window at a time.
+type program struct {
+	k   *compiler
+	all []step
+	sh  shape
+}
+
+// prepare checks every operation of c (as compile does) and finds its shape; for a circuit
+// longer than windowOps it keeps nothing per operation.
+func prepare(c *circuit.Circuit, env circuit.Env) (*program, error) {
+	p := &program{k: &compiler{c: c, env: env}, sh: shape{notReal: -1}}
+	sh := &p.sh
+	sh.prefix = len(c.Ops)
+	for i := range c.Ops {
+		if !c.Ops[i].IsUnitary() {
+			sh.prefix = i
+			break
+		}
+	}
+	sh.terminal = true
+	for i := sh.prefix; i < len(c.Ops); i++ {
+		op := &c.Ops[i]
+		if op.Kind != circuit.Measure && op.Kind != circuit.Barrier || op.Cond != nil {
+			sh.terminal = false
+			break
+		}
+	}
+	var buf []step
+	for lo := 0; lo < len(c.Ops) || lo == 0; lo += windowOps {
+		hi := min(lo+windowOps, len(c.Ops))
+		steps, err := p.k.steps(lo, hi, buf)
+		if err != nil {
+			return nil, err
+		}
+		for j := range steps {
+			st := &steps[j]
+			if st.m != nil && st.mr == nil {
+				sh.complex = true
+			}
+			if st.m != nil && sh.notReal < 0 && (st.mr == nil || !st.op.Gate.Real) {
+				sh.notReal = lo + j
+			}
+		}
+		if len(c.Ops) <= windowOps {
+			p.all = steps
+			break
+		}
+		buf = steps
+	}
+	return p, nil
+}
+
+// window returns the steps of operations lo to hi−1 (at most windowOps of them), compiled
+// into *buf unless the whole circuit is compiled already.
+func (p *program) window(lo, hi int, buf *[]step) ([]step, error) {
+	if p.all != nil {
+		return p.all[lo:hi], nil
+	}
+	steps, err := p.k.steps(lo, hi, *buf)
+	if err != nil {
+		return nil, err
+	}
+	*buf = steps
+	return steps, nil
+}
+
+// paceLarge runs the collector earlier (internal/gcpace) while a circuit longer than a
+// window is checked and run: the matrices of its gates with arguments are garbage once
+// their window has run, next to the large circuit itself.
+func paceLarge(c *circuit.Circuit) (restore func()) {
+	if len(c.Ops) <= windowOps {
+		return func() {}
+	}
+	return gcpace.Lower()
+}
+
+// eachGates calls f with the gate steps of every window of a circuit of gates, in order.
+func (p *program) eachGates(f func(gs []*step)) error {
+	var buf []step
+	var gs []*step
+	n := len(p.k.c.Ops)
+	for lo := 0; lo < n; lo += windowOps {
+		steps, err := p.window(lo, min(lo+windowOps, n), &buf)
+		if err != nil {
+			return err
+		}
+		gs = gs[:0]
+		for i := range steps {
+			if steps[i].m != nil {
+				gs = append(gs, &steps[i])
+			}
+		}
+		f(gs)
+	}
+	return nil
 }
 
 // Options configure Run. The zero value runs once with seed 0, no parameters, the default
@@ -149,11 +324,12 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 	if opts.Shots < 0 || opts.Shots > MaxShots {
 		return nil, fmt.Errorf("sim: %d shots: take 0 to 2^62", opts.Shots)
 	}
-	steps, err := compile(c, env)
+	defer paceLarge(c)()
+	prog, err := prepare(c, env)
 	if err != nil {
 		return nil, err
 	}
-	fp, startCplx := runPlan(c, steps, opts)
+	fp, startCplx := runPlan(c, prog.sh, opts)
 	if err := fp.Check(opts.MemoryLimit); err != nil {
 		return nil, err
 	}
@@ -175,15 +351,26 @@ func Run(c *circuit.Circuit, opts Options) (*Result, error) {
 	rng := NewRNG(opts.Seed)
 	res := &Result{circ: c, Clbits: make([]uint8, c.NumClbits)}
 
-	// The unitary prefix: every step before the first measurement, reset or condition.
-	prefix := 0
-	for prefix < len(steps) && steps[prefix].op.IsUnitary() {
-		prefix++
+	// The unitary prefix: every step before the first measurement, reset or condition, a
+	// window at a time.
+	prefix := prog.sh.prefix
+	var buf []step
+	for lo := 0; lo < prefix; lo += windowOps {
+		steps, err := prog.window(lo, min(lo+windowOps, prefix), &buf)
+		if err != nil {
+			return nil, err
+		}
+		if err := runSteps(s, steps, rng, res.Clbits); err != nil {
+			return nil, err
+		}
 	}
-	if err := runSteps(s, steps[:prefix], rng, res.Clbits); err != nil {
-		return nil, err
+	// The rest runs once, or once per shot: it is compiled as a whole.
+	rest := prog.all[min(prefix, len(prog.all)):]
+	if prog.all == nil {
+		if rest, err = prog.k.steps(prefix, len(c.Ops), nil); err != nil {
+			return nil, err
+		}
 	}
-	rest := steps[prefix:]
 	if opts.Shots == 0 {
 		if err := runSteps(s, rest, rng, res.Clbits); err != nil {
 			return nil, err
@@ -306,8 +493,8 @@ func runShots(c *circuit.Circuit, s *State, rest []step, opts Options, rng *rand
 // switching from real ones at its first complex gate (runPlan): only when the switch, which
 // holds both forms for a moment, does not fit under the memory limit and starting complex
 // does (the QFT at n = 30: 8 + 16 GiB).
-func startComplex(c *circuit.Circuit, steps []step, opts Options) bool {
-	_, sc := runPlan(c, steps, opts)
+func startComplex(c *circuit.Circuit, sh shape, opts Options) bool {
+	_, sc := runPlan(c, sh, opts)
 	return sc || opts.Complex
 }
 
@@ -460,7 +647,8 @@ func Columns(c *circuit.Circuit, env circuit.Env, k int) (*Batch, error) {
 	if err := checkColumns(c, k, false); err != nil {
 		return nil, err
 	}
-	steps, err := compile(c, env)
+	defer paceLarge(c)()
+	prog, err := prepare(c, env)
 	if err != nil {
 		return nil, err
 	}
@@ -470,7 +658,9 @@ func Columns(c *circuit.Circuit, env circuit.Env, k int) (*Batch, error) {
 	}
 	x.SetIdentity()
 	a := amps{f: x.floats(), c: x.Data, n: x.Qubits, B: x.B}
-	a.runGates(gateSteps(steps), Blocking)
+	if err := prog.eachGates(func(gs []*step) { a.runGates(gs, Blocking) }); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 
@@ -481,14 +671,12 @@ func RealColumns(c *circuit.Circuit, env circuit.Env, k int) (*RealBatch, error)
 	if err := checkColumns(c, k, true); err != nil {
 		return nil, err
 	}
-	steps, err := compile(c, env)
+	prog, err := prepare(c, env)
 	if err != nil {
 		return nil, err
 	}
-	for i := range steps {
-		if st := &steps[i]; st.m != nil && (st.mr == nil || !st.op.Gate.Real) {
-			return nil, fmt.Errorf("%w (operation %d)", notRealError(st.op), i)
-		}
+	if i := prog.sh.notReal; i >= 0 {
+		return nil, fmt.Errorf("%w (operation %d)", notRealError(&c.Ops[i]), i)
 	}
 	x, err := newRealBatch(c.NumQubits, k, 0, "orthogonal matrix")
 	if err != nil {
@@ -496,7 +684,9 @@ func RealColumns(c *circuit.Circuit, env circuit.Env, k int) (*RealBatch, error)
 	}
 	x.SetIdentity()
 	a := amps{f: x.Data, n: x.Qubits, B: x.B}
-	a.runGates(gateSteps(steps), Blocking)
+	if err := prog.eachGates(func(gs []*step) { a.runGates(gs, Blocking) }); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 

@@ -157,6 +157,7 @@ func runBadInputCase(t *testing.T, bin, caseDir string) {
 		}
 	}
 	assert.Equal(t, want.exit, res.ExitCode, "qpeft %v exit status; stderr:\n%s", args, stderr.String())
+	t.Logf("qpeft %v: exit %d, peak RSS %.1f MiB (bound %d MiB)", args, res.ExitCode, res.PeakMiB(), want.rssMiB)
 	assert.LessOrEqual(t, res.PeakMiB(), float64(want.rssMiB), "qpeft %v peak RSS %.0f MiB over the bound", args, res.PeakMiB())
 }
 

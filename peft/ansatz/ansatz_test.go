@@ -100,7 +100,7 @@ func TestCheck(t *testing.T) {
 	}
 	rz := circuit.New(2).RY("a", 0)
 	if err := rz.Append(circuit.Op{Kind: circuit.GateOp, Gate: gates.MustGet("rz"), Qubits: []int{1},
-		Args: []circuit.Expr{circuit.Param("b")}, Pos: circuit.Pos{File: "a.qasm", Line: 4, Col: 1}}); err != nil {
+		Args: []circuit.Expr{circuit.Param("b")}, Pos: circuit.NewPos("a.qasm", 4, 1)}); err != nil {
 		t.Fatal(err)
 	}
 	err := Check(rz)

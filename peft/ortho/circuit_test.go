@@ -133,7 +133,7 @@ func TestUserCircuit(t *testing.T) {
 func TestComplexGateRejected(t *testing.T) {
 	c := circuit.New(2).RY("a", 0)
 	if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: mustGate("rz"), Qubits: []int{1},
-		Args: []circuit.Expr{circuit.Param("b")}, Pos: circuit.Pos{File: "u.qasm", Line: 3, Col: 5}}); err != nil {
+		Args: []circuit.Expr{circuit.Param("b")}, Pos: circuit.NewPos("u.qasm", 3, 5)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := NewCircuit(c)
