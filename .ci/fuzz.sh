@@ -58,7 +58,7 @@ for t in "${selected[@]}"; do
   # engine spends up to a minute on every new interesting input, which stalls the slower
   # targets (FuzzLoad ran 64 inputs in 60 s instead of 30,000 to 60,000).
   go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime 100x \
-    -parallel "$parallel" "$pkg" >"$logdir/$name.log" 2>&1 &
+    -parallel "$parallel" "$pkg" >"$logdir/$(echo "$pkg" | tr /. __)-$name.log" 2>&1 &
   pids+=($!)
 done
 for pid in "${pids[@]}"; do
@@ -69,7 +69,7 @@ failed=()   # a failing input was found and written: a bug to fix
 unproven=() # the run failed without a reproducer (a fuzzing-engine time-out, a killed worker)
 for t in "${selected[@]}"; do
   read -r pkg name <<<"$t"
-  log="$logdir/$name.log"
+  log="$logdir/$(echo "$pkg" | tr /. __)-$name.log"
   echo "== $name ($pkg)"
   grep -v '^fuzz: elapsed' "$log"
   grep '^fuzz: elapsed' "$log" | tail -n 1

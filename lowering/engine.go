@@ -6,6 +6,7 @@ import (
 	"math/cmplx"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/internal/smallmat"
 )
 
 // scalar is the amplitude type: float64 for real (orthogonal) programs, complex128 otherwise.
@@ -260,7 +261,7 @@ func (e *engine[T]) bindStage(st *stage, sd *stageData[T]) {
 			v := complex(1, 0)
 			for _, r := range st.ops {
 				dd := 1 << r.nq
-				s := subIndex(x, r.pos)
+				s := smallmat.SubIndex(x, r.pos)
 				v *= e.mat[r.id][s*dd+s]
 			}
 			sd.d[x] = conv[T](v)
@@ -277,7 +278,7 @@ func (e *engine[T]) bindStage(st *stage, sd *stageData[T]) {
 		for _, r := range st.ops {
 			sm := e.smat[r.id]
 			e.stageMatrix(st, r, e.mat[r.id], sm)
-			matMulInto(tmp, sm, M, D)
+			smallmat.MulInto(tmp, sm, M, D)
 			copy(M, tmp)
 		}
 		for i := 0; i < D; i++ {
@@ -430,7 +431,7 @@ func (e *engine[T]) vjp(bx, by batchOps[T], x, y []T, B int, grad []float64) err
 						dm := e.opDeriv(r, k)
 						g := 0.0
 						for s, w := range sd.w {
-							si := subIndex(s, r.pos)
+							si := smallmat.SubIndex(s, r.pos)
 							ratio := dm[si*dd+si] / m[si*dd+si]
 							wc := toComplex(w)
 							// Re(ratio·W): W already carries conj(ȳ).
@@ -542,22 +543,22 @@ func (e *engine[T]) chain(st *stage, ops []*opRef, C []complex128, d int, grad [
 	}
 	// Prefix products P[j] = M_j ⋯ M_1, P[0] = I.
 	P := make([][]complex128, len(ops)+1)
-	P[0] = identityMat(d)
+	P[0] = smallmat.Identity(d)
 	for j, r := range ops {
-		P[j+1] = matMul(mats(r), P[j], d)
+		P[j+1] = smallmat.Mul(mats(r), P[j], d)
 	}
 	Cj := append([]complex128(nil), C...)
 	for j := len(ops) - 1; j >= 0; j-- {
 		r := ops[j]
 		if r.params {
-			G := matMul(Cj, adjoint(P[j], d), d)
+			G := smallmat.Mul(Cj, smallmat.Adjoint(P[j], d), d)
 			for k := range r.args {
 				if len(r.args[k].syms) > 0 {
 					e.addArgGrad(r, k, realInner(G, der(r, k)), grad)
 				}
 			}
 		}
-		Cj = matMul(adjoint(mats(r), d), Cj, d)
+		Cj = smallmat.Mul(smallmat.Adjoint(mats(r), d), Cj, d)
 	}
 }
 

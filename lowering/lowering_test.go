@@ -12,6 +12,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/internal/oracle"
 	"github.com/qpeft/qpeft/sim"
 )
 
@@ -142,7 +143,7 @@ func TestKronLiteral(t *testing.T) {
 			d := 1 << n
 			// Build the reference layer by layer: consecutive single-qubit ops on distinct
 			// qubits become one literal Kronecker product; cz(a, a+1) is I ⊗ CZ ⊗ I.
-			want := identityMat(d)
+			want := oracle.Identity(d)
 			var layer [][]complex128
 			flush := func() {
 				if layer != nil {

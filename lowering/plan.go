@@ -7,6 +7,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/internal/smallmat"
 )
 
 // StageKind is the kind of one stage of a compiled program.
@@ -334,7 +335,7 @@ func (p *plan) finish(st *stage) error {
 	}
 	for _, r := range st.ops {
 		if st.kind != KronStage {
-			r.pos = embedPositions(r.qubits(), st.support)
+			r.pos = smallmat.EmbedPositions(r.qubits(), st.support)
 		}
 	}
 	if st.kind == BlockStage && st.controls > 0 {
@@ -368,7 +369,7 @@ func (p *plan) finish(st *stage) error {
 		for x := 0; x < d; x++ {
 			y := x
 			for _, g := range gs {
-				y = y&^g.mask | spreadBits(g.sigma[subIndex(y, g.pos)], g.pos)
+				y = y&^g.mask | spreadBits(g.sigma[smallmat.SubIndex(y, g.pos)], g.pos)
 			}
 			st.sigma[x] = y
 			st.sigmaInv[y] = x

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/internal/smallmat"
 )
 
 // Program documents: the portable JSON form of a compiled real program (docs/program-schema.md,
@@ -305,7 +306,7 @@ func blockStageMatrix(st *stage, r *opRef, m, out []complex128) {
 		}
 		return
 	}
-	copy(out, embed(m, r.qubits(), st.support))
+	copy(out, smallmat.Embed(m, r.qubits(), st.support))
 }
 
 // Doc returns the program as a document, with every angle left symbolic.
@@ -345,7 +346,7 @@ func (p *RealProgram) Doc() (*ProgramDoc, error) {
 				v := complex(1, 0)
 				for _, r := range st.ops {
 					dd := 1 << r.nq
-					s := subIndex(x, r.pos)
+					s := smallmat.SubIndex(x, r.pos)
 					v *= r.cmat[s*dd+s]
 				}
 				if imag(v) != 0 {
@@ -561,7 +562,7 @@ func (d *ProgramDoc) Apply(theta, x []float64, m int) error {
 			}
 		case "diag":
 			for r := 0; r < N; r++ {
-				v := st.Diagonal[subIndex(r, st.Qubits)]
+				v := st.Diagonal[smallmat.SubIndex(r, st.Qubits)]
 				for c := 0; c < m; c++ {
 					x[r*m+c] *= v
 				}
@@ -572,7 +573,7 @@ func (d *ProgramDoc) Apply(theta, x []float64, m int) error {
 				mask |= 1 << q
 			}
 			for r := 0; r < N; r++ {
-				to := r&^mask | spreadBits(st.Sigma[subIndex(r, st.Qubits)], st.Qubits)
+				to := r&^mask | spreadBits(st.Sigma[smallmat.SubIndex(r, st.Qubits)], st.Qubits)
 				copy(y[to*m:to*m+m], x[r*m:r*m+m])
 			}
 			copy(x, y)

@@ -21,14 +21,8 @@ type LoRA struct {
 // NewLoRA returns a LoRA adapter of rank r with scale α (0 means α = r) for an out × in
 // weight, with A drawn from the seed.
 func NewLoRA(out, in, r int, alpha float64, seed uint64) (*LoRA, error) {
-	if out < 1 || in < 1 {
-		return nil, fmt.Errorf("peft: LoRA shape %dx%d must be positive", out, in)
-	}
-	if r < 1 || r > min(out, in) {
-		return nil, fmt.Errorf("peft: LoRA rank r = %d must be in 1..%d", r, min(out, in))
-	}
-	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
-		return nil, fmt.Errorf("peft: LoRA α = %v must be finite and ≥ 0", alpha)
+	if err := checkLowRank("LoRA", out, in, r, alpha); err != nil {
+		return nil, err
 	}
 	// A and B with their gradients.
 	if err := checkMemory(fmt.Sprintf("a rank-%d LoRA adapter of %dx%d", r, out, in), 2*8*float64(r)*(float64(out)+float64(in))); err != nil {
@@ -45,6 +39,21 @@ func NewLoRA(out, in, r int, alpha float64, seed uint64) (*LoRA, error) {
 		l.A.Value[i] = (2*rng.Float64() - 1) * bound
 	}
 	return l, nil
+}
+
+// checkLowRank checks the shape out × in, the rank r and the scale α of a LoRA-style adapter
+// (method names it in the messages).
+func checkLowRank(method string, out, in, r int, alpha float64) error {
+	if out < 1 || in < 1 {
+		return fmt.Errorf("peft: %s shape %dx%d must be positive", method, out, in)
+	}
+	if r < 1 || r > min(out, in) {
+		return fmt.Errorf("peft: %s rank r = %d must be in 1..%d", method, r, min(out, in))
+	}
+	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
+		return fmt.Errorf("peft: %s α = %v must be finite and ≥ 0", method, alpha)
+	}
+	return nil
 }
 
 // Method returns MethodLoRA.
@@ -67,9 +76,7 @@ func (l *LoRA) NumTrainable() int { return l.r * (l.in + l.out) }
 
 // Factors writes Pᵀ = Bᵀ, Qᵀ = A and D = α/r.
 func (l *LoRA) Factors(f *Factors) error {
-	f.alloc(l.out, l.in, l.r)
-	copy(f.QT, l.A.Value)
-	transpose(f.PT, l.B.Value, l.out, l.r)
+	factorsBA(f, l.A, l.B, l.out, l.in, l.r)
 	s := l.alpha / float64(l.r)
 	for j := range f.D {
 		f.D[j] = s
@@ -79,15 +86,29 @@ func (l *LoRA) Factors(f *Factors) error {
 
 // FactorsVJP adds ∂ℓ/∂B = (∂ℓ/∂Pᵀ)ᵀ and ∂ℓ/∂A = ∂ℓ/∂Qᵀ; the constant D has no parameter.
 func (l *LoRA) FactorsVJP(f *Factors, ptbar, qtbar, dbar []float64) error {
-	if l.B.Trainable {
-		addTranspose(l.B.Grad, ptbar, l.r, l.out)
+	factorsBAVJP(l.A, l.B, ptbar, qtbar, l.out, l.r)
+	return nil
+}
+
+// factorsBA allocates f for an out × in update of rank r and writes the factors of B·A:
+// Pᵀ = Bᵀ (B is out × r) and Qᵀ = A (r × in); the caller writes D.
+func factorsBA(f *Factors, a, b *nn.Param, out, in, r int) {
+	f.alloc(out, in, r)
+	copy(f.QT, a.Value)
+	transpose(f.PT, b.Value, out, r)
+}
+
+// factorsBAVJP adds ∂ℓ/∂B = (∂ℓ/∂Pᵀ)ᵀ and ∂ℓ/∂A = ∂ℓ/∂Qᵀ to the gradients of B and A that
+// are trainable (the factors of factorsBA).
+func factorsBAVJP(a, b *nn.Param, ptbar, qtbar []float64, out, r int) {
+	if b.Trainable {
+		addTranspose(b.Grad, ptbar, r, out)
 	}
-	if l.A.Trainable {
+	if a.Trainable {
 		for i, g := range qtbar {
-			l.A.Grad[i] += g
+			a.Grad[i] += g
 		}
 	}
-	return nil
 }
 
 // transpose writes the c × r transpose of the r × c matrix src into dst.
@@ -127,14 +148,8 @@ type AdaLoRA struct {
 // NewAdaLoRA returns an AdaLoRA-style adapter of rank r, scale α (0 means α = r), rank
 // options and orthogonality weight γ, initialised from the seed.
 func NewAdaLoRA(out, in, r int, alpha float64, rank RankOptions, orthWeight float64, seed uint64) (*AdaLoRA, error) {
-	if out < 1 || in < 1 {
-		return nil, fmt.Errorf("peft: AdaLoRA shape %dx%d must be positive", out, in)
-	}
-	if r < 1 || r > min(out, in) {
-		return nil, fmt.Errorf("peft: AdaLoRA rank r = %d must be in 1..%d", r, min(out, in))
-	}
-	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
-		return nil, fmt.Errorf("peft: AdaLoRA α = %v must be finite and ≥ 0", alpha)
+	if err := checkLowRank("AdaLoRA", out, in, r, alpha); err != nil {
+		return nil, err
 	}
 	if orthWeight < 0 || math.IsNaN(orthWeight) || math.IsInf(orthWeight, 0) {
 		return nil, fmt.Errorf("peft: AdaLoRA orthogonality weight %v must be finite and ≥ 0", orthWeight)
@@ -190,9 +205,7 @@ func (a *AdaLoRA) NumTrainable() int {
 
 // Factors writes Pᵀ = Bᵀ, Qᵀ = A and D = (α/r)·E ⊙ mask.
 func (a *AdaLoRA) Factors(f *Factors) error {
-	f.alloc(a.out, a.in, a.r)
-	copy(f.QT, a.A.Value)
-	transpose(f.PT, a.B.Value, a.out, a.r)
+	factorsBA(f, a.A, a.B, a.out, a.in, a.r)
 	s := a.alpha / float64(a.r)
 	for j := range f.D {
 		f.D[j] = s * a.E.Value[j] * a.mask.weight(j)
@@ -202,14 +215,7 @@ func (a *AdaLoRA) Factors(f *Factors) error {
 
 // FactorsVJP adds the gradients of B, A and E.
 func (a *AdaLoRA) FactorsVJP(f *Factors, ptbar, qtbar, dbar []float64) error {
-	if a.B.Trainable {
-		addTranspose(a.B.Grad, ptbar, a.r, a.out)
-	}
-	if a.A.Trainable {
-		for i, g := range qtbar {
-			a.A.Grad[i] += g
-		}
-	}
+	factorsBAVJP(a.A, a.B, ptbar, qtbar, a.out, a.r)
 	if a.E.Trainable {
 		s := a.alpha / float64(a.r)
 		for j, g := range dbar {

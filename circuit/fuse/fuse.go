@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/internal/smallmat"
 )
 
 // Block is one fused unitary: the product of consecutive (after commuting disjoint gates
@@ -202,10 +203,10 @@ func FuseGates(gs []Gate, numQubits, maxQubits int) ([]Block, error) {
 					// Open blocks are disjoint and nothing later touches them: merge them
 					// into one block placed at the end.
 					slices.Sort(cands)
-					nb := &fuseBlock{qubits: union, m: identityMat(1 << len(union)), alive: true}
+					nb := &fuseBlock{qubits: union, m: smallmat.Identity(1 << len(union)), alive: true}
 					for _, b := range cands {
 						ob := blocks[b]
-						nb.m = matMul(embed(ob.m, ob.qubits, union), nb.m, 1<<len(union))
+						nb.m = smallmat.Mul(smallmat.Embed(ob.m, ob.qubits, union), nb.m, 1<<len(union))
 						nb.ops = append(nb.ops, ob.ops...)
 						ob.alive = false
 					}
@@ -226,10 +227,10 @@ func FuseGates(gs []Gate, numQubits, maxQubits int) ([]Block, error) {
 		}
 		b := blocks[target]
 		if len(union) != len(b.qubits) {
-			b.m = embed(b.m, b.qubits, union)
+			b.m = smallmat.Embed(b.m, b.qubits, union)
 			b.qubits = union
 		}
-		b.m = matMul(embed(m, g.Qubits, union), b.m, 1<<len(union))
+		b.m = smallmat.Mul(smallmat.Embed(m, g.Qubits, union), b.m, 1<<len(union))
 		b.ops = append(b.ops, i)
 		for _, q := range g.Qubits {
 			latest[q] = target
@@ -270,63 +271,7 @@ func appendNew(s []int, v ...int) []int {
 	return s
 }
 
-// Small dense matrices (row-major, 2^k × 2^k).
-
-func subIndex(x int, pos []int) int {
-	s := 0
-	for j, p := range pos {
-		s |= (x >> p & 1) << j
-	}
-	return s
-}
-
-// embed expands m (on the qubits from) to the qubits to (a superset): identity elsewhere.
-func embed(m []complex128, from, to []int) []complex128 {
-	pos := make([]int, len(from))
-	mask := 0
-	for j, q := range from {
-		for i, t := range to {
-			if t == q {
-				pos[j] = i
-			}
-		}
-		mask |= 1 << pos[j]
-	}
-	d := 1 << len(to)
-	k := 1 << len(from)
-	out := make([]complex128, d*d)
-	for r := 0; r < d; r++ {
-		lr := subIndex(r, pos)
-		for c := 0; c < d; c++ {
-			if r&^mask == c&^mask {
-				out[r*d+c] = m[lr*k+subIndex(c, pos)]
-			}
-		}
-	}
-	return out
-}
-
-func matMul(a, b []complex128, d int) []complex128 {
-	out := make([]complex128, d*d)
-	for i := 0; i < d; i++ {
-		for k := 0; k < d; k++ {
-			if v := a[i*d+k]; v != 0 {
-				for j := 0; j < d; j++ {
-					out[i*d+j] += v * b[k*d+j]
-				}
-			}
-		}
-	}
-	return out
-}
-
-func identityMat(d int) []complex128 {
-	out := make([]complex128, d*d)
-	for i := 0; i < d; i++ {
-		out[i*d+i] = 1
-	}
-	return out
-}
+// Small dense matrices (row-major, 2^k × 2^k; the shared ones are in internal/smallmat).
 
 func isDiagMat(m []complex128, d int) bool {
 	for i := 0; i < d; i++ {

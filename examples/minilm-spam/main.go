@@ -89,15 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*trainLimit, *testLimit = 0, 0
 		fmt.Fprintf(stdout, "short mode: tiny random BERT-shaped model (hidden 16, 2 layers) and a toy two-class corpus in %s\n", tmp)
 	}
-	if *model == "" {
-		if *model, err = bert.FindMiniLM(); err != nil {
-			return err
-		}
-	}
-	if *data == "" {
-		if *data, err = text.FindSpamAssassin(); err != nil {
-			return err
-		}
+	if *model, *data, err = bert.FindMiniLMSpam(*model, *data); err != nil {
+		return err
 	}
 	pool, err := bert.ParsePooling(*pooling)
 	if err != nil {

@@ -59,15 +59,8 @@ func runSpam(args []string) error {
 		return fmt.Errorf("spam: -out is required")
 	}
 	var err error
-	if *model == "" {
-		if *model, err = bert.FindMiniLM(); err != nil {
-			return err
-		}
-	}
-	if *data == "" {
-		if *data, err = text.FindSpamAssassin(); err != nil {
-			return err
-		}
+	if *model, *data, err = bert.FindMiniLMSpam(*model, *data); err != nil {
+		return err
 	}
 	m, err := bert.Load(*model)
 	if err != nil {

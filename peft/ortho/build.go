@@ -27,20 +27,11 @@ func NewOrthogonalFrom(n int, leaf Leaf, mode CSMode) (Orthogonal, error) {
 	case IsPow2(n):
 		return leaf(Log2(n))
 	}
-	n1, n2 := Split(n)
-	a1, err := leaf(Log2(n1))
+	b, err := blockCSFrom(n, 0, leaf, mode)
 	if err != nil {
 		return nil, err
 	}
-	b1, err := leaf(Log2(n1))
-	if err != nil {
-		return nil, err
-	}
-	a2, err := NewOrthogonalFrom(n2, leaf, mode)
-	if err != nil {
-		return nil, err
-	}
-	return NewBlockCS(a1, a2, b1, nil, mode, 0)
+	return b, nil
 }
 
 // NewStiefelFrom builds the first k columns of the factor NewOrthogonalFrom would build.
@@ -58,6 +49,17 @@ func NewStiefelFrom(n, k int, leaf Leaf, mode CSMode) (Stiefel, error) {
 		}
 		return FirstColumns(q, k), nil
 	}
+	b, err := blockCSFrom(n, k, leaf, mode)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// blockCSFrom builds the block cosine–sine factor of a dimension n that is not a power of
+// two (its first k columns; 0: all): leaves A1 and B1 of dimension N1, B2 = I and A2 built
+// recursively for N2.
+func blockCSFrom(n, k int, leaf Leaf, mode CSMode) (*BlockCS, error) {
 	n1, n2 := Split(n)
 	a1, err := leaf(Log2(n1))
 	if err != nil {

@@ -170,13 +170,9 @@ func run(dir, threadList string, repeat, repeatLarge, largeQubits, itsMax int) e
 	}
 	var cfs []*circuitFile
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		cf, err := readCircuitFile(f)
 		if err != nil {
 			return err
-		}
-		cf := new(circuitFile)
-		if err := json.Unmarshal(data, cf); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
 		}
 		cfs = append(cfs, cf)
 	}
@@ -259,6 +255,19 @@ func run(dir, threadList string, repeat, repeatLarge, largeQubits, itsMax int) e
 	return nil
 }
 
+// readCircuitFile reads one circuit file written by bench.py.
+func readCircuitFile(path string) (*circuitFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cf := new(circuitFile)
+	if err := json.Unmarshal(data, cf); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cf, nil
+}
+
 // runUnitary times sim.Unitary on every circuit file at every thread count (record sim
 // "qpeft-unitary"), the best of repeat runs, allocation included.
 func runUnitary(dir, threadList string, repeat int) error {
@@ -268,13 +277,9 @@ func runUnitary(dir, threadList string, repeat int) error {
 	}
 	enc := json.NewEncoder(os.Stdout)
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		cf, err := readCircuitFile(f)
 		if err != nil {
 			return err
-		}
-		cf := new(circuitFile)
-		if err := json.Unmarshal(data, cf); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
 		}
 		c, err := build(cf)
 		if err != nil {
