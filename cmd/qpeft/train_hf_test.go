@@ -77,7 +77,7 @@ func TestTrainHF(t *testing.T) {
 				assert.Equal(t, []any{0.0, 2, 64, 20, 1e-3}, []any{c.WarmupFrac, c.ProbeEpochs, c.TrainLimit, c.TestLimit, c.LR})
 			}, "lora", "(20 texts, ≤ 12 tokens)", false},
 		{"head-validation", []string{"--model", "hf:" + model, "--method", "head", "--head-epochs", "3", "--lr", "1e-2", "--validation", "--max-len", "16", "--batch", "8"},
-			"head only", 0, nil,
+			"linear probe (3 epochs)", 0, nil,
 			[]string{"result.json", "head.safetensors"},
 			func(t *testing.T, c train.TextConfig) {
 				assert.Equal(t, []any{3, 1e-2, 0.0, true, "", 0}, []any{c.HeadEpochs, c.LR, c.HeadLR, c.Validation, c.Targets, c.Rank})
@@ -146,7 +146,7 @@ func TestTrainHFSweep(t *testing.T) {
 	require.Equal(t, 0, code, "%s\n%s", stdout, stderr)
 	md, err := os.ReadFile(results)
 	require.NoError(t, err)
-	for _, w := range []string{"| head only | 0 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2-lr0.03 lr 0.03", "qpeft train --sweep"} {
+	for _, w := range []string{"| linear probe (2 epochs) | 0 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2-lr0.03 lr 0.03", "qpeft train --sweep"} {
 		assert.Contains(t, string(md), w)
 	}
 	for _, d := range []string{"head-seed4", "qpeft-L1-K2-lr0.03-seed4"} {
