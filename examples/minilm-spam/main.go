@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	initScale := fs.Float64("init-scale", 0, "Quantum-PEFT angle initialisation half-width (0: 0.02, near-identity circuits; π spreads U and V over all coordinates)")
 	validation := fs.Bool("validation", false, "evaluate on a validation part of the training split instead of the test split (for choosing learning rates)")
 	title := fs.String("title", "", "heading of the results file (default: a generated one)")
-	short := fs.Bool("short", false, "smoke test without downloads: a tiny random BERT-shaped model and a toy corpus in a temporary directory, three settings, one seed (seconds)")
+	short := fs.Bool("short", false, "smoke test without downloads: a tiny random BERT-shaped model and a toy corpus in a temporary directory, four settings, one seed (seconds)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		*out = filepath.Join(tmp, "runs")
-		*settings, *seeds = "head,lora2@1e-2,qpeft-L1-K2@3e-2", "1"
+		*settings, *seeds = "head,head-matched,lora2@1e-2,qpeft-L1-K2@3e-2", "1"
 		*maxLen, *epochs, *batch, *headEpochs, *headLR = 24, 8, 8, 20, 3e-2
 		*trainLimit, *testLimit = 0, 0
 		fmt.Fprintf(stdout, "short mode: tiny random BERT-shaped model (hidden 16, 2 layers) and a toy two-class corpus in %s\n", tmp)
