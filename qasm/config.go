@@ -242,6 +242,13 @@ func (c *Config) Parse(filename string, src []byte) (*Program, error) {
 	// Each statement is lowered as soon as it is parsed and then dropped, so that memory
 	// follows the circuit, not the syntax tree of the whole file. Syntax errors still take
 	// precedence: when the file has any, they are the only errors reported.
+	pc := parser.Config{MaxNesting: lim.MaxNesting, MaxErrors: lim.MaxErrors}
+	stmts := bytes.Count(src, []byte{';'})
+	if stmts > lim.MaxOps {
+		if err := refuseFlat(pc, filename, src, lim); err != nil {
+			return nil, err
+		}
+	}
 	var l *lowerer
 	start := func(major int, version string) {
 		l = newLowerer(c, lim, major)
@@ -249,9 +256,8 @@ func (c *Config) Parse(filename string, src []byte) (*Program, error) {
 		l.begin(filename, version)
 		// Most statements make one operation: reserving that many up front avoids the
 		// copies of a growing slice (capacity never written costs no resident memory).
-		l.ops = make([]circuit.Op, 0, min(bytes.Count(src, []byte{';'}), lim.MaxOps)+1)
+		l.ops = make([]circuit.Op, 0, min(stmts, lim.MaxOps)+1)
 	}
-	pc := parser.Config{MaxNesting: lim.MaxNesting, MaxErrors: lim.MaxErrors}
 	f, err := pc.ParseEach(filename, src, func(s ast.Stmt) bool {
 		if l == nil {
 			if v, ok := s.(*ast.VersionStmt); ok {

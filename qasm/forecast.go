@@ -1,7 +1,10 @@
 package qasm
 
 import (
+	"fmt"
+
 	"github.com/qpeft/qpeft/qasm/ast"
+	"github.com/qpeft/qpeft/qasm/parser"
 )
 
 // Forecasting operations: a loop or a broadcast whose expansion would exceed MaxOps is
@@ -239,4 +242,66 @@ func (l *lowerer) refuseLoop(s *ast.ForStmt, sc *scope, n int64) {
 		}
 		l.fatal(s.From, "this loop would bring %s to more than %d operations (limit MaxOps): it adds at least %d to the %d already there; it was refused before unrolling it", what, l.lim.MaxOps, total, len(*l.out))
 	}
+}
+
+// refuseFlat is the forecast for a program whose top-level statements alone pass MaxOps (a
+// file of more than MaxOps lines of gates): a syntax-only pass, which keeps nothing,
+// counts the top-level calls of the language's and the standard libraries' gates (each
+// makes at least one operation; user gates, modifiers, conditions and loops count as
+// nothing, so a refusal is never wrong), and the program is refused at the call that
+// passes MaxOps, before any operation is built. It runs only when the source has more than
+// MaxOps semicolons. It returns the syntax errors when the file has any (they take
+// precedence, as in the reading itself), the refusal, or nil.
+func refuseFlat(pc parser.Config, filename string, src []byte, lim Limits) error {
+	std := map[string]bool{"U": true}
+	addLib := func(m map[string]string) {
+		for name := range m {
+			std[name] = true
+		}
+	}
+	calls := 0
+	var at ast.Pos
+	started := false
+	start := func(major int) {
+		started = true
+		if major == 2 {
+			std["CX"] = true
+		} else {
+			addLib(stdgatesNative)
+		}
+	}
+	_, err := pc.ParseEach(filename, src, func(s ast.Stmt) bool {
+		if !started {
+			if v, ok := s.(*ast.VersionStmt); ok {
+				if v.Major != 2 && v.Major != 3 {
+					return false // reading refuses the version itself
+				}
+				start(v.Major)
+				return true
+			}
+			start(3)
+		}
+		switch s := s.(type) {
+		case *ast.IncludeStmt:
+			if s.Path == "qelib1.inc" {
+				addLib(qelib1Native)
+			}
+		case *ast.GateCall:
+			if len(s.Mods) == 0 && std[s.Name.Name] {
+				calls++
+				if calls > lim.MaxOps {
+					at = s.From
+					return false
+				}
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if calls > lim.MaxOps {
+		return ErrorList{{Pos: at, Msg: fmt.Sprintf("the circuit has more than %d operations (limit MaxOps): this is call %d of a standard gate; the program was refused before any operation was built", lim.MaxOps, calls)}}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package qasm
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,6 +53,58 @@ func TestForecastRefusal(t *testing.T) {
 			got := errorLines(t, cfg, "t.qasm", src)
 			require.Len(t, got, 1, "%q", got)
 			assert.Contains(t, got[0], tc.want)
+		})
+	}
+}
+
+// TestRefuseFlat: a program whose top-level gate calls alone pass MaxOps is refused at the
+// call that passes it, before any operation is built; what may make no operation (user
+// gates, modifiers, conditions, gates of a library not included) is not counted, syntax
+// errors and unknown versions keep their own errors.
+func TestRefuseFlat(t *testing.T) {
+	lines := func(n int, line string) string {
+		s := ""
+		for range n {
+			s += line
+		}
+		return s
+	}
+	const oq2 = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\n"
+	tests := []struct {
+		name string
+		src  string
+		want string // substring of the only error; "" when the program must be read
+		ops  int
+	}{
+		{"calls past the limit", oq2 + lines(12, "x q[0];\n"),
+			"t.qasm:15:1: the circuit has more than 10 operations (limit MaxOps): this is call 11 of a standard gate; the program was refused before any operation was built", 0},
+		{"OpenQASM 3 standard gates", "OPENQASM 3.0;\nqubit[2] q;\n" + lines(11, "cx q[0], q[1];\n"),
+			"t.qasm:13:1: the circuit has more than 10 operations (limit MaxOps): this is call 11", 0},
+		{"U and CX without a library", "OPENQASM 2.0;\nqreg q[2];\n" + lines(6, "U(0,0,0) q[0]; CX q[0], q[1];\n"),
+			"t.qasm:8:1: the circuit has more than 10 operations (limit MaxOps): this is call 11", 0},
+		{"exactly at the limit", "OPENQASM 3.0;\nqubit[2] q;\n" + lines(10, "x q[0];\n"), "", 10},
+		{"empty user gates are not counted", "OPENQASM 3.0;\nqubit[2] q;\ngate nop a { }\n" + lines(20, "nop q[0];\n"), "", 0},
+		{"modifiers and conditions are not counted", "OPENQASM 3.0;\nqubit[2] q;\nbit c;\ngate nop a { }\n" + lines(12, "ctrl @ nop q[0], q[1];\n") + lines(12, "if (c) x q[0];\n"),
+			"t.qasm:27:8: the circuit has more than 10 operations after unrolling loops and inlining gates", 0},
+		{"a library not included", "OPENQASM 2.0;\nqreg q[1];\n" + lines(12, "x q[0];\n"), "t.qasm:3:1: unknown gate x", 0},
+		{"a syntax error first", oq2 + lines(12, "x q[0];\n") + "x q[0]\n", "t.qasm:17:", 0},
+		{"an unknown version", "OPENQASM 2.6;\ninclude \"qelib1.inc\";\nqreg q[1];\n" + lines(12, "x q[0];\n"), "2.6", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := &Config{Limits: Limits{MaxOps: 10}}
+			if tc.want == "" {
+				p, err := cfg.Parse("t.qasm", []byte(tc.src))
+				require.NoError(t, err)
+				assert.Len(t, p.Circuit.Ops, tc.ops)
+				return
+			}
+			got := errorLines(t, cfg, "t.qasm", tc.src)
+			require.NotEmpty(t, got)
+			assert.Contains(t, got[0], tc.want)
+			if !strings.Contains(tc.want, "call 11") {
+				assert.NotContains(t, strings.Join(got, "\n"), "refused before any operation")
+			}
 		})
 	}
 }

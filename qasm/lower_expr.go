@@ -368,7 +368,9 @@ func (l *lowerer) operandErr(e ast.Expr, sc *scope) (qop, *evalError) {
 			if err != nil {
 				return qop{}, err
 			}
-			return qop{kind: base.kind, idx: []int{base.idx[j]}, single: true}, nil
+			// A view of the register (idx is never written): an allocation here would share
+			// a tiny-allocator block with the operation's own qubits and live as long.
+			return qop{kind: base.kind, idx: base.idx[j : j+1 : j+1], single: true}, nil
 		}
 	case *ast.ParenExpr:
 		return l.operandErr(x.X, sc)

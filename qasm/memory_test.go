@@ -121,7 +121,7 @@ func TestReaderPeakMemory(t *testing.T) {
 		next   func(int) string
 		want   string // "ops: N" or the start of the error
 	}{
-		{"50 MB refused by MaxOps", oq2, 50 << 20, mixed, "error:"},
+		{"50 MB refused by MaxOps", oq2, 50 << 20, mixed, "the program was refused before any operation was built"},
 		{"a million mixed gates", oq2, 1 << 30, func(i int) string {
 			if i == 1_000_000 {
 				return ""

@@ -288,20 +288,6 @@ func TestKernelsDense(t *testing.T) {
 	})
 }
 
-// controlledDense is the hand-built matrix of m with nc controls on the low bits.
-func controlledDense(m []complex128, nt, nc int) []complex128 {
-	td := 1 << nt
-	D := td << nc
-	out := identity(D)
-	ones := 1<<nc - 1
-	for r := 0; r < td; r++ {
-		for c := 0; c < td; c++ {
-			out[(ones|r<<nc)*D+(ones|c<<nc)] = m[r*td+c]
-		}
-	}
-	return out
-}
-
 // TestKernelsNoAlloc: the serial kernels allocate nothing.
 func TestKernelsNoAlloc(t *testing.T) {
 	oldP := ParallelThreshold

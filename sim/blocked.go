@@ -400,17 +400,6 @@ func (a *amps) runGates(gs []*step, cfg BlockConfig) {
 		}
 		return
 	}
-	for i := range sweeps {
-		if sweeps[i].direct {
-			continue
-		}
-		for j := range sweeps[i].steps {
-			if a.single() {
-				sweeps[i].steps[j].toSingle()
-			}
-			a.prepareDense4(&sweeps[i].steps[j])
-		}
-	}
 	var bufs [][]float64
 	var bufs32 [][]float32
 	for i := range sweeps {
@@ -419,17 +408,29 @@ func (a *amps) runGates(gs []*step, cfg BlockConfig) {
 			a.applyGate(&sw.steps[0])
 			continue
 		}
+		// The single-precision matrices and the SIMD plans of a sweep's steps exist while
+		// it runs only (a few KiB a step; a circuit has many sweeps).
+		for j := range sw.steps {
+			if a.single() {
+				sw.steps[j].toSingle()
+			}
+			a.prepareDense4(&sw.steps[j])
+		}
 		if a.single() {
 			if bufs32 == nil {
 				bufs32 = make([][]float32, w)
 			}
 			runSweep(a, a.f32, sw, w, bufs32, a.applyChunk32)
-			continue
+		} else {
+			if bufs == nil {
+				bufs = make([][]float64, w)
+			}
+			runSweep(a, a.f, sw, w, bufs, a.applyChunk)
 		}
-		if bufs == nil {
-			bufs = make([][]float64, w)
+		for j := range sw.steps {
+			st := &sw.steps[j]
+			st.d4, st.m64, st.mr32, st.dg64, st.dgr32 = nil, nil, nil, nil, nil
 		}
-		runSweep(a, a.f, sw, w, bufs, a.applyChunk)
 	}
 }
 

@@ -60,6 +60,24 @@ func main() {
 						p("\tVMOVDQU %d(AX), Y%d", 64*(k-1), 7+k)
 					}
 				}
+				// AVX-512 has 32 vector registers: keep as many coefficient vectors in them as
+				// fit (Z6, Z7 and those after the index vectors), the rest stay memory operands.
+				var coefReg []string
+				if R == "Z" {
+					coefReg = append(coefReg, "Z6", "Z7")
+					for r := 7 + P; r <= 31; r++ {
+						coefReg = append(coefReg, fmt.Sprintf("Z%d", r))
+					}
+					for i := 0; i < len(coefReg) && i < G*G*P; i++ {
+						p("\tVMOVUP%s %d(R13), %s", fam[1:], VB*i, coefReg[i])
+					}
+				}
+				coef := func(i int) string {
+					if i < len(coefReg) {
+						return coefReg[i]
+					}
+					return fmt.Sprintf("%d(R13)", VB*i)
+				}
 				p("\tMOVQ n3+40(FP), R12")
 				p("\tTESTQ R12, R12")
 				p("\tJZ %s_done", name)
@@ -85,11 +103,11 @@ func main() {
 							src = R + "5"
 						}
 						for v := 0; v < G; v++ {
-							off := VB * ((u*P+k)*G + v)
+							c := coef((u*P+k)*G + v)
 							if u == 0 && k == 0 {
-								p("\tVMUL%s %d(R13), %s, %s%d", fam, off, src, R, v)
+								p("\tVMUL%s %s, %s, %s%d", fam, c, src, R, v)
 							} else {
-								p("\tVFMADD231%s %d(R13), %s, %s%d", fam, off, src, R, v)
+								p("\tVFMADD231%s %s, %s, %s%d", fam, c, src, R, v)
 							}
 						}
 					}

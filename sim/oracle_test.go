@@ -23,6 +23,9 @@ var (
 	transpose = oracle.Transpose
 	identity  = oracle.Identity
 	maxDiff   = oracle.MaxDiff
+	kron      = oracle.Kron
+	// controlledDense(m, nt, nc) is m on nt qubits with nc controls on the low bits.
+	controlledDense = oracle.Controlled
 )
 
 // opDense is the dense matrix of a gate op (controls included) on n qubits.

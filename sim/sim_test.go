@@ -309,21 +309,6 @@ func TestExpectation(t *testing.T) {
 	}
 }
 
-func kron(a []complex128, da int, b []complex128, db int) []complex128 {
-	n := da * db
-	out := make([]complex128, n*n)
-	for ar := 0; ar < da; ar++ {
-		for ac := 0; ac < da; ac++ {
-			for br := 0; br < db; br++ {
-				for bc := 0; bc < db; bc++ {
-					out[(ar*db+br)*n+ac*db+bc] = a[ar*da+ac] * b[br*db+bc]
-				}
-			}
-		}
-	}
-	return out
-}
-
 func normalize(v []complex128) []complex128 {
 	s := 0.0
 	for _, x := range v {

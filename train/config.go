@@ -130,6 +130,20 @@ type Config struct {
 	LogEvery int `json:"log_every"`
 	// GroupLRs are the adapters' per-group learning rates (0: LR).
 	GroupLRs
+	// ProbeSteps, for the adapter methods (with a new head) and full, first trains the new
+	// head alone for this many steps on the frozen features, at HeadLR on its own warm-up and
+	// cosine schedule, then fine-tunes from there: linear probing then fine-tuning (LP-FT,
+	// Kumar et al. 2022). 0: the head starts at zero.
+	ProbeSteps int `json:"probe_steps,omitempty"`
+	// Name, when set, is the run's label in tables instead of the generated one (a sweep
+	// names its head-only rows "head only (matched budget)" and "linear probe (long)").
+	Name string `json:"name,omitempty"`
+	// ValFraction, when positive, carves a validation part of that fraction out of the
+	// training samples (seeded by ValSeed, stratified by class: data.StratifiedSplit) and
+	// trains on the rest, evaluating on the validation part instead of the test split, for
+	// choosing learning rates without looking at the test set.
+	ValFraction float64 `json:"val_fraction,omitempty"`
+	ValSeed     uint64  `json:"val_seed,omitempty"`
 }
 
 // GroupLRs are the learning rates of the adapters' parameter groups, each stepped by its own
@@ -274,6 +288,15 @@ func (c Config) Validate() error {
 	default:
 		return bad("--head %q: want new or adapt", c.Head)
 	}
+	if !(c.ValFraction >= 0 && c.ValFraction < 1) {
+		return bad("--val-fraction %v must be in [0, 1) (the share of the training samples held out for validation)", c.ValFraction)
+	}
+	if c.ValSeed != 0 && c.ValFraction == 0 {
+		return bad("--val-seed applies with --val-fraction")
+	}
+	if c.ProbeSteps < 0 || (c.ProbeSteps > 0 && (!(c.Method.Adapter() || c.Method == Full) || c.headMode() != HeadNew)) {
+		return bad("--probe-steps %d applies to the adapter methods with a new head and to full (it trains the new head first)", c.ProbeSteps)
+	}
 	if c.Method == ZeroShot {
 		return nil
 	}
@@ -331,6 +354,9 @@ func (c Config) peftConfig(totalSteps int) peft.Config {
 
 // Label is a short description of the method and its settings, e.g. "Quantum-PEFT L=2 K=4".
 func (c Config) Label() string {
+	if c.Name != "" {
+		return c.Name
+	}
 	switch c.Method {
 	case ZeroShot:
 		return "zero-shot"

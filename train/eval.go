@@ -140,8 +140,9 @@ type EvalResult struct {
 }
 
 // EvaluateRun reloads the run directory dir (or its adapter/ directory) and scores it on
-// the test split of dataSpec ("" for the data it was trained on), using the first limit
-// images (0: as many as the run used).
+// the test split of dataSpec ("" for the data it was trained on, and then on the run's
+// validation part for a run with a validation fraction), using the first limit images (0:
+// as many as the run used).
 func EvaluateRun(ctx context.Context, dir, dataSpec string, limit int) (*EvalResult, error) {
 	rd, err := RunDir(dir)
 	if err != nil {
@@ -151,7 +152,8 @@ func EvaluateRun(ctx context.Context, dir, dataSpec string, limit int) (*EvalRes
 	if err != nil {
 		return nil, err
 	}
-	if dataSpec == "" {
+	own := dataSpec == ""
+	if own {
 		dataSpec = met.Config.Data
 		if limit == 0 {
 			limit = met.Config.TestLimit
@@ -160,6 +162,14 @@ func EvaluateRun(ctx context.Context, dir, dataSpec string, limit int) (*EvalRes
 	d, err := LoadData(dataSpec)
 	if err != nil {
 		return nil, err
+	}
+	if c := met.Config; own && c.ValFraction > 0 {
+		// The run's own evaluation: its validation part of the training split.
+		trainN, _ := c.sizes(d)
+		if d, _, err = validationData(d, trainN, c.ValFraction, c.ValSeed); err != nil {
+			return nil, err
+		}
+		limit = 0
 	}
 	if err := d.check(s.Model); err != nil {
 		return nil, err

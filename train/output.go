@@ -60,6 +60,9 @@ type DataInfo struct {
 	Train   int    `json:"train_samples"`
 	Test    int    `json:"test_samples"`
 	Classes int    `json:"classes"`
+	// Eval says what the run was evaluated on when not the test split (a validation part
+	// of the training split, Config.ValFraction).
+	Eval string `json:"eval,omitempty"`
 }
 
 // ParamInfo counts parameters. Adapter counts only the adapters' trainable scalars; Head the
@@ -134,9 +137,19 @@ type Metrics struct {
 	Final   Score `json:"final"`
 	Steps   int   `json:"steps"`
 	Samples int   `json:"samples"`
+	// Probe is the linear probe of an LP-FT run (Config.ProbeSteps): its steps and the
+	// training loss and accuracy of its last epoch.
+	Probe *ProbeInfo `json:"probe,omitempty"`
 	// Run identifies the code and configuration of the run (absent in runs recorded before
 	// run hashing).
 	Run *RunInfo `json:"run,omitempty"`
+}
+
+// ProbeInfo summarises the linear probe of an LP-FT run.
+type ProbeInfo struct {
+	Steps         int     `json:"steps"`
+	TrainLoss     float64 `json:"train_loss"`
+	TrainAccuracy float64 `json:"train_accuracy"`
 }
 
 // Timing is the content of timing.json: the wall-clock measurements of a run.
@@ -149,10 +162,12 @@ type Timing struct {
 	CPUSecondsPerEpoch float64 `json:"cpu_seconds_per_epoch"`
 	SamplesPerSecond   float64 `json:"samples_per_second"`
 	EvalSeconds        float64 `json:"eval_seconds"`
-	TotalSeconds       float64 `json:"total_seconds"`
-	GOMAXPROCS         int     `json:"gomaxprocs"`
-	SIMD               bool    `json:"simd"`
-	GoVersion          string  `json:"go_version"`
+	// ProbeSeconds is the time of an LP-FT run's linear probe, feature extraction included.
+	ProbeSeconds float64 `json:"probe_seconds,omitempty"`
+	TotalSeconds float64 `json:"total_seconds"`
+	GOMAXPROCS   int     `json:"gomaxprocs"`
+	SIMD         bool    `json:"simd"`
+	GoVersion    string  `json:"go_version"`
 }
 
 // marshal encodes v as indented JSON with a final newline.

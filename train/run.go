@@ -323,6 +323,14 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 		}
 	}
 	trainN, testN := cfg.sizes(d)
+	evalDesc := ""
+	if cfg.ValFraction > 0 {
+		var err error
+		if d, evalDesc, err = validationData(d, trainN, cfg.ValFraction, cfg.ValSeed); err != nil {
+			return nil, err
+		}
+		trainN, testN = d.Train.N, d.Test.N
+	}
 	classes := d.Train.Classes
 	perEpoch := 0
 	if cfg.Method != ZeroShot {
@@ -336,7 +344,7 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 	start := time.Now()
 	met := &Metrics{Format: MetricsFormat, Label: cfg.Label(), Config: cfg,
 		Model: ModelInfo{Name: m.Name, Description: m.Description, SHA256: m.SHA256},
-		Data:  DataInfo{Name: d.Name, Source: d.Source, Train: trainN, Test: testN, Classes: classes}}
+		Data:  DataInfo{Name: d.Name, Source: d.Source, Train: trainN, Test: testN, Classes: classes, Eval: evalDesc}}
 	tim := &Timing{Format: TimingFormat, GOMAXPROCS: runtime.GOMAXPROCS(0), SIMD: nn.SIMD(), GoVersion: runtime.Version()}
 	res := &Result{Metrics: met, Timing: tim}
 	ri, err := RunHash(cfg)
@@ -377,6 +385,14 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 	prog.Logf("%s: trainable parameters: %d adapter + %d new head + %d pretrained (model: %d); %d epoch(s) × %d steps of %d",
 		cfg.Label(), met.Params.Adapter, met.Params.Head, met.Params.Backbone, met.Params.Pretrained, cfg.Epochs, perEpoch, cfg.Batch)
 
+	if cfg.ProbeSteps > 0 {
+		t0 := time.Now()
+		if met.Probe, err = probeHead(ctx, cfg, s, d.Train, trainN, prog); err != nil {
+			return nil, err
+		}
+		tim.ProbeSeconds = time.Since(t0).Seconds()
+		prog.Logf("linear probe: %d steps of the head alone, train loss %.4f, accuracy %.2f%%, %.1f s", met.Probe.Steps, met.Probe.TrainLoss, 100*met.Probe.TrainAccuracy, tim.ProbeSeconds)
+	}
 	warm := int(math.Round(cfg.WarmupFrac * float64(total)))
 	sched := func(peak float64) func(int) float64 { return WarmupCosineLR(peak, warm, total) }
 	var groups []Group
@@ -474,4 +490,73 @@ func (c Config) sizes(d *Data) (trainN, testN int) {
 		testN = c.TestLimit
 	}
 	return trainN, testN
+}
+
+// probeHead trains the session's new head alone for cfg.ProbeSteps steps on the frozen
+// features of the first n training samples (the network's layers before the head, computed
+// once, with the adapters at their initialisation, where they change nothing): the linear
+// probe of LP-FT. The steps take the run's mini-batches in order (the shuffles of epochs 0,
+// 1, …) at the head's learning rate on a warm-up and cosine schedule over the probe. The
+// adapters are not touched.
+func probeHead(ctx context.Context, cfg Config, s *Session, d *data.Dataset, n int, prog Progress) (*ProbeInfo, error) {
+	hs, err := s.Model.HeadSite()
+	if err != nil {
+		return nil, err
+	}
+	body := &nn.Sequential[float32]{Layers: s.Model.Net.Layers[:hs.Index]}
+	_, in := s.Head.Dims()
+	feats := nn.New[float32](n, in)
+	for lo := 0; lo < n; lo += evalBatch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		hi := min(n, lo+evalBatch)
+		idx := make([]int, hi-lo)
+		for i := range idx {
+			idx[i] = lo + i
+		}
+		x, _ := batchOf(s.Model, d, idx)
+		copy(feats.Data[lo*in:hi*in], body.Forward(x).Data)
+	}
+	if err := adapterErr(s.Model.Net); err != nil {
+		return nil, fmt.Errorf("train: linear probe: %w", err)
+	}
+	perEpoch := n / cfg.Batch
+	steps := cfg.ProbeSteps
+	epochs := (steps + perEpoch - 1) / perEpoch
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = int(d.Labels[i])
+	}
+	warm := int(math.Round(cfg.WarmupFrac * float64(steps)))
+	l := &Loop{Learner: &featureLearner{head: s.Head, feats: feats, labels: labels},
+		Groups:      []Group{{"head", s.HeadParams, WarmupCosineLR(cfg.headLR(), warm, steps)}},
+		WeightDecay: cfg.WeightDecay, Clip: cfg.Clip, Epochs: epochs, Progress: prog,
+		Batches: func(e int) [][]int {
+			b := data.EpochBatches(n, cfg.Batch, cfg.Seed, e, true)
+			return b[:min(len(b), steps-e*perEpoch)]
+		}}
+	res, err := l.Run(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("linear probe: %w", err)
+	}
+	last := res.Epochs[len(res.Epochs)-1]
+	return &ProbeInfo{Steps: res.Steps, TrainLoss: last.Loss, TrainAccuracy: last.Accuracy}, nil
+}
+
+// validationData returns the task a run with a validation fraction trains and is evaluated
+// on: the first n training samples of d split by data.StratifiedSplit (class by class,
+// seeded) into a training part and a validation part of fraction frac, the validation part
+// in place of the test split, which is not used. It describes the split for metrics.json.
+func validationData(d *Data, n int, frac float64, seed uint64) (*Data, string, error) {
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = int(d.Train.Labels[i])
+	}
+	tr, va, _, err := data.StratifiedSplit(labels, d.Train.Classes, frac, 0, seed, d.Train.ClassName)
+	if err != nil {
+		return nil, "", fmt.Errorf("train: --val-fraction %v of %d training samples: %w", frac, n, err)
+	}
+	v := &Data{Name: d.Name + " (validation split)", Source: d.Source, Train: d.Train.Subset(tr), Test: d.Train.Subset(va)}
+	return v, fmt.Sprintf("validation: %d of the first %d training samples (stratified, seed %d), not the test split", len(va), n, seed), nil
 }

@@ -44,6 +44,9 @@ type SweepConfig struct {
 	// ReuseStale reuses a run directory holding the same configuration even when its run
 	// hash says other code made it ([RunHash]); the tables mark such rows.
 	ReuseStale bool
+	// ProbeSteps, when positive, starts every adapter and full fine-tuning run with a linear
+	// probe of that many steps (LP-FT, Config.ProbeSteps).
+	ProbeSteps int
 }
 
 // Validate checks the sweep settings.
@@ -107,7 +110,8 @@ var sweepModels = map[string]sweepModel{
 }
 
 // SweepPlan returns the configurations of the sweep for one model and seed, in table order:
-// zero-shot, head only, LoRA r = 1, 2, 4, 8, Quantum-PEFT L = 1, 2, 4 (and the model's extra
+// zero-shot, head only with the adapter runs' budget, the long linear probe (the head alone
+// for ten times the epochs), LoRA r = 1, 2, 4, 8, Quantum-PEFT L = 1, 2, 4 (and the model's extra
 // settings), AdaLoRA-style r = 8 → 4, full fine-tuning.
 func SweepPlan(c SweepConfig, model string, seed uint64) []Config {
 	c = c.withDefaults()
@@ -125,6 +129,9 @@ func SweepPlan(c SweepConfig, model string, seed uint64) []Config {
 		if m != Head && m != ZeroShot {
 			cfg.HeadLR = r.HeadLR
 		}
+		if m.Adapter() || m == Full {
+			cfg.ProbeSteps = c.ProbeSteps
+		}
 		return cfg
 	}
 	var out []Config
@@ -134,9 +141,15 @@ func SweepPlan(c SweepConfig, model string, seed uint64) []Config {
 		zs.TestLimit = 500
 	}
 	out = append(out, zs)
+	// The matched-budget head-only row: the adapter runs' steps, head learning rate and
+	// schedule; then the long linear probe, ten times as many steps.
 	h := base(Head)
-	h.LR = r.HeadLR
+	h.LR, h.Name = r.HeadLR, "head only (matched budget)"
 	out = append(out, h)
+	lp := h
+	lp.Epochs = 10 * h.Epochs
+	lp.Name = fmt.Sprintf("linear probe (%d epochs)", lp.Epochs)
+	out = append(out, lp)
 	loraRanks := []int{1, 2, 4, 8}
 	if c.Quick {
 		loraRanks = []int{1}
@@ -173,7 +186,16 @@ func SweepPlan(c SweepConfig, model string, seed uint64) []Config {
 
 // slug names a configuration's run directory.
 func slug(c Config) string {
+	if c.ProbeSteps > 0 {
+		c2 := c
+		c2.ProbeSteps = 0
+		return fmt.Sprintf("%s-probe%d", slug(c2), c.ProbeSteps)
+	}
 	switch c.Method {
+	case Head:
+		if c.Name != "" && strings.HasPrefix(c.Name, "linear probe") {
+			return fmt.Sprintf("probe-%de", c.Epochs)
+		}
 	case LoRA:
 		return fmt.Sprintf("lora-r%d", c.Rank)
 	case QPEFT:
@@ -475,8 +497,14 @@ func trainDesc(rs []SweepRun) string {
 		if c.Method == ZeroShot {
 			continue
 		}
-		return fmt.Sprintf("%d epoch(s) over %d training images, batch %d, AdamW with %.0f%% warm-up and cosine decay, gradient clipping %g",
+		d := fmt.Sprintf("%d epoch(s) over %d training images, batch %d, AdamW with %.0f%% warm-up and cosine decay, gradient clipping %g",
 			c.Epochs, r.Metrics.Data.Train, c.Batch, 100*c.WarmupFrac, c.Clip)
+		for _, r2 := range rs {
+			if p := r2.Config.ProbeSteps; p > 0 {
+				return d + fmt.Sprintf("; adapter and full runs start with a linear probe of %d steps (LP-FT)", p)
+			}
+		}
+		return d
 	}
 	return "none"
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qpeft/qpeft/data"
 	"github.com/qpeft/qpeft/data/text"
 	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/internal/atomicfile"
@@ -97,6 +98,12 @@ type TextConfig struct {
 	Validation bool `json:"validation,omitempty"`
 	// GroupLRs are the adapters' per-group learning rates (0: LR).
 	GroupLRs
+	// ValFraction, when positive, evaluates on a validation part of that fraction carved out
+	// of the training split (seeded by ValSeed, stratified by class: data.StratifiedSplit)
+	// and trains on the rest; the test split is not used. (Validation is the older fixed
+	// quarter; the two are exclusive.)
+	ValFraction float64 `json:"val_fraction,omitempty"`
+	ValSeed     uint64  `json:"val_seed,omitempty"`
 }
 
 // DefaultTextConfig returns the settings runs start from: mean pooling, 128 tokens, 1 epoch
@@ -124,6 +131,10 @@ func DefaultTextConfig(model string, m Method) TextConfig {
 func (c TextConfig) Label() string {
 	switch c.Method {
 	case Head:
+		if c.HeadEpochs > 0 && c.HeadEpochs != c.Epochs {
+			// Not the adapter runs' budget: the long linear probe.
+			return fmt.Sprintf("linear probe (%d epochs)", c.HeadEpochs)
+		}
 		return "head only"
 	case LoRA, QPEFT, AdaLoRA:
 		return c.peftConfig(0).Label()
@@ -195,6 +206,15 @@ func (c TextConfig) Validate() error {
 	}
 	if err := c.GroupLRs.validate(c.Method); err != nil {
 		return bad("%v", err)
+	}
+	if !(c.ValFraction >= 0 && c.ValFraction < 1) {
+		return bad("--val-fraction %v must be in [0, 1) (the share of the training texts held out for validation)", c.ValFraction)
+	}
+	if c.ValFraction > 0 && c.Validation {
+		return bad("--val-fraction and --validation both choose a validation part; give one")
+	}
+	if c.ValSeed != 0 && c.ValFraction == 0 {
+		return bad("--val-seed applies with --val-fraction")
 	}
 	return nil
 }
@@ -355,8 +375,8 @@ func (c *TextCache) tokens(m *bert.Model, d *text.Dataset, maxLen int) [][]int {
 }
 
 // RunDatasets returns the texts a run with configuration c trains and is evaluated on, given
-// the corpus's train/test split: with c.Validation the training split minus a validation
-// part and that part instead of the test split; then each sampled as c.TrainLimit and
+// the corpus's train/test split: with c.Validation or c.ValFraction the training split minus
+// a validation part and that part instead of the test split; then each sampled as c.TrainLimit and
 // c.TestLimit say. RunText and `qpeft eval` both select their data with it.
 func (c TextConfig) RunDatasets(train, test *text.Dataset) (tr, te *text.Dataset, err error) {
 	return c.RunDatasetsWith(train, nil, test)
@@ -375,6 +395,13 @@ func (c TextConfig) RunDatasetsWith(train, val, test *text.Dataset) (tr, te *tex
 		}
 		train, test = rest, val
 		train.Name, test.Name = train.Name+"-minus-validation", test.Name+"-validation"
+	}
+	if c.ValFraction > 0 {
+		tr, va, _, err := data.StratifiedSplit(train.Labels, len(train.Classes), c.ValFraction, 0, c.ValSeed, func(k int) string { return train.Classes[k] })
+		if err != nil {
+			return nil, nil, fmt.Errorf("train: --val-fraction %v of %s: %w", c.ValFraction, train.Name, err)
+		}
+		train, test = train.Subset(train.Name+"-minus-validation", tr), train.Subset(train.Name+"-validation", va)
 	}
 	return train.Sample(train.Name, c.TrainLimit, 0), test.Sample(test.Name, c.TestLimit, 0), nil
 }

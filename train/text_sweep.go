@@ -17,7 +17,6 @@ import (
 	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/internal/safefile"
-	"github.com/qpeft/qpeft/models/bert"
 )
 
 // Setting is one method configuration of a text sweep.
@@ -29,6 +28,9 @@ type Setting struct {
 	// LR overrides the sweep's learning rate for this setting (0: the default of the method
 	// from DefaultTextConfig).
 	LR float64
+	// Matched, for the head method, trains the head with the adapter runs' budget: their
+	// epochs (not the base's HeadEpochs), head learning rate and schedule ("head-matched").
+	Matched bool
 }
 
 // Slug is a file-name-safe name of the setting, e.g. "qpeft-L2-K8" or, with an explicit
@@ -43,21 +45,28 @@ func (s Setting) Slug() string {
 	default:
 		n = string(s.Method)
 	}
+	if s.Matched {
+		n += "-matched"
+	}
 	if s.LR > 0 {
 		n += "-lr" + strconv.FormatFloat(s.LR, 'g', -1, 64)
 	}
 	return n
 }
 
-// ParseSetting reads a setting name: head, full, lora<r> (e.g. lora8), adalora<r>, or
-// qpeft-L<l>-K<k> (e.g. qpeft-L2-K8), optionally followed by @<lr> (e.g. lora8@2e-3).
+// ParseSetting reads a setting name: head (the head alone for the base's HeadEpochs: the long
+// linear probe), head-matched (the head alone with the adapter runs' epochs, head learning
+// rate and schedule), full, lora<r> (e.g. lora8), adalora<r>, or qpeft-L<l>-K<k> (e.g.
+// qpeft-L2-K8), optionally followed by @<lr> (e.g. lora8@2e-3).
 func ParseSetting(s string) (Setting, error) {
 	name, lrs, hasLR := strings.Cut(strings.TrimSpace(s), "@")
 	var st Setting
-	bad := fmt.Errorf("train: setting %q: want head, full, lora<r>, adalora<r> or qpeft-L<l>-K<k>, optionally @<lr>", s)
+	bad := fmt.Errorf("train: setting %q: want head, head-matched, full, lora<r>, adalora<r> or qpeft-L<l>-K<k>, optionally @<lr>", s)
 	switch {
 	case name == "head":
 		st.Method = Head
+	case name == "head-matched":
+		st.Method, st.Matched = Head, true
 	case name == "full":
 		st.Method = Full
 	case strings.HasPrefix(name, "adalora"):
@@ -134,6 +143,9 @@ func (sc TextSweepConfig) Config(s Setting, seed uint64) TextConfig {
 		if sc.Base.HeadLR > 0 {
 			c.LR = sc.Base.HeadLR
 		}
+		if s.Matched {
+			c.HeadEpochs = 0
+		}
 	}
 	if s.LR > 0 {
 		c.LR = s.LR
@@ -178,16 +190,11 @@ func TextSweep(ctx context.Context, sc TextSweepConfig, log io.Writer) ([]TextSw
 		if opts.Model != nil {
 			return nil
 		}
-		m, err := bert.Load(sc.Base.ModelDir())
-		if err != nil {
-			return err
+		o, err := loadTextOptions(sc.Base, prog)
+		if err == nil {
+			opts = *o
 		}
-		train, val, test, err := LoadTextSplits(sc.Base.Data)
-		if err != nil {
-			return err
-		}
-		opts = TextOptions{Progress: prog, Model: m, Train: train, Validation: val, Test: test, Cache: NewTextCache()}
-		return nil
+		return err
 	}
 	type key struct {
 		s    Setting
@@ -365,7 +372,7 @@ func TextSweepMarkdown(sc TextSweepConfig, runs []TextSweepRun, command string, 
 			r0.Config.Epochs, r0.Config.Batch, r0.Config.Clip, r0.Config.WarmupFrac, r0.Config.Pooling, r0.GOMAXPROCS, r0.SIMD)
 		for _, r := range runs {
 			if r.Result.Config.Method == Head && r.Result.Config.HeadEpochs > 0 {
-				fmt.Fprintf(&b, "Head only: %d epochs over cached frozen features.\n", r.Result.Config.HeadEpochs)
+				fmt.Fprintf(&b, "Linear probe (the head alone): %d epochs over cached frozen features.\n", r.Result.Config.HeadEpochs)
 				break
 			}
 		}

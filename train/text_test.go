@@ -223,23 +223,29 @@ func TestTextSweepResume(t *testing.T) {
 	base.Data = DataSpamAssassin + ":" + dataDir
 	base.Epochs, base.HeadEpochs = 1, 3
 	sc := TextSweepConfig{Base: base, Out: filepath.Join(t.TempDir(), "runs"), Seeds: []uint64{1, 2}}
-	for _, s := range []string{"head", "lora1", "qpeft-L1-K2@0.03"} {
+	for _, s := range []string{"head", "head-matched", "lora1", "qpeft-L1-K2@0.03"} {
 		st, err := ParseSetting(s)
 		require.NoError(t, err)
 		sc.Settings = append(sc.Settings, st)
 	}
 	runs, err := TextSweep(context.Background(), sc, nil)
 	require.NoError(t, err)
-	require.Len(t, runs, 6)
+	require.Len(t, runs, 8)
+	// The long probe trains the head for the base's HeadEpochs, the matched-budget row for
+	// the adapter runs' epochs.
+	assert.Equal(t, 3, runs[0].Result.Config.HeadEpochs)
+	assert.Len(t, runs[0].Result.Epochs, 3)
+	assert.Len(t, runs[2].Result.Epochs, 1)
+	assert.Equal(t, base.HeadLR, runs[2].Result.Config.LR, "matched budget: the adapter runs' head learning rate")
 	again, err := TextSweep(context.Background(), sc, nil)
 	require.NoError(t, err)
-	require.Len(t, again, 6)
+	require.Len(t, again, 8)
 	for i, r := range again {
 		assert.True(t, r.Reused, "run %d not reused", i)
 		assert.Equal(t, runs[i].Result.Test, r.Result.Test, "run %d", i)
 	}
 	md := TextSweepMarkdown(sc, runs, "cmd", 0)
-	for _, w := range []string{"| head only | 0 (+34 head)", "| LoRA r=1 | 128 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2-lr0.03 lr 0.03"} {
+	for _, w := range []string{"| linear probe (3 epochs) | 0 (+34 head)", "| head only | 0 (+34 head)", "| LoRA r=1 | 128 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2-lr0.03 lr 0.03", "head-matched lr 0.03"} {
 		assert.Contains(t, md, w)
 	}
 }

@@ -270,13 +270,13 @@ func TestSweepQuick(t *testing.T) {
 	var log1, log2 bytes.Buffer
 	require.NoError(t, Sweep(context.Background(), c, &log1, nil))
 	first := string(readFile(t, results))
-	for _, want := range []string{"# My results\n\nintro\n\n" + BeginMarker, "### mnist-cnn", "### mlp512", "| head only |", "| LoRA r=1 | 1024 | 1 | 5130 |",
+	for _, want := range []string{"# My results\n\nintro\n\n" + BeginMarker, "### mnist-cnn", "### mlp512", "| head only (matched budget) |", "| linear probe (10 epochs) |", "| LoRA r=1 | 1024 | 1 | 5130 |",
 		"| Quantum-PEFT L=2 K=8 | 90 | 0.0879 | 5130 |", "Target (within 1 point", EndMarker + "\n\noutro\n"} {
 		assert.Contains(t, first, want)
 	}
 	assert.NotContains(t, first, "\nold\n", "the old generated section was kept")
 	require.NoError(t, Sweep(context.Background(), c, &log2, nil))
-	assert.Equal(t, 8, strings.Count(log2.String(), "reused"), "second sweep:\n%s", log2.String())
+	assert.Equal(t, 10, strings.Count(log2.String(), "reused"), "second sweep:\n%s", log2.String())
 	// Regenerating from reused runs changes nothing but the reused column.
 	assert.Equal(t, strings.ReplaceAll(first, "| — |\n", "| 1/1 |\n"), string(readFile(t, results)))
 }

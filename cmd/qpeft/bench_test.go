@@ -83,3 +83,19 @@ c = measure q;
 		})
 	}
 }
+
+// TestBenchRealPathOnly: when a real circuit's complex path is above the memory limit but
+// its real path fits, bench times the real path and says it skipped the other, instead of
+// refusing the case (the Pauli ansatz at 31 qubits on a 24 GiB machine).
+func TestBenchRealPathOnly(t *testing.T) {
+	// Pauli at 20 qubits: 8 MiB as float64, 16 MiB as complex128, plus the 16 MiB baseline.
+	code, out, errs := runCLI(t, "", "bench", "--circuits", "pauli", "--qubits", "20", "--layers", "1", "--memory-limit", "28MiB", "--repeat", "1")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, errs, "only the real path is timed")
+	assert.Contains(t, out, "float64")
+	assert.NotContains(t, out, "complex128")
+	// The random circuit is complex: it still refuses with the estimate.
+	code, _, errs = runCLI(t, "", "bench", "--circuits", "random", "--qubits", "20", "--memory-limit", "28MiB", "--repeat", "1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "bench of random")
+}

@@ -40,11 +40,11 @@ func evalHF(ctx context.Context, dir, dataSpec string, limit int, stdout io.Writ
 	// The run's own evaluation texts unless --data or --test-limit say otherwise.
 	ec := c
 	what := c.Data + " test split"
-	if c.Validation {
+	if c.Validation || c.ValFraction > 0 {
 		what = c.Data + " validation part of the training split"
 	}
 	if dataSpec != "" {
-		ec.Data, ec.Validation, ec.TestLimit = dataSpec, false, 0
+		ec.Data, ec.Validation, ec.ValFraction, ec.ValSeed, ec.TestLimit = dataSpec, false, 0, 0, 0
 		what = dataSpec + " test split"
 	}
 	if limit != 0 {

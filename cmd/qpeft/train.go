@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/qpeft/qpeft/models/bert"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/train"
 )
@@ -52,6 +54,9 @@ type trainFlags struct {
 	targets                     *[]string
 	pooling                     *string
 	maxLen, headEps, probeEps   *int
+	probeSteps                  *int
+	valFraction                 *float64
+	valSeed                     *uint64
 	validation                  *bool
 	pixelScale                  *float64
 	rank, layers                *int
@@ -101,6 +106,9 @@ func bindTrainFlags(fs *pflag.FlagSet) *trainFlags {
 		pooling:     fs.String("pooling", "", "hf: models: mean, cls or pooler (default mean)"),
 		headEps:     fs.Int("head-epochs", 0, "hf: models, --method head: epochs of the head on cached frozen features (default --epochs)"),
 		probeEps:    fs.Int("probe-epochs", 0, "hf: models, adapter methods and full: first train the head alone for this many epochs (linear probing, then fine-tuning)"),
+		valFraction: fs.Float64("val-fraction", 0, "hold out this fraction of the training samples (stratified, seeded by --val-seed) and evaluate on it instead of the test split, for choosing learning rates (0: off)"),
+		valSeed:     fs.Uint64("val-seed", 0, "seed of the --val-fraction split"),
+		probeSteps:  fs.Int("probe-steps", 0, "image models, adapter methods (new head) and full: first train the new head alone for this many steps on the frozen features (linear probing, then fine-tuning; hf: models use --probe-epochs)"),
 		ansatz:      fs.String("ansatz", "", "qpeft: the circuit family of every block, pauli (default), givens or alltoall (docs/adapters.md §2.1), or OpenQASM files FILE.qasm[,FILE.qasm], each serving the factors of its dimension 2^n (e.g. examples/ansatz/givens_q9_L2.qasm for 512)"),
 		start:       fs.String("start", "", "qpeft: identity (default: angles near zero, U and V near coordinate axes) or rotated (a fixed seeded rotation after every circuit block, so U and V start spread over every coordinate; docs/adapters.md §2.2)"),
 		rankPattern: fs.String("rank-pattern", "", "per-module ranks as PEFT's rank_pattern, MODULE=RANK[,MODULE=RANK…] (e.g. fc1=4,fc2=8; a module name, alias or regular expression over module names); the others get --rank"),
@@ -148,6 +156,15 @@ func (f *trainFlags) config() (train.Config, error) {
 	}
 	if ch("log-every") {
 		c.LogEvery = *f.logEvery
+	}
+	if ch("probe-steps") {
+		c.ProbeSteps = *f.probeSteps
+	}
+	if ch("val-fraction") {
+		c.ValFraction = *f.valFraction
+	}
+	if ch("val-seed") {
+		c.ValSeed = *f.valSeed
 	}
 	if err := c.Validate(); err != nil {
 		return c, usageError("%s", strings.TrimPrefix(err.Error(), "train: "))
@@ -237,8 +254,10 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep: seeds of every configuration")
 	models := fs.StringSlice("models", []string{train.ModelMNISTCNN, train.ModelMLP512}, "with --sweep: models to sweep")
 	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations)")
+	lrSearch := fs.Float64Slice("lr-search", nil, "search the learning rate: one run per value (e.g. 1e-3,3e-3,1e-2), each scored on the --val-fraction validation split (required; never the test split), recorded in --out DIR/lr-search.json and lr-search.md")
+	lrGroup := fs.String("lr-search-group", "lr", "with --lr-search: the rate varied: lr, head, angles, scales or dense")
 	reuseStale := fs.Bool("reuse-stale", false, "with --sweep: reuse a run directory holding the same configuration even when its run hash says other code made it (the table marks such rows); by default such runs are made again")
-	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
+	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head (the long linear probe, --head-epochs), head-matched (the head with the adapter runs' budget), full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
 	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -250,6 +269,15 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	defer restore()
 	if err != nil {
 		return err
+	}
+	if fs.Changed("lr-search") {
+		if *sweep {
+			return usageError("--lr-search and --sweep are separate modes; give one")
+		}
+		return runLRSearch(tf, train.LRSearchConfig{Group: *lrGroup, Values: *lrSearch, Out: *out, ReuseStale: *reuseStale}, stdout, stderr)
+	}
+	if fs.Changed("lr-search-group") {
+		return usageError("--lr-search-group applies with --lr-search")
 	}
 	if dir, ok := hfModelDir(*tf.model); ok {
 		var ss []uint
@@ -273,6 +301,9 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		sc := train.SweepConfig{Out: *out, Results: *results, Models: *models, Data: *tf.data, Quick: *quick, ReuseStale: *reuseStale}
 		if fs.Changed("epochs") {
 			sc.Epochs = *tf.epochs
+		}
+		if fs.Changed("probe-steps") {
+			sc.ProbeSteps = *tf.probeSteps
 		}
 		for _, s := range *seeds {
 			sc.Seeds = append(sc.Seeds, uint64(s))
@@ -328,5 +359,44 @@ func (f *trainFlags) checkLRAlias() error {
 	if f.fs.Changed("head-lr") && f.fs.Changed("lr-head") && *f.headLR != *f.lrHead {
 		return usageError("--head-lr %v and --lr-head %v name the same rate; give one", *f.headLR, *f.lrHead)
 	}
+	return nil
+}
+
+// runLRSearch runs `qpeft train --lr-search V1,V2,…`: the configuration the other flags give,
+// once per value of the searched rate, scored on the validation split; it prints the table.
+func runLRSearch(tf *trainFlags, sc train.LRSearchConfig, stdout, stderr io.Writer) error {
+	if sc.Out == "" {
+		return usageError("--lr-search needs --out DIR for its runs and record")
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	var res *train.LRSearchResult
+	if dir, ok := hfModelDir(*tf.model); ok {
+		if dir == "" {
+			_, err := bert.ResolveDir(dir)
+			return usageError("--model %v", err)
+		}
+		d, err := bert.ResolveDir(dir)
+		if err != nil {
+			return fmt.Errorf("--model %w", err)
+		}
+		cfg, err := tf.hfConfig(d, true)
+		if err != nil {
+			return err
+		}
+		if res, err = train.TextLRSearch(ctx, cfg, sc, stderr); err != nil {
+			return err
+		}
+	} else {
+		cfg, err := tf.config()
+		if err != nil {
+			return err
+		}
+		if res, err = train.LRSearch(ctx, cfg, sc, stderr); err != nil {
+			return err
+		}
+	}
+	fmt.Fprint(stdout, res.Markdown())
+	fmt.Fprintf(stdout, "\nbest %s: %g (validation accuracy %.2f%%); wrote %s\n", res.Group, res.Best.Value, 100*res.Best.ValAccuracy, filepath.Join(sc.Out, train.LRSearchFile))
 	return nil
 }

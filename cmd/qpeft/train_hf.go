@@ -15,9 +15,10 @@ import (
 	"github.com/qpeft/qpeft/train"
 )
 
-// hfDefaultSettings is the sweep of docs/results-minilm.md: head only, LoRA r = 1, 4, 8 and
+// hfDefaultSettings is the sweep of docs/results-minilm.md: the long linear probe (head, for
+// --head-epochs), the head with the adapter runs' budget (head-matched), LoRA r = 1, 4, 8 and
 // Quantum-PEFT L = 1, 2 with K = 4, 8 on query/value.
-var hfDefaultSettings = []string{"head", "lora1", "lora4", "lora8", "qpeft-L1-K4", "qpeft-L1-K8", "qpeft-L2-K4", "qpeft-L2-K8"}
+var hfDefaultSettings = []string{"head", "head-matched", "lora1", "lora4", "lora8", "qpeft-L1-K4", "qpeft-L1-K8", "qpeft-L2-K4", "qpeft-L2-K8"}
 
 // hfOnlyFlags are the train flags that only a Hugging Face model run reads.
 var hfOnlyFlags = []string{"max-len", "pooling", "head-epochs", "probe-epochs", "validation", "settings"}
@@ -29,6 +30,7 @@ var imageOnlyFlags = map[string]string{
 	"log-every":   "sets the image training curve's resolution; BERT runs log every tenth of an epoch",
 	"models":      "lists the image models of an image sweep; give --model hf:DIR and --settings",
 	"quick":       "shrinks the image sweep; use --train-limit, --test-limit, --max-len and --settings",
+	"probe-steps": "counts the image runs' linear probe in steps; use --probe-epochs",
 }
 
 // hfModelDir reports whether a --model value names a Hugging Face model directory: "hf:DIR",
@@ -57,7 +59,7 @@ func rejectFlags(fs interface{ Changed(string) bool }, names []string, why func(
 // overridden by the flags given, validated when validate is set.
 func (f *trainFlags) hfConfig(dir string, validate bool) (train.TextConfig, error) {
 	ch := f.fs.Changed
-	if err := rejectFlags(f.fs, []string{"pixel-scale", "head", "log-every"}, func(n string) string {
+	if err := rejectFlags(f.fs, []string{"pixel-scale", "head", "log-every", "probe-steps"}, func(n string) string {
 		return "does not apply to a Hugging Face model (--model hf:DIR): it " + imageOnlyFlags[n]
 	}); err != nil {
 		return train.TextConfig{}, err
@@ -107,6 +109,12 @@ func (f *trainFlags) hfConfig(dir string, validate bool) (train.TextConfig, erro
 		}
 	}
 	c.Seed, c.Validation = *f.seed, *f.validation
+	if ch("val-fraction") {
+		c.ValFraction = *f.valFraction
+	}
+	if ch("val-seed") {
+		c.ValSeed = *f.valSeed
+	}
 	if !validate {
 		return c, nil
 	}

@@ -56,13 +56,14 @@ func TestTrainHF(t *testing.T) {
 		evalSub, evalWant string
 		evalErr           bool
 	}{
-		{"qpeft", []string{"--model", "hf:" + model, "--method", "qpeft", "--layers", "1", "--rank", "2", "--lr", "3e-2", "--head-lr", "3e-2", "--max-len", "16", "--epochs", "2", "--batch", "8", "--seed", "5"},
+		{"qpeft", []string{"--model", "hf:" + model, "--method", "qpeft", "--layers", "1", "--rank", "2", "--lr", "3e-2", "--head-lr", "3e-2", "--lr-angles", "5e-2", "--lr-scales", "2e-2", "--max-len", "16", "--epochs", "2", "--batch", "8", "--seed", "5"},
 			"Quantum-PEFT L=1 K=2", 88,
 			[]string{"encoder.layer.0.attention.self.query", "encoder.layer.0.attention.self.value", "encoder.layer.1.attention.self.query", "encoder.layer.1.attention.self.value"},
 			[]string{"result.json", "head.safetensors", "adapter/adapter_config.json", "adapter/adapter_model.safetensors", "lora/adapter_config.json", "lora/adapter_model.safetensors", "lora/classifier.json", "lora/classifier.safetensors"},
 			func(t *testing.T, c train.TextConfig) {
 				want := train.DefaultTextConfig("hf:"+model, train.QPEFT)
 				want.Data, want.Layers, want.Rank, want.LR, want.HeadLR, want.MaxLen, want.Epochs, want.Batch, want.Seed = data, 1, 2, 3e-2, 3e-2, 16, 2, 8, 5
+				want.Angles, want.Scales = 5e-2, 2e-2
 				assert.Equal(t, want, c)
 			}, "", "(identical)", false},
 		// A model directory without hf: is recognised by its config.json; --target takes a
@@ -77,7 +78,7 @@ func TestTrainHF(t *testing.T) {
 				assert.Equal(t, []any{0.0, 2, 64, 20, 1e-3}, []any{c.WarmupFrac, c.ProbeEpochs, c.TrainLimit, c.TestLimit, c.LR})
 			}, "lora", "(20 texts, ≤ 12 tokens)", false},
 		{"head-validation", []string{"--model", "hf:" + model, "--method", "head", "--head-epochs", "3", "--lr", "1e-2", "--validation", "--max-len", "16", "--batch", "8"},
-			"head only", 0, nil,
+			"linear probe (3 epochs)", 0, nil,
 			[]string{"result.json", "head.safetensors"},
 			func(t *testing.T, c train.TextConfig) {
 				assert.Equal(t, []any{3, 1e-2, 0.0, true, "", 0}, []any{c.HeadEpochs, c.LR, c.HeadLR, c.Validation, c.Targets, c.Rank})
@@ -146,7 +147,7 @@ func TestTrainHFSweep(t *testing.T) {
 	require.Equal(t, 0, code, "%s\n%s", stdout, stderr)
 	md, err := os.ReadFile(results)
 	require.NoError(t, err)
-	for _, w := range []string{"| head only | 0 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2-lr0.03 lr 0.03", "qpeft train --sweep"} {
+	for _, w := range []string{"| linear probe (2 epochs) | 0 (+34 head)", "| Quantum-PEFT L=1 K=2 | 88 (+34 head)", "qpeft-L1-K2-lr0.03 lr 0.03", "qpeft train --sweep"} {
 		assert.Contains(t, string(md), w)
 	}
 	for _, d := range []string{"head-seed4", "qpeft-L1-K2-lr0.03-seed4"} {

@@ -65,10 +65,7 @@ func main() {
 	if lesson.Parse() {
 		*n, *marked, *shots = 4, 11, 1000
 	}
-	if *n < 2 || *n > 16 {
-		log.Fatalf("-qubits %d: use 2 … 16", *n)
-	}
-	N := 1 << *n
+	N := lesson.Dim(*n, 2, 16)
 	if *marked < 0 || *marked >= N {
 		log.Fatalf("-marked %d: use 0 … %d for %d qubits", *marked, N-1, *n)
 	}

@@ -13,7 +13,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log"
 	"math"
 	"math/cmplx"
 
@@ -50,10 +49,7 @@ func main() {
 		*n = 3
 		*period = 2
 	}
-	if *n < 1 || *n > 12 {
-		log.Fatalf("-qubits %d: use 1 … 12", *n)
-	}
-	N := 1 << *n
+	N := lesson.Dim(*n, 1, 12)
 
 	c := qft(*n)
 	fmt.Printf("QFT on %d qubits: %d gates, depth %d\n", *n, len(c.Ops), c.Depth())

@@ -95,88 +95,95 @@ import time
 import numpy as np
 
 
+def _rng(seed, n):
+    return np.random.Generator(np.random.PCG64(seed * 1000 + n))
+
+
+def _gate(name, qubits, params=()):
+    return {"name": name, "qubits": list(qubits), "params": list(params)}
+
+
 def pauli(n, L=4, seed=1):
-    r = np.random.Generator(np.random.PCG64(seed * 1000 + n))
+    r = _rng(seed, n)
     g = []
 
     def ry(q):
-        g.append({"name": "ry", "qubits": [q], "params": [float((r.random() * 2 - 1) * 3)]})
+        g.append(_gate("ry", [q], [float((r.random() * 2 - 1) * 3)]))
 
     for q in range(n):
         ry(q)
     for _ in range(L):
         for start in (0, 1):
             for a in range(start, n - 1, 2):
-                g.append({"name": "cz", "qubits": [a, a + 1], "params": []})
+                g.append(_gate("cz", [a, a + 1]))
                 ry(a)
                 ry(a + 1)
     return g
 
 
-def random_layered(n, D=20, seed=2):
-    r = np.random.Generator(np.random.PCG64(seed * 1000 + n))
+def _layered(n, D, r, one_qubit):
+    """D layers: the gate one_qubit(q) on every qubit q, then CX on floor(n/2) disjoint pairs
+    of a random permutation (random_layered and clifford_t)."""
     g = []
     for _ in range(D):
         for q in range(n):
-            name = ("rx", "ry", "rz")[int(r.integers(3))]
-            g.append({"name": name, "qubits": [q], "params": [float(r.uniform(-math.pi, math.pi))]})
+            g.append(one_qubit(q))
         perm = [int(x) for x in r.permutation(n)]
         for i in range(0, n - 1, 2):
-            g.append({"name": "cx", "qubits": [perm[i], perm[i + 1]], "params": []})
+            g.append(_gate("cx", [perm[i], perm[i + 1]]))
     return g
+
+
+def random_layered(n, D=20, seed=2):
+    r = _rng(seed, n)
+    return _layered(n, D, r, lambda q: _gate(("rx", "ry", "rz")[int(r.integers(3))], [q],
+                                             [float(r.uniform(-math.pi, math.pi))]))
 
 
 def qft(n):
     g = []
     for j in range(n - 1, -1, -1):
-        g.append({"name": "h", "qubits": [j], "params": []})
+        g.append(_gate("h", [j]))
         for k in range(j - 1, -1, -1):
-            g.append({"name": "cp", "qubits": [k, j], "params": [math.pi / 2 ** (j - k)]})
+            g.append(_gate("cp", [k, j], [math.pi / 2 ** (j - k)]))
     for i in range(n // 2):
-        g.append({"name": "swap", "qubits": [i, n - 1 - i], "params": []})
+        g.append(_gate("swap", [i, n - 1 - i]))
     return g
 
 
 def qaoa(n, p=4, seed=3):
-    r = np.random.Generator(np.random.PCG64(seed * 1000 + n))
-    g = [{"name": "h", "qubits": [q], "params": []} for q in range(n)]
+    r = _rng(seed, n)
+    g = [_gate("h", [q]) for q in range(n)]
     edges = [(q, (q + 1) % n) for q in range(n if n > 2 else 1)]
     for _ in range(p):
         gamma, beta = float(r.random() * math.pi), float(r.random() * math.pi / 2)
         for a, b in edges:
-            g.append({"name": "rzz", "qubits": [a, b], "params": [gamma]})
+            g.append(_gate("rzz", [a, b], [gamma]))
         for q in range(n):
-            g.append({"name": "rx", "qubits": [q], "params": [beta]})
+            g.append(_gate("rx", [q], [beta]))
     return g
 
 
 def hea(n, L=8, seed=4):
-    r = np.random.Generator(np.random.PCG64(seed * 1000 + n))
+    r = _rng(seed, n)
     g = []
 
     def rot():
         for q in range(n):
-            g.append({"name": "ry", "qubits": [q], "params": [float(r.uniform(-math.pi, math.pi))]})
-            g.append({"name": "rz", "qubits": [q], "params": [float(r.uniform(-math.pi, math.pi))]})
+            g.append(_gate("ry", [q], [float(r.uniform(-math.pi, math.pi))]))
+            g.append(_gate("rz", [q], [float(r.uniform(-math.pi, math.pi))]))
 
     for _ in range(L):
         rot()
         for q in range(n - 1):
-            g.append({"name": "cx", "qubits": [q, q + 1], "params": []})
+            g.append(_gate("cx", [q, q + 1]))
     rot()
     return g
 
 
 def clifford_t(n, D=20, seed=5):
-    r = np.random.Generator(np.random.PCG64(seed * 1000 + n))
-    g = []
-    for _ in range(D):
-        for q in range(n):
-            g.append({"name": ("h", "s", "t")[int(r.integers(3))], "qubits": [q], "params": []})
-        perm = [int(x) for x in r.permutation(n)]
-        for i in range(0, n - 1, 2):
-            g.append({"name": "cx", "qubits": [perm[i], perm[i + 1]], "params": []})
-    return g
+    r = _rng(seed, n)
+    return _layered(n, D, r, lambda q: _gate(("h", "s", "t")[int(r.integers(3))], [q]))
 
 
 KINDS = {"pauli": pauli, "random": random_layered, "qft": qft, "qaoa": qaoa, "hea": hea, "cliffordt": clifford_t}
@@ -224,20 +231,10 @@ def best(k, f):
 
 
 def make_aer(c, threads):
-    from qiskit import QuantumCircuit, transpile
-    from qiskit_aer import AerSimulator
-
-    qc = QuantumCircuit(c["qubits"])
-    for g in c["gates"]:
-        getattr(qc, g["name"])(*g["params"], *g["qubits"])
-    qc.save_statevector()
-    backend = AerSimulator(method="statevector", max_parallel_threads=threads)
-    tqc = transpile(qc, backend, optimization_level=0)
+    result = _aer(c, "statevector", threads)
 
     def run():
-        res = backend.run(tqc, shots=1).result()
-        if not res.success:
-            raise RuntimeError(res.status)
+        res = result()
         md = res.results[0].metadata or {}
         fu = md.get("fusion") or {}
         return {"aer_time_taken": res.results[0].time_taken, "aer_total_time_taken": res.time_taken,
@@ -318,21 +315,33 @@ def qiskit_circuit(c):
 
 def make_aer_unitary(c, threads):
     """The full unitary with Aer's unitary method (complex128), transpiled outside the clock."""
-    from qiskit import transpile
-    from qiskit_aer import AerSimulator
-
-    qc = qiskit_circuit(c)
-    qc.save_unitary()
-    backend = AerSimulator(method="unitary", max_parallel_threads=threads)
-    tqc = transpile(qc, backend, optimization_level=0)
+    result = _aer(c, "unitary", threads)
 
     def run():
+        return {"aer_time_taken": result().results[0].time_taken}
+
+    return run
+
+
+def _aer(c, method, threads):
+    """Aer with the method (statevector or unitary) and the thread count, the circuit c saving
+    its final state or unitary and transpiled outside the clock: a function that runs it once
+    and returns the (successful) result."""
+    from qiskit import transpile
+    from qiskit_aer import AerSimulator  # also adds save_statevector and save_unitary
+
+    qc = qiskit_circuit(c)
+    getattr(qc, "save_" + method)()
+    backend = AerSimulator(method=method, max_parallel_threads=threads)
+    tqc = transpile(qc, backend, optimization_level=0)
+
+    def result():
         res = backend.run(tqc, shots=1).result()
         if not res.success:
             raise RuntimeError(res.status)
-        return {"aer_time_taken": res.results[0].time_taken}
+        return res
 
-    return run
+    return result
 
 
 def make_operator(c, threads):

@@ -13,7 +13,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -24,33 +23,17 @@ import (
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/export"
 	"github.com/qpeft/qpeft/gates"
+	"github.com/qpeft/qpeft/interop/internal/subcmd"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/qasm"
 	"github.com/qpeft/qpeft/sim"
 )
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gen corpus DIR | gen simulate FILE...")
-		os.Exit(2)
-	}
-	var err error
-	switch os.Args[1] {
-	case "corpus":
-		if len(os.Args) != 3 {
-			err = errors.New("usage: gen corpus DIR")
-			break
-		}
-		err = writeCorpus(os.Args[2])
-	case "simulate":
-		err = simulate(os.Args[2:])
-	default:
-		err = fmt.Errorf("unknown command %q (corpus, simulate)", os.Args[1])
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
-	}
+	subcmd.Main("gen", "usage: gen corpus DIR | gen simulate FILE...", []subcmd.Command{
+		{Name: "corpus", Args: 1, Usage: "usage: gen corpus DIR", Run: func(args []string) error { return writeCorpus(args[0]) }},
+		{Name: "simulate", Args: -1, Run: simulate},
+	})
 }
 
 // Case is one corpus entry as written to JSON.

@@ -18,59 +18,39 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/formats/safetensors"
+	"github.com/qpeft/qpeft/interop/internal/subcmd"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/peft/ortho"
 )
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: torchref init|ref|resave|lora ...")
-		os.Exit(2)
-	}
-	var err error
-	switch os.Args[1] {
-	case "init":
-		err = runInit(os.Args[2:])
-	case "ref":
-		if len(os.Args) != 4 {
-			err = fmt.Errorf("usage: torchref ref DIR OUT.safetensors")
-		} else {
-			err = runRef(os.Args[2], os.Args[3])
-		}
-	case "resave":
-		if len(os.Args) != 4 {
-			err = fmt.Errorf("usage: torchref resave DIR OUTDIR")
-		} else {
-			var ck *peft.Checkpoint
-			if ck, err = peft.Load(os.Args[2]); err == nil {
-				err = ck.Save(os.Args[3])
+	subcmd.Main("torchref", "usage: torchref init|ref|resave|lora ...", []subcmd.Command{
+		{Name: "init", Args: -1, Run: runInit},
+		{Name: "ref", Args: 2, Usage: "usage: torchref ref DIR OUT.safetensors", Run: func(args []string) error {
+			return runRef(args[0], args[1])
+		}},
+		{Name: "resave", Args: 2, Usage: "usage: torchref resave DIR OUTDIR", Run: func(args []string) error {
+			ck, err := peft.Load(args[0])
+			if err != nil {
+				return err
 			}
-		}
-	case "spam":
-		err = runSpam(os.Args[2:])
-	case "lora":
-		if len(os.Args) != 4 {
-			err = fmt.Errorf("usage: torchref lora DIR OUTDIR")
-		} else {
-			var ck *peft.Checkpoint
-			if ck, err = peft.Load(os.Args[2]); err == nil {
-				err = peft.ExportLoRAAs(os.Args[3], ck.Modules, ck.BaseModel, safetensors.F64)
+			return ck.Save(args[1])
+		}},
+		{Name: "spam", Args: -1, Run: runSpam},
+		{Name: "lora", Args: 2, Usage: "usage: torchref lora DIR OUTDIR", Run: func(args []string) error {
+			ck, err := peft.Load(args[0])
+			if err != nil {
+				return err
 			}
-		}
-	default:
-		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "torchref:", err)
-		os.Exit(1)
-	}
+			return peft.ExportLoRAAs(args[1], ck.Modules, ck.BaseModel, safetensors.F64)
+		}},
+	})
 }
 
 type circuitFlags map[int]*circuit.Circuit

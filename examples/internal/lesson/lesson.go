@@ -33,6 +33,15 @@ func Check(err error) {
 	}
 }
 
+// Dim checks the -qubits value n against lo … hi, stopping the program with a message naming
+// the flag otherwise, and returns the dimension N = 2^n.
+func Dim(n, lo, hi int) int {
+	if n < lo || n > hi {
+		log.Fatalf("-qubits %d: use %d … %d", n, lo, hi)
+	}
+	return 1 << n
+}
+
 // RandomAngles returns n angles drawn uniformly from [−π, π) by rng.
 func RandomAngles(rng *rand.Rand, n int) []float64 {
 	t := make([]float64, n)

@@ -34,3 +34,9 @@ func ExampleMust() {
 	fmt.Println(v)
 	// Output: 3 qubits
 }
+
+func TestDim(t *testing.T) {
+	for n := 1; n <= 12; n++ {
+		assert.Equal(t, 1<<n, Dim(n, 1, 12))
+	}
+}

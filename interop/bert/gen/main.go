@@ -13,43 +13,26 @@ package main
 import (
 	"encoding/json"
 	"flag"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 
 	"github.com/qpeft/qpeft/formats/safetensors"
+	"github.com/qpeft/qpeft/interop/internal/subcmd"
 	"github.com/qpeft/qpeft/models/bert"
 	"github.com/qpeft/qpeft/peft"
 	"github.com/qpeft/qpeft/train"
 )
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gen tokenize|embed|hidden|tiny|adapter|convlora [flags]")
-		os.Exit(2)
-	}
-	var err error
-	switch os.Args[1] {
-	case "tokenize":
-		err = tokenize(os.Args[2:])
-	case "embed":
-		err = embed(os.Args[2:])
-	case "hidden":
-		err = hidden(os.Args[2:])
-	case "tiny":
-		err = tiny(os.Args[2:])
-	case "adapter":
-		err = adapter(os.Args[2:])
-	case "convlora":
-		err = convLoRA(os.Args[2:])
-	default:
-		err = fmt.Errorf("unknown command %q", os.Args[1])
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
-	}
+	subcmd.Main("gen", "usage: gen tokenize|embed|hidden|tiny|adapter|convlora [flags]", []subcmd.Command{
+		{Name: "tokenize", Args: -1, Run: tokenize},
+		{Name: "embed", Args: -1, Run: embed},
+		{Name: "hidden", Args: -1, Run: hidden},
+		{Name: "tiny", Args: -1, Run: tiny},
+		{Name: "adapter", Args: -1, Run: adapter},
+		{Name: "convlora", Args: -1, Run: convLoRA},
+	})
 }
 
 func readJSON(path string, v any) error {
