@@ -73,6 +73,9 @@ func readIDX(r io.Reader) (*IDX, error) {
 	if total > MaxIDXBytes {
 		return nil, fmt.Errorf("idx: dimensions %v exceed the %d-byte limit", dims, MaxIDXBytes)
 	}
+	if err := CheckMemory(fmt.Sprintf("idx: dimensions %v", dims), float64(total)); err != nil {
+		return nil, err
+	}
 	out := &IDX{Dims: dims, Data: make([]byte, total)}
 	if n, err := io.ReadFull(r, out.Data); err != nil {
 		return nil, fmt.Errorf("idx: dimensions %v announce %d bytes of data, file has %d: truncated: %w", dims, total, n, noEOF(err))

@@ -581,3 +581,15 @@ func FuzzReadNPZ(f *testing.F) {
 		}
 	})
 }
+
+func TestIDXMemoryLimit(t *testing.T) {
+	saved := MemoryLimit
+	MemoryLimit = 100
+	t.Cleanup(func() { MemoryLimit = saved })
+	var b bytes.Buffer
+	require.NoError(t, WriteIDX(&b, []int{2, 10, 10}, make([]byte, 200), false))
+	_, err := ReadIDX(&b)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "idx: dimensions [2 10 10] needs 200 bytes")
+	assert.Contains(t, err.Error(), "above the memory limit of 100 bytes")
+}
