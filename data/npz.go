@@ -5,10 +5,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/qpeft/qpeft/formats/npy"
@@ -107,11 +107,7 @@ func ReadNPZ(r io.ReaderAt, size int64, seed uint64) (*Splits, error) {
 			parts = append(parts, "_"+val)
 		}
 	default:
-		keys := make([]string, 0, len(arrays))
-		for k := range arrays {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(arrays))
 		return nil, fmt.Errorf("no image arrays (it has %v); an image dataset holds x and y, or x_train, y_train, x_test, y_test", keys)
 	}
 	sets := make([]*Dataset, len(parts))
@@ -307,11 +303,7 @@ func npzDataset(x, y *npy.Array, xn, yn string) (*Dataset, error) {
 // int64 label arrays (keys without ".npy"), as numpy.savez does; for tests and examples.
 func WriteNPZ(w io.Writer, images map[string]*Dataset) error {
 	zw := zip.NewWriter(w)
-	keys := make([]string, 0, len(images))
-	for k := range images {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(images))
 	for _, suffix := range keys {
 		d := images[suffix]
 		labels := make([]int64, d.N)

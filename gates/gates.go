@@ -192,14 +192,17 @@ func realPart(m []complex128) []float64 {
 
 // TargetMatrix returns the block the gate applies to its non-control qubits when every
 // control is 1 (the whole matrix when Controls is 0).
-func (g *Gate) TargetMatrix(p ...float64) []complex128 {
-	m := g.Matrix(p...)
+func (g *Gate) TargetMatrix(p ...float64) []complex128 { return g.TargetBlock(g.Matrix(p...)) }
+
+// TargetBlock returns the block of m, a Dim() × Dim() matrix on the gate's qubits (its
+// Matrix or a Derivative), that acts on the non-control qubits when every control is 1;
+// m itself when Controls is 0.
+func (g *Gate) TargetBlock(m []complex128) []complex128 {
 	if g.Controls == 0 {
 		return m
 	}
 	n := g.Dim()
-	t := g.Qubits - g.Controls
-	td := 1 << t
+	td := 1 << (g.Qubits - g.Controls)
 	ones := 1<<g.Controls - 1
 	out := make([]complex128, td*td)
 	for r := 0; r < td; r++ {

@@ -9,6 +9,7 @@ import (
 
 	qgate "github.com/itsubaki/q/quantum/gate"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func randParams(r *rand.Rand, n int) []float64 {
@@ -359,4 +360,37 @@ func ExampleGate_Matrix() {
 	// Output:
 	// ry: 1 qubit, 1 parameter, real=true
 	// 0 -1 1 0
+}
+
+// TestTargetBlock checks that TargetBlock takes back the block Controlled embeds, for a
+// block with no structure of its own, and returns an uncontrolled gate's matrix as it is.
+func TestTargetBlock(t *testing.T) {
+	for _, name := range []string{"cx", "ccx", "crx", "cswap", "cu", "ry"} {
+		t.Run(name, func(t *testing.T) {
+			g := MustGet(name)
+			tq := g.Qubits - g.Controls
+			td := 1 << tq
+			blk := make([]complex128, td*td)
+			for i := range blk {
+				blk[i] = complex(float64(i+1), -float64(2*i+1))
+			}
+			full := blk
+			if g.Controls > 0 {
+				full = Controlled(blk, tq, g.Controls)
+			}
+			require.Len(t, full, g.Dim()*g.Dim())
+			assert.Equal(t, blk, g.TargetBlock(full))
+		})
+	}
+}
+
+func ExampleGate_TargetBlock() {
+	cry := MustGet("cry")
+	// The derivative of cry(θ) at θ = 0 acts on the target only when the control is 1.
+	for _, v := range cry.TargetBlock(cry.Derivative(0, 0)) {
+		fmt.Printf("%.1f ", real(v)+0) // +0 folds −0
+	}
+	fmt.Println()
+	// Output:
+	// 0.0 -0.5 0.5 0.0
 }

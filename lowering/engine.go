@@ -507,9 +507,9 @@ func (e *engine[T]) diagAccum(x, y []T, B int, pos []int, W []T) {
 func (e *engine[T]) blockAccum(x, y []T, B int, pos []int, cmask int, C, part []T) {
 	switch xx := any(x).(type) {
 	case []float64:
-		blockAccumReal(xx, any(y).([]float64), B, pos, cmask, any(C).([]float64), any(part).([]float64))
+		blockAccum(xx, any(y).([]float64), B, pos, cmask, any(C).([]float64), any(part).([]float64), dotReal)
 	case []complex128:
-		blockAccumCplx(xx, any(y).([]complex128), B, pos, cmask, any(C).([]complex128), any(part).([]complex128))
+		blockAccum(xx, any(y).([]complex128), B, pos, cmask, any(C).([]complex128), any(part).([]complex128), dotConj)
 	}
 }
 

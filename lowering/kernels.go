@@ -164,10 +164,11 @@ func pairChunkCplx(x, y []complex128, B, q int, a [4]complex128, acc bool, lo, h
 	out[0], out[1], out[2], out[3] = c00, c01, c10, c11
 }
 
-// blockAccumReal sets C[a][b] = Σ y[row a]·x[row b] summed over the columns and over the
-// groups of rows that agree outside the qubits pos and have every control bit (cmask) set;
-// row a of a group has the bits of a on pos. part is scratch of ⌈N/chunkElems⌉·len(C).
-func blockAccumReal(x, y []float64, B int, pos []int, cmask int, C, part []float64) {
+// blockAccum sets C[a][b] = Σ dot(y[row a], x[row b]) summed over the groups of rows that
+// agree outside the qubits pos and have every control bit (cmask) set; row a of a group has
+// the bits of a on pos. dot sums over the columns: dotReal (Σ y·x) for real data, dotConj
+// (Σ y·conj(x)) for complex. part is scratch of ⌈N/chunkElems⌉·len(C).
+func blockAccum[T float64 | complex128](x, y []T, B int, pos []int, cmask int, C, part []T, dot func(y, x []T) T) {
 	N := len(x) / B
 	k := len(pos)
 	D := 1 << k
@@ -188,12 +189,7 @@ func blockAccumReal(x, y []float64, B int, pos []int, cmask int, C, part []float
 				yr := y[ia*B : ia*B+B]
 				for cb := 0; cb < D; cb++ {
 					ib := base | spreadBits(cb, pos)
-					xr := x[ib*B : ib*B+B]
-					acc := 0.0
-					for j := range xr {
-						acc += yr[j] * xr[j]
-					}
-					pc[ra*D+cb] += acc
+					pc[ra*D+cb] += dot(yr, x[ib*B:ib*B+B])
 				}
 			}
 		}
@@ -206,44 +202,22 @@ func blockAccumReal(x, y []float64, B int, pos []int, cmask int, C, part []float
 	}
 }
 
-// blockAccumCplx is blockAccumReal for complex data: C[a][b] = Σ y_a·conj(x_b).
-func blockAccumCplx(x, y []complex128, B int, pos []int, cmask int, C, part []complex128) {
-	N := len(x) / B
-	k := len(pos)
-	D := 1 << k
-	mask := cmask
-	for _, p := range pos {
-		mask |= 1 << p
+// dotReal returns Σ y[j]·x[j].
+func dotReal(y, x []float64) float64 {
+	acc := 0.0
+	for j := range x {
+		acc += y[j] * x[j]
 	}
-	L := len(C)
-	nc := forChunks(N, func(c, lo, hi int) {
-		pc := part[c*L : (c+1)*L]
-		clear(pc)
-		for base := lo; base < hi; base++ {
-			if base&mask != cmask {
-				continue
-			}
-			for ra := 0; ra < D; ra++ {
-				ia := base | spreadBits(ra, pos)
-				yr := y[ia*B : ia*B+B]
-				for cb := 0; cb < D; cb++ {
-					ib := base | spreadBits(cb, pos)
-					xr := x[ib*B : ib*B+B]
-					var acc complex128
-					for j := range xr {
-						acc += yr[j] * cmplx.Conj(xr[j])
-					}
-					pc[ra*D+cb] += acc
-				}
-			}
-		}
-	})
-	clear(C)
-	for c := 0; c < nc; c++ {
-		for i := range C {
-			C[i] += part[c*L+i]
-		}
+	return acc
+}
+
+// dotConj returns Σ y[j]·conj(x[j]).
+func dotConj(y, x []complex128) complex128 {
+	var acc complex128
+	for j := range x {
+		acc += y[j] * cmplx.Conj(x[j])
 	}
+	return acc
 }
 
 // spreadBits maps bit j of s to bit pos[j].

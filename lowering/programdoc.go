@@ -1,13 +1,13 @@
 package lowering
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/cmplx"
 	"slices"
 
 	"github.com/qpeft/qpeft/circuit"
+	"github.com/qpeft/qpeft/internal/safefile"
 	"github.com/qpeft/qpeft/internal/smallmat"
 )
 
@@ -388,10 +388,12 @@ func CompileDoc(c *circuit.Circuit) (*ProgramDoc, error) {
 	return p.Doc()
 }
 
-// ParseProgramDoc decodes and validates a program document.
+// ParseProgramDoc decodes and validates a program document. A field the schema does not
+// define is an error (docs/program.schema.json allows no additional properties), as it is in
+// the programs of an adapter directory.
 func ParseProgramDoc(data []byte) (*ProgramDoc, error) {
 	var d ProgramDoc
-	if err := json.Unmarshal(data, &d); err != nil {
+	if err := safefile.DecodeJSON(data, &d); err != nil {
 		return nil, fmt.Errorf("lowering: program document: %w", err)
 	}
 	if err := d.Validate(); err != nil {

@@ -160,6 +160,22 @@ func TestProgramDocRefusals(t *testing.T) {
 	}
 }
 
+// TestProgramDocUnknownField checks that a field the schema does not define is refused,
+// at the top and inside a stage, as docs/program.schema.json says.
+func TestProgramDocUnknownField(t *testing.T) {
+	for _, tc := range []struct{ name, doc, want string }{
+		{"top", `{"format":"qpeft-program","version":1,"qubits":1,"dim":2,"params":[],"stages":[],"colour":1}`, `unknown field "colour"`},
+		{"stage", `{"format":"qpeft-program","version":1,"qubits":1,"dim":2,"params":[],"stages":[{"kind":"diag","qubits":[0],"diagonal":[1,1],"phase":0}]}`, `unknown field "phase"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseProgramDoc([]byte(tc.doc))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Contains(t, err.Error(), "lowering: program document")
+		})
+	}
+}
+
 // TestProgramSchemaFile checks that the JSON Schema in docs names the fields the Go types
 // write (a drift guard; TestProgramSchemaValidates validates documents against it).
 func TestProgramSchemaFile(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 )
 
 // Conv2DConfig describes a 2-D convolution over NCHW input (cross-correlation, as PyTorch and
@@ -182,7 +183,7 @@ func (cv *Conv2D[T]) dyToRows(dy *Tensor[T]) *Tensor[T] {
 		panic("nn: Conv2D.Backward before Forward")
 	}
 	n, oc, p := cv.xShape[0], cv.Config.OutChannels, cv.oh*cv.ow
-	if !shapeEq(dy.Shape, []int{n, oc, cv.oh, cv.ow}) {
+	if !slices.Equal(dy.Shape, []int{n, oc, cv.oh, cv.ow}) {
 		panic(fmt.Sprintf("nn: Conv2D.Backward: dy %v, want %v", dy.Shape, []int{n, oc, cv.oh, cv.ow}))
 	}
 	cv.dyRows = ensure(cv.dyRows, n*p*oc)

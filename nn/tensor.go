@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -97,19 +98,7 @@ func (t *Tensor[T]) Clone() *Tensor[T] {
 }
 
 // SameShape reports whether t and u have identical shapes.
-func (t *Tensor[T]) SameShape(u *Tensor[T]) bool { return shapeEq(t.Shape, u.Shape) }
-
-func shapeEq(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func (t *Tensor[T]) SameShape(u *Tensor[T]) bool { return slices.Equal(t.Shape, u.Shape) }
 
 // String returns the shape and, for small tensors, the values.
 func (t *Tensor[T]) String() string {

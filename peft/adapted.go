@@ -217,7 +217,7 @@ func (l *Adapted[T]) denseBase() *nn.Linear[T] {
 // product streams through memory (packing it for the GEMM kernel, or reading and writing it
 // back): on the tall, thin products of the factored path that traffic, not the arithmetic,
 // is what takes the time (measured with BenchmarkAdaptedPath: on the CNN's 12544 x 200
-// patch matrix the rank-1 factored pass costs 2x the dense one, which does 5x its
+// patch matrix the rank-1 factored pass costs 1.6-2x the dense one, which does 5x its
 // multiply-adds).
 const streamCost = 16
 

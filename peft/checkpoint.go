@@ -345,15 +345,9 @@ const smallAdapter = 1 << 16
 // files of bounded size inside dir (a symbolic link leading out of it is refused), and the
 // includes of its circuits are resolved against dir and confined to it.
 func Load(dir string) (*Checkpoint, error) {
-	raw, err := safefile.ReadFileIn(dir, ConfigFile, MaxConfigBytes)
-	if err != nil {
-		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
-	}
 	var fc fileConfig
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&fc); err != nil {
-		return nil, fmt.Errorf("peft: load %s: %s: %w", dir, ConfigFile, err)
+	if err := safefile.ReadJSONIn(dir, ConfigFile, MaxConfigBytes, &fc); err != nil {
+		return nil, fmt.Errorf("peft: load %s: %w", dir, err)
 	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }

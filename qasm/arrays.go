@@ -1,6 +1,7 @@
 package qasm
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,18 +37,6 @@ func (r *arrayRef) size() int {
 }
 
 func arrayVal(r *arrayRef) value { return value{k: vArray, arr: r} }
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 func shapeString(elem ctype, dims []int) string {
 	var b strings.Builder
@@ -119,7 +108,7 @@ func (l *lowerer) newArray(elem ctype, dims []int, pos ast.Pos) *arrayRef {
 
 // copyInto copies src into dst (same shape), converting each element to dst's type.
 func (l *lowerer) copyInto(dst, src *arrayRef, pos ast.Pos, what string) bool {
-	if !sameShape(dst.dims, src.dims) {
+	if !slices.Equal(dst.dims, src.dims) {
 		l.errorf(pos, "%s: %s does not have the shape of %s", what, shapeString(src.base.elem, src.dims), shapeString(dst.base.elem, dst.dims))
 		return false
 	}
@@ -454,7 +443,7 @@ func (l *lowerer) arrayArg(p *ast.Param, a ast.Expr, d *ast.DefStmt, ssc, sc *sc
 		l.errorf(a.Pos(), "%s is %s, but %s is %s %s", what, shapeString(elem, dims), printer.ExprString(a), v.kindName(), v)
 		return false
 	}
-	if !sameShape(v.arr.dims, dims) || v.arr.base.elem.kind != elem.kind {
+	if !slices.Equal(v.arr.dims, dims) || v.arr.base.elem.kind != elem.kind {
 		l.errorf(a.Pos(), "%s is %s, but %s is %s", what, shapeString(elem, dims), printer.ExprString(a), shapeString(v.arr.base.elem, v.arr.dims))
 		return false
 	}

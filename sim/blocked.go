@@ -42,10 +42,10 @@ var Blocking = BlockConfig{ChunkBytes: 512 << 10, PinnedBytes: 2048, FuseQubits:
 // EPYC, 1 MiB of L2 cache per core, 2 cores):
 //   - FuseQubits 2: gates merge into blocks on up to 2 qubits, and the cost model
 //     (costmodel.go) keeps a block only when its kernel (SIMD dense 4x4, dense4.go) costs
-//     less than the steps it replaces. Measured 2026-12-07 (BenchmarkCircuits, n = 20-22,
-//     2 threads): the random circuit 2.5-3x faster than with f = 1 (runs on one qubit only),
-//     the Pauli ansatz 2x; before the SIMD 4x4 kernels f = 2 was slower (0.18 against 0.07
-//     ns/amp-gate on the ansatz at n = 24).
+//     less than the steps it replaces. Measured 2026-12-07 (BenchmarkFusion, n = 20, CPU
+//     time): 1.0-3.8x less than with f = 1 (runs on one qubit only) on all six families in
+//     both precisions (random circuit 2.7-2.9x, Pauli ansatz 2.8-3.8x); before the SIMD 4x4
+//     kernels f = 2 was slower (0.18 against 0.07 ns/amp-gate on the ansatz at n = 24).
 //   - ChunkBytes 512 KiB (half the L2) gives fewer sweeps than 256 KiB at the same speed per
 //     sweep.
 //   - PinnedBytes 2 KiB: a gathered chunk is copied in runs of at least this length. With

@@ -138,11 +138,19 @@ func BenchmarkChunkCost(b *testing.B) {
 		x := []complex128{0, 1, 1, 0}
 		cz := []complex128{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, -1}
 		cp := []complex128{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, complex(math.Cos(th), math.Sin(th))}
+		// A real orthogonal dense 4x4 (two rotations, Kronecker product) and a random
+		// unitary: norm-preserving, so that repeated application keeps the data normal
+		// (a contracting matrix drives float32 data into subnormals, 100x slower).
+		c1, s1, c2, s2 := math.Cos(0.3), math.Sin(0.3), math.Cos(0.7), math.Sin(0.7)
+		r1 := [4]float64{c1, -s1, s1, c1}
+		r2 := [4]float64{c2, -s2, s2, c2}
 		d4r := make([]complex128, 16)
-		d4c := randUnitary4(nil)
-		for i := range d4r {
-			d4r[i] = complex(real(d4c[i]), 0)
+		for i := 0; i < 4; i++ {
+			for j := 0; j < 4; j++ {
+				d4r[i*4+j] = complex(r1[(i&1)*2+j&1]*r2[(i>>1)*2+j>>1], 0)
+			}
 		}
+		d4c := randUnitary4(nil)
 		fmt.Printf("%s (chunk 2^%d): ns/amp\n q   ry     rx     rz     cx(c=hi) cx(t=hi) cz     cp    d4r(hi) d4c(hi) d4r(q+1) d4c(q+1)\n", tname, c)
 		for q := 0; q < c; q++ {
 			hi := c - 1

@@ -46,13 +46,37 @@ func (f *Footprint) Merge(g Footprint) {
 	}
 }
 
-// Bytes is the whole estimate: the parts plus ProcessBaseline.
-func (f *Footprint) Bytes() float64 {
-	t := ProcessBaseline
+// RuntimeMetadata is the Go runtime's bookkeeping per byte of heap, counted on top of the
+// parts: each 64 MiB heap arena carries about 68 KiB of metadata (span pointers and page
+// bitmaps), 0.1 %; an estimate counts 1/512 (0.2 %). It matters only for the largest
+// allocations, where it can exceed what ProcessBaseline leaves over (a 1 GiB unitary measured
+// 0.4 MiB above an estimate without it).
+const RuntimeMetadata = 1.0 / 512
+
+// Bytes is the whole estimate: the parts, the runtime's metadata for them
+// (RuntimeMetadata) and ProcessBaseline.
+func (f *Footprint) Bytes() float64 { return ProcessBaseline + f.sum() + f.metadata() }
+
+// sum adds up the parts.
+func (f *Footprint) sum() float64 {
+	t := 0.0
 	for _, p := range f.Parts {
 		t += p.Bytes
 	}
 	return t
+}
+
+// metadata is the runtime-metadata term of Bytes.
+func (f *Footprint) metadata() float64 { return f.sum() * RuntimeMetadata }
+
+// allParts lists the parts, the runtime's metadata when it is at least 1 MiB, and the
+// process itself: what Bytes adds up.
+func (f *Footprint) allParts() []Part {
+	parts := append([]Part{}, f.Parts...)
+	if m := f.metadata(); m >= 1<<20 {
+		parts = append(parts, Part{Name: "Go runtime metadata", Bytes: m})
+	}
+	return parts
 }
 
 // Check returns a *MemoryError naming the estimate, its parts and the limit, in GiB, when
@@ -67,8 +91,7 @@ func (f *Footprint) Check(limit int64) error {
 		if limit <= 0 {
 			limit = math.MaxInt64
 		}
-		parts := append([]Part{}, f.Parts...)
-		parts = append(parts, Part{Name: "the process itself", Bytes: ProcessBaseline})
+		parts := append(f.allParts(), Part{Name: "the process itself", Bytes: ProcessBaseline})
 		return &MemoryError{What: f.What, Bytes: b, Limit: limit, Parts: parts, Hint: f.Hint}
 	}
 	return nil
@@ -76,7 +99,7 @@ func (f *Footprint) Check(limit int64) error {
 
 // String lists the estimate and its parts.
 func (f *Footprint) String() string {
-	return fmt.Sprintf("%s: %s (%s + %s for the process itself)", f.What, FormatSize(f.Bytes()), partsString(f.Parts), FormatSize(ProcessBaseline))
+	return fmt.Sprintf("%s: %s (%s + %s for the process itself)", f.What, FormatSize(f.Bytes()), partsString(f.allParts()), FormatSize(ProcessBaseline))
 }
 
 func partsString(parts []Part) string {

@@ -6,7 +6,6 @@ import (
 	"math/cmplx"
 
 	"github.com/qpeft/qpeft/circuit"
-	"github.com/qpeft/qpeft/gates"
 )
 
 // How ApplyOp transforms the op's matrix.
@@ -89,29 +88,12 @@ func derivBlock(op *circuit.Op, env circuit.Env, wrt string) (controls, targets 
 			continue
 		}
 		full := g.Derivative(k, p...)
-		blk := targetBlock(full, g)
+		blk := g.TargetBlock(full)
 		for i, v := range blk {
 			dm[i] += complex(dp, 0) * v
 		}
 	}
 	return controls, targets, dm, nil
-}
-
-// targetBlock extracts the block of a gate's full matrix acting when its own controls are 1.
-func targetBlock(m []complex128, g *gates.Gate) []complex128 {
-	if g.Controls == 0 {
-		return m
-	}
-	n := g.Dim()
-	td := 1 << (g.Qubits - g.Controls)
-	ones := 1<<g.Controls - 1
-	out := make([]complex128, td*td)
-	for r := 0; r < td; r++ {
-		for c := 0; c < td; c++ {
-			out[r*td+c] = m[(ones|r<<g.Controls)*n+(ones|c<<g.Controls)]
-		}
-	}
-	return out
 }
 
 // notRealError is the error for a gate with complex entries on the float64 path.

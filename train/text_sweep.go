@@ -372,7 +372,7 @@ func TextSweepMarkdown(sc TextSweepConfig, runs []TextSweepRun, command string, 
 			r0.Config.Epochs, r0.Config.Batch, r0.Config.Clip, r0.Config.WarmupFrac, r0.Config.Pooling, r0.GOMAXPROCS, r0.SIMD)
 		for _, r := range runs {
 			if r.Result.Config.Method == Head && r.Result.Config.HeadEpochs > 0 {
-				fmt.Fprintf(&b, "Head only: %d epochs over cached frozen features.\n", r.Result.Config.HeadEpochs)
+				fmt.Fprintf(&b, "Linear probe (the head alone): %d epochs over cached frozen features.\n", r.Result.Config.HeadEpochs)
 				break
 			}
 		}

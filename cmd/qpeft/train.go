@@ -257,7 +257,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	lrSearch := fs.Float64Slice("lr-search", nil, "search the learning rate: one run per value (e.g. 1e-3,3e-3,1e-2), each scored on the --val-fraction validation split (required; never the test split), recorded in --out DIR/lr-search.json and lr-search.md")
 	lrGroup := fs.String("lr-search-group", "lr", "with --lr-search: the rate varied: lr, head, angles, scales or dense")
 	reuseStale := fs.Bool("reuse-stale", false, "with --sweep: reuse a run directory holding the same configuration even when its run hash says other code made it (the table marks such rows); by default such runs are made again")
-	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
+	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head (the long linear probe, --head-epochs), head-matched (the head with the adapter runs' budget), full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
 	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err

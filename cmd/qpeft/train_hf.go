@@ -15,9 +15,10 @@ import (
 	"github.com/qpeft/qpeft/train"
 )
 
-// hfDefaultSettings is the sweep of docs/results-minilm.md: head only, LoRA r = 1, 4, 8 and
+// hfDefaultSettings is the sweep of docs/results-minilm.md: the long linear probe (head, for
+// --head-epochs), the head with the adapter runs' budget (head-matched), LoRA r = 1, 4, 8 and
 // Quantum-PEFT L = 1, 2 with K = 4, 8 on query/value.
-var hfDefaultSettings = []string{"head", "lora1", "lora4", "lora8", "qpeft-L1-K4", "qpeft-L1-K8", "qpeft-L2-K4", "qpeft-L2-K8"}
+var hfDefaultSettings = []string{"head", "head-matched", "lora1", "lora4", "lora8", "qpeft-L1-K4", "qpeft-L1-K8", "qpeft-L2-K4", "qpeft-L2-K8"}
 
 // hfOnlyFlags are the train flags that only a Hugging Face model run reads.
 var hfOnlyFlags = []string{"max-len", "pooling", "head-epochs", "probe-epochs", "validation", "settings"}

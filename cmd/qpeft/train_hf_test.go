@@ -56,13 +56,14 @@ func TestTrainHF(t *testing.T) {
 		evalSub, evalWant string
 		evalErr           bool
 	}{
-		{"qpeft", []string{"--model", "hf:" + model, "--method", "qpeft", "--layers", "1", "--rank", "2", "--lr", "3e-2", "--head-lr", "3e-2", "--max-len", "16", "--epochs", "2", "--batch", "8", "--seed", "5"},
+		{"qpeft", []string{"--model", "hf:" + model, "--method", "qpeft", "--layers", "1", "--rank", "2", "--lr", "3e-2", "--head-lr", "3e-2", "--lr-angles", "5e-2", "--lr-scales", "2e-2", "--max-len", "16", "--epochs", "2", "--batch", "8", "--seed", "5"},
 			"Quantum-PEFT L=1 K=2", 88,
 			[]string{"encoder.layer.0.attention.self.query", "encoder.layer.0.attention.self.value", "encoder.layer.1.attention.self.query", "encoder.layer.1.attention.self.value"},
 			[]string{"result.json", "head.safetensors", "adapter/adapter_config.json", "adapter/adapter_model.safetensors", "lora/adapter_config.json", "lora/adapter_model.safetensors", "lora/classifier.json", "lora/classifier.safetensors"},
 			func(t *testing.T, c train.TextConfig) {
 				want := train.DefaultTextConfig("hf:"+model, train.QPEFT)
 				want.Data, want.Layers, want.Rank, want.LR, want.HeadLR, want.MaxLen, want.Epochs, want.Batch, want.Seed = data, 1, 2, 3e-2, 3e-2, 16, 2, 8, 5
+				want.Angles, want.Scales = 5e-2, 2e-2
 				assert.Equal(t, want, c)
 			}, "", "(identical)", false},
 		// A model directory without hf: is recognised by its config.json; --target takes a

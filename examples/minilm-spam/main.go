@@ -30,9 +30,10 @@ import (
 	"github.com/qpeft/qpeft/train"
 )
 
-// DefaultSettings is the sweep the issue asks for: head only, LoRA r = 1, 4, 8 and
+// DefaultSettings is the sweep the issue asks for: the long linear probe (head, for
+// -head-epochs), the head with the adapter runs' budget (head-matched), LoRA r = 1, 4, 8 and
 // Quantum-PEFT L = 1, 2 with K = 4, 8 on query/value.
-const DefaultSettings = "head,lora1,lora4,lora8,qpeft-L1-K4,qpeft-L1-K8,qpeft-L2-K4,qpeft-L2-K8"
+const DefaultSettings = "head,head-matched,lora1,lora4,lora8,qpeft-L1-K4,qpeft-L1-K8,qpeft-L2-K4,qpeft-L2-K8"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -50,7 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "directory of the npm package "+text.SpamAssassinPackage+" (default: an installed copy)")
 	out := fs.String("out", "runs/minilm-spam", "directory of the run directories (reused when present)")
 	results := fs.String("results", "", "write the Markdown results table to this file (default: print it)")
-	settings := fs.String("settings", DefaultSettings, "comma-separated settings: head, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
+	settings := fs.String("settings", DefaultSettings, "comma-separated settings: head (the long linear probe), head-matched, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
 	seeds := fs.String("seeds", "1,2,3", "comma-separated seeds")
 	maxLen := fs.Int("max-len", 128, "tokens per text (special tokens included)")
 	epochs := fs.Int("epochs", 1, "training epochs")
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	initScale := fs.Float64("init-scale", 0, "Quantum-PEFT angle initialisation half-width (0: 0.02, near-identity circuits; π spreads U and V over all coordinates)")
 	validation := fs.Bool("validation", false, "evaluate on a validation part of the training split instead of the test split (for choosing learning rates)")
 	title := fs.String("title", "", "heading of the results file (default: a generated one)")
-	short := fs.Bool("short", false, "smoke test without downloads: a tiny random BERT-shaped model and a toy corpus in a temporary directory, three settings, one seed (seconds)")
+	short := fs.Bool("short", false, "smoke test without downloads: a tiny random BERT-shaped model and a toy corpus in a temporary directory, four settings, one seed (seconds)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		*out = filepath.Join(tmp, "runs")
-		*settings, *seeds = "head,lora2@1e-2,qpeft-L1-K2@3e-2", "1"
+		*settings, *seeds = "head,head-matched,lora2@1e-2,qpeft-L1-K2@3e-2", "1"
 		*maxLen, *epochs, *batch, *headEpochs, *headLR = 24, 8, 8, 20, 3e-2
 		*trainLimit, *testLimit = 0, 0
 		fmt.Fprintf(stdout, "short mode: tiny random BERT-shaped model (hidden 16, 2 layers) and a toy two-class corpus in %s\n", tmp)

@@ -25,6 +25,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/qpeft/qpeft/internal/safefile"
 )
 
 //go:embed maps/*.json
@@ -164,9 +166,7 @@ func Parse(data []byte, name string) (*Map, error) {
 		}
 		info.Edges = pairs
 	default:
-		dec := json.NewDecoder(strings.NewReader(string(data)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&info); err != nil {
+		if err := safefile.DecodeJSON(data, &info); err != nil {
 			return nil, fmt.Errorf("coupling map %s: %s (want {\"qubits\": N, \"edges\": [[0,1],…]} or a list of pairs)", name, jsonError(data, err))
 		}
 		if len(info.Edges) > 0 && len(info.CouplingMap) > 0 {

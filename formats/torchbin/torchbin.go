@@ -41,8 +41,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/nlpodyssey/gopickle/pickle"
@@ -211,11 +212,7 @@ func read(zr *zip.Reader) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pkl.Name, err)
 	}
-	keys := make([]string, 0, len(storages))
-	for k := range storages {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(storages))
 	for _, key := range keys {
 		s := storages[key]
 		e, ok := files[prefix+"data/"+key]
@@ -302,12 +299,7 @@ func (t *tensor) check() error {
 
 // Names returns the tensor names, sorted.
 func (f *File) Names() []string {
-	out := make([]string, 0, len(f.tensors))
-	for k := range f.tensors {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(f.tensors))
 }
 
 // Len returns the number of tensors.

@@ -149,21 +149,31 @@ func Columns(c *circuit.Circuit, env circuit.Env, K int, x0 []complex128) ([]com
 			x[j*K+j] = 1
 		}
 	}
+	err := eachGate(c, env, func(m []complex128, qubits []int) { x = ApplyColumns(x, K, m, qubits) })
+	if err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// eachGate calls apply with the matrix and qubits of every operation of c under env, in
+// order. Barriers are skipped; any other non-gate operation is an error.
+func eachGate(c *circuit.Circuit, env circuit.Env, apply func(m []complex128, qubits []int)) error {
 	for i := range c.Ops {
 		op := &c.Ops[i]
 		switch {
 		case op.Kind == circuit.Barrier:
 			continue
 		case !op.IsUnitary():
-			return nil, fmt.Errorf("oracle: operation %d (%s) is not unitary", i, op.Name())
+			return fmt.Errorf("oracle: operation %d (%s) is not unitary", i, op.Name())
 		}
 		m, err := Matrix(op, env)
 		if err != nil {
-			return nil, fmt.Errorf("oracle: operation %d: %w", i, err)
+			return fmt.Errorf("oracle: operation %d: %w", i, err)
 		}
-		x = ApplyColumns(x, K, m, op.Qubits)
+		apply(m, op.Qubits)
 	}
-	return x, nil
+	return nil
 }
 
 // Unitary returns the 2^n × 2^n matrix (row-major) of a unitary circuit under env.
@@ -183,19 +193,9 @@ func Product(c *circuit.Circuit, env circuit.Env) ([]complex128, error) {
 	}
 	d := 1 << n
 	u := Identity(d)
-	for i := range c.Ops {
-		op := &c.Ops[i]
-		switch {
-		case op.Kind == circuit.Barrier:
-			continue
-		case !op.IsUnitary():
-			return nil, fmt.Errorf("oracle: operation %d (%s) is not unitary", i, op.Name())
-		}
-		m, err := Matrix(op, env)
-		if err != nil {
-			return nil, fmt.Errorf("oracle: operation %d: %w", i, err)
-		}
-		u = MatMul(Embed(n, op.Qubits, m), u, d, d, d)
+	err := eachGate(c, env, func(m []complex128, qubits []int) { u = MatMul(Embed(n, qubits, m), u, d, d, d) })
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }
@@ -271,12 +271,17 @@ func Transpose(a []complex128, d int) []complex128 {
 
 // MaxDiff returns max |a_i − b_i|, or +Inf when the lengths differ.
 func MaxDiff(a, b []complex128) float64 {
+	return maxDist(a, b, func(x, y complex128) float64 { return cmplx.Abs(x - y) })
+}
+
+// maxDist returns max dist(a_i, b_i) (0 for empty slices), or +Inf when the lengths differ.
+func maxDist[T any](a, b []T, dist func(x, y T) float64) float64 {
 	if len(a) != len(b) {
 		return math.Inf(1)
 	}
 	m := 0.0
 	for i := range a {
-		m = math.Max(m, cmplx.Abs(a[i]-b[i]))
+		m = math.Max(m, dist(a[i], b[i]))
 	}
 	return m
 }

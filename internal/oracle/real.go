@@ -6,28 +6,20 @@ import "math"
 // products, element-wise differences and central finite differences.
 
 // MulReal returns the r × c product of a (r × s) and b (s × c), all row-major.
-func MulReal(a, b []float64, r, s, c int) []float64 {
-	out := make([]float64, r*c)
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			var v float64
-			for l := 0; l < s; l++ {
-				v += a[i*s+l] * b[l*c+j]
-			}
-			out[i*c+j] = v
-		}
-	}
-	return out
-}
+func MulReal(a, b []float64, r, s, c int) []float64 { return mulReal(a, b, r, s, c, c, 1) }
 
 // MulRealT returns the r × c product a·bᵀ of a (r × s) and b (c × s), all row-major.
-func MulRealT(a, b []float64, r, s, c int) []float64 {
+func MulRealT(a, b []float64, r, s, c int) []float64 { return mulReal(a, b, r, s, c, 1, s) }
+
+// mulReal returns the r × c product of a (r × s, row-major) and the s × c matrix whose entry
+// (l, j) is b[l·bl + j·bj].
+func mulReal(a, b []float64, r, s, c, bl, bj int) []float64 {
 	out := make([]float64, r*c)
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
 			var v float64
 			for l := 0; l < s; l++ {
-				v += a[i*s+l] * b[j*s+l]
+				v += a[i*s+l] * b[l*bl+j*bj]
 			}
 			out[i*c+j] = v
 		}
@@ -37,14 +29,7 @@ func MulRealT(a, b []float64, r, s, c int) []float64 {
 
 // MaxAbsDiffReal returns max |a_i − b_i|, or +Inf when the lengths differ.
 func MaxAbsDiffReal(a, b []float64) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	var m float64
-	for i := range a {
-		m = math.Max(m, math.Abs(a[i]-b[i]))
-	}
-	return m
+	return maxDist(a, b, func(x, y float64) float64 { return math.Abs(x - y) })
 }
 
 // RelErr returns ‖a − b‖ / max(‖a‖, ‖b‖, 1e-300) (Euclidean norms), or +Inf when the lengths

@@ -18,7 +18,6 @@
 package outdir
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,15 +62,9 @@ type Marker struct {
 // ReadMarker reads the marker of an output directory.
 func ReadMarker(dir string) (*Marker, error) {
 	// A regular file only: the directory may be anyone's, and a FIFO there must not block.
-	b, err := safefile.ReadFile(filepath.Join(dir, MarkerFile), maxMarkerBytes)
-	if err != nil {
-		return nil, err
-	}
 	var m Marker
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, MarkerFile), err)
+	if err := safefile.ReadJSON(filepath.Join(dir, MarkerFile), maxMarkerBytes, &m); err != nil {
+		return nil, err
 	}
 	if m.Format != MarkerFormat {
 		return nil, fmt.Errorf("%s: format %q, want %q", filepath.Join(dir, MarkerFile), m.Format, MarkerFormat)

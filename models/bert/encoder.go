@@ -85,25 +85,32 @@ type Embeddings[T nn.Float] struct {
 func (e *Embeddings[T]) Forward(b *Batch) *nn.Tensor[T] {
 	h := e.Word.Shape[1]
 	x := nn.New[T](b.Tokens(), h)
+	e.eachToken(b, func(t, word, pos, typ int) {
+		w := e.Word.Value[word*h : (word+1)*h]
+		p := e.Position.Value[pos*h : (pos+1)*h]
+		ty := e.TokenType.Value[typ*h : (typ+1)*h]
+		row := x.Data[t*h : (t+1)*h]
+		for j := range row {
+			// transformers' order: (word + type) + position, in the compute type.
+			row[j] = T(w[j]) + T(ty[j]) + T(p[j])
+		}
+	})
+	e.batch = b
+	return e.Norm.Forward(x)
+}
+
+// eachToken calls f with every token t of b and the rows of its word, position and token
+// type embeddings.
+func (e *Embeddings[T]) eachToken(b *Batch, f func(t, word, pos, typ int)) {
 	for s := 0; s < b.Len(); s++ {
 		for t := b.Offsets[s]; t < b.Offsets[s+1]; t++ {
 			typ := 0
 			if b.TypeIDs != nil {
 				typ = b.TypeIDs[t]
 			}
-			pos := t - b.Offsets[s] + e.posOffset
-			w := e.Word.Value[b.IDs[t]*h : (b.IDs[t]+1)*h]
-			p := e.Position.Value[pos*h : (pos+1)*h]
-			ty := e.TokenType.Value[typ*h : (typ+1)*h]
-			row := x.Data[t*h : (t+1)*h]
-			for j := range row {
-				// transformers' order: (word + type) + position, in the compute type.
-				row[j] = T(w[j]) + T(ty[j]) + T(p[j])
-			}
+			f(t, b.IDs[t], t-b.Offsets[s]+e.posOffset, typ)
 		}
 	}
-	e.batch = b
-	return e.Norm.Forward(x)
 }
 
 // Backward accumulates the gradients of the trainable tables and of the LayerNorm.
@@ -114,28 +121,21 @@ func (e *Embeddings[T]) Backward(dy *nn.Tensor[T]) {
 	}
 	b := e.batch
 	h := e.Word.Shape[1]
-	for s := 0; s < b.Len(); s++ {
-		for t := b.Offsets[s]; t < b.Offsets[s+1]; t++ {
-			typ := 0
-			if b.TypeIDs != nil {
-				typ = b.TypeIDs[t]
+	e.eachToken(b, func(t, word, pos, typ int) {
+		d := dx.Data[t*h : (t+1)*h]
+		for _, tab := range []struct {
+			p   *nn.Param
+			row int
+		}{{e.Word, word}, {e.Position, pos}, {e.TokenType, typ}} {
+			if !tab.p.Trainable {
+				continue
 			}
-			pos := t - b.Offsets[s] + e.posOffset
-			d := dx.Data[t*h : (t+1)*h]
-			for _, tab := range []struct {
-				p   *nn.Param
-				row int
-			}{{e.Word, b.IDs[t]}, {e.Position, pos}, {e.TokenType, typ}} {
-				if !tab.p.Trainable {
-					continue
-				}
-				g := tab.p.Grad[tab.row*h : (tab.row+1)*h]
-				for j, v := range d {
-					g[j] += float64(v)
-				}
+			g := tab.p.Grad[tab.row*h : (tab.row+1)*h]
+			for j, v := range d {
+				g[j] += float64(v)
 			}
 		}
-	}
+	})
 }
 
 // Params returns the tables and the LayerNorm's parameters.

@@ -231,18 +231,9 @@ func tinyTokenizerJSON(vocab []string) ([]byte, error) {
 	for i, t := range vocab {
 		ids[t] = i
 	}
-	type added struct {
-		ID         int    `json:"id"`
-		Content    string `json:"content"`
-		SingleWord bool   `json:"single_word"`
-		LStrip     bool   `json:"lstrip"`
-		RStrip     bool   `json:"rstrip"`
-		Normalized bool   `json:"normalized"`
-		Special    bool   `json:"special"`
-	}
-	var addedTokens []added
+	var addedTokens []addedToken
 	for i, t := range vocab[:5] {
-		addedTokens = append(addedTokens, added{ID: i, Content: t, Special: true})
+		addedTokens = append(addedTokens, addedToken{ID: i, Content: t, Special: true})
 	}
 	special := func(tok string) map[string]any {
 		return map[string]any{"id": tok, "ids": []int{ids[tok]}, "tokens": []string{tok}}

@@ -38,28 +38,16 @@ type Tokenizer struct {
 	size       int            // the id space: 1 + the largest id
 }
 
+// addedToken is one entry of tokenizer.json's "added_tokens" (read by ParseTokenizer, written
+// by the tiny model's tokenizer).
 type addedToken struct {
-	ID                                    int    `json:"id"`
-	Content                               string `json:"content"`
-	SingleWord, LStrip, RStrip, Normalize bool
-	Special                               bool `json:"special"`
-}
-
-func (a *addedToken) UnmarshalJSON(b []byte) error {
-	var v struct {
-		ID         int    `json:"id"`
-		Content    string `json:"content"`
-		SingleWord bool   `json:"single_word"`
-		LStrip     bool   `json:"lstrip"`
-		RStrip     bool   `json:"rstrip"`
-		Normalized bool   `json:"normalized"`
-		Special    bool   `json:"special"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*a = addedToken{ID: v.ID, Content: v.Content, SingleWord: v.SingleWord, LStrip: v.LStrip, RStrip: v.RStrip, Normalize: v.Normalized, Special: v.Special}
-	return nil
+	ID         int    `json:"id"`
+	Content    string `json:"content"`
+	SingleWord bool   `json:"single_word"`
+	LStrip     bool   `json:"lstrip"`
+	RStrip     bool   `json:"rstrip"`
+	Normalize  bool   `json:"normalized"`
+	Special    bool   `json:"special"`
 }
 
 // LoadTokenizer reads a tokenizer.json.
@@ -438,7 +426,12 @@ func isNull(raw json.RawMessage) bool {
 	return len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null"
 }
 
+// componentType returns the "type" of a tokenizer.json component, or "" without error for a
+// component that is absent or null.
 func componentType(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
 	var h struct {
 		Type string `json:"type"`
 	}
@@ -478,11 +471,8 @@ func parseSequence[T any](raw json.RawMessage, key string, parse func(json.RawMe
 }
 
 func parseNormalizer(raw json.RawMessage) (normalizer, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
 	typ, err := componentType(raw)
-	if err != nil {
+	if err != nil || typ == "" {
 		return nil, err
 	}
 	switch typ {
@@ -689,11 +679,8 @@ func gpt2Split(x string) []string {
 }
 
 func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
 	typ, err := componentType(raw)
-	if err != nil {
+	if err != nil || typ == "" {
 		return nil, err
 	}
 	switch typ {
@@ -903,12 +890,12 @@ func (h *pairHeap) Pop() any {
 }
 
 func parseModel(raw json.RawMessage) (subwordModel, map[string]int, error) {
-	if isNull(raw) {
-		return nil, nil, fmt.Errorf("missing")
-	}
 	typ, err := componentType(raw)
 	if err != nil {
 		return nil, nil, err
+	}
+	if typ == "" {
+		return nil, nil, fmt.Errorf("missing")
 	}
 	switch typ {
 	case "WordPiece":
@@ -1023,11 +1010,8 @@ type postProcessor struct {
 }
 
 func parsePost(raw json.RawMessage, t *Tokenizer) (*postProcessor, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
 	typ, err := componentType(raw)
-	if err != nil {
+	if err != nil || typ == "" {
 		return nil, err
 	}
 	idOf := func(tok string, id int) (int, error) {

@@ -162,11 +162,7 @@ func (p *printer) stmt(s ast.Stmt) {
 			p.str("output ")
 		}
 		p.register(s.Old, "creg", "bit", s.Name.Name, s.Size)
-		if s.Init != nil {
-			p.str(" = ")
-			p.expr(s.Init)
-		}
-		p.str(";")
+		p.end(" = ", s.Init)
 	case *ast.ClassicalDecl:
 		switch {
 		case s.Const:
@@ -178,11 +174,7 @@ func (p *printer) stmt(s ast.Stmt) {
 		}
 		p.typ(s.Type)
 		p.str(" " + s.Name.Name)
-		if s.Init != nil {
-			p.str(" = ")
-			p.expr(s.Init)
-		}
-		p.str(";")
+		p.end(" = ", s.Init)
 	case *ast.AliasStmt:
 		p.str("let " + s.Name.Name + " = ")
 		p.expr(s.Value)
@@ -251,11 +243,7 @@ func (p *printer) stmt(s ast.Stmt) {
 		p.str(";")
 	case *ast.MeasureStmt:
 		p.expr(s.Measure)
-		if s.Target != nil {
-			p.str(" -> ")
-			p.expr(s.Target)
-		}
-		p.str(";")
+		p.end(" -> ", s.Target)
 	case *ast.ResetStmt:
 		p.str("reset ")
 		p.expr(s.Qubits)
@@ -315,11 +303,7 @@ func (p *printer) stmt(s ast.Stmt) {
 		p.str("end;")
 	case *ast.ReturnStmt:
 		p.str("return")
-		if s.Value != nil {
-			p.str(" ")
-			p.expr(s.Value)
-		}
-		p.str(";")
+		p.end(" ", s.Value)
 	case *ast.BoxStmt:
 		p.str("box")
 		p.size(s.Duration)
@@ -371,6 +355,16 @@ func (p *printer) idents(list []*ast.Ident) {
 }
 
 // operands prints " a, b, …", or nothing for an empty list.
+// end writes sep and e when e is set, then the statement's semicolon (an initializer,
+// a measurement's target, a return value).
+func (p *printer) end(sep string, e ast.Expr) {
+	if e != nil {
+		p.str(sep)
+		p.expr(e)
+	}
+	p.str(";")
+}
+
 func (p *printer) operands(list []ast.Expr) {
 	if len(list) > 0 {
 		p.str(" ")
