@@ -10,11 +10,11 @@ import (
 	"github.com/qpeft/qpeft/internal/testenv"
 )
 
-// TestTorchCrossCheck runs testdata/make.py with the installed torch (QPEFT_PYTHON, e.g. the
-// interop/bert venv) and checks the archives it writes against the values it reports, so that
+// TestTorchCrossCheck runs testdata/make.py with the installed torch (QPEFT_TORCH_PYTHON, the
+// interop/bert venv; see testenv.TorchPython) and checks the archives it writes against the values it reports, so that
 // the reader follows the torch.save of today, not only the committed fixtures.
 func TestTorchCrossCheck(t *testing.T) {
-	py := testenv.Python(t, "torch")
+	py := testenv.TorchPython(t)
 	dir := t.TempDir()
 	out, err := exec.Command(py, "testdata/make.py", dir).CombinedOutput()
 	require.NoError(t, err, "%s", out)

@@ -37,9 +37,30 @@ func Python(t testing.TB, modules ...string) string {
 		Missing(t, "no %s: %v", py, err)
 		return ""
 	}
-	if out, err := exec.Command(py, "-c", "import "+strings.Join(modules, ", ")).CombinedOutput(); err != nil {
+	check := "pass"
+	if len(modules) > 0 {
+		check = "import " + strings.Join(modules, ", ")
+	}
+	if out, err := exec.Command(py, "-c", check).CombinedOutput(); err != nil {
 		Missing(t, "%s cannot import %v (set QPEFT_PYTHON to an interpreter that can): %s", py, modules, strings.TrimSpace(string(out)))
 		return ""
 	}
 	return py
+}
+
+// TorchPython returns a Python interpreter that can import torch and the given modules:
+// QPEFT_TORCH_PYTHON (the transformer venv, which .ci/run installs before go test), else
+// QPEFT_PYTHON, else python3. Like Python it skips locally and fails under CI=true when there
+// is none, except that QPEFT_TORCH_SKIP=REASON (set by .ci/run on a machine without room for
+// torch's ~6 GB) skips loudly with the reason.
+func TorchPython(t testing.TB, modules ...string) string {
+	t.Helper()
+	if why := os.Getenv("QPEFT_TORCH_SKIP"); why != "" {
+		t.Skipf("UNCHECKED: torch is not installed on this machine (%s)", why)
+		return ""
+	}
+	if py := os.Getenv("QPEFT_TORCH_PYTHON"); py != "" {
+		t.Setenv("QPEFT_PYTHON", py)
+	}
+	return Python(t, append([]string{"torch"}, modules...)...)
 }

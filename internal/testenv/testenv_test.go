@@ -1,6 +1,8 @@
 package testenv
 
 import (
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,4 +38,13 @@ func TestPython(t *testing.T) {
 	r = &recorder{TB: t}
 	assert.Empty(t, Python(r, "json"))
 	assert.True(t, r.fataled)
+}
+
+// TestPythonWithoutModules: asking only for an interpreter checks that it runs (it used to
+// run "import " and fail with a syntax error).
+func TestPythonWithoutModules(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil && os.Getenv("QPEFT_PYTHON") == "" {
+		t.Skip("no python3 here")
+	}
+	assert.NotEmpty(t, Python(t))
 }
