@@ -345,5 +345,8 @@ func LoadIDXFolder(dir string, seed uint64) (*Splits, error) {
 		}
 	}
 	s := &Splits{Train: tr, Test: te, How: "given by the files (train-*, t10k-*)"}
-	return s, s.checkClasses("data: " + dir + ": training labels")
+	if err := s.checkClasses("data: " + dir + ": training labels"); err != nil {
+		return nil, err
+	}
+	return s, nil
 }

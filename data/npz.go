@@ -156,7 +156,10 @@ func ReadNPZ(r io.ReaderAt, size int64, seed uint64) (*Splits, error) {
 		s.Validation = sets[2]
 		s.How = fmt.Sprintf("given by the archive (x_train, x_%s, x_test)", val)
 	}
-	return s, s.checkClasses("y_train")
+	if err := s.checkClasses("y_train"); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // readMember reads one .npy member of an archive, refusing one that inflates beyond the
