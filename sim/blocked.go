@@ -656,11 +656,16 @@ type Schedule struct {
 	// SweepSteps holds, for each pass over the state in order, the number of steps it
 	// applies inside cache-resident chunks (0 for a gate applied directly, streaming).
 	SweepSteps []int
+	// SweepKernels holds, for each pass, the in-cache work of its steps by kernel kind
+	// (zero for a gate applied directly); KernelBound prices it.
+	SweepKernels []KernelMix
 }
 
-// Bound is the schedule's own lower bound on its time: each pass costs at least a pass over
+// Bound is the schedule's step-count bound on its time: each pass costs at least a pass over
 // memory (floor) and, when its steps run on cache-resident chunks, at least steps × one
-// in-cache pass (cachePass, from CachePass): no kernel is cheaper than a scaling pass.
+// in-cache pass (cachePass, from CachePass): no kernel is cheaper than a scaling pass. It
+// prices a fused dense 4x4 step like a scaling pass; KernelBound prices each step at its own
+// kernel's cost.
 func (sc Schedule) Bound(floor, cachePass time.Duration) time.Duration {
 	var t time.Duration
 	for _, k := range sc.SweepSteps {
@@ -713,6 +718,7 @@ func PlanPrecision(c *circuit.Circuit, env circuit.Env, complexPath bool, prec P
 				sc.Steps += len(part.gs)
 				for range part.gs {
 					sc.SweepSteps = append(sc.SweepSteps, 0)
+					sc.SweepKernels = append(sc.SweepKernels, KernelMix{})
 				}
 				continue
 			}
@@ -721,10 +727,14 @@ func PlanPrecision(c *circuit.Circuit, env circuit.Env, complexPath bool, prec P
 			for i := range sweeps {
 				sc.Steps += len(sweeps[i].steps)
 				k := len(sweeps[i].steps)
+				var mix KernelMix
 				if sweeps[i].direct {
 					k = 0
+				} else {
+					mix = sweepMix(sweeps[i].steps)
 				}
 				sc.SweepSteps = append(sc.SweepSteps, k)
+				sc.SweepKernels = append(sc.SweepKernels, mix)
 			}
 		}
 	})
