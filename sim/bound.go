@@ -101,6 +101,12 @@ func stepKernel(st *step) (kind Kernel, weight float64, qmin int, portable bool)
 		return KernelPatternComplex, 1, qmin, false
 	}
 	real := st.mr != nil
+	if st.dense { // a transposition run as a dense 4x4 block
+		if real {
+			return KernelDense4Real, 1, qmin, false
+		}
+		return KernelDense4Complex, 1, qmin, false
+	}
 	pick := func(r, c Kernel) Kernel {
 		if real {
 			return r

@@ -172,3 +172,86 @@ func TestMeasureKernelCosts(t *testing.T) {
 		}
 	}
 }
+
+// TestDeferLoneGates checks the deferral of lone 1-qubit gates to the next sweep on
+// hand-made gate masks: moved back into the pending gates in program order when the next
+// gate on their qubit fuses with them, kept otherwise.
+func TestDeferLoneGates(t *testing.T) {
+	q := func(qs ...int) uint64 {
+		var m uint64
+		for _, x := range qs {
+			m |= 1 << x
+		}
+		return m
+	}
+	cases := []struct {
+		name           string
+		masks          []uint64
+		take, left     []int
+		wantTake, want []int
+	}{
+		{"rx alone on 5, cx(5,6) pending", []uint64{q(5), q(0, 1), q(0), q(5, 6), q(1)}, []int{0, 1, 2, 4}, []int{3}, []int{1, 2, 4}, []int{0, 3}},
+		{"rx on 0 shares a sweep with cx(0,1)", []uint64{q(0), q(0, 1), q(2), q(0, 3)}, []int{0, 1, 2}, []int{3}, []int{0, 1, 2}, []int{3}},
+		{"next gate on 3 qubits", []uint64{q(5), q(0, 1), q(5, 6, 7)}, []int{0, 1}, []int{2}, []int{0, 1}, []int{2}},
+		{"nothing pending on the qubit", []uint64{q(5), q(0, 1), q(2, 3)}, []int{0, 1}, []int{2}, []int{0, 1}, []int{2}},
+		{"two rotations on 5, merged in order", []uint64{q(5), q(0, 1), q(5), q(2, 3), q(5, 6)}, []int{0, 1, 2}, []int{3, 4}, []int{1}, []int{0, 2, 3, 4}},
+		{"never empties the sweep", []uint64{q(5), q(5, 6)}, []int{0}, []int{1}, []int{0}, []int{1}},
+	}
+	for _, tc := range cases {
+		take, left := deferLoneGates(append([]int(nil), tc.take...), append([]int(nil), tc.left...), tc.masks)
+		assert.Equal(t, tc.wantTake, take, tc.name)
+		assert.Equal(t, tc.want, left, tc.name)
+	}
+}
+
+// TestDenseTranspositions: a CX and a SWAP on the lowest qubits, alone in their sweep, run as
+// dense 4x4 blocks (flagged dense, priced as such by the bound); a CX on high qubits keeps
+// the swap kernel. The state agrees with itsubaki/q (bits reversed) to 1e-12, serial and
+// parallel, on both paths.
+func TestDenseTranspositions(t *testing.T) {
+	if !useDense4 {
+		t.Skip("no dense 4x4 SIMD loops on this CPU")
+	}
+	// CX(0,1) and SWAP(2,3) come first on their qubits: alone in their blocks.
+	c := circuit.New(12)
+	c.CX(0, 1).Swap(2, 3)
+	for q := 4; q < 12; q++ {
+		c.RY(0.1*float64(q+1), q)
+	}
+	c.CX(10, 11).RX(0.3, 11).CX(0, 2).RY(0.2, 3)
+	cfg := BlockConfig{ChunkBytes: 8 << 10, PinnedBytes: 64, FuseQubits: 2}
+	steps, err := compile(c, nil)
+	require.NoError(t, err)
+	var sweeps []sweep
+	withBlocking(cfg, func() { sweeps, _ = cfg.plan(gateSteps(steps), 12, 2, 8, true) })
+	require.NotNil(t, sweeps)
+	dense := 0
+	for _, sw := range sweeps {
+		for _, st := range sw.steps {
+			if st.dense {
+				dense++
+				kind, w, _, _ := stepKernel(&st)
+				assert.Equal(t, KernelDense4Real, kind)
+				assert.Equal(t, 1.0, w)
+			}
+		}
+	}
+	assert.Equal(t, 2, dense, "CX(0,1) and SWAP(2,3) as dense blocks")
+	want := runItsubaki(t, c)
+	withThreads(t, func(t *testing.T) {
+		for _, complexPath := range []bool{false, true} {
+			var res *Result
+			var err error
+			withBlocking(cfg, func() { res, err = Run(c, Options{Complex: complexPath}) })
+			require.NoError(t, err)
+			assert.LessOrEqual(t, maxDiff(res.State.Amplitudes(), want), 1e-12, "complex=%v", complexPath)
+		}
+	})
+	// The rewrite itself: CX(0,1) on a chunk becomes dense, CX(5,6) does not.
+	hand := []step{{controls: []int{0}, targets: []int{1}, m: []complex128{0, 1, 1, 0}, mr: []float64{0, 1, 1, 0}},
+		{controls: []int{5}, targets: []int{6}, m: []complex128{0, 1, 1, 0}, mr: []float64{0, 1, 1, 0}}}
+	denseTranspositions(hand, costC128, 1)
+	assert.True(t, hand[0].dense)
+	assert.Equal(t, []int{1, 0}, hand[0].targets)
+	assert.False(t, hand[1].dense)
+}
