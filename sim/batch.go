@@ -493,22 +493,22 @@ func drvSwap[T number](d []T, B int, qs []int, o0, o1 int, touch bool, w int) {
 }
 
 func drvDiag[T number](d []T, B int, qs []int, offs []int, vals []T, w int) {
-	drvTable(kDiag[T], d, B, qs, offs, vals, w)
+	total := len(d) >> len(qs)
+	if w <= 1 {
+		kDiag(d, B, qs, offs, vals, 0, total)
+	} else {
+		qh, oh, vh := slices.Clone(qs), slices.Clone(offs), slices.Clone(vals)
+		parallel(w, total, func(lo, hi int) { kDiag(d, B, qh, oh, vh, lo, hi) })
+	}
 }
 
 func drvDense[T number](d []T, B int, qs []int, offs []int, m []T, w int) {
-	drvTable(kDense[T], d, B, qs, offs, m, w)
-}
-
-// drvTable runs a kernel that applies a table of values v at the offsets offs (kDiag's
-// diagonal, kDense's matrix) over d, on w goroutines.
-func drvTable[T number](k func(d []T, B int, qs []int, offs []int, v []T, lo, hi int), d []T, B int, qs []int, offs []int, v []T, w int) {
 	total := len(d) >> len(qs)
 	if w <= 1 {
-		k(d, B, qs, offs, v, 0, total)
+		kDense(d, B, qs, offs, m, 0, total)
 	} else {
-		qh, oh, vh := slices.Clone(qs), slices.Clone(offs), slices.Clone(v)
-		parallel(w, total, func(lo, hi int) { k(d, B, qh, oh, vh, lo, hi) })
+		qh, oh, mh := slices.Clone(qs), slices.Clone(offs), slices.Clone(m)
+		parallel(w, total, func(lo, hi int) { kDense(d, B, qh, oh, mh, lo, hi) })
 	}
 }
 
