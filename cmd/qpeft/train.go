@@ -28,7 +28,8 @@ func init() {
 			"  qpeft train --sweep -o DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick] [--reuse-stale]\n" +
 			"  qpeft train --model hf:DIR [--data spam-assassin[:DIR]|csv:FILE|jsonl:FILE] [--method qpeft|lora|adalora|head|full] [--targets query,value|all-linear|REGEX]\n" +
 			"       [--max-len N] [--pooling mean|cls|pooler] [--rank K] [--layers L] [--epochs E] [-o DIR] ...\n" +
-			"  qpeft train --sweep --model hf:DIR -o DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]",
+			"  qpeft train --sweep --model hf:DIR -o DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]\n" +
+			"  qpeft train --front -o DIR [--tasks mlp512,mnist-cnn,minilm] [--seeds 1,2,3] [--budget 2h] [--trim] [--results FILE.md] [--plots DIR] [--estimate]",
 		run: runTrain})
 }
 
@@ -258,10 +259,18 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	lrGroup := fs.String("lr-search-group", "lr", "with --lr-search: the rate varied: lr, head, angles, scales or dense")
 	reuseStale := fs.Bool("reuse-stale", false, "with --sweep: reuse a run directory holding the same configuration even when its run hash says other code made it (the table marks such rows); by default such runs are made again")
 	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head (the long linear probe, --head-epochs), head-matched (the head with the adapter runs' budget), full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
+	front := fs.Bool("front", false, "run the Pareto front of accuracy against adapter parameters (--tasks; docs/results-front.md): LoRA r=1..16, AdaLoRA and Quantum-PEFT one factor at a time around its centre, the head-only rows, over --seeds, rates chosen on a validation split, within --budget")
+	tasks := fs.StringSlice("tasks", train.FrontTasks, "with --front: tasks, of mlp512, mnist-cnn and minilm (all-MiniLM-L6-v2 on SpamAssassin; --model hf:DIR picks another model directory)")
+	budget := fs.Duration("budget", 0, "with --front: bound on each task's estimated compute time (e.g. 2h; 0: none); over it the task is refused, or trimmed with --trim")
+	trim := fs.Bool("trim", false, "with --front: when a task's estimate exceeds --budget, drop its least important points (then seeds) until it fits, saying what was dropped, instead of refusing")
+	plotDir := fs.String("plots", "", "with --front: directory for one PNG per task (front-TASK.png)")
+	estimate := fs.Bool("estimate", false, "with --front: plan, calibrate and print each task's estimate, then stop without training")
+	noLRSearch := fs.Bool("no-lr-search", false, "with --front: keep the recipe's learning rates instead of choosing them on the validation split")
 	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
@@ -269,6 +278,16 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	defer restore()
 	if err != nil {
 		return err
+	}
+	if *front {
+		sc := frontCLI{tasks: *tasks, budget: *budget, trim: *trim, plots: *plotDir, estimate: *estimate, noLRSearch: *noLRSearch,
+			out: *out, results: *results, quick: *quick, reuseStale: *reuseStale, seeds: *seeds}
+		return runFront(fs, tf, sc, args, stdout)
+	}
+	for _, n := range []string{"tasks", "budget", "trim", "plots", "estimate", "no-lr-search"} {
+		if fs.Changed(n) {
+			return usageError("--%s applies with --front", n)
+		}
 	}
 	if fs.Changed("lr-search") {
 		if *sweep {
