@@ -169,17 +169,22 @@ type frontRecipe struct {
 	rates         map[string][]float64
 	probeFactor   int // the long linear probe trains the head this many times the epochs
 	adapterSearch int // the LoRA rank whose run searches the LoRA rate
+	// allLinear says that all-linear adapts more than the standard targets (not on
+	// mnist-cnn, whose only linear layers but the head are conv1 and conv2, the standard
+	// targets), so the front has all-linear points.
+	allLinear bool
 }
 
 func frontRecipeOf(task string, quick bool) frontRecipe {
-	r := frontRecipe{centreL: 2, ls: []int{1, 4}, loraRanks: []int{1, 2, 4, 8, 16}, probeFactor: 10, adapterSearch: 4}
+	r := frontRecipe{centreL: 2, ls: []int{1, 4}, loraRanks: []int{1, 2, 4, 8, 16}, probeFactor: 10, adapterSearch: 4, allLinear: true}
 	switch task {
 	case ModelMLP512:
 		r.targets, r.centreK, r.ks = "fc2", 8, []int{4, 32}
 		r.rates = map[string][]float64{FamilyHead: {1e-3, 3e-3, 1e-2}, FamilyLoRA: {1e-3, 3e-3, 1e-2},
 			FamilyAdaLoRA: {1e-3, 3e-3, 1e-2}, FamilyQPEFT: {1e-2, 3e-2, 1e-1}}
 	case ModelMNISTCNN:
-		r.targets, r.centreK, r.ks = "conv1,conv2", 4, []int{2, 8}
+		// conv1 has 8 outputs: ranks above 8 do not exist there.
+		r.targets, r.centreK, r.ks, r.loraRanks, r.allLinear = "conv1,conv2", 4, []int{2, 8}, []int{1, 2, 4, 8}, false
 		r.rates = map[string][]float64{FamilyHead: {3e-5, 1e-4, 3e-4}, FamilyLoRA: {1e-3, 3e-3, 1e-2},
 			FamilyAdaLoRA: {1e-3, 3e-3, 1e-2}, FamilyQPEFT: {1e-2, 3e-2, 1e-1}}
 	case FrontMiniLM:
@@ -207,7 +212,9 @@ func (r frontRecipe) defaultRate(family string) float64 {
 // FrontPlan returns the points of a task's front in table order: the matched-budget head
 // row, the long linear probe, LoRA r = 1, 2, 4, 8, 16 and AdaLoRA on the standard targets
 // and on all-linear, Quantum-PEFT at the centre configuration and then one factor at a time
-// around it (L, K, start, ansatz, targets). minilm is the model directory of the text task.
+// around it (L, K, start, ansatz, targets). On mnist-cnn LoRA stops at r = 8 (conv1 has 8
+// outputs) and there are no all-linear points (its linear layers but the head are its
+// standard targets). minilm is the model directory of the text task.
 func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 	c = c.withDefaults()
 	r := frontRecipeOf(task, c.Quick)
@@ -227,7 +234,11 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 	specs = append(specs,
 		spec{series: "head only (matched budget)", name: "head only (matched budget)", family: FamilyHead, method: Head},
 		spec{series: "linear probe (long)", name: fmt.Sprintf("linear probe (%d× the epochs)", r.probeFactor), family: FamilyHead, method: Head, headEpochsFactor: r.probeFactor})
-	for _, t := range []string{"std", AllLinear} {
+	tsets := []string{"std"}
+	if r.allLinear {
+		tsets = append(tsets, AllLinear)
+	}
+	for _, t := range tsets {
 		prio := 0
 		if t == AllLinear {
 			prio = 1
@@ -266,7 +277,9 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 	for _, a := range []string{"givens", "alltoall"} {
 		specs = append(specs, q(FactorAnsatz, 3, r.centreL, r.centreK, a, "", "std"))
 	}
-	specs = append(specs, q(FactorTargets, 1, r.centreL, r.centreK, "", "", AllLinear))
+	if r.allLinear {
+		specs = append(specs, q(FactorTargets, 1, r.centreL, r.centreK, "", "", AllLinear))
+	}
 
 	var out []FrontPoint
 	for _, s := range specs {
