@@ -842,7 +842,7 @@ func peekLRSearch(dir string) (float64, bool) {
 const calibrationSteps = 10
 
 // calibrate estimates the seconds of one run of p from a short run of it (calibrationSteps
-// steps, a few hundred test samples, written nowhere): the measured time per step, per
+// steps, 3 for a text model, and a few hundred test samples, written nowhere): the measured time per step, per
 // evaluated sample and of the probe, scaled to the point's full run.
 func calibrate(ctx context.Context, p FrontPoint, d *Data, textLoad func() (*TextOptions, error), quick bool) (float64, error) {
 	steps := calibrationSteps
@@ -893,6 +893,8 @@ func calibrate(ctx context.Context, p FrontPoint, d *Data, textLoad func() (*Tex
 	if err != nil {
 		return 0, err
 	}
+	// A text step costs a thousand image steps: a few measure it well enough.
+	steps = min(steps, 3)
 	cfg := *p.Text
 	trainN := opts.Train.Len()
 	if cfg.TrainLimit > 0 {

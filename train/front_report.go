@@ -155,7 +155,7 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 		}
 		b.WriteString("\n")
 	} else {
-		b.WriteString("Learning rates: the recipe's (no search, --no-lr-search).\n\n")
+		fmt.Fprintf(&b, "Learning rates: the recipe's, not searched by this invocation (--no-lr-search): %s.\n\n", recipeRates(task, c.Quick))
 	}
 	budget := "no bound"
 	if c.Budget > 0 {
@@ -178,6 +178,20 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 	}
 	b.WriteString("\n" + end + "\n")
 	return b.String()
+}
+
+// recipeRates describes a task's recipe rates and where they come from.
+func recipeRates(task string, quick bool) string {
+	r := frontRecipeOf(task, quick)
+	var s []string
+	for _, f := range frontFamilies {
+		s = append(s, fmt.Sprintf("%s %g", f, r.defaultRate(f)))
+	}
+	from := "the rates of the results sweep (docs/results.md), picked on short runs on training data"
+	if task == FrontMiniLM {
+		from = "chosen on a validation part of the training split for docs/results-minilm.md (head, LoRA, Quantum-PEFT; AdaLoRA takes LoRA's)"
+	}
+	return strings.Join(s, ", ") + " — " + from
 }
 
 func orUnknown(s string) string {
@@ -352,6 +366,21 @@ func targetsName(p FrontPoint) string {
 // ranks, Quantum-PEFT's centre and variations as markers), and the head-only rows, which
 // have no adapter parameters, as dashed horizontal lines across the plot.
 func FrontPlot(task string, rows []FrontRow) ([]byte, error) {
+	out, err := frontSeries(task, rows)
+	if err != nil {
+		return nil, err
+	}
+	png, err := plots.Lines(out, plots.LinesOptions{Title: frontTaskTitle(task) + ": test accuracy against adapter parameters",
+		XLabel: "adapter parameters (log scale)", YLabel: "test accuracy % (mean ± std over seeds)", LogX: true,
+		Headroom: 0.12 * float64(len(out))})
+	if err != nil {
+		return nil, fmt.Errorf("train: front %s plot: %w", task, err)
+	}
+	return png, nil
+}
+
+// frontSeries returns the series of FrontPlot.
+func frontSeries(task string, rows []FrontRow) ([]plots.Series, error) {
 	var order []string
 	series := map[string]*plots.Series{}
 	var flat []FrontRow
@@ -395,11 +424,5 @@ func FrontPlot(task string, rows []FrontRow) ([]byte, error) {
 		out = append(out, plots.Series{Name: fmt.Sprintf("%s: %.2f ± %.2f", r.Point.Series, r.Mean, r.Std),
 			X: []float64{lo / 1.5, hi * 1.5}, Y: []float64{r.Mean, r.Mean}, Dashed: true})
 	}
-	png, err := plots.Lines(slices.Clip(out), plots.LinesOptions{Title: frontTaskTitle(task) + ": test accuracy against adapter parameters",
-		XLabel: "adapter parameters (log scale)", YLabel: "test accuracy % (mean ± std over seeds)", LogX: true,
-		Headroom: 0.12 * float64(len(out))})
-	if err != nil {
-		return nil, fmt.Errorf("train: front %s plot: %w", task, err)
-	}
-	return png, nil
+	return slices.Clip(out), nil
 }
