@@ -30,7 +30,8 @@ func init() {
 			"       [--max-len N] [--pooling mean|cls|pooler] [--rank K] [--layers L] [--epochs E] [-o DIR] ...\n" +
 			"  qpeft train --sweep --model hf:DIR -o DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]\n" +
 			"  qpeft train --front -o DIR [--tasks mlp512,mnist-cnn,minilm] [--seeds 1,2,3] [--budget 2h] [--trim] [--results FILE.md] [--plots DIR] [--estimate]",
-		run: runTrain})
+		extraHelp: func() string { return frontHelp },
+		run:       runTrain})
 }
 
 // signalContext returns a context cancelled by Ctrl-C (SIGINT) or SIGTERM.
@@ -251,13 +252,13 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	tf := bindTrainFlags(fs)
 	out := fs.StringP("out", "o", "", "run directory to write (metrics.json, timing.json, curves.png, adapter/, lora/, head.safetensors; for hf: models result.json, head.safetensors, adapter/, lora/), written as a whole at the end; checked before training (writable, free space), and an existing one is replaced only when it is an earlier qpeft output holding nothing else")
 	sweep := fs.Bool("sweep", false, "run the results sweep (every method on both models over --seeds) and write the table")
-	results := fs.String("results", "", "with --sweep: write the Markdown results table to this file")
-	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep: seeds of every configuration")
+	results := fs.String("results", "", "with --sweep: write the Markdown results table to this file; with --front: the file receiving one generated section per task")
+	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep or --front: seeds of every configuration")
 	models := fs.StringSlice("models", []string{train.ModelMNISTCNN, train.ModelMLP512}, "with --sweep: models to sweep")
-	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations)")
+	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations); with --front: a tiny front (subset data, a few steps per run)")
 	lrSearch := fs.Float64Slice("lr-search", nil, "search the learning rate: one run per value (e.g. 1e-3,3e-3,1e-2), each scored on the --val-fraction validation split (required; never the test split), recorded in --out DIR/lr-search.json and lr-search.md")
 	lrGroup := fs.String("lr-search-group", "lr", "with --lr-search: the rate varied: lr, head, angles, scales or dense")
-	reuseStale := fs.Bool("reuse-stale", false, "with --sweep: reuse a run directory holding the same configuration even when its run hash says other code made it (the table marks such rows); by default such runs are made again")
+	reuseStale := fs.Bool("reuse-stale", false, "with --sweep or --front: reuse a run directory holding the same configuration even when its run hash says other code made it (the table marks such rows); by default such runs are made again")
 	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head (the long linear probe, --head-epochs), head-matched (the head with the adapter runs' budget), full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
 	front := fs.Bool("front", false, "run the Pareto front of accuracy against adapter parameters (--tasks; docs/results-front.md): LoRA r=1..16, AdaLoRA and Quantum-PEFT one factor at a time around its centre, the head-only rows, over --seeds, rates chosen on a validation split, within --budget")
 	tasks := fs.StringSlice("tasks", train.FrontTasks, "with --front: tasks, of mlp512, mnist-cnn and minilm (all-MiniLM-L6-v2 on SpamAssassin; --model hf:DIR picks another model directory)")

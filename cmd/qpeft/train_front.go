@@ -13,6 +13,23 @@ import (
 	"github.com/qpeft/qpeft/train"
 )
 
+// frontHelp explains --front in `qpeft train --help`.
+const frontHelp = `
+The Pareto front (--front): for each task of --tasks (mlp512 and mnist-cnn on Fashion-MNIST,
+minilm = all-MiniLM-L6-v2 on SpamAssassin), LoRA r = 1, 2, 4, 8, 16 and AdaLoRA on the task's
+standard targets and on all-linear, the head alone with the adapter runs' budget, the long
+linear probe, and Quantum-PEFT at a centre configuration and one factor at a time around it
+(L, K, start, ansatz, targets), each over --seeds, with the same steps and head treatment.
+Each family's learning rate is chosen on a validation split of the training data (never the
+test split; --no-lr-search keeps the recipe's). Before training, a short calibration run of
+every point estimates the task's cost; over --budget the task is refused, or trimmed with
+--trim (the dropped points are listed). Runs are reused only when their run hash (code and
+configuration) matches, or with --reuse-stale; the tables say which were. Each task writes
+its section of --results and --plots/front-TASK.png (accuracy against adapter parameters,
+log axis, mean ± std). Example:
+  qpeft train --front -o runs/front --tasks mlp512 --budget 2h --trim --results docs/results-front.md --plots docs
+`
+
 // frontCLI holds the flags of `qpeft train --front`.
 type frontCLI struct {
 	tasks                             []string
