@@ -153,6 +153,9 @@ type FrontPoint struct {
 	Targets string
 	// Slug names the point's run directories.
 	Slug string
+	// Seeds are the seeds the point runs with (set by Front from FrontConfig.Seeds, fewer
+	// when the budget trims them; nil in FrontPlan's result).
+	Seeds []uint64
 	// Image or Text is the configuration (seed 1, the recipe's rates before the search).
 	Image *Config
 	Text  *TextConfig
@@ -425,8 +428,8 @@ func searchBase(points []FrontPoint, family string, r frontRecipe, lrs map[strin
 // frontCost is the estimated seconds of one run of a point.
 type frontCost map[string]float64
 
-// FrontTaskPlan is a task's front after the budget check: the points kept, the seeds, what
-// was trimmed, and the estimate.
+// FrontTaskPlan is a task's front after the budget check: the points kept (each with its
+// seeds), the seeds asked for, what was trimmed, and the estimate.
 type FrontTaskPlan struct {
 	Task    string
 	Points  []FrontPoint
@@ -438,29 +441,45 @@ type FrontTaskPlan struct {
 	Runs                int
 }
 
-// frontTrim applies the budget to a task: cost(points, seeds) estimates the compute time of
-// the runs still to make. Within budget (or without one) everything is kept. Over it, an
-// error — unless trim, which drops the points of the highest priority first (the last of
-// the plan first), and if the core alone is still over, runs every point with the first
-// seed only and adds dropped points back while they fit; if even that is over, an error.
-func frontTrim(points []FrontPoint, seeds []uint64, budget time.Duration, trim bool, cost func([]FrontPoint, []uint64) float64) ([]FrontPoint, []uint64, []string, error) {
+// frontTrim applies the budget to a task whose points carry their seeds: cost(points)
+// estimates the compute time of the runs still to make. Within budget (or without one)
+// everything is kept. Over it, an error — unless trim, which, going from the highest
+// priority down (the last of the plan first), first runs points with their first seed only,
+// then drops points; if the core alone is still over, it runs every point with one seed and
+// adds dropped points back (with one seed) while they fit; if even that is over, an error.
+// The notes say what was trimmed.
+func frontTrim(points []FrontPoint, budget time.Duration, trim bool, cost func([]FrontPoint) float64) ([]FrontPoint, []string, error) {
 	b := budget.Seconds()
-	total := cost(points, seeds)
+	total := cost(points)
 	if budget == 0 || total <= b {
-		return points, seeds, nil, nil
+		return points, nil, nil
+	}
+	runs := 0
+	for _, p := range points {
+		runs += len(p.Seeds)
 	}
 	if !trim {
-		return nil, nil, nil, fmt.Errorf("the estimate, %s for %d points × %d seeds, exceeds --budget %s: give a larger --budget, fewer --seeds or --tasks, or --trim to drop the least important points",
-			fmtDur(total), len(points), len(seeds), budget)
+		return nil, nil, fmt.Errorf("the estimate, %s for %d points (%d runs), exceeds --budget %s: give a larger --budget, fewer --seeds or --tasks, or --trim to drop the least important points and seeds",
+			fmtDur(total), len(points), runs, budget)
 	}
 	keep := slices.Clone(points)
-	var dropped []FrontPoint
+	over := func() bool { return cost(keep) > b }
 	maxPrio := 0
 	for _, p := range points {
 		maxPrio = max(maxPrio, p.Priority)
 	}
-	for prio := maxPrio; prio > 0 && cost(keep, seeds) > b; prio-- {
-		for i := len(keep) - 1; i >= 0 && cost(keep, seeds) > b; i-- {
+	var oneSeed []string
+	var dropped []FrontPoint
+	for prio := maxPrio; prio > 0 && over(); prio-- {
+		for i := len(keep) - 1; i >= 0 && over(); i-- {
+			if keep[i].Priority == prio && len(keep[i].Seeds) > 1 {
+				keep[i].Seeds = keep[i].Seeds[:1]
+				oneSeed = append(oneSeed, keep[i].Name)
+			}
+		}
+	}
+	for prio := maxPrio; prio > 0 && over(); prio-- {
+		for i := len(keep) - 1; i >= 0 && over(); i-- {
 			if keep[i].Priority == prio {
 				dropped = append(dropped, keep[i])
 				keep = slices.Delete(keep, i, i+1)
@@ -468,15 +487,19 @@ func frontTrim(points []FrontPoint, seeds []uint64, budget time.Duration, trim b
 		}
 	}
 	var notes []string
-	if cost(keep, seeds) > b && len(seeds) > 1 {
-		seeds = seeds[:1]
-		notes = append(notes, fmt.Sprintf("every point runs with seed %d only", seeds[0]))
+	if over() {
+		for i := range keep {
+			keep[i].Seeds = keep[i].Seeds[:1]
+		}
+		oneSeed = nil
+		notes = append(notes, "every point runs with its first seed only")
 		// Add dropped points back, most important first, while they fit.
 		sort.SliceStable(dropped, func(i, j int) bool { return dropped[i].Priority < dropped[j].Priority })
 		var still []FrontPoint
 		for _, d := range dropped {
+			d.Seeds = d.Seeds[:1]
 			try := frontInsert(points, keep, d)
-			if cost(try, seeds) <= b {
+			if cost(try) <= b {
 				keep = try
 			} else {
 				still = append(still, d)
@@ -484,26 +507,34 @@ func frontTrim(points []FrontPoint, seeds []uint64, budget time.Duration, trim b
 		}
 		dropped = still
 	}
-	if c := cost(keep, seeds); c > b {
-		return nil, nil, nil, fmt.Errorf("the estimate, %s, exceeds --budget %s even trimmed to the core points (%d) with one seed: give a larger --budget",
+	if c := cost(keep); c > b {
+		return nil, nil, fmt.Errorf("the estimate, %s, exceeds --budget %s even trimmed to the core points (%d) with one seed: give a larger --budget",
 			fmtDur(c), budget, len(keep))
 	}
-	for _, d := range dropped {
-		notes = append(notes, "dropped "+d.Name)
+	if len(oneSeed) > 0 {
+		slices.Reverse(oneSeed)
+		notes = append(notes, "first seed only: "+strings.Join(oneSeed, ", "))
 	}
-	return keep, seeds, notes, nil
+	if len(dropped) > 0 {
+		var names []string
+		for _, d := range dropped {
+			names = append(names, d.Name)
+		}
+		notes = append(notes, "dropped: "+strings.Join(names, ", "))
+	}
+	return keep, notes, nil
 }
 
 // frontInsert returns keep with p added at its place in the plan order of all.
 func frontInsert(all, keep []FrontPoint, p FrontPoint) []FrontPoint {
-	in := map[string]bool{p.Slug: true}
+	in := map[string]FrontPoint{p.Slug: p}
 	for _, k := range keep {
-		in[k.Slug] = true
+		in[k.Slug] = k
 	}
 	var out []FrontPoint
 	for _, a := range all {
-		if in[a.Slug] {
-			out = append(out, a)
+		if k, ok := in[a.Slug]; ok {
+			out = append(out, k)
 		}
 	}
 	return out
@@ -677,10 +708,10 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 			lrSecs += secs * float64(len(r.rates[f]))
 		}
 	}
-	cost := func(ps []FrontPoint, seeds []uint64) float64 {
+	cost := func(ps []FrontPoint) float64 {
 		t := lrSecs
 		for _, p := range ps {
-			for _, s := range seeds {
+			for _, s := range p.Seeds {
 				if !reusedRun[fmt.Sprintf("%s/%d", p.Slug, s)] {
 					t += perRun[p.Slug]
 				}
@@ -688,13 +719,16 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 		}
 		return t
 	}
-	keep, seeds, notes, err := frontTrim(points, c.Seeds, c.Budget, c.Trim, cost)
+	for i := range points {
+		points[i].Seeds = slices.Clone(c.Seeds)
+	}
+	keep, notes, err := frontTrim(points, c.Budget, c.Trim, cost)
 	if err != nil {
 		return nil, fmt.Errorf("budget: %v", err)
 	}
-	plan := FrontTaskPlan{Task: task, Points: keep, Seeds: seeds, Trimmed: notes, Estimate: cost(keep, seeds), LRSeconds: lrSecs}
+	plan := FrontTaskPlan{Task: task, Points: keep, Seeds: c.Seeds, Trimmed: notes, Estimate: cost(keep), LRSeconds: lrSecs}
 	for _, p := range keep {
-		for _, s := range seeds {
+		for _, s := range p.Seeds {
 			if !reusedRun[fmt.Sprintf("%s/%d", p.Slug, s)] {
 				plan.Runs++
 			}
@@ -716,7 +750,7 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	// The learning-rate searches, on the validation split, head first.
 	if !c.NoLRSearch {
 		for _, f := range frontFamilies {
-			b, err := searchBase(points, f, r, lrs, seeds[0])
+			b, err := searchBase(points, f, r, lrs, c.Seeds[0])
 			if err != nil {
 				return nil, err
 			}
@@ -741,7 +775,7 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 		var jobs []sweepJob[*TextResult]
 		var pts []FrontPoint
 		for _, p := range keep {
-			for _, s := range seeds {
+			for _, s := range p.Seeds {
 				q := p.withRates(lrs, s)
 				jobs = append(jobs, textJob(*q.Text, frontRunDir(dir, q, s), textLoad, prog))
 				pts = append(pts, q)
@@ -760,7 +794,7 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 		var jobs []sweepJob[SweepRun]
 		var pts []FrontPoint
 		for _, p := range keep {
-			for _, s := range seeds {
+			for _, s := range p.Seeds {
 				q := p.withRates(lrs, s)
 				jobs = append(jobs, imageJob(task, *q.Image, frontRunDir(dir, q, s), imgData))
 				pts = append(pts, q)

@@ -109,7 +109,7 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 	for _, r := range ft.rows {
 		total += r.Seconds * float64(len(r.Acc))
 	}
-	fmt.Fprintf(&b, "Seeds %s; test accuracy on the test split, mean ± sample std over seeds. Machine: %s, GOMAXPROCS %d, AVX2/FMA kernel %v, %s; commit %s. %d points; %s of run time in total (reused runs keep their own), %s of wall time for this invocation.\n\n",
+	fmt.Fprintf(&b, "Seeds %s (a point trimmed by the budget runs with fewer: see its per-seed column and the budget line); test accuracy on the test split, mean ± sample std over seeds. Machine: %s, GOMAXPROCS %d, AVX2/FMA kernel %v, %s; commit %s. %d points; %s of run time in total (reused runs keep their own), %s of wall time for this invocation.\n\n",
 		strings.Join(seeds, ", "), cpuName(), runtime.GOMAXPROCS(0), nn.SIMD(), runtime.Version(), orUnknown(Commit()), len(ft.rows), fmtDur(total), fmtDur(ft.elapsed.Seconds()))
 	if plot != "" {
 		fmt.Fprintf(&b, "![%s: test accuracy against adapter parameters](%s)\n\n", task, plot)

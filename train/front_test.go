@@ -151,38 +151,50 @@ func TestFrontPlan(t *testing.T) {
 	assert.ErrorContains(t, err, "unknown task")
 }
 
-// TestFrontTrim: within the budget (or without one) every point is kept; over it the front
-// is refused, or with trim the points of the highest priority go first (the last of the plan
-// first), then every point runs with one seed and dropped points come back while they fit;
-// when even the core with one seed is over, it is refused.
+// TestFrontTrim: within the budget (or without one) every point is kept with every seed;
+// over it the front is refused, or with trim the points of the highest priority (the last
+// of the plan first) go to one seed, then are dropped; then every point runs with one seed
+// and dropped points come back while they fit; when even the core with one seed is over, it
+// is refused.
 func TestFrontTrim(t *testing.T) {
-	pt := func(slug string, prio int) FrontPoint { return FrontPoint{Slug: slug, Name: slug, Priority: prio} }
+	seeds := []uint64{1, 2, 3}
+	pt := func(slug string, prio int) FrontPoint {
+		return FrontPoint{Slug: slug, Name: slug, Priority: prio, Seeds: seeds}
+	}
 	plan := []FrontPoint{pt("core", 0), pt("alllinear", 1), pt("L1", 2), pt("L4", 2), pt("K", 3)}
-	cost := func(ps []FrontPoint, seeds []uint64) float64 { return 10 * float64(len(ps)*len(seeds)) }
+	cost := func(ps []FrontPoint) float64 {
+		n := 0
+		for _, p := range ps {
+			n += len(p.Seeds)
+		}
+		return 10 * float64(n)
+	}
 	tests := []struct {
-		name      string
-		budget    time.Duration
-		trim      bool
-		seeds     []uint64
-		keep      []string
-		keepSeeds int
-		notes     []string
-		err       string
+		name   string
+		budget time.Duration
+		trim   bool
+		keep   []string // slug:seeds
+		notes  []string
+		err    string
 	}{
-		{"no budget", 0, false, []uint64{1, 2, 3}, []string{"core", "alllinear", "L1", "L4", "K"}, 3, nil, ""},
-		{"within", 150 * time.Second, false, []uint64{1, 2, 3}, []string{"core", "alllinear", "L1", "L4", "K"}, 3, nil, ""},
-		{"over refused", 149 * time.Second, false, []uint64{1, 2, 3}, nil, 0, nil, "exceeds --budget 2m29s"},
-		{"trim K then last L", 90 * time.Second, true, []uint64{1, 2, 3}, []string{"core", "alllinear", "L1"}, 3,
-			[]string{"dropped K", "dropped L4"}, ""},
-		{"trim to core", 30 * time.Second, true, []uint64{1, 2, 3}, []string{"core"}, 3,
-			[]string{"dropped K", "dropped L4", "dropped L1", "dropped alllinear"}, ""},
-		{"one seed, refilled", 25 * time.Second, true, []uint64{1, 2, 3}, []string{"core", "alllinear"}, 1,
-			[]string{"every point runs with seed 1 only", "dropped L4", "dropped L1", "dropped K"}, ""},
-		{"core too big", 5 * time.Second, true, []uint64{1, 2, 3}, nil, 0, nil, "even trimmed to the core points (1) with one seed"},
+		{"no budget", 0, false, []string{"core:3", "alllinear:3", "L1:3", "L4:3", "K:3"}, nil, ""},
+		{"within", 150 * time.Second, false, []string{"core:3", "alllinear:3", "L1:3", "L4:3", "K:3"}, nil, ""},
+		{"over refused", 149 * time.Second, false, nil, nil, "exceeds --budget 2m29s"},
+		{"K to one seed", 130 * time.Second, true, []string{"core:3", "alllinear:3", "L1:3", "L4:3", "K:1"},
+			[]string{"first seed only: K"}, ""},
+		{"variations to one seed", 90 * time.Second, true, []string{"core:3", "alllinear:3", "L1:1", "L4:1", "K:1"},
+			[]string{"first seed only: L1, L4, K"}, ""},
+		{"all but core to one seed", 70 * time.Second, true, []string{"core:3", "alllinear:1", "L1:1", "L4:1", "K:1"},
+			[]string{"first seed only: alllinear, L1, L4, K"}, ""},
+		{"then dropped", 50 * time.Second, true, []string{"core:3", "alllinear:1", "L1:1"},
+			[]string{"first seed only: alllinear, L1, L4, K", "dropped: K, L4"}, ""},
+		{"one seed, refilled", 25 * time.Second, true, []string{"core:1", "alllinear:1"},
+			[]string{"every point runs with its first seed only", "dropped: L4, L1, K"}, ""},
+		{"core too big", 5 * time.Second, true, nil, nil, "even trimmed to the core points (1) with one seed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			keep, seeds, notes, err := frontTrim(plan, tt.seeds, tt.budget, tt.trim, cost)
+			keep, notes, err := frontTrim(plan, tt.budget, tt.trim, cost)
 			if tt.err != "" {
 				assert.ErrorContains(t, err, tt.err)
 				return
@@ -190,13 +202,15 @@ func TestFrontTrim(t *testing.T) {
 			require.NoError(t, err)
 			var got []string
 			for _, p := range keep {
-				got = append(got, p.Slug)
+				got = append(got, p.Slug+":"+strconv.Itoa(len(p.Seeds)))
 			}
 			assert.Equal(t, tt.keep, got)
-			assert.Len(t, seeds, tt.keepSeeds)
 			assert.Equal(t, tt.notes, notes)
 			if tt.budget > 0 {
-				assert.LessOrEqual(t, cost(keep, seeds), tt.budget.Seconds())
+				assert.LessOrEqual(t, cost(keep), tt.budget.Seconds())
+			}
+			for _, p := range plan {
+				assert.Len(t, p.Seeds, 3, "the plan given is not modified")
 			}
 		})
 	}
