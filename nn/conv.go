@@ -243,14 +243,7 @@ func im2col[T Float](cols, x []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) {
 					continue
 				}
 				line := x[(ch*h+iy)*w : (ch*h+iy+1)*w]
-				for xo := xlo; xo < xhi; xo++ {
-					src := line[xo*sw-pl : xo*sw-pl+kw]
-					dst := block[xo*k+q : xo*k+q+kw]
-					dst = dst[:len(src)]
-					for j, v := range src {
-						dst[j] = v
-					}
-				}
+				copyWindows(block, line, k, q, kw, sw, pl, xlo, xhi)
 				for xo := 0; xo < ow; xo++ {
 					if xo >= xlo && xo < xhi {
 						continue
@@ -289,11 +282,7 @@ func col2im[T Float](dx, cols []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) 
 					src := block[xo*k+q : xo*k+q+kw]
 					ix0 := xo*sw - pl
 					if xo >= xlo && xo < xhi {
-						seg := line[ix0 : ix0+kw]
-						seg = seg[:len(src)]
-						for j, v := range src {
-							seg[j] += v
-						}
+						addWindow(line[ix0:ix0+kw], src)
 						continue
 					}
 					for j, v := range src {
@@ -303,6 +292,53 @@ func col2im[T Float](dx, cols []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) 
 					}
 				}
 			}
+		}
+	}
+}
+
+// copyWindows copies the kw-wide windows line[xo·sw − pl :] of the output columns xo in
+// [lo, hi) (inside the line) to block[xo·k + q :], with fixed-size copies for the common
+// kernel widths (a loop over 3-7 elements per window costs more than the copy).
+func copyWindows[T Float](block, line []T, k, q, kw, sw, pl, lo, hi int) {
+	switch kw {
+	case 3:
+		for xo := lo; xo < hi; xo++ {
+			*(*[3]T)(block[xo*k+q:]) = *(*[3]T)(line[xo*sw-pl:])
+		}
+	case 5:
+		for xo := lo; xo < hi; xo++ {
+			*(*[5]T)(block[xo*k+q:]) = *(*[5]T)(line[xo*sw-pl:])
+		}
+	case 7:
+		for xo := lo; xo < hi; xo++ {
+			*(*[7]T)(block[xo*k+q:]) = *(*[7]T)(line[xo*sw-pl:])
+		}
+	default:
+		for xo := lo; xo < hi; xo++ {
+			copy(block[xo*k+q:xo*k+q+kw], line[xo*sw-pl:xo*sw-pl+kw])
+		}
+	}
+}
+
+// addWindow adds src to dst (len(src) == len(dst)), unrolled for the common kernel widths.
+func addWindow[T Float](dst, src []T) {
+	switch len(src) {
+	case 3:
+		d, s := (*[3]T)(dst), (*[3]T)(src)
+		d[0] += s[0]
+		d[1] += s[1]
+		d[2] += s[2]
+	case 5:
+		d, s := (*[5]T)(dst), (*[5]T)(src)
+		d[0] += s[0]
+		d[1] += s[1]
+		d[2] += s[2]
+		d[3] += s[3]
+		d[4] += s[4]
+	default:
+		dst = dst[:len(src)]
+		for j, v := range src {
+			dst[j] += v
 		}
 	}
 }
