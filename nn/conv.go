@@ -282,7 +282,11 @@ func col2im[T Float](dx, cols []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) 
 					src := block[xo*k+q : xo*k+q+kw]
 					ix0 := xo*sw - pl
 					if xo >= xlo && xo < xhi {
-						addWindow(line[ix0:ix0+kw], src)
+						seg := line[ix0 : ix0+kw]
+						seg = seg[:len(src)]
+						for j, v := range src {
+							seg[j] += v
+						}
 						continue
 					}
 					for j, v := range src {
@@ -316,29 +320,6 @@ func copyWindows[T Float](block, line []T, k, q, kw, sw, pl, lo, hi int) {
 	default:
 		for xo := lo; xo < hi; xo++ {
 			copy(block[xo*k+q:xo*k+q+kw], line[xo*sw-pl:xo*sw-pl+kw])
-		}
-	}
-}
-
-// addWindow adds src to dst (len(src) == len(dst)), unrolled for the common kernel widths.
-func addWindow[T Float](dst, src []T) {
-	switch len(src) {
-	case 3:
-		d, s := (*[3]T)(dst), (*[3]T)(src)
-		d[0] += s[0]
-		d[1] += s[1]
-		d[2] += s[2]
-	case 5:
-		d, s := (*[5]T)(dst), (*[5]T)(src)
-		d[0] += s[0]
-		d[1] += s[1]
-		d[2] += s[2]
-		d[3] += s[3]
-		d[4] += s[4]
-	default:
-		dst = dst[:len(src)]
-		for j, v := range src {
-			dst[j] += v
 		}
 	}
 }
