@@ -136,18 +136,25 @@ func (cv *Conv2D[T]) Forward(x *Tensor[T]) *Tensor[T] {
 		panic(fmt.Sprintf("nn: Conv2D.Forward: map returned %v, want (%d, %d)", y2.Shape, n*p, oc))
 	}
 	y := New[T](n, oc, oh, ow)
+	transposeEach(y.Data, y2.Data, n, p, oc)
+	return y
+}
+
+// transposeEach transposes n matrices stored one after another: src holds n rows × cols
+// matrices (the map's (N·OH·OW, OC) output, or dy (N, OC, OH, OW)), dst gets their n
+// transposes, one image per task of ParallelFor.
+func transposeEach[T Float](dst, src []T, n, rows, cols int) {
+	size := rows * cols
 	ParallelFor(n, 1, func(lo, hi int) {
 		for img := lo; img < hi; img++ {
-			src := y2.Data[img*p*oc : (img+1)*p*oc]
-			dst := y.Data[img*oc*p : (img+1)*oc*p]
-			for q := 0; q < p; q++ {
-				for o, v := range src[q*oc : (q+1)*oc] {
-					dst[o*p+q] = v
+			s, d := src[img*size:(img+1)*size], dst[img*size:(img+1)*size]
+			for r := 0; r < rows; r++ {
+				for c, v := range s[r*cols : (r+1)*cols] {
+					d[c*rows+r] = v
 				}
 			}
 		}
 	})
-	return y
 }
 
 // Backward returns ∂loss/∂x for dy of shape (N, OC, OH, OW), accumulating the map's
@@ -187,17 +194,7 @@ func (cv *Conv2D[T]) dyToRows(dy *Tensor[T]) *Tensor[T] {
 		panic(fmt.Sprintf("nn: Conv2D.Backward: dy %v, want %v", dy.Shape, []int{n, oc, cv.oh, cv.ow}))
 	}
 	cv.dyRows = ensure(cv.dyRows, n*p*oc)
-	ParallelFor(n, 1, func(lo, hi int) {
-		for img := lo; img < hi; img++ {
-			src := dy.Data[img*oc*p : (img+1)*oc*p]
-			dst := cv.dyRows[img*p*oc : (img+1)*p*oc]
-			for o := 0; o < oc; o++ {
-				for q, v := range src[o*p : (o+1)*p] {
-					dst[q*oc+o] = v
-				}
-			}
-		}
-	})
+	transposeEach(cv.dyRows, dy.Data, n, oc, p)
 	return FromSlice(cv.dyRows, n*p, oc)
 }
 

@@ -136,24 +136,41 @@ func (x *Batch) applyOp(op *circuit.Op, env circuit.Env, mode opMode) error {
 // where a control is 0 the derivative is zero; an op that does not depend on wrt zeroes the
 // batch, and so does a barrier. It is the building block of adjoint (backward) differentiation.
 func (x *Batch) ApplyOpDerivative(op *circuit.Op, env circuit.Env, wrt string) error {
-	if op.Kind == circuit.Barrier {
-		clear(x.Data)
-		return nil
-	}
-	controls, targets, dm, err := derivBlock(op, env, wrt)
+	controls, targets, dm, err := derivOp(x.Data, op, env, wrt, x.Qubits)
 	if err != nil || dm == nil {
-		return err
-	}
-	if err := checkOpQubits(op, x.Qubits); err != nil {
 		return err
 	}
 	x.ApplyControlled(controls, targets, dm)
 	if len(controls) > 0 {
-		proj := make([]complex128, 1<<len(controls))
-		proj[len(proj)-1] = 1
-		x.ApplyDiag(controls, proj)
+		x.ApplyDiag(controls, controlsSet[complex128](len(controls)))
 	}
 	return nil
+}
+
+// derivOp is the start of ApplyOpDerivative on a batch of n qubits holding data: the
+// controls, targets and ∂G/∂wrt of op (checked against the qubits), or a nil matrix when
+// there is nothing to apply. A barrier's derivative is zero: it clears data.
+func derivOp[T float64 | complex128](data []T, op *circuit.Op, env circuit.Env, wrt string, n int) (controls, targets []int, dm []complex128, err error) {
+	if op.Kind == circuit.Barrier {
+		clear(data)
+		return nil, nil, nil, nil
+	}
+	controls, targets, dm, err = derivBlock(op, env, wrt)
+	if err != nil || dm == nil {
+		return nil, nil, nil, err
+	}
+	if err := checkOpQubits(op, n); err != nil {
+		return nil, nil, nil, err
+	}
+	return controls, targets, dm, nil
+}
+
+// controlsSet returns the diagonal of k control qubits that keeps the rows where every
+// control is 1 and zeroes the others.
+func controlsSet[T float64 | complex128](k int) []T {
+	proj := make([]T, 1<<k)
+	proj[len(proj)-1] = 1
+	return proj
 }
 
 // ApplyOp applies a real gate operation to every column. A gate with complex entries (rz,
@@ -195,15 +212,8 @@ func (x *RealBatch) ApplyOpDerivative(op *circuit.Op, env circuit.Env, wrt strin
 	if op.Kind == circuit.GateOp && op.Gate != nil && !op.Gate.Real {
 		return notRealError(op)
 	}
-	if op.Kind == circuit.Barrier {
-		clear(x.Data)
-		return nil
-	}
-	controls, targets, dm, err := derivBlock(op, env, wrt)
+	controls, targets, dm, err := derivOp(x.Data, op, env, wrt, x.Qubits)
 	if err != nil || dm == nil {
-		return err
-	}
-	if err := checkOpQubits(op, x.Qubits); err != nil {
 		return err
 	}
 	fm, ok := realCoefs(dm, nil)
@@ -212,9 +222,7 @@ func (x *RealBatch) ApplyOpDerivative(op *circuit.Op, env circuit.Env, wrt strin
 	}
 	x.ApplyControlled(controls, targets, fm)
 	if len(controls) > 0 {
-		proj := make([]float64, 1<<len(controls))
-		proj[len(proj)-1] = 1
-		x.ApplyDiag(controls, proj)
+		x.ApplyDiag(controls, controlsSet[float64](len(controls)))
 	}
 	return nil
 }

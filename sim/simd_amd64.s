@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "simd_amd64.h"
 
 // AVX2 inner loops of the gate kernels (see simd_amd64.go). Every result is computed with
 // separate VMULPD and VADDPD/VADDSUBPD in the order of the portable Go expressions, never
@@ -12,33 +13,58 @@
 // where swap exchanges re and im (VPERMILPD $5): the real part is Go's ac−bd and the
 // imaginary part its ad+bc.
 
-// CMUL2 sets oa = m0·x + m1·y and ob = m2·x + m3·y for complex vectors x, y whose swaps are
-// xs, ys; the coefficients are in Y8..Y15 (m0r m0i m1r m1i m2r m2i m3r m3i); t1, t2 are
-// scratch.
+// CMAC sets o = m·x + n·y for complex vectors x, y whose swaps are xs, ys, with the parts of
+// m in mr, mi and of n in nr, ni; t1, t2 are scratch. CMUL2 sets oa = m0·x + m1·y and
+// ob = m2·x + m3·y with the coefficients in Y8..Y15 (m0r m0i m1r m1i m2r m2i m3r m3i).
+#define CMAC(mr, mi, nr, ni, x, y, xs, ys, o, t1, t2) \
+	VMULPD    mr, x, o;      \
+	VMULPD    mi, xs, t1;    \
+	VADDSUBPD t1, o, o;      \
+	VMULPD    nr, y, t1;     \
+	VMULPD    ni, ys, t2;    \
+	VADDSUBPD t2, t1, t1;    \
+	VADDPD    t1, o, o
 #define CMUL2(x, y, xs, ys, oa, ob, t1, t2) \
-	VMULPD    Y8, x, oa;     \
-	VMULPD    Y9, xs, t1;    \
-	VADDSUBPD t1, oa, oa;    \
-	VMULPD    Y10, y, t1;    \
-	VMULPD    Y11, ys, t2;   \
-	VADDSUBPD t2, t1, t1;    \
-	VADDPD    t1, oa, oa;    \
-	VMULPD    Y12, x, ob;    \
-	VMULPD    Y13, xs, t1;   \
-	VADDSUBPD t1, ob, ob;    \
-	VMULPD    Y14, y, t1;    \
-	VMULPD    Y15, ys, t2;   \
-	VADDSUBPD t2, t1, t1;    \
-	VADDPD    t1, ob, ob
+	CMAC(Y8, Y9, Y10, Y11, x, y, xs, ys, oa, t1, t2); \
+	CMAC(Y12, Y13, Y14, Y15, x, y, xs, ys, ob, t1, t2)
+
+// PAIRF64 sets ox = m0·x + m1·y and oy = m2·x + m3·y for float64 vectors x, y, with the
+// coefficients broadcast in Y12..Y15; tx, ty are scratch.
+#define PAIRF64(x, y, ox, oy, tx, ty) \
+	VMULPD Y12, x, ox; VMULPD Y13, y, tx; VADDPD tx, ox, ox; \
+	VMULPD Y14, x, oy; VMULPD Y15, y, ty; VADDPD ty, oy, oy
+
+// BCAST8 broadcasts the real and imaginary parts of the four complex128 coefficients into
+// Y8..Y15 (m0r m0i m1r m1i m2r m2i m3r m3i).
+#define BCAST8(m0r, m0i, m1r, m1i, m2r, m2i, m3r, m3i) \
+	VBROADCASTSD m0r, Y8; VBROADCASTSD m0i, Y9; VBROADCASTSD m1r, Y10; VBROADCASTSD m1i, Y11; \
+	VBROADCASTSD m2r, Y12; VBROADCASTSD m2i, Y13; VBROADCASTSD m3r, Y14; VBROADCASTSD m3i, Y15
+
+// SWAPLOOP multiplies each of the CX vectors x at SI by ca and adds OP (VADDPD or VADDSUBPD)
+// cb·SWAP(x), two vectors at a time (label l2), then one (label l1); it ends at l1's last
+// store when none is left, or jumps to done when CX is zero there.
+#define SWAPMUL(OP, ca, cb, x, s) VMULPD ca, x, x; VMULPD cb, s, s; OP s, x, x
+#define SWAPLOOP(l2, l1, done, SWAP, OP, ca, cb) \
+l2: \
+	CMPQ CX, $2; JLT l1; \
+	VMOVUPD (SI), Y0; VMOVUPD 32(SI), Y1; SWAP(Y0, Y2); SWAP(Y1, Y3); \
+	SWAPMUL(OP, ca, cb, Y0, Y2); SWAPMUL(OP, ca, cb, Y1, Y3); \
+	VMOVUPD Y0, (SI); VMOVUPD Y1, 32(SI); ADDQ $64, SI; SUBQ $2, CX; JMP l2; \
+l1: \
+	TESTQ CX, CX; JZ done; \
+	VMOVUPD (SI), Y0; SWAP(Y0, Y2); SWAPMUL(OP, ca, cb, Y0, Y2); VMOVUPD Y0, (SI)
+
+// SWAP128 sets s to x with its two 128-bit halves exchanged.
+#define SWAP128(x, s) VPERM2F128 $1, x, x, s
+
+// SPLIT64 broadcasts the real and the imaginary part of each complex128 at m over its lanes.
+#define SPLIT64(m, re, im) VMOVDDUP m, re; VPERMILPD $0xF, m, im
 
 // func pairVecF64(a, b *float64, nvec, stride int, m0, m1, m2, m3 float64)
 // For k < nvec, with x, y the 4 float64 at a+k·stride, b+k·stride (bytes):
 // x, y = m0·x + m1·y, m2·x + m3·y.
 TEXT ·pairVecF64(SB), NOSPLIT, $0-64
-	MOVQ         a+0(FP), SI
-	MOVQ         b+8(FP), DI
-	MOVQ         nvec+16(FP), CX
-	MOVQ         stride+24(FP), R8
+	PAIRARGS
 	LEAQ         (R8)(R8*1), R9
 	VBROADCASTSD m0+32(FP), Y12
 	VBROADCASTSD m1+40(FP), Y13
@@ -52,18 +78,8 @@ pf64loop2:
 	VMOVUPD (DI), Y1
 	VMOVUPD (SI)(R8*1), Y2
 	VMOVUPD (DI)(R8*1), Y3
-	VMULPD  Y12, Y0, Y4
-	VMULPD  Y13, Y1, Y5
-	VADDPD  Y5, Y4, Y4
-	VMULPD  Y14, Y0, Y6
-	VMULPD  Y15, Y1, Y7
-	VADDPD  Y7, Y6, Y6
-	VMULPD  Y12, Y2, Y8
-	VMULPD  Y13, Y3, Y9
-	VADDPD  Y9, Y8, Y8
-	VMULPD  Y14, Y2, Y10
-	VMULPD  Y15, Y3, Y11
-	VADDPD  Y11, Y10, Y10
+	PAIRF64(Y0, Y1, Y4, Y6, Y5, Y7)
+	PAIRF64(Y2, Y3, Y8, Y10, Y9, Y11)
 	VMOVUPD Y4, (SI)
 	VMOVUPD Y6, (DI)
 	VMOVUPD Y8, (SI)(R8*1)
@@ -79,12 +95,7 @@ pf64one:
 	JZ      pf64done
 	VMOVUPD (SI), Y0
 	VMOVUPD (DI), Y1
-	VMULPD  Y12, Y0, Y4
-	VMULPD  Y13, Y1, Y5
-	VADDPD  Y5, Y4, Y4
-	VMULPD  Y14, Y0, Y6
-	VMULPD  Y15, Y1, Y7
-	VADDPD  Y7, Y6, Y6
+	PAIRF64(Y0, Y1, Y4, Y6, Y5, Y7)
 	VMOVUPD Y4, (SI)
 	VMOVUPD Y6, (DI)
 
@@ -96,63 +107,28 @@ pf64done:
 // For k < nvec, with x, y the 2 complex128 at a+k·stride, b+k·stride (bytes):
 // x, y = m0·x + m1·y, m2·x + m3·y.
 TEXT ·pairVecC128(SB), NOSPLIT, $0-96
-	MOVQ         a+0(FP), SI
-	MOVQ         b+8(FP), DI
-	MOVQ         nvec+16(FP), CX
-	MOVQ         stride+24(FP), R8
-	VBROADCASTSD m0_real+32(FP), Y8
-	VBROADCASTSD m0_imag+40(FP), Y9
-	VBROADCASTSD m1_real+48(FP), Y10
-	VBROADCASTSD m1_imag+56(FP), Y11
-	VBROADCASTSD m2_real+64(FP), Y12
-	VBROADCASTSD m2_imag+72(FP), Y13
-	VBROADCASTSD m3_real+80(FP), Y14
-	VBROADCASTSD m3_imag+88(FP), Y15
-	TESTQ        CX, CX
-	JZ           pc128done
-
-pc128loop:
-	VMOVUPD   (SI), Y0
-	VMOVUPD   (DI), Y1
-	VPERMILPD $5, Y0, Y2
-	VPERMILPD $5, Y1, Y3
-	CMUL2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
-	VMOVUPD   Y4, (SI)
-	VMOVUPD   Y5, (DI)
-	ADDQ      R8, SI
-	ADDQ      R8, DI
-	DECQ      CX
-	JNZ       pc128loop
-
-pc128done:
-	VZEROUPPER
-	RET
+	PAIRARGS
+	BCAST8(m0_real+32(FP), m0_imag+40(FP), m1_real+48(FP), m1_imag+56(FP), m2_real+64(FP), m2_imag+72(FP), m3_real+80(FP), m3_imag+88(FP))
+	PAIRLOOP(VMOVUPD, SWAP64(Y0, Y2); SWAP64(Y1, Y3); CMUL2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7))
 
 // func pairShort1C128(d *complex128, nblk2 int, m0, m1, m2, m3 complex128)
 // d holds 2·nblk2 blocks [a b] of two complex128; each becomes [m0·a + m1·b, m2·a + m3·b].
 // Two blocks [a0 b0] [a1 b1] are transposed to x = [a0 a1], y = [b0 b1], transformed and
 // transposed back.
 TEXT ·pairShort1C128(SB), NOSPLIT, $0-80
-	MOVQ         d+0(FP), SI
-	MOVQ         nblk2+8(FP), CX
-	VBROADCASTSD m0_real+16(FP), Y8
-	VBROADCASTSD m0_imag+24(FP), Y9
-	VBROADCASTSD m1_real+32(FP), Y10
-	VBROADCASTSD m1_imag+40(FP), Y11
-	VBROADCASTSD m2_real+48(FP), Y12
-	VBROADCASTSD m2_imag+56(FP), Y13
-	VBROADCASTSD m3_real+64(FP), Y14
-	VBROADCASTSD m3_imag+72(FP), Y15
-	TESTQ        CX, CX
-	JZ           ps1done
+	MOVQ d+0(FP), SI
+	MOVQ nblk2+8(FP), CX
+	BCAST8(m0_real+16(FP), m0_imag+24(FP), m1_real+32(FP), m1_imag+40(FP), m2_real+48(FP), m2_imag+56(FP), m3_real+64(FP), m3_imag+72(FP))
+	TESTQ CX, CX
+	JZ    ps1done
 
 ps1loop:
 	VMOVUPD    (SI), Y0
 	VMOVUPD    32(SI), Y1
 	VPERM2F128 $0x20, Y1, Y0, Y2 // x = [a0 a1]
 	VPERM2F128 $0x31, Y1, Y0, Y3 // y = [b0 b1]
-	VPERMILPD  $5, Y2, Y0
-	VPERMILPD  $5, Y3, Y1
+	SWAP64(Y2, Y0)
+	SWAP64(Y3, Y1)
 	CMUL2(Y2, Y3, Y0, Y1, Y4, Y5, Y6, Y7)
 	VPERM2F128 $0x20, Y5, Y4, Y0 // [a0' b0']
 	VPERM2F128 $0x31, Y5, Y4, Y1 // [a1' b1']
@@ -171,115 +147,17 @@ ps1done:
 // elements of each 128-bit half exchanged (sw128 false) or with the halves exchanged
 // (sw128 true).
 TEXT ·pairLaneF64(SB), NOSPLIT, $0-25
-	MOVQ    d+0(FP), SI
-	MOVQ    nvec+8(FP), CX
-	MOVQ    c+16(FP), R8
+	LANEARGS
 	MOVBLZX sw128+24(FP), AX
 	VMOVUPD (R8), Y12
 	VMOVUPD 32(R8), Y13
 	TESTL   AX, AX
 	JNZ     plh
-
-pll2:
-	CMPQ      CX, $2
-	JLT       pll1
-	VMOVUPD   (SI), Y0
-	VMOVUPD   32(SI), Y1
-	VPERMILPD $5, Y0, Y2
-	VPERMILPD $5, Y1, Y3
-	VMULPD    Y12, Y0, Y0
-	VMULPD    Y13, Y2, Y2
-	VADDPD    Y2, Y0, Y0
-	VMULPD    Y12, Y1, Y1
-	VMULPD    Y13, Y3, Y3
-	VADDPD    Y3, Y1, Y1
-	VMOVUPD   Y0, (SI)
-	VMOVUPD   Y1, 32(SI)
-	ADDQ      $64, SI
-	SUBQ      $2, CX
-	JMP       pll2
-
-pll1:
-	TESTQ     CX, CX
-	JZ        pldone
-	VMOVUPD   (SI), Y0
-	VPERMILPD $5, Y0, Y2
-	VMULPD    Y12, Y0, Y0
-	VMULPD    Y13, Y2, Y2
-	VADDPD    Y2, Y0, Y0
-	VMOVUPD   Y0, (SI)
-	JMP       pldone
-
-plh:
-	CMPQ       CX, $2
-	JLT        plh1
-	VMOVUPD    (SI), Y0
-	VMOVUPD    32(SI), Y1
-	VPERM2F128 $1, Y0, Y0, Y2
-	VPERM2F128 $1, Y1, Y1, Y3
-	VMULPD     Y12, Y0, Y0
-	VMULPD     Y13, Y2, Y2
-	VADDPD     Y2, Y0, Y0
-	VMULPD     Y12, Y1, Y1
-	VMULPD     Y13, Y3, Y3
-	VADDPD     Y3, Y1, Y1
-	VMOVUPD    Y0, (SI)
-	VMOVUPD    Y1, 32(SI)
-	ADDQ       $64, SI
-	SUBQ       $2, CX
-	JMP        plh
-
-plh1:
-	TESTQ      CX, CX
-	JZ         pldone
-	VMOVUPD    (SI), Y0
-	VPERM2F128 $1, Y0, Y0, Y2
-	VMULPD     Y12, Y0, Y0
-	VMULPD     Y13, Y2, Y2
-	VADDPD     Y2, Y0, Y0
-	VMOVUPD    Y0, (SI)
+	SWAPLOOP(pll2, pll1, pldone, SWAP64, VADDPD, Y12, Y13)
+	JMP     pldone
+	SWAPLOOP(plh, plh1, pldone, SWAP128, VADDPD, Y12, Y13)
 
 pldone:
-	VZEROUPPER
-	RET
-
-// func scaleVecF64(a *float64, nvec int, v float64)
-// Multiplies the nvec vectors of 4 float64 at a by v.
-TEXT ·scaleVecF64(SB), NOSPLIT, $0-24
-	MOVQ         a+0(FP), SI
-	MOVQ         nvec+8(FP), CX
-	VBROADCASTSD v+16(FP), Y15
-
-sf4:
-	CMPQ    CX, $4
-	JLT     sf1
-	VMOVUPD (SI), Y0
-	VMOVUPD 32(SI), Y1
-	VMOVUPD 64(SI), Y2
-	VMOVUPD 96(SI), Y3
-	VMULPD  Y15, Y0, Y0
-	VMULPD  Y15, Y1, Y1
-	VMULPD  Y15, Y2, Y2
-	VMULPD  Y15, Y3, Y3
-	VMOVUPD Y0, (SI)
-	VMOVUPD Y1, 32(SI)
-	VMOVUPD Y2, 64(SI)
-	VMOVUPD Y3, 96(SI)
-	ADDQ    $128, SI
-	SUBQ    $4, CX
-	JMP     sf4
-
-sf1:
-	TESTQ   CX, CX
-	JZ      sfdone
-	VMOVUPD (SI), Y0
-	VMULPD  Y15, Y0, Y0
-	VMOVUPD Y0, (SI)
-	ADDQ    $32, SI
-	DECQ    CX
-	JMP     sf1
-
-sfdone:
 	VZEROUPPER
 	RET
 
@@ -291,40 +169,11 @@ TEXT ·scaleVecC128(SB), NOSPLIT, $0-32
 	MOVQ         nvec+8(FP), CX
 	VBROADCASTSD v_real+16(FP), Y14
 	VBROADCASTSD v_imag+24(FP), Y15
-
-sc2:
-	CMPQ      CX, $2
-	JLT       sc1
-	VMOVUPD   (SI), Y0
-	VMOVUPD   32(SI), Y1
-	VPERMILPD $5, Y0, Y2
-	VPERMILPD $5, Y1, Y3
-	VMULPD    Y14, Y0, Y0
-	VMULPD    Y15, Y2, Y2
-	VADDSUBPD Y2, Y0, Y0
-	VMULPD    Y14, Y1, Y1
-	VMULPD    Y15, Y3, Y3
-	VADDSUBPD Y3, Y1, Y1
-	VMOVUPD   Y0, (SI)
-	VMOVUPD   Y1, 32(SI)
-	ADDQ      $64, SI
-	SUBQ      $2, CX
-	JMP       sc2
-
-sc1:
-	TESTQ     CX, CX
-	JZ        scdone
-	VMOVUPD   (SI), Y0
-	VPERMILPD $5, Y0, Y2
-	VMULPD    Y14, Y0, Y0
-	VMULPD    Y15, Y2, Y2
-	VADDSUBPD Y2, Y0, Y0
-	VMOVUPD   Y0, (SI)
+	SWAPLOOP(sc2, sc1, scdone, SWAP64, VADDSUBPD, Y14, Y15)
 
 scdone:
 	VZEROUPPER
 	RET
-
 // func prefetchL2(p *float64, nlines int)
 // Issues PREFETCHT1 for the nlines cache lines from p: a hint that moves the lines towards
 // the core's L2 without occupying the L1 miss buffers while they arrive.
@@ -383,26 +232,9 @@ swdone:
 // Multiplies the nvec vectors of 2 complex128 at a by those at p, element by element, as Go
 // does: (ac−bd) + (ad+bc)i (no FMA: bit-identical to the Go loop).
 TEXT ·mulVecC128(SB), NOSPLIT, $0-24
-	MOVQ  a+0(FP), SI
-	MOVQ  p+8(FP), DI
-	MOVQ  nvec+16(FP), CX
-	TESTQ CX, CX
-	JZ    mvdone
+	MULVEC(VMOVUPD, VMULPD, VADDSUBPD, SPLIT64, SWAP64)
 
-mvloop:
-	VMOVUPD   (SI), Y0
-	VMOVDDUP  (DI), Y1
-	VPERMILPD $0xF, (DI), Y2
-	VPERMILPD $5, Y0, Y3
-	VMULPD    Y1, Y0, Y0
-	VMULPD    Y2, Y3, Y3
-	VADDSUBPD Y3, Y0, Y0
-	VMOVUPD   Y0, (SI)
-	ADDQ      $32, SI
-	ADDQ      $32, DI
-	DECQ      CX
-	JNZ       mvloop
-
-mvdone:
-	VZEROUPPER
-	RET
+// func scaleVecF64(a *float64, nvec int, v float64)
+// Multiplies the nvec vectors of 4 float64 at a by v.
+TEXT ·scaleVecF64(SB), NOSPLIT, $0-24
+	SCALEVEC(VMOVUPD, VMULPD, VBROADCASTSD)

@@ -53,12 +53,14 @@ func ansatzFiles(spec string) (map[int]*circuit.Circuit, error) {
 	return out, nil
 }
 
-// checkAdapterSpec validates the ansatz, start and rank pattern settings on their own.
-func checkAdapterSpec(method Method, spec, start string, pattern map[string]int) error {
+// check validates the ansatz, start and rank pattern settings for a run of method on their
+// own.
+func (a AdapterSettings) check(method Method) error {
+	spec, start := a.Ansatz, a.Start
 	if method != QPEFT && (spec != "" || start != "") {
 		return fmt.Errorf("train: --ansatz and --start apply to qpeft, not %s", method)
 	}
-	if !method.Adapter() && len(pattern) > 0 {
+	if !method.Adapter() && len(a.RankPattern) > 0 {
 		return fmt.Errorf("train: --rank-pattern applies to qpeft, lora and adalora, not %s", method)
 	}
 	if isAnsatzFiles(spec) {
@@ -74,21 +76,21 @@ func checkAdapterSpec(method Method, spec, start string, pattern map[string]int)
 	return nil
 }
 
-// withAdapterSpec sets the ansatz (a family, or OpenQASM files: the circuit map), the start
-// and the rank pattern of an adapter configuration. Files that cannot be read leave the
-// circuits empty; checkAdapterSpec reports why.
-func withAdapterSpec(pc peft.Config, spec, start string, pattern map[string]int) peft.Config {
+// withSpec sets the ansatz (a family, or OpenQASM files: the circuit map), the start and the
+// rank pattern of an adapter configuration. Files that cannot be read leave the circuits
+// empty; check reports why.
+func (a AdapterSettings) withSpec(pc peft.Config) peft.Config {
 	if pc.Method != peft.MethodQuantumPEFT {
-		pc.RankPattern = pattern
+		pc.RankPattern = a.RankPattern
 		return pc
 	}
-	if isAnsatzFiles(spec) {
+	if isAnsatzFiles(a.Ansatz) {
 		pc.Map = ortho.KindCircuit
-		pc.Circuits, _ = ansatzFiles(spec)
+		pc.Circuits, _ = ansatzFiles(a.Ansatz)
 	} else {
-		pc.Ansatz = spec
+		pc.Ansatz = a.Ansatz
 	}
-	pc.Start, pc.RankPattern = start, pattern
+	pc.Start, pc.RankPattern = a.Start, a.RankPattern
 	return pc
 }
 

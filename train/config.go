@@ -86,6 +86,38 @@ type Config struct {
 	// Targets are the modules that get adapters (aliases such as conv1 allowed); empty means
 	// the model's default.
 	Targets []string `json:"targets,omitempty"`
+	// AdapterSettings are the adapters' rank, ansatz and schedule (adapter methods only).
+	AdapterSettings
+	// TrainSettings are the epochs, batch, learning rates and their schedule.
+	TrainSettings
+	// Seed seeds everything random: the new head, the adapters, the shuffling.
+	Seed uint64 `json:"seed"`
+	// TrainLimit and TestLimit use only the first N samples of each split (0: all).
+	TrainLimit int `json:"train_limit,omitempty"`
+	TestLimit  int `json:"test_limit,omitempty"`
+	// LogEvery is the number of steps averaged into one point of the training curve.
+	LogEvery int `json:"log_every"`
+	// GroupLRs are the adapters' per-group learning rates (0: LR).
+	GroupLRs
+	// ProbeSteps, for the adapter methods (with a new head) and full, first trains the new
+	// head alone for this many steps on the frozen features, at HeadLR on its own warm-up and
+	// cosine schedule, then fine-tunes from there: linear probing then fine-tuning (LP-FT,
+	// Kumar et al. 2022). 0: the head starts at zero.
+	ProbeSteps int `json:"probe_steps,omitempty"`
+	// Name, when set, is the run's label in tables instead of the generated one (a sweep
+	// names its head-only rows "head only (matched budget)" and "linear probe (long)").
+	Name string `json:"name,omitempty"`
+	// ValFraction, when positive, carves a validation part of that fraction out of the
+	// training samples (seeded by ValSeed, stratified by class: data.StratifiedSplit) and
+	// trains on the rest, evaluating on the validation part instead of the test split, for
+	// choosing learning rates without looking at the test set.
+	ValFraction float64 `json:"val_fraction,omitempty"`
+	ValSeed     uint64  `json:"val_seed,omitempty"`
+}
+
+// AdapterSettings are the adapter settings that image runs ([Config]) and text runs
+// ([TextConfig]) share; they apply to the adapter methods (qpeft, lora, adalora) only.
+type AdapterSettings struct {
 	// Rank is K (Quantum-PEFT) or r (LoRA, AdaLoRA).
 	Rank int `json:"rank,omitempty"`
 	// Layers is L of the Pauli ansatz (Quantum-PEFT).
@@ -110,6 +142,23 @@ type Config struct {
 	PruneStep  int `json:"prune_step,omitempty"`
 	// OrthWeight is AdaLoRA's orthogonality penalty γ.
 	OrthWeight float64 `json:"orth_weight,omitempty"`
+}
+
+// numericSet reports whether any numeric adapter setting is given (the ansatz, start and
+// rank pattern are checked by check).
+func (a AdapterSettings) numericSet() bool {
+	return a.Rank != 0 || a.Layers != 0 || a.Alpha != 0 || a.InitScale != 0 || a.ActiveRank != 0 || a.PruneStep != 0 || a.OrthWeight != 0
+}
+
+// peftConfig returns the adapter configuration of method m for a run of totalSteps steps.
+func (a AdapterSettings) peftConfig(m Method, seed uint64, totalSteps int) peft.Config {
+	return a.withSpec(peft.Config{Method: m.peftMethod(), Rank: a.Rank, Layers: a.Layers, Alpha: a.Alpha, InitScale: a.InitScale,
+		ActiveRank: a.ActiveRank, PruneStep: a.PruneStep, OrthWeight: a.OrthWeight, Seed: seed}).ForRun(totalSteps)
+}
+
+// TrainSettings are the optimisation settings that image runs ([Config]) and text runs
+// ([TextConfig]) share.
+type TrainSettings struct {
 	// Epochs, Batch and the learning rates: LR for the adapters (or every weight for full),
 	// HeadLR for the new head (0: LR). WeightDecay is AdamW's decoupled decay; Clip the
 	// global gradient-norm bound (0: none); WarmupFrac the fraction of steps of linear
@@ -121,29 +170,33 @@ type Config struct {
 	WeightDecay float64 `json:"weight_decay,omitempty"`
 	Clip        float64 `json:"clip,omitempty"`
 	WarmupFrac  float64 `json:"warmup_frac"`
-	// Seed seeds everything random: the new head, the adapters, the shuffling.
-	Seed uint64 `json:"seed"`
-	// TrainLimit and TestLimit use only the first N samples of each split (0: all).
-	TrainLimit int `json:"train_limit,omitempty"`
-	TestLimit  int `json:"test_limit,omitempty"`
-	// LogEvery is the number of steps averaged into one point of the training curve.
-	LogEvery int `json:"log_every"`
-	// GroupLRs are the adapters' per-group learning rates (0: LR).
-	GroupLRs
-	// ProbeSteps, for the adapter methods (with a new head) and full, first trains the new
-	// head alone for this many steps on the frozen features, at HeadLR on its own warm-up and
-	// cosine schedule, then fine-tunes from there: linear probing then fine-tuning (LP-FT,
-	// Kumar et al. 2022). 0: the head starts at zero.
-	ProbeSteps int `json:"probe_steps,omitempty"`
-	// Name, when set, is the run's label in tables instead of the generated one (a sweep
-	// names its head-only rows "head only (matched budget)" and "linear probe (long)").
-	Name string `json:"name,omitempty"`
-	// ValFraction, when positive, carves a validation part of that fraction out of the
-	// training samples (seeded by ValSeed, stratified by class: data.StratifiedSplit) and
-	// trains on the rest, evaluating on the validation part instead of the test split, for
-	// choosing learning rates without looking at the test set.
-	ValFraction float64 `json:"val_fraction,omitempty"`
-	ValSeed     uint64  `json:"val_seed,omitempty"`
+}
+
+// headLR returns the new head's learning rate in a run of method m.
+func (t TrainSettings) headLR(m Method) float64 {
+	if t.HeadLR > 0 && m != Head {
+		return t.HeadLR
+	}
+	return t.LR
+}
+
+// validate checks the settings, with batches of at most maxBatch.
+func (t TrainSettings) validate(maxBatch int) error {
+	bad := func(format string, args ...any) error { return fmt.Errorf("train: "+format, args...) }
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case t.Epochs < 1:
+		return bad("--epochs %d must be ≥ 1", t.Epochs)
+	case t.Batch < 1 || t.Batch > maxBatch:
+		return bad("--batch %d must be in 1..%d", t.Batch, maxBatch)
+	case !finite(t.LR) || t.LR <= 0 || !finite(t.HeadLR) || t.HeadLR < 0:
+		return bad("learning rates must be finite and positive (--lr %v, --head-lr %v)", t.LR, t.HeadLR)
+	case !finite(t.WeightDecay) || t.WeightDecay < 0 || !finite(t.Clip) || t.Clip < 0:
+		return bad("--weight-decay %v and --clip %v must be ≥ 0", t.WeightDecay, t.Clip)
+	case !finite(t.WarmupFrac) || t.WarmupFrac < 0 || t.WarmupFrac >= 1:
+		return bad("--warmup %v must be in [0, 1) (the fraction of the steps spent warming up)", t.WarmupFrac)
+	}
+	return nil
 }
 
 // GroupLRs are the learning rates of the adapters' parameter groups, each stepped by its own
@@ -224,8 +277,8 @@ func adapterGroups(ck *peft.Checkpoint, lr float64, g GroupLRs, sched func(peak 
 // depends on the model: the ONNX CNN takes raw 0–255 pixels and its features are ~100 times
 // larger than the MLP's, so its head needs a ~30 times smaller step.
 func DefaultConfig(model string, m Method) Config {
-	c := Config{Model: model, Data: DataFashion, Method: m, Epochs: 2, Batch: 64,
-		Clip: 1, WarmupFrac: 0.05, Seed: 1, LogEvery: 20}
+	c := Config{Model: model, Data: DataFashion, Method: m, TrainSettings: TrainSettings{Epochs: 2, Batch: 64,
+		Clip: 1, WarmupFrac: 0.05}, Seed: 1, LogEvery: 20}
 	headLR, fullLR := 3e-3, 5e-4
 	if model == ModelMNISTCNN {
 		headLR, fullLR = 1e-4, 1e-3
@@ -248,12 +301,7 @@ func DefaultConfig(model string, m Method) Config {
 }
 
 // headLR returns the new head's learning rate.
-func (c Config) headLR() float64 {
-	if c.HeadLR > 0 && c.Method != Head {
-		return c.HeadLR
-	}
-	return c.LR
-}
+func (c Config) headLR() float64 { return c.TrainSettings.headLR(c.Method) }
 
 // headMode returns the effective head mode.
 func (c Config) headMode() string {
@@ -300,23 +348,11 @@ func (c Config) Validate() error {
 	if c.Method == ZeroShot {
 		return nil
 	}
-	if c.Epochs < 1 {
-		return bad("--epochs %d must be ≥ 1", c.Epochs)
-	}
-	if c.Batch < 1 || c.Batch > 1<<16 {
-		return bad("--batch %d must be in 1..65536", c.Batch)
-	}
-	if !finite(c.LR) || c.LR <= 0 || !finite(c.HeadLR) || c.HeadLR < 0 {
-		return bad("learning rates must be finite and positive (--lr %v, --head-lr %v)", c.LR, c.HeadLR)
+	if err := c.TrainSettings.validate(1 << 16); err != nil {
+		return err
 	}
 	if c.Method == Head && c.HeadLR != 0 {
 		return bad("--head-lr applies to methods that train more than the head; for head use --lr")
-	}
-	if !finite(c.WeightDecay) || c.WeightDecay < 0 || !finite(c.Clip) || c.Clip < 0 {
-		return bad("--weight-decay %v and --clip %v must be ≥ 0", c.WeightDecay, c.Clip)
-	}
-	if !finite(c.WarmupFrac) || c.WarmupFrac < 0 || c.WarmupFrac >= 1 {
-		return bad("--warmup %v must be in [0, 1) (the fraction of the steps spent warming up)", c.WarmupFrac)
 	}
 	if c.TrainLimit < 0 || c.TestLimit < 0 {
 		return bad("--train-limit and --test-limit must be ≥ 0")
@@ -324,7 +360,7 @@ func (c Config) Validate() error {
 	if c.LogEvery < 1 {
 		return bad("--log-every %d must be ≥ 1", c.LogEvery)
 	}
-	if err := checkAdapterSpec(c.Method, c.Ansatz, c.Start, c.RankPattern); err != nil {
+	if err := c.AdapterSettings.check(c.Method); err != nil {
 		return err
 	}
 	if err := c.GroupLRs.validate(c.Method); err != nil {
@@ -340,7 +376,7 @@ func (c Config) Validate() error {
 		if err := c.peftConfig(100).Validate(); err != nil {
 			return fmt.Errorf("train: %w", err)
 		}
-	} else if c.Rank != 0 || c.Layers != 0 || c.Alpha != 0 || c.InitScale != 0 || c.ActiveRank != 0 || c.PruneStep != 0 || c.OrthWeight != 0 || len(c.Targets) > 0 {
+	} else if c.numericSet() || len(c.Targets) > 0 {
 		return bad("--rank, --layers, --alpha, --init-scale, --active-rank, --prune-step, --orth-weight and --targets apply to qpeft, lora and adalora, not %s", c.Method)
 	}
 	return nil
@@ -348,8 +384,7 @@ func (c Config) Validate() error {
 
 // peftConfig returns the adapter configuration for a run of totalSteps steps.
 func (c Config) peftConfig(totalSteps int) peft.Config {
-	return withAdapterSpec(peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Layers: c.Layers, Alpha: c.Alpha, InitScale: c.InitScale,
-		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}, c.Ansatz, c.Start, c.RankPattern).ForRun(totalSteps)
+	return c.AdapterSettings.peftConfig(c.Method, c.Seed, totalSteps)
 }
 
 // Label is a short description of the method and its settings, e.g. "Quantum-PEFT L=2 K=4".

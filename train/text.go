@@ -40,41 +40,15 @@ type TextConfig struct {
 	// Targets selects the adapted modules like PEFT's target_modules: "query,value"
 	// (default) or a regular expression over module paths.
 	Targets string `json:"targets,omitempty"`
-	// Rank is K (Quantum-PEFT) or r (LoRA, AdaLoRA); Layers is L of the Pauli ansatz; Alpha
-	// scales ΔW by Alpha/Rank (0: Alpha = Rank); InitScale is Quantum-PEFT's angle
-	// initialisation half-width (0: 0.02). ActiveRank, PruneStep and OrthWeight configure
-	// AdaLoRA's rank mask and penalty.
-	Rank   int `json:"rank,omitempty"`
-	Layers int `json:"layers,omitempty"`
-	// Ansatz is Quantum-PEFT's circuit family (pauli, givens or alltoall; "" is pauli), or
-	// comma-separated OpenQASM files, each serving the factors of its dimension 2^n.
-	Ansatz string `json:"ansatz,omitempty"`
-	// Start is Quantum-PEFT's start: identity ("") or rotated (peft.StartRotated: a fixed
-	// seeded rotation after every circuit block, so U and V do not start on coordinate axes).
-	Start string `json:"start,omitempty"`
-	// RankPattern gives modules their own rank, as PEFT's rank_pattern: a module name (or
-	// alias, or regular expression over module names) → its rank; the others get Rank.
-	RankPattern map[string]int `json:"rank_pattern,omitempty"`
-	Alpha       float64        `json:"alpha,omitempty"`
-	InitScale   float64        `json:"init_scale,omitempty"`
-	ActiveRank  int            `json:"active_rank,omitempty"`
-	PruneStep   int            `json:"prune_step,omitempty"`
-	OrthWeight  float64        `json:"orth_weight,omitempty"`
+	// AdapterSettings are the adapters' rank, ansatz and schedule (adapter methods only).
+	AdapterSettings
 	// Pooling is mean (default), cls or pooler.
 	Pooling bert.Pooling `json:"pooling"`
 	// MaxLen truncates every text to this many tokens, special tokens included.
 	MaxLen int `json:"max_len"`
-	// Epochs, Batch (sequences per step), the learning rates (LR for the adapters or the
-	// encoder, HeadLR for the head; 0: LR), AdamW's decoupled WeightDecay, the global
-	// gradient-norm Clip (0: none) and the linear warm-up fraction before a cosine decay to
-	// LR/100.
-	Epochs      int     `json:"epochs"`
-	Batch       int     `json:"batch"`
-	LR          float64 `json:"lr"`
-	HeadLR      float64 `json:"head_lr,omitempty"`
-	WeightDecay float64 `json:"weight_decay,omitempty"`
-	Clip        float64 `json:"clip,omitempty"`
-	WarmupFrac  float64 `json:"warmup_frac"`
+	// TrainSettings are the epochs, batch (sequences per step), learning rates and their
+	// schedule.
+	TrainSettings
 	// HeadEpochs is the number of epochs of the head method, which trains on cached frozen
 	// features at negligible cost (0: Epochs).
 	HeadEpochs int `json:"head_epochs,omitempty"`
@@ -111,7 +85,7 @@ type TextConfig struct {
 // (lr 1e-2), AdaLoRA r = 8 (lr 1e-3), full (lr 3e-5); head lr 3e-3; targets query,value.
 func DefaultTextConfig(model string, m Method) TextConfig {
 	c := TextConfig{Model: model, Data: DataSpamAssassin, Method: m, Pooling: bert.PoolMean, MaxLen: 128,
-		Epochs: 1, Batch: 16, Clip: 1, WarmupFrac: 0.06, Seed: 1, HeadLR: 3e-3}
+		TrainSettings: TrainSettings{Epochs: 1, Batch: 16, Clip: 1, WarmupFrac: 0.06, HeadLR: 3e-3}, Seed: 1}
 	switch m {
 	case Head:
 		c.LR, c.HeadLR = 3e-3, 0
@@ -165,24 +139,16 @@ func (c TextConfig) Validate() error {
 	if _, err := bert.ParsePooling(string(c.Pooling)); err != nil {
 		return err
 	}
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-	switch {
-	case c.MaxLen < 3:
+	if c.MaxLen < 3 {
 		return bad("--max-len %d must be ≥ 3", c.MaxLen)
-	case c.Epochs < 1:
-		return bad("--epochs %d must be ≥ 1", c.Epochs)
-	case c.Batch < 1 || c.Batch > 4096:
-		return bad("--batch %d must be in 1..4096", c.Batch)
-	case !finite(c.LR) || c.LR <= 0 || !finite(c.HeadLR) || c.HeadLR < 0:
-		return bad("learning rates must be finite and positive (--lr %v, --head-lr %v)", c.LR, c.HeadLR)
-	case !finite(c.WeightDecay) || c.WeightDecay < 0 || !finite(c.Clip) || c.Clip < 0:
-		return bad("--weight-decay %v and --clip %v must be ≥ 0", c.WeightDecay, c.Clip)
-	case !finite(c.WarmupFrac) || c.WarmupFrac < 0 || c.WarmupFrac >= 1:
-		return bad("--warmup %v must be in [0, 1) (the fraction of the steps spent warming up)", c.WarmupFrac)
-	case c.TrainLimit < 0 || c.TestLimit < 0:
+	}
+	if err := c.TrainSettings.validate(4096); err != nil {
+		return err
+	}
+	if c.TrainLimit < 0 || c.TestLimit < 0 {
 		return bad("--train-limit and --test-limit must be ≥ 0")
 	}
-	if err := checkAdapterSpec(c.Method, c.Ansatz, c.Start, c.RankPattern); err != nil {
+	if err := c.AdapterSettings.check(c.Method); err != nil {
 		return err
 	}
 	if c.Method.Adapter() {
@@ -192,7 +158,7 @@ func (c TextConfig) Validate() error {
 		if err := c.peftConfig(100).Validate(); err != nil {
 			return fmt.Errorf("train: %w", err)
 		}
-	} else if c.Rank != 0 || c.Layers != 0 || c.Alpha != 0 || c.InitScale != 0 || c.Targets != "" || c.ActiveRank != 0 || c.PruneStep != 0 || c.OrthWeight != 0 {
+	} else if c.numericSet() || c.Targets != "" {
 		return bad("--rank, --layers, --alpha, --init-scale, --target, --active-rank, --prune-step and --orth-weight apply to qpeft, lora and adalora, not %s", c.Method)
 	}
 	if c.ProbeEpochs < 0 || (c.ProbeEpochs != 0 && c.Method == Head) {
@@ -227,16 +193,10 @@ func (c TextConfig) targets() string {
 }
 
 func (c TextConfig) peftConfig(totalSteps int) peft.Config {
-	return withAdapterSpec(peft.Config{Method: c.Method.peftMethod(), Rank: c.Rank, Alpha: c.Alpha, Layers: c.Layers, InitScale: c.InitScale,
-		ActiveRank: c.ActiveRank, PruneStep: c.PruneStep, OrthWeight: c.OrthWeight, Seed: c.Seed}, c.Ansatz, c.Start, c.RankPattern).ForRun(totalSteps)
+	return c.AdapterSettings.peftConfig(c.Method, c.Seed, totalSteps)
 }
 
-func (c TextConfig) headLR() float64 {
-	if c.HeadLR > 0 && c.Method != Head {
-		return c.HeadLR
-	}
-	return c.LR
-}
+func (c TextConfig) headLR() float64 { return c.TrainSettings.headLR(c.Method) }
 
 // TextScore is the evaluation of a text classifier on a labelled set; the positive class of
 // precision, recall and F1 is class 1 (spam).

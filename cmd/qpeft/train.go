@@ -141,14 +141,7 @@ func (f *trainFlags) config() (train.Config, error) {
 	if ch("targets") {
 		c.Targets = *f.targets
 	}
-	f.setHyper(hyperFields{
-		rank: &c.Rank, layers: &c.Layers, activeRank: &c.ActiveRank, pruneStep: &c.PruneStep,
-		epochs: &c.Epochs, batch: &c.Batch, trainLimit: &c.TrainLimit, testLimit: &c.TestLimit,
-		orthWeight: &c.OrthWeight, alpha: &c.Alpha, initScale: &c.InitScale, lr: &c.LR,
-		headLR: &c.HeadLR, weightDecay: &c.WeightDecay, clip: &c.Clip, warmup: &c.WarmupFrac,
-		groups: &c.GroupLRs,
-	})
-	if err := f.adapterSpec(&c.Ansatz, &c.Start, &c.RankPattern); err != nil {
+	if err := f.setHyper(&c.AdapterSettings, &c.TrainSettings, &c.GroupLRs, &c.TrainLimit, &c.TestLimit); err != nil {
 		return c, err
 	}
 	if m != train.ZeroShot {
@@ -172,43 +165,11 @@ func (f *trainFlags) config() (train.Config, error) {
 	return c, nil
 }
 
-// adapterSpec sets the ansatz, start and rank pattern of a run from the flags given.
-func (f *trainFlags) adapterSpec(ansatz, start *string, pattern *map[string]int) error {
-	ch := f.fs.Changed
-	if ch("ansatz") {
-		*ansatz = *f.ansatz
-	}
-	if ch("start") {
-		*start = *f.start
-		if *start == peft.StartIdentity {
-			*start = ""
-		}
-		if *start != "" && *start != peft.StartRotated {
-			return usageError("--start %q: want identity or rotated", *f.start)
-		}
-	}
-	if ch("rank-pattern") {
-		p, err := train.ParseRankPattern(*f.rankPattern)
-		if err != nil {
-			return usageError("--rank-pattern: %v", err)
-		}
-		*pattern = p
-	}
-	return nil
-}
-
-// hyperFields points at the hyperparameters that image runs (train.Config) and Hugging Face
-// runs (bert.RunConfig) share, so that one mapping from flags serves both.
-type hyperFields struct {
-	rank, layers, activeRank, pruneStep, epochs, batch, trainLimit, testLimit *int
-	orthWeight, alpha, initScale, lr, headLR, weightDecay, clip, warmup       *float64
-	groups                                                                    *train.GroupLRs
-}
-
-// setHyper overrides the shared hyperparameters with the flags given on the command line
-// (the configuration's defaults stay for the others). --active-rank without --prune-step
-// turns AdaLoRA's pruning schedule off (-1) unless the default already set one.
-func (f *trainFlags) setHyper(h hyperFields) {
+// setHyper overrides the hyperparameters that image runs (train.Config) and Hugging Face runs
+// (train.TextConfig) share with the flags given on the command line (the configuration's
+// defaults stay for the others). --active-rank without --prune-step turns AdaLoRA's pruning
+// schedule off (-1) unless the default already set one.
+func (f *trainFlags) setHyper(a *train.AdapterSettings, t *train.TrainSettings, g *train.GroupLRs, trainLimit, testLimit *int) error {
 	ch := f.fs.Changed
 	setI := func(name string, dst *int, v int) {
 		if ch(name) {
@@ -220,29 +181,49 @@ func (f *trainFlags) setHyper(h hyperFields) {
 			*dst = v
 		}
 	}
-	setI("rank", h.rank, *f.rank)
-	setI("layers", h.layers, *f.layers)
-	setI("active-rank", h.activeRank, *f.activeRank)
-	setI("prune-step", h.pruneStep, *f.pruneStep)
-	if ch("active-rank") && !ch("prune-step") && *h.pruneStep == 0 {
-		*h.pruneStep = -1
+	setI("rank", &a.Rank, *f.rank)
+	setI("layers", &a.Layers, *f.layers)
+	setI("active-rank", &a.ActiveRank, *f.activeRank)
+	setI("prune-step", &a.PruneStep, *f.pruneStep)
+	if ch("active-rank") && !ch("prune-step") && a.PruneStep == 0 {
+		a.PruneStep = -1
 	}
-	setF("orth-weight", h.orthWeight, *f.orthWeight)
-	setF("alpha", h.alpha, *f.alpha)
-	setF("init-scale", h.initScale, *f.initSc)
-	setI("epochs", h.epochs, *f.epochs)
-	setI("batch", h.batch, *f.batch)
-	setF("lr", h.lr, *f.lr)
-	setF("head-lr", h.headLR, *f.headLR)
-	setF("lr-head", h.headLR, *f.lrHead)
-	setF("lr-angles", &h.groups.Angles, *f.lrAngles)
-	setF("lr-scales", &h.groups.Scales, *f.lrScales)
-	setF("lr-dense", &h.groups.Dense, *f.lrDense)
-	setF("weight-decay", h.weightDecay, *f.wd)
-	setF("clip", h.clip, *f.clip)
-	setF("warmup", h.warmup, *f.warm)
-	setI("train-limit", h.trainLimit, *f.trainLimit)
-	setI("test-limit", h.testLimit, *f.testLimit)
+	setF("orth-weight", &a.OrthWeight, *f.orthWeight)
+	setF("alpha", &a.Alpha, *f.alpha)
+	setF("init-scale", &a.InitScale, *f.initSc)
+	setI("epochs", &t.Epochs, *f.epochs)
+	setI("batch", &t.Batch, *f.batch)
+	setF("lr", &t.LR, *f.lr)
+	setF("head-lr", &t.HeadLR, *f.headLR)
+	setF("lr-head", &t.HeadLR, *f.lrHead)
+	setF("lr-angles", &g.Angles, *f.lrAngles)
+	setF("lr-scales", &g.Scales, *f.lrScales)
+	setF("lr-dense", &g.Dense, *f.lrDense)
+	setF("weight-decay", &t.WeightDecay, *f.wd)
+	setF("clip", &t.Clip, *f.clip)
+	setF("warmup", &t.WarmupFrac, *f.warm)
+	setI("train-limit", trainLimit, *f.trainLimit)
+	setI("test-limit", testLimit, *f.testLimit)
+	if ch("ansatz") {
+		a.Ansatz = *f.ansatz
+	}
+	if ch("start") {
+		a.Start = *f.start
+		if a.Start == peft.StartIdentity {
+			a.Start = ""
+		}
+		if a.Start != "" && a.Start != peft.StartRotated {
+			return usageError("--start %q: want identity or rotated", *f.start)
+		}
+	}
+	if ch("rank-pattern") {
+		p, err := train.ParseRankPattern(*f.rankPattern)
+		if err != nil {
+			return usageError("--rank-pattern: %v", err)
+		}
+		a.RankPattern = p
+	}
+	return nil
 }
 
 func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {

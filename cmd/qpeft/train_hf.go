@@ -89,14 +89,7 @@ func (f *trainFlags) hfConfig(dir string, validate bool) (train.TextConfig, erro
 		}
 		c.Pooling = p
 	}
-	f.setHyper(hyperFields{
-		rank: &c.Rank, layers: &c.Layers, activeRank: &c.ActiveRank, pruneStep: &c.PruneStep,
-		epochs: &c.Epochs, batch: &c.Batch, trainLimit: &c.TrainLimit, testLimit: &c.TestLimit,
-		orthWeight: &c.OrthWeight, alpha: &c.Alpha, initScale: &c.InitScale, lr: &c.LR,
-		headLR: &c.HeadLR, weightDecay: &c.WeightDecay, clip: &c.Clip, warmup: &c.WarmupFrac,
-		groups: &c.GroupLRs,
-	})
-	if err := f.adapterSpec(&c.Ansatz, &c.Start, &c.RankPattern); err != nil {
+	if err := f.setHyper(&c.AdapterSettings, &c.TrainSettings, &c.GroupLRs, &c.TrainLimit, &c.TestLimit); err != nil {
 		return c, err
 	}
 	for _, s := range []struct {

@@ -25,7 +25,7 @@ import (
 func main() {
 	shots := flag.Int("shots", 4096, "number of simulated measurements")
 	seed := flag.Uint64("seed", 7, "seed of the random outcomes: the same seed gives the same counts")
-	plotPath := flag.String("plot", "", "write the counts as a PNG bar chart to this file")
+	plot := lesson.PlotFlag("the counts as a PNG bar chart")
 	if lesson.Parse() {
 		*shots = 2048
 	}
@@ -68,11 +68,9 @@ func main() {
 	fmt.Printf("00 is %.2f standard deviations from N/2; 01 and 10 never occur: %v\n",
 		z, res.Counts["01"]+res.Counts["10"] == 0)
 
-	if *plotPath != "" {
-		png := lesson.Must(plots.Histogram(bars, plots.HistogramOptions{
+	if plot.On() {
+		fmt.Println("wrote", plot.Write(plots.Histogram(bars, plots.HistogramOptions{
 			Title:  fmt.Sprintf("Bell state: %d shots, seed %d", *shots, *seed),
-			XLabel: "measured bits (qubit 1 left)", YLabel: "shots"}))
-		lesson.Check(plots.WriteFile(*plotPath, png))
-		fmt.Println("wrote", *plotPath)
+			XLabel: "measured bits (qubit 1 left)", YLabel: "shots"})))
 	}
 }

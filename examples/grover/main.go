@@ -61,7 +61,7 @@ func main() {
 	n := flag.Int("qubits", 6, "number of qubits n; the list has N = 2^n items")
 	marked := flag.Int("marked", 45, "the marked item, 0 … 2^n − 1")
 	shots := flag.Int("shots", 2000, "shots of the final measurement")
-	plotPath := flag.String("plot", "", "write the final probabilities as a PNG bar chart to this file")
+	plot := lesson.PlotFlag("the final probabilities as a PNG bar chart")
 	if lesson.Parse() {
 		*n, *marked, *shots = 4, 11, 1000
 	}
@@ -114,16 +114,14 @@ func main() {
 	}
 	fmt.Print(summary)
 
-	if *plotPath != "" {
+	if plot.On() {
 		var bars []plots.Bar
 		for i := range N {
 			bars = append(bars, plots.Bar{Label: strconv.Itoa(i), Value: final.Probability(i)})
 		}
-		png := lesson.Must(plots.Histogram(bars, plots.HistogramOptions{
+		fmt.Println("wrote", plot.Write(plots.Histogram(bars, plots.HistogramOptions{
 			Title:  fmt.Sprintf("Grover search, %d qubits, %d rounds: marked item %d", *n, best, *marked),
-			XLabel: "item (basis state index)", YLabel: "probability"}))
-		lesson.Check(plots.WriteFile(*plotPath, png))
-		fmt.Println("wrote", *plotPath)
+			XLabel: "item (basis state index)", YLabel: "probability"})))
 	}
 }
 

@@ -29,7 +29,7 @@ func main() {
 	n := flag.Int("qubits", 12, "qubits n of the largest circuit (N = 2^n)")
 	layers := flag.Int("layers", 2, "entangling layers L of the Pauli ansatz")
 	k := flag.Int("rank", 8, "K, the number of columns of the Stiefel form")
-	plotPath := flag.String("plot", "", "write the dense matrix of the 4-qubit circuit as a PNG heat map to this file")
+	plot := lesson.PlotFlag("the dense matrix of the 4-qubit circuit as a PNG heat map")
 	if lesson.Parse() {
 		*n = 8
 	}
@@ -75,11 +75,9 @@ func main() {
 	fmt.Printf("  Stiefel form (first %d columns) vs dense: max difference %.1e\n", kk, stiefelErr)
 	fmt.Printf("  Kronecker program on a batch of %d vs dense product: max difference %.1e\n", B, applyErr)
 
-	if *plotPath != "" {
-		png := lesson.Must(plots.HeatMap(N, N, dense.Data, nil, plots.HeatMapOptions{
-			Title: fmt.Sprintf("Pauli ansatz, 4 qubits, L = 1: the %d × %d orthogonal matrix", N, N)}))
-		lesson.Check(plots.WriteFile(*plotPath, png))
-		fmt.Println("  wrote", *plotPath)
+	if plot.On() {
+		fmt.Println("  wrote", plot.Write(plots.HeatMap(N, N, dense.Data, nil, plots.HeatMapOptions{
+			Title: fmt.Sprintf("Pauli ansatz, 4 qubits, L = 1: the %d × %d orthogonal matrix", N, N)})))
 	}
 
 	// 3. Cost per vector as N grows: count the multiply-adds of each form and time them

@@ -44,7 +44,7 @@ func qft(n int) *circuit.Circuit {
 func main() {
 	n := flag.Int("qubits", 5, "number of qubits n (N = 2^n)")
 	period := flag.Int("period", 4, "period r of the input state (a divisor of N works best)")
-	plotPath := flag.String("plot", "", "write the QFT matrix as a PNG heat map (real and imaginary parts) to this file")
+	plot := lesson.PlotFlag("the QFT matrix as a PNG heat map (real and imaginary parts)")
 	if lesson.Parse() {
 		*n = 3
 		*period = 2
@@ -106,9 +106,7 @@ func main() {
 	}
 	fmt.Printf("peaks at multiples of N/r = %d/%d = %g\n", N, *period, float64(N)/float64(*period))
 
-	if *plotPath != "" {
-		png := lesson.Must(plots.HeatMap(N, N, nil, u.Data, plots.HeatMapOptions{Title: fmt.Sprintf("QFT on %d qubits", *n)}))
-		lesson.Check(plots.WriteFile(*plotPath, png))
-		fmt.Println("wrote", *plotPath)
+	if plot.On() {
+		fmt.Println("wrote", plot.Write(plots.HeatMap(N, N, nil, u.Data, plots.HeatMapOptions{Title: fmt.Sprintf("QFT on %d qubits", *n)})))
 	}
 }

@@ -60,9 +60,13 @@ type TensorInfo struct {
 }
 
 // NumElements returns the product of the shape.
-func (t TensorInfo) NumElements() int {
+func (t TensorInfo) NumElements() int { return NumElements(t.Shape) }
+
+// NumElements returns the number of elements of a tensor of the given shape, the product of
+// its dimensions (1 for a scalar's empty shape).
+func NumElements(shape []int) int {
 	n := 1
-	for _, d := range t.Shape {
+	for _, d := range shape {
 		n *= d
 	}
 	return n

@@ -85,13 +85,7 @@ type TensorInfo struct {
 }
 
 // NumElements returns the number of elements of the tensor.
-func (t TensorInfo) NumElements() int {
-	n := 1
-	for _, d := range t.Shape {
-		n *= d
-	}
-	return n
-}
+func (t TensorInfo) NumElements() int { return safetensors.NumElements(t.Shape) }
 
 type tensor struct {
 	storage *storage

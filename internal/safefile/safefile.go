@@ -26,22 +26,20 @@ func (e *NotRegularError) Error() string {
 	return fmt.Sprintf("%s is %s, not a regular file", e.Path, describe(e.Mode))
 }
 
+// fileKinds are the kinds of file describe names, by their mode bit, tested in this order (a
+// character device also has fs.ModeDevice set).
+var fileKinds = []struct {
+	bit  fs.FileMode
+	name string
+}{{fs.ModeDir, "a directory"}, {fs.ModeNamedPipe, "a named pipe (FIFO)"}, {fs.ModeSocket, "a socket"},
+	{fs.ModeCharDevice, "a character device"}, {fs.ModeDevice, "a device"}, {fs.ModeSymlink, "a symbolic link"},
+	{fs.ModeIrregular, "an irregular file"}}
+
 func describe(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m&fs.ModeIrregular != 0:
-		return "an irregular file"
+	for _, k := range fileKinds {
+		if m&k.bit != 0 {
+			return k.name
+		}
 	}
 	return "not a regular file (mode " + m.String() + ")"
 }

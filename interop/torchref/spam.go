@@ -40,17 +40,20 @@ type spamData struct {
 // starts from for seed S).
 func runSpam(args []string) error {
 	fs := flag.NewFlagSet("spam", flag.ContinueOnError)
+	// The flags set the run's configuration: train.RunText's defaults for Quantum-PEFT but for
+	// the sample, the sequence length and the adapter's shape.
+	cfg := train.DefaultTextConfig("", train.QPEFT)
 	model := fs.String("model", "", "all-MiniLM-L6-v2 directory (default: an installed copy)")
 	data := fs.String("data", "", "SpamAssassin npm package directory (default: an installed copy)")
 	out := fs.String("out", "", "output directory")
-	trainLimit := fs.Int("train-limit", 640, "stratified training sample")
-	testLimit := fs.Int("test-limit", 0, "stratified test sample (0: all)")
-	maxLen := fs.Int("max-len", 64, "tokens per text")
-	batch := fs.Int("batch", 16, "texts per step")
-	epochs := fs.Int("epochs", 1, "epochs")
+	fs.IntVar(&cfg.TrainLimit, "train-limit", 640, "stratified training sample")
+	fs.IntVar(&cfg.TestLimit, "test-limit", 0, "stratified test sample (0: all)")
+	fs.IntVar(&cfg.MaxLen, "max-len", 64, "tokens per text")
+	fs.IntVar(&cfg.Batch, "batch", 16, "texts per step")
+	fs.IntVar(&cfg.Epochs, "epochs", 1, "epochs")
 	seeds := fs.String("seeds", "1,2,3", "seeds")
-	rank := fs.Int("rank", 8, "K")
-	layers := fs.Int("layers", 1, "L")
+	fs.IntVar(&cfg.Rank, "rank", 8, "K")
+	fs.IntVar(&cfg.Layers, "layers", 1, "L")
 	targets := fs.String("target", "query,value", "adapted modules")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -66,9 +69,7 @@ func runSpam(args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := train.DefaultTextConfig(*model, train.QPEFT)
-	cfg.Data = train.DataSpamAssassin + ":" + *data
-	cfg.TrainLimit, cfg.TestLimit, cfg.MaxLen, cfg.Batch, cfg.Epochs = *trainLimit, *testLimit, *maxLen, *batch, *epochs
+	cfg.Model, cfg.Data = *model, train.DataSpamAssassin+":"+*data
 	trainSet, test, err := train.LoadTextData(cfg.Data)
 	if err != nil {
 		return err
@@ -76,19 +77,19 @@ func runSpam(args []string) error {
 	if trainSet, test, err = cfg.RunDatasets(trainSet, test); err != nil {
 		return err
 	}
-	sd := spamData{Classes: trainSet.Classes, TrainLabels: trainSet.Labels, TestLabels: test.Labels, Batch: *batch,
+	sd := spamData{Classes: trainSet.Classes, TrainLabels: trainSet.Labels, TestLabels: test.Labels, Batch: cfg.Batch,
 		Orders: map[string][]int{}}
 	for _, t := range trainSet.Texts {
-		sd.TrainIDs = append(sd.TrainIDs, m.Tokenizer.Encode(t, *maxLen))
+		sd.TrainIDs = append(sd.TrainIDs, m.Tokenizer.Encode(t, cfg.MaxLen))
 	}
 	for _, t := range test.Texts {
-		sd.TestIDs = append(sd.TestIDs, m.Tokenizer.Encode(t, *maxLen))
+		sd.TestIDs = append(sd.TestIDs, m.Tokenizer.Encode(t, cfg.MaxLen))
 	}
 	// As train.RunText's digest of the train+test texts (results-minilm.md: 502e6df39521…).
 	sd.Digest = (&text.Dataset{Classes: trainSet.Classes, Texts: append(append([]string(nil), trainSet.Texts...), test.Texts...),
 		Labels: append(append([]int(nil), trainSet.Labels...), test.Labels...), IDs: append(append([]string(nil), trainSet.IDs...), test.IDs...)}).Digest()
-	steps := trainSet.Len() / *batch
-	total := steps * *epochs
+	steps := trainSet.Len() / cfg.Batch
+	total := steps * cfg.Epochs
 	sd.Steps = total
 	sched := nn.WarmupCosine{WarmupSteps: int(math.Round(cfg.WarmupFrac * float64(total))), TotalSteps: total, Peak: 1, Final: 0.01}
 	for s := 0; s < total; s++ {
@@ -117,11 +118,11 @@ func runSpam(args []string) error {
 		}
 		rng := rand.New(rand.NewPCG(seed, 0x73687566))
 		var order []int
-		for ep := 0; ep < *epochs; ep++ {
-			order = append(order, rng.Perm(trainSet.Len())[:steps**batch]...)
+		for ep := 0; ep < cfg.Epochs; ep++ {
+			order = append(order, rng.Perm(trainSet.Len())[:steps*cfg.Batch]...)
 		}
 		sd.Orders[s] = order
-		pc := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Layers: *layers, Seed: seed}.ForRun(total)
+		pc := peft.Config{Method: peft.MethodQuantumPEFT, Rank: cfg.Rank, Layers: cfg.Layers, Seed: seed}.ForRun(total)
 		enc, err := bert.NewEncoder[float32](m.Checkpoint)
 		if err != nil {
 			return err

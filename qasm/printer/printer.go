@@ -176,9 +176,7 @@ func (p *printer) stmt(s ast.Stmt) {
 		p.str(" " + s.Name.Name)
 		p.end(" = ", s.Init)
 	case *ast.AliasStmt:
-		p.str("let " + s.Name.Name + " = ")
-		p.expr(s.Value)
-		p.str(";")
+		p.enclosed("let "+s.Name.Name+" = ", ";", s.Value)
 	case *ast.GateDef:
 		if s.Opaque {
 			p.str("opaque ")
@@ -227,17 +225,13 @@ func (p *printer) stmt(s ast.Stmt) {
 		for _, m := range s.Mods {
 			p.str(m.Kind.String())
 			if m.Arg != nil {
-				p.str("(")
-				p.expr(m.Arg)
-				p.str(")")
+				p.enclosed("(", ")", m.Arg)
 			}
 			p.str(" @ ")
 		}
 		p.str(s.Name.Name)
 		if s.Parens || len(s.Args) > 0 {
-			p.str("(")
-			p.exprs(s.Args)
-			p.str(")")
+			p.enclosed("(", ")", s.Args...)
 		}
 		p.operands(s.Qubits)
 		p.str(";")
@@ -245,9 +239,7 @@ func (p *printer) stmt(s ast.Stmt) {
 		p.expr(s.Measure)
 		p.end(" -> ", s.Target)
 	case *ast.ResetStmt:
-		p.str("reset ")
-		p.expr(s.Qubits)
-		p.str(";")
+		p.enclosed("reset ", ";", s.Qubits)
 	case *ast.BarrierStmt:
 		p.str("barrier")
 		p.operands(s.Qubits)
@@ -263,9 +255,7 @@ func (p *printer) stmt(s ast.Stmt) {
 	case *ast.Block:
 		p.block(s)
 	case *ast.IfStmt:
-		p.str("if (")
-		p.expr(s.Cond)
-		p.str(")")
+		p.enclosed("if (", ")", s.Cond)
 		p.body(s.Then)
 		if s.Else != nil {
 			if _, ok := s.Then.(*ast.Block); ok {
@@ -291,9 +281,7 @@ func (p *printer) stmt(s ast.Stmt) {
 		p.expr(s.Values)
 		p.body(s.Body)
 	case *ast.WhileStmt:
-		p.str("while (")
-		p.expr(s.Cond)
-		p.str(")")
+		p.enclosed("while (", ")", s.Cond)
 		p.body(s.Body)
 	case *ast.BreakStmt:
 		p.str("break;")
@@ -339,9 +327,7 @@ func (p *printer) register(old bool, kw2, kw3, name string, size ast.Expr) {
 // size prints "[size]" (a size, a duration), or nothing when size is nil.
 func (p *printer) size(size ast.Expr) {
 	if size != nil {
-		p.str("[")
-		p.expr(size)
-		p.str("]")
+		p.enclosed("[", "]", size)
 	}
 }
 
@@ -370,6 +356,14 @@ func (p *printer) operands(list []ast.Expr) {
 		p.str(" ")
 		p.exprs(list)
 	}
+}
+
+// enclosed prints list, comma-separated, between open and close: f(a, b), [i], {1, 2},
+// (x), reset q;.
+func (p *printer) enclosed(open, close string, list ...ast.Expr) {
+	p.str(open)
+	p.exprs(list)
+	p.str(close)
 }
 
 func (p *printer) exprs(list []ast.Expr) {
@@ -430,9 +424,7 @@ func (p *printer) expr(x ast.Expr) {
 	case *ast.HwQubit:
 		p.str("$" + x.Index)
 	case *ast.ParenExpr:
-		p.str("(")
-		p.expr(x.X)
-		p.str(")")
+		p.enclosed("(", ")", x.X)
 	case *ast.UnaryExpr:
 		p.str(x.Op.String())
 		if u, ok := x.X.(*ast.UnaryExpr); ok && x.Op == ast.ADD && u.Op == ast.ADD {
@@ -450,19 +442,13 @@ func (p *printer) expr(x ast.Expr) {
 		}
 		p.expr(x.Y)
 	case *ast.CallExpr:
-		p.str(x.Fn.Name + "(")
-		p.exprs(x.Args)
-		p.str(")")
+		p.enclosed(x.Fn.Name+"(", ")", x.Args...)
 	case *ast.CastExpr:
 		p.typ(x.Type)
-		p.str("(")
-		p.expr(x.X)
-		p.str(")")
+		p.enclosed("(", ")", x.X)
 	case *ast.IndexExpr:
 		p.expr(x.X)
-		p.str("[")
-		p.exprs(x.Indices)
-		p.str("]")
+		p.enclosed("[", "]", x.Indices...)
 	case *ast.RangeExpr:
 		if x.Brackets {
 			p.str("[")
@@ -478,9 +464,7 @@ func (p *printer) expr(x ast.Expr) {
 			p.str("]")
 		}
 	case *ast.SetExpr:
-		p.str("{")
-		p.exprs(x.Elems)
-		p.str("}")
+		p.enclosed("{", "}", x.Elems...)
 	case *ast.MeasureExpr:
 		p.str("measure ")
 		p.expr(x.Qubits)

@@ -1,6 +1,7 @@
 // Package lesson holds the few lines every example program would otherwise repeat: the -short
-// flag the tests run the examples with, stopping on an error (an example's main has no caller
-// to return one to), and random angles for a circuit.
+// flag the tests run the examples with, the -plot flag of the examples that draw a figure,
+// stopping on an error (an example's main has no caller to return one to), and random angles
+// for a circuit.
 package lesson
 
 import (
@@ -8,6 +9,8 @@ import (
 	"log"
 	"math"
 	"math/rand/v2"
+
+	"github.com/qpeft/qpeft/internal/plots"
 )
 
 var short = flag.Bool("short", false, "run a trimmed version (used by the tests)")
@@ -49,4 +52,24 @@ func RandomAngles(rng *rand.Rand, n int) []float64 {
 		t[i] = rng.Float64()*2*math.Pi - math.Pi
 	}
 	return t
+}
+
+// Plot is the -plot flag of an example that draws a figure: the PNG file to write it to.
+type Plot struct{ path *string }
+
+// PlotFlag defines the -plot flag (before [Parse]); figure completes its help text, "write
+// figure to this file".
+func PlotFlag(figure string) Plot {
+	return Plot{flag.String("plot", "", "write "+figure+" to this file")}
+}
+
+// On reports whether -plot names a file.
+func (p Plot) On() bool { return *p.path != "" }
+
+// Write writes the figure png, as a plotter of package plots returns it with its error, to
+// the -plot file, stopping the program on either error, and returns the file's name.
+func (p Plot) Write(png []byte, err error) string {
+	Check(err)
+	Check(plots.WriteFile(*p.path, png))
+	return *p.path
 }

@@ -51,6 +51,36 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
+// adapterFlags are the flags with which the adapter and convlora commands choose their
+// adapters: -method, -rank, -seed and, for adapter, -layers.
+type adapterFlags struct {
+	method       string
+	rank, layers int
+	seed         uint64
+}
+
+// bindAdapterFlags defines the adapter flags on fs; layers is the default of -layers, or 0
+// for a command without it (its Quantum-PEFT adapters have one layer).
+func bindAdapterFlags(fs *flag.FlagSet, layers int) *adapterFlags {
+	a := &adapterFlags{layers: 1}
+	fs.StringVar(&a.method, "method", "qpeft", "qpeft or lora")
+	fs.IntVar(&a.rank, "rank", 4, "K or r")
+	if layers > 0 {
+		fs.IntVar(&a.layers, "layers", layers, "L (qpeft)")
+	}
+	fs.Uint64Var(&a.seed, "seed", 1, "seed")
+	return a
+}
+
+// config returns the adapters' configuration: LoRA for -method lora, else Quantum-PEFT with
+// its angles spread over ±1 (InitScale 1) so that the checks see far from identity factors.
+func (a *adapterFlags) config() peft.Config {
+	if a.method == "lora" {
+		return peft.Config{Method: peft.MethodLoRA, Rank: a.rank, Seed: a.seed}
+	}
+	return peft.Config{Method: peft.MethodQuantumPEFT, Rank: a.rank, Layers: a.layers, Seed: a.seed, InitScale: 1}
+}
+
 func tokenize(args []string) error {
 	fs := flag.NewFlagSet("tokenize", flag.ExitOnError)
 	tp := fs.String("tokenizer", "", "tokenizer.json")
@@ -167,22 +197,16 @@ func tiny(args []string) error {
 func adapter(args []string) error {
 	fs := flag.NewFlagSet("adapter", flag.ExitOnError)
 	dir := fs.String("model", "", "model directory")
-	method := fs.String("method", "qpeft", "qpeft or lora")
+	af := bindAdapterFlags(fs, 2)
 	out := fs.String("out", "", "export directory")
 	in := fs.String("in", "", "JSON list of texts")
-	rank := fs.Int("rank", 4, "K or r")
-	layers := fs.Int("layers", 2, "L (qpeft)")
-	seed := fs.Uint64("seed", 1, "seed")
 	maxLen := fs.Int("max-len", 128, "tokens per text")
 	fs.Parse(args)
 	m, err := bert.Load(*dir)
 	if err != nil {
 		return err
 	}
-	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Layers: *layers, Seed: *seed, InitScale: 1}
-	if *method == "lora" {
-		cfg = peft.Config{Method: peft.MethodLoRA, Rank: *rank, Seed: *seed}
-	}
+	cfg := af.config()
 	tm, err := bert.ParseTargets("query,value")
 	if err != nil {
 		return err
@@ -195,7 +219,7 @@ func adapter(args []string) error {
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(*seed, 2))
+	rng := rand.New(rand.NewPCG(cfg.Seed, 2))
 	for _, p := range ad.Params() {
 		for i := range p.Value {
 			if p.Value[i] == 0 { // λ and lora_B start at zero
@@ -243,21 +267,16 @@ func adapter(args []string) error {
 // delta.json: each module's ΔW as our adapter computes it (out × C·KH·KW) with its kernel.
 func convLoRA(args []string) error {
 	fs := flag.NewFlagSet("convlora", flag.ExitOnError)
-	method := fs.String("method", "qpeft", "qpeft or lora")
+	af := bindAdapterFlags(fs, 0)
 	out := fs.String("out", "", "export directory")
-	rank := fs.Int("rank", 4, "K or r")
-	seed := fs.Uint64("seed", 1, "seed")
 	fs.Parse(args)
-	cfg := peft.Config{Method: peft.MethodQuantumPEFT, Rank: *rank, Layers: 1, Seed: *seed, InitScale: 1}
-	if *method == "lora" {
-		cfg = peft.Config{Method: peft.MethodLoRA, Rank: *rank, Seed: *seed}
-	}
+	cfg := af.config()
 	kernels := map[string][]int{"conv1": {1, 5, 5}, "conv2": {8, 3, 3}}
 	ck, err := peft.NewCheckpoint(cfg, "interop/conv", []peft.ModuleShape{{Name: "conv1", Out: 8, In: 25}, {Name: "conv2", Out: 16, In: 72}})
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(*seed, 3))
+	rng := rand.New(rand.NewPCG(cfg.Seed, 3))
 	type delta struct {
 		Kernel []int     `json:"kernel"`
 		Out    int       `json:"out"`
