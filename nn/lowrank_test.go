@@ -54,13 +54,15 @@ func relL2(got, want []float64) float64 {
 }
 
 // TestLowRankGrad checks LowRankGrad against the brute-force oracle for shapes that cover
-// the kernel's row pairs and odd tail, odd and even in and out, ranks below, at and above the
+// the kernel's row pairs and odd tail, odd and even in and out (down to 1), ranks below, at and above the
 // 8-lane group, several row chunks, and the CNN's patch maps; in float64 (relative L2 error
 // ≤ 1e-12) and float32 (≤ 1e-5, inputs rounded to float32 before the oracle), with the
 // AVX2 kernel on and off.
 func TestLowRankGrad(t *testing.T) {
 	cases := []struct{ rows, in, out, r int }{
 		{1, 1, 1, 1},
+		{8, 1, 1, 3},
+		{12, 2, 3, 8},
 		{2, 3, 2, 1},
 		{7, 5, 3, 2},
 		{64, 25, 8, 4},
