@@ -51,3 +51,31 @@ func ExampleRun() {
 	// metrics.json
 	// timing.json
 }
+
+// The points of a Pareto front (`qpeft train --front`): the head rows, LoRA at every rank
+// and AdaLoRA, then Quantum-PEFT at its centre and one factor at a time around it.
+func ExampleFrontPlan() {
+	points, err := train.FrontPlan(train.FrontConfig{Out: "runs"}, train.ModelMNISTCNN, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range points {
+		fmt.Printf("%-28s %-7s %s\n", p.Series, p.Factor, p.Name)
+	}
+	// Output:
+	// head only (matched budget)           head only (matched budget)
+	// linear probe (long)                  linear probe (10× the epochs)
+	// LoRA (conv1,conv2)                   LoRA r=1 (conv1,conv2)
+	// LoRA (conv1,conv2)                   LoRA r=2 (conv1,conv2)
+	// LoRA (conv1,conv2)                   LoRA r=4 (conv1,conv2)
+	// LoRA (conv1,conv2)                   LoRA r=8 (conv1,conv2)
+	// AdaLoRA (conv1,conv2)                AdaLoRA r=8→4 (conv1,conv2)
+	// Quantum-PEFT (conv1,conv2)   centre  Quantum-PEFT L=2 K=4 (conv1,conv2; centre)
+	// Quantum-PEFT (conv1,conv2)   L       Quantum-PEFT L=1 K=4 (conv1,conv2; L)
+	// Quantum-PEFT (conv1,conv2)   L       Quantum-PEFT L=4 K=4 (conv1,conv2; L)
+	// Quantum-PEFT (conv1,conv2)   K       Quantum-PEFT L=2 K=2 (conv1,conv2; K)
+	// Quantum-PEFT (conv1,conv2)   K       Quantum-PEFT L=2 K=8 (conv1,conv2; K)
+	// Quantum-PEFT (conv1,conv2)   start   Quantum-PEFT L=2 K=4 rotated (conv1,conv2; start)
+	// Quantum-PEFT (conv1,conv2)   ansatz  Quantum-PEFT L=2 K=4 givens (conv1,conv2; ansatz)
+	// Quantum-PEFT (conv1,conv2)   ansatz  Quantum-PEFT L=2 K=4 alltoall (conv1,conv2; ansatz)
+}

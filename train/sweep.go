@@ -260,22 +260,7 @@ func Sweep(ctx context.Context, c SweepConfig, w io.Writer, prog Progress) error
 	start := time.Now()
 	sj := make([]sweepJob[SweepRun], len(jobs))
 	for i, j := range jobs {
-		sj[i] = sweepJob[SweepRun]{label: fmt.Sprintf("%s %s seed %d", j.model, j.cfg.Label(), j.cfg.Seed), dir: j.dir,
-			reuse: func(dir string) (SweepRun, reuseKind) {
-				met, tim, kind := reusable(dir, j.cfg)
-				return SweepRun{Model: j.model, Config: j.cfg, Dir: dir, Metrics: met, Timing: tim}, kind
-			},
-			run: func(ctx context.Context, dir string) (SweepRun, error) {
-				m, err := LoadModel(j.model, 0)
-				if err != nil {
-					return SweepRun{}, err
-				}
-				res, err := Run(ctx, j.cfg, dir, Options{Model: m, Data: d, Progress: nil})
-				if err != nil {
-					return SweepRun{}, err
-				}
-				return SweepRun{Model: j.model, Config: j.cfg, Dir: dir, Metrics: res.Metrics, Timing: res.Timing}, nil
-			}}
+		sj[i] = imageJob(j.model, j.cfg, j.dir, d)
 	}
 	done, err := runSweep(ctx, sj, c.ReuseStale, func(i, n int, r sweepDone[SweepRun], secs float64) {
 		met, tim := r.result.Metrics, r.result.Timing
@@ -304,6 +289,27 @@ func Sweep(ctx context.Context, c SweepConfig, w io.Writer, prog Progress) error
 	}
 	fmt.Fprintf(w, "wrote %s\n", c.Results)
 	return nil
+}
+
+// imageJob is the sweep job of one image run: cfg on model (loaded fresh for the run) and
+// the already loaded data d, into dir, reused when dir holds that run ([reusable]).
+func imageJob(model string, cfg Config, dir string, d *Data) sweepJob[SweepRun] {
+	return sweepJob[SweepRun]{label: fmt.Sprintf("%s %s seed %d", model, cfg.Label(), cfg.Seed), dir: dir,
+		reuse: func(dir string) (SweepRun, reuseKind) {
+			met, tim, kind := reusable(dir, cfg)
+			return SweepRun{Model: model, Config: cfg, Dir: dir, Metrics: met, Timing: tim}, kind
+		},
+		run: func(ctx context.Context, dir string) (SweepRun, error) {
+			m, err := LoadModel(model, 0)
+			if err != nil {
+				return SweepRun{}, err
+			}
+			res, err := Run(ctx, cfg, dir, Options{Model: m, Data: d})
+			if err != nil {
+				return SweepRun{}, err
+			}
+			return SweepRun{Model: model, Config: cfg, Dir: dir, Metrics: res.Metrics, Timing: res.Timing}, nil
+		}}
 }
 
 // reusable reports whether dir holds a finished run of cfg: fresh when it was made by this

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/qpeft/qpeft/internal/atomicfile"
@@ -185,17 +186,7 @@ func TextSweep(ctx context.Context, sc TextSweepConfig, log io.Writer) ([]TextSw
 	if log != nil {
 		prog = NewProgress(log, false)
 	}
-	var opts TextOptions
-	load := func() error {
-		if opts.Model != nil {
-			return nil
-		}
-		o, err := loadTextOptions(sc.Base, prog)
-		if err == nil {
-			opts = *o
-		}
-		return err
-	}
+	load := lazyTextOptions(sc.Base, prog)
 	type key struct {
 		s    Setting
 		seed uint64
@@ -206,20 +197,7 @@ func TextSweep(ctx context.Context, sc TextSweepConfig, log io.Writer) ([]TextSw
 		for _, seed := range sc.Seeds {
 			cfg := sc.Config(s, seed)
 			keys = append(keys, key{s, seed})
-			jobs = append(jobs, sweepJob[*TextResult]{
-				label: fmt.Sprintf("%s seed %d", cfg.Label(), seed),
-				dir:   filepath.Join(sc.Out, fmt.Sprintf("%s-seed%d", s.Slug(), seed)),
-				reuse: func(dir string) (*TextResult, reuseKind) { return reuseText(dir, cfg) },
-				run: func(ctx context.Context, dir string) (*TextResult, error) {
-					if err := load(); err != nil {
-						return nil, err
-					}
-					prog.Logf("== %s seed %d → %s", cfg.Label(), seed, dir)
-					res, err := RunText(ctx, cfg, dir, opts)
-					runtime.GC()
-					return res, err
-				},
-			})
+			jobs = append(jobs, textJob(cfg, filepath.Join(sc.Out, fmt.Sprintf("%s-seed%d", s.Slug(), seed)), load, prog))
 		}
 	}
 	done, err := runSweep(ctx, jobs, sc.ReuseStale, func(i, n int, d sweepDone[*TextResult], _ float64) {
@@ -232,6 +210,32 @@ func TextSweep(ctx context.Context, sc TextSweepConfig, log io.Writer) ([]TextSw
 		runs = append(runs, TextSweepRun{Setting: keys[i].s, Seed: keys[i].seed, Dir: d.job.dir, Result: d.result, Reused: d.reused, Stale: d.stale})
 	}
 	return runs, err
+}
+
+// lazyTextOptions loads the model and data of base once, when first needed, for the runs
+// of a sweep.
+func lazyTextOptions(base TextConfig, prog Progress) func() (*TextOptions, error) {
+	return sync.OnceValues(func() (*TextOptions, error) { return loadTextOptions(base, prog) })
+}
+
+// textJob is the sweep job of one text run: cfg into dir with the options load gives,
+// reused when dir holds that run ([reuseText]).
+func textJob(cfg TextConfig, dir string, load func() (*TextOptions, error), prog Progress) sweepJob[*TextResult] {
+	return sweepJob[*TextResult]{
+		label: fmt.Sprintf("%s seed %d", cfg.Label(), cfg.Seed),
+		dir:   dir,
+		reuse: func(dir string) (*TextResult, reuseKind) { return reuseText(dir, cfg) },
+		run: func(ctx context.Context, dir string) (*TextResult, error) {
+			opts, err := load()
+			if err != nil {
+				return nil, err
+			}
+			prog.Logf("== %s seed %d → %s", cfg.Label(), cfg.Seed, dir)
+			res, err := RunText(ctx, cfg, dir, *opts)
+			runtime.GC()
+			return res, err
+		},
+	}
 }
 
 // ReadTextResult reads a text run directory's result.json.

@@ -28,8 +28,10 @@ func init() {
 			"  qpeft train --sweep -o DIR [--results FILE.md] [--seeds 1,2,3] [--models mnist-cnn,mlp512] [--quick] [--reuse-stale]\n" +
 			"  qpeft train --model hf:DIR [--data spam-assassin[:DIR]|csv:FILE|jsonl:FILE] [--method qpeft|lora|adalora|head|full] [--targets query,value|all-linear|REGEX]\n" +
 			"       [--max-len N] [--pooling mean|cls|pooler] [--rank K] [--layers L] [--epochs E] [-o DIR] ...\n" +
-			"  qpeft train --sweep --model hf:DIR -o DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]",
-		run: runTrain})
+			"  qpeft train --sweep --model hf:DIR -o DIR [--settings head,lora8,qpeft-L2-K8,...] [--seeds 1,2,3] [--results FILE.md]\n" +
+			"  qpeft train --front -o DIR [--tasks mlp512,mnist-cnn,minilm] [--seeds 1,2,3] [--budget 2h] [--trim] [--results FILE.md] [--plots DIR] [--estimate]",
+		extraHelp: func() string { return frontHelp },
+		run:       runTrain})
 }
 
 // signalContext returns a context cancelled by Ctrl-C (SIGINT) or SIGTERM.
@@ -231,18 +233,26 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	tf := bindTrainFlags(fs)
 	out := fs.StringP("out", "o", "", "run directory to write (metrics.json, timing.json, curves.png, adapter/, lora/, head.safetensors; for hf: models result.json, head.safetensors, adapter/, lora/), written as a whole at the end; checked before training (writable, free space), and an existing one is replaced only when it is an earlier qpeft output holding nothing else")
 	sweep := fs.Bool("sweep", false, "run the results sweep (every method on both models over --seeds) and write the table")
-	results := fs.String("results", "", "with --sweep: write the Markdown results table to this file")
-	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep: seeds of every configuration")
+	results := fs.String("results", "", "with --sweep: write the Markdown results table to this file; with --front: the file receiving one generated section per task")
+	seeds := fs.UintSlice("seeds", []uint{1, 2, 3}, "with --sweep or --front: seeds of every configuration")
 	models := fs.StringSlice("models", []string{train.ModelMNISTCNN, train.ModelMLP512}, "with --sweep: models to sweep")
-	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations)")
+	quick := fs.Bool("quick", false, "with --sweep: a tiny smoke-test sweep (subset data, few configurations); with --front: a tiny front (subset data, a few steps per run)")
 	lrSearch := fs.Float64Slice("lr-search", nil, "search the learning rate: one run per value (e.g. 1e-3,3e-3,1e-2), each scored on the --val-fraction validation split (required; never the test split), recorded in --out DIR/lr-search.json and lr-search.md")
 	lrGroup := fs.String("lr-search-group", "lr", "with --lr-search: the rate varied: lr, head, angles, scales or dense")
-	reuseStale := fs.Bool("reuse-stale", false, "with --sweep: reuse a run directory holding the same configuration even when its run hash says other code made it (the table marks such rows); by default such runs are made again")
+	reuseStale := fs.Bool("reuse-stale", false, "with --sweep or --front: reuse a run directory holding the same configuration even when its run hash says other code made it (the table marks such rows); by default such runs are made again")
 	settings := fs.StringSlice("settings", hfDefaultSettings, "with --sweep and an hf: model: settings head (the long linear probe, --head-epochs), head-matched (the head with the adapter runs' budget), full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
+	front := fs.Bool("front", false, "run the Pareto front of accuracy against adapter parameters (--tasks; docs/results-front.md): LoRA r=1..16, AdaLoRA and Quantum-PEFT one factor at a time around its centre, the head-only rows, over --seeds, rates chosen on a validation split, within --budget")
+	tasks := fs.StringSlice("tasks", train.FrontTasks, "with --front: tasks, of mlp512, mnist-cnn and minilm (all-MiniLM-L6-v2 on SpamAssassin; --model hf:DIR picks another model directory)")
+	budget := fs.Duration("budget", 0, "with --front: bound on each task's estimated compute time (e.g. 2h; 0: none); over it the task is refused, or trimmed with --trim")
+	trim := fs.Bool("trim", false, "with --front: when a task's estimate exceeds --budget, drop its least important points (then seeds) until it fits, saying what was dropped, instead of refusing")
+	plotDir := fs.String("plots", "", "with --front: directory for one PNG per task (front-TASK.png)")
+	estimate := fs.Bool("estimate", false, "with --front: plan, calibrate and print each task's estimate, then stop without training")
+	noLRSearch := fs.Bool("no-lr-search", false, "with --front: keep the recipe's learning rates instead of choosing them on the validation split")
 	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
@@ -250,6 +260,16 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	defer restore()
 	if err != nil {
 		return err
+	}
+	if *front {
+		sc := frontCLI{tasks: *tasks, budget: *budget, trim: *trim, plots: *plotDir, estimate: *estimate, noLRSearch: *noLRSearch,
+			out: *out, results: *results, quick: *quick, reuseStale: *reuseStale, seeds: *seeds}
+		return runFront(fs, tf, sc, args, stdout)
+	}
+	for _, n := range []string{"tasks", "budget", "trim", "plots", "estimate", "no-lr-search"} {
+		if fs.Changed(n) {
+			return usageError("--%s applies with --front", n)
+		}
 	}
 	if fs.Changed("lr-search") {
 		if *sweep {

@@ -1,8 +1,10 @@
 // Package plots draws the pictures of qpeft's command-line tool and examples as PNG images:
 // a bar chart of measurement outcomes or probabilities (Histogram), a heat map of a matrix
 // (HeatMap, with a colour bar; complex matrices as a real-part and an imaginary-part panel)
-// and line plots of training curves (Lines, or several side by side with LinePanels). Every
-// picture has a title and labelled axes.
+// and line plots of training curves (Lines, or several side by side with LinePanels; optional
+// log axes, error bars, dashed reference lines and marker-only series, as the accuracy
+// against parameters plots of `qpeft train --front` use). Every picture has a title and
+// labelled axes.
 //
 // The functions return the encoded PNG bytes; WriteFile writes them atomically (temporary
 // file in the same directory, fsync, rename). Drawing is deterministic: the same data give
@@ -50,6 +52,9 @@ var (
 		color.RGBA{R: 214, G: 39, B: 40, A: 255},
 		color.RGBA{R: 148, G: 103, B: 189, A: 255},
 		color.RGBA{R: 140, G: 86, B: 75, A: 255},
+		color.RGBA{R: 227, G: 119, B: 194, A: 255},
+		color.RGBA{R: 188, G: 189, B: 34, A: 255},
+		color.RGBA{R: 23, G: 190, B: 207, A: 255},
 	}
 )
 
@@ -399,6 +404,15 @@ type Series struct {
 	Name string
 	// X and Y are the points (same length, at least one, finite).
 	X, Y []float64
+	// YErr, when set, holds one half-width per point (finite, ≥ 0), drawn as a vertical
+	// error bar Y ± YErr (e.g. the standard deviation over seeds).
+	YErr []float64
+	// Dashed draws the series as a dashed line without point markers (e.g. a reference
+	// level such as a baseline without adapter parameters).
+	Dashed bool
+	// Markers draws only the points (and error bars), no line joining them: for points
+	// that are not a sequence, such as one-factor-at-a-time variations of a setting.
+	Markers bool
 }
 
 // LinesOptions describe a line plot.
@@ -407,6 +421,12 @@ type LinesOptions struct {
 	Title, XLabel, YLabel string
 	// LogY draws the y axis on a log scale (every Y must then be > 0).
 	LogY bool
+	// LogX draws the x axis on a log scale (every X must then be > 0).
+	LogX bool
+	// Headroom, when positive, extends the y axis above the highest point by this fraction
+	// of the data's y range, leaving room for the legend (drawn at the top right) so that it
+	// covers no point.
+	Headroom float64
 }
 
 // Lines draws one or more series as lines (with points when a series has at most 30) as a
@@ -468,6 +488,9 @@ func linePlot(series []Series, o LinesOptions) (*plot.Plot, error) {
 		// the values themselves (gonum's LogScale misplaces the axis label's box).
 		p.Y.Tick.Marker = logTicks{}
 	}
+	if o.LogX {
+		p.X.Tick.Marker = logTicks{}
+	}
 	for i, s := range series {
 		if len(s.X) != len(s.Y) || len(s.X) == 0 {
 			return nil, fmt.Errorf("plots: series %q has %d x and %d y values; want the same number, at least one", s.Name, len(s.X), len(s.Y))
@@ -475,7 +498,11 @@ func linePlot(series []Series, o LinesOptions) (*plot.Plot, error) {
 		if len(series) > 1 && s.Name == "" {
 			return nil, fmt.Errorf("plots: series %d has no name; several series need names for the legend", i)
 		}
+		if s.YErr != nil && len(s.YErr) != len(s.Y) {
+			return nil, fmt.Errorf("plots: series %q has %d error bars for %d points; want one per point", s.Name, len(s.YErr), len(s.Y))
+		}
 		xys := make(plotter.XYs, len(s.X))
+		errs := make(plotter.YErrors, len(s.YErr))
 		for j := range s.X {
 			if math.IsNaN(s.X[j]) || math.IsInf(s.X[j], 0) || math.IsNaN(s.Y[j]) || math.IsInf(s.Y[j], 0) {
 				return nil, fmt.Errorf("plots: series %q point %d (%v, %v) is not finite", s.Name, j, s.X[j], s.Y[j])
@@ -483,9 +510,29 @@ func linePlot(series []Series, o LinesOptions) (*plot.Plot, error) {
 			if o.LogY && s.Y[j] <= 0 {
 				return nil, fmt.Errorf("plots: series %q point %d has y = %v; a log scale needs y > 0", s.Name, j, s.Y[j])
 			}
+			if o.LogX && s.X[j] <= 0 {
+				return nil, fmt.Errorf("plots: series %q point %d has x = %v; a log scale needs x > 0", s.Name, j, s.X[j])
+			}
 			xys[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
 			if o.LogY {
 				xys[j].Y = math.Log10(s.Y[j])
+			}
+			if o.LogX {
+				xys[j].X = math.Log10(s.X[j])
+			}
+			if s.YErr != nil {
+				e := s.YErr[j]
+				if math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
+					return nil, fmt.Errorf("plots: series %q point %d has error bar %v; want a finite value ≥ 0", s.Name, j, e)
+				}
+				if o.LogY {
+					if s.Y[j]-e <= 0 {
+						return nil, fmt.Errorf("plots: series %q point %d: y − error = %v; a log scale needs it > 0", s.Name, j, s.Y[j]-e)
+					}
+					errs[j].Low, errs[j].High = xys[j].Y-math.Log10(s.Y[j]-e), math.Log10(s.Y[j]+e)-xys[j].Y
+				} else {
+					errs[j].Low, errs[j].High = e, e
+				}
 			}
 		}
 		c := seriesColors[i%len(seriesColors)]
@@ -495,9 +542,24 @@ func linePlot(series []Series, o LinesOptions) (*plot.Plot, error) {
 		}
 		l.Color = c
 		l.Width = vg.Points(1.5)
-		p.Add(l)
-		thumbs := []plot.Thumbnailer{l}
-		if len(xys) <= 30 {
+		if s.Dashed {
+			l.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
+		}
+		var thumbs []plot.Thumbnailer
+		if !s.Markers {
+			p.Add(l)
+			thumbs = append(thumbs, l)
+		}
+		if s.YErr != nil {
+			eb, err := plotter.NewYErrorBars(xyErrs{xys, errs})
+			if err != nil {
+				return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+			}
+			eb.Color = c
+			eb.Width = vg.Points(1)
+			p.Add(eb)
+		}
+		if (len(xys) <= 30 || s.Markers) && !s.Dashed {
 			sc, err := plotter.NewScatter(xys)
 			if err != nil {
 				return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
@@ -514,7 +576,20 @@ func linePlot(series []Series, o LinesOptions) (*plot.Plot, error) {
 	}
 	p.Legend.Top = true
 	p.Legend.TextStyle.Color = grey
+	if o.Headroom > 0 && !o.LogY {
+		if r := p.Y.Max - p.Y.Min; r > 0 {
+			p.Y.Max += o.Headroom * r
+		} else {
+			p.Y.Max += o.Headroom
+		}
+	}
 	return p, nil
+}
+
+// xyErrs are the points of a series with their error bars (plotter.NewYErrorBars).
+type xyErrs struct {
+	plotter.XYs
+	plotter.YErrors
 }
 
 // logTicks are the ticks of an axis of log10 values: the powers of ten labelled with their
