@@ -29,24 +29,12 @@ func scaleVecC64(a *complex64, nvec int, v complex64)
 
 // pairF32 sets a[j], b[j] = m0·a[j] + m1·b[j], m2·a[j] + m3·b[j] for every j < len(a).
 func pairF32(a, b []float32, m0, m1, m2, m3 float32) {
-	b = b[:len(a)]
-	if useSIMD32 && len(a) >= 8 {
-		n := len(a) &^ 7
-		pairVecF32(&a[0], &b[0], n/8, 32, m0, m1, m2, m3)
-		a, b = a[n:], b[n:]
-	}
-	pairGo(a, b, m0, m1, m2, m3)
+	pairVecs(a, b[:len(a)], len(a)/8, 32, m0, m1, m2, m3)
 }
 
 // pairC64 is pairF32 for complex64.
 func pairC64(a, b []complex64, m0, m1, m2, m3 complex64) {
-	b = b[:len(a)]
-	if useSIMD32 && len(a) >= 4 {
-		n := len(a) &^ 3
-		pairVecC64(&a[0], &b[0], n/4, 32, m0, m1, m2, m3)
-		a, b = a[n:], b[n:]
-	}
-	pairGo(a, b, m0, m1, m2, m3)
+	pairVecs(a, b[:len(a)], len(a)/4, 32, m0, m1, m2, m3)
 }
 
 // laneCoefs returns the coefficient vectors of pairLaneF32 for blocks of 2L floats (L = 1,
@@ -94,45 +82,15 @@ func pairC64Short(d []complex64, R int, m0, m1, m2, m3 complex64) {
 }
 
 // pairBlocksF32 applies the matrix to blocks of 2R float32, R a multiple of 8.
-func pairBlocksF32(d []float32, R int, m0, m1, m2, m3 float32) {
-	if !useSIMD32 || len(d) == 0 {
-		pairBlocksGo(d, R, m0, m1, m2, m3)
-		return
-	}
-	nb := len(d) / (2 * R)
-	for v := 0; v < R; v += 8 {
-		pairVecF32(&d[v], &d[v+R], nb, 8*R, m0, m1, m2, m3)
-	}
-}
+func pairBlocksF32(d []float32, R int, m0, m1, m2, m3 float32) { pairBlocks(d, R, m0, m1, m2, m3) }
 
 // pairBlocksC64 applies the matrix to blocks of 2R complex64, R a multiple of 4.
 func pairBlocksC64(d []complex64, R int, m0, m1, m2, m3 complex64) {
-	if !useSIMD32 || len(d) == 0 {
-		pairBlocksGo(d, R, m0, m1, m2, m3)
-		return
-	}
-	nb := len(d) / (2 * R)
-	for v := 0; v < R; v += 4 {
-		pairVecC64(&d[v], &d[v+R], nb, 16*R, m0, m1, m2, m3)
-	}
+	pairBlocks(d, R, m0, m1, m2, m3)
 }
 
 // scaleF32 multiplies every element of a by v.
-func scaleF32(a []float32, v float32) {
-	if useSIMD32 && len(a) >= 8 {
-		n := len(a) &^ 7
-		scaleVecF32(&a[0], n/8, v)
-		a = a[n:]
-	}
-	scaleGo(a, v)
-}
+func scaleF32(a []float32, v float32) { scaleVec(a, v) }
 
 // scaleC64 multiplies every element of a by v.
-func scaleC64(a []complex64, v complex64) {
-	if useSIMD32 && len(a) >= 4 {
-		n := len(a) &^ 3
-		scaleVecC64(&a[0], n/4, v)
-		a = a[n:]
-	}
-	scaleGo(a, v)
-}
+func scaleC64(a []complex64, v complex64) { scaleVec(a, v) }

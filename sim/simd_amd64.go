@@ -2,7 +2,11 @@
 
 package sim
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // The SIMD inner loops of the gate kernels (AVX2, simd_amd64.s). Each function has the
 // semantics of the portable Go loop written beside it and gives bit-identical results: the
@@ -60,27 +64,75 @@ func scaleVecC128(a *complex128, nvec int, v complex128)
 //go:noescape
 func prefetchL2(p *float64, nlines int)
 
+// simdOn reports whether the assembly loops of T's precision are on: useSIMD for float64
+// and complex128, useSIMD32 for float32 and complex64.
+func simdOn[T number]() bool {
+	if isF64[T]() || isC128[T]() {
+		return useSIMD
+	}
+	return useSIMD32
+}
+
+// ptr converts a pointer to T into a pointer to E, a type of the same size (isF64 and its
+// kin pick E; each T compiles to one case).
+func ptr[E, T number](p *T) *E { return (*E)(unsafe.Pointer(p)) }
+
+// pairVecs sets x, y = m0·x + m1·y, m2·x + m3·y for the element pairs of a and b: with T's
+// assembly loop, when simdOn, for those in the nvec vector pairs at &a[0] + k·stride and
+// &b[0] + k·stride (bytes, k < nvec; they must lie in the arrays of a and b), with pairGo
+// for the elements of a after the first nvec vectors' worth (the tail of contiguous vectors,
+// stride 32), or for all of a when the assembly is off.
+func pairVecs[T number](a, b []T, nvec, stride int, m0, m1, m2, m3 T) {
+	k := 0 // elements done by the assembly loop
+	if simdOn[T]() && nvec > 0 {
+		pa, pb := &a[0], &b[0]
+		switch {
+		case isF64[T]():
+			pairVecF64(ptr[float64](pa), ptr[float64](pb), nvec, stride, f64(m0), f64(m1), f64(m2), f64(m3))
+		case isC128[T]():
+			pairVecC128(ptr[complex128](pa), ptr[complex128](pb), nvec, stride, c128(m0), c128(m1), c128(m2), c128(m3))
+		case isC64[T]():
+			pairVecC64(ptr[complex64](pa), ptr[complex64](pb), nvec, stride, c64(m0), c64(m1), c64(m2), c64(m3))
+		default:
+			pairVecF32(ptr[float32](pa), ptr[float32](pb), nvec, stride, f32(m0), f32(m1), f32(m2), f32(m3))
+		}
+		k = nvec * 32 / int(unsafe.Sizeof(m0))
+	}
+	if k < len(a) {
+		pairGo(a[k:], b[k:], m0, m1, m2, m3)
+	}
+}
+
+// pairBlocks applies the matrix to the blocks of 2R elements of d, R "a" then R "b": when
+// simdOn, one strided call of the assembly loop per vector position of a block, so that
+// runs of 8 to a few hundred elements (qubits 3 to 7 of a state) do not pay a call per run.
+// R must be a whole number of 32-byte vectors and len(d) a multiple of 2R (panics
+// otherwise).
+func pairBlocks[T number](d []T, R int, m0, m1, m2, m3 T) {
+	size := int(unsafe.Sizeof(m0))
+	w := 32 / size // elements per vector
+	if R%w != 0 || len(d)%(2*R) != 0 {
+		panic("sim: pairBlocks: bad block size")
+	}
+	if !simdOn[T]() || len(d) == 0 {
+		pairBlocksGo(d, R, m0, m1, m2, m3)
+		return
+	}
+	nb := len(d) / (2 * R)
+	for v := 0; v < R; v += w {
+		pairVecs(d[v:v+w], d[v+R:v+R+w], nb, 2*R*size, m0, m1, m2, m3)
+	}
+}
+
 // pairF64 sets a[j], b[j] = m0·a[j] + m1·b[j], m2·a[j] + m3·b[j] for every j < len(a).
 // a and b must not overlap; b must be at least as long as a (panics otherwise).
 func pairF64(a, b []float64, m0, m1, m2, m3 float64) {
-	b = b[:len(a)]
-	if useSIMD && len(a) >= 4 {
-		n := len(a) &^ 3
-		pairVecF64(&a[0], &b[0], n/4, 32, m0, m1, m2, m3)
-		a, b = a[n:], b[n:]
-	}
-	pairGo(a, b, m0, m1, m2, m3)
+	pairVecs(a, b[:len(a)], len(a)/4, 32, m0, m1, m2, m3)
 }
 
 // pairC128 is pairF64 for complex128.
 func pairC128(a, b []complex128, m0, m1, m2, m3 complex128) {
-	b = b[:len(a)]
-	if useSIMD && len(a) >= 2 {
-		n := len(a) &^ 1
-		pairVecC128(&a[0], &b[0], n/2, 32, m0, m1, m2, m3)
-		a, b = a[n:], b[n:]
-	}
-	pairGo(a, b, m0, m1, m2, m3)
+	pairVecs(a, b[:len(a)], len(a)/2, 32, m0, m1, m2, m3)
 }
 
 // pairF64Short applies [[m0 m1] [m2 m3]] to d read as blocks of 2R elements, the first R
@@ -125,56 +177,39 @@ func pairC128Short(d []complex128, R int, m0, m1, m2, m3 complex128) {
 	pairShortGo(d, R, m0, m1, m2, m3)
 }
 
-// scaleF64 multiplies every element of a by v.
-func scaleF64(a []float64, v float64) {
-	if useSIMD && len(a) >= 4 {
-		n := len(a) &^ 3
-		scaleVecF64(&a[0], n/4, v)
+// scaleVec multiplies every element of a by v: with the assembly loop over the whole
+// 32-byte vectors when simdOn, with scaleGo over the rest.
+func scaleVec[T number](a []T, v T) {
+	w := 32 / int(unsafe.Sizeof(v)) // elements per vector
+	if simdOn[T]() && len(a) >= w {
+		n := len(a) &^ (w - 1)
+		switch p := &a[0]; {
+		case isF64[T]():
+			scaleVecF64(ptr[float64](p), n/w, f64(v))
+		case isC128[T]():
+			scaleVecC128(ptr[complex128](p), n/w, c128(v))
+		case isC64[T]():
+			scaleVecC64(ptr[complex64](p), n/w, c64(v))
+		default:
+			scaleVecF32(ptr[float32](p), n/w, f32(v))
+		}
 		a = a[n:]
 	}
 	scaleGo(a, v)
 }
+
+// scaleF64 multiplies every element of a by v.
+func scaleF64(a []float64, v float64) { scaleVec(a, v) }
 
 // scaleC128 multiplies every element of a by v.
-func scaleC128(a []complex128, v complex128) {
-	if useSIMD && len(a) >= 2 {
-		n := len(a) &^ 1
-		scaleVecC128(&a[0], n/2, v)
-		a = a[n:]
-	}
-	scaleGo(a, v)
-}
+func scaleC128(a []complex128, v complex128) { scaleVec(a, v) }
 
-// pairBlocksF64 is pairF64Short for any R that is a multiple of 4 (whole vectors): one
-// strided assembly call per vector position of a block, so that runs of 8 to a few hundred
-// elements (qubits 3 to 7 of a state) do not pay a call per run.
-func pairBlocksF64(d []float64, R int, m0, m1, m2, m3 float64) {
-	if R%4 != 0 || len(d)%(2*R) != 0 {
-		panic("sim: pairBlocksF64: bad block size")
-	}
-	if !useSIMD || len(d) == 0 {
-		pairBlocksGo(d, R, m0, m1, m2, m3)
-		return
-	}
-	nb := len(d) / (2 * R)
-	for v := 0; v < R; v += 4 {
-		pairVecF64(&d[v], &d[v+R], nb, 16*R, m0, m1, m2, m3)
-	}
-}
+// pairBlocksF64 is pairF64Short for any R that is a multiple of 4 (whole vectors).
+func pairBlocksF64(d []float64, R int, m0, m1, m2, m3 float64) { pairBlocks(d, R, m0, m1, m2, m3) }
 
 // pairBlocksC128 is pairBlocksF64 for complex128, R a multiple of 2.
 func pairBlocksC128(d []complex128, R int, m0, m1, m2, m3 complex128) {
-	if R%2 != 0 || len(d)%(2*R) != 0 {
-		panic("sim: pairBlocksC128: bad block size")
-	}
-	if !useSIMD || len(d) == 0 {
-		pairBlocksGo(d, R, m0, m1, m2, m3)
-		return
-	}
-	nb := len(d) / (2 * R)
-	for v := 0; v < R; v += 2 {
-		pairVecC128(&d[v], &d[v+R], nb, 32*R, m0, m1, m2, m3)
-	}
+	pairBlocks(d, R, m0, m1, m2, m3)
 }
 
 // swapVec exchanges the nvec 32-byte vectors at a and b.

@@ -143,8 +143,9 @@ type FrontPoint struct {
 	Name string
 	// Factor is the factor varied from the centre (Factor*), "" for the baselines.
 	Factor string
-	// Priority orders trimming: 0 is the core (never trimmed), larger numbers are dropped
-	// first.
+	// Priority orders trimming: 0 is the core (the matched-budget head row, LoRA on the
+	// standard targets, the Quantum-PEFT centre: never dropped, and run with one seed only
+	// when nothing else fits); larger numbers go to one seed, then are dropped, first.
 	Priority int
 	// Family is the learning-rate family whose chosen rate the point takes.
 	Family string
@@ -236,21 +237,25 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 	var specs []spec
 	specs = append(specs,
 		spec{series: "head only (matched budget)", name: "head only (matched budget)", family: FamilyHead, method: Head},
-		spec{series: "linear probe (long)", name: fmt.Sprintf("linear probe (%d× the epochs)", r.probeFactor), family: FamilyHead, method: Head, headEpochsFactor: r.probeFactor})
+		spec{series: "linear probe (long)", name: fmt.Sprintf("linear probe (%d× the epochs)", r.probeFactor), family: FamilyHead, method: Head, headEpochsFactor: r.probeFactor, prio: 1})
 	tsets := []string{"std"}
 	if r.allLinear {
 		tsets = append(tsets, AllLinear)
 	}
 	for _, t := range tsets {
-		prio := 0
-		if t == AllLinear {
-			prio = 1
-		}
 		for _, rank := range r.loraRanks {
+			prio := 0
+			if t == AllLinear {
+				// LoRA r = 1 and the best rank matter most for the goals on these targets.
+				prio = 2
+				if rank == 1 || rank == r.loraRanks[len(r.loraRanks)-1] {
+					prio = 1
+				}
+			}
 			specs = append(specs, spec{series: "LoRA (" + tgtName[t] + ")", name: fmt.Sprintf("LoRA r=%d (%s)", rank, tgtName[t]),
 				family: FamilyLoRA, targets: t, prio: prio, method: LoRA, rank: rank})
 		}
-		aprio := prio
+		aprio := 1
 		if t == AllLinear {
 			aprio = 3
 		}
@@ -663,8 +668,29 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 			}
 		}
 	}
-	// Calibration: a short run of every point not yet finished for every seed.
+	// Calibration: a short run of every point not yet finished for every seed. On a shared
+	// machine a short run's wall time is noisy (another process takes the cores for a
+	// moment), its CPU time much less: each point's estimate is its CPU time scaled to the
+	// full run, times the ratio of wall to CPU time over all the calibration runs.
 	fmt.Fprintf(w, "front %s: %d points × %d seeds; calibrating (a short run of each point not already finished)\n", task, len(points), len(c.Seeds))
+	type measured struct{ est, wall, cpu float64 }
+	cal := map[string]measured{}
+	var sumWall, sumCPU float64
+	measure := func(p FrontPoint) error {
+		if _, ok := cal[p.Slug]; ok {
+			return nil
+		}
+		c0, t0 := cpuSeconds(), time.Now()
+		est, err := calibrate(ctx, p, imgData, textLoad, c.Quick)
+		if err != nil {
+			return fmt.Errorf("calibrating %s: %w", p.Name, err)
+		}
+		m := measured{est: est, wall: time.Since(t0).Seconds(), cpu: cpuSeconds() - c0}
+		cal[p.Slug] = m
+		sumWall += m.wall
+		sumCPU += m.cpu
+		return nil
+	}
 	perRun := frontCost{}
 	reusedRun := map[string]bool{} // slug/seed → finished
 	for _, p := range points {
@@ -677,18 +703,13 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 				all = false
 			}
 		}
-		if all {
-			continue
+		if !all {
+			if err := measure(p.withRates(lrs, c.Seeds[0])); err != nil {
+				return nil, err
+			}
 		}
-		secs, err := calibrate(ctx, p.withRates(lrs, c.Seeds[0]), imgData, textLoad, c.Quick)
-		if err != nil {
-			return nil, fmt.Errorf("calibrating %s: %w", p.Name, err)
-		}
-		perRun[p.Slug] = secs
-		fmt.Fprintf(w, "  %-48s ~%s per run\n", p.Name, fmtDur(secs))
 	}
-	// The searches' trials cost about a run of their base point each.
-	lrSecs := 0.0
+	var bases []FrontPoint
 	if !c.NoLRSearch {
 		for _, f := range frontFamilies {
 			if known[f] {
@@ -698,15 +719,36 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 			if err != nil {
 				return nil, err
 			}
-			secs, ok := perRun[b.Slug]
-			if !ok {
-				secs, err = calibrate(ctx, b, imgData, textLoad, c.Quick)
-				if err != nil {
-					return nil, fmt.Errorf("calibrating %s: %w", b.Name, err)
-				}
+			if err := measure(b); err != nil {
+				return nil, err
 			}
-			lrSecs += secs * float64(len(r.rates[f]))
+			bases = append(bases, b)
 		}
+	}
+	load := 1.0
+	if sumCPU > 0 && sumWall > 0 {
+		load = sumWall / sumCPU
+	}
+	scaled := func(slug string) float64 {
+		m := cal[slug]
+		if m.cpu <= 0 || m.wall <= 0 {
+			return m.est
+		}
+		return m.est / m.wall * m.cpu * load
+	}
+	for _, p := range points {
+		if _, ok := cal[p.Slug]; ok {
+			perRun[p.Slug] = scaled(p.Slug)
+			fmt.Fprintf(w, "  %-48s ~%s per run\n", p.Name, fmtDur(perRun[p.Slug]))
+		}
+	}
+	if len(cal) > 0 {
+		fmt.Fprintf(w, "  (wall time / CPU time over the calibration runs: %.2f)\n", load)
+	}
+	// The searches' trials cost about a run of their base point each.
+	lrSecs := 0.0
+	for _, b := range bases {
+		lrSecs += scaled(b.Slug) * float64(len(r.rates[b.Family]))
 	}
 	cost := func(ps []FrontPoint) float64 {
 		t := lrSecs

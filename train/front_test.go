@@ -69,6 +69,8 @@ func TestFrontPlan(t *testing.T) {
 				if p.Factor == FactorCentre {
 					centre = &points[i]
 				}
+				core := p.Slug == "head-matched" || p.Factor == FactorCentre || (p.Family == FamilyLoRA && p.Targets == "std")
+				assert.Equal(t, core, p.Priority == 0, "%s: the core has priority 0", p.Name)
 				assert.Equal(t, tt.task == FrontMiniLM, p.Text != nil, p.Name)
 			}
 			require.NotNil(t, centre)
