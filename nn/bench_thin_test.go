@@ -9,7 +9,7 @@ import (
 // BenchmarkGemmThin times the thin products of a rank-r adapter on the im2col patch matrices
 // of the MNIST CNN at batch 64 (conv1: 50176 x 25 → 8, conv2: 12544 x 200 → 16), next to
 // the weight-gradient product dyᵀ·x that full fine-tuning (and the dense adapter path)
-// computes:
+// computes and the one-pass reduction LowRankGrad that replaces it on the fused path:
 //
 //	go test ./nn -run '^$' -bench GemmThin -benchtime 50x
 func BenchmarkGemmThin(b *testing.B) {
@@ -26,6 +26,16 @@ func BenchmarkGemmThin(b *testing.B) {
 				Gemm(true, false, l.out, l.in, l.rows, dy, l.out, x, l.in, false, gw, l.in)
 			}
 		})
+		for _, r := range []int{1, 4, 8, 16} {
+			qt := to32(randSlice(rng, r*l.in))
+			pt := to32(randSlice(rng, r*l.out))
+			gq, gp := make([]float64, r*l.in), make([]float64, r*l.out)
+			b.Run(fmt.Sprintf("%s/r%d/lowrank", l.name, r), func(b *testing.B) {
+				for b.Loop() {
+					LowRankGrad(l.rows, l.in, l.out, r, x, dy, qt, pt, gq, gp)
+				}
+			})
+		}
 		for _, r := range []int{1, 4, 8} {
 			qt := to32(randSlice(rng, r*l.in))
 			pt := to32(randSlice(rng, r*l.out))

@@ -240,14 +240,7 @@ func im2col[T Float](cols, x []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) {
 					continue
 				}
 				line := x[(ch*h+iy)*w : (ch*h+iy+1)*w]
-				for xo := xlo; xo < xhi; xo++ {
-					src := line[xo*sw-pl : xo*sw-pl+kw]
-					dst := block[xo*k+q : xo*k+q+kw]
-					dst = dst[:len(src)]
-					for j, v := range src {
-						dst[j] = v
-					}
-				}
+				copyWindows(block, line, k, q, kw, sw, pl, xlo, xhi)
 				for xo := 0; xo < ow; xo++ {
 					if xo >= xlo && xo < xhi {
 						continue
@@ -300,6 +293,30 @@ func col2im[T Float](dx, cols []T, c, h, w, kh, kw, sh, sw, pt, pl, oh, ow int) 
 					}
 				}
 			}
+		}
+	}
+}
+
+// copyWindows copies the kw-wide windows line[xo·sw − pl :] of the output columns xo in
+// [lo, hi) (inside the line) to block[xo·k + q :], with fixed-size copies for the common
+// kernel widths (a loop over 3-7 elements per window costs more than the copy).
+func copyWindows[T Float](block, line []T, k, q, kw, sw, pl, lo, hi int) {
+	switch kw {
+	case 3:
+		for xo := lo; xo < hi; xo++ {
+			*(*[3]T)(block[xo*k+q:]) = *(*[3]T)(line[xo*sw-pl:])
+		}
+	case 5:
+		for xo := lo; xo < hi; xo++ {
+			*(*[5]T)(block[xo*k+q:]) = *(*[5]T)(line[xo*sw-pl:])
+		}
+	case 7:
+		for xo := lo; xo < hi; xo++ {
+			*(*[7]T)(block[xo*k+q:]) = *(*[7]T)(line[xo*sw-pl:])
+		}
+	default:
+		for xo := lo; xo < hi; xo++ {
+			copy(block[xo*k+q:xo*k+q+kw], line[xo*sw-pl:xo*sw-pl+kw])
 		}
 	}
 }

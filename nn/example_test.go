@@ -125,3 +125,19 @@ func ExampleSequential_MapSites() {
 	// fc (layer 3, conv false): 3 x 8
 	// *nn_test.scaled
 }
+
+// The gradients of a rank-1 update ΔW = p·qᵀ on three rows, without forming ∂ℓ/∂W = dyᵀ·x:
+// gq = (dy·p)ᵀ·x and gp = (x·q)ᵀ·dy.
+func ExampleLowRankGrad() {
+	x := []float32{1, 0, 2, 0, 1, 1, 3, 1, 0} // 3 rows x 3 inputs
+	dy := []float32{1, -1, 0, 2, 1, 1}        // 3 rows x 2 outputs
+	qt := []float32{1, 1, 1}                  // Qᵀ: 1 x 3
+	pt := []float32{1, 0}                     // Pᵀ: 1 x 2
+	gq, gp := make([]float64, 3), make([]float64, 2)
+	nn.LowRankGrad(3, 3, 2, 1, x, dy, qt, pt, gq, gp)
+	fmt.Println("gq:", gq)
+	fmt.Println("gp:", gp)
+	// Output:
+	// gq: [4 1 2]
+	// gp: [7 5]
+}

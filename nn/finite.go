@@ -42,6 +42,17 @@ func (e *NonFiniteError) Error() string {
 
 func nonFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 
+// FirstNonFinite returns the index of the first NaN or ±Inf element of v, or −1 when every
+// element is finite (readers and writers of weight files name the element they refuse).
+func FirstNonFinite(v []float64) int {
+	for i, x := range v {
+		if nonFinite(x) {
+			return i
+		}
+	}
+	return -1
+}
+
 // CheckLoss returns a *NonFiniteError when loss is NaN or ±Inf.
 func CheckLoss(loss float64) error {
 	if nonFinite(loss) {
@@ -67,10 +78,9 @@ func check(group, what string, ps []*Param, of func(*Param) []float64) error {
 		if !p.Trainable {
 			continue
 		}
-		for i, v := range of(p) {
-			if nonFinite(v) {
-				return &NonFiniteError{What: what, Group: group, Param: p.Name, Index: i, Value: v}
-			}
+		v := of(p)
+		if i := FirstNonFinite(v); i >= 0 {
+			return &NonFiniteError{What: what, Group: group, Param: p.Name, Index: i, Value: v[i]}
 		}
 	}
 	return nil

@@ -88,7 +88,13 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func gemmStrided[T Float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, overwrite bool, c []T, rsc, csc int) {
 	// Orientation: computing Cᵀ = Bᵀ·Aᵀ gives the same sums in the same order; pick the one
 	// that wastes less of the MR x NR micro-tile on padding.
-	swap := ceilDiv(n, gemmMR)*gemmMR*ceilDiv(m, gemmNR)*gemmNR < ceilDiv(m, gemmMR)*gemmMR*ceilDiv(n, gemmNR)*gemmNR
+	// Swapping makes a row-major C column-strided (tiles stored element by element, no
+	// direct store from the kernel), so it must save more than a tenth of the padding.
+	padSwap, padKeep := ceilDiv(n, gemmMR)*gemmMR*ceilDiv(m, gemmNR)*gemmNR, ceilDiv(m, gemmMR)*gemmMR*ceilDiv(n, gemmNR)*gemmNR
+	swap := padSwap < padKeep
+	if csc == 1 && rsc != 1 {
+		swap = 10*padSwap < 9*padKeep
+	}
 	if directA[T]() {
 		// Prefer the orientation in which a thin product reads its tall operand in place.
 		if d0, d1 := csa == 1 && n <= gemmDirectN, rsb == 1 && m <= gemmDirectN; d0 != d1 {

@@ -2,6 +2,7 @@ package peft
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/qpeft/qpeft/nn"
 )
@@ -22,8 +23,16 @@ const (
 	// with it; the factors' gradients come from ∂ℓ/∂W = dyᵀ·x (O(rows·in·out), the cost of
 	// a trainable weight) projected on Q and P. It needs a frozen *nn.Linear base; with any
 	// other base the layer falls back to PathFactored. It is the cheaper path when in·out is
-	// small next to r·(in+out), e.g. the 8 x 25 and 16 x 200 convolution maps of a small CNN.
+	// small next to r·(in+out).
 	PathDense
+	// PathFused forms W0 + ΔW in T once per Forward like PathDense (the frozen layer's own
+	// product gives y and ∂ℓ/∂x), but takes the factors' gradients from one pass over the
+	// rows that reads x and dy once ([nn.LowRankGrad]: (dy·P)ᵀ·x and (x·Q)ᵀ·dy,
+	// O(rows·r·(in+out))) instead of forming ∂ℓ/∂W = dyᵀ·x. It needs a frozen *nn.Linear base
+	// (otherwise PathFactored). With the float32 AVX2 kernel it is the cheapest path on the
+	// 8 x 25 and 16 x 200 convolution maps of a small CNN: cheaper than the weight gradient
+	// full fine-tuning computes there.
+	PathFused
 )
 
 // String returns "auto", "factored" or "dense".
@@ -35,6 +44,8 @@ func (p Path) String() string {
 		return "factored"
 	case PathDense:
 		return "dense"
+	case PathFused:
+		return "fused"
 	}
 	return fmt.Sprintf("Path(%d)", int(p))
 }
@@ -78,11 +89,12 @@ type Adapted[T nn.Float] struct {
 	t, g    []T // PathFactored: x·Q and dy·P (rows × r)
 	tdy, gx []T // PathFactored: tᵀ·dy (r × out) and gᵀ·x (r × in)
 
-	w, b   []T       // PathDense: W0 + ΔW and the bias in T
+	w, b   []T       // PathDense, PathFused: W0 + ΔW and the bias in T
 	gw     []T       // PathDense: dyᵀ·x (out × in)
-	w64    []float64 // PathDense: ΔW, then dyᵀ·x in float64
-	gq     []float64 // PathDense: (dyᵀ·x)·Q (out × r)
-	scaled []float64 // PathDense: diag(D)·Pᵀ in float64
+	w64    []float64 // PathDense, PathFused: ΔW; PathDense: then dyᵀ·x in float64
+	gq     []float64 // PathDense: (dyᵀ·x)·Q (out × r); PathFused: (dy·P)ᵀ·x (r × in)
+	gp     []float64 // PathFused: (x·Q)ᵀ·dy (r × out)
+	scaled []float64 // PathDense, PathFused: diag(D)·Pᵀ in float64
 
 	pbar, qbar, dbar []float64
 	merged           bool
@@ -139,7 +151,8 @@ func growT[T nn.Float](s []T, n int) []T {
 	return make([]T, n)
 }
 
-// LastPath returns the path the last Forward took: PathFactored or PathDense, or PathAuto if
+// LastPath returns the path the last Forward took: PathFactored, PathDense or PathFused, or
+// PathAuto if
 // there was no successful Forward (or the layer is merged).
 func (l *Adapted[T]) LastPath() Path { return l.used }
 
@@ -162,9 +175,9 @@ func (l *Adapted[T]) Forward(x *nn.Tensor[T]) *nn.Tensor[T] {
 	l.x, l.rows = x, rows
 	r := l.f.Rank
 	var y *nn.Tensor[T]
-	if l.choose(rows) == PathDense {
+	if p := l.choose(rows); p != PathFactored {
 		y = l.denseForward(x)
-		l.used = PathDense
+		l.used = p
 		return y
 	}
 	y = l.Base.Forward(x)
@@ -221,16 +234,30 @@ func (l *Adapted[T]) denseBase() *nn.Linear[T] {
 // multiply-adds).
 const streamCost = 16
 
+// lowRankCost is what choose charges, in multiply-adds, for each (row, input or output
+// feature) step of nn.LowRankGrad's float32 kernel per group of 8 factor columns (two 8-lane
+// fused multiply-adds and their loads; measured with BenchmarkAdaptedPath and nn's
+// BenchmarkGemmThin against the GEMM of ∂ℓ/∂W on the CNN's patch maps).
+const lowRankCost = 8
+
+// fusedKernel reports whether nn.LowRankGrad runs its SIMD kernel for T (float32 with AVX2);
+// PathAuto considers PathFused only then.
+func fusedKernel[T nn.Float]() bool {
+	var z T
+	_, f32 := any(z).(float32)
+	return f32 && nn.SIMD()
+}
+
 // choose returns the path of a Forward over rows rows: the requested one, or for PathAuto the
-// cheaper per training step (forward and backward; ∂ℓ/∂x counted if the last backward pass
+// cheapest per training step (forward and backward; ∂ℓ/∂x counted if the last backward pass
 // needed it), counting multiply-adds plus streamCost per element streamed. The frozen
-// product and its ∂ℓ/∂x are common to both and not counted.
+// product and its ∂ℓ/∂x are common to all and not counted.
 func (l *Adapted[T]) choose(rows int) Path {
 	if l.Path == PathFactored || l.denseBase() == nil {
 		return PathFactored
 	}
-	if l.Path == PathDense {
-		return PathDense
+	if l.Path == PathDense || l.Path == PathFused {
+		return l.Path
 	}
 	out, in := l.Dims()
 	r := float64(l.f.Rank)
@@ -244,10 +271,18 @@ func (l *Adapted[T]) choose(rows int) Path {
 	// Dense: dyᵀ·x streams x and dy once; ΔW, (dyᵀ·x)·Q and Pᵀ·(dyᵀ·x) do not depend on
 	// the rows.
 	dense := n*fi*fo + streamCost*n*(fi+fo) + 3*fi*fo*r
-	if dense < factored {
-		return PathDense
+	best, cost := PathFactored, factored
+	if dense < cost {
+		best, cost = PathDense, dense
 	}
-	return PathFactored
+	// Fused: one pass over x and dy per 8 factor columns; ΔW formed and W0 + ΔW rounded to
+	// T (streamed) at every pass.
+	if fusedKernel[T]() {
+		if fused := lowRankCost*n*(fi+2*fo)*math.Ceil(r/8) + fi*fo*r + streamCost*fi*fo; fused < cost {
+			best = PathFused
+		}
+	}
+	return best
 }
 
 // denseForward computes y = x·(W0 + ΔW)ᵀ + b in T with the frozen Linear's own product, so
@@ -299,7 +334,7 @@ func (l *Adapted[T]) Backward(dy *nn.Tensor[T]) *nn.Tensor[T] {
 	}
 	l.noDx = false
 	switch l.used {
-	case PathDense:
+	case PathDense, PathFused:
 		l.checkDy(dy)
 		out, in := l.Dims()
 		dx := nn.New[T](l.x.Shape...)
@@ -322,7 +357,7 @@ func (l *Adapted[T]) BackwardParams(dy *nn.Tensor[T]) {
 	if l.merged {
 		panic("peft: Adapted.Backward on a merged layer: Unmerge before training")
 	}
-	if l.used != PathDense {
+	if l.used == PathFactored || l.used == PathAuto {
 		for _, p := range l.Base.Params() {
 			if p.Trainable {
 				nn.BackwardParams[T](l.Base, dy)
@@ -347,7 +382,7 @@ func (l *Adapted[T]) checkDy(dy *nn.Tensor[T]) {
 
 // backward reduces ∂ℓ/∂P, ∂ℓ/∂Q and ∂ℓ/∂D over the batch in T and hands them to the
 // adapter in float64; on PathFactored with dx not nil it also adds the low-rank term's
-// (dy·P·diag(D))·Qᵀ to dx (on PathDense, dx = dy·(W0 + ΔW) already holds it).
+// (dy·P·diag(D))·Qᵀ to dx (on PathDense and PathFused, dx = dy·(W0 + ΔW) already holds it).
 func (l *Adapted[T]) backward(dy *nn.Tensor[T], dx []T) {
 	out, in := l.Dims()
 	f := &l.f
@@ -355,7 +390,26 @@ func (l *Adapted[T]) backward(dy *nn.Tensor[T], dx []T) {
 	l.pbar = grow(l.pbar, r*out)
 	l.qbar = grow(l.qbar, r*in)
 	l.dbar = grow(l.dbar, r)
-	if l.used == PathDense {
+	switch l.used {
+	case PathFused:
+		// gq = (dy·P)ᵀ·x and gp = (x·Q)ᵀ·dy in one pass over the rows, then
+		// ∂ℓ/∂Pᵀ = diag(D)·gp, ∂ℓ/∂D_j = Σ_o gp[j,o]·Pᵀ[j,o] and ∂ℓ/∂Qᵀ = diag(D)·gq.
+		l.gq = grow(l.gq, r*in)
+		l.gp = grow(l.gp, r*out)
+		nn.LowRankGrad(rows, in, out, r, l.x.Data, dy.Data, l.qt, l.pt, l.gq, l.gp)
+		for j := 0; j < r; j++ {
+			d := f.D[j]
+			var s float64
+			for o, v := range l.gp[j*out : (j+1)*out] {
+				s += v * f.PT[j*out+o]
+				l.pbar[j*out+o] = d * v
+			}
+			l.dbar[j] = s
+			for i, v := range l.gq[j*in : (j+1)*in] {
+				l.qbar[j*in+i] = d * v
+			}
+		}
+	case PathDense:
 		// G = dyᵀ·x in T (the gradient a trainable W0 would get), then in float64
 		// ∂ℓ/∂Pᵀ = diag(D)·(G·Q)ᵀ, ∂ℓ/∂Qᵀ = diag(D)·Pᵀ·G and ∂ℓ/∂D_j = P_jᵀ·G·Q_j.
 		l.gw = growT(l.gw, out*in)
@@ -379,7 +433,7 @@ func (l *Adapted[T]) backward(dy *nn.Tensor[T], dx []T) {
 				l.qbar[j*in+i] *= d
 			}
 		}
-	} else {
+	default:
 		// tdy = tᵀ·dy gives ∂ℓ/∂Pᵀ = diag(D)·tdy and ∂ℓ/∂D_j = Σ_o tdy[j,o]·Pᵀ[j,o];
 		// g = dy·P gives ∂ℓ/∂Qᵀ = diag(D)·gᵀ·x and ∂ℓ/∂x += g·diag(D)·Qᵀ.
 		l.tdy = growT(l.tdy, r*out)

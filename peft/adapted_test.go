@@ -21,12 +21,12 @@ func frozenLinear[T nn.Float](rng *rand.Rand, out, in int) *nn.Linear[T] {
 	return nn.NewLinearFrom[T](w, b)
 }
 
-// TestAdaptedGradCheck checks the nn wrapper (float64) on both paths against finite
+// TestAdaptedGradCheck checks the nn wrapper (float64) on every path against finite
 // differences of its whole forward pass, for power-of-two and other shapes and every method.
 func TestAdaptedGradCheck(t *testing.T) {
 	rng := rand.New(rand.NewPCG(81, 82))
-	for _, path := range []Path{PathFactored, PathDense} {
-		for _, sh := range []struct{ out, in, k int }{{8, 16, 3}, {12, 10, 2}} {
+	for _, path := range []Path{PathFactored, PathDense, PathFused} {
+		for _, sh := range []struct{ out, in, k int }{{8, 16, 3}, {12, 10, 2}, {10, 12, 9}} {
 			for _, c := range baseCases {
 				a := c.build(t, sh.out, sh.in, sh.k)
 				randomizeState(rng, a)
@@ -77,8 +77,9 @@ func f32(v []float64) []float32 {
 	return out
 }
 
-// TestAdaptedFloat32MatchesReference runs the float32 layer on both paths, with the shapes of
-// a small CNN's im2col maps among others, against a float64 brute-force reference: the output
+// TestAdaptedFloat32MatchesReference runs the float32 layer on every path (PathFused with its
+// AVX2 kernel and with the portable loop), with the shapes of a small CNN's im2col maps among
+// others and ranks below, at and above the kernel's 8 lanes, against a float64 brute-force reference: the output
 // and ∂ℓ/∂x of x·(W0 + ΔW)ᵀ + b with ΔW formed from the adapter's factors by a triple loop,
 // and the parameter gradients by central finite differences of that reference loss (on 16
 // entries of each parameter). The float32 tolerance is 5e-6 in relative L2 norm, about 80
@@ -87,7 +88,7 @@ func f32(v []float64) []float32 {
 func TestAdaptedFloat32MatchesReference(t *testing.T) {
 	const tol32 = 5e-6
 	rng := rand.New(rand.NewPCG(87, 88))
-	for _, sh := range []struct{ rows, out, in, k int }{{300, 8, 25, 4}, {50, 16, 200, 8}, {7, 12, 10, 2}} {
+	for _, sh := range []struct{ rows, out, in, k int }{{300, 8, 25, 4}, {50, 16, 200, 8}, {7, 12, 10, 2}, {515, 8, 25, 2}, {41, 13, 33, 12}} {
 		for _, c := range baseCases {
 			a := c.build(t, sh.out, sh.in, sh.k)
 			randomizeState(rng, a)
@@ -150,15 +151,21 @@ func TestAdaptedFloat32MatchesReference(t *testing.T) {
 				}
 				picks, wantGrad = append(picks, idx), append(wantGrad, want)
 			}
-			for _, path := range []Path{PathFactored, PathDense} {
-				name := fmt.Sprintf("%s %s %dx%d rows %d", path, c.name, sh.out, sh.in, sh.rows)
+			for _, run := range []struct {
+				path Path
+				simd bool
+			}{{PathFactored, true}, {PathDense, true}, {PathFused, true}, {PathFused, false}} {
+				path := run.path
+				name := fmt.Sprintf("%s (simd %v) %s %dx%d rows %d", path, run.simd, c.name, sh.out, sh.in, sh.rows)
 				l, err := NewAdapted[float32](base, a)
 				require.NoError(t, err)
 				l.Path = path
+				old := nn.SetSIMD(run.simd)
 				nn.ZeroGrad(a.Params())
 				y := l.Forward(nn.FromSlice(x32, sh.rows, sh.in))
 				require.Equal(t, path, l.LastPath(), name)
 				dx := l.Backward(nn.FromSlice(g32, sh.rows, sh.out))
+				nn.SetSIMD(old)
 				assert.LessOrEqual(t, relErr(toF64s(y.Data), wantY), tol32, "%s: output", name)
 				assert.LessOrEqual(t, relErr(toF64s(dx.Data), wantDx), tol32, "%s: ∂ℓ/∂x", name)
 				for i, p := range a.Params() {
@@ -183,9 +190,9 @@ func toF64s(v []float32) []float64 {
 	return out
 }
 
-// TestAdaptedChoosePath: PathAuto takes the dense path on a small CNN's patch maps and the
-// factored path on wide layers; a base that is not a frozen *nn.Linear always gets the
-// factored path.
+// TestAdaptedChoosePath: PathAuto takes the fused path on a small CNN's patch maps in float32
+// with the AVX2 kernel (the dense path without it, or in float64) and the factored path on
+// wide layers; a base that is not a frozen *nn.Linear always gets the factored path.
 func TestAdaptedChoosePath(t *testing.T) {
 	rng := rand.New(rand.NewPCG(89, 90))
 	for _, c := range []struct {
@@ -195,12 +202,16 @@ func TestAdaptedChoosePath(t *testing.T) {
 		trainableBase       bool
 		want                Path
 	}{
-		{"cnn conv1 r=1", 50176, 8, 25, 1, PathAuto, false, PathDense},
-		{"cnn conv2 r=8", 12544, 16, 200, 8, PathAuto, false, PathDense},
+		{"cnn conv1 r=1", 50176, 8, 25, 1, PathAuto, false, PathFused},
+		{"cnn conv2 r=8", 12544, 16, 200, 8, PathAuto, false, PathFused},
+		{"cnn conv2 r=16", 12544, 16, 200, 16, PathAuto, false, PathFused},
 		{"mlp 512x512 r=8", 64, 512, 512, 8, PathAuto, false, PathFactored},
-		{"minilm 384x384 r=1", 1024, 384, 384, 1, PathAuto, false, PathFactored},
+		{"minilm 384x384 r=1", 1024, 384, 384, 1, PathAuto, false, PathFused},
+		{"minilm 384x384, 16 tokens, r=8", 16, 384, 384, 8, PathAuto, false, PathFactored},
+		{"cnn conv2, one patch, r=4", 1, 16, 200, 4, PathAuto, false, PathFactored},
 		{"forced factored", 12544, 16, 200, 8, PathFactored, false, PathFactored},
 		{"forced dense", 64, 512, 512, 8, PathDense, false, PathDense},
+		{"forced fused", 1024, 384, 384, 1, PathFused, false, PathFused},
 		{"trainable base", 12544, 16, 200, 8, PathDense, true, PathFactored},
 	} {
 		base := frozenLinear[float32](rng, c.out, c.in)
@@ -211,7 +222,23 @@ func TestAdaptedChoosePath(t *testing.T) {
 		require.NoError(t, err)
 		l.Path = c.request
 		l.f.Rank = c.rank
-		assert.Equal(t, c.want, l.choose(c.rows), c.name)
+		want := c.want
+		if want == PathFused && c.request == PathAuto && !nn.SIMD() {
+			want = PathDense
+		}
+		assert.Equal(t, want, l.choose(c.rows), c.name)
+		// Without the kernel, or in float64, PathAuto never picks the fused path.
+		old := nn.SetSIMD(false)
+		if got := l.choose(c.rows); c.request == PathAuto {
+			assert.NotEqual(t, PathFused, got, "%s without SIMD", c.name)
+		}
+		nn.SetSIMD(old)
+		l64, err := NewAdapted[float64](frozenLinear[float64](rng, c.out, c.in), a)
+		require.NoError(t, err)
+		l64.Path, l64.f.Rank = c.request, c.rank
+		if c.request == PathAuto {
+			assert.NotEqual(t, PathFused, l64.choose(c.rows), "%s in float64", c.name)
+		}
 	}
 	// A base that is not an *nn.Linear (here an Adapted itself) cannot take the dense path.
 	inner, err := NewAdapted[float32](frozenLinear[float32](rng, 8, 6), mustLoRA(t, 8, 6, 2))
@@ -243,6 +270,9 @@ func TestAdaptedInitBitForBit(t *testing.T) {
 		{Config{Method: MethodQuantumPEFT, Rank: 4, Layers: 2}, PathDense},
 		{Config{Method: MethodLoRA, Rank: 4}, PathDense},
 		{Config{Method: MethodAdaLoRA, Rank: 4}, PathDense},
+		{Config{Method: MethodQuantumPEFT, Rank: 4, Layers: 2}, PathFused},
+		{Config{Method: MethodLoRA, Rank: 4}, PathFused},
+		{Config{Method: MethodAdaLoRA, Rank: 4}, PathFused},
 	} {
 		c := tc.c
 		base := frozenLinear[float32](rng, 24, 20)
@@ -286,10 +316,10 @@ func TestAdaptedConv(t *testing.T) {
 	require.NoError(t, ad.Unmerge())
 	assert.LessOrEqual(t, maxAbsDiff(conv.Forward(x).Data, y), 1e-12, "unmerged convolution differs")
 
-	// The same adapter on a float32 convolution sharing the frozen weights, on both paths,
+	// The same adapter on a float32 convolution sharing the frozen weights, on every path,
 	// against the float64 merged convolution (x is rounded to float32 first).
 	lin := ad.Base.(*nn.Linear[float64])
-	for _, path := range []Path{PathFactored, PathDense} {
+	for _, path := range []Path{PathFactored, PathDense, PathFused} {
 		ad32, err := NewAdapted[float32](nn.NewLinearFrom[float32](lin.W, lin.B), a)
 		require.NoError(t, err)
 		ad32.Path = path

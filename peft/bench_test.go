@@ -128,12 +128,14 @@ func BenchmarkAdaptedPath(b *testing.B) {
 		{"cnn-conv2", 12544, 16, 200, true},
 		{"mlp-fc2", 64, 512, 512, true},
 		{"minilm-q", 1024, 384, 384, true},
+		{"conv2-1patch", 1, 16, 200, true},
+		{"conv2-1image", 196, 16, 200, true},
 	} {
 		rng := rand.New(rand.NewPCG(3, 4))
 		x := nn.FromSlice(to32(randVec(rng, s.rows*s.in, 1)), s.rows, s.in)
 		dy := nn.FromSlice(to32(randVec(rng, s.rows*s.out, 1)), s.rows, s.out)
 		for _, r := range []int{0, 1, 4, 8} {
-			paths := []Path{PathFactored, PathDense, PathAuto}
+			paths := []Path{PathFactored, PathDense, PathFused, PathAuto}
 			if r == 0 {
 				paths = []Path{PathAuto}
 			}

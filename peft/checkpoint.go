@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -256,10 +255,8 @@ func (ck *Checkpoint) Save(dir string) error {
 	var tensors []safetensors.Tensor
 	for _, m := range ck.Modules {
 		for _, p := range m.Adapter.Params() {
-			for i, v := range p.Value {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return fmt.Errorf("peft: save %s: %s[%d] = %v is not finite", dir, tensorName(m.Name, p.Name), i, v)
-				}
+			if i := nn.FirstNonFinite(p.Value); i >= 0 {
+				return fmt.Errorf("peft: save %s: %s[%d] = %v is not finite", dir, tensorName(m.Name, p.Name), i, p.Value[i])
 			}
 			tensors = append(tensors, safetensors.FromFloat64(tensorName(m.Name, p.Name), p.Shape, p.Value))
 		}
@@ -499,11 +496,8 @@ func Load(dir string) (*Checkpoint, error) {
 				bad("tensor %s: %v", key, err)
 				continue
 			}
-			for i, x := range v {
-				if math.IsNaN(x) || math.IsInf(x, 0) {
-					bad("tensor %s: element %d is %v", key, i, x)
-					break
-				}
+			if i := nn.FirstNonFinite(v); i >= 0 {
+				bad("tensor %s: element %d is %v", key, i, v[i])
 			}
 			copy(p.Value, v)
 		}

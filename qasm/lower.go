@@ -585,27 +585,48 @@ func (l *lowerer) constInt(e ast.Expr, sc *scope, what string) (int64, bool) {
 }
 
 func (l *lowerer) qubitDecl(s *ast.QubitDecl, sc *scope) {
-	if !l.requireGlobal(s.From, sc, "a qubit declaration") {
-		return
+	l.declareRegister(qubitRegs, s.From, s.Name, s.Size, sc, &l.nqubits, l.lim.MaxQubits, &l.qregs)
+}
+
+// regKind is what qubit and classical bit registers differ in.
+type regKind struct {
+	sym       symKind
+	decl      string // the declaration, for requireGlobal's message
+	unit      string // one element, for registerSize's
+	many      string // the elements, for the limit's
+	limitName string // the limit in Limits
+}
+
+var (
+	qubitRegs = regKind{symQubits, "a qubit declaration", "qubit", "qubits", "MaxQubits"}
+	bitRegs   = regKind{symBits, "a classical bit declaration", "bit", "classical bits", "MaxClbits"}
+)
+
+// declareRegister declares the register name[size] of kind k (declared at from) after the
+// count elements of the earlier ones, at most limit in all, and appends it to regs. It
+// reports whether it did: errors are recorded.
+func (l *lowerer) declareRegister(k regKind, from ast.Pos, name *ast.Ident, size ast.Expr, sc *scope, count *int, limit int, regs *[]circuit.Register) bool {
+	if !l.requireGlobal(from, sc, k.decl) {
+		return false
 	}
-	n, ok := l.registerSize(s.Size, s.Name.Name, "qubit", sc)
+	n, ok := l.registerSize(size, name.Name, k.unit, sc)
 	if !ok {
-		return
+		return false
 	}
-	if l.physical {
-		l.errorf(s.From, "qubit declarations cannot be mixed with physical qubits ($0, $1, …) used earlier")
-		return
+	if k.sym == symQubits && l.physical {
+		l.errorf(from, "qubit declarations cannot be mixed with physical qubits ($0, $1, …) used earlier")
+		return false
 	}
-	if int64(l.nqubits)+n > int64(l.lim.MaxQubits) {
-		l.fatal(s.From, "too many qubits: %s brings the total to %d, more than %d (limit MaxQubits)", s.Name.Name, int64(l.nqubits)+n, l.lim.MaxQubits)
-		return
+	if int64(*count)+n > int64(limit) {
+		l.fatal(from, "too many %s: %s brings the total to %d, more than %d (limit %s)", k.many, name.Name, int64(*count)+n, limit, k.limitName)
+		return false
 	}
-	idx := seq(l.nqubits, int(n))
-	if !l.declare(sc, &symbol{kind: symQubits, name: s.Name.Name, pos: s.Name.At, idx: idx, single: s.Size == nil}) {
-		return
+	if !l.declare(sc, &symbol{kind: k.sym, name: name.Name, pos: name.At, idx: seq(*count, int(n)), single: size == nil}) {
+		return false
 	}
-	l.qregs = append(l.qregs, circuit.Register{Name: s.Name.Name, Start: l.nqubits, Size: int(n)})
-	l.nqubits += int(n)
+	*regs = append(*regs, circuit.Register{Name: name.Name, Start: *count, Size: int(n)})
+	*count += int(n)
+	return true
 }
 
 // registerSize returns the size of the register name being declared: 1 when size is nil,
@@ -635,23 +656,9 @@ func seq(start, n int) []int {
 }
 
 func (l *lowerer) bitDecl(s *ast.BitDecl, sc *scope) {
-	if !l.requireGlobal(s.From, sc, "a classical bit declaration") {
+	if !l.declareRegister(bitRegs, s.From, s.Name, s.Size, sc, &l.nclbits, l.lim.MaxClbits, &l.cregs) {
 		return
 	}
-	n, ok := l.registerSize(s.Size, s.Name.Name, "bit", sc)
-	if !ok {
-		return
-	}
-	if int64(l.nclbits)+n > int64(l.lim.MaxClbits) {
-		l.fatal(s.From, "too many classical bits: %s brings the total to %d, more than %d (limit MaxClbits)", s.Name.Name, int64(l.nclbits)+n, l.lim.MaxClbits)
-		return
-	}
-	sym := &symbol{kind: symBits, name: s.Name.Name, pos: s.Name.At, idx: seq(l.nclbits, int(n)), single: s.Size == nil}
-	if !l.declare(sc, sym) {
-		return
-	}
-	l.cregs = append(l.cregs, circuit.Register{Name: s.Name.Name, Start: l.nclbits, Size: int(n)})
-	l.nclbits += int(n)
 	if s.Init != nil {
 		if m, ok := s.Init.(*ast.MeasureExpr); ok {
 			l.measure(m, s.Name, sc)

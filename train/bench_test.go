@@ -19,8 +19,9 @@ type benchCase struct {
 
 // benchCases returns the settings of the results sweep for model (head, LoRA r = 1, 2, 4, 8,
 // the model's four Quantum-PEFT settings, AdaLoRA, full fine-tuning) and, on mnist-cnn, four
-// adapter settings again with the factored (thin-GEMM) path forced, for comparison with the
-// dense path PathAuto takes on the CNN's patch maps.
+// adapter settings again with the factored (thin-GEMM) path forced and two with the dense
+// path forced (∂ℓ/∂W = dyᵀ·x projected on the factors), for comparison with the fused path
+// PathAuto takes on the CNN's patch maps.
 func benchCases(model string) []benchCase {
 	lora := func(rank int) benchCase {
 		return benchCase{name: fmt.Sprintf("lora-r%d", rank), m: LoRA, edit: func(c *Config) { c.Rank = rank }}
@@ -28,11 +29,12 @@ func benchCases(model string) []benchCase {
 	qpeft := func(layers, rank int) benchCase {
 		return benchCase{name: fmt.Sprintf("qpeft-L%d-K%d", layers, rank), m: QPEFT, edit: func(c *Config) { c.Layers, c.Rank = layers, rank }}
 	}
-	factored := func(c benchCase) benchCase {
-		c.name += "-factored"
-		c.path = peft.PathFactored
+	forced := func(c benchCase, p peft.Path) benchCase {
+		c.name += "-" + p.String()
+		c.path = p
 		return c
 	}
+	factored := func(c benchCase) benchCase { return forced(c, peft.PathFactored) }
 	cases := []benchCase{{name: "head", m: Head}, lora(1), lora(2), lora(4), lora(8)}
 	if model == ModelMNISTCNN {
 		cases = append(cases, qpeft(1, 4), qpeft(2, 4), qpeft(4, 4), qpeft(2, 8))
@@ -41,7 +43,8 @@ func benchCases(model string) []benchCase {
 	}
 	cases = append(cases, benchCase{name: "adalora-r8", m: AdaLoRA}, benchCase{name: "full", m: Full})
 	if model == ModelMNISTCNN {
-		cases = append(cases, factored(lora(1)), factored(lora(8)), factored(qpeft(2, 4)), factored(qpeft(2, 8)))
+		cases = append(cases, factored(lora(1)), factored(lora(8)), factored(qpeft(2, 4)), factored(qpeft(2, 8)),
+			forced(lora(8), peft.PathDense), forced(qpeft(2, 4), peft.PathDense))
 	}
 	return cases
 }

@@ -180,6 +180,12 @@ func (t TrainSettings) headLR(m Method) float64 {
 	return t.LR
 }
 
+// WarmupSteps returns the linear warm-up of a schedule of total steps: WarmupFrac·total
+// rounded to the nearest step.
+func (t TrainSettings) WarmupSteps(total int) int {
+	return int(math.Round(t.WarmupFrac * float64(total)))
+}
+
 // validate checks the settings, with batches of at most maxBatch.
 func (t TrainSettings) validate(maxBatch int) error {
 	bad := func(format string, args ...any) error { return fmt.Errorf("train: "+format, args...) }

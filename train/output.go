@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -273,10 +272,8 @@ func (r *Result) WriteFiles(dir string) error {
 func writeParams(path string, ps []*nn.Param, meta map[string]string) error {
 	var ts []safetensors.Tensor
 	for _, p := range ps {
-		for i, v := range p.Value {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("parameter %s[%d] = %v is not finite", p.Name, i, v)
-			}
+		if i := nn.FirstNonFinite(p.Value); i >= 0 {
+			return fmt.Errorf("parameter %s[%d] = %v is not finite", p.Name, i, p.Value[i])
 		}
 		ts = append(ts, safetensors.FromFloat64AsFloat32(p.Name, p.Shape, p.Value))
 	}
@@ -314,11 +311,8 @@ func readParams(dir, name string, ps []*nn.Param) error {
 			errs = append(errs, fmt.Errorf("tensor %s: %w", p.Name, err))
 			continue
 		}
-		for i, x := range v {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				errs = append(errs, fmt.Errorf("tensor %s: element %d is %v", p.Name, i, x))
-				break
-			}
+		if i := nn.FirstNonFinite(v); i >= 0 {
+			errs = append(errs, fmt.Errorf("tensor %s: element %d is %v", p.Name, i, v[i]))
 		}
 		copy(p.Value, v)
 	}

@@ -3,7 +3,6 @@ package train
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"time"
@@ -393,7 +392,7 @@ func Run(ctx context.Context, cfg Config, out string, opts Options) (*Result, er
 		tim.ProbeSeconds = time.Since(t0).Seconds()
 		prog.Logf("linear probe: %d steps of the head alone, train loss %.4f, accuracy %.2f%%, %.1f s", met.Probe.Steps, met.Probe.TrainLoss, 100*met.Probe.TrainAccuracy, tim.ProbeSeconds)
 	}
-	warm := int(math.Round(cfg.WarmupFrac * float64(total)))
+	warm := cfg.WarmupSteps(total)
 	sched := func(peak float64) func(int) float64 { return WarmupCosineLR(peak, warm, total) }
 	var groups []Group
 	switch {
@@ -528,7 +527,7 @@ func probeHead(ctx context.Context, cfg Config, s *Session, d *data.Dataset, n i
 	for i := range labels {
 		labels[i] = int(d.Labels[i])
 	}
-	warm := int(math.Round(cfg.WarmupFrac * float64(steps)))
+	warm := cfg.WarmupSteps(steps)
 	l := &Loop{Learner: &featureLearner{head: s.Head, feats: feats, labels: labels},
 		Groups:      []Group{{"head", s.HeadParams, WarmupCosineLR(cfg.headLR(), warm, steps)}},
 		WeightDecay: cfg.WeightDecay, Clip: cfg.Clip, Epochs: epochs, Progress: prog,

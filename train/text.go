@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -504,7 +503,7 @@ func RunText(ctx context.Context, cfg TextConfig, out string, opts TextOptions) 
 		featSecs := time.Since(t0).Seconds()
 		n := steps * epochs
 		l := &Loop{Learner: &featureLearner{head: cls.Head, feats: feats, labels: train.Labels},
-			Groups:      []Group{{"head", cls.Head.Params(), unitScheduleLR(lr, int(math.Round(cfg.WarmupFrac*float64(n))), n)}},
+			Groups:      []Group{{"head", cls.Head.Params(), unitScheduleLR(lr, cfg.WarmupSteps(n), n)}},
 			WeightDecay: cfg.WeightDecay, Clip: cfg.Clip, Epochs: epochs, Batches: textBatches(cfg.Seed, train.Len(), cfg.Batch),
 			Progress: prog, Out: out}
 		lr2, err := l.Run(ctx)
@@ -560,7 +559,7 @@ func RunText(ctx context.Context, cfg TextConfig, out string, opts TextOptions) 
 			return nil, err
 		}
 	} else {
-		warm := int(math.Round(cfg.WarmupFrac * float64(total)))
+		warm := cfg.WarmupSteps(total)
 		sched := func(peak float64) func(int) float64 { return unitScheduleLR(peak, warm, total) }
 		groups := []Group{{"head", cls.Head.Params(), sched(cfg.headLR())}}
 		if res.Adapters != nil {

@@ -53,19 +53,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	results := fs.String("results", "", "write the Markdown results table to this file (default: print it)")
 	settings := fs.String("settings", DefaultSettings, "comma-separated settings: head (the long linear probe), head-matched, full, lora<r>, adalora<r>, qpeft-L<l>-K<k>, each optionally @<lr>")
 	seeds := fs.String("seeds", "1,2,3", "comma-separated seeds")
-	maxLen := fs.Int("max-len", 128, "tokens per text (special tokens included)")
-	epochs := fs.Int("epochs", 1, "training epochs")
-	headEpochs := fs.Int("head-epochs", 20, "epochs of the head-only baseline (on cached frozen features)")
-	probeEpochs := fs.Int("probe-epochs", 0, "train the head alone for this many epochs before the adapters (linear probing then fine-tuning; 0: heads start at zero)")
-	batch := fs.Int("batch", 16, "texts per training step")
-	trainLimit := fs.Int("train-limit", 0, "stratified sample of the training split (0: all 4878)")
-	testLimit := fs.Int("test-limit", 0, "stratified sample of the test split (0: all 1168)")
-	headLR := fs.Float64("head-lr", 3e-3, "learning rate of the classification head")
-	targets := fs.String("target", "query,value", "adapted modules: names (PEFT target_modules) or a regex")
+	// The base configuration of every run: the flags below set it, the settings then choose
+	// each run's method, rank and learning rate.
+	base := train.DefaultTextConfig("", train.LoRA)
+	fs.IntVar(&base.MaxLen, "max-len", 128, "tokens per text (special tokens included)")
+	fs.IntVar(&base.Epochs, "epochs", 1, "training epochs")
+	fs.IntVar(&base.HeadEpochs, "head-epochs", 20, "epochs of the head-only baseline (on cached frozen features)")
+	fs.IntVar(&base.ProbeEpochs, "probe-epochs", 0, "train the head alone for this many epochs before the adapters (linear probing then fine-tuning; 0: heads start at zero)")
+	fs.IntVar(&base.Batch, "batch", 16, "texts per training step")
+	fs.IntVar(&base.TrainLimit, "train-limit", 0, "stratified sample of the training split (0: all 4878)")
+	fs.IntVar(&base.TestLimit, "test-limit", 0, "stratified sample of the test split (0: all 1168)")
+	fs.Float64Var(&base.HeadLR, "head-lr", 3e-3, "learning rate of the classification head")
+	fs.StringVar(&base.Targets, "target", "query,value", "adapted modules: names (PEFT target_modules) or a regex")
 	pooling := fs.String("pooling", "mean", "mean, cls or pooler")
-	alpha := fs.Float64("alpha", 0, "Quantum-PEFT scale numerator: ΔW = (α/K)·U·diag(λ)·Vᵀ (0: α = K)")
-	initScale := fs.Float64("init-scale", 0, "Quantum-PEFT angle initialisation half-width (0: 0.02, near-identity circuits; π spreads U and V over all coordinates)")
-	validation := fs.Bool("validation", false, "evaluate on a validation part of the training split instead of the test split (for choosing learning rates)")
+	fs.Float64Var(&base.Alpha, "alpha", 0, "Quantum-PEFT scale numerator: ΔW = (α/K)·U·diag(λ)·Vᵀ (0: α = K)")
+	fs.Float64Var(&base.InitScale, "init-scale", 0, "Quantum-PEFT angle initialisation half-width (0: 0.02, near-identity circuits; π spreads U and V over all coordinates)")
+	fs.BoolVar(&base.Validation, "validation", false, "evaluate on a validation part of the training split instead of the test split (for choosing learning rates)")
 	title := fs.String("title", "", "heading of the results file (default: a generated one)")
 	short := fs.Bool("short", false, "smoke test without downloads: a tiny random BERT-shaped model and a toy corpus in a temporary directory, four settings, one seed (seconds)")
 	if err := fs.Parse(args); err != nil {
@@ -86,22 +89,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		*out = filepath.Join(tmp, "runs")
 		*settings, *seeds = "head,head-matched,lora2@1e-2,qpeft-L1-K2@3e-2", "1"
-		*maxLen, *epochs, *batch, *headEpochs, *headLR = 24, 8, 8, 20, 3e-2
-		*trainLimit, *testLimit = 0, 0
+		base.MaxLen, base.Epochs, base.Batch, base.HeadEpochs, base.HeadLR = 24, 8, 8, 20, 3e-2
+		base.TrainLimit, base.TestLimit = 0, 0
 		fmt.Fprintf(stdout, "short mode: tiny random BERT-shaped model (hidden 16, 2 layers) and a toy two-class corpus in %s\n", tmp)
 	}
 	if *model, *data, err = bert.FindMiniLMSpam(*model, *data); err != nil {
 		return err
 	}
-	pool, err := bert.ParsePooling(*pooling)
-	if err != nil {
+	if base.Pooling, err = bert.ParsePooling(*pooling); err != nil {
 		return err
 	}
-	base := train.DefaultTextConfig(*model, train.LoRA)
-	base.Data = train.DataSpamAssassin + ":" + *data
-	base.MaxLen, base.Epochs, base.Batch, base.HeadEpochs, base.ProbeEpochs = *maxLen, *epochs, *batch, *headEpochs, *probeEpochs
-	base.TrainLimit, base.TestLimit, base.HeadLR = *trainLimit, *testLimit, *headLR
-	base.Targets, base.Pooling, base.Validation, base.InitScale, base.Alpha = *targets, pool, *validation, *initScale, *alpha
+	base.Model, base.Data = *model, train.DataSpamAssassin+":"+*data
 	sc := train.TextSweepConfig{Base: base, Out: *out}
 	for _, s := range strings.Split(*settings, ",") {
 		st, err := train.ParseSetting(s)

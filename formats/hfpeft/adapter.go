@@ -24,7 +24,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +31,7 @@ import (
 	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/internal/safefile"
+	"github.com/qpeft/qpeft/nn"
 )
 
 // File names and the state-dict key prefix of a PEFT adapter directory.
@@ -170,11 +170,8 @@ func (a *LoRAAdapter) Validate() error {
 			name string
 			v    []float64
 		}{{"A", w.A}, {"B", w.B}} {
-			for i, x := range f.v {
-				if math.IsNaN(x) || math.IsInf(x, 0) {
-					bad("%s[%d] is %v", f.name, i, x)
-					break
-				}
+			if i := nn.FirstNonFinite(f.v); i >= 0 {
+				bad("%s[%d] is %v", f.name, i, f.v[i])
 			}
 		}
 	}

@@ -74,6 +74,12 @@ type TargetModules struct {
 	Regex string
 }
 
+// Regexp compiles Regex by PEFT's rule for target_modules: it must match the whole module
+// path.
+func (t TargetModules) Regexp() (*regexp.Regexp, error) {
+	return regexp.Compile(`^(?:` + t.Regex + `)$`)
+}
+
 // InitLoraWeights is PEFT's init_lora_weights: a bool, or a method name
 // such as "gaussian" or "pissa" when Method is not empty.
 type InitLoraWeights struct {
@@ -404,7 +410,7 @@ func (c *Config) Targets(module string) bool {
 		return true
 	}
 	if c.TargetModules.Regex != "" {
-		re, err := regexp.Compile(`^(?:` + c.TargetModules.Regex + `)$`)
+		re, err := c.TargetModules.Regexp()
 		return err == nil && re.MatchString(module)
 	}
 	for _, n := range c.TargetModules.Names {

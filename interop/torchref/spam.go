@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -91,7 +90,7 @@ func runSpam(args []string) error {
 	steps := trainSet.Len() / cfg.Batch
 	total := steps * cfg.Epochs
 	sd.Steps = total
-	sched := nn.WarmupCosine{WarmupSteps: int(math.Round(cfg.WarmupFrac * float64(total))), TotalSteps: total, Peak: 1, Final: 0.01}
+	sched := nn.WarmupCosine{WarmupSteps: cfg.WarmupSteps(total), TotalSteps: total, Peak: 1, Final: 0.01}
 	for s := 0; s < total; s++ {
 		sd.LRFactors = append(sd.LRFactors, sched.LR(s))
 	}

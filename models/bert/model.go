@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -79,7 +78,7 @@ func ParseTargets(s string) (hfpeft.TargetModules, error) {
 		return hfpeft.TargetModules{}, fmt.Errorf("bert: empty target modules")
 	}
 	if strings.ContainsAny(s, `^$*+?()[]{}|\`) {
-		if _, err := regexp.Compile(`^(?:` + s + `)$`); err != nil {
+		if _, err := (hfpeft.TargetModules{Regex: s}).Regexp(); err != nil {
 			return hfpeft.TargetModules{}, fmt.Errorf("bert: target regex %q: %w", s, err)
 		}
 		return hfpeft.TargetModules{Regex: s}, nil

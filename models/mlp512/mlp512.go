@@ -22,7 +22,6 @@ package mlp512
 import (
 	_ "embed"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"sort"
@@ -226,10 +225,8 @@ func fromFile(f *safetensors.File) (*nn.Sequential[float32], map[string]string, 
 			name string
 			v    []float64
 		}{{wi.Name, w}, {bi.Name, bv}} {
-			for i, x := range t.v {
-				if math.IsNaN(x) || math.IsInf(x, 0) {
-					return nil, nil, fmt.Errorf("tensor %s: element %d is %v", t.name, i, x)
-				}
+			if i := nn.FirstNonFinite(t.v); i >= 0 {
+				return nil, nil, fmt.Errorf("tensor %s: element %d is %v", t.name, i, t.v[i])
 			}
 		}
 		wp := nn.NewParam(wi.Name, out, in)
