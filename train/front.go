@@ -129,14 +129,7 @@ func (c FrontConfig) Validate() error {
 		}
 		seen[t] = true
 	}
-	seeds := map[uint64]bool{}
-	for _, s := range c.Seeds {
-		if seeds[s] {
-			return fmt.Errorf("train: seed %d listed twice", s)
-		}
-		seeds[s] = true
-	}
-	return nil
+	return checkSeeds(c.Seeds)
 }
 
 // FrontPoint is one point of a task's front: a configuration run once per seed.
@@ -393,18 +386,12 @@ func (p FrontPoint) withRates(lrs map[string]float64, seed uint64) FrontPoint {
 	if p.Image != nil {
 		c := *p.Image
 		c.Seed = seed
-		c.LR = lrs[p.Family]
-		if c.Method.Adapter() {
-			c.HeadLR = lrs[FamilyHead]
-		}
+		c.setRates(c.Method, lrs[p.Family], lrs[FamilyHead])
 		p.Image = &c
 	} else {
 		c := *p.Text
 		c.Seed = seed
-		c.LR = lrs[p.Family]
-		if c.Method.Adapter() {
-			c.HeadLR = lrs[FamilyHead]
-		}
+		c.setRates(c.Method, lrs[p.Family], lrs[FamilyHead])
 		p.Text = &c
 	}
 	return p
