@@ -11,9 +11,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-venv="${VENV_BERT:-$root/.venv-bert}"
-if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-  venv="$1"
+. "$root/interop/venv.sh"
+if venv_arg "${VENV_BERT:-$root/.venv-bert}" "$@"; then
   shift
 fi
 if [ ! -x "$venv/bin/python" ]; then
