@@ -9,9 +9,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 . "$here/venv.sh"
-if venv_arg "${VENV:-$root/.venv}" "$@"; then
-  shift
-fi
+venv_arg "${VENV:-$root/.venv}" "$@" && shift
 venv_install interop "${PYTHON:-python3}" "$here/requirements.txt"
 
 bin="$(mktemp -d)"

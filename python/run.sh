@@ -12,9 +12,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 . "$root/interop/venv.sh"
-if venv_arg "${VENV_BERT:-$root/.venv-bert}" "$@"; then
-  shift
-fi
+venv_arg "${VENV_BERT:-$root/.venv-bert}" "$@" && shift
 if [ ! -x "$venv/bin/python" ]; then
   echo "python: no venv at $venv; run interop/bert/run.sh first (it installs torch, transformers, peft)" >&2
   exit 1

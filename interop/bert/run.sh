@@ -17,9 +17,7 @@ if [ "${QPEFT_BERT_INTEROP:-}" = "skip" ]; then
   exit 0
 fi
 . "$root/interop/venv.sh"
-if venv_arg "${VENV_BERT:-$root/.venv-bert}" "$@"; then
-  shift
-fi
+venv_arg "${VENV_BERT:-$root/.venv-bert}" "$@" && shift
 start=$(date +%s)
 venv_install interop/bert "${PYTHON:-python3}" "$here/requirements.txt"
 echo "interop/bert: requirements ready after $(( $(date +%s) - start )) s"
