@@ -131,8 +131,12 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 	if c.Budget > 0 {
 		budget = c.Budget.String()
 	}
-	fmt.Fprintf(&b, "Budget: %s per task. Estimate before starting (from a %d-step calibration run of each point): %s for %d runs to make, of which the learning-rate searches %s.",
-		budget, calibrationSteps, fmtDur(ft.plan.Estimate), ft.plan.Runs, fmtDur(ft.plan.LRSeconds))
+	if c.TablesOnly {
+		b.WriteString("Written from the finished runs only (--tables-only: this invocation ran nothing).")
+	} else {
+		fmt.Fprintf(&b, "Budget: %s per task. Estimate before starting (from a %d-step calibration run of each point, scaled by its CPU time and the machine's wall/CPU ratio over the calibration): %s for %d runs to make, of which the learning-rate searches %s.",
+			budget, calibrationSteps, fmtDur(ft.plan.Estimate), ft.plan.Runs, fmtDur(ft.plan.LRSeconds))
+	}
 	if len(ft.plan.Trimmed) > 0 {
 		fmt.Fprintf(&b, " Trimmed to fit: %s.", strings.Join(ft.plan.Trimmed, "; "))
 	} else {
