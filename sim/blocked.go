@@ -243,6 +243,9 @@ func planSweeps(gs []*step, n, c, pin, fuseQubits int, ck costKind, B int) []swe
 			blocked |= m
 			left = append(left, i)
 		}
+		if fuseQubits >= 2 && len(left) > 0 && deferGates {
+			take, left = deferLoneGates(take, left, masks)
+		}
 		if len(take) == 0 {
 			out = append(out, sweep{steps: []step{*gs[pending[0]]}, direct: true})
 			pending = pending[1:]
@@ -264,6 +267,63 @@ func planSweeps(gs []*step, n, c, pin, fuseQubits int, ck costKind, B int) []swe
 		pending = append(pending[:0], left...)
 	}
 	return out
+}
+
+// deferGates and denseSwaps switch deferLoneGates and denseTranspositions (for benchmarks).
+var deferGates, denseSwaps = true, true
+
+// deferLoneGates moves to the next sweep the 1-qubit gates of take on a qubit that no other
+// gate of take touches when the next gate on that qubit is pending (in left) and acts on at
+// most 2 qubits: in this sweep they would be a step of their own (a 2x2 pass costs about as
+// much as a fused dense 4x4 one), in the next one they fuse into that gate's block. A gate
+// of take has no earlier pending gate on its qubits (it would have been blocked), so moving
+// it back into left in program order keeps every pair of gates that share a qubit in order.
+// It returns take and left (as sorted indices) and never empties take.
+func deferLoneGates(take, left []int, masks []uint64) ([]int, []int) {
+	var multi, single uint64 // qubits of take's multi-qubit gates, of its 1-qubit gates
+	for _, i := range take {
+		if bits.OnesCount64(masks[i]) == 1 {
+			single |= masks[i]
+		} else {
+			multi |= masks[i]
+		}
+	}
+	lone := single &^ multi
+	var next uint64 // lone qubits whose next pending gate fuses (at most 2 qubits)
+	var seen uint64
+	for _, i := range left {
+		m := masks[i] & lone &^ seen
+		if m != 0 && bits.OnesCount64(masks[i]) <= 2 {
+			next |= m
+		}
+		seen |= masks[i]
+	}
+	if next == 0 {
+		return take, left
+	}
+	var kept, moved []int
+	for _, i := range take {
+		if bits.OnesCount64(masks[i]) == 1 && masks[i]&next != 0 {
+			moved = append(moved, i)
+		} else {
+			kept = append(kept, i)
+		}
+	}
+	if len(kept) == 0 {
+		return take, left
+	}
+	merged := make([]int, 0, len(left)+len(moved))
+	a, b := 0, 0
+	for a < len(moved) || b < len(left) {
+		if b == len(left) || a < len(moved) && moved[a] < left[b] {
+			merged = append(merged, moved[a])
+			a++
+		} else {
+			merged = append(merged, left[b])
+			b++
+		}
+	}
+	return append(take[:0], kept...), merged
 }
 
 // newSweep builds the sweep of gates gs[take] on the local qubits of the mask local,
@@ -294,6 +354,9 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int, ck costKi
 		// Larger settings are clamped: a fused block is a dense 4^f matrix.
 		steps = fuseSteps(steps, len(sw.local), min(fuseQubits, fuse.MaxQubits), ck, B)
 		steps = mergeDiagonals(steps, B)
+		if fuseQubits >= 2 && denseSwaps {
+			denseTranspositions(steps, ck, B)
+		}
 	}
 	sw.steps = steps
 	return sw
@@ -353,6 +416,30 @@ func fuseSteps(steps []step, n, maxQubits int, ck costKind, B int) []step {
 		i = j
 	}
 	return out
+}
+
+// denseTranspositions rewrites, in place, each 2-qubit transposition step (CX, SWAP) whose
+// swap kernel would cost more than the dense 4x4 loop (cost model: low qubits, where the
+// swap kernel works along runs of a few elements: 1.9 ns per amplitude for a CX on qubit 0
+// against 0.18-0.36 for a dense 4x4 pass) as that dense block.
+func denseTranspositions(steps []step, ck costKind, B int) {
+	if !useDense4 {
+		return
+	}
+	for i := range steps {
+		st := &steps[i]
+		if st.dg != nil || st.dense || len(st.controls)+len(st.targets) != 2 || len(st.m) == 0 {
+			continue
+		}
+		if kind, _, _, _ := stepKernel(st); kind != KernelSwap {
+			continue
+		}
+		d := step{op: st.op, targets: append(append([]int(nil), st.targets...), st.controls...), m: controlledMatrix(st), dense: true}
+		d.mr, _ = realCoefs(d.m, nil)
+		if stepCost(&d, ck, B) < stepCost(st, ck, B) {
+			*st = d
+		}
+	}
 }
 
 // controlledMatrix returns the full matrix of a compiled step on its targets then controls
@@ -544,10 +631,10 @@ func (a *amps) prepareDense4(st *step) {
 		return
 	}
 	m := st.m
-	if len(m) != 16 || isDiagonal(m, 4) {
+	if !st.dense && (len(m) != 16 || isDiagonal(m, 4)) {
 		return
 	}
-	if _, _, ok := transposition(m, 4); ok {
+	if _, _, ok := transposition(m, 4); ok && !st.dense {
 		return
 	}
 	cplx := a.c != nil || a.c64 != nil
@@ -656,11 +743,16 @@ type Schedule struct {
 	// SweepSteps holds, for each pass over the state in order, the number of steps it
 	// applies inside cache-resident chunks (0 for a gate applied directly, streaming).
 	SweepSteps []int
+	// SweepKernels holds, for each pass, the in-cache work of its steps by kernel kind
+	// (zero for a gate applied directly); KernelBound prices it.
+	SweepKernels []KernelMix
 }
 
-// Bound is the schedule's own lower bound on its time: each pass costs at least a pass over
+// Bound is the schedule's step-count bound on its time: each pass costs at least a pass over
 // memory (floor) and, when its steps run on cache-resident chunks, at least steps × one
-// in-cache pass (cachePass, from CachePass): no kernel is cheaper than a scaling pass.
+// in-cache pass (cachePass, from CachePass): no kernel is cheaper than a scaling pass. It
+// prices a fused dense 4x4 step like a scaling pass; KernelBound prices each step at its own
+// kernel's cost.
 func (sc Schedule) Bound(floor, cachePass time.Duration) time.Duration {
 	var t time.Duration
 	for _, k := range sc.SweepSteps {
@@ -713,6 +805,7 @@ func PlanPrecision(c *circuit.Circuit, env circuit.Env, complexPath bool, prec P
 				sc.Steps += len(part.gs)
 				for range part.gs {
 					sc.SweepSteps = append(sc.SweepSteps, 0)
+					sc.SweepKernels = append(sc.SweepKernels, KernelMix{})
 				}
 				continue
 			}
@@ -721,10 +814,14 @@ func PlanPrecision(c *circuit.Circuit, env circuit.Env, complexPath bool, prec P
 			for i := range sweeps {
 				sc.Steps += len(sweeps[i].steps)
 				k := len(sweeps[i].steps)
+				var mix KernelMix
 				if sweeps[i].direct {
 					k = 0
+				} else {
+					mix = sweepMix(sweeps[i].steps)
 				}
 				sc.SweepSteps = append(sc.SweepSteps, k)
+				sc.SweepKernels = append(sc.SweepKernels, mix)
 			}
 		}
 	})

@@ -437,7 +437,19 @@ func TestPlanHandCounted(t *testing.T) {
 		if len(got.SweepSteps) != got.Sweeps || steps != got.Steps {
 			t.Errorf("%s: SweepSteps %v do not add up to %d sweeps of %d steps", c.name, got.SweepSteps, got.Sweeps, got.Steps)
 		}
-		got.SweepSteps = nil
+		if c.name != "ry then s" && c.name != "blocking off" {
+			// Every step is one full 2x2 real pass: the passes' kernel work adds up to
+			// the steps run in cache.
+			inCache, work := 0, 0.0
+			for i, k := range got.SweepSteps {
+				inCache += k
+				work += got.SweepKernels[i][KernelPairReal]
+			}
+			if work != float64(inCache) {
+				t.Errorf("%s: kernel work %v, want %d 2x2 real passes", c.name, work, inCache)
+			}
+		}
+		got.SweepSteps, got.SweepKernels = nil, nil
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/sim"
@@ -109,4 +110,41 @@ func ExampleState_SampleCounts() {
 	// |00⟩: 0.50000
 	// |11⟩: 0.50000
 	// 1000000000000
+}
+
+// The two bounds of a schedule: the passes of a layered RX + CX circuit priced at one
+// in-cache pass per step (Bound: 1 ms a step) and at the cost of the kernel each step runs
+// (KernelBound: here 1 ms for a full pass of every kind but 3 ms for the dense 4x4 complex
+// blocks that fusion makes of each RX, RX, CX group), over a 2 ms memory floor per pass.
+// MeasureKernelCosts gives the machine's own per-kind costs.
+func ExampleSchedule_KernelBound() {
+	c := circuit.New(20)
+	for layer := 0; layer < 4; layer++ {
+		for q := 0; q < 20; q++ {
+			c.RX(0.1*float64(q+layer), q)
+		}
+		for q := layer % 2; q+1 < 20; q += 2 {
+			c.CX(q, q+1)
+		}
+	}
+	sc, err := sim.Plan(c, nil, true)
+	if err != nil {
+		panic(err)
+	}
+	var kc sim.KernelCosts
+	for k := range kc {
+		kc[k] = time.Millisecond
+	}
+	kc[sim.KernelDense4Complex] = 3 * time.Millisecond
+	dense := 0.0
+	for _, mix := range sc.SweepKernels {
+		dense += mix[sim.KernelDense4Complex]
+	}
+	fmt.Println("gates", sc.Gates, "steps", sc.Steps, "sweeps", sc.Sweeps, "dense 4x4 complex steps", dense)
+	fmt.Println("step bound", sc.Bound(2*time.Millisecond, time.Millisecond))
+	fmt.Println("kernel bound", sc.KernelBound(2*time.Millisecond, kc))
+	// Output:
+	// gates 118 steps 38 sweeps 3 dense 4x4 complex steps 29
+	// step bound 39ms
+	// kernel bound 93.5ms
 }

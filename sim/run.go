@@ -23,6 +23,10 @@ type step struct {
 	m64      []complex64 // m and mr rounded to single precision (toSingle), for single-precision data
 	mr32     []float32
 	d4       *dense4Plan // the SIMD form of a dense 4x4 step of a sweep (prepareDense4)
+	// dense marks a 2-qubit transposition (CX, SWAP) rewritten as a 4x4 matrix on its
+	// qubits that runs the dense 4x4 loop: cheaper than the swap kernel on low qubits, whose
+	// runs are a few elements long (denseTranspositions).
+	dense bool
 	// dg is the diagonal of a merged diagonal step of a sweep (mergeDiagonals; m is nil):
 	// bit j of its index ↔ targets[j]; dgr is it as float64 when every entry is real, and
 	// dg64, dgr32 their single-precision forms.

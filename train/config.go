@@ -180,6 +180,15 @@ func (t TrainSettings) headLR(m Method) float64 {
 	return t.LR
 }
 
+// setRates sets the learning rate of a run of method m to lr, and its head's to headLR when
+// m trains adapters (a head-only run trains its head at lr).
+func (t *TrainSettings) setRates(m Method, lr, headLR float64) {
+	t.LR = lr
+	if m.Adapter() {
+		t.HeadLR = headLR
+	}
+}
+
 // WarmupSteps returns the linear warm-up of a schedule of total steps: WarmupFrac·total
 // rounded to the nearest step.
 func (t TrainSettings) WarmupSteps(total int) int {

@@ -78,6 +78,10 @@ type FrontConfig struct {
 	NoLRSearch bool
 	// Estimate plans, calibrates and prints the estimate of every task, then stops.
 	Estimate bool
+	// TablesOnly writes the tables and plots from the runs already finished (those the
+	// reuse rule allows), running nothing: no calibration, search or training; the budget
+	// line lists the points and seeds of the plan that have no finished run.
+	TablesOnly bool
 	// MiniLM is the model directory of the minilm task ("" finds the installed
 	// all-MiniLM-L6-v2, bert.ResolveDir).
 	MiniLM string
@@ -125,14 +129,7 @@ func (c FrontConfig) Validate() error {
 		}
 		seen[t] = true
 	}
-	seeds := map[uint64]bool{}
-	for _, s := range c.Seeds {
-		if seeds[s] {
-			return fmt.Errorf("train: seed %d listed twice", s)
-		}
-		seeds[s] = true
-	}
-	return nil
+	return checkSeeds(c.Seeds)
 }
 
 // FrontPoint is one point of a task's front: a configuration run once per seed.
@@ -389,18 +386,12 @@ func (p FrontPoint) withRates(lrs map[string]float64, seed uint64) FrontPoint {
 	if p.Image != nil {
 		c := *p.Image
 		c.Seed = seed
-		c.LR = lrs[p.Family]
-		if c.Method.Adapter() {
-			c.HeadLR = lrs[FamilyHead]
-		}
+		c.setRates(c.Method, lrs[p.Family], lrs[FamilyHead])
 		p.Image = &c
 	} else {
 		c := *p.Text
 		c.Seed = seed
-		c.LR = lrs[p.Family]
-		if c.Method.Adapter() {
-			c.HeadLR = lrs[FamilyHead]
-		}
+		c.setRates(c.Method, lrs[p.Family], lrs[FamilyHead])
 		p.Text = &c
 	}
 	return p
@@ -703,14 +694,14 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 				all = false
 			}
 		}
-		if !all {
+		if !all && !c.TablesOnly {
 			if err := measure(p.withRates(lrs, c.Seeds[0])); err != nil {
 				return nil, err
 			}
 		}
 	}
 	var bases []FrontPoint
-	if !c.NoLRSearch {
+	if !c.NoLRSearch && !c.TablesOnly {
 		for _, f := range frontFamilies {
 			if known[f] {
 				continue
@@ -764,9 +755,28 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	for i := range points {
 		points[i].Seeds = slices.Clone(c.Seeds)
 	}
-	keep, notes, err := frontTrim(points, c.Budget, c.Trim, cost)
-	if err != nil {
-		return nil, fmt.Errorf("budget: %v", err)
+	finished := func(slug string, seed uint64) bool { return reusedRun[fmt.Sprintf("%s/%d", slug, seed)] }
+	var keep []FrontPoint
+	var notes []string
+	if c.TablesOnly {
+		keep = withFinished(points, nil, finished, c.Seeds)
+		var missing []string
+		for _, p := range points {
+			for _, s := range c.Seeds {
+				if !finished(p.Slug, s) {
+					missing = append(missing, fmt.Sprintf("%s seed %d", p.Name, s))
+				}
+			}
+		}
+		if len(missing) > 0 {
+			notes = append(notes, "tables only (--tables-only), not run: "+strings.Join(missing, ", "))
+		}
+	} else {
+		keep, notes, err = frontTrim(points, c.Budget, c.Trim, cost)
+		if err != nil {
+			return nil, fmt.Errorf("budget: %v", err)
+		}
+		keep = withFinished(points, keep, finished, c.Seeds)
 	}
 	plan := FrontTaskPlan{Task: task, Points: keep, Seeds: c.Seeds, Trimmed: notes, Estimate: cost(keep), LRSeconds: lrSecs}
 	for _, p := range keep {
@@ -790,7 +800,14 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	}
 	start := time.Now()
 	// The learning-rate searches, on the validation split, head first.
-	if !c.NoLRSearch {
+	if c.TablesOnly && !c.NoLRSearch {
+		for _, f := range frontFamilies {
+			if res := readLRSearch(filepath.Join(dir, "lr-"+f)); res != nil {
+				ft.searches[f] = res
+			}
+		}
+	}
+	if !c.NoLRSearch && !c.TablesOnly {
 		for _, f := range frontFamilies {
 			b, err := searchBase(points, f, r, lrs, c.Seeds[0])
 			if err != nil {
@@ -819,7 +836,7 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 		for _, p := range keep {
 			for _, s := range p.Seeds {
 				q := p.withRates(lrs, s)
-				jobs = append(jobs, textJob(*q.Text, frontRunDir(dir, q, s), textLoad, prog))
+				jobs = append(jobs, tablesOnly(c.TablesOnly, textJob(*q.Text, frontRunDir(dir, q, s), textLoad, prog)))
 				pts = append(pts, q)
 			}
 		}
@@ -838,7 +855,7 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 		for _, p := range keep {
 			for _, s := range p.Seeds {
 				q := p.withRates(lrs, s)
-				jobs = append(jobs, imageJob(task, *q.Image, frontRunDir(dir, q, s), imgData))
+				jobs = append(jobs, tablesOnly(c.TablesOnly, imageJob(task, *q.Image, frontRunDir(dir, q, s), imgData)))
 				pts = append(pts, q)
 			}
 		}
@@ -864,6 +881,17 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 			tc.ModelDir(), tc.TrainLimit, tc.MaxLen, tc.Epochs, tc.Batch, tc.WarmupFrac)
 	}
 	return ft, nil
+}
+
+// tablesOnly makes a job that must not train fail instead (FrontConfig.TablesOnly).
+func tablesOnly[R any](on bool, j sweepJob[R]) sweepJob[R] {
+	if on {
+		j.run = func(context.Context, string) (R, error) {
+			var zero R
+			return zero, errors.New("train: --tables-only: the run is not finished (or not reusable)")
+		}
+	}
+	return j
 }
 
 func fmtRates(v []float64) string {
@@ -903,15 +931,53 @@ func frontReusable(p FrontPoint, dir string, allowStale bool) bool {
 
 // peekLRSearch reads a finished search's chosen rate from its lr-search.json.
 func peekLRSearch(dir string) (float64, bool) {
-	b, err := safefile.ReadFileIn(dir, LRSearchFile, maxRunFileBytes)
-	if err != nil {
-		return 0, false
-	}
-	var r LRSearchResult
-	if json.Unmarshal(b, &r) != nil || r.Format != LRSearchFormat || !(r.Best.Value > 0) {
+	r := readLRSearch(dir)
+	if r == nil {
 		return 0, false
 	}
 	return r.Best.Value, true
+}
+
+// readLRSearch reads a finished search's lr-search.json (nil when there is none).
+func readLRSearch(dir string) *LRSearchResult {
+	b, err := safefile.ReadFileIn(dir, LRSearchFile, maxRunFileBytes)
+	if err != nil {
+		return nil
+	}
+	var r LRSearchResult
+	if json.Unmarshal(b, &r) != nil || r.Format != LRSearchFormat || !(r.Best.Value > 0) {
+		return nil
+	}
+	return &r
+}
+
+// withFinished returns keep with every finished run of the plan added back: the seeds of
+// kept points and the points the budget dropped whose runs already exist (they cost
+// nothing to show).
+func withFinished(all, keep []FrontPoint, finished func(slug string, seed uint64) bool, seeds []uint64) []FrontPoint {
+	kept := map[string]FrontPoint{}
+	for _, k := range keep {
+		kept[k.Slug] = k
+	}
+	var out []FrontPoint
+	for _, a := range all {
+		k, ok := kept[a.Slug]
+		if !ok {
+			k = a
+			k.Seeds = nil
+		}
+		var ss []uint64
+		for _, s := range seeds {
+			if slices.Contains(k.Seeds, s) || finished(a.Slug, s) {
+				ss = append(ss, s)
+			}
+		}
+		if len(ss) > 0 {
+			k.Seeds = ss
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // calibrationSteps is the length of a calibration run.

@@ -1,20 +1,15 @@
 package train
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 
-	"github.com/qpeft/qpeft/internal/atomicfile"
 	"github.com/qpeft/qpeft/internal/plots"
 	"github.com/qpeft/qpeft/nn"
 )
@@ -63,31 +58,6 @@ func writeFront(c FrontConfig, task string, ft *frontTask, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s (%s)\n", c.Results, task)
-	return nil
-}
-
-// writeSection puts md (which starts with begin and ends with end) into the file at path,
-// replacing the text between the markers, or appending it (a new file starts with title),
-// atomically.
-func writeSection(path, title, begin, end, md string) error {
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("train: %w", err)
-	}
-	var out []byte
-	i := bytes.Index(old, []byte(begin))
-	j := bytes.Index(old, []byte(end))
-	switch {
-	case i >= 0 && j > i:
-		out = append(append(append([]byte(nil), old[:i]...), md...), bytes.TrimPrefix(old[j+len(end):], []byte("\n"))...)
-	case len(old) == 0:
-		out = []byte(title + "\n" + md)
-	default:
-		out = append(append(bytes.TrimRight(old, "\n"), "\n\n"...), md...)
-	}
-	if err := atomicfile.WriteFile(path, out, 0o644); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
 	return nil
 }
 
@@ -161,8 +131,12 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 	if c.Budget > 0 {
 		budget = c.Budget.String()
 	}
-	fmt.Fprintf(&b, "Budget: %s per task. Estimate before starting (from a %d-step calibration run of each point): %s for %d runs to make, of which the learning-rate searches %s.",
-		budget, calibrationSteps, fmtDur(ft.plan.Estimate), ft.plan.Runs, fmtDur(ft.plan.LRSeconds))
+	if c.TablesOnly {
+		b.WriteString("Written from the finished runs only (--tables-only: this invocation ran nothing).")
+	} else {
+		fmt.Fprintf(&b, "Budget: %s per task. Estimate before starting (from a %d-step calibration run of each point, scaled by its CPU time and the machine's wall/CPU ratio over the calibration): %s for %d runs to make, of which the learning-rate searches %s.",
+			budget, calibrationSteps, fmtDur(ft.plan.Estimate), ft.plan.Runs, fmtDur(ft.plan.LRSeconds))
+	}
 	if len(ft.plan.Trimmed) > 0 {
 		fmt.Fprintf(&b, " Trimmed to fit: %s.", strings.Join(ft.plan.Trimmed, "; "))
 	} else {

@@ -297,6 +297,17 @@ func TestFrontQuick(t *testing.T) {
 	md = string(readFile(t, res))
 	assert.Regexp(t, `Quantum-PEFT L=2 K=8 \(fc2; centre\) \|[^\n]*\| fresh \|`, md, "made again without ReuseStale")
 
+	// Tables only: a missing run is listed, not made.
+	require.NoError(t, os.RemoveAll(filepath.Join(c.Out, ModelMLP512, "lora-r16")))
+	c4 := c
+	c4.TablesOnly = true
+	require.NoError(t, Front(context.Background(), c4, &log))
+	md = string(readFile(t, res))
+	assert.NotContains(t, md, "| LoRA r=16 (fc2) |")
+	assert.Contains(t, md, "not run: LoRA r=16 (fc2) seed 1")
+	assert.Contains(t, md, "| LoRA r=8 (fc2) |")
+	assert.NoDirExists(t, filepath.Join(c.Out, ModelMLP512, "lora-r16"))
+
 	// A budget below the estimate of a new front is refused before any run.
 	c3 := c
 	c3.Out, c3.Results, c3.Plots, c3.Budget = filepath.Join(dir, "runs2"), "", "", time.Millisecond

@@ -57,12 +57,8 @@ func (c SweepConfig) Validate() error {
 	if c.Epochs < 0 {
 		return fmt.Errorf("train: epochs %d must be ≥ 0", c.Epochs)
 	}
-	seen := map[uint64]bool{}
-	for _, s := range c.Seeds {
-		if seen[s] {
-			return fmt.Errorf("train: seed %d listed twice", s)
-		}
-		seen[s] = true
+	if err := checkSeeds(c.Seeds); err != nil {
+		return err
 	}
 	for _, m := range c.Models {
 		if _, ok := sweepModels[m]; !ok {
@@ -566,23 +562,42 @@ func cpuName() string {
 // WriteResults puts the generated section md into the file at path, replacing the text
 // between the markers (or appending it when the file has none), atomically.
 func WriteResults(path, md string) error {
+	return writeSection(path, "# Results\n", BeginMarker, EndMarker, md)
+}
+
+// writeSection puts md (which starts with begin and ends with end) into the file at path,
+// replacing the text between the markers, or appending it after a line break (a new file
+// starts with title and a blank line), atomically.
+func writeSection(path, title, begin, end, md string) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("train: %w", err)
 	}
 	var out []byte
-	i := bytes.Index(old, []byte(BeginMarker))
-	j := bytes.Index(old, []byte(EndMarker))
+	i := bytes.Index(old, []byte(begin))
+	j := bytes.Index(old, []byte(end))
 	switch {
 	case i >= 0 && j > i:
-		out = append(append(append([]byte(nil), old[:i]...), md...), bytes.TrimPrefix(old[j+len(EndMarker):], []byte("\n"))...)
+		out = append(append(append([]byte(nil), old[:i]...), md...), bytes.TrimPrefix(old[j+len(end):], []byte("\n"))...)
 	case len(old) == 0:
-		out = []byte("# Results\n\n" + md)
+		out = []byte(title + "\n" + md)
 	default:
 		out = append(append(old, '\n'), md...)
 	}
 	if err := atomicfile.WriteFile(path, out, 0o644); err != nil {
 		return fmt.Errorf("train: %w", err)
+	}
+	return nil
+}
+
+// checkSeeds refuses a seed listed twice.
+func checkSeeds(seeds []uint64) error {
+	seen := map[uint64]bool{}
+	for _, s := range seeds {
+		if seen[s] {
+			return fmt.Errorf("train: seed %d listed twice", s)
+		}
+		seen[s] = true
 	}
 	return nil
 }

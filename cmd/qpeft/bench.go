@@ -16,6 +16,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/library"
+	"github.com/qpeft/qpeft/internal/fmapeak"
 	"github.com/qpeft/qpeft/interop/bench"
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/sim"
@@ -240,14 +241,11 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 
 	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "circuit\tqubits\tgates\tpath\texecution\tsteps\tsweeps\tchunk\tbest time\tns/amp-gate\tfloor ns/amp\tfloor×sweeps\ttime/(floor×sweeps)\tbound\ttime/bound\t1−fidelity\t")
-	type floorKey struct {
-		n           int
-		complexPath bool
-		prec        sim.Precision
-	}
+	fmt.Fprintln(tw, "circuit\tqubits\tgates\tpath\texecution\tsteps\tsweeps\tchunk\tbest time\tns/amp-gate\tfloor ns/amp\tfloor×sweeps\ttime/(floor×sweeps)\tstep bound\ttime/step bound\tkernel bound\ttime/kernel bound\t1−fidelity\t")
 	floors := map[floorKey]time.Duration{}
 	cachePasses := map[floorKey]time.Duration{}
+	kernelCosts := map[floorKey]sim.KernelCosts{}
+	var kernelKeys []floorKey           // in order of measurement, for the kernel table
 	ours := map[peerKey]time.Duration{} // qpeft's best time on the peer gates
 	oursRun := map[peerKey]func() error{}
 	for _, bc := range cases {
@@ -277,8 +275,10 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 					}
 					floors[fk] = floor
 					cachePasses[fk] = sim.CachePass(n, complexPath, prec, *repeat)
+					kernelCosts[fk] = sim.MeasureKernelCosts(n, complexPath, prec, *repeat)
+					kernelKeys = append(kernelKeys, fk)
 				}
-				cachePass := cachePasses[fk]
+				cachePass, kc := cachePasses[fk], kernelCosts[fk]
 				for _, blocked := range modes {
 					sim.Blocking = oldBlocking
 					mode := "fused"
@@ -332,10 +332,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 						chunk = strconv.Itoa(sc.ChunkQubits)
 					}
 					own := sc.Bound(floor, cachePass)
-					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%v\t%.3f\t%.3f\t%v\t%.1f\t%v\t%.2f\t%s\t\n", bc.name, n, sc.Gates, path, mode, sc.Steps, sc.Sweeps, chunk,
+					kb := sc.KernelBound(floor, kc)
+					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%v\t%.3f\t%.3f\t%v\t%.1f\t%v\t%.2f\t%v\t%.2f\t%s\t\n", bc.name, n, sc.Gates, path, mode, sc.Steps, sc.Sweeps, chunk,
 						best.Round(time.Microsecond), float64(best.Nanoseconds())/float64(max(sc.Gates, 1))/amps,
 						float64(floor.Nanoseconds())/amps, bound.Round(time.Microsecond), float64(best)/float64(max(bound, 1)),
-						own.Round(time.Microsecond), float64(best)/float64(max(own, 1)), fid)
+						own.Round(time.Microsecond), float64(best)/float64(max(own, 1)),
+						kb.Round(time.Microsecond), float64(best)/float64(max(kb, 1)), fid)
 				}
 			}
 		}
@@ -345,14 +347,19 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "fusion; sweeps: passes over the state the schedule needs (sim.Plan); chunk: qubits of a cache-resident")
 	fmt.Fprintln(stdout, "chunk (- : not blocked). floor×sweeps is the memory-bandwidth bound of the circuit; a ratio far above 1")
 	fmt.Fprintln(stdout, "means the run is bound by arithmetic inside cache-resident chunks, not by memory. bound: the schedule's own")
-	fmt.Fprintln(stdout, "bound, the sum over its passes of max(floor, steps × one in-cache pass (x *= s over a chunk per thread)).")
+	fmt.Fprintln(stdout, "step bound, the sum over its passes of max(floor, steps × one in-cache pass (x *= s over a chunk per thread));")
+	fmt.Fprintln(stdout, "kernel bound: the sum over its passes of max(floor, Σ over its steps of the in-cache cost of the kernel the")
+	fmt.Fprintln(stdout, "step runs), each kernel kind timed alone on cache-resident chunks on every thread (table below). The goal")
+	fmt.Fprintln(stdout, "of docs/benchmarks.md (each sweep within 1.5× of its bound) is read against the kernel bound.")
+	threadCount := *threads
+	if threadCount == 0 {
+		threadCount = runtime.GOMAXPROCS(0)
+	}
+	writeKernelTable(stdout, kernelKeys, kernelCosts, threadCount)
 	if peerDir == "" {
 		return nil
 	}
-	t := *threads
-	if t == 0 {
-		t = runtime.GOMAXPROCS(0)
-	}
+	t := threadCount
 	fmt.Fprintf(stderr, "bench: timing the peers with %s (%d threads)\n", *peers, t)
 	recs, err := bench.RunPeers(peerDir, bench.PeerOptions{Python: *peers, Sims: sims, Threads: t, Repeat: *repeat, Log: stderr})
 	if err != nil {
@@ -369,6 +376,71 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		ours[k] = min(ours[k], d)
 	}
 	return writePeerTable(stdout, recs, ours, t, precs)
+}
+
+// writeKernelTable prints, for the first size measured of each amplitude type, what one pass
+// of each kernel kind costs in cache per amplitude (all threads at once), its arithmetic
+// rate and the fraction of this machine's FMA peak (measured here with the widest FMA loop
+// the CPU has, in that precision, on the same number of threads) that it reaches.
+func writeKernelTable(w io.Writer, keys []floorKey, costs map[floorKey]sim.KernelCosts, threads int) {
+	type pathKey struct {
+		complexPath bool
+		prec        sim.Precision
+	}
+	seen := map[pathKey]bool{}
+	peaks := map[sim.Precision]fmapeak.Peak{}
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', tabwriter.AlignRight)
+	header := false
+	for _, key := range keys {
+		fk := key
+		pk := pathKey{fk.complexPath, fk.prec}
+		if seen[pk] {
+			continue
+		}
+		seen[pk] = true
+		peak, ok := peaks[fk.prec]
+		if !ok {
+			for _, width := range []int{512, 256} {
+				if p, has := fmapeak.Measure(width, fk.prec == sim.Single, threads, 20); has {
+					peak, ok = p, true
+					break
+				}
+			}
+			peaks[fk.prec] = peak
+		}
+		if !header {
+			fmt.Fprintf(w, "\nkernels in cache (%d threads, each on its own chunk; the pass of a whole state of n qubits, per amplitude):\n", threads)
+			fmt.Fprintln(tw, "path\tkernel\tns/amp\tGFLOP/s\t% of FMA peak\t")
+			header = true
+		}
+		kc := costs[key]
+		amps := float64(int64(1) << fk.n)
+		for k := sim.Kernel(0); k < sim.NumKernels; k++ {
+			if kc[k] <= 0 {
+				continue
+			}
+			flops := k.FLOPs(fk.complexPath) * amps / kc[k].Seconds()
+			frac := "-"
+			if peak.LaneFMAs > 0 && flops > 0 {
+				frac = fmt.Sprintf("%.0f%%", 100*flops/peak.FLOPs())
+			}
+			fmt.Fprintf(tw, "%s\t%v\t%.3f\t%.1f\t%s\t\n", pathName(fk.complexPath, fk.prec), k, float64(kc[k].Nanoseconds())/amps, flops/1e9, frac)
+		}
+	}
+	tw.Flush()
+	for _, prec := range []sim.Precision{sim.Double, sim.Single} {
+		if p, ok := peaks[prec]; ok && p.LaneFMAs > 0 {
+			fmt.Fprintf(w, "FMA peak, %s precision, %d-bit vectors, %d threads: %.1f GFLOP/s\n", prec, p.Width, p.Threads, p.FLOPs()/1e9)
+		}
+	}
+}
+
+// floorKey names a measurement of the floor, the in-cache pass and the kernels' costs: the
+// qubit count, the path and the precision.
+type floorKey struct {
+	n           int
+	complexPath bool
+	prec        sim.Precision
 }
 
 // peerKey names qpeft's time on one peer circuit file in one precision.

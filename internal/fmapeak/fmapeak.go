@@ -1,0 +1,62 @@
+// Package fmapeak measures this machine's peak rate of fused multiply-adds: tight loops of
+// independent vector FMAs (AVX2 and AVX-512 forms, double and single precision) timed on
+// every thread at once. The benchmarks set the simulator's kernels beside it (the fraction
+// of the arithmetic peak each one reaches, docs/benchmarks.md).
+package fmapeak
+
+import (
+	"sync"
+	"time"
+)
+
+// Peak is a measured FMA rate.
+type Peak struct {
+	// Width is the vector width in bits (256: AVX2, 512: AVX-512).
+	Width int
+	// Single is true for float32 lanes, false for float64.
+	Single bool
+	// Threads is the number of threads that ran the loop at once.
+	Threads int
+	// LaneFMAs is the number of scalar multiply-adds per second over all threads (one
+	// vector FMA of 8 float64 lanes counts 8); FLOPs per second are twice this.
+	LaneFMAs float64
+}
+
+// FLOPs returns the peak in floating-point operations per second (a multiply-add is two).
+func (p Peak) FLOPs() float64 { return 2 * p.LaneFMAs }
+
+// itersPerCall is the loop count of one timed call: 12 FMAs each, about 1 ms on a core.
+const itersPerCall = 200_000
+
+// Measure times the FMA loop of the given width (256 or 512 bits) and precision on threads
+// goroutines at once (each locked to nothing in particular: the scheduler spreads them over
+// the cores), the fastest of rounds rounds. ok is false when the CPU lacks the instructions
+// (or the build is portable).
+func Measure(width int, single bool, threads, rounds int) (Peak, bool) {
+	f := loopFor(width, single)
+	if f == nil {
+		return Peak{}, false
+	}
+	threads = max(threads, 1)
+	lanes := width / 64
+	if single {
+		lanes *= 2
+	}
+	f(1000) // warm up (and bring the wide units up)
+	best := time.Duration(1<<63 - 1)
+	for r := 0; r < max(rounds, 1); r++ {
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		for g := 0; g < threads; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f(itersPerCall)
+			}()
+		}
+		wg.Wait()
+		best = min(best, time.Since(t0))
+	}
+	fmas := float64(threads) * itersPerCall * 12 * float64(lanes)
+	return Peak{Width: width, Single: single, Threads: threads, LaneFMAs: fmas / best.Seconds()}, true
+}
