@@ -894,11 +894,18 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 }
 
 // byPriority returns the points in the order they run: the core first, the least
-// important last (so that a front stopped early has lost the least), plan order within a
-// priority.
+// important last (so that a front stopped early has lost the least); within a priority the
+// Quantum-PEFT points (the method measured) first, then plan order.
 func byPriority(ps []FrontPoint) []FrontPoint {
 	out := slices.Clone(ps)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Priority < out[j].Priority })
+	key := func(p FrontPoint) int {
+		k := 2 * p.Priority
+		if p.Family != FamilyQPEFT {
+			k++
+		}
+		return k
+	}
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
 	return out
 }
 
