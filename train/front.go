@@ -140,9 +140,12 @@ type FrontPoint struct {
 	Name string
 	// Factor is the factor varied from the centre (Factor*), "" for the baselines.
 	Factor string
-	// Priority orders trimming: 0 is the core (the matched-budget head row, LoRA on the
-	// standard targets, the Quantum-PEFT centre: never dropped, and run with one seed only
-	// when nothing else fits); larger numbers go to one seed, then are dropped, first.
+	// Priority orders running and trimming: 0 is the core (the matched-budget head row,
+	// LoRA on the standard targets, the Quantum-PEFT centre: never dropped, and run with one
+	// seed only when nothing else fits); 1 the variations of L, start and targets with LoRA
+	// r = 1 and the largest rank on all-linear; 2 the variations of K and the ansatz and
+	// AdaLoRA; 3 the long linear probe and the other all-linear rows. Larger numbers run
+	// last and, over the budget, go to one seed, then are dropped, first.
 	Priority int
 	// Family is the learning-rate family whose chosen rate the point takes.
 	Family string
@@ -234,7 +237,7 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 	var specs []spec
 	specs = append(specs,
 		spec{series: "head only (matched budget)", name: "head only (matched budget)", family: FamilyHead, method: Head},
-		spec{series: "linear probe (long)", name: fmt.Sprintf("linear probe (%d× the epochs)", r.probeFactor), family: FamilyHead, method: Head, headEpochsFactor: r.probeFactor, prio: 1})
+		spec{series: "linear probe (long)", name: fmt.Sprintf("linear probe (%d× the epochs)", r.probeFactor), family: FamilyHead, method: Head, headEpochsFactor: r.probeFactor, prio: 3})
 	tsets := []string{"std"}
 	if r.allLinear {
 		tsets = append(tsets, AllLinear)
@@ -244,7 +247,7 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 			prio := 0
 			if t == AllLinear {
 				// LoRA r = 1 and the best rank matter most for the goals on these targets.
-				prio = 2
+				prio = 3
 				if rank == 1 || rank == r.loraRanks[len(r.loraRanks)-1] {
 					prio = 1
 				}
@@ -252,7 +255,7 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 			specs = append(specs, spec{series: "LoRA (" + tgtName[t] + ")", name: fmt.Sprintf("LoRA r=%d (%s)", rank, tgtName[t]),
 				family: FamilyLoRA, targets: t, prio: prio, method: LoRA, rank: rank})
 		}
-		aprio := 1
+		aprio := 2
 		if t == AllLinear {
 			aprio = 3
 		}
@@ -273,14 +276,14 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 	}
 	specs = append(specs, q(FactorCentre, 0, r.centreL, r.centreK, "", "", "std"))
 	for _, l := range r.ls {
-		specs = append(specs, q(FactorL, 2, l, r.centreK, "", "", "std"))
+		specs = append(specs, q(FactorL, 1, l, r.centreK, "", "", "std"))
 	}
 	for _, k := range r.ks {
-		specs = append(specs, q(FactorK, 3, r.centreL, k, "", "", "std"))
+		specs = append(specs, q(FactorK, 2, r.centreL, k, "", "", "std"))
 	}
-	specs = append(specs, q(FactorStart, 2, r.centreL, r.centreK, "", "rotated", "std"))
+	specs = append(specs, q(FactorStart, 1, r.centreL, r.centreK, "", "rotated", "std"))
 	for _, a := range []string{"givens", "alltoall"} {
-		specs = append(specs, q(FactorAnsatz, 3, r.centreL, r.centreK, a, "", "std"))
+		specs = append(specs, q(FactorAnsatz, 2, r.centreL, r.centreK, a, "", "std"))
 	}
 	if r.allLinear {
 		specs = append(specs, q(FactorTargets, 1, r.centreL, r.centreK, "", "", AllLinear))
@@ -833,7 +836,7 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	if task == FrontMiniLM {
 		var jobs []sweepJob[*TextResult]
 		var pts []FrontPoint
-		for _, p := range keep {
+		for _, p := range byPriority(keep) {
 			for _, s := range p.Seeds {
 				q := p.withRates(lrs, s)
 				jobs = append(jobs, tablesOnly(c.TablesOnly, textJob(*q.Text, frontRunDir(dir, q, s), textLoad, prog)))
@@ -852,7 +855,7 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	} else {
 		var jobs []sweepJob[SweepRun]
 		var pts []FrontPoint
-		for _, p := range keep {
+		for _, p := range byPriority(keep) {
 			for _, s := range p.Seeds {
 				q := p.withRates(lrs, s)
 				jobs = append(jobs, tablesOnly(c.TablesOnly, imageJob(task, *q.Image, frontRunDir(dir, q, s), imgData)))
@@ -874,6 +877,12 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 		ft.err = err
 	}
 	ft.elapsed = time.Since(start)
+	// The table follows the plan's order, whatever order the runs were made in.
+	order := map[string]int{}
+	for i, p := range points {
+		order[p.Slug] = i
+	}
+	sort.SliceStable(runs, func(i, j int) bool { return order[runs[i].point.Slug] < order[runs[j].point.Slug] })
 	ft.rows = frontRows(runs)
 	if task == FrontMiniLM && len(ft.rows) > 0 {
 		tc := ft.rows[0].Point.Text
@@ -881,6 +890,15 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 			tc.ModelDir(), tc.TrainLimit, tc.MaxLen, tc.Epochs, tc.Batch, tc.WarmupFrac)
 	}
 	return ft, nil
+}
+
+// byPriority returns the points in the order they run: the core first, the least
+// important last (so that a front stopped early has lost the least), plan order within a
+// priority.
+func byPriority(ps []FrontPoint) []FrontPoint {
+	out := slices.Clone(ps)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Priority < out[j].Priority })
+	return out
 }
 
 // tablesOnly makes a job that must not train fail instead (FrontConfig.TablesOnly).

@@ -195,7 +195,8 @@ func frontTaskTitle(task string) string {
 //	(b) every Quantum-PEFT point with fewer adapter parameters than LoRA r = 1 (same targets)
 //	    at ≥ LoRA r = 1's accuracy − 0.5;
 //	(c) Quantum-PEFT above the matched-budget head-only row by more than one standard
-//	    deviation (the larger of the two rows' stds).
+//	    deviation (the larger of the two rows' stds; a one-seed row has none, and two
+//	    one-seed rows are not compared).
 func frontGoals(rows []FrontRow) string {
 	var b strings.Builder
 	b.WriteString("Goals (issue 17):\n\n")
@@ -307,21 +308,30 @@ func frontGoals(rows []FrontRow) string {
 	if head == nil || len(qAll) == 0 {
 		b.WriteString("- (c) Quantum-PEFT above the matched-budget head-only row by more than one std: not measured.\n")
 	} else {
-		above := 0
+		// A row with one seed has no std: it is compared with the other row's; when
+		// neither has two seeds the comparison is not made.
+		above, unmeasured := 0, 0
 		var centre *FrontRow
 		for i, q := range qAll {
-			if q.Mean-head.Mean > math.Max(q.Std, head.Std) {
+			switch {
+			case len(q.Acc) < 2 && len(head.Acc) < 2:
+				unmeasured++
+			case q.Mean-head.Mean > math.Max(q.Std, head.Std):
 				above++
 			}
 			if q.Point.Factor == FactorCentre {
 				centre = &qAll[i]
 			}
 		}
-		s := fmt.Sprintf("head only (matched budget) %.2f ± %.2f %%; %d of %d Quantum-PEFT points are above it by more than the larger std", head.Mean, head.Std, above, len(qAll))
+		s := fmt.Sprintf("head only (matched budget) %.2f ± %.2f %% (%d seeds); %d of %d Quantum-PEFT points are above it by more than the larger std (a one-seed row takes the other's)",
+			head.Mean, head.Std, len(head.Acc), above, len(qAll))
+		if unmeasured > 0 {
+			s += fmt.Sprintf("; %d not measurable (one seed on both rows)", unmeasured)
+		}
 		ok := above == len(qAll)
 		if centre != nil {
 			d := centre.Mean - head.Mean
-			s += fmt.Sprintf("; the centre %s is %+.2f points (std %.2f)", centre.Point.Name, d, centre.Std)
+			s += fmt.Sprintf("; the centre %s is %+.2f points (std %.2f, %d seeds)", centre.Point.Name, d, centre.Std, len(centre.Acc))
 		}
 		fmt.Fprintf(&b, "- (c) every Quantum-PEFT point above the matched-budget head-only row by more than one std: %s — %s.\n", word(ok), s)
 	}

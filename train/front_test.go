@@ -350,3 +350,45 @@ func TestFrontSeries(t *testing.T) {
 	_, err = frontSeries(ModelMLP512, rows[:1])
 	assert.ErrorContains(t, err, "no adapter points")
 }
+
+// TestFrontGoals: the three goals of issue 17 from a task's rows, met and not met.
+func TestFrontGoals(t *testing.T) {
+	row := func(family, targets, slug string, params, rank int, acc ...float64) FrontRow {
+		cfg := &Config{}
+		cfg.Rank = rank
+		r := FrontRow{Point: FrontPoint{Family: family, Targets: targets, Slug: slug, Name: slug, Series: "x (fc2)", Image: cfg},
+			Params: params, Acc: acc}
+		if family == FamilyQPEFT && slug == "centre" {
+			r.Point.Factor = FactorCentre
+		}
+		r.Mean, r.Std = meanStd(acc)
+		return r
+	}
+	head := row(FamilyHead, "", "head-matched", 0, 0, 80, 80.2, 80.1)
+	lora1 := row(FamilyLoRA, "std", "lora-r1", 1024, 1, 82, 82.2)
+	lora8 := row(FamilyLoRA, "std", "lora-r8", 8192, 8, 84, 84.2)
+	tests := []struct {
+		name string
+		rows []FrontRow
+		want []string
+	}{
+		{"all met", []FrontRow{head, lora1, lora8, row(FamilyQPEFT, "std", "centre", 90, 8, 83.5, 83.7)},
+			[]string{"- (a) within 1 point of the best LoRA (same targets) with ≥ 10× fewer adapter parameters: **met**", "(91.0× fewer), 0.50 points below",
+				"- (b) every Quantum-PEFT point with fewer parameters than LoRA r=1 (same targets) at ≥ its accuracy − 0.5: **met**",
+				"- (c) every Quantum-PEFT point above the matched-budget head-only row by more than one std: **met**"}},
+		{"none met", []FrontRow{head, lora1, lora8, row(FamilyQPEFT, "std", "centre", 90, 8, 80.1, 80.2)},
+			[]string{"(a) within 1 point of the best LoRA (same targets) with ≥ 10× fewer adapter parameters: **not met**",
+				"(b) every Quantum-PEFT point with fewer parameters than LoRA r=1 (same targets) at ≥ its accuracy − 0.5: **not met** — 1 of 1 below",
+				"(c) every Quantum-PEFT point above the matched-budget head-only row by more than one std: **not met** — head only (matched budget) 80.10 ± 0.10 % (3 seeds); 0 of 1"}},
+		{"one seed each", []FrontRow{row(FamilyHead, "", "head-matched", 0, 0, 80), lora1, row(FamilyQPEFT, "std", "centre", 90, 8, 81)},
+			[]string{"1 not measurable (one seed on both rows)", "**not met**"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := frontGoals(tt.rows)
+			for _, w := range tt.want {
+				assert.Contains(t, g, w)
+			}
+		})
+	}
+}
