@@ -709,7 +709,7 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 			if known[f] {
 				continue
 			}
-			b, err := searchBase(points, f, r, lrs, c.Seeds[0])
+			b, err := searchBase(points, f, r, lrs, searchSeed(filepath.Join(dir, "lr-"+f), c.Seeds[0]))
 			if err != nil {
 				return nil, err
 			}
@@ -812,11 +812,12 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	}
 	if !c.NoLRSearch && !c.TablesOnly {
 		for _, f := range frontFamilies {
-			b, err := searchBase(points, f, r, lrs, c.Seeds[0])
+			sdir := filepath.Join(dir, "lr-"+f)
+			b, err := searchBase(points, f, r, lrs, searchSeed(sdir, c.Seeds[0]))
 			if err != nil {
 				return nil, err
 			}
-			sc := LRSearchConfig{Values: r.rates[f], Out: filepath.Join(dir, "lr-"+f), ReuseStale: c.ReuseStale}
+			sc := LRSearchConfig{Values: r.rates[f], Out: sdir, ReuseStale: c.ReuseStale}
 			var res *LRSearchResult
 			if b.Image != nil {
 				res, err = LRSearch(ctx, *b.Image, sc, io.Discard)
@@ -967,6 +968,27 @@ func readLRSearch(dir string) *LRSearchResult {
 		return nil
 	}
 	return &r
+}
+
+// searchSeed is the seed of a family's learning-rate search: the one a finished search in
+// dir ran with (so that a later front with other --seeds reuses it rather than searching
+// again), else seed.
+func searchSeed(dir string, seed uint64) uint64 {
+	r := readLRSearch(dir)
+	if r == nil {
+		return seed
+	}
+	b, err := json.Marshal(r.Base)
+	if err != nil {
+		return seed
+	}
+	var s struct {
+		Seed *uint64 `json:"seed"`
+	}
+	if json.Unmarshal(b, &s) != nil || s.Seed == nil {
+		return seed
+	}
+	return *s.Seed
 }
 
 // withFinished returns keep with every finished run of the plan added back: the seeds of

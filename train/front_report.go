@@ -32,7 +32,8 @@ func writeFront(c FrontConfig, task string, ft *frontTask, w io.Writer) error {
 		return nil
 	}
 	plotRel := ""
-	if c.Plots != "" {
+	adapters := slices.ContainsFunc(ft.rows, func(r FrontRow) bool { return r.Point.Targets != "" && r.Params > 0 })
+	if c.Plots != "" && adapters { // a front stopped before any adapter run has no plot
 		png, err := FrontPlot(task, ft.rows)
 		if err != nil {
 			return err

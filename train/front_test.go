@@ -297,6 +297,14 @@ func TestFrontQuick(t *testing.T) {
 	md = string(readFile(t, res))
 	assert.Regexp(t, `Quantum-PEFT L=2 K=8 \(fc2; centre\) \|[^\n]*\| fresh \|`, md, "made again without ReuseStale")
 
+	// Other seeds: the finished searches are reused with the seed they ran with.
+	search := readFile(t, filepath.Join(c.Out, ModelMLP512, "lr-qpeft", LRSearchFile))
+	c5 := c
+	c5.Seeds, c5.Results, c5.Plots, c5.Budget, c5.Trim = []uint64{2}, "", "", time.Hour, true
+	require.NoError(t, Front(context.Background(), c5, &log))
+	assert.Equal(t, string(search), string(readFile(t, filepath.Join(c.Out, ModelMLP512, "lr-qpeft", LRSearchFile))))
+	assert.Contains(t, log.String(), "qpeft rate")
+
 	// Tables only: a missing run is listed, not made.
 	require.NoError(t, os.RemoveAll(filepath.Join(c.Out, ModelMLP512, "lora-r16")))
 	c4 := c
