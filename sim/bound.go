@@ -3,7 +3,6 @@ package sim
 import (
 	"math"
 	"math/bits"
-	"sync"
 	"time"
 	"unsafe"
 )
@@ -235,22 +234,7 @@ func MeasureKernelCosts(n int, complexPath bool, prec Precision, repeats int) Ke
 		}
 		chunks[0].prepareDense4(&st)
 		const passes = 8
-		best := time.Duration(math.MaxInt64)
-		for rep := 0; rep < max(repeats, 1)*20; rep++ {
-			t0 := time.Now()
-			var wg sync.WaitGroup
-			for g := 0; g < w; g++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for range passes {
-						run(g)
-					}
-				}()
-			}
-			wg.Wait()
-			best = min(best, time.Since(t0)/passes)
-		}
+		best := fastestPass(w, repeats, passes, run)
 		kc[k] = time.Duration(float64(best) * float64(int64(1)<<n) / float64(w*na))
 	}
 	return kc

@@ -90,6 +90,13 @@ func CachePass(n int, complexPath bool, prec Precision, repeats int) time.Durati
 		}
 		pass = func(g int) { scaleRun(bufs[g], 0.999) }
 	}
+	best := fastestPass(w, repeats, passes, pass)
+	return time.Duration(float64(best) * float64(int64(1)<<n) / float64(w*amps))
+}
+
+// fastestPass times w goroutines each running pass(g) passes times at once, max(repeats, 1)·20
+// times, and returns the fastest round's time per pass (CachePass and MeasureKernelCosts).
+func fastestPass(w, repeats, passes int, pass func(g int)) time.Duration {
 	best := time.Duration(1<<63 - 1)
 	for rep := 0; rep < max(repeats, 1)*20; rep++ {
 		t0 := time.Now()
@@ -98,13 +105,13 @@ func CachePass(n int, complexPath bool, prec Precision, repeats int) time.Durati
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for k := 0; k < passes; k++ {
+				for range passes {
 					pass(g)
 				}
 			}()
 		}
 		wg.Wait()
-		best = min(best, time.Since(t0)/passes)
+		best = min(best, time.Since(t0)/time.Duration(passes))
 	}
-	return time.Duration(float64(best) * float64(int64(1)<<n) / float64(w*amps))
+	return best
 }
