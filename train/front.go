@@ -981,21 +981,28 @@ func readLRSearch(dir string) *LRSearchResult {
 // dir ran with (so that a later front with other --seeds reuses it rather than searching
 // again), else seed.
 func searchSeed(dir string, seed uint64) uint64 {
-	r := readLRSearch(dir)
+	if s, ok := lrBaseSeed(readLRSearch(dir)); ok {
+		return s
+	}
+	return seed
+}
+
+// lrBaseSeed is the seed a learning-rate search ran with (its base configuration's).
+func lrBaseSeed(r *LRSearchResult) (uint64, bool) {
 	if r == nil {
-		return seed
+		return 0, false
 	}
 	b, err := json.Marshal(r.Base)
 	if err != nil {
-		return seed
+		return 0, false
 	}
 	var s struct {
 		Seed *uint64 `json:"seed"`
 	}
 	if json.Unmarshal(b, &s) != nil || s.Seed == nil {
-		return seed
+		return 0, false
 	}
-	return *s.Seed
+	return *s.Seed, true
 }
 
 // withFinished returns keep with every finished run of the plan added back: the seeds of

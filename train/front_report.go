@@ -105,8 +105,8 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 	}
 	b.WriteString("\n\"runs\": fresh = made by this invocation; reused, hash-matched = an earlier run whose run hash (code and configuration) matches; stale = an earlier run of the same configuration by other code, reused only with --reuse-stale.\n\n")
 	if len(ft.searches) > 0 {
-		b.WriteString("Learning rates, chosen on a validation split carved from the training data (never the test split), seed " + fmt.Sprint(ft.plan.Seeds[0]) + ":\n\n")
-		b.WriteString("| family | searched on | validation accuracy % per rate | chosen |\n|---|---|---|---:|\n")
+		b.WriteString("Learning rates, chosen on a validation split carved from the training data (never the test split):\n\n")
+		b.WriteString("| family | searched on | seed | validation accuracy % per rate | chosen |\n|---|---|---:|---|---:|\n")
 		for _, f := range frontFamilies {
 			s := ft.searches[f]
 			if s == nil {
@@ -122,7 +122,11 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 				}
 				tr = append(tr, fmt.Sprintf("%g: %.2f%s", t.Value, 100*t.ValAccuracy, note))
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %g |\n", f, s.Label, strings.Join(tr, "; "), s.Best.Value)
+			seed := "—"
+			if v, ok := lrBaseSeed(s); ok {
+				seed = fmt.Sprint(v)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %g |\n", f, s.Label, seed, strings.Join(tr, "; "), s.Best.Value)
 		}
 		b.WriteString("\n")
 	} else {
