@@ -8,19 +8,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-venv="${VENV:-$root/.venv}"
-if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-  venv="$1"
-  shift
-fi
-python="${PYTHON:-python3}"
-
-if [ ! -x "$venv/bin/python" ]; then
-  echo "interop: creating virtual environment $venv"
-  "$python" -m venv "$venv"
-fi
-echo "interop: installing pinned requirements"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+. "$here/venv.sh"
+venv_arg "${VENV:-$root/.venv}" "$@" && shift
+venv_install interop "${PYTHON:-python3}" "$here/requirements.txt"
 
 bin="$(mktemp -d)"
 trap 'rm -rf "$bin"' EXIT

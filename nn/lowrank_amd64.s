@@ -2,6 +2,25 @@
 
 #include "textflag.h"
 
+// ZERO4 clears four accumulators.
+#define ZERO4(a0, a1, a2, a3) VXORPS a0, a0, a0; VXORPS a1, a1, a1; VXORPS a2, a2, a2; VXORPS a3, a3, a3
+
+// STEP2 is one step of a dot-product loop over two rows (b at +s bytes from a): the two
+// factor rows at R8 in Y8, Y12, the rows' next two elements at CX broadcast in Y10, Y11 (row
+// a, b; first element) and Y13, Y14 (second), accumulated into a0 (a, first), a1 (b, first),
+// a2 (a, second), a3 (b, second). STEP1 is the step of one element: the factor row in Y8,
+// the element of each row in Y10, Y11, accumulated into a0, a1.
+#define STEP1(s, a0, a1) \
+	VMOVUPS (R8), Y8; VBROADCASTSS (CX), Y10; VBROADCASTSS (CX)(s*1), Y11; \
+	VFMADD231PS Y8, Y10, a0; VFMADD231PS Y8, Y11, a1
+#define STEP2(s, a0, a1, a2, a3) \
+	VMOVUPS (R8), Y8; VMOVUPS 32(R8), Y12; \
+	VBROADCASTSS (CX), Y10; VBROADCASTSS (CX)(s*1), Y11; VBROADCASTSS 4(CX), Y13; VBROADCASTSS 4(CX)(s*1), Y14; \
+	VFMADD231PS Y8, Y10, a0; VFMADD231PS Y8, Y11, a1; VFMADD231PS Y12, Y13, a2; VFMADD231PS Y12, Y14, a3
+
+// GACC adds g_a·(row a's element in e) + g_b·(row b's in f) to the accumulator row at off(R9).
+#define GACC(off, e, f, t) VMOVUPS off(R9), t; VFMADD231PS Y0, e, t; VFMADD231PS Y1, f, t; VMOVUPS t, off(R9)
+
 // func lowRankRows8(pairs, in, out int, x, dy, q, p, gq, gp *float32)
 //
 // One pass over 2·pairs consecutive rows (x rows of in floats, dy rows of out floats) for
@@ -30,10 +49,7 @@ TEXT ·lowRankRows8(SB), NOSPLIT, $0-72
 
 pair:
 	// g_a = dy_a·P (Y0 + Y2), g_b = dy_b·P (Y1 + Y3).
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
+	ZERO4(Y0, Y1, Y2, Y3)
 	MOVQ   R11, R8
 	MOVQ   DI, CX
 	MOVQ   DX, AX
@@ -42,16 +58,7 @@ pair:
 	JZ     gtail
 
 gloop:
-	VMOVUPS      (R8), Y8
-	VMOVUPS      32(R8), Y12
-	VBROADCASTSS (CX), Y10
-	VBROADCASTSS (CX)(DX*1), Y11
-	VBROADCASTSS 4(CX), Y13
-	VBROADCASTSS 4(CX)(DX*1), Y14
-	VFMADD231PS  Y8, Y10, Y0
-	VFMADD231PS  Y8, Y11, Y1
-	VFMADD231PS  Y12, Y13, Y2
-	VFMADD231PS  Y12, Y14, Y3
+	STEP2(DX, Y0, Y1, Y2, Y3)
 	ADDQ         $64, R8
 	ADDQ         $8, CX
 	DECQ         AX
@@ -60,21 +67,14 @@ gloop:
 gtail:
 	TESTQ        $4, DX
 	JZ           gdone
-	VMOVUPS      (R8), Y8
-	VBROADCASTSS (CX), Y10
-	VBROADCASTSS (CX)(DX*1), Y11
-	VFMADD231PS  Y8, Y10, Y0
-	VFMADD231PS  Y8, Y11, Y1
+	STEP1(DX, Y0, Y1)
 
 gdone:
 	VADDPS Y2, Y0, Y0
 	VADDPS Y3, Y1, Y1
 
 	// t_a = x_a·Q, t_b = x_b·Q; gq[i] += x_a[i]·g_a + x_b[i]·g_b.
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZERO4(Y4, Y5, Y6, Y7)
 	MOVQ   R10, R8
 	MOVQ   R12, R9
 	MOVQ   SI, CX
@@ -84,24 +84,9 @@ gdone:
 	JZ     itail
 
 iloop:
-	VMOVUPS      (R8), Y8
-	VMOVUPS      32(R8), Y12
-	VBROADCASTSS (CX), Y10
-	VBROADCASTSS (CX)(BX*1), Y11
-	VBROADCASTSS 4(CX), Y13
-	VBROADCASTSS 4(CX)(BX*1), Y14
-	VFMADD231PS  Y8, Y10, Y4
-	VFMADD231PS  Y8, Y11, Y6
-	VFMADD231PS  Y12, Y13, Y5
-	VFMADD231PS  Y12, Y14, Y7
-	VMOVUPS      (R9), Y9
-	VFMADD231PS  Y0, Y10, Y9
-	VFMADD231PS  Y1, Y11, Y9
-	VMOVUPS      Y9, (R9)
-	VMOVUPS      32(R9), Y15
-	VFMADD231PS  Y0, Y13, Y15
-	VFMADD231PS  Y1, Y14, Y15
-	VMOVUPS      Y15, 32(R9)
+	STEP2(BX, Y4, Y6, Y5, Y7)
+	GACC(0, Y10, Y11, Y9)
+	GACC(32, Y13, Y14, Y15)
 	ADDQ         $64, R8
 	ADDQ         $64, R9
 	ADDQ         $8, CX
@@ -111,15 +96,8 @@ iloop:
 itail:
 	TESTQ        $4, BX
 	JZ           idone
-	VMOVUPS      (R8), Y8
-	VBROADCASTSS (CX), Y10
-	VBROADCASTSS (CX)(BX*1), Y11
-	VFMADD231PS  Y8, Y10, Y4
-	VFMADD231PS  Y8, Y11, Y6
-	VMOVUPS      (R9), Y9
-	VFMADD231PS  Y0, Y10, Y9
-	VFMADD231PS  Y1, Y11, Y9
-	VMOVUPS      Y9, (R9)
+	STEP1(BX, Y4, Y6)
+	GACC(0, Y10, Y11, Y9)
 
 idone:
 	VADDPS Y5, Y4, Y4

@@ -84,7 +84,6 @@ type Adapted[T nn.Float] struct {
 	x        *nn.Tensor[T] // the input of the last Forward (not owned)
 	rows     int
 	used     Path // the path of the last successful Forward; PathAuto if it failed
-	noDx     bool // the last backward pass did not need ∂ℓ/∂x (for the cost model)
 
 	t, g    []T // PathFactored: x·Q and dy·P (rows × r)
 	tdy, gx []T // PathFactored: tᵀ·dy (r × out) and gᵀ·x (r × in)
@@ -249,9 +248,11 @@ func fusedKernel[T nn.Float]() bool {
 }
 
 // choose returns the path of a Forward over rows rows: the requested one, or for PathAuto the
-// cheapest per training step (forward and backward; ∂ℓ/∂x counted if the last backward pass
-// needed it), counting multiply-adds plus streamCost per element streamed. The frozen
-// product and its ∂ℓ/∂x are common to all and not counted.
+// cheapest per training step (forward and backward, ∂ℓ/∂x included), counting multiply-adds
+// plus streamCost per element streamed. The frozen product and its ∂ℓ/∂x are common to all
+// and not counted. The choice depends only on the shapes, the rank, the rows and T (not on
+// what earlier passes did), so that evaluating a layer gives the same bits whether or not it
+// was just trained.
 func (l *Adapted[T]) choose(rows int) Path {
 	if l.Path == PathFactored || l.denseBase() == nil {
 		return PathFactored
@@ -264,10 +265,7 @@ func (l *Adapted[T]) choose(rows int) Path {
 	n, fi, fo := float64(rows), float64(in), float64(out)
 	// Factored: x·Q and gᵀ·x stream x twice, t·DPᵀ, tᵀ·dy and dy·P stream y or dy, and
 	// g·DQᵀ adds into ∂ℓ/∂x.
-	factored := n*r*(2*fi+3*fo) + streamCost*n*(2*fi+3*fo)
-	if !l.noDx {
-		factored += n*r*fi + streamCost*2*n*fi
-	}
+	factored := n*r*(2*fi+3*fo) + streamCost*n*(2*fi+3*fo) + n*r*fi + streamCost*2*n*fi
 	// Dense: dyᵀ·x streams x and dy once; ΔW, (dyᵀ·x)·Q and Pᵀ·(dyᵀ·x) do not depend on
 	// the rows.
 	dense := n*fi*fo + streamCost*n*(fi+fo) + 3*fi*fo*r
@@ -275,10 +273,11 @@ func (l *Adapted[T]) choose(rows int) Path {
 	if dense < cost {
 		best, cost = PathDense, dense
 	}
-	// Fused: one pass over x and dy per 8 factor columns; ΔW formed and W0 + ΔW rounded to
-	// T (streamed) at every pass.
+	// Fused: one pass over x and dy per 8 factor columns; at every pass ΔW formed in float64
+	// and W0 + ΔW rounded to T (three streams of in·out elements: measured on mlp512's 512 x
+	// 512 layer, where at 64 rows they cost more than the factored path's thin products).
 	if fusedKernel[T]() {
-		if fused := lowRankCost*n*(fi+2*fo)*math.Ceil(r/8) + fi*fo*r + streamCost*fi*fo; fused < cost {
+		if fused := lowRankCost*n*(fi+2*fo)*math.Ceil(r/8) + fi*fo*r + 3*streamCost*fi*fo; fused < cost {
 			best = PathFused
 		}
 	}
@@ -332,7 +331,6 @@ func (l *Adapted[T]) Backward(dy *nn.Tensor[T]) *nn.Tensor[T] {
 	if l.merged {
 		panic("peft: Adapted.Backward on a merged layer: Unmerge before training")
 	}
-	l.noDx = false
 	switch l.used {
 	case PathDense, PathFused:
 		l.checkDy(dy)
@@ -369,7 +367,6 @@ func (l *Adapted[T]) BackwardParams(dy *nn.Tensor[T]) {
 		return
 	}
 	l.checkDy(dy)
-	l.noDx = true
 	l.backward(dy, nil)
 }
 

@@ -240,6 +240,22 @@ func TestAdaptedChoosePath(t *testing.T) {
 			assert.NotEqual(t, PathFused, l64.choose(c.rows), "%s in float64", c.name)
 		}
 	}
+	// The choice does not depend on earlier passes: after a training pass without ∂ℓ/∂x (the
+	// lowest trainable layer) an evaluation takes the path a fresh layer takes, so that it
+	// gives the same bits.
+	for _, rows := range []int{64, 100, 300, 1000} {
+		base := frozenLinear[float32](rng, 512, 512)
+		trained, err := NewAdapted[float32](base, mustLoRA(t, 512, 512, 8))
+		require.NoError(t, err)
+		x := nn.New[float32](rows, 512)
+		trained.Forward(x)
+		trained.BackwardParams(nn.New[float32](rows, 512))
+		trained.Forward(x)
+		fresh, err := NewAdapted[float32](base, mustLoRA(t, 512, 512, 8))
+		require.NoError(t, err)
+		fresh.Forward(x)
+		assert.Equal(t, fresh.LastPath(), trained.LastPath(), "%d rows", rows)
+	}
 	// A base that is not an *nn.Linear (here an Adapted itself) cannot take the dense path.
 	inner, err := NewAdapted[float32](frozenLinear[float32](rng, 8, 6), mustLoRA(t, 8, 6, 2))
 	require.NoError(t, err)

@@ -11,11 +11,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-venv="${VENV_BERT:-$root/.venv-bert}"
-if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-  venv="$1"
-  shift
-fi
+. "$root/interop/venv.sh"
+venv_arg "${VENV_BERT:-$root/.venv-bert}" "$@" && shift
 if [ ! -x "$venv/bin/python" ]; then
   echo "python: no venv at $venv; run interop/bert/run.sh first (it installs torch, transformers, peft)" >&2
   exit 1

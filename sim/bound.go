@@ -3,8 +3,6 @@ package sim
 import (
 	"math"
 	"math/bits"
-	"slices"
-	"sync"
 	"time"
 	"unsafe"
 )
@@ -239,26 +237,8 @@ func MeasureKernelCosts(n int, complexPath bool, prec Precision, repeats int) Ke
 		// cost. Timing the group as a whole would, on a loaded machine, count the rounds
 		// where one goroutine waited for a core (the bound is for threads that run).
 		const passes = 8
-		bests := make([]time.Duration, w)
-		var wg sync.WaitGroup
-		for g := 0; g < w; g++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				b := time.Duration(math.MaxInt64)
-				for rep := 0; rep < max(repeats, 1)*20; rep++ {
-					t0 := time.Now()
-					for range passes {
-						run(g)
-					}
-					b = min(b, time.Since(t0)/passes)
-				}
-				bests[g] = b
-			}()
-		}
-		wg.Wait()
-		best := slices.Max(bests)
-		kc[k] = time.Duration(float64(best) * float64(int64(1)<<n) / float64(w*na)) // w chunks at a time
+		best := fastestPass(w, repeats, passes, run)
+		kc[k] = time.Duration(float64(best) * float64(int64(1)<<n) / float64(w*na))
 	}
 	return kc
 }

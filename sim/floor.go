@@ -91,9 +91,16 @@ func CachePass(n int, complexPath bool, prec Precision, repeats int) time.Durati
 		}
 		pass = func(g int) { scaleRun(bufs[g], 0.999) }
 	}
-	// Each goroutine times its own passes (the slowest goroutine's fastest round counts), as
-	// MeasureKernelCosts does: a group timing counts, on a loaded machine, the rounds where
-	// one goroutine waited for a core.
+	best := fastestPass(w, repeats, passes, pass)
+	return time.Duration(float64(best) * float64(int64(1)<<n) / float64(w*amps))
+}
+
+// fastestPass runs w goroutines at once, each running pass(g) passes times per round for
+// max(repeats, 1)·20 rounds and timing its own rounds, and returns the slowest goroutine's
+// fastest round per pass (CachePass and MeasureKernelCosts). Timing the group as a whole
+// would, on a loaded machine, count the rounds where one goroutine waited for a core: the
+// costs are for threads that run.
+func fastestPass(w, repeats, passes int, pass func(g int)) time.Duration {
 	bests := make([]time.Duration, w)
 	var wg sync.WaitGroup
 	for g := 0; g < w; g++ {
@@ -103,15 +110,14 @@ func CachePass(n int, complexPath bool, prec Precision, repeats int) time.Durati
 			b := time.Duration(1<<63 - 1)
 			for rep := 0; rep < max(repeats, 1)*20; rep++ {
 				t0 := time.Now()
-				for k := 0; k < passes; k++ {
+				for range passes {
 					pass(g)
 				}
-				b = min(b, time.Since(t0)/passes)
+				b = min(b, time.Since(t0)/time.Duration(passes))
 			}
 			bests[g] = b
 		}()
 	}
 	wg.Wait()
-	best := slices.Max(bests)
-	return time.Duration(float64(best) * float64(int64(1)<<n) / float64(w*amps))
+	return slices.Max(bests)
 }

@@ -67,7 +67,8 @@ func prefetchL2(p *float64, nlines int)
 // simdOn reports whether the assembly loops of T's precision are on: useSIMD for float64
 // and complex128, useSIMD32 for float32 and complex64.
 func simdOn[T number]() bool {
-	if isF64[T]() || isC128[T]() {
+	var zero T
+	if unsafe.Alignof(zero) == 8 { // float64, complex128
 		return useSIMD
 	}
 	return useSIMD32

@@ -78,6 +78,10 @@ type FrontConfig struct {
 	NoLRSearch bool
 	// Estimate plans, calibrates and prints the estimate of every task, then stops.
 	Estimate bool
+	// TablesOnly writes the tables and plots from the runs already finished (those the
+	// reuse rule allows), running nothing: no calibration, search or training; the budget
+	// line lists the points and seeds of the plan that have no finished run.
+	TablesOnly bool
 	// MiniLM is the model directory of the minilm task ("" finds the installed
 	// all-MiniLM-L6-v2, bert.ResolveDir).
 	MiniLM string
@@ -136,9 +140,12 @@ type FrontPoint struct {
 	Name string
 	// Factor is the factor varied from the centre (Factor*), "" for the baselines.
 	Factor string
-	// Priority orders trimming: 0 is the core (the matched-budget head row, LoRA on the
-	// standard targets, the Quantum-PEFT centre: never dropped, and run with one seed only
-	// when nothing else fits); larger numbers go to one seed, then are dropped, first.
+	// Priority orders running and trimming: 0 is the core (the matched-budget head row,
+	// LoRA on the standard targets, the Quantum-PEFT centre: never dropped, and run with one
+	// seed only when nothing else fits); 1 the variations of L, start and targets with LoRA
+	// r = 1 and the largest rank on all-linear; 2 the variations of K and the ansatz and
+	// AdaLoRA; 3 the long linear probe and the other all-linear rows. Larger numbers run
+	// last and, over the budget, go to one seed, then are dropped, first.
 	Priority int
 	// Family is the learning-rate family whose chosen rate the point takes.
 	Family string
@@ -230,7 +237,7 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 	var specs []spec
 	specs = append(specs,
 		spec{series: "head only (matched budget)", name: "head only (matched budget)", family: FamilyHead, method: Head},
-		spec{series: "linear probe (long)", name: fmt.Sprintf("linear probe (%d× the epochs)", r.probeFactor), family: FamilyHead, method: Head, headEpochsFactor: r.probeFactor, prio: 1})
+		spec{series: "linear probe (long)", name: fmt.Sprintf("linear probe (%d× the epochs)", r.probeFactor), family: FamilyHead, method: Head, headEpochsFactor: r.probeFactor, prio: 3})
 	tsets := []string{"std"}
 	if r.allLinear {
 		tsets = append(tsets, AllLinear)
@@ -240,7 +247,7 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 			prio := 0
 			if t == AllLinear {
 				// LoRA r = 1 and the best rank matter most for the goals on these targets.
-				prio = 2
+				prio = 3
 				if rank == 1 || rank == r.loraRanks[len(r.loraRanks)-1] {
 					prio = 1
 				}
@@ -248,7 +255,7 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 			specs = append(specs, spec{series: "LoRA (" + tgtName[t] + ")", name: fmt.Sprintf("LoRA r=%d (%s)", rank, tgtName[t]),
 				family: FamilyLoRA, targets: t, prio: prio, method: LoRA, rank: rank})
 		}
-		aprio := 1
+		aprio := 2
 		if t == AllLinear {
 			aprio = 3
 		}
@@ -269,14 +276,14 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 	}
 	specs = append(specs, q(FactorCentre, 0, r.centreL, r.centreK, "", "", "std"))
 	for _, l := range r.ls {
-		specs = append(specs, q(FactorL, 2, l, r.centreK, "", "", "std"))
+		specs = append(specs, q(FactorL, 1, l, r.centreK, "", "", "std"))
 	}
 	for _, k := range r.ks {
-		specs = append(specs, q(FactorK, 3, r.centreL, k, "", "", "std"))
+		specs = append(specs, q(FactorK, 2, r.centreL, k, "", "", "std"))
 	}
-	specs = append(specs, q(FactorStart, 2, r.centreL, r.centreK, "", "rotated", "std"))
+	specs = append(specs, q(FactorStart, 1, r.centreL, r.centreK, "", "rotated", "std"))
 	for _, a := range []string{"givens", "alltoall"} {
-		specs = append(specs, q(FactorAnsatz, 3, r.centreL, r.centreK, a, "", "std"))
+		specs = append(specs, q(FactorAnsatz, 2, r.centreL, r.centreK, a, "", "std"))
 	}
 	if r.allLinear {
 		specs = append(specs, q(FactorTargets, 1, r.centreL, r.centreK, "", "", AllLinear))
@@ -690,19 +697,19 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 				all = false
 			}
 		}
-		if !all {
+		if !all && !c.TablesOnly {
 			if err := measure(p.withRates(lrs, c.Seeds[0])); err != nil {
 				return nil, err
 			}
 		}
 	}
 	var bases []FrontPoint
-	if !c.NoLRSearch {
+	if !c.NoLRSearch && !c.TablesOnly {
 		for _, f := range frontFamilies {
 			if known[f] {
 				continue
 			}
-			b, err := searchBase(points, f, r, lrs, c.Seeds[0])
+			b, err := searchBase(points, f, r, lrs, searchSeed(filepath.Join(dir, "lr-"+f), c.Seeds[0]))
 			if err != nil {
 				return nil, err
 			}
@@ -751,9 +758,28 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	for i := range points {
 		points[i].Seeds = slices.Clone(c.Seeds)
 	}
-	keep, notes, err := frontTrim(points, c.Budget, c.Trim, cost)
-	if err != nil {
-		return nil, fmt.Errorf("budget: %v", err)
+	finished := func(slug string, seed uint64) bool { return reusedRun[fmt.Sprintf("%s/%d", slug, seed)] }
+	var keep []FrontPoint
+	var notes []string
+	if c.TablesOnly {
+		keep = withFinished(points, nil, finished, c.Seeds)
+		var missing []string
+		for _, p := range points {
+			for _, s := range c.Seeds {
+				if !finished(p.Slug, s) {
+					missing = append(missing, fmt.Sprintf("%s seed %d", p.Name, s))
+				}
+			}
+		}
+		if len(missing) > 0 {
+			notes = append(notes, "tables only (--tables-only), not run: "+strings.Join(missing, ", "))
+		}
+	} else {
+		keep, notes, err = frontTrim(points, c.Budget, c.Trim, cost)
+		if err != nil {
+			return nil, fmt.Errorf("budget: %v", err)
+		}
+		keep = withFinished(points, keep, finished, c.Seeds)
 	}
 	plan := FrontTaskPlan{Task: task, Points: keep, Seeds: c.Seeds, Trimmed: notes, Estimate: cost(keep), LRSeconds: lrSecs}
 	for _, p := range keep {
@@ -777,13 +803,21 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	}
 	start := time.Now()
 	// The learning-rate searches, on the validation split, head first.
-	if !c.NoLRSearch {
+	if c.TablesOnly && !c.NoLRSearch {
 		for _, f := range frontFamilies {
-			b, err := searchBase(points, f, r, lrs, c.Seeds[0])
+			if res := readLRSearch(filepath.Join(dir, "lr-"+f)); res != nil {
+				ft.searches[f] = res
+			}
+		}
+	}
+	if !c.NoLRSearch && !c.TablesOnly {
+		for _, f := range frontFamilies {
+			sdir := filepath.Join(dir, "lr-"+f)
+			b, err := searchBase(points, f, r, lrs, searchSeed(sdir, c.Seeds[0]))
 			if err != nil {
 				return nil, err
 			}
-			sc := LRSearchConfig{Values: r.rates[f], Out: filepath.Join(dir, "lr-"+f), ReuseStale: c.ReuseStale}
+			sc := LRSearchConfig{Values: r.rates[f], Out: sdir, ReuseStale: c.ReuseStale}
 			var res *LRSearchResult
 			if b.Image != nil {
 				res, err = LRSearch(ctx, *b.Image, sc, io.Discard)
@@ -803,10 +837,10 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	if task == FrontMiniLM {
 		var jobs []sweepJob[*TextResult]
 		var pts []FrontPoint
-		for _, p := range keep {
+		for _, p := range byPriority(keep) {
 			for _, s := range p.Seeds {
 				q := p.withRates(lrs, s)
-				jobs = append(jobs, textJob(*q.Text, frontRunDir(dir, q, s), textLoad, prog))
+				jobs = append(jobs, tablesOnly(c.TablesOnly, textJob(*q.Text, frontRunDir(dir, q, s), textLoad, prog)))
 				pts = append(pts, q)
 			}
 		}
@@ -822,10 +856,10 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 	} else {
 		var jobs []sweepJob[SweepRun]
 		var pts []FrontPoint
-		for _, p := range keep {
+		for _, p := range byPriority(keep) {
 			for _, s := range p.Seeds {
 				q := p.withRates(lrs, s)
-				jobs = append(jobs, imageJob(task, *q.Image, frontRunDir(dir, q, s), imgData))
+				jobs = append(jobs, tablesOnly(c.TablesOnly, imageJob(task, *q.Image, frontRunDir(dir, q, s), imgData)))
 				pts = append(pts, q)
 			}
 		}
@@ -844,6 +878,12 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 		ft.err = err
 	}
 	ft.elapsed = time.Since(start)
+	// The table follows the plan's order, whatever order the runs were made in.
+	order := map[string]int{}
+	for i, p := range points {
+		order[p.Slug] = i
+	}
+	sort.SliceStable(runs, func(i, j int) bool { return order[runs[i].point.Slug] < order[runs[j].point.Slug] })
 	ft.rows = frontRows(runs)
 	if task == FrontMiniLM && len(ft.rows) > 0 {
 		tc := ft.rows[0].Point.Text
@@ -851,6 +891,33 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 			tc.ModelDir(), tc.TrainLimit, tc.MaxLen, tc.Epochs, tc.Batch, tc.WarmupFrac)
 	}
 	return ft, nil
+}
+
+// byPriority returns the points in the order they run: the core first, the least
+// important last (so that a front stopped early has lost the least); within a priority the
+// Quantum-PEFT points (the method measured) first, then plan order.
+func byPriority(ps []FrontPoint) []FrontPoint {
+	out := slices.Clone(ps)
+	key := func(p FrontPoint) int {
+		k := 2 * p.Priority
+		if p.Family != FamilyQPEFT {
+			k++
+		}
+		return k
+	}
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
+	return out
+}
+
+// tablesOnly makes a job that must not train fail instead (FrontConfig.TablesOnly).
+func tablesOnly[R any](on bool, j sweepJob[R]) sweepJob[R] {
+	if on {
+		j.run = func(context.Context, string) (R, error) {
+			var zero R
+			return zero, errors.New("train: --tables-only: the run is not finished (or not reusable)")
+		}
+	}
+	return j
 }
 
 func fmtRates(v []float64) string {
@@ -890,15 +957,81 @@ func frontReusable(p FrontPoint, dir string, allowStale bool) bool {
 
 // peekLRSearch reads a finished search's chosen rate from its lr-search.json.
 func peekLRSearch(dir string) (float64, bool) {
-	b, err := safefile.ReadFileIn(dir, LRSearchFile, maxRunFileBytes)
-	if err != nil {
-		return 0, false
-	}
-	var r LRSearchResult
-	if json.Unmarshal(b, &r) != nil || r.Format != LRSearchFormat || !(r.Best.Value > 0) {
+	r := readLRSearch(dir)
+	if r == nil {
 		return 0, false
 	}
 	return r.Best.Value, true
+}
+
+// readLRSearch reads a finished search's lr-search.json (nil when there is none).
+func readLRSearch(dir string) *LRSearchResult {
+	b, err := safefile.ReadFileIn(dir, LRSearchFile, maxRunFileBytes)
+	if err != nil {
+		return nil
+	}
+	var r LRSearchResult
+	if json.Unmarshal(b, &r) != nil || r.Format != LRSearchFormat || !(r.Best.Value > 0) {
+		return nil
+	}
+	return &r
+}
+
+// searchSeed is the seed of a family's learning-rate search: the one a finished search in
+// dir ran with (so that a later front with other --seeds reuses it rather than searching
+// again), else seed.
+func searchSeed(dir string, seed uint64) uint64 {
+	if s, ok := lrBaseSeed(readLRSearch(dir)); ok {
+		return s
+	}
+	return seed
+}
+
+// lrBaseSeed is the seed a learning-rate search ran with (its base configuration's).
+func lrBaseSeed(r *LRSearchResult) (uint64, bool) {
+	if r == nil {
+		return 0, false
+	}
+	b, err := json.Marshal(r.Base)
+	if err != nil {
+		return 0, false
+	}
+	var s struct {
+		Seed *uint64 `json:"seed"`
+	}
+	if json.Unmarshal(b, &s) != nil || s.Seed == nil {
+		return 0, false
+	}
+	return *s.Seed, true
+}
+
+// withFinished returns keep with every finished run of the plan added back: the seeds of
+// kept points and the points the budget dropped whose runs already exist (they cost
+// nothing to show).
+func withFinished(all, keep []FrontPoint, finished func(slug string, seed uint64) bool, seeds []uint64) []FrontPoint {
+	kept := map[string]FrontPoint{}
+	for _, k := range keep {
+		kept[k.Slug] = k
+	}
+	var out []FrontPoint
+	for _, a := range all {
+		k, ok := kept[a.Slug]
+		if !ok {
+			k = a
+			k.Seeds = nil
+		}
+		var ss []uint64
+		for _, s := range seeds {
+			if slices.Contains(k.Seeds, s) || finished(a.Slug, s) {
+				ss = append(ss, s)
+			}
+		}
+		if len(ss) > 0 {
+			k.Seeds = ss
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // calibrationSteps is the length of a calibration run.

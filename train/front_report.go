@@ -32,7 +32,8 @@ func writeFront(c FrontConfig, task string, ft *frontTask, w io.Writer) error {
 		return nil
 	}
 	plotRel := ""
-	if c.Plots != "" {
+	adapters := slices.ContainsFunc(ft.rows, func(r FrontRow) bool { return r.Point.Targets != "" && r.Params > 0 })
+	if c.Plots != "" && adapters { // a front stopped before any adapter run has no plot
 		png, err := FrontPlot(task, ft.rows)
 		if err != nil {
 			return err
@@ -104,8 +105,8 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 	}
 	b.WriteString("\n\"runs\": fresh = made by this invocation; reused, hash-matched = an earlier run whose run hash (code and configuration) matches; stale = an earlier run of the same configuration by other code, reused only with --reuse-stale.\n\n")
 	if len(ft.searches) > 0 {
-		b.WriteString("Learning rates, chosen on a validation split carved from the training data (never the test split), seed " + fmt.Sprint(ft.plan.Seeds[0]) + ":\n\n")
-		b.WriteString("| family | searched on | validation accuracy % per rate | chosen |\n|---|---|---|---:|\n")
+		b.WriteString("Learning rates, chosen on a validation split carved from the training data (never the test split):\n\n")
+		b.WriteString("| family | searched on | seed | validation accuracy % per rate | chosen |\n|---|---|---:|---|---:|\n")
 		for _, f := range frontFamilies {
 			s := ft.searches[f]
 			if s == nil {
@@ -121,7 +122,11 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 				}
 				tr = append(tr, fmt.Sprintf("%g: %.2f%s", t.Value, 100*t.ValAccuracy, note))
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %g |\n", f, s.Label, strings.Join(tr, "; "), s.Best.Value)
+			seed := "—"
+			if v, ok := lrBaseSeed(s); ok {
+				seed = fmt.Sprint(v)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %g |\n", f, s.Label, seed, strings.Join(tr, "; "), s.Best.Value)
 		}
 		b.WriteString("\n")
 	} else {
@@ -131,8 +136,12 @@ func frontMarkdown(c FrontConfig, task string, ft *frontTask, plot string) strin
 	if c.Budget > 0 {
 		budget = c.Budget.String()
 	}
-	fmt.Fprintf(&b, "Budget: %s per task. Estimate before starting (from a %d-step calibration run of each point): %s for %d runs to make, of which the learning-rate searches %s.",
-		budget, calibrationSteps, fmtDur(ft.plan.Estimate), ft.plan.Runs, fmtDur(ft.plan.LRSeconds))
+	if c.TablesOnly {
+		b.WriteString("Written from the finished runs only (--tables-only: this invocation ran nothing).")
+	} else {
+		fmt.Fprintf(&b, "Budget: %s per task. Estimate before starting (from a %d-step calibration run of each point, scaled by its CPU time and the machine's wall/CPU ratio over the calibration): %s for %d runs to make, of which the learning-rate searches %s.",
+			budget, calibrationSteps, fmtDur(ft.plan.Estimate), ft.plan.Runs, fmtDur(ft.plan.LRSeconds))
+	}
 	if len(ft.plan.Trimmed) > 0 {
 		fmt.Fprintf(&b, " Trimmed to fit: %s.", strings.Join(ft.plan.Trimmed, "; "))
 	} else {
@@ -191,7 +200,8 @@ func frontTaskTitle(task string) string {
 //	(b) every Quantum-PEFT point with fewer adapter parameters than LoRA r = 1 (same targets)
 //	    at ≥ LoRA r = 1's accuracy − 0.5;
 //	(c) Quantum-PEFT above the matched-budget head-only row by more than one standard
-//	    deviation (the larger of the two rows' stds).
+//	    deviation (the larger of the two rows' stds; a one-seed row has none, and two
+//	    one-seed rows are not compared).
 func frontGoals(rows []FrontRow) string {
 	var b strings.Builder
 	b.WriteString("Goals (issue 17):\n\n")
@@ -303,21 +313,30 @@ func frontGoals(rows []FrontRow) string {
 	if head == nil || len(qAll) == 0 {
 		b.WriteString("- (c) Quantum-PEFT above the matched-budget head-only row by more than one std: not measured.\n")
 	} else {
-		above := 0
+		// A row with one seed has no std: it is compared with the other row's; when
+		// neither has two seeds the comparison is not made.
+		above, unmeasured := 0, 0
 		var centre *FrontRow
 		for i, q := range qAll {
-			if q.Mean-head.Mean > math.Max(q.Std, head.Std) {
+			switch {
+			case len(q.Acc) < 2 && len(head.Acc) < 2:
+				unmeasured++
+			case q.Mean-head.Mean > math.Max(q.Std, head.Std):
 				above++
 			}
 			if q.Point.Factor == FactorCentre {
 				centre = &qAll[i]
 			}
 		}
-		s := fmt.Sprintf("head only (matched budget) %.2f ± %.2f %%; %d of %d Quantum-PEFT points are above it by more than the larger std", head.Mean, head.Std, above, len(qAll))
+		s := fmt.Sprintf("head only (matched budget) %.2f ± %.2f %% (%d seeds); %d of %d Quantum-PEFT points are above it by more than the larger std (a one-seed row takes the other's)",
+			head.Mean, head.Std, len(head.Acc), above, len(qAll))
+		if unmeasured > 0 {
+			s += fmt.Sprintf("; %d not measurable (one seed on both rows)", unmeasured)
+		}
 		ok := above == len(qAll)
 		if centre != nil {
 			d := centre.Mean - head.Mean
-			s += fmt.Sprintf("; the centre %s is %+.2f points (std %.2f)", centre.Point.Name, d, centre.Std)
+			s += fmt.Sprintf("; the centre %s is %+.2f points (std %.2f, %d seeds)", centre.Point.Name, d, centre.Std, len(centre.Acc))
 		}
 		fmt.Fprintf(&b, "- (c) every Quantum-PEFT point above the matched-budget head-only row by more than one std: %s — %s.\n", word(ok), s)
 	}

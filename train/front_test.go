@@ -297,6 +297,25 @@ func TestFrontQuick(t *testing.T) {
 	md = string(readFile(t, res))
 	assert.Regexp(t, `Quantum-PEFT L=2 K=8 \(fc2; centre\) \|[^\n]*\| fresh \|`, md, "made again without ReuseStale")
 
+	// Other seeds: the finished searches are reused with the seed they ran with.
+	search := readFile(t, filepath.Join(c.Out, ModelMLP512, "lr-qpeft", LRSearchFile))
+	c5 := c
+	c5.Seeds, c5.Results, c5.Plots, c5.Budget, c5.Trim = []uint64{2}, "", "", time.Hour, true
+	require.NoError(t, Front(context.Background(), c5, &log))
+	assert.Equal(t, string(search), string(readFile(t, filepath.Join(c.Out, ModelMLP512, "lr-qpeft", LRSearchFile))))
+	assert.Contains(t, log.String(), "qpeft rate")
+
+	// Tables only: a missing run is listed, not made.
+	require.NoError(t, os.RemoveAll(filepath.Join(c.Out, ModelMLP512, "lora-r16")))
+	c4 := c
+	c4.TablesOnly = true
+	require.NoError(t, Front(context.Background(), c4, &log))
+	md = string(readFile(t, res))
+	assert.NotContains(t, md, "| LoRA r=16 (fc2) |")
+	assert.Contains(t, md, "not run: LoRA r=16 (fc2) seed 1")
+	assert.Contains(t, md, "| LoRA r=8 (fc2) |")
+	assert.NoDirExists(t, filepath.Join(c.Out, ModelMLP512, "lora-r16"))
+
 	// A budget below the estimate of a new front is refused before any run.
 	c3 := c
 	c3.Out, c3.Results, c3.Plots, c3.Budget = filepath.Join(dir, "runs2"), "", "", time.Millisecond
@@ -338,4 +357,46 @@ func TestFrontSeries(t *testing.T) {
 	assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG")))
 	_, err = frontSeries(ModelMLP512, rows[:1])
 	assert.ErrorContains(t, err, "no adapter points")
+}
+
+// TestFrontGoals: the three goals of issue 17 from a task's rows, met and not met.
+func TestFrontGoals(t *testing.T) {
+	row := func(family, targets, slug string, params, rank int, acc ...float64) FrontRow {
+		cfg := &Config{}
+		cfg.Rank = rank
+		r := FrontRow{Point: FrontPoint{Family: family, Targets: targets, Slug: slug, Name: slug, Series: "x (fc2)", Image: cfg},
+			Params: params, Acc: acc}
+		if family == FamilyQPEFT && slug == "centre" {
+			r.Point.Factor = FactorCentre
+		}
+		r.Mean, r.Std = meanStd(acc)
+		return r
+	}
+	head := row(FamilyHead, "", "head-matched", 0, 0, 80, 80.2, 80.1)
+	lora1 := row(FamilyLoRA, "std", "lora-r1", 1024, 1, 82, 82.2)
+	lora8 := row(FamilyLoRA, "std", "lora-r8", 8192, 8, 84, 84.2)
+	tests := []struct {
+		name string
+		rows []FrontRow
+		want []string
+	}{
+		{"all met", []FrontRow{head, lora1, lora8, row(FamilyQPEFT, "std", "centre", 90, 8, 83.5, 83.7)},
+			[]string{"- (a) within 1 point of the best LoRA (same targets) with ≥ 10× fewer adapter parameters: **met**", "(91.0× fewer), 0.50 points below",
+				"- (b) every Quantum-PEFT point with fewer parameters than LoRA r=1 (same targets) at ≥ its accuracy − 0.5: **met**",
+				"- (c) every Quantum-PEFT point above the matched-budget head-only row by more than one std: **met**"}},
+		{"none met", []FrontRow{head, lora1, lora8, row(FamilyQPEFT, "std", "centre", 90, 8, 80.1, 80.2)},
+			[]string{"(a) within 1 point of the best LoRA (same targets) with ≥ 10× fewer adapter parameters: **not met**",
+				"(b) every Quantum-PEFT point with fewer parameters than LoRA r=1 (same targets) at ≥ its accuracy − 0.5: **not met** — 1 of 1 below",
+				"(c) every Quantum-PEFT point above the matched-budget head-only row by more than one std: **not met** — head only (matched budget) 80.10 ± 0.10 % (3 seeds); 0 of 1"}},
+		{"one seed each", []FrontRow{row(FamilyHead, "", "head-matched", 0, 0, 80), lora1, row(FamilyQPEFT, "std", "centre", 90, 8, 81)},
+			[]string{"1 not measurable (one seed on both rows)", "**not met**"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := frontGoals(tt.rows)
+			for _, w := range tt.want {
+				assert.Contains(t, g, w)
+			}
+		})
+	}
 }

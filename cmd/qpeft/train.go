@@ -247,6 +247,7 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	trim := fs.Bool("trim", false, "with --front: when a task's estimate exceeds --budget, drop its least important points (then seeds) until it fits, saying what was dropped, instead of refusing")
 	plotDir := fs.String("plots", "", "with --front: directory for one PNG per task (front-TASK.png)")
 	estimate := fs.Bool("estimate", false, "with --front: plan, calibrate and print each task's estimate, then stop without training")
+	tablesOnly := fs.Bool("tables-only", false, "with --front: write the tables and plots from the runs already finished in --out (as the reuse rule allows), running nothing")
 	noLRSearch := fs.Bool("no-lr-search", false, "with --front: keep the recipe's learning rates instead of choosing them on the validation split")
 	memLimit := addMemoryLimitFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -262,11 +263,11 @@ func runTrain(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *front {
-		sc := frontCLI{tasks: *tasks, budget: *budget, trim: *trim, plots: *plotDir, estimate: *estimate, noLRSearch: *noLRSearch,
+		sc := frontCLI{tasks: *tasks, budget: *budget, trim: *trim, plots: *plotDir, estimate: *estimate, noLRSearch: *noLRSearch, tablesOnly: *tablesOnly,
 			out: *out, results: *results, quick: *quick, reuseStale: *reuseStale, seeds: *seeds}
 		return runFront(fs, tf, sc, args, stdout)
 	}
-	for _, n := range []string{"tasks", "budget", "trim", "plots", "estimate", "no-lr-search"} {
+	for _, n := range []string{"tasks", "budget", "trim", "plots", "estimate", "no-lr-search", "tables-only"} {
 		if fs.Changed(n) {
 			return usageError("--%s applies with --front", n)
 		}

@@ -26,7 +26,7 @@ every point estimates the task's cost; over --budget the task is refused, or tri
 --trim (the dropped points are listed). Runs are reused only when their run hash (code and
 configuration) matches, or with --reuse-stale; the tables say which were. Each task writes
 its section of --results and --plots/front-TASK.png (accuracy against adapter parameters,
-log axis, mean ± std). Example:
+log axis, mean ± std); --tables-only rewrites them from the finished runs. Example:
   qpeft train --front -o runs/front --tasks mlp512 --budget 2h --trim --results docs/results-front.md --plots docs
 `
 
@@ -35,7 +35,7 @@ type frontCLI struct {
 	tasks                             []string
 	budget                            time.Duration
 	trim, estimate, noLRSearch, quick bool
-	reuseStale                        bool
+	reuseStale, tablesOnly            bool
 	plots, out, results               string
 	seeds                             []uint
 }
@@ -43,7 +43,7 @@ type frontCLI struct {
 // frontOK are the flags `qpeft train --front` reads; every other train flag is refused
 // (the front sets each run's configuration itself).
 var frontOK = map[string]bool{"front": true, "tasks": true, "budget": true, "trim": true, "plots": true, "estimate": true,
-	"no-lr-search": true, "out": true, "results": true, "quick": true, "reuse-stale": true, "seeds": true, "model": true,
+	"no-lr-search": true, "tables-only": true, "out": true, "results": true, "quick": true, "reuse-stale": true, "seeds": true, "model": true,
 	"memory-limit": true}
 
 func runFront(fs *pflag.FlagSet, tf *trainFlags, f frontCLI, args []string, stdout io.Writer) error {
@@ -60,7 +60,7 @@ func runFront(fs *pflag.FlagSet, tf *trainFlags, f frontCLI, args []string, stdo
 		return usageError("--front needs --out DIR for the run directories")
 	}
 	c := train.FrontConfig{Out: f.out, Tasks: f.tasks, Budget: f.budget, Trim: f.trim, Results: f.results, Plots: f.plots,
-		ReuseStale: f.reuseStale, Quick: f.quick, NoLRSearch: f.noLRSearch, Estimate: f.estimate,
+		ReuseStale: f.reuseStale, Quick: f.quick, NoLRSearch: f.noLRSearch, Estimate: f.estimate, TablesOnly: f.tablesOnly,
 		Command: "qpeft train " + strings.Join(args, " ")}
 	if fs.Changed("model") {
 		dir, ok := hfModelDir(*tf.model)

