@@ -171,8 +171,8 @@ func (sc Schedule) KernelBound(floor time.Duration, kc KernelCosts) time.Duratio
 // MeasureKernelCosts measures, for every kernel kind the data type runs, one full pass of it
 // over a state of n qubits on cache-resident chunks: every goroutine (Threads) at once, each
 // applying a representative step (its qubits the chunk's highest: long runs, the kernel's
-// fastest layout) to its own warm chunk of a sweep's size, the fastest of many rounds, scaled
-// to the 2^n amplitudes of a float64 state, a complex128 one (complexPath) or their
+// fastest layout) to its own warm chunk of a sweep's size and timing its own rounds (the
+// slowest goroutine's fastest round counts), scaled to the 2^n amplitudes of a float64 state, a complex128 one (complexPath) or their
 // single-precision forms. Complex kinds are 0 on the real path.
 func MeasureKernelCosts(n int, complexPath bool, prec Precision, repeats int) KernelCosts {
 	w := max(workers(1<<62), 1)
@@ -233,6 +233,9 @@ func MeasureKernelCosts(n int, complexPath bool, prec Precision, repeats int) Ke
 			}
 		}
 		chunks[0].prepareDense4(&st)
+		// Each goroutine times its own passes: the slowest goroutine's fastest round is the
+		// cost. Timing the group as a whole would, on a loaded machine, count the rounds
+		// where one goroutine waited for a core (the bound is for threads that run).
 		const passes = 8
 		best := fastestPass(w, repeats, passes, run)
 		kc[k] = time.Duration(float64(best) * float64(int64(1)<<n) / float64(w*na))

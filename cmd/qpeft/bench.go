@@ -241,8 +241,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 
 	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "circuit\tqubits\tgates\tpath\texecution\tsteps\tsweeps\tchunk\tbest time\tns/amp-gate\tfloor ns/amp\tfloor×sweeps\ttime/(floor×sweeps)\tstep bound\ttime/step bound\tkernel bound\ttime/kernel bound\t1−fidelity\t")
+	fmt.Fprintln(tw, "circuit\tqubits\tgates\tpath\texecution\tsteps\tsweeps\tchunk\tbest time\tns/amp-gate\tfloor ns/amp\tfloor×sweeps\ttime/(floor×sweeps)\tstep bound\ttime/step bound\tkernel bound\ttime/kernel bound\tcpu/(threads×kernel bound)\t1−fidelity\t")
 	floors := map[floorKey]time.Duration{}
+	threadCount := *threads
+	if threadCount == 0 {
+		threadCount = runtime.GOMAXPROCS(0)
+	}
 	cachePasses := map[floorKey]time.Duration{}
 	kernelCosts := map[floorKey]sim.KernelCosts{}
 	var kernelKeys []floorKey           // in order of measurement, for the kernel table
@@ -300,7 +304,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 						}
 						return err
 					}
-					best, err := bestOf(*repeat, runOnce)
+					best, cpu, err := bestOfCPU(*repeat, runOnce)
 					if err != nil {
 						return fmt.Errorf("%s: %w", bc.name, err)
 					}
@@ -333,11 +337,15 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 					}
 					own := sc.Bound(floor, cachePass)
 					kb := sc.KernelBound(floor, kc)
-					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%v\t%.3f\t%.3f\t%v\t%.1f\t%v\t%.2f\t%v\t%.2f\t%s\t\n", bc.name, n, sc.Gates, path, mode, sc.Steps, sc.Sweeps, chunk,
+					cpuRatio := "-"
+					if cpu > 0 {
+						cpuRatio = fmt.Sprintf("%.2f", float64(cpu)/float64(threadCount)/float64(max(kb, 1)))
+					}
+					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%v\t%.3f\t%.3f\t%v\t%.1f\t%v\t%.2f\t%v\t%.2f\t%s\t%s\t\n", bc.name, n, sc.Gates, path, mode, sc.Steps, sc.Sweeps, chunk,
 						best.Round(time.Microsecond), float64(best.Nanoseconds())/float64(max(sc.Gates, 1))/amps,
 						float64(floor.Nanoseconds())/amps, bound.Round(time.Microsecond), float64(best)/float64(max(bound, 1)),
 						own.Round(time.Microsecond), float64(best)/float64(max(own, 1)),
-						kb.Round(time.Microsecond), float64(best)/float64(max(kb, 1)), fid)
+						kb.Round(time.Microsecond), float64(best)/float64(max(kb, 1)), cpuRatio, fid)
 				}
 			}
 		}
@@ -351,10 +359,8 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "kernel bound: the sum over its passes of max(floor, Σ over its steps of the in-cache cost of the kernel the")
 	fmt.Fprintln(stdout, "step runs), each kernel kind timed alone on cache-resident chunks on every thread (table below). The goal")
 	fmt.Fprintln(stdout, "of docs/benchmarks.md (each sweep within 1.5× of its bound) is read against the kernel bound.")
-	threadCount := *threads
-	if threadCount == 0 {
-		threadCount = runtime.GOMAXPROCS(0)
-	}
+	fmt.Fprintln(stdout, "cpu/(threads×kernel bound): the least process CPU time of the runs over threads × the kernel bound, the")
+	fmt.Fprintln(stdout, "steadier reading on a loaded machine (it leaves out the time the threads wait for a core).")
 	writeKernelTable(stdout, kernelKeys, kernelCosts, threadCount)
 	if peerDir == "" {
 		return nil
@@ -547,16 +553,26 @@ func benchCircuit(kind string, n, layers, depth int, seed uint64) (*circuit.Circ
 // each call, so that the floor's state or the previous run's is not live beside the next one
 // (a 2^30 complex128 state is 16 GiB).
 func bestOf(k int, f func() error) (time.Duration, error) {
-	best := time.Duration(1<<63 - 1)
+	best, _, err := bestOfCPU(k, f)
+	return best, err
+}
+
+// bestOfCPU is bestOf that also returns the least process CPU time (user + system) of the
+// calls, 0 where it cannot be read: on a loaded machine the steadier figure of the work
+// done, since it leaves out the time the threads wait for a core.
+func bestOfCPU(k int, f func() error) (time.Duration, time.Duration, error) {
+	best, bestCPU := time.Duration(1<<63-1), time.Duration(1<<63-1)
 	for i := 0; i < k; i++ {
 		freeMemory()
+		c0 := processCPU()
 		t := time.Now()
 		if err := f(); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		best = min(best, time.Since(t))
+		bestCPU = min(bestCPU, processCPU()-c0)
 	}
-	return best, nil
+	return best, bestCPU, nil
 }
 
 // freeMemory collects garbage and returns the freed pages to the operating system.

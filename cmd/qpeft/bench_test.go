@@ -15,7 +15,7 @@ func TestBench(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"ns/amp-gate", "float64", "complex128", "floor", "pauli", "random", "qft", "gate by gate", "fused", "sweeps", "step bound", "kernel bound", "4x4 complex", "% of FMA peak"} {
+	for _, want := range []string{"ns/amp-gate", "float64", "complex128", "floor", "pauli", "random", "qft", "gate by gate", "fused", "sweeps", "step bound", "kernel bound", "cpu/(threads×kernel bound)", "4x4 complex", "% of FMA peak"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -29,8 +29,8 @@ func (p Peak) FLOPs() float64 { return 2 * p.LaneFMAs }
 const itersPerCall = 200_000
 
 // Measure times the FMA loop of the given width (256 or 512 bits) and precision on threads
-// goroutines at once (each locked to nothing in particular: the scheduler spreads them over
-// the cores), the fastest of rounds rounds. ok is false when the CPU lacks the instructions
+// goroutines at once (the scheduler spreads them over the cores), each its fastest of rounds
+// calls, and returns the sum of their rates. ok is false when the CPU lacks the instructions
 // (or the build is portable).
 func Measure(width int, single bool, threads, rounds int) (Peak, bool) {
 	f := loopFor(width, single)
@@ -43,20 +43,27 @@ func Measure(width int, single bool, threads, rounds int) (Peak, bool) {
 		lanes *= 2
 	}
 	f(1000) // warm up (and bring the wide units up)
-	best := time.Duration(1<<63 - 1)
-	for r := 0; r < max(rounds, 1); r++ {
-		t0 := time.Now()
-		var wg sync.WaitGroup
-		for g := 0; g < threads; g++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+	// Each goroutine times its own calls, and the peak is the sum of their best rates: on a
+	// loaded machine a group timing would count rounds where one goroutine waited for a core.
+	rates := make([]float64, threads)
+	var wg sync.WaitGroup
+	for g := 0; g < threads; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			best := time.Duration(1<<63 - 1)
+			for r := 0; r < max(rounds, 1); r++ {
+				t0 := time.Now()
 				f(itersPerCall)
-			}()
-		}
-		wg.Wait()
-		best = min(best, time.Since(t0))
+				best = min(best, time.Since(t0))
+			}
+			rates[g] = itersPerCall * 12 * float64(lanes) / best.Seconds()
+		}()
 	}
-	fmas := float64(threads) * itersPerCall * 12 * float64(lanes)
-	return Peak{Width: width, Single: single, Threads: threads, LaneFMAs: fmas / best.Seconds()}, true
+	wg.Wait()
+	fmas := 0.0
+	for _, r := range rates {
+		fmas += r
+	}
+	return Peak{Width: width, Single: single, Threads: threads, LaneFMAs: fmas}, true
 }
