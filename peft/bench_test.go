@@ -3,9 +3,11 @@ package peft
 import (
 	"fmt"
 
-	"github.com/qpeft/qpeft/nn"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/qpeft/qpeft/internal/cputime"
+	"github.com/qpeft/qpeft/nn"
 )
 
 // BenchmarkStep times one training step (forward + backward, with ∂ℓ/∂X) of a 1024 × 1024
@@ -160,7 +162,7 @@ func BenchmarkAdaptedPath(b *testing.B) {
 						ad.Path = path
 						l = ad
 					}
-					c0 := cpuSeconds()
+					c0 := cputime.Process().Seconds()
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
 						l.Forward(x)
@@ -170,7 +172,7 @@ func BenchmarkAdaptedPath(b *testing.B) {
 							nn.BackwardParams(l, dy)
 						}
 					}
-					b.ReportMetric((cpuSeconds()-c0)*1e3/float64(b.N), "cpu-ms/op")
+					b.ReportMetric((cputime.Process().Seconds()-c0)*1e3/float64(b.N), "cpu-ms/op")
 					if ad != nil {
 						b.Logf("path taken: %v", ad.LastPath())
 					}

@@ -1,25 +1,13 @@
-//go:build unix
-
 package sim
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/library"
+	"github.com/qpeft/qpeft/internal/cputime"
 )
-
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkFusion times the six benchmark families (the Pauli ansatz L = 4, random-layered
 // depth 20, the QFT, QAOA on a ring p = 4, the hardware-efficient ansatz L = 4, Clifford+T
@@ -53,13 +41,13 @@ func BenchmarkFusion(b *testing.B) {
 						old := Blocking
 						defer func() { Blocking = old }()
 						Blocking.FuseQubits = f
-						c0 := cpuTime()
+						c0 := cputime.Process()
 						for i := 0; i < b.N; i++ {
 							if _, err := Run(c, Options{Precision: p}); err != nil {
 								b.Fatal(err)
 							}
 						}
-						b.ReportMetric(float64((cpuTime()-c0).Milliseconds())/float64(b.N), "cpu-ms/op")
+						b.ReportMetric(float64((cputime.Process()-c0).Milliseconds())/float64(b.N), "cpu-ms/op")
 					})
 				}
 			}

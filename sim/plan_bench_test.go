@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qpeft/qpeft/circuit/library"
+	"github.com/qpeft/qpeft/internal/cputime"
 )
 
 // BenchmarkPlanChoices times the random circuit (depth 20) with and without the planner's
@@ -26,11 +27,11 @@ func BenchmarkPlanChoices(b *testing.B) {
 				run := func(on bool) (time.Duration, time.Duration) {
 					deferGates, denseSwaps = on, on
 					defer func() { deferGates, denseSwaps = true, true }()
-					c0, t0 := cpuTime(), time.Now()
+					c0, t0 := cputime.Process(), time.Now()
 					if _, err := Run(c, Options{Complex: true, Precision: prec}); err != nil {
 						b.Fatal(err)
 					}
-					return time.Since(t0), cpuTime() - c0
+					return time.Since(t0), cputime.Process() - c0
 				}
 				run(true)
 				var wall, cpu []float64

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qpeft/qpeft/internal/cputime"
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
 )
@@ -106,13 +107,13 @@ func BenchmarkTrainStep(b *testing.B) {
 		for _, c := range benchCases(model) {
 			b.Run(fmt.Sprintf("%s/%s", model, c.name), func(b *testing.B) {
 				step := prepareStep(b, model, c, d)
-				c0 := cpuSeconds()
+				c0 := cputime.Process().Seconds()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					step()
 				}
 				b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "samples/s")
-				b.ReportMetric((cpuSeconds()-c0)*1e3/float64(b.N), "cpu-ms/op")
+				b.ReportMetric((cputime.Process().Seconds()-c0)*1e3/float64(b.N), "cpu-ms/op")
 			})
 		}
 	}
@@ -138,10 +139,10 @@ func BenchmarkTrainStepVsFull(b *testing.B) {
 				var tm, tf, bm, bf time.Duration
 				var cm, cf float64
 				timed := func(f func(), wall *time.Duration, cpu *float64, best *time.Duration) {
-					c0, t0 := cpuSeconds(), time.Now()
+					c0, t0 := cputime.Process().Seconds(), time.Now()
 					f()
 					dt := time.Since(t0)
-					*cpu += cpuSeconds() - c0
+					*cpu += cputime.Process().Seconds() - c0
 					*wall += dt
 					if *best == 0 || dt < *best {
 						*best = dt

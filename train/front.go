@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qpeft/qpeft/internal/cputime"
 	"github.com/qpeft/qpeft/internal/outdir"
 	"github.com/qpeft/qpeft/internal/safefile"
 	"github.com/qpeft/qpeft/models/bert"
@@ -674,12 +675,12 @@ func frontTaskRun(ctx context.Context, c FrontConfig, task string, w io.Writer) 
 		if _, ok := cal[p.Slug]; ok {
 			return nil
 		}
-		c0, t0 := cpuSeconds(), time.Now()
+		c0, t0 := cputime.Process().Seconds(), time.Now()
 		est, err := calibrate(ctx, p, imgData, textLoad, c.Quick)
 		if err != nil {
 			return fmt.Errorf("calibrating %s: %w", p.Name, err)
 		}
-		m := measured{est: est, wall: time.Since(t0).Seconds(), cpu: cpuSeconds() - c0}
+		m := measured{est: est, wall: time.Since(t0).Seconds(), cpu: cputime.Process().Seconds() - c0}
 		cal[p.Slug] = m
 		sumWall += m.wall
 		sumCPU += m.cpu

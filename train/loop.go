@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/qpeft/qpeft/internal/cputime"
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
 )
@@ -147,7 +148,7 @@ func (l *Loop) Run(ctx context.Context) (*LoopResult, error) {
 	for e := 0; e < l.Epochs; e++ {
 		batches := l.Batches(e)
 		prog.BeginEpoch(e+1, l.Epochs, len(batches))
-		start, cpuStart := time.Now(), cpuSeconds()
+		start, cpuStart := time.Now(), cputime.Process().Seconds()
 		ep := LoopEpoch{Epoch: e + 1, Steps: len(batches)}
 		var lossSum, accSum float64
 		for bi, idx := range batches {
@@ -211,7 +212,7 @@ func (l *Loop) Run(ctx context.Context) (*LoopResult, error) {
 				l.AfterStep(step)
 			}
 		}
-		ep.Seconds, ep.CPUSeconds = time.Since(start).Seconds(), cpuSeconds()-cpuStart
+		ep.Seconds, ep.CPUSeconds = time.Since(start).Seconds(), cputime.Process().Seconds()-cpuStart
 		ep.Step = step
 		if n := len(batches); n > 0 {
 			ep.Loss, ep.Accuracy = lossSum/float64(n), accSum/float64(n)

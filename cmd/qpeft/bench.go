@@ -16,6 +16,7 @@ import (
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/library"
+	"github.com/qpeft/qpeft/internal/cputime"
 	"github.com/qpeft/qpeft/internal/fmapeak"
 	"github.com/qpeft/qpeft/interop/bench"
 	"github.com/qpeft/qpeft/peft/ansatz"
@@ -564,13 +565,13 @@ func bestOfCPU(k int, f func() error) (time.Duration, time.Duration, error) {
 	best, bestCPU := time.Duration(1<<63-1), time.Duration(1<<63-1)
 	for i := 0; i < k; i++ {
 		freeMemory()
-		c0 := processCPU()
+		c0 := cputime.Process()
 		t := time.Now()
 		if err := f(); err != nil {
 			return 0, 0, err
 		}
 		best = min(best, time.Since(t))
-		bestCPU = min(bestCPU, processCPU()-c0)
+		bestCPU = min(bestCPU, cputime.Process()-c0)
 	}
 	return best, bestCPU, nil
 }
