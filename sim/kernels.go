@@ -541,6 +541,7 @@ func diagPatternBlocks[T number](d []T, B int, high []int, pats *[4][patternElem
 		}
 		blk := d[b*patternElems : b*patternElems+patternElems]
 		switch {
+		case mulRunVec(blk, pats[h][:]) == patternElems: // the SIMD loop did the block
 		case isF64[T]():
 			mulBlockReal(asF64(blk), asF64(pats[h][:]))
 		case !isC128[T]() && !isC64[T](): // float32
@@ -551,9 +552,20 @@ func diagPatternBlocks[T number](d []T, B int, high []int, pats *[4][patternElem
 	}
 }
 
+// mulRun sets a[k] *= p[k] for every k < len(a) (len(p) ≥ len(a)): the SIMD loop
+// (mulRunVec) over the whole vectors, the Go loop over the rest.
+func mulRun[T number](a, p []T) {
+	n := mulRunVec(a, p)
+	a, p = a[n:], p[n:]
+	for k := range a {
+		a[k] *= p[k]
+	}
+}
+
 // mulBlockReal multiplies a block of patternElems real elements by its pattern, element by
-// element, unrolled by 8 with the bounds checks hoisted (the SIMD mulRun loops cover complex
-// types only; the plain loop ran a real pattern pass at 3x the cost of a diagonal pass).
+// element, unrolled by 8 with the bounds checks hoisted: the portable form of the real
+// pattern pass (the plain loop ran it at 3x the cost of a diagonal pass), for other
+// architectures, -tags purego and useSIMD off.
 func mulBlockReal[T float32 | float64](a, p []T) {
 	a, p = a[:patternElems], p[:patternElems]
 	for i := 0; i < patternElems; i += 8 {

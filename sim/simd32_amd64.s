@@ -64,8 +64,6 @@
 l: \
 	P; LANEMUL; CPLX; VMOVUPS Y4, (SI); ADDQ $32, SI; DECQ CX; JNZ l; EXIT
 
-#define NOTHING
-
 // func pairVecF32(a, b *float32, nvec, stride int, m0, m1, m2, m3 float32)
 // For k < nvec, with x, y the 8 float32 at a+k·stride, b+k·stride (bytes):
 // x, y = m0·x + m1·y, m2·x + m3·y.
@@ -157,3 +155,8 @@ sc64done:
 // Multiplies the nvec vectors of 4 complex64 at a by those at p, element by element.
 TEXT ·mulVecC64(SB), NOSPLIT, $0-24
 	MULVEC(VMOVUPS, VMULPS, VADDSUBPS, SPLIT32, SWAP32)
+
+// func mulVecF32(a, p *float32, nvec int)
+// Multiplies the nvec vectors of 8 float32 at a by those at p, element by element.
+TEXT ·mulVecF32(SB), NOSPLIT, $0-24
+	MULVECR(VMOVUPS, VMULPS)

@@ -229,19 +229,40 @@ func mulVecC128(a, p *complex128, nvec int)
 //go:noescape
 func mulVecC64(a, p *complex64, nvec int)
 
-// mulRun sets a[k] *= p[k] for every k < len(a) (len(p) ≥ len(a)).
-func mulRun[T number](a, p []T) {
-	switch {
-	case useSIMD && isC128[T]() && len(a) >= 2:
-		n := len(a) &^ 1
-		mulVecC128(&asC128(a)[0], &asC128(p)[0], n/2)
-		a, p = a[n:], p[n:]
-	case useSIMD && isC64[T]() && len(a) >= 4:
-		n := len(a) &^ 3
-		mulVecC64(&asC64(a)[0], &asC64(p)[0], n/4)
-		a, p = a[n:], p[n:]
+// mulVecF64 multiplies the nvec vectors (4 float64) at a by those at p, element by element,
+// bit-identical to the Go loop.
+//
+//go:noescape
+func mulVecF64(a, p *float64, nvec int)
+
+// mulVecF32 multiplies the nvec vectors (8 float32) at a by those at p, element by element,
+// bit-identical to the Go loop.
+//
+//go:noescape
+func mulVecF32(a, p *float32, nvec int)
+
+// mulRunVec sets a[k] *= p[k] for the k below the largest multiple of a 32-byte vector's
+// elements that is at most len(a) (len(p) ≥ len(a)), with the assembly loops when useSIMD
+// is on, and returns that count (0 when useSIMD is off or a is shorter than one vector).
+// All four loops are plain products (or Go's complex product, no FMA): bit-identical to the
+// Go loop.
+func mulRunVec[T number](a, p []T) int {
+	var zero T
+	w := 32 / int(unsafe.Sizeof(zero)) // elements per vector
+	if !useSIMD || len(a) < w {
+		return 0
 	}
-	for k := range a {
-		a[k] *= p[k]
+	n := len(a) &^ (w - 1)
+	p = p[:n] // panics, as the Go loop would, when p is short
+	switch pa, pp := &a[0], &p[0]; {
+	case isF64[T]():
+		mulVecF64(ptr[float64](pa), ptr[float64](pp), n/w)
+	case isC128[T]():
+		mulVecC128(ptr[complex128](pa), ptr[complex128](pp), n/w)
+	case isC64[T]():
+		mulVecC64(ptr[complex64](pa), ptr[complex64](pp), n/w)
+	default:
+		mulVecF32(ptr[float32](pa), ptr[float32](pp), n/w)
 	}
+	return n
 }

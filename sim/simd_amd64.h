@@ -25,22 +25,40 @@ loop: \
 done: \
 	VZEROUPPER; RET
 
+// NOTHING is an empty macro argument.
+#define NOTHING
+
+// ELEMLOOP multiplies each of the CX vectors at SI by S0 (MUL S0, x, x), four vectors at a
+// time (the second to fourth by S1, S2, S3), then one at a time; after each step of four or
+// one, STEP4 or STEP1 advances the source of the factors (NOTHING when they are registers).
+#define ELEMLOOP(MOVU, MUL, S0, S1, S2, S3, STEP4, STEP1) \
+x4: \
+	CMPQ CX, $4; JLT x1; \
+	MOVU (SI), Y0; MOVU 32(SI), Y1; MOVU 64(SI), Y2; MOVU 96(SI), Y3; \
+	MUL S0, Y0, Y0; MUL S1, Y1, Y1; MUL S2, Y2, Y2; MUL S3, Y3, Y3; \
+	MOVU Y0, (SI); MOVU Y1, 32(SI); MOVU Y2, 64(SI); MOVU Y3, 96(SI); \
+	ADDQ $128, SI; STEP4; SUBQ $4, CX; JMP x4; \
+x1: \
+	TESTQ CX, CX; JZ done; \
+	MOVU (SI), Y0; MUL S0, Y0, Y0; MOVU Y0, (SI); \
+	ADDQ $32, SI; STEP1; DECQ CX; JMP x1; \
+done: \
+	VZEROUPPER; RET
+
 // SCALEVEC is the body of scaleVecF64 and scaleVecF32 (a, nvec, v): multiply the nvec vectors
 // at a by v, four vectors at a time, then one at a time.
 #define SCALEVEC(MOVU, MUL, BCAST) \
 	MOVQ a+0(FP), SI; MOVQ nvec+8(FP), CX; BCAST v+16(FP), Y15; \
-x4: \
-	CMPQ CX, $4; JLT x1; \
-	MOVU (SI), Y0; MOVU 32(SI), Y1; MOVU 64(SI), Y2; MOVU 96(SI), Y3; \
-	MUL Y15, Y0, Y0; MUL Y15, Y1, Y1; MUL Y15, Y2, Y2; MUL Y15, Y3, Y3; \
-	MOVU Y0, (SI); MOVU Y1, 32(SI); MOVU Y2, 64(SI); MOVU Y3, 96(SI); \
-	ADDQ $128, SI; SUBQ $4, CX; JMP x4; \
-x1: \
-	TESTQ CX, CX; JZ done; \
-	MOVU (SI), Y0; MUL Y15, Y0, Y0; MOVU Y0, (SI); \
-	ADDQ $32, SI; DECQ CX; JMP x1; \
-done: \
-	VZEROUPPER; RET
+	ELEMLOOP(MOVU, MUL, Y15, Y15, Y15, Y15, NOTHING, NOTHING)
+
+// MULVECR is the body of mulVecF64 and mulVecF32 (a, p, nvec): multiply the nvec real vectors
+// at a by those at p, element by element (one multiply per element: bit-identical to Go's
+// a[k] *= p[k]), the factors read from memory by the multiplies.
+#define PSTEP4 ADDQ $128, DI
+#define PSTEP1 ADDQ $32, DI
+#define MULVECR(MOVU, MUL) \
+	MOVQ a+0(FP), SI; MOVQ p+8(FP), DI; MOVQ nvec+16(FP), CX; \
+	ELEMLOOP(MOVU, MUL, (DI), 32(DI), 64(DI), 96(DI), PSTEP4, PSTEP1)
 
 // MULVEC is the body of mulVecC128 and mulVecC64 (a, p, nvec): multiply the nvec complex
 // vectors at a by those at p, element by element, as (ac−bd) + (ad+bc)i. SPLIT(m, re, im)

@@ -238,3 +238,8 @@ TEXT ·mulVecC128(SB), NOSPLIT, $0-24
 // Multiplies the nvec vectors of 4 float64 at a by v.
 TEXT ·scaleVecF64(SB), NOSPLIT, $0-24
 	SCALEVEC(VMOVUPD, VMULPD, VBROADCASTSD)
+
+// func mulVecF64(a, p *float64, nvec int)
+// Multiplies the nvec vectors of 4 float64 at a by those at p, element by element.
+TEXT ·mulVecF64(SB), NOSPLIT, $0-24
+	MULVECR(VMOVUPD, VMULPD)
