@@ -41,12 +41,10 @@ const (
 )
 
 func main() {
-	steps := flag.Int("steps", 400, "full-batch Adam steps")
+	steps := lesson.Int("steps", 400, 150, "full-batch Adam steps")
 	qlr := flag.Float64("lr", 0.1, "Adam learning rate of the Quantum-PEFT adapter (LoRA uses 0.01)")
 	dir := flag.String("out", "qpeft-adapter-example", "directory for the plot, the adapter, the LoRA export and the circuit")
-	if lesson.Parse() {
-		*steps = 150
-	}
+	lesson.Parse()
 	lesson.Check(os.MkdirAll(*dir, 0o755))
 	rng := rand.New(rand.NewPCG(11, 12))
 

@@ -23,13 +23,10 @@ import (
 )
 
 func main() {
-	n := flag.Int("qubits", 4, "number of qubits n (the factor has dimension N = 2^n)")
-	layers := flag.Int("layers", 1, "entangling layers L")
+	n := lesson.Int("qubits", 4, 3, "number of qubits n (the factor has dimension N = 2^n)")
+	layers := lesson.Int("layers", 1, 1, "entangling layers L")
 	k := flag.Int("rank", 8, "K, the number of columns used (the adapter's rank)")
 	short := lesson.Parse()
-	if short {
-		*n, *layers = 3, 1
-	}
 
 	// 1. The circuit: RY on every qubit, then L times CZ on the even pairs (0,1), (2,3), …
 	//    and the odd pairs (1,2), (3,4), …, each CZ followed by RY on both of its qubits.

@@ -23,12 +23,10 @@ import (
 )
 
 func main() {
-	shots := flag.Int("shots", 4096, "number of simulated measurements")
+	shots := lesson.Int("shots", 4096, 2048, "number of simulated measurements")
 	seed := flag.Uint64("seed", 7, "seed of the random outcomes: the same seed gives the same counts")
 	plot := lesson.PlotFlag("the counts as a PNG bar chart")
-	if lesson.Parse() {
-		*shots = 2048
-	}
+	lesson.Parse()
 
 	// 1. Build the circuit with the fluent builder. Qubits start in |0⟩. H puts qubit 0 into
 	//    (|0⟩ + |1⟩)/√2; CX (control 0, target 1) flips qubit 1 exactly when qubit 0 is 1.

@@ -19,7 +19,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -31,11 +30,9 @@ import (
 )
 
 func main() {
-	n := flag.Int("qubits", 6, "qubits n")
-	layers := flag.Int("layers", 2, "entangling layers L of the Pauli ansatz")
-	if lesson.Parse() {
-		*n, *layers = 4, 1
-	}
+	n := lesson.Int("qubits", 6, 4, "qubits n")
+	layers := lesson.Int("layers", 2, 1, "entangling layers L of the Pauli ansatz")
+	lesson.Parse()
 	c := lesson.Must(ansatz.Pauli(*n, *layers))
 	p := lesson.Must(lowering.CompileReal(c))
 	N, P := p.Dim(), len(c.Params)

@@ -11,7 +11,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"log"
 	"math"
@@ -58,13 +57,11 @@ func diffusion(c *circuit.Circuit, n int) {
 }
 
 func main() {
-	n := flag.Int("qubits", 6, "number of qubits n; the list has N = 2^n items")
-	marked := flag.Int("marked", 45, "the marked item, 0 … 2^n − 1")
-	shots := flag.Int("shots", 2000, "shots of the final measurement")
+	n := lesson.Int("qubits", 6, 4, "number of qubits n; the list has N = 2^n items")
+	marked := lesson.Int("marked", 45, 11, "the marked item, 0 … 2^n − 1")
+	shots := lesson.Int("shots", 2000, 1000, "shots of the final measurement")
 	plot := lesson.PlotFlag("the final probabilities as a PNG bar chart")
-	if lesson.Parse() {
-		*n, *marked, *shots = 4, 11, 1000
-	}
+	lesson.Parse()
 	N := lesson.Dim(*n, 2, 16)
 	if *marked < 0 || *marked >= N {
 		log.Fatalf("-marked %d: use 0 … %d for %d qubits", *marked, N-1, *n)

@@ -26,13 +26,11 @@ import (
 )
 
 func main() {
-	n := flag.Int("qubits", 12, "qubits n of the largest circuit (N = 2^n)")
+	n := lesson.Int("qubits", 12, 8, "qubits n of the largest circuit (N = 2^n)")
 	layers := flag.Int("layers", 2, "entangling layers L of the Pauli ansatz")
 	k := flag.Int("rank", 8, "K, the number of columns of the Stiefel form")
 	plot := lesson.PlotFlag("the dense matrix of the 4-qubit circuit as a PNG heat map")
-	if lesson.Parse() {
-		*n = 8
-	}
+	lesson.Parse()
 	rng := rand.New(rand.NewPCG(3, 4))
 
 	// 1. The stage program of a small ansatz: single-qubit gates fused into Kronecker

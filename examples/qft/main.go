@@ -11,7 +11,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"math"
 	"math/cmplx"
@@ -42,13 +41,10 @@ func qft(n int) *circuit.Circuit {
 }
 
 func main() {
-	n := flag.Int("qubits", 5, "number of qubits n (N = 2^n)")
-	period := flag.Int("period", 4, "period r of the input state (a divisor of N works best)")
+	n := lesson.Int("qubits", 5, 3, "number of qubits n (N = 2^n)")
+	period := lesson.Int("period", 4, 2, "period r of the input state (a divisor of N works best)")
 	plot := lesson.PlotFlag("the QFT matrix as a PNG heat map (real and imaginary parts)")
-	if lesson.Parse() {
-		*n = 3
-		*period = 2
-	}
+	lesson.Parse()
 	N := lesson.Dim(*n, 1, 12)
 
 	c := qft(*n)

@@ -24,10 +24,8 @@ import (
 func main() {
 	theta := flag.Float64("theta", 1.1, "the message is RY(theta) then P(phi) applied to |0⟩")
 	phi := flag.Float64("phi", 0.7, "phase of the message")
-	shots := flag.Int("shots", 4000, "shots of the sampled experiment")
-	if lesson.Parse() {
-		*shots = 1000
-	}
+	shots := lesson.Int("shots", 4000, 1000, "shots of the sampled experiment")
+	lesson.Parse()
 
 	// The message: |ψ⟩ = cos(θ/2)|0⟩ + e^{iφ} sin(θ/2)|1⟩ on qubit 0 (Alice's).
 	want0 := complex(math.Cos(*theta/2), 0)

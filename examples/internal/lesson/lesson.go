@@ -1,5 +1,6 @@
 // Package lesson holds the few lines every example program would otherwise repeat: the -short
-// flag the tests run the examples with, the -plot flag of the examples that draw a figure,
+// flag the tests run the examples with (and the smaller values a flag takes under it), the
+// -plot flag of the examples that draw a figure,
 // stopping on an error (an example's main has no caller to return one to), and random angles
 // for a circuit.
 package lesson
@@ -15,12 +16,40 @@ import (
 
 var short = flag.Bool("short", false, "run a trimmed version (used by the tests)")
 
+// trimmed holds, by flag name, what -short does to a flag defined by [Int].
+var trimmed = map[string]func(){}
+
+// Int defines an int flag, as flag.Int, whose default under -short is trimmed instead of
+// value: the smaller size the tests run the example at. A value given on the command line
+// wins over both, with or without -short.
+func Int(name string, value, trimmedValue int, usage string) *int {
+	p := flag.Int(name, value, usage)
+	trimmed[name] = func() { *p = trimmedValue }
+	return p
+}
+
 // Parse parses the command line (flag.Parse), makes log print bare messages, and reports
-// whether -short asked for the trimmed run that go test ./examples/ uses.
+// whether -short asked for the trimmed run that go test ./examples/ uses; under -short it
+// gives the flags defined by [Int] that the command line left unset their trimmed values.
 func Parse() bool {
 	flag.Parse()
 	log.SetFlags(0)
-	return *short
+	return applyShort()
+}
+
+// applyShort is Parse after flag.Parse.
+func applyShort() bool {
+	if !*short {
+		return false
+	}
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name, trim := range trimmed {
+		if !set[name] {
+			trim()
+		}
+	}
+	return true
 }
 
 // Must returns v when err is nil, and otherwise stops the program with err (log.Fatal).
