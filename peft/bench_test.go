@@ -2,9 +2,10 @@ package peft
 
 import (
 	"fmt"
-
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/internal/cputime"
 	"github.com/qpeft/qpeft/nn"
@@ -37,15 +38,12 @@ func BenchmarkStep(b *testing.B) {
 			var a Adapter
 			if c.cfg != nil {
 				var err error
-				if a, err = c.cfg.Build("layer", n, n); err != nil {
-					b.Fatal(err)
-				}
+				a, err = c.cfg.Build("layer", n, n)
+				require.NoError(b, err)
 				randomizeState(rng, a)
 			}
 			l, err := NewLinear(w0, n, n, nil, a)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			y := make([]float64, rows*n)
 			dx := make([]float64, rows*n)
 			b.ResetTimer()
@@ -55,12 +53,8 @@ func BenchmarkStep(b *testing.B) {
 						p.Value[0] += 1e-9 // a new step: parameters changed, U and V are rebuilt
 					}
 				}
-				if err := l.Forward(x, rows, y); err != nil {
-					b.Fatal(err)
-				}
-				if err := l.Backward(dy, dx); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, l.Forward(x, rows, y))
+				require.NoError(b, l.Backward(dy, dx))
 			}
 		})
 	}
@@ -88,9 +82,7 @@ func BenchmarkAdapterTerm(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			a, err := c.cfg.Build("layer", n, n)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			randomizeState(rng, a)
 			var lr lowRank
 			y := make([]float64, rows*n)
@@ -100,12 +92,8 @@ func BenchmarkAdapterTerm(b *testing.B) {
 				for _, p := range a.Params() {
 					p.Value[0] += 1e-9
 				}
-				if err := lr.forward(a, x, rows, y); err != nil {
-					b.Fatal(err)
-				}
-				if err := lr.backward(a, dy, dx); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, lr.forward(a, x, rows, y))
+				require.NoError(b, lr.backward(a, dy, dx))
 			}
 		})
 	}
@@ -152,13 +140,10 @@ func BenchmarkAdaptedPath(b *testing.B) {
 					var ad *Adapted[float32]
 					if r > 0 {
 						a, err := Config{Method: MethodLoRA, Rank: r}.Build("m", s.out, s.in)
-						if err != nil {
-							b.Fatal(err)
-						}
+						require.NoError(b, err)
 						randomizeState(rng, a)
-						if ad, err = NewAdapted[float32](base, a); err != nil {
-							b.Fatal(err)
-						}
+						ad, err = NewAdapted[float32](base, a)
+						require.NoError(b, err)
 						ad.Path = path
 						l = ad
 					}

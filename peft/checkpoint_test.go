@@ -5,9 +5,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/formats/safetensors"
@@ -25,47 +27,37 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		{Method: MethodAdaLoRA, Rank: 3, ActiveRank: 2, OrthWeight: 0.1, Seed: 5},
 	} {
 		ck, err := NewCheckpoint(cfg, "base/model", ckShapes)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		for _, m := range ck.Modules {
 			randomizeState(rng, m.Adapter)
 		}
 		if cfg.PruneStep > 0 {
-			mustNoErr(t, ck.Modules[0].Adapter.(Prunable).OnStep(cfg.PruneStep))
+			require.NoError(t, ck.Modules[0].Adapter.(Prunable).OnStep(cfg.PruneStep))
 		}
 		dir := filepath.Join(t.TempDir(), "ck")
-		mustNoErr(t, ck.Save(dir))
+		require.NoError(t, ck.Save(dir))
 		// Saving again over an existing directory replaces it atomically.
-		mustNoErr(t, ck.Save(dir))
+		require.NoError(t, ck.Save(dir))
 		back, err := Load(dir)
-		mustNoErr(t, err)
-		if back.BaseModel != "base/model" || len(back.Modules) != 3 || back.Config.Method != cfg.Method {
-			t.Fatalf("%s: loaded %+v", cfg.Method, back)
-		}
+		require.NoError(t, err)
+		require.Equal(t, "base/model", back.BaseModel, "%s: loaded %+v", cfg.Method, back)
+		require.Len(t, back.Modules, 3, "%s: loaded %+v", cfg.Method, back)
+		require.Equal(t, cfg.Method, back.Config.Method, "%s: loaded %+v", cfg.Method, back)
 		for _, m := range ck.Modules {
 			b := back.Module(m.Name)
-			if b == nil {
-				t.Fatalf("%s: module %s lost", cfg.Method, m.Name)
-			}
+			require.NotNil(t, b, "%s: module %s lost", cfg.Method, m.Name)
 			for i, p := range m.Adapter.Params() {
-				if !slices.Equal(p.Value, b.Params()[i].Value) {
-					t.Errorf("%s %s: %s differs after the round trip", cfg.Method, m.Name, p.Name)
-				}
+				assert.Equal(t, p.Value, b.Params()[i].Value, "%s %s: %s differs after the round trip", cfg.Method, m.Name, p.Name)
 			}
-			if !slices.Equal(activeRanks(m.Adapter), activeRanks(b)) {
-				t.Errorf("%s %s: active ranks %v vs %v", cfg.Method, m.Name, activeRanks(m.Adapter), activeRanks(b))
-			}
+			assert.Equal(t, activeRanks(m.Adapter), activeRanks(b), "%s %s: active ranks", cfg.Method, m.Name)
 			w1, err := DeltaW(m.Adapter)
-			mustNoErr(t, err)
+			require.NoError(t, err)
 			w2, err := DeltaW(b)
-			mustNoErr(t, err)
-			if !slices.Equal(w1, w2) {
-				t.Errorf("%s %s: ΔW differs after the round trip", cfg.Method, m.Name)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, w1, w2, "%s %s: ΔW differs after the round trip", cfg.Method, m.Name)
 		}
 		entries, _ := os.ReadDir(filepath.Dir(dir))
-		if len(entries) != 1 {
-			t.Errorf("leftover files next to the checkpoint: %v", entries)
-		}
+		assert.Len(t, entries, 1, "leftover files next to the checkpoint")
 	}
 }
 
@@ -74,16 +66,16 @@ func TestCheckpointRoundTrip(t *testing.T) {
 func TestCheckpointReportsEveryMismatch(t *testing.T) {
 	cfg := Config{Method: MethodQuantumPEFT, Rank: 4, Layers: 2, Seed: 1}
 	ck, err := NewCheckpoint(cfg, "", ckShapes)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "ck")
-	mustNoErr(t, ck.Save(dir))
+	require.NoError(t, ck.Save(dir))
 	// Rewrite the weights: drop one tensor, reshape another, add a stray one.
 	f, err := safetensors.Open(filepath.Join(dir, WeightsFile))
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	var ts []safetensors.Tensor
 	for _, info := range f.Tensors() {
 		v, err := f.Float64(info.Name)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		switch info.Name {
 		case "enc.0.q.lambda":
 			continue
@@ -95,38 +87,34 @@ func TestCheckpointReportsEveryMismatch(t *testing.T) {
 	}
 	f.Close()
 	ts = append(ts, safetensors.FromFloat64("enc.2.q.lambda", []int{4}, make([]float64, 4)))
-	mustNoErr(t, safetensors.WriteFile(filepath.Join(dir, WeightsFile), ts, nil))
+	require.NoError(t, safetensors.WriteFile(filepath.Join(dir, WeightsFile), ts, nil))
 	// And the config: a wrong parameter count for a module.
 	raw, _ := os.ReadFile(filepath.Join(dir, ConfigFile))
 	var m map[string]any
-	mustNoErr(t, json.Unmarshal(raw, &m))
+	require.NoError(t, json.Unmarshal(raw, &m))
 	mods := m["modules"].(map[string]any)
 	mods["enc.1.q"].(map[string]any)["trainable_params"] = 7
 	raw, _ = json.Marshal(m)
-	mustNoErr(t, os.WriteFile(filepath.Join(dir, ConfigFile), raw, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ConfigFile), raw, 0o644))
 
 	_, err = Load(dir)
-	if err == nil {
-		t.Fatal("damaged checkpoint loaded")
-	}
+	require.Error(t, err, "damaged checkpoint loaded")
 	for _, want := range []string{
 		"tensor enc.0.q.lambda: missing",
 		"tensor enc.0.v.theta_U: shape [",
 		"tensor enc.2.q.lambda: not a parameter",
 		"module enc.1.q: trainable_params is 7",
 	} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error lacks %q:\n%v", want, err)
-		}
+		assert.ErrorContains(t, err, want)
 	}
 }
 
 func TestCheckpointConfigErrors(t *testing.T) {
 	cfg := Config{Method: MethodLoRA, Rank: 2, Seed: 1}
 	ck, err := NewCheckpoint(cfg, "", ckShapes)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "ck")
-	mustNoErr(t, ck.Save(dir))
+	require.NoError(t, ck.Save(dir))
 	raw, _ := os.ReadFile(filepath.Join(dir, ConfigFile))
 	for _, tc := range []struct{ from, to, want string }{
 		{`"peft_type": "QUANTUM_PEFT"`, `"peft_type": "LORA"`, "peft_type is \"LORA\""},
@@ -135,35 +123,26 @@ func TestCheckpointConfigErrors(t *testing.T) {
 		{`"enc.0.q",`, ``, "disagree"},
 	} {
 		bad := strings.Replace(string(raw), tc.from, tc.to, 1)
-		if bad == string(raw) {
-			t.Fatalf("fixture %q not found in\n%s", tc.from, raw)
-		}
-		mustNoErr(t, os.WriteFile(filepath.Join(dir, ConfigFile), []byte(bad), 0o644))
-		if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: got %v", tc.want, err)
-		}
+		require.NotEqual(t, string(raw), bad, "fixture %q not found", tc.from)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, ConfigFile), []byte(bad), 0o644))
+		_, err := Load(dir)
+		assert.ErrorContains(t, err, tc.want, "config edited from %s to %s", tc.from, tc.to)
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "none")); err == nil {
-		t.Error("missing directory loaded")
-	}
+	_, err = Load(filepath.Join(t.TempDir(), "none"))
+	assert.Error(t, err, "missing directory loaded")
 }
 
 func TestCheckpointCheck(t *testing.T) {
 	ck, err := NewCheckpoint(Config{Method: MethodLoRA, Rank: 2}, "", ckShapes)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	model := []ModuleShape{{"enc.0.q", 16, 16}, {"enc.0.v", 16, 16}, {"enc.2.q", 8, 8}}
 	err = ck.Check(model, true)
 	for _, want := range []string{"enc.0.v: the adapter is 12x16", "enc.1.q: not in the model", "enc.2.q: the model has it"} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("error lacks %q: %v", want, err)
-		}
+		assert.ErrorContains(t, err, want)
 	}
-	if err := ck.Check(ckShapes, true); err != nil {
-		t.Errorf("matching model: %v", err)
-	}
-	if _, err := NewCheckpoint(Config{Method: MethodLoRA, Rank: 2}, "", []ModuleShape{{"a", 4, 4}, {"a", 4, 4}}); err == nil {
-		t.Error("duplicate module accepted")
-	}
+	assert.NoError(t, ck.Check(ckShapes, true), "matching model")
+	_, err = NewCheckpoint(Config{Method: MethodLoRA, Rank: 2}, "", []ModuleShape{{"a", 4, 4}, {"a", 4, 4}})
+	assert.Error(t, err, "duplicate module accepted")
 }
 
 // TestCheckpointCircuits: the config holds every ansatz circuit as OpenQASM 3 text; a user
@@ -181,46 +160,37 @@ func TestCheckpointCircuits(t *testing.T) {
 			shapes = append(shapes, ModuleShape{"c", 12, 16})
 		}
 		ck, err := NewCheckpoint(cfg, "", shapes)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		for _, m := range ck.Modules {
 			randomizeState(rng, m.Adapter)
 		}
 		dir := filepath.Join(t.TempDir(), "ck")
-		mustNoErr(t, ck.Save(dir))
+		require.NoError(t, ck.Save(dir))
 		raw, _ := os.ReadFile(filepath.Join(dir, ConfigFile))
 		var fc fileConfig
-		mustNoErr(t, json.Unmarshal(raw, &fc))
+		require.NoError(t, json.Unmarshal(raw, &fc))
 		for id, text := range fc.Circuits {
-			if !strings.HasPrefix(text, "OPENQASM 3") {
-				t.Errorf("circuit %s is not OpenQASM 3:\n%s", id, text)
-			}
+			assert.True(t, strings.HasPrefix(text, "OPENQASM 3"), "circuit %s is not OpenQASM 3:\n%s", id, text)
 		}
 		back, err := Load(dir)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		for _, m := range ck.Modules {
 			w1, _ := DeltaW(m.Adapter)
 			w2, err := DeltaW(back.Module(m.Name))
-			mustNoErr(t, err)
-			if !slices.Equal(w1, w2) {
-				t.Errorf("%s: ΔW differs after the round trip", m.Name)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, w1, w2, "%s: ΔW differs after the round trip", m.Name)
 		}
 		if cfg.Map == "" {
 			// 16 → 4 qubits; 8 → 3 qubits; 12 = 8 + 4 → 3 and 2 qubits.
-			if got := keysOf(fc.Circuits); len(got) != 3 {
-				t.Errorf("circuits %v, want pauli_q2_L2, pauli_q3_L2, pauli_q4_L2", got)
-			}
+			assert.Len(t, fc.Circuits, 3, "circuits %v, want pauli_q2_L2, pauli_q3_L2, pauli_q4_L2", keysOf(fc.Circuits))
 			// Edit the canonical circuit: the loader must refuse it.
 			id := "pauli_q4_L2"
-			text, ok := fc.Circuits[id]
-			if !ok {
-				t.Fatalf("no %s in %v", id, keysOf(fc.Circuits))
-			}
+			require.Contains(t, fc.Circuits, id)
+			text := fc.Circuits[id]
 			edited := strings.Replace(string(raw), jsonString(text), jsonString(strings.Replace(text, "cz q[0], q[1];", "cx q[0], q[1];", 1)), 1)
-			mustNoErr(t, os.WriteFile(filepath.Join(dir, ConfigFile), []byte(edited), 0o644))
-			if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "differs from the built-in ansatz the config names") {
-				t.Errorf("edited Pauli circuit: %v", err)
-			}
+			require.NoError(t, os.WriteFile(filepath.Join(dir, ConfigFile), []byte(edited), 0o644))
+			_, err := Load(dir)
+			assert.ErrorContains(t, err, "differs from the built-in ansatz the config names", "edited Pauli circuit")
 		}
 	}
 }

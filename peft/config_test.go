@@ -1,9 +1,10 @@
 package peft
 
 import (
-	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 )
@@ -25,10 +26,7 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Method: MethodQuantumPEFT, Rank: 4, Map: "circuit", Circuits: map[int]*circuit.Circuit{8: circuit.New(2).RY("a", 0)}}, "acts on 2 qubits"},
 		{Config{Method: MethodQuantumPEFT, Rank: 4, ActiveRank: 5}, "K′ = 5"},
 	} {
-		err := tc.c.Validate()
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%+v: got %v, want %q", tc.c, err, tc.want)
-		}
+		assert.ErrorContains(t, tc.c.Validate(), tc.want, "%+v", tc.c)
 	}
 }
 
@@ -49,34 +47,27 @@ func TestConfigBuild(t *testing.T) {
 		{Config{Method: MethodAdaLoRA, Rank: 8}, 768, 768, 8 * (768 + 768 + 1)},
 	} {
 		a, err := tc.c.Build("m", tc.out, tc.in)
-		mustNoErr(t, err)
-		if got := a.NumTrainable(); got != tc.trainable {
-			t.Errorf("%+v: %d trainable, want %d", tc.c, got, tc.trainable)
-		}
-		if got, want := a.NumTrainable(), CountParamsMust(t, tc.c, tc.out, tc.in); got != want {
-			t.Errorf("%+v: NumTrainable %d but CountParams %d", tc.c, got, want)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.trainable, a.NumTrainable(), "%+v: trainable", tc.c)
+		assert.Equal(t, CountParamsMust(t, tc.c, tc.out, tc.in), a.NumTrainable(), "%+v: NumTrainable vs CountParams", tc.c)
 	}
-	if _, err := (Config{Method: MethodQuantumPEFT, Rank: 8, Map: "circuit", Circuits: map[int]*circuit.Circuit{8: user}}).Build("m", 8, 16); err == nil || !strings.Contains(err.Error(), "no ansatz circuit for dimension 16") {
-		t.Errorf("missing circuit: %v", err)
-	}
-	if _, err := (Config{Method: MethodLoRA, Rank: 8}).Build("m", 4, 16); err == nil {
-		t.Error("rank above min(out, in) accepted")
-	}
+	_, err := (Config{Method: MethodQuantumPEFT, Rank: 8, Map: "circuit", Circuits: map[int]*circuit.Circuit{8: user}}).Build("m", 8, 16)
+	assert.ErrorContains(t, err, "no ansatz circuit for dimension 16", "missing circuit")
+	_, err = (Config{Method: MethodLoRA, Rank: 8}).Build("m", 4, 16)
+	assert.Error(t, err, "rank above min(out, in) accepted")
 	// Seeds are per module and reproducible.
 	c := Config{Method: MethodQuantumPEFT, Rank: 2, Layers: 1, Seed: 9}
 	a1, _ := c.Build("x", 8, 8)
 	a2, _ := c.Build("x", 8, 8)
 	a3, _ := c.Build("y", 8, 8)
-	if !slicesEqual(a1.Params()[0].Value, a2.Params()[0].Value) || slicesEqual(a1.Params()[0].Value, a3.Params()[0].Value) {
-		t.Error("module seeds are not reproducible and distinct")
-	}
+	assert.True(t, slicesEqual(a1.Params()[0].Value, a2.Params()[0].Value), "module seeds are not reproducible")
+	assert.False(t, slicesEqual(a1.Params()[0].Value, a3.Params()[0].Value), "module seeds are not distinct")
 }
 
 func CountParamsMust(t *testing.T, c Config, out, in int) int {
 	t.Helper()
 	n, err := CountParams(c, out, in)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	return n
 }
 
@@ -99,19 +90,11 @@ func TestConfigForRunAndLabel(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := c.in.ForRun(100)
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%s: ForRun = %+v, want %+v", c.name, got, c.want)
-		}
-		if l := got.Label(); l != c.label {
-			t.Errorf("%s: Label = %q, want %q", c.name, l, c.label)
-		}
-		if err := got.Validate(); err != nil {
-			t.Errorf("%s: %v", c.name, err)
-		}
+		assert.Equal(t, c.want, got, "%s: ForRun", c.name)
+		assert.Equal(t, c.label, got.Label(), "%s: Label", c.name)
+		assert.NoError(t, got.Validate(), c.name)
 	}
-	if s := (Config{Method: MethodAdaLoRA, Rank: 8, ActiveRank: 4, PruneStep: -1}).ForRun(1).PruneStep; s != 1 {
-		t.Errorf("one-step run: prune step %d, want 1", s)
-	}
+	assert.Equal(t, 1, (Config{Method: MethodAdaLoRA, Rank: 8, ActiveRank: 4, PruneStep: -1}).ForRun(1).PruneStep, "one-step run: prune step")
 }
 
 func with(c Config, m Method) Config {

@@ -2,8 +2,10 @@ package peft
 
 import (
 	"bytes"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestHandCountedModels checks CountParams against counts worked out by hand in
@@ -29,10 +31,8 @@ func TestHandCountedModels(t *testing.T) {
 	} {
 		for L := 1; L <= 4; L++ {
 			got, err := CountParams(Config{Method: MethodQuantumPEFT, Rank: 8, Layers: L}, r.out, r.in)
-			mustNoErr(t, err)
-			if got != r.pauli[L-1] {
-				t.Errorf("%s Pauli L=%d: %d, hand count %d", name, L, got, r.pauli[L-1])
-			}
+			require.NoError(t, err)
+			assert.Equal(t, r.pauli[L-1], got, "%s Pauli L=%d: count vs hand count", name, L)
 		}
 		for _, c := range []struct {
 			cfg  Config
@@ -44,10 +44,8 @@ func TestHandCountedModels(t *testing.T) {
 			{Config{Method: MethodAdaLoRA, Rank: 8}, r.ada8},
 		} {
 			got, err := CountParams(c.cfg, r.out, r.in)
-			mustNoErr(t, err)
-			if got != c.want {
-				t.Errorf("%s %s r=%d: %d, hand count %d", name, c.cfg.Method, c.cfg.Rank, got, c.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, got, "%s %s r=%d: count vs hand count", name, c.cfg.Method, c.cfg.Rank)
 		}
 	}
 }
@@ -55,30 +53,26 @@ func TestHandCountedModels(t *testing.T) {
 func TestParamTable(t *testing.T) {
 	shapes := []ModuleShape{{"q", 4096, 4096}, {"v", 1024, 4096}}
 	tab, err := ParamTable(shapes, 32, DefaultSettings(8, []int{1, 8}, 0, 0))
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	byLabel := map[string]TableRow{}
 	for _, r := range tab.Rows {
 		byLabel[r.Label] = r
 	}
 	// Mistral-7B, 32 layers, q and v: Pauli L=1 = 32·(76 + 70) = 4672; LoRA r=1 = 32·13312.
-	if r := byLabel["Quantum-PEFT Pauli L=1 K=8"]; r.Total != 4672 || r.RatioToLoRA1 != 4672.0/425984 {
-		t.Errorf("Pauli L=1 row %+v", r)
-	}
-	if r := byLabel["LoRA r=1"]; r.Total != 425984 || r.RatioToLoRA1 != 1 {
-		t.Errorf("LoRA r=1 row %+v", r)
-	}
-	if r := byLabel["full fine-tuning"]; r.Total != 32*(4096*4096+1024*4096) {
-		t.Errorf("full row %+v", r)
-	}
+	r := byLabel["Quantum-PEFT Pauli L=1 K=8"]
+	assert.Equal(t, int64(4672), r.Total, "Pauli L=1 row %+v", r)
+	assert.Equal(t, 4672.0/425984, r.RatioToLoRA1, "Pauli L=1 row %+v", r)
+	r = byLabel["LoRA r=1"]
+	assert.Equal(t, int64(425984), r.Total, "LoRA r=1 row %+v", r)
+	assert.Equal(t, 1.0, r.RatioToLoRA1, "LoRA r=1 row %+v", r)
+	r = byLabel["full fine-tuning"]
+	assert.Equal(t, int64(32*(4096*4096+1024*4096)), r.Total, "full row %+v", r)
 	var b bytes.Buffer
-	mustNoErr(t, tab.Write(&b))
-	if !strings.Contains(b.String(), "total (32 layers)") || !strings.Contains(b.String(), "4672") {
-		t.Errorf("table text:\n%s", b.String())
-	}
-	if _, err := ParamTable(nil, 1, nil); err == nil {
-		t.Error("no shapes accepted")
-	}
-	if _, err := ParamTable([]ModuleShape{{"x", 4, 4}}, 1, DefaultSettings(8, nil, 0, 0)); err == nil {
-		t.Error("rank above the shape accepted")
-	}
+	require.NoError(t, tab.Write(&b))
+	assert.Contains(t, b.String(), "total (32 layers)", "table text")
+	assert.Contains(t, b.String(), "4672", "table text")
+	_, err = ParamTable(nil, 1, nil)
+	assert.Error(t, err, "no shapes accepted")
+	_, err = ParamTable([]ModuleShape{{"x", 4, 4}}, 1, DefaultSettings(8, nil, 0, 0))
+	assert.Error(t, err, "rank above the shape accepted")
 }

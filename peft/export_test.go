@@ -3,8 +3,10 @@ package peft
 import (
 	"math/rand/v2"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/formats/hfpeft"
 	"github.com/qpeft/qpeft/formats/safetensors"
@@ -28,45 +30,36 @@ func TestExportLoRA(t *testing.T) {
 		{Method: MethodAdaLoRA, Rank: 4, Seed: 5},
 	} {
 		ck, err := NewCheckpoint(cfg, "tiny/base", shapes)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		for _, m := range ck.Modules {
 			randomizeState(rng, m.Adapter)
 		}
 		if cfg.PruneStep > 0 {
 			// Prune one module only, so the export needs a rank_pattern entry.
-			mustNoErr(t, ck.Modules[1].Adapter.(Prunable).OnStep(cfg.PruneStep))
+			require.NoError(t, ck.Modules[1].Adapter.(Prunable).OnStep(cfg.PruneStep))
 		}
 		for _, dt := range []struct {
 			dt  safetensors.DType
 			tol float64
 		}{{safetensors.F32, 1e-6}, {safetensors.F64, 1e-14}} {
 			dir := filepath.Join(t.TempDir(), "lora")
-			mustNoErr(t, ExportLoRAAs(dir, ck.Modules, "tiny/base", dt.dt))
+			require.NoError(t, ExportLoRAAs(dir, ck.Modules, "tiny/base", dt.dt))
 			back, err := hfpeft.Load(dir)
-			mustNoErr(t, err)
+			require.NoError(t, err)
 			for _, m := range ck.Modules {
 				want, err := DeltaW(m.Adapter)
-				mustNoErr(t, err)
+				require.NoError(t, err)
 				got, err := back.DeltaW(m.Name)
-				mustNoErr(t, err)
-				if d := maxAbsDiff(got, want); d > dt.tol {
-					t.Errorf("%s %s %v: ΔW differs by %g", cfg.Method, m.Name, dt.dt, d)
-				}
-				if r, want := back.Config.RankFor(m.Name), len(activeRanks(m.Adapter)); r != want {
-					t.Errorf("%s %s: exported rank %d, want %d", cfg.Method, m.Name, r, want)
-				}
-				if s := back.Config.Scale(m.Name); s != 1 {
-					t.Errorf("%s %s: exported scale %v, want 1 (r = lora_alpha)", cfg.Method, m.Name, s)
-				}
+				require.NoError(t, err)
+				assert.LessOrEqual(t, maxAbsDiff(got, want), dt.tol, "%s %s %v: max |ΔW difference|", cfg.Method, m.Name, dt.dt)
+				assert.Equal(t, len(activeRanks(m.Adapter)), back.Config.RankFor(m.Name), "%s %s: exported rank", cfg.Method, m.Name)
+				assert.Equal(t, 1.0, back.Config.Scale(m.Name), "%s %s: exported scale, want 1 (r = lora_alpha)", cfg.Method, m.Name)
 			}
-			if back.Config.BaseModelNameOrPath != "tiny/base" || len(back.ModuleNames()) != 3 {
-				t.Errorf("config %+v", back.Config)
-			}
+			assert.Equal(t, "tiny/base", back.Config.BaseModelNameOrPath, "config %+v", back.Config)
+			assert.Len(t, back.ModuleNames(), 3, "config %+v", back.Config)
 		}
 	}
-	if err := ExportLoRA(t.TempDir(), nil, ""); err == nil {
-		t.Error("empty export accepted")
-	}
+	assert.Error(t, ExportLoRA(t.TempDir(), nil, ""), "empty export accepted")
 }
 
 // TestExportLoRAConv: a module with a Kernel is exported with PEFT's Conv2d shapes and its
@@ -76,34 +69,26 @@ func TestExportLoRAConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(63, 64))
 	ck, err := NewCheckpoint(Config{Method: MethodQuantumPEFT, Rank: 4, Layers: 1, Seed: 1}, "tiny/cnn",
 		[]ModuleShape{{"conv1", 8, 25}, {"fc", 10, 16}})
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	for _, m := range ck.Modules {
 		randomizeState(rng, m.Adapter)
 	}
 	mods := append([]Module(nil), ck.Modules...)
 	mods[0].Kernel = []int{1, 5, 5}
 	dir := filepath.Join(t.TempDir(), "lora")
-	mustNoErr(t, ExportLoRAAs(dir, mods, "tiny/cnn", safetensors.F64))
+	require.NoError(t, ExportLoRAAs(dir, mods, "tiny/cnn", safetensors.F64))
 	back, err := hfpeft.Load(dir)
-	mustNoErr(t, err)
-	if k := back.Modules["conv1"].Kernel; len(k) != 3 || k[0] != 1 || k[1] != 5 || k[2] != 5 {
-		t.Fatalf("conv1 kernel read back as %v", k)
-	}
-	if k := back.Modules["fc"].Kernel; k != nil {
-		t.Fatalf("fc kernel read back as %v", k)
-	}
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 5, 5}, back.Modules["conv1"].Kernel, "conv1 kernel read back")
+	require.Nil(t, back.Modules["fc"].Kernel, "fc kernel read back")
 	for _, m := range mods {
 		want, err := DeltaW(m.Adapter)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		got, err := back.DeltaW(m.Name)
-		mustNoErr(t, err)
-		if d := maxAbsDiff(got, want); d > 1e-14 {
-			t.Errorf("%s: ΔW differs by %g", m.Name, d)
-		}
+		require.NoError(t, err)
+		assert.LessOrEqual(t, maxAbsDiff(got, want), 1e-14, "%s: max |ΔW difference|", m.Name)
 	}
 	mods[0].Kernel = []int{1, 5, 4}
 	err = ExportLoRA(filepath.Join(t.TempDir(), "bad"), mods, "tiny/cnn")
-	if err == nil || !strings.Contains(err.Error(), "conv1: kernel [1 5 4] does not match the adapter's 25 inputs") {
-		t.Fatalf("mismatched kernel: %v", err)
-	}
+	require.ErrorContains(t, err, "conv1: kernel [1 5 4] does not match the adapter's 25 inputs", "mismatched kernel")
 }

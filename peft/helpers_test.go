@@ -2,7 +2,6 @@ package peft
 
 import (
 	"math/rand/v2"
-	"testing"
 
 	"github.com/qpeft/qpeft/internal/oracle"
 )
@@ -22,10 +21,3 @@ var (
 	naiveMulT  = oracle.MulRealT // a (r × s) times bᵀ, b being c × s
 	fd         = oracle.FiniteDiff
 )
-
-func mustNoErr(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}

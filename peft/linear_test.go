@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
 )
@@ -18,33 +21,33 @@ type adapterCase struct {
 
 func taylorQPEFT(t *testing.T, out, in, k int) Adapter {
 	u, err := ortho.NewTaylor(out, k, 6)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	v, err := ortho.NewTaylor(in, k, 6)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	a, err := NewQuantumPEFT(u, v, Options{Alpha: 2 * float64(k), InitScale: 0.3, Seed: 11})
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	return a
 }
 
 func loraCase(t *testing.T, out, in, k int) Adapter {
 	a, err := NewLoRA(out, in, k, 16, 3)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	return a
 }
 
 func adaloraCase(t *testing.T, out, in, k int) Adapter {
 	a, err := NewAdaLoRA(out, in, k, 0, RankOptions{}, 0.1, 5)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	return a
 }
 
 func pauliQPEFT(t *testing.T, out, in, k int) Adapter {
 	u, err := ortho.New(out, k, ortho.Spec{Layers: 2})
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	v, err := ortho.New(in, k, ortho.Spec{Layers: 2})
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	a, err := NewQuantumPEFT(u, v, Options{InitScale: 0.8, Seed: 13})
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	return a
 }
 
@@ -71,12 +74,12 @@ func gradCheck(t *testing.T, name string, a Adapter, out, in, rows int, rng *ran
 	w0 := randVec(rng, out*in, 1)
 	bias := randVec(rng, out, 1)
 	l, err := NewLinear(w0, out, in, bias, a)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	x := randVec(rng, rows*in, 1)
 	g := randVec(rng, rows*out, 1)
 	loss := func() float64 {
 		y := make([]float64, rows*out)
-		mustNoErr(t, l.Forward(x, rows, y))
+		require.NoError(t, l.Forward(x, rows, y))
 		var s float64
 		for i := range y {
 			s += y[i] * g[i]
@@ -86,18 +89,14 @@ func gradCheck(t *testing.T, name string, a Adapter, out, in, rows int, rng *ran
 	loss()
 	nn.ZeroGrad(a.Params())
 	dx := make([]float64, rows*in)
-	mustNoErr(t, l.Backward(g, dx))
+	require.NoError(t, l.Backward(g, dx))
 	worst := relErr(dx, fd(loss, x, 1e-5))
-	if worst > tol {
-		t.Errorf("%s: ∂ℓ/∂X rel. error %g", name, worst)
-	}
+	assert.LessOrEqual(t, worst, tol, "%s: ∂ℓ/∂X rel. error", name)
 	for _, p := range a.Params() {
 		got := append([]float64(nil), p.Grad...)
 		want := fd(loss, p.Value, 1e-5)
 		e := relErr(got, want)
-		if e > tol {
-			t.Errorf("%s: ∂ℓ/∂%s rel. error %g", name, p.Name, e)
-		}
+		assert.LessOrEqual(t, e, tol, "%s: ∂ℓ/∂%s rel. error", name, p.Name)
 		worst = math.Max(worst, e)
 	}
 	t.Logf("%s: worst rel. error %.2g", name, worst)
@@ -125,12 +124,12 @@ func TestForwardMatchesDense(t *testing.T) {
 		w0 := randVec(rng, out*in, 1)
 		bias := randVec(rng, out, 1)
 		l, err := NewLinear(append([]float64(nil), w0...), out, in, bias, a)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		x := randVec(rng, rows*in, 1)
 		y := make([]float64, rows*out)
-		mustNoErr(t, l.Forward(x, rows, y))
+		require.NoError(t, l.Forward(x, rows, y))
 		var f Factors
-		mustNoErr(t, a.Factors(&f))
+		require.NoError(t, a.Factors(&f))
 		w := append([]float64(nil), w0...)
 		for i := 0; i < out; i++ {
 			for j := 0; j < in; j++ {
@@ -145,9 +144,7 @@ func TestForwardMatchesDense(t *testing.T) {
 				want[r*out+i] += bias[i]
 			}
 		}
-		if d := maxAbsDiff(y, want); d > 1e-12 {
-			t.Errorf("%s: forward differs from the dense oracle by %g", c.name, d)
-		}
+		assert.LessOrEqual(t, maxAbsDiff(y, want), 1e-12, "%s: max |forward − dense oracle|", c.name)
 	}
 }
 
@@ -161,32 +158,28 @@ func TestInitIsFrozen(t *testing.T) {
 	x := randVec(rng, rows*in, 1)
 	x[3] = math.Copysign(0, -1)
 	frozen, err := NewLinear(w0, out, in, bias, nil)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	want := make([]float64, rows*out)
-	mustNoErr(t, frozen.Forward(x, rows, want))
+	require.NoError(t, frozen.Forward(x, rows, want))
 	for _, c := range []adapterCase{{"qpeft-taylor", func(t *testing.T, o, i, k int) Adapter {
 		u, _ := ortho.NewTaylor(o, k, 4)
 		v, _ := ortho.NewTaylor(i, k, 4)
 		a, err := NewQuantumPEFT(u, v, Options{Seed: 1})
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		return a
 	}}, {"lora", loraCase}, {"adalora", adaloraCase}} {
 		a := c.build(t, out, in, 4)
 		l, err := NewLinear(w0, out, in, bias, a)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		y := make([]float64, rows*out)
-		mustNoErr(t, l.Forward(x, rows, y))
+		require.NoError(t, l.Forward(x, rows, y))
 		for i := range y {
-			if math.Float64bits(y[i]) != math.Float64bits(want[i]) {
-				t.Fatalf("%s: output %d is %v, frozen %v", c.name, i, y[i], want[i])
-			}
+			require.Equal(t, math.Float64bits(want[i]), math.Float64bits(y[i]), "%s: output %d is %v, frozen %v", c.name, i, y[i], want[i])
 		}
 		dw, err := DeltaW(a)
-		mustNoErr(t, err)
-		for _, v := range dw {
-			if v != 0 {
-				t.Fatalf("%s: ΔW ≠ 0 at init", c.name)
-			}
+		require.NoError(t, err)
+		for i, v := range dw {
+			require.Zero(t, v, "%s: ΔW[%d] ≠ 0 at init", c.name, i)
 		}
 	}
 	// The frozen layer itself against a brute-force product.
@@ -196,9 +189,7 @@ func TestInitIsFrozen(t *testing.T) {
 			ref[r*out+i] += bias[i]
 		}
 	}
-	if d := maxAbsDiff(want, ref); d > 1e-12 {
-		t.Errorf("frozen layer differs from the brute-force product by %g", d)
-	}
+	assert.LessOrEqual(t, maxAbsDiff(want, ref), 1e-12, "frozen layer: max |output − brute-force product|")
 }
 
 // TestMergeUnmerge checks merge/unmerge round trips and merged vs adapted outputs.
@@ -211,29 +202,19 @@ func TestMergeUnmerge(t *testing.T) {
 		w0 := randVec(rng, out*in, 1)
 		orig := append([]float64(nil), w0...)
 		l, err := NewLinear(w0, out, in, nil, a)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		x := randVec(rng, rows*in, 1)
 		ya := make([]float64, rows*out)
-		mustNoErr(t, l.Forward(x, rows, ya))
-		mustNoErr(t, l.Merge())
-		if err := l.Merge(); err == nil {
-			t.Errorf("%s: double merge accepted", c.name)
-		}
+		require.NoError(t, l.Forward(x, rows, ya))
+		require.NoError(t, l.Merge())
+		assert.Error(t, l.Merge(), "%s: double merge accepted", c.name)
 		ym := make([]float64, rows*out)
-		mustNoErr(t, l.Forward(x, rows, ym))
-		if d := maxAbsDiff(ya, ym); d > 1e-10 {
-			t.Errorf("%s: merged forward differs by %g", c.name, d)
-		}
-		if err := l.Backward(make([]float64, rows*out), nil); err == nil {
-			t.Errorf("%s: backward on a merged layer accepted", c.name)
-		}
-		mustNoErr(t, l.Unmerge())
-		if d := maxAbsDiff(w0, orig); d > 1e-12 {
-			t.Errorf("%s: unmerge left W0 off by %g", c.name, d)
-		}
-		if err := l.Unmerge(); err == nil {
-			t.Errorf("%s: double unmerge accepted", c.name)
-		}
+		require.NoError(t, l.Forward(x, rows, ym))
+		assert.LessOrEqual(t, maxAbsDiff(ya, ym), 1e-10, "%s: max |merged − adapted forward|", c.name)
+		assert.Error(t, l.Backward(make([]float64, rows*out), nil), "%s: backward on a merged layer accepted", c.name)
+		require.NoError(t, l.Unmerge())
+		assert.LessOrEqual(t, maxAbsDiff(w0, orig), 1e-12, "%s: unmerge left W0 off by", c.name)
+		assert.Error(t, l.Unmerge(), "%s: double unmerge accepted", c.name)
 	}
 }
 
@@ -252,29 +233,16 @@ func TestLinearErrors(t *testing.T) {
 		{nil, 0, 3, nil, nil, "must be positive"},
 	} {
 		_, err := NewLinear(tc.w0, tc.out, tc.in, tc.bias, tc.adapter)
-		if err == nil || !contains(err.Error(), tc.wantText) {
-			t.Errorf("got %v, want %q", err, tc.wantText)
-		}
+		assert.ErrorContains(t, err, tc.wantText, "NewLinear(%d×%d)", tc.out, tc.in)
 	}
 	l, _ := NewLinear(make([]float64, 12), 4, 3, nil, a)
-	if err := l.Backward(make([]float64, 4), nil); err == nil {
-		t.Error("Backward before Forward accepted")
-	}
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
+	assert.Error(t, l.Backward(make([]float64, 4), nil), "Backward before Forward accepted")
 }
 
 // TestAdaLoRARegularizer checks the penalty's value and gradient by finite differences.
 func TestAdaLoRARegularizer(t *testing.T) {
 	a, err := NewAdaLoRA(7, 5, 3, 0, RankOptions{}, 0.3, 9)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(29, 30))
 	randomizeState(rng, a)
 	// Independent value: γ(‖BᵀB − I‖² + ‖AAᵀ − I‖²) by loops.
@@ -300,14 +268,10 @@ func TestAdaLoRARegularizer(t *testing.T) {
 	}
 	nn.ZeroGrad(a.Params())
 	v := a.Regularize()
-	if math.Abs(v-pen()) > 1e-12 {
-		t.Errorf("penalty %g, want %g", v, pen())
-	}
+	assert.InDelta(t, pen(), v, 1e-12, "penalty")
 	for _, p := range []*nn.Param{a.A, a.B} {
 		got := append([]float64(nil), p.Grad...)
-		if e := relErr(got, fd(pen, p.Value, 1e-6)); e > 1e-7 {
-			t.Errorf("∂penalty/∂%s rel. error %g", p.Name, e)
-		}
+		assert.LessOrEqual(t, relErr(got, fd(pen, p.Value, 1e-6)), 1e-7, "∂penalty/∂%s rel. error", p.Name)
 	}
 }
 
@@ -321,32 +285,27 @@ func TestModelSizedLayer(t *testing.T) {
 			continue
 		}
 		a, err := (Config{Method: MethodQuantumPEFT, Rank: 8, Layers: 2, InitScale: 1, Seed: 3}).Build("m", sh.out, sh.in)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		q := a.(*QuantumPEFT)
 		for j := range q.Lambda.Value {
 			q.Lambda.Value[j] = rng.NormFloat64()
 		}
 		du, dv, err := q.Orthogonality()
-		mustNoErr(t, err)
-		if du > 1e-12 || dv > 1e-12 {
-			t.Errorf("%dx%d: ‖UᵀU − I‖ = %g, ‖VᵀV − I‖ = %g", sh.out, sh.in, du, dv)
-		}
+		require.NoError(t, err)
+		assert.LessOrEqual(t, du, 1e-12, "%dx%d: ‖UᵀU − I‖", sh.out, sh.in)
+		assert.LessOrEqual(t, dv, 1e-12, "%dx%d: ‖VᵀV − I‖", sh.out, sh.in)
 		w0 := randVec(rng, sh.out*sh.in, 0.05)
 		orig := append([]float64(nil), w0...)
 		l, err := NewLinear(w0, sh.out, sh.in, nil, a)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		x := randVec(rng, 4*sh.in, 1)
 		ya := make([]float64, 4*sh.out)
-		mustNoErr(t, l.Forward(x, 4, ya))
-		mustNoErr(t, l.Merge())
+		require.NoError(t, l.Forward(x, 4, ya))
+		require.NoError(t, l.Merge())
 		ym := make([]float64, 4*sh.out)
-		mustNoErr(t, l.Forward(x, 4, ym))
-		if d := maxAbsDiff(ya, ym); d > 1e-10 {
-			t.Errorf("%dx%d: merged forward differs by %g", sh.out, sh.in, d)
-		}
-		mustNoErr(t, l.Unmerge())
-		if d := maxAbsDiff(w0, orig); d > 1e-12 {
-			t.Errorf("%dx%d: unmerge left W0 off by %g", sh.out, sh.in, d)
-		}
+		require.NoError(t, l.Forward(x, 4, ym))
+		assert.LessOrEqual(t, maxAbsDiff(ya, ym), 1e-10, "%dx%d: max |merged − adapted forward|", sh.out, sh.in)
+		require.NoError(t, l.Unmerge())
+		assert.LessOrEqual(t, maxAbsDiff(w0, orig), 1e-12, "%dx%d: unmerge left W0 off by", sh.out, sh.in)
 	}
 }

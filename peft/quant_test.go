@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft/ortho"
 )
@@ -15,21 +18,14 @@ func TestQuantRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
 	for b := 1; b <= MaxQuantBits; b++ {
 		q, err := NewAngleQuantizer(b)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		check := func(c uint32) {
 			v := q.Value(c)
-			if v < -2*math.Pi || v >= 2*math.Pi {
-				t.Fatalf("b=%d code %d: value %v outside [−2π, 2π)", b, c, v)
-			}
-			if got := q.Code(v); got != c {
-				t.Fatalf("b=%d: Code(Value(%d)) = %d", b, c, got)
-			}
-			if w := q.Quantize(v); math.Float64bits(w) != math.Float64bits(v) {
-				t.Fatalf("b=%d code %d: Quantize not idempotent: %v → %v", b, c, v, w)
-			}
-			if got := q.Code(v + 4*math.Pi); got != c {
-				t.Fatalf("b=%d code %d: a 4π shift changed the code to %d", b, c, got)
-			}
+			require.False(t, v < -2*math.Pi || v >= 2*math.Pi, "b=%d code %d: value %v outside [−2π, 2π)", b, c, v)
+			require.Equal(t, c, q.Code(v), "b=%d: Code(Value(%d))", b, c)
+			w := q.Quantize(v)
+			require.Equal(t, math.Float64bits(v), math.Float64bits(w), "b=%d code %d: Quantize not idempotent: %v → %v", b, c, v, w)
+			require.Equal(t, c, q.Code(v+4*math.Pi), "b=%d code %d: a 4π shift changed the code", b, c)
 		}
 		if b <= 16 {
 			for c := 0; c < q.Levels(); c++ {
@@ -44,20 +40,15 @@ func TestQuantRoundTrip(t *testing.T) {
 		for i := 0; i < 1000; i++ {
 			th := (2*rng.Float64() - 1) * 20
 			d := math.Remainder(q.Quantize(th)-th, 4*math.Pi)
-			if math.Abs(d) > q.Step()/2*(1+1e-9) {
-				t.Fatalf("b=%d: θ=%v quantised with error %v > step/2 = %v", b, th, d, q.Step()/2)
-			}
+			require.InDelta(t, 0.0, d, q.Step()/2*(1+1e-9), "b=%d: θ=%v quantised with error %v > step/2 = %v", b, th, d, q.Step()/2)
 		}
 	}
 	for _, b := range []int{0, -1, MaxQuantBits + 1} {
-		if _, err := NewAngleQuantizer(b); err == nil {
-			t.Errorf("%d bits accepted", b)
-		}
+		_, err := NewAngleQuantizer(b)
+		assert.Error(t, err, "%d bits accepted", b)
 	}
 	q, _ := NewAngleQuantizer(3)
-	if q.StorageBytes(46+46) != 35 {
-		t.Errorf("storage of 92 3-bit angles: %d bytes, want 35", q.StorageBytes(92))
-	}
+	assert.Equal(t, 35, q.StorageBytes(46+46), "storage of 92 3-bit angles in bytes")
 }
 
 // wrap2pi is the naive quantiser the method warns about: reduce modulo 2π into [−π, π) and
@@ -75,25 +66,25 @@ func TestQuantSignFlip(t *testing.T) {
 	const bits = 10
 	build := func(qbits int) *QuantumPEFT {
 		u, err := ortho.New(8, 2, ortho.Spec{Layers: 1})
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		v, err := ortho.New(8, 2, ortho.Spec{Layers: 1})
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		a, err := NewQuantumPEFT(u, v, Options{QuantBits: qbits, InitScale: 0.5, Seed: 7})
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		return a
 	}
 	ref := build(0)
 	ref.ThetaU.Value[4] = 3.5 // in (π, 2π): the one angle a 2π wrap moves
 	ref.Lambda.Value[0], ref.Lambda.Value[1] = 1.5, -0.7
 	want, err := DeltaW(ref)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 
 	ours := build(bits)
 	copy(ours.ThetaU.Value, ref.ThetaU.Value)
 	copy(ours.ThetaV.Value, ref.ThetaV.Value)
 	copy(ours.Lambda.Value, ref.Lambda.Value)
 	got, err := DeltaW(ours)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 
 	naive := build(0)
 	for i, v := range ref.ThetaU.Value {
@@ -104,21 +95,15 @@ func TestQuantSignFlip(t *testing.T) {
 	}
 	copy(naive.Lambda.Value, ref.Lambda.Value)
 	flipped, err := DeltaW(naive)
-	mustNoErr(t, err)
+	require.NoError(t, err)
 
 	neg := make([]float64, len(want))
 	for i, v := range want {
 		neg[i] = -v
 	}
-	if e := relErr(got, want); e > 0.02 {
-		t.Errorf("our quantiser: ΔW off by %.3g (relative)", e)
-	}
-	if e := relErr(flipped, neg); e > 0.02 {
-		t.Errorf("2π-wrapping quantiser: ΔW is not −ΔW (rel. distance %.3g)", e)
-	}
-	if e := relErr(flipped, want); e < 1 {
-		t.Errorf("2π-wrapping quantiser unexpectedly kept the sign (rel. distance %.3g)", e)
-	}
+	assert.LessOrEqual(t, relErr(got, want), 0.02, "our quantiser: ΔW off (relative)")
+	assert.LessOrEqual(t, relErr(flipped, neg), 0.02, "2π-wrapping quantiser: ΔW is not −ΔW (rel. distance)")
+	assert.GreaterOrEqual(t, relErr(flipped, want), 1.0, "2π-wrapping quantiser unexpectedly kept the sign (rel. distance)")
 }
 
 // TestQuantSTE: with quantisation on, the angle gradient is the gradient of the
@@ -129,7 +114,7 @@ func TestQuantSTE(t *testing.T) {
 		u, _ := ortho.New(16, 3, ortho.Spec{Layers: 2})
 		v, _ := ortho.New(12, 3, ortho.Spec{Layers: 2})
 		a, err := NewQuantumPEFT(u, v, Options{QuantBits: bits, InitScale: 2, Seed: 3})
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		return a
 	}
 	q := mk(6)
@@ -145,29 +130,23 @@ func TestQuantSTE(t *testing.T) {
 	g := randVec(rng, 5*16, 1)
 	grads := func(a *QuantumPEFT) [][]float64 {
 		l, err := NewLinear(randVecSeed(16*12), 16, 12, nil, a)
-		mustNoErr(t, err)
+		require.NoError(t, err)
 		y := make([]float64, 5*16)
-		mustNoErr(t, l.Forward(x, 5, y))
+		require.NoError(t, l.Forward(x, 5, y))
 		nn.ZeroGrad(a.Params())
-		mustNoErr(t, l.Backward(g, nil))
+		require.NoError(t, l.Backward(g, nil))
 		return [][]float64{a.ThetaU.Grad, a.ThetaV.Grad, a.Lambda.Grad}
 	}
 	gq, gp := grads(q), grads(plain)
 	for i := range gq {
-		if d := maxAbsDiff(gq[i], gp[i]); d != 0 {
-			t.Errorf("parameter %d: STE gradient differs by %g", i, d)
-		}
+		assert.Zero(t, maxAbsDiff(gq[i], gp[i]), "parameter %d: max |STE gradient difference|", i)
 	}
 	// The latent angles are not quantised; only the forward pass sees the grid.
-	if slicesEqual(q.ThetaU.Value, plain.ThetaU.Value) {
-		t.Error("latent angles were overwritten by their quantised values")
-	}
+	assert.False(t, slicesEqual(q.ThetaU.Value, plain.ThetaU.Value), "latent angles were overwritten by their quantised values")
 	cu, _, err := q.AngleCodes()
-	mustNoErr(t, err)
+	require.NoError(t, err)
 	for i, c := range cu {
-		if quant.Value(c) != plain.ThetaU.Value[i] {
-			t.Fatalf("code %d does not decode to the quantised angle", i)
-		}
+		require.Equal(t, plain.ThetaU.Value[i], quant.Value(c), "code %d does not decode to the quantised angle", i)
 	}
 }
 

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestQASMRoundTrip prints every Pauli ansatz up to 8 qubits and reads it back: the same
@@ -13,44 +16,29 @@ func TestQASMRoundTrip(t *testing.T) {
 	for n := 1; n <= 8; n++ {
 		for L := 0; L <= 3; L++ {
 			c, err := Pauli(n, L)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err, "n=%d L=%d", n, L)
 			text, err := QASM(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.HasPrefix(text, "OPENQASM 3") || !strings.Contains(text, "input array[float[64], ") {
-				t.Fatalf("n=%d L=%d: unexpected text\n%s", n, L, text)
-			}
+			require.NoError(t, err, "n=%d L=%d", n, L)
+			require.True(t, strings.HasPrefix(text, "OPENQASM 3"), "n=%d L=%d: unexpected text\n%s", n, L, text)
+			require.Contains(t, text, "input array[float[64], ", "n=%d L=%d: unexpected text", n, L)
 			d, err := ParseQASM("pauli.qasm", []byte(text))
-			if err != nil {
-				t.Fatalf("n=%d L=%d: %v\n%s", n, L, err, text)
-			}
-			if d.NumQubits != n || strings.Join(d.Params, ",") != strings.Join(c.Params, ",") || len(d.Ops) != len(c.Ops) {
-				t.Fatalf("n=%d L=%d: read back %d qubits, params %v, %d ops", n, L, d.NumQubits, d.Params, len(d.Ops))
-			}
+			require.NoError(t, err, "n=%d L=%d\n%s", n, L, text)
+			require.Equal(t, n, d.NumQubits, "n=%d L=%d: qubits read back", n, L)
+			require.Equal(t, strings.Join(c.Params, ","), strings.Join(d.Params, ","), "n=%d L=%d: params read back", n, L)
+			require.Len(t, d.Ops, len(c.Ops), "n=%d L=%d: ops read back", n, L)
 			for i := range c.Ops {
 				a, b := &c.Ops[i], &d.Ops[i]
-				if a.Gate != b.Gate || a.Ctrl != b.Ctrl || !equalInts(a.Qubits, b.Qubits) || len(a.Args) != len(b.Args) ||
-					(len(a.Args) == 1 && a.Args[0].String() != b.Args[0].String()) {
-					t.Fatalf("n=%d L=%d: op %d differs: %s%v%v vs %s%v%v", n, L, i, a.Name(), a.Qubits, a.Args, b.Name(), b.Qubits, b.Args)
+				msg := []any{"n=%d L=%d: op %d differs: %s%v%v vs %s%v%v", n, L, i, a.Name(), a.Qubits, a.Args, b.Name(), b.Qubits, b.Args}
+				require.Same(t, a.Gate, b.Gate, msg...)
+				require.Equal(t, a.Ctrl, b.Ctrl, msg...)
+				require.Equal(t, a.Qubits, b.Qubits, msg...)
+				require.Len(t, b.Args, len(a.Args), msg...)
+				if len(a.Args) == 1 {
+					require.Equal(t, a.Args[0].String(), b.Args[0].String(), msg...)
 				}
 			}
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestParseQASMErrors(t *testing.T) {
@@ -60,20 +48,16 @@ func TestParseQASMErrors(t *testing.T) {
 		{"OPENQASM 3.0;\nqubit[2] q;\nfoo q[0];\n", "u.qasm:3"},
 	} {
 		_, err := ParseQASM("u.qasm", []byte(tc.src))
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: got %v, want %q", tc.src, err, tc.want)
-		}
+		assert.ErrorContains(t, err, tc.want, "%q", tc.src)
 	}
 	dir := t.TempDir()
 	p := filepath.Join(dir, "a.qasm")
-	if err := os.WriteFile(p, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] a;\nqubit[2] q;\nh q[0];\ncx q[0], q[1];\nry(2*a) q[1];\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] a;\nqubit[2] q;\nh q[0];\ncx q[0], q[1];\nry(2*a) q[1];\n"), 0o644))
 	c, err := LoadQASM(p)
-	if err != nil || c.NumQubits != 2 || len(c.Params) != 1 {
-		t.Errorf("LoadQASM: %v, %+v", err, c)
+	if assert.NoError(t, err, "LoadQASM") {
+		assert.Equal(t, 2, c.NumQubits, "LoadQASM: %+v", c)
+		assert.Len(t, c.Params, 1, "LoadQASM: %+v", c)
 	}
-	if _, err := LoadQASM(filepath.Join(dir, "none.qasm")); err == nil {
-		t.Error("missing file accepted")
-	}
+	_, err = LoadQASM(filepath.Join(dir, "none.qasm"))
+	assert.Error(t, err, "missing file accepted")
 }
