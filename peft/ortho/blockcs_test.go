@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // csDense is the explicit N × N matrix of the cosine–sine stage (oracle).
@@ -39,19 +42,14 @@ func TestBlockCSDense(t *testing.T) {
 	for _, n := range []int{3, 5, 6, 7, 11, 12, 13, 24} {
 		for _, mode := range []CSMode{CSWalsh, CSFull} {
 			o, err := NewOrthogonalFrom(n, givensLeaf, mode)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if n == 12 || n == 7 {
 				// An explicit B2 (the builders use B2 = I).
 				n1, n2 := Split(n)
 				sub, err := NewOrthogonalFrom(n2, givensLeaf, mode)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if o, err = NewBlockCS(givens{n1}, sub, givens{n1}, givens{n2}, mode, 0); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
+				o, err = NewBlockCS(givens{n1}, sub, givens{n1}, givens{n2}, mode, 0)
+				require.NoError(t, err)
 			}
 			b := o.(*BlockCS)
 			theta := randVec(rng, b.NumParams(), 3)
@@ -78,12 +76,8 @@ func TestBlockCSDense(t *testing.T) {
 			}
 			want := matmul(matmul(blockDiag(a1, n1, a2, n2), csDense(n1, n2, phi), n, n, n), blockDiag(b1, n1, b2, n2), n, n, n)
 			got := dense(t, o, theta)
-			if d := maxAbsDiff(got, want); d > 1e-13 {
-				t.Errorf("N=%d %v: dense mismatch %g", n, mode, d)
-			}
-			if d := Deviation(got, n, n); d > 1e-12 {
-				t.Errorf("N=%d %v: ‖QᵀQ − I‖ = %g", n, mode, d)
-			}
+			assert.LessOrEqual(t, maxAbsDiff(got, want), 1e-13, "N=%d %v: dense mismatch", n, mode)
+			assert.LessOrEqual(t, Deviation(got, n, n), 1e-12, "N=%d %v: ‖QᵀQ − I‖", n, mode)
 			checkOrthVJP(t, o, theta, 2, rng)
 		}
 	}
@@ -95,26 +89,16 @@ func TestBlockCSStiefelMatchesFull(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, tc := range []struct{ n, k int }{{3, 1}, {3, 2}, {3, 3}, {5, 4}, {6, 2}, {7, 5}, {12, 8}, {12, 9}, {24, 16}, {40, 3}} {
 		s, err := NewStiefelFrom(tc.n, tc.k, givensLeaf, CSWalsh)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		b := s.(*BlockCS)
-		if b.b2 != nil {
-			t.Errorf("N=%d K=%d: B2 present", tc.n, tc.k)
-		}
+		assert.True(t, b.b2 == nil, "N=%d K=%d: B2 present", tc.n, tc.k)
 		theta := randVec(rng, s.NumParams(), 3)
 		u := make([]float64, tc.n*tc.k)
-		if err := s.Columns(theta, u); err != nil {
-			t.Fatal(err)
-		}
-		if d := Deviation(u, tc.n, tc.k); d > 1e-12 {
-			t.Errorf("N=%d K=%d: ‖UᵀU − I‖ = %g", tc.n, tc.k, d)
-		}
+		require.NoError(t, s.Columns(theta, u))
+		assert.LessOrEqual(t, Deviation(u, tc.n, tc.k), 1e-12, "N=%d K=%d: ‖UᵀU − I‖", tc.n, tc.k)
 		// Full map with the same A1, A2, B1, CS parameters (and any B2).
 		full, err := NewOrthogonalFrom(tc.n, givensLeaf, CSWalsh)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		fb := full.(*BlockCS)
 		ft := randVec(rng, fb.NumParams(), 3)
 		copy(ft[fb.offB1:], b.part(theta, b.b1, b.offB1))
@@ -129,9 +113,7 @@ func TestBlockCSStiefelMatchesFull(t *testing.T) {
 		for r := 0; r < tc.n; r++ {
 			copy(want[r*tc.k:(r+1)*tc.k], q[r*tc.n:r*tc.n+tc.k])
 		}
-		if d := maxAbsDiff(u, want); d > 1e-13 {
-			t.Errorf("N=%d K=%d: columns differ from the full map's by %g", tc.n, tc.k, d)
-		}
+		assert.LessOrEqual(t, maxAbsDiff(u, want), 1e-13, "N=%d K=%d: columns differ from the full map's by", tc.n, tc.k)
 		checkStiefelVJP(t, s, theta, rng, 1e-7)
 	}
 }
@@ -142,34 +124,22 @@ func TestCountMatchesConstruction(t *testing.T) {
 	for n := 1; n <= 70; n++ {
 		for _, mode := range []CSMode{CSWalsh, CSFull} {
 			o, err := NewOrthogonalFrom(n, givensLeaf, mode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := o.NumParams(), countOrth(n, lp, mode); got != want {
-				t.Errorf("O(%d) %v: %d params, count says %d", n, mode, got, want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, countOrth(n, lp, mode), o.NumParams(), "O(%d) %v: params vs count", n, mode)
 			for _, k := range []int{1, n / 2, n - 1, n} {
 				if k < 1 {
 					continue
 				}
 				s, err := NewStiefelFrom(n, k, givensLeaf, mode)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got, want := s.NumParams(), countStiefel(n, k, lp, mode); got != want {
-					t.Errorf("St(%d,%d) %v: %d params, count says %d", n, k, mode, got, want)
-				}
+				require.NoError(t, err)
+				assert.Equal(t, countStiefel(n, k, lp, mode), s.NumParams(), "St(%d,%d) %v: params vs count", n, k, mode)
 				sum := 0
 				if st, ok := s.(Structured); ok {
 					for _, b := range st.Blocks() {
-						if b.Offset != sum {
-							t.Errorf("St(%d,%d): block %s at offset %d, want %d", n, k, b.Path, b.Offset, sum)
-						}
+						assert.Equal(t, sum, b.Offset, "St(%d,%d): offset of block %s", n, k, b.Path)
 						sum += b.Params
 					}
-					if sum != s.NumParams() {
-						t.Errorf("St(%d,%d): blocks hold %d params of %d", n, k, sum, s.NumParams())
-					}
+					assert.Equal(t, s.NumParams(), sum, "St(%d,%d): params the blocks hold", n, k)
 				}
 			}
 		}
@@ -178,8 +148,6 @@ func TestCountMatchesConstruction(t *testing.T) {
 
 func TestWalshCount(t *testing.T) {
 	for _, tc := range []struct{ n2, want int }{{1, 1}, {2, 2}, {3, 3}, {4, 3}, {5, 4}, {256, 9}, {257, 10}, {488, 10}, {2816, 13}} {
-		if got := csParams(tc.n2, CSWalsh); got != tc.want {
-			t.Errorf("csParams(%d) = %d, want %d", tc.n2, got, tc.want)
-		}
+		assert.Equal(t, tc.want, csParams(tc.n2, CSWalsh), "csParams(%d)", tc.n2)
 	}
 }

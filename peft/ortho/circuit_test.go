@@ -1,12 +1,13 @@
 package ortho
 
 import (
-	"errors"
+	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	qsim "github.com/itsubaki/q"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/peft/ansatz"
@@ -33,9 +34,7 @@ func oracleColumns(t *testing.T, c *circuit.Circuit, theta []float64, k int) []f
 		for i := range c.Ops {
 			op := &c.Ops[i]
 			p, err := op.Params(env)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			switch op.Gate.Name {
 			case "ry":
 				q.RY(p[0], at(op.Qubits[0]))
@@ -57,13 +56,11 @@ func oracleColumns(t *testing.T, c *circuit.Circuit, theta []float64, k int) []f
 				q.CX(c, tg)
 				q.RY(p[0]/2, tg)
 			default:
-				t.Fatalf("oracle: gate %s not supported", op.Gate.Name)
+				require.Fail(t, fmt.Sprintf("oracle: gate %s not supported", op.Gate.Name))
 			}
 		}
 		for i, a := range q.Amplitude() {
-			if imag(a) != 0 && (imag(a) > 1e-15 || imag(a) < -1e-15) {
-				t.Fatalf("oracle: complex amplitude %v", a)
-			}
+			require.InDelta(t, 0.0, imag(a), 1e-15, "oracle: complex amplitude %v", a)
 			u[i*k+col] = real(a)
 		}
 	}
@@ -77,26 +74,17 @@ func TestPauliAgainstOracle(t *testing.T) {
 	for n := 1; n <= 5; n++ {
 		for L := 0; L <= 3; L++ {
 			q, err := NewPauli(n, L)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want, _ := ansatz.PauliParams(n, L)
-			if q.NumParams() != want || q.Dim() != 1<<n {
-				t.Fatalf("n=%d L=%d: %d params, dim %d", n, L, q.NumParams(), q.Dim())
-			}
+			require.Equal(t, want, q.NumParams(), "n=%d L=%d: params", n, L)
+			require.Equal(t, 1<<n, q.Dim(), "n=%d L=%d: dim", n, L)
 			theta := randVec(rng, q.NumParams(), 4)
 			k := max(1, (1<<n)/2)
 			s := FirstColumns(q, k)
 			u := make([]float64, (1<<n)*k)
-			if err := s.Columns(theta, u); err != nil {
-				t.Fatal(err)
-			}
-			if d := maxAbsDiff(u, oracleColumns(t, q.Circuit(), theta, k)); d > 1e-12 {
-				t.Errorf("n=%d L=%d: columns differ from itsubaki/q by %g", n, L, d)
-			}
-			if d := Deviation(u, 1<<n, k); d > 1e-12 {
-				t.Errorf("n=%d L=%d: deviation %g", n, L, d)
-			}
+			require.NoError(t, s.Columns(theta, u))
+			assert.LessOrEqual(t, maxAbsDiff(u, oracleColumns(t, q.Circuit(), theta, k)), 1e-12, "n=%d L=%d: columns differ from itsubaki/q by", n, L)
+			assert.LessOrEqual(t, Deviation(u, 1<<n, k), 1e-12, "n=%d L=%d: deviation", n, L)
 			checkStiefelVJP(t, s, theta, rng, 1e-7)
 			checkOrthVJP(t, q, theta, 3, rng)
 		}
@@ -108,42 +96,29 @@ func TestUserCircuit(t *testing.T) {
 	c := circuit.New(3).H(0).RY("a", 0).CX(0, 1).RY("b", 2).Swap(1, 2).CZ(0, 2).
 		RY(circuit.Add(circuit.Mul(circuit.Num(2), circuit.Param("a")), circuit.Num(0.25)), 1).X(2).RY("c", 2)
 	q, err := NewCircuit(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(33, 34))
 	theta := randVec(rng, q.NumParams(), 3)
 	s, err := New(8, 5, Spec{Kind: KindCircuit, Circuit: c})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	u := make([]float64, 40)
-	if err := s.Columns(theta, u); err != nil {
-		t.Fatal(err)
-	}
-	if d := maxAbsDiff(u, oracleColumns(t, c, theta, 5)); d > 1e-12 {
-		t.Errorf("user circuit differs from itsubaki/q by %g", d)
-	}
+	require.NoError(t, s.Columns(theta, u))
+	assert.LessOrEqual(t, maxAbsDiff(u, oracleColumns(t, c, theta, 5)), 1e-12, "user circuit differs from itsubaki/q by")
 	checkStiefelVJP(t, s, theta, rng, 1e-7)
-	if _, err := New(16, 2, Spec{Kind: KindCircuit, Circuit: c}); err == nil || !strings.Contains(err.Error(), "acts on 3 qubits") {
-		t.Errorf("dimension mismatch: %v", err)
-	}
+	_, err = New(16, 2, Spec{Kind: KindCircuit, Circuit: c})
+	assert.ErrorContains(t, err, "acts on 3 qubits", "dimension mismatch")
 }
 
 func TestComplexGateRejected(t *testing.T) {
 	c := circuit.New(2).RY("a", 0)
-	if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: mustGate("rz"), Qubits: []int{1},
-		Args: []circuit.Expr{circuit.Param("b")}, Pos: circuit.NewPos("u.qasm", 3, 5)}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Append(circuit.Op{Kind: circuit.GateOp, Gate: mustGate("rz"), Qubits: []int{1},
+		Args: []circuit.Expr{circuit.Param("b")}, Pos: circuit.NewPos("u.qasm", 3, 5)}))
 	_, err := NewCircuit(c)
 	var nr *circuit.NotRealError
-	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "u.qasm:3:5") {
-		t.Errorf("got %v", err)
-	}
-	if _, err := New(4, 2, Spec{Kind: KindCircuit, Circuit: c}); err == nil {
-		t.Error("complex circuit accepted by New")
-	}
+	assert.ErrorAs(t, err, &nr)
+	assert.ErrorContains(t, err, "u.qasm:3:5")
+	_, err = New(4, 2, Spec{Kind: KindCircuit, Circuit: c})
+	assert.Error(t, err, "complex circuit accepted by New")
 }
 
 // TestAnyDimension builds the default (Pauli + block cosine–sine) factor for the dimensions
@@ -158,25 +133,18 @@ func TestAnyDimension(t *testing.T) {
 			}
 			k := min(8, n)
 			s, err := New(n, k, spec)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want, err := CountParams(n, k, spec)
-			if err != nil || want != s.NumParams() {
-				t.Errorf("N=%d %+v: %d params, CountParams says %d (%v)", n, spec, s.NumParams(), want, err)
-			}
+			assert.NoError(t, err, "N=%d %+v: CountParams", n, spec)
+			assert.Equal(t, want, s.NumParams(), "N=%d %+v: params vs CountParams", n, spec)
 			scale := 1.0
 			if spec.Kind == KindTaylor {
 				scale = 0.02
 			}
 			theta := randVec(rng, s.NumParams(), scale)
 			u := make([]float64, n*k)
-			if err := s.Columns(theta, u); err != nil {
-				t.Fatal(err)
-			}
-			if d := Deviation(u, n, k); d > 1e-12 {
-				t.Errorf("N=%d %+v: ‖UᵀU − I‖ = %g", n, spec, d)
-			}
+			require.NoError(t, s.Columns(theta, u))
+			assert.LessOrEqual(t, Deviation(u, n, k), 1e-12, "N=%d %+v: ‖UᵀU − I‖", n, spec)
 		}
 	}
 }
@@ -187,9 +155,7 @@ func TestBlockCSPauliGradient(t *testing.T) {
 	for _, tc := range []struct{ n, k int }{{3, 2}, {6, 3}, {12, 5}, {12, 10}, {24, 4}, {40, 6}} {
 		for _, mode := range []CSMode{CSWalsh, CSFull} {
 			s, err := New(tc.n, tc.k, Spec{Layers: 2, CS: mode})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			checkStiefelVJP(t, s, randVec(rng, s.NumParams(), 3), rng, 1e-7)
 		}
 	}
@@ -210,8 +176,6 @@ func TestSpecErrors(t *testing.T) {
 		{8, 2, Spec{Kind: KindCircuit}, "needs a circuit"},
 	} {
 		_, err := New(tc.n, tc.k, tc.s)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("New(%d,%d,%+v): %v, want %q", tc.n, tc.k, tc.s, err, tc.want)
-		}
+		assert.ErrorContains(t, err, tc.want, "New(%d,%d,%+v)", tc.n, tc.k, tc.s)
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/gates"
 	"github.com/qpeft/qpeft/internal/oracle"
 )
@@ -51,9 +54,7 @@ func dense(t *testing.T, q Orthogonal, theta []float64) []float64 {
 	t.Helper()
 	n := q.Dim()
 	y := make([]float64, n*n)
-	if err := q.Apply(theta, basis(n, n), n, y); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Apply(theta, basis(n, n), n, y))
 	return y
 }
 
@@ -83,9 +84,7 @@ func TestGivensDouble(t *testing.T) {
 	g := givens{5}
 	theta := randVec(rng, 4, 3)
 	q := dense(t, g, theta)
-	if d := Deviation(q, 5, 5); d > 1e-13 {
-		t.Fatalf("givens double not orthogonal: %g", d)
-	}
+	require.LessOrEqual(t, Deviation(q, 5, 5), 1e-13, "givens double not orthogonal")
 	checkOrthVJP(t, g, theta, 3, rng)
 }
 
@@ -98,9 +97,7 @@ func checkOrthVJP(t *testing.T, q Orthogonal, theta []float64, m int, rng *rand.
 	gy := randVec(rng, n*m, 1)
 	loss := func(th []float64) float64 {
 		y := make([]float64, n*m)
-		if err := q.Apply(th, x, m, y); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, q.Apply(th, x, m, y))
 		var s float64
 		for i := range y {
 			s += y[i] * gy[i]
@@ -108,17 +105,11 @@ func checkOrthVJP(t *testing.T, q Orthogonal, theta []float64, m int, rng *rand.
 		return s
 	}
 	y := make([]float64, n*m)
-	if err := q.Apply(theta, x, m, y); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Apply(theta, x, m, y))
 	yb := append([]float64(nil), gy...)
 	dth := make([]float64, q.NumParams())
-	if err := q.ApplyVJP(theta, m, y, yb, dth); err != nil {
-		t.Fatal(err)
-	}
-	if d := maxAbsDiff(y, x); d > 1e-12 {
-		t.Errorf("ApplyVJP did not recover the input: max diff %g", d)
-	}
+	require.NoError(t, q.ApplyVJP(theta, m, y, yb, dth))
+	assert.LessOrEqual(t, maxAbsDiff(y, x), 1e-12, "ApplyVJP did not recover the input: max diff")
 	// ∂ℓ/∂x = Qᵀ G, by the dense oracle.
 	qd := dense(t, q, theta)
 	want := make([]float64, n*m)
@@ -131,14 +122,10 @@ func checkOrthVJP(t *testing.T, q Orthogonal, theta []float64, m int, rng *rand.
 			want[i*m+j] = v
 		}
 	}
-	if d := maxAbsDiff(yb, want); d > 1e-12 {
-		t.Errorf("input gradient off by %g", d)
-	}
+	assert.LessOrEqual(t, maxAbsDiff(yb, want), 1e-12, "input gradient off by")
 	if q.NumParams() > 0 {
 		fd := fdGrad(loss, theta, 1e-5)
-		if e := relErr(dth, fd); e > 1e-7 {
-			t.Errorf("θ gradient rel. error %g\n got %v\nwant %v", e, dth, fd)
-		}
+		assert.LessOrEqual(t, relErr(dth, fd), 1e-7, "θ gradient rel. error\n got %v\nwant %v", dth, fd)
 	}
 }
 
@@ -149,9 +136,7 @@ func checkStiefelVJP(t *testing.T, s Stiefel, theta []float64, rng *rand.Rand, t
 	gu := randVec(rng, n*k, 1)
 	loss := func(th []float64) float64 {
 		u := make([]float64, n*k)
-		if err := s.Columns(th, u); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Columns(th, u))
 		var v float64
 		for i := range u {
 			v += u[i] * gu[i]
@@ -159,22 +144,15 @@ func checkStiefelVJP(t *testing.T, s Stiefel, theta []float64, rng *rand.Rand, t
 		return v
 	}
 	u := make([]float64, n*k)
-	if err := s.Columns(theta, u); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Columns(theta, u))
 	u0 := append([]float64(nil), u...)
 	g0 := append([]float64(nil), gu...)
 	dth := make([]float64, s.NumParams())
-	if err := s.ColumnsVJP(theta, u, gu, dth); err != nil {
-		t.Fatal(err)
-	}
-	if maxAbsDiff(u, u0) != 0 || maxAbsDiff(gu, g0) != 0 {
-		t.Error("ColumnsVJP modified its inputs")
-	}
+	require.NoError(t, s.ColumnsVJP(theta, u, gu, dth))
+	assert.Zero(t, maxAbsDiff(u, u0), "ColumnsVJP modified its inputs (U)")
+	assert.Zero(t, maxAbsDiff(gu, g0), "ColumnsVJP modified its inputs (G)")
 	fd := fdGrad(loss, theta, 1e-5)
-	if e := relErr(dth, fd); e > tol {
-		t.Errorf("N=%d K=%d: θ gradient rel. error %g", n, k, e)
-	}
+	assert.LessOrEqual(t, relErr(dth, fd), tol, "N=%d K=%d: θ gradient rel. error", n, k)
 }
 
 func mustGate(name string) *gates.Gate { return gates.MustGet(name) }

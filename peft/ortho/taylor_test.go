@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -46,12 +48,8 @@ func TestTaylorDense(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, tc := range []struct{ n, k, order int }{{1, 1, 3}, {2, 1, 2}, {5, 2, 4}, {8, 8, 3}, {12, 3, 1}, {30, 4, 6}} {
 		tay, err := NewTaylor(tc.n, tc.k, tc.order)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := tay.NumParams(), tc.n*tc.k-tc.k*(tc.k+1)/2; got != want {
-			t.Errorf("params %d, want %d", got, want)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.n*tc.k-tc.k*(tc.k+1)/2, tay.NumParams(), "%+v: params", tc)
 		theta := randVec(rng, tay.NumParams(), 0.3)
 		a := denseA(tc.n, tc.k, theta)
 		sum := mat.NewDense(tc.n, tc.n, nil)
@@ -68,12 +66,8 @@ func TestTaylorDense(t *testing.T) {
 			sum.Add(sum, term)
 		}
 		u := make([]float64, tc.n*tc.k)
-		if err := tay.Columns(theta, u); err != nil {
-			t.Fatal(err)
-		}
-		if d := maxAbsDiff(u, firstK(sum, tc.k)); d > 1e-13 {
-			t.Errorf("%+v: differs from the dense series by %g", tc, d)
-		}
+		require.NoError(t, tay.Columns(theta, u))
+		assert.LessOrEqual(t, maxAbsDiff(u, firstK(sum, tc.k)), 1e-13, "%+v: differs from the dense series by", tc)
 		checkStiefelVJP(t, tay, theta, rng, 1e-7)
 	}
 	// High order converges to the exact exponential, which is exactly orthogonal.
@@ -82,15 +76,9 @@ func TestTaylorDense(t *testing.T) {
 	var e mat.Dense
 	e.Exp(denseA(20, 3, theta))
 	u := make([]float64, 60)
-	if err := tay.Columns(theta, u); err != nil {
-		t.Fatal(err)
-	}
-	if d := maxAbsDiff(u, firstK(&e, 3)); d > 1e-12 {
-		t.Errorf("order 30 vs Padé exp: %g", d)
-	}
-	if d := Deviation(u, 20, 3); d > 1e-12 {
-		t.Errorf("order 30: deviation %g", d)
-	}
+	require.NoError(t, tay.Columns(theta, u))
+	assert.LessOrEqual(t, maxAbsDiff(u, firstK(&e, 3)), 1e-12, "order 30 vs Padé exp")
+	assert.LessOrEqual(t, Deviation(u, 20, 3), 1e-12, "order 30: deviation")
 }
 
 // TestTaylorDeviationShrinks checks that the orthogonality error falls with the order.
@@ -101,21 +89,16 @@ func TestTaylorDeviationShrinks(t *testing.T) {
 	for order := 1; order <= 8; order++ {
 		tay, _ := NewTaylor(64, 4, order)
 		u := make([]float64, 64*4)
-		if err := tay.Columns(theta, u); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, tay.Columns(theta, u))
 		d := Deviation(u, 64, 4)
-		if d >= prev && d > 1e-15 {
-			t.Errorf("order %d: deviation %g did not fall below %g", order, d, prev)
-		}
+		assert.True(t, d < prev || d <= 1e-15, "order %d: deviation %g did not fall below %g", order, d, prev)
 		prev = d
 	}
 }
 
 func TestTaylorErrors(t *testing.T) {
 	for _, tc := range []struct{ n, k, p int }{{4, 0, 2}, {4, 5, 2}, {4, 2, 0}, {4, 2, MaxTaylorOrder + 1}} {
-		if _, err := NewTaylor(tc.n, tc.k, tc.p); err == nil {
-			t.Errorf("%+v accepted", tc)
-		}
+		_, err := NewTaylor(tc.n, tc.k, tc.p)
+		assert.Error(t, err, "%+v accepted", tc)
 	}
 }
