@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
 )
@@ -21,13 +23,9 @@ var miniLMShape = Config{HiddenSize: 384, NumHiddenLayers: 6, NumAttentionHeads:
 //	go test -run '^$' -bench MiniLM -benchtime 3x ./models/bert/
 func BenchmarkMiniLM(b *testing.B) {
 	dir := filepath.Join(b.TempDir(), "m")
-	if err := WriteTiny(dir, TinyOptions{Seed: 1, Config: miniLMShape, Scale: 0.05}); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, WriteTiny(dir, TinyOptions{Seed: 1, Config: miniLMShape, Scale: 0.05}))
 	ck, err := LoadCheckpoint(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	const seqs, seqLen = 8, 128
 	rng := rand.New(rand.NewPCG(1, 2))
 	lens := make([]int, seqs)
@@ -60,27 +58,20 @@ func BenchmarkMiniLM(b *testing.B) {
 			}
 			b.Run(s.name+"/"+mode, func(b *testing.B) {
 				enc, err := NewEncoder[float32](ck.Clone())
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				c, err := NewClassifier(enc, PoolMean, 2)
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				params := s.setup(c)
 				opt := nn.NewAdamW(params, 1e-4, 0)
 				for b.Loop() {
 					if mode == "forward" {
-						if _, err := c.Forward(batch); err != nil {
-							b.Fatal(err)
-						}
+						_, err := c.Forward(batch)
+						require.NoError(b, err)
 						continue
 					}
 					nn.ZeroGrad(params)
 					y, err := c.Forward(batch)
-					if err != nil {
-						b.Fatal(err)
-					}
+					require.NoError(b, err)
 					_, dy := nn.SoftmaxCrossEntropy(y, labels)
 					c.Backward(dy)
 					opt.Step()

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/formats/safetensors"
 )
 
@@ -20,9 +23,7 @@ import (
 func rawSafetensors(t *testing.T, header map[string]any, data []byte) []byte {
 	t.Helper()
 	h, err := json.Marshal(header)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var b bytes.Buffer
 	binary.Write(&b, binary.LittleEndian, uint64(len(h)))
 	b.Write(h)
@@ -34,17 +35,11 @@ func rawSafetensors(t *testing.T, header map[string]any, data []byte) []byte {
 func tinyDir(t *testing.T, o TinyOptions) (string, *safetensors.File) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "m")
-	if err := WriteTiny(dir, o); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteTiny(dir, o))
 	b, err := os.ReadFile(filepath.Join(dir, SafetensorsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f, err := safetensors.Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return dir, f
 }
 
@@ -58,12 +53,8 @@ func rewrite(t *testing.T, dir string, f *safetensors.File, edit func([]safetens
 	}
 	ts = edit(ts)
 	b, err := safetensors.Marshal(ts, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, SafetensorsFile), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, SafetensorsFile), b, 0o644))
 }
 
 func TestCheckpointErrors(t *testing.T) {
@@ -149,13 +140,9 @@ func TestCheckpointErrors(t *testing.T) {
 			dir, f := tinyDir(t, TinyOptions{Seed: 1})
 			tc.break_(t, dir, f)
 			_, err := LoadCheckpoint(dir)
-			if err == nil {
-				t.Fatal("loaded a broken checkpoint")
-			}
+			require.Error(t, err, "loaded a broken checkpoint")
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
+				assert.ErrorContains(t, err, w)
 			}
 		})
 	}
@@ -168,15 +155,11 @@ func TestCheckpointPrefixAndHeads(t *testing.T) {
 			safetensors.Tensor{Name: "bert.embeddings.position_ids", DType: safetensors.I64, Shape: []int{1, 2}, Data: make([]byte, 16)})
 	})
 	ck, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ck.Prefix != "bert." || !ck.HasPooler || !slices.Equal(ck.Ignored, []string{"bert.embeddings.position_ids", "cls.predictions.bias"}) {
-		t.Errorf("prefix %q, pooler %v, ignored %v", ck.Prefix, ck.HasPooler, ck.Ignored)
-	}
-	if len(ck.Weights) != len(WeightNames(ck.Config, true)) {
-		t.Errorf("%d weights", len(ck.Weights))
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "bert.", ck.Prefix, "prefix")
+	assert.True(t, ck.HasPooler, "pooler")
+	assert.Equal(t, []string{"bert.embeddings.position_ids", "cls.predictions.bias"}, ck.Ignored, "ignored")
+	assert.Len(t, ck.Weights, len(WeightNames(ck.Config, true)), "weights")
 }
 
 // TestDTypes: F16 and BF16 checkpoints load to exactly the values their bits encode.
@@ -184,12 +167,8 @@ func TestDTypes(t *testing.T) {
 	for _, dt := range []safetensors.DType{safetensors.F16, safetensors.BF16} {
 		dir, f := tinyDir(t, TinyOptions{Seed: 3, DType: dt})
 		ck, err := LoadCheckpoint(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(ck.DTypes, []string{dt.String()}) {
-			t.Errorf("dtypes %v", ck.DTypes)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, []string{dt.String()}, ck.DTypes, "dtypes")
 		name := "encoder.layer.1.output.dense.weight"
 		raw, _ := f.Bytes(name)
 		for i, v := range ck.Weights[name].Value {
@@ -200,9 +179,7 @@ func TestDTypes(t *testing.T) {
 			} else {
 				want = safetensors.BF16ToFloat32(h)
 			}
-			if v != float64(want) {
-				t.Fatalf("%s %s[%d] = %v, bits say %v", dt, name, i, v, want)
-			}
+			require.Equal(t, float64(want), v, "%s %s[%d]: value vs what the bits say", dt, name, i)
 		}
 	}
 }
@@ -212,12 +189,12 @@ func TestDTypes(t *testing.T) {
 func TestHalfRounding(t *testing.T) {
 	for h := 0; h < 1<<16; h++ {
 		f := safetensors.F16ToFloat32(uint16(h))
-		if !math.IsNaN(float64(f)) && Float32ToF16(f) != uint16(h) {
-			t.Fatalf("F16 %#04x → %v → %#04x", h, f, Float32ToF16(f))
+		if !math.IsNaN(float64(f)) {
+			require.Equal(t, uint16(h), Float32ToF16(f), "F16 %#04x → %v → back", h, f)
 		}
 		g := safetensors.BF16ToFloat32(uint16(h))
-		if !math.IsNaN(float64(g)) && Float32ToBF16(g) != uint16(h) {
-			t.Fatalf("BF16 %#04x → %v → %#04x", h, g, Float32ToBF16(g))
+		if !math.IsNaN(float64(g)) {
+			require.Equal(t, uint16(h), Float32ToBF16(g), "BF16 %#04x → %v → back", h, g)
 		}
 	}
 	cases := []struct {
@@ -233,12 +210,8 @@ func TestHalfRounding(t *testing.T) {
 		{1 + 3.0/256, 0x3c0c, 0x3f82},
 	}
 	for _, c := range cases {
-		if got := Float32ToF16(c.f); got != c.f16 {
-			t.Errorf("Float32ToF16(%v) = %#04x, want %#04x", c.f, got, c.f16)
-		}
-		if got := Float32ToBF16(c.f); got != c.b16 {
-			t.Errorf("Float32ToBF16(%v) = %#04x, want %#04x", c.f, got, c.b16)
-		}
+		assert.Equal(t, c.f16, Float32ToF16(c.f), "Float32ToF16(%v)", c.f)
+		assert.Equal(t, c.b16, Float32ToBF16(c.f), "Float32ToBF16(%v)", c.f)
 	}
 }
 
@@ -307,17 +280,11 @@ func writeZip(t *testing.T, path string, files map[string][]byte) {
 	slices.Sort(names)
 	for _, n := range names {
 		w, err := z.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Store})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		w.Write(files[n])
 	}
-	if err := z.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, z.Close())
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
 }
 
 // TestPytorchBin converts a tiny checkpoint to the torch.save zip format (one storage per
@@ -326,9 +293,7 @@ func writeZip(t *testing.T, path string, files map[string][]byte) {
 func TestPytorchBin(t *testing.T) {
 	dir, f := tinyDir(t, TinyOptions{Seed: 4})
 	want, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	files := map[string][]byte{"archive/byteorder": []byte("little"), "archive/version": []byte("3\n")}
 	var ts []binTensor
 	for i, info := range f.Tensors() {
@@ -366,16 +331,10 @@ func TestPytorchBin(t *testing.T) {
 	os.Remove(filepath.Join(dir, SafetensorsFile))
 	writeZip(t, filepath.Join(dir, PytorchFile), files)
 	got, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got.Weights) != len(want.Weights) {
-		t.Fatalf("%d weights, want %d", len(got.Weights), len(want.Weights))
-	}
+	require.NoError(t, err)
+	require.Len(t, got.Weights, len(want.Weights), "weights")
 	for n, p := range want.Weights {
-		if !slices.Equal(got.Weights[n].Value, p.Value) {
-			t.Errorf("%s differs", n)
-		}
+		assert.Equal(t, p.Value, got.Weights[n].Value, "%s differs", n)
 	}
 
 	// Broken archives give clear errors.
@@ -400,9 +359,7 @@ func TestPytorchBin(t *testing.T) {
 			tc.edit(m)
 			writeZip(t, filepath.Join(dir, PytorchFile), m)
 			_, err := LoadCheckpoint(dir)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want one containing %q", err, tc.want)
-			}
+			require.ErrorContains(t, err, tc.want)
 		})
 	}
 }

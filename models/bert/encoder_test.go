@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/formats/safetensors"
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
@@ -16,13 +19,9 @@ import (
 func tiny(t testing.TB, o TinyOptions) *Checkpoint {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "model")
-	if err := WriteTiny(dir, o); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteTiny(dir, o))
 	ck, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return ck
 }
 
@@ -188,23 +187,15 @@ func TestForwardMatchesReference(t *testing.T) {
 				var tol float64
 				if prec == "float64" {
 					e, err := NewEncoder[float64](ck)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err)
 					y, err := e.Forward(NewBatch(seqs))
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err)
 					got, tol = y.Data, 1e-10
 				} else {
 					e, err := NewEncoder[float32](ck)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err)
 					y, err := e.Forward(NewBatch(seqs))
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err)
 					got, tol = nn.Convert[float64](y).Data, 2e-5
 				}
 				h := ck.Config.HiddenSize
@@ -212,9 +203,7 @@ func TestForwardMatchesReference(t *testing.T) {
 				for s := range seqs {
 					for tk := range seqs[s] {
 						for j := 0; j < h; j++ {
-							if d := math.Abs(got[k*h+j] - want[s][tk][j]); d > tol {
-								t.Fatalf("%s: sequence %d token %d feature %d: got %v, reference %v (|Δ| = %.3g > %.0g)", prec, s, tk, j, got[k*h+j], want[s][tk][j], d, tol)
-							}
+							require.InDelta(t, want[s][tk][j], got[k*h+j], tol, "%s: sequence %d token %d feature %d: got vs reference", prec, s, tk, j)
 						}
 						k++
 					}
@@ -235,17 +224,11 @@ type gradCase struct {
 func adapterSetup(cfg peft.Config, targets string) func(t *testing.T, c *Classifier[float64]) {
 	return func(t *testing.T, c *Classifier[float64]) {
 		tm, err := ParseTargets(targets)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		names, err := MatchTargets(c.Encoder, tm)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ck, err := Inject(c.Encoder, cfg, names, "tiny")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		// Move away from the zero initialisation so every gradient is non-trivial.
 		rng := rand.New(rand.NewPCG(7, 7))
 		for _, p := range ck.Params() {
@@ -281,13 +264,9 @@ func TestGradients(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ck := tiny(t, tc.o)
 			enc, err := NewEncoder[float64](ck)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			c, err := NewClassifier(enc, tc.pooling, 3)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			rng := rand.New(rand.NewPCG(21, 22))
 			for _, p := range c.Head.Params() {
 				for i := range p.Value {
@@ -299,18 +278,14 @@ func TestGradients(t *testing.T) {
 			labels := []int{2, 0, 1}
 			loss := func() float64 {
 				y, err := c.Forward(b)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				l, _ := nn.SoftmaxCrossEntropy(y, labels)
 				return l
 			}
 			params := c.Params()
 			nn.ZeroGrad(trainableOnly(params))
 			y, err := c.Forward(b)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			_, dy := nn.SoftmaxCrossEntropy(y, labels)
 			c.Backward(dy)
 			checked := 0
@@ -335,15 +310,11 @@ func TestGradients(t *testing.T) {
 					lm := loss()
 					p.Value[i] = old
 					num := (lp - lm) / (2 * h)
-					if d := math.Abs(num - p.Grad[i]); d > 1e-6*math.Max(1, math.Abs(num)) {
-						t.Errorf("%s[%d]: analytic %.10g, finite difference %.10g", p.Name, i, p.Grad[i], num)
-					}
+					assert.InDelta(t, num, p.Grad[i], 1e-6*math.Max(1, math.Abs(num)), "%s[%d]: analytic %.10g, finite difference %.10g", p.Name, i, p.Grad[i], num)
 					checked++
 				}
 			}
-			if checked == 0 {
-				t.Fatal("no trainable parameter checked")
-			}
+			require.NotZero(t, checked, "no trainable parameter checked")
 		})
 	}
 }

@@ -3,9 +3,11 @@ package bert
 import (
 	"encoding/json"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The tiny vocabulary (TinyVocab): 0 [PAD] 1 [UNK] 2 [CLS] 3 [SEP] 4 [MASK], 5–30 a–z,
@@ -13,13 +15,9 @@ import (
 // 73–98 ##a–##z, 99–108 ##0–##9, then the extra words.
 func TestWordPieceHandDerived(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "m")
-	if err := WriteTiny(dir, TinyOptions{Words: []string{"hello", "##lo", "world"}}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteTiny(dir, TinyOptions{Words: []string{"hello", "##lo", "world"}}))
 	tok, err := LoadTokenizer(filepath.Join(dir, TokenizerFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// hello 109, ##lo 110, world 111.
 	cases := []struct {
 		text   string
@@ -40,16 +38,11 @@ func TestWordPieceHandDerived(t *testing.T) {
 		{"", 0, []int{2, 3}},
 	}
 	for _, c := range cases {
-		if got := tok.Encode(c.text, c.maxLen); !slices.Equal(got, c.want) {
-			t.Errorf("Encode(%q, %d) = %v, want %v", c.text, c.maxLen, got, c.want)
-		}
+		assert.Equal(t, c.want, tok.Encode(c.text, c.maxLen), "Encode(%q, %d)", c.text, c.maxLen)
 	}
-	if got := tok.Tokens("Helloo x"); !slices.Equal(got, []string{"hello", "##o", "x"}) {
-		t.Errorf("Tokens = %q", got)
-	}
-	if tok.VocabSize() != 112 || tok.NumSpecial() != 2 {
-		t.Errorf("vocab %d, specials %d", tok.VocabSize(), tok.NumSpecial())
-	}
+	assert.Equal(t, []string{"hello", "##o", "x"}, tok.Tokens("Helloo x"), "Tokens")
+	assert.Equal(t, 112, tok.VocabSize(), "vocab")
+	assert.Equal(t, 2, tok.NumSpecial(), "specials")
 }
 
 // byteLevelBPE is a hand-made RoBERTa-style tokenizer.json: byte-level pre-tokenizer, BPE
@@ -74,9 +67,7 @@ const byteLevelBPE = `{
 
 func TestByteLevelBPEHandDerived(t *testing.T) {
 	tok, err := ParseTokenizer([]byte(byteLevelBPE))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cases := []struct {
 		text string
 		want []int
@@ -90,9 +81,7 @@ func TestByteLevelBPEHandDerived(t *testing.T) {
 		{"</s>hello", []int{17, 18, 11, 18}},    // added tokens split first
 	}
 	for _, c := range cases {
-		if got := tok.Encode(c.text, 0); !slices.Equal(got, c.want) {
-			t.Errorf("Encode(%q) = %v, want %v", c.text, got, c.want)
-		}
+		assert.Equal(t, c.want, tok.Encode(c.text, 0), "Encode(%q)", c.text)
 	}
 }
 
@@ -100,9 +89,7 @@ func TestByteLevelBPEHandDerived(t *testing.T) {
 // "a b" strings.
 func TestBPEMergeFormats(t *testing.T) {
 	var m map[string]any
-	if err := json.Unmarshal([]byte(byteLevelBPE), &m); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(byteLevelBPE), &m))
 	model := m["model"].(map[string]any)
 	var pairs []any
 	for _, s := range model["merges"].([]any) {
@@ -112,17 +99,11 @@ func TestBPEMergeFormats(t *testing.T) {
 	model["merges"] = pairs
 	raw, _ := json.Marshal(m)
 	a, err := ParseTokenizer([]byte(byteLevelBPE))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	b, err := ParseTokenizer(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, s := range []string{"hello world", "hellow", "lll", "or world"} {
-		if x, y := a.Encode(s, 0), b.Encode(s, 0); !slices.Equal(x, y) {
-			t.Errorf("%q: string merges %v, pair merges %v", s, x, y)
-		}
+		assert.Equal(t, a.Encode(s, 0), b.Encode(s, 0), "%q: string merges vs pair merges", s)
 	}
 }
 
@@ -140,18 +121,14 @@ func TestGPT2Split(t *testing.T) {
 		{"naïve café", []string{"naïve", " café"}},
 	}
 	for _, c := range cases {
-		if got := gpt2Split(c.in); !slices.Equal(got, c.want) {
-			t.Errorf("gpt2Split(%q) = %q, want %q", c.in, got, c.want)
-		}
+		assert.Equal(t, c.want, gpt2Split(c.in), "gpt2Split(%q)", c.in)
 	}
 }
 
 func TestTokenizerErrors(t *testing.T) {
 	base := func(edit func(m map[string]any)) []byte {
 		var m map[string]any
-		if err := json.Unmarshal([]byte(byteLevelBPE), &m); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal([]byte(byteLevelBPE), &m))
 		edit(m)
 		b, _ := json.Marshal(m)
 		return b
@@ -176,9 +153,7 @@ func TestTokenizerErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseTokenizer(c.raw)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %v, want one containing %q", err, c.want)
-			}
+			require.ErrorContains(t, err, c.want)
 		})
 	}
 }
@@ -189,29 +164,18 @@ func TestTokenizerErrors(t *testing.T) {
 // naming its type.
 func TestSequenceComponents(t *testing.T) {
 	plain, err := ParseTokenizer([]byte(byteLevelBPE))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	seq := strings.Replace(byteLevelBPE, `"normalizer": null,`,
 		`"normalizer": {"type": "Sequence", "normalizers": [{"type": "Lowercase"}, {"type": "NFD"}, {"type": "StripAccents"}]},`, 1)
 	seq = strings.Replace(seq, `"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true},`,
 		`"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true}]},`, 1)
-	if seq == byteLevelBPE {
-		t.Fatal("the fixture was not rewritten")
-	}
+	require.NotEqual(t, byteLevelBPE, seq, "the fixture was not rewritten")
 	tok, err := ParseTokenizer([]byte(seq))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := plain.Encode("hello world", 0)
-	if got := tok.Encode("HÉLLO World", 0); !slices.Equal(got, want) {
-		t.Errorf("Encode = %v, want %v", got, want)
-	}
-	if slices.Equal(plain.Encode("HÉLLO World", 0), want) {
-		t.Error("the plain tokenizer already normalises: the test shows nothing")
-	}
+	assert.Equal(t, want, tok.Encode("HÉLLO World", 0), "Encode")
+	assert.NotEqual(t, want, plain.Encode("HÉLLO World", 0), "the plain tokenizer already normalises: the test shows nothing")
 	bad := strings.Replace(seq, `{"type": "NFD"}`, `{"type": "Precompiled"}`, 1)
-	if _, err := ParseTokenizer([]byte(bad)); err == nil || !strings.Contains(err.Error(), "Precompiled") {
-		t.Errorf("unsupported member: %v", err)
-	}
+	_, err = ParseTokenizer([]byte(bad))
+	assert.ErrorContains(t, err, "Precompiled", "unsupported member")
 }
