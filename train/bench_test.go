@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/internal/cputime"
 	"github.com/qpeft/qpeft/nn"
 	"github.com/qpeft/qpeft/peft"
@@ -63,13 +65,9 @@ func prepareStep(b *testing.B, model string, c benchCase, d *Data) func() {
 		c.edit(&cfg)
 	}
 	m, err := LoadModel(model, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	s, err := Prepare(cfg, m, 10, 1000)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	if c.path != peft.PathAuto {
 		for _, site := range m.Net.MapSites() {
 			if a, ok := site.Map.(*peft.Adapted[float32]); ok {

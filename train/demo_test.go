@@ -1,9 +1,13 @@
 package train
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/peft/ansatz"
@@ -26,9 +30,7 @@ func denseColumns(t *testing.T, c *circuit.Circuit, theta []float64, k int) []fl
 		switch op.Gate.Name {
 		case "ry":
 			a, err := circuit.Eval(op.Args[0], env)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			cs, sn := math.Cos(a/2), math.Sin(a/2)
 			bit := 1 << op.Qubits[0]
 			for r := 0; r < n; r++ {
@@ -50,7 +52,7 @@ func denseColumns(t *testing.T, c *circuit.Circuit, theta []float64, k int) []fl
 				}
 			}
 		default:
-			t.Fatalf("unexpected gate %s in the Pauli ansatz", op.Gate.Name)
+			require.Fail(t, fmt.Sprintf("unexpected gate %s in the Pauli ansatz", op.Gate.Name))
 		}
 	}
 	return u
@@ -62,42 +64,31 @@ func TestCircuitCheckOracle(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, tc := range []struct{ n, layers, k int }{{3, 1, 4}, {4, 2, 4}, {4, 2, 16}, {9, 2, 8}} {
 		c, err := ansatz.Pauli(tc.n, tc.layers)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		theta := make([]float64, len(c.Params))
 		for i := range theta {
 			theta[i] = (2*rng.Float64() - 1) * math.Pi
 		}
 		q, err := ortho.NewPauli(tc.n, tc.layers)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		dim := 1 << tc.n
 		got := make([]float64, dim*tc.k)
-		if err := ortho.FirstColumns(q, tc.k).Columns(theta, got); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, ortho.FirstColumns(q, tc.k).Columns(theta, got))
 		want := denseColumns(t, c, theta, tc.k)
 		for i := range want {
-			if math.Abs(got[i]-want[i]) > 1e-12 {
-				t.Fatalf("n=%d L=%d: training path U[%d] = %v, hand-written product %v", tc.n, tc.layers, i, got[i], want[i])
-			}
+			require.InDelta(t, want[i], got[i], 1e-12, "n=%d L=%d: training path U[%d] vs hand-written product", tc.n, tc.layers, i)
 		}
 		chk, err := checkCircuit(c, theta, got, dim, tc.k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if chk.MaxDiff > 1e-12 || chk.Orth > 1e-12 || chk.Qubits != tc.n || chk.Rank != tc.k {
-			t.Errorf("n=%d L=%d: check %+v", tc.n, tc.layers, chk)
-		}
+		require.NoError(t, err)
+		assert.LessOrEqual(t, chk.MaxDiff, 1e-12, "n=%d L=%d: check %+v", tc.n, tc.layers, chk)
+		assert.LessOrEqual(t, chk.Orth, 1e-12, "n=%d L=%d: check %+v", tc.n, tc.layers, chk)
+		assert.Equal(t, tc.n, chk.Qubits, "n=%d L=%d: check %+v", tc.n, tc.layers, chk)
+		assert.Equal(t, tc.k, chk.Rank, "n=%d L=%d: check %+v", tc.n, tc.layers, chk)
 		got[len(got)/2] += 1e-6
-		if chk, _ := checkCircuit(c, theta, got, dim, tc.k); chk.MaxDiff < 0.99e-6 {
-			t.Errorf("n=%d: a perturbed factor passed the check (%g)", tc.n, chk.MaxDiff)
-		}
+		chk, _ = checkCircuit(c, theta, got, dim, tc.k)
+		assert.GreaterOrEqual(t, chk.MaxDiff, 0.99e-6, "n=%d: a perturbed factor passed the check", tc.n)
 	}
 	c, _ := ansatz.Pauli(3, 1)
-	if _, err := checkCircuit(c, make([]float64, len(c.Params)), make([]float64, 16*2), 16, 2); err == nil {
-		t.Errorf("a 3-qubit circuit was accepted for a 16-dimensional factor")
-	}
+	_, err := checkCircuit(c, make([]float64, len(c.Params)), make([]float64, 16*2), 16, 2)
+	assert.Error(t, err, "a 3-qubit circuit was accepted for a 16-dimensional factor")
 }

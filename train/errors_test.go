@@ -5,8 +5,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/data"
 	"github.com/qpeft/qpeft/models/mlp512"
@@ -17,12 +19,8 @@ import (
 
 func write(t *testing.T, path string, b []byte) string {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, b, 0o644))
 	return path
 }
 
@@ -35,9 +33,7 @@ func TestModelErrors(t *testing.T) {
 	// Break the chain: fc2 outputs 500 but fc3 is given 512 inputs.
 	bad.Layers[5] = nn.NewLinearFrom[float32](nn.NewParam("fc3.weight", 10, 512), nn.NewParam("fc3.bias", 10))
 	badB, err := mlp512.Write(bad, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cases := []struct {
 		name, path string
 		want       []string
@@ -54,14 +50,11 @@ func TestModelErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := LoadModel(c.path, 0)
-		if err == nil {
-			t.Errorf("%s: no error", c.name)
+		if !assert.Error(t, err, "%s: no error", c.name) {
 			continue
 		}
 		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", c.name, err, w)
-			}
+			assert.ErrorContains(t, err, w, c.name)
 		}
 	}
 }
@@ -72,12 +65,8 @@ func TestDataErrors(t *testing.T) {
 	sub := loadSubset(t)
 	idx := func(d *data.Dataset, n int) ([]byte, []byte) {
 		var im, lb bytes.Buffer
-		if err := data.WriteIDX(&im, []int{n, d.Rows, d.Cols}, d.Images[:n*d.Rows*d.Cols], false); err != nil {
-			t.Fatal(err)
-		}
-		if err := data.WriteIDX(&lb, []int{n}, d.Labels[:n], false); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, data.WriteIDX(&im, []int{n, d.Rows, d.Cols}, d.Images[:n*d.Rows*d.Cols], false))
+		require.NoError(t, data.WriteIDX(&lb, []int{n}, d.Labels[:n], false))
 		return im.Bytes(), lb.Bytes()
 	}
 	good := filepath.Join(dir, "good")
@@ -87,9 +76,10 @@ func TestDataErrors(t *testing.T) {
 	write(t, filepath.Join(good, "train-labels-idx1-ubyte"), trLb)
 	write(t, filepath.Join(good, "t10k-images-idx3-ubyte"), teIm)
 	write(t, filepath.Join(good, "t10k-labels-idx1-ubyte"), teLb)
-	if d, err := LoadData("fashion-mnist:" + good); err != nil || d.Train.N != 100 || d.Test.N != 50 {
-		t.Fatalf("good directory: %v", err)
-	}
+	d, err := LoadData("fashion-mnist:" + good)
+	require.NoError(t, err, "good directory")
+	require.Equal(t, 100, d.Train.N, "good directory: training images")
+	require.Equal(t, 50, d.Test.N, "good directory: test images")
 	trunc := filepath.Join(dir, "trunc")
 	write(t, filepath.Join(trunc, "train-images-idx3-ubyte"), trIm[:len(trIm)-10])
 	write(t, filepath.Join(trunc, "train-labels-idx1-ubyte"), trLb)
@@ -98,18 +88,14 @@ func TestDataErrors(t *testing.T) {
 	write(t, filepath.Join(missing, "train-labels-idx1-ubyte"), trLb)
 	small := filepath.Join(dir, "small")
 	var im bytes.Buffer
-	if err := data.WriteIDX(&im, []int{4, 20, 20}, make([]byte, 4*400), false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, data.WriteIDX(&im, []int{4, 20, 20}, make([]byte, 4*400), false))
 	for _, s := range []string{"train", "t10k"} {
 		write(t, filepath.Join(small, s+"-images-idx3-ubyte"), im.Bytes())
 		write(t, filepath.Join(small, s+"-labels-idx1-ubyte"), trLb[:8+4])
 	}
 	// trLb[:12] is a valid header announcing 100 labels with 4 present: fix the count.
 	var lb bytes.Buffer
-	if err := data.WriteIDX(&lb, []int{4}, []byte{1, 2, 3, 4}, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, data.WriteIDX(&lb, []int{4}, []byte{1, 2, 3, 4}, false))
 	for _, s := range []string{"train", "t10k"} {
 		write(t, filepath.Join(small, s+"-labels-idx1-ubyte"), lb.Bytes())
 	}
@@ -127,23 +113,19 @@ func TestDataErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := LoadData(c.spec)
-		if err == nil {
-			t.Errorf("%s: no error", c.spec)
+		if !assert.Error(t, err, "%s: no error", c.spec) {
 			continue
 		}
 		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", c.spec, err, w)
-			}
+			assert.ErrorContains(t, err, w, c.spec)
 		}
 	}
 	// 20x20 images do not fit the 28x28 models.
 	cfg := tiny(ModelMNISTCNN, Head)
 	cfg.Data, cfg.TrainLimit, cfg.Batch = "fashion-mnist:"+small, 0, 2
-	_, err := Run(context.Background(), cfg, "", Options{})
-	if err == nil || !strings.Contains(err.Error(), "images of shape [1 20 20]") || !strings.Contains(err.Error(), "[1 28 28]") {
-		t.Errorf("wrong image size: %v", err)
-	}
+	_, err = Run(context.Background(), cfg, "", Options{})
+	assert.ErrorContains(t, err, "images of shape [1 20 20]", "wrong image size")
+	assert.ErrorContains(t, err, "[1 28 28]", "wrong image size")
 }
 
 // TestRunDirErrors: eval of damaged run directories, and --out paths Run refuses.
@@ -154,9 +136,7 @@ func TestRunDirErrors(t *testing.T) {
 
 	copyDir := func(name string) string {
 		dst := filepath.Join(base, name)
-		if err := os.CopyFS(dst, os.DirFS(good)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.CopyFS(dst, os.DirFS(good)))
 		return dst
 	}
 	noHead := copyDir("nohead")
@@ -184,9 +164,7 @@ func TestRunDirErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := EvaluateRun(context.Background(), c.dir, "", 0)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want it to mention %q", filepath.Base(c.dir), err, c.want)
-		}
+		assert.ErrorContains(t, err, c.want, filepath.Base(c.dir))
 	}
 
 	// Run refuses to replace a file or a non-empty directory that is not a run directory.
@@ -195,13 +173,9 @@ func TestRunDirErrors(t *testing.T) {
 	write(t, filepath.Join(other, "notes.txt"), []byte("keep me"))
 	for _, out := range []string{file, other} {
 		_, err := Run(context.Background(), tiny(ModelMLP512, Head), out, Options{Data: loadSubset(t)})
-		if err == nil {
-			t.Errorf("Run replaced %s", out)
-		}
+		assert.Error(t, err, "Run replaced %s", out)
 	}
-	if string(readFile(t, filepath.Join(other, "notes.txt"))) != "keep me" {
-		t.Errorf("Run touched a directory it refused")
-	}
+	assert.Equal(t, "keep me", string(readFile(t, filepath.Join(other, "notes.txt"))), "Run touched a directory it refused")
 }
 
 // TestConfigValidate lists settings that must be refused, each with its reason.
@@ -228,14 +202,9 @@ func TestConfigValidate(t *testing.T) {
 	for i, c := range cases {
 		cfg := base
 		c.edit(&cfg)
-		err := cfg.Validate()
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("case %d: error %v, want %q", i, err, c.want)
-		}
+		assert.ErrorContains(t, cfg.Validate(), c.want, "case %d", i)
 	}
-	if err := base.Validate(); err != nil {
-		t.Errorf("base config: %v", err)
-	}
+	assert.NoError(t, base.Validate(), "base config")
 	// Targets: unknown names and the replaced head are refused with the valid names.
 	for _, c := range []struct {
 		targets []string
@@ -248,11 +217,8 @@ func TestConfigValidate(t *testing.T) {
 		cfg := base
 		cfg.Targets = c.targets
 		m, err := LoadModel(ModelMLP512, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := Prepare(cfg, m, 10, 10); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("targets %v: %v, want %q", c.targets, err, c.want)
-		}
+		require.NoError(t, err)
+		_, err = Prepare(cfg, m, 10, 10)
+		assert.ErrorContains(t, err, c.want, "targets %v", c.targets)
 	}
 }
