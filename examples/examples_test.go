@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/qpeft/qpeft/qasm"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // check inspects an example's output (and the files it wrote into dir).
@@ -26,45 +28,33 @@ type check func(t *testing.T, out, dir string)
 func number(t *testing.T, out, re string) float64 {
 	t.Helper()
 	m := regexp.MustCompile(re).FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("output has no line matching %q", re)
-	}
+	require.NotNil(t, m, "output has no line matching %q", re)
 	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		t.Fatalf("%q: %v", m[1], err)
-	}
+	require.NoError(t, err, "%q", m[1])
 	return v
 }
 
 func below(t *testing.T, out, re string, limit float64) {
 	t.Helper()
-	if v := number(t, out, re); !(v <= limit) {
-		t.Errorf("%q: got %g, want ≤ %g", re, v, limit)
-	}
+	// LessOrEqual fails on NaN too.
+	assert.LessOrEqual(t, number(t, out, re), limit, "%q", re)
 }
 
 func contains(t *testing.T, out string, want ...string) {
 	t.Helper()
 	for _, w := range want {
-		if !strings.Contains(out, w) {
-			t.Errorf("output lacks %q", w)
-		}
+		assert.Contains(t, out, w, "output")
 	}
 }
 
 func validPNG(t *testing.T, path string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if s := img.Bounds().Size(); s.X < 500 || s.Y < 300 || s.X > 4000 || s.Y > 3000 {
-		t.Errorf("%s: %v pixels", path, s)
-	}
+	require.NoError(t, err, path)
+	s := img.Bounds().Size()
+	assert.True(t, s.X >= 500 && s.Y >= 300 && s.X <= 4000 && s.Y <= 3000, "%s: %v pixels, want at least 500x300 and at most 4000x3000", path, s)
 }
 
 var examples = []struct {
@@ -77,15 +67,12 @@ var examples = []struct {
 			contains(t, out, "|00⟩  amplitude +0.7071+0.0000i   p = 0.5000", "|11⟩  amplitude +0.7071+0.0000i   p = 0.5000",
 				"⟨ZZ⟩ = +1.0000", "01 and 10 never occur: true")
 			// 2048 shots: the count of 00 is within 4 standard deviations of 1024.
-			if z := number(t, out, `00 is (-?[0-9.]+) standard deviations`); z > 4 || z < -4 {
-				t.Errorf("00 is %g standard deviations from N/2", z)
-			}
+			z := number(t, out, `00 is (-?[0-9.]+) standard deviations`)
+			assert.InDelta(t, 0.0, z, 4, "00 is %g standard deviations from N/2", z)
 			validPNG(t, filepath.Join(dir, "bell.png"))
 		}},
 	{"teleport", nil, func(t *testing.T, out, dir string) {
-		if n := strings.Count(out, "teleported exactly: true"); n != 4 {
-			t.Errorf("%d of the 4 measurement outcomes teleported exactly", n)
-		}
+		assert.Equal(t, 4, strings.Count(out, "teleported exactly: true"), "measurement outcomes of 4 teleported exactly")
 		contains(t, out, "if (c[1] == 1) x q[2];", "if (c[0] == 1) z q[2];")
 		below(t, out, `\(([0-9.]+) standard errors away\)`, 4)
 	}},
@@ -93,9 +80,8 @@ var examples = []struct {
 		func(t *testing.T, out, dir string) {
 			contains(t, out, "the best number of rounds is 3", "the most frequent outcome is 1011 (item 11)",
 				"    3   0.961319   0.961319")
-			if v := number(t, out, `the marked item 1011 was measured ([0-9]+) times`); v < 900 {
-				t.Errorf("marked item measured %g times of 1000", v)
-			}
+			v := number(t, out, `the marked item 1011 was measured ([0-9]+) times`)
+			assert.GreaterOrEqual(t, v, 900.0, "marked item measured %g times of 1000", v)
 			validPNG(t, filepath.Join(dir, "grover.png"))
 		}},
 	{"qft", func(dir string) []string { return []string{"-plot", filepath.Join(dir, "qft.png")} },
@@ -110,9 +96,7 @@ var examples = []struct {
 		below(t, out, `max \|QᵀQ − I\| = ([0-9.e+-]+)`, 1e-12)
 		below(t, out, `max \|UᵀU − I\| = ([0-9.e+-]+)`, 1e-12)
 		// Hand count for N = 1024, K = 8, L = 1: 2·(3·10 − 2) + 8 = 64; LoRA 8·2048 = 16384.
-		if !regexp.MustCompile(`(?m)^\s+1024\s+64\s+16384\s+256x$`).MatchString(out) {
-			t.Error("no table row 1024 → 64 vs 16384")
-		}
+		assert.Regexp(t, `(?m)^\s+1024\s+64\s+16384\s+256x$`, out, "no table row 1024 → 64 vs 16384")
 	}},
 	{"lowering", func(dir string) []string { return []string{"-plot", filepath.Join(dir, "dense.png")} },
 		func(t *testing.T, out, dir string) {
@@ -120,9 +104,7 @@ var examples = []struct {
 			below(t, out, `vs dense product: max difference ([0-9.e+-]+)`, 1e-12)
 			contains(t, out, "stage 1: diag on qubits [0 1]: cz q[0], q[1]")
 			// n = 8, L = 2: three Kronecker layers … the staged work is 19456 multiply-adds.
-			if !regexp.MustCompile(`(?m)^\s+8\s+256\s+65536\s+19456\s+3x`).MatchString(out) {
-				t.Error("no cost row for n = 8")
-			}
+			assert.Regexp(t, `(?m)^\s+8\s+256\s+65536\s+19456\s+3x`, out, "no cost row for n = 8")
 			validPNG(t, filepath.Join(dir, "dense.png"))
 		}},
 	{"gradients", nil, func(t *testing.T, out, dir string) {
@@ -142,45 +124,35 @@ var examples = []struct {
 			contains(t, out, "Trainable parameters: Quantum-PEFT 93, LoRA r=4 448")
 			first := number(t, out, `Quantum-PEFT\s+loss ([0-9.]+) →`)
 			last := number(t, out, `Quantum-PEFT\s+loss [0-9.]+ → ([0-9.]+)`)
-			if last > first/100 {
-				t.Errorf("Quantum-PEFT loss fell from %g to %g only", first, last)
-			}
+			assert.LessOrEqual(t, last, first/100, "Quantum-PEFT loss fell from %g to %g only", first, last)
 			below(t, out, `‖UᵀU − I‖ = ([0-9.e+-]+)`, 1e-12)
 			below(t, out, `‖VᵀV − I‖ = ([0-9.e+-]+)`, 1e-12)
 			below(t, out, `reproduces ΔW to ([0-9.e+-]+)`, 1e-6)
 			validPNG(t, filepath.Join(dir, "adapter-loss.png"))
 			for _, f := range []string{"adapter/adapter_config.json", "adapter/adapter_model.safetensors", "lora/adapter_config.json"} {
-				if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-					t.Error(err)
-				}
+				_, err := os.Stat(filepath.Join(dir, f))
+				assert.NoError(t, err)
 			}
 			c, err := qasm.ParseFile(filepath.Join(dir, "V.qasm"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.NumQubits != 6 || !c.IsBound() || !c.IsReal() {
-				t.Errorf("V.qasm: %d qubits, bound %v, real %v; want 6, true, true", c.NumQubits, c.IsBound(), c.IsReal())
-			}
+			require.NoError(t, err)
+			assert.Equal(t, 6, c.NumQubits, "V.qasm: qubits")
+			assert.True(t, c.IsBound(), "V.qasm: bound")
+			assert.True(t, c.IsReal(), "V.qasm: real")
 		}},
 }
 
 func TestExamples(t *testing.T) {
 	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to build the examples: %v", err)
-	}
+	require.NoError(t, err, "the go command is needed to build the examples")
 	bin := t.TempDir()
 	build := exec.Command(goTool, "build", "-o", bin+string(filepath.Separator), "./...")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./examples/...: %v\n%s", err, out)
-	}
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build ./examples/...:\n%s", out)
 	// Every example directory runs: those in the table with their checks, any other one
 	// (added later) at least with -short and a zero exit status — and a reminder to give it
 	// honest checks in the table.
 	dirs, err := os.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	listed := map[string]bool{}
 	for _, ex := range examples {
 		listed[ex.name] = true
@@ -211,9 +183,7 @@ func TestExamples(t *testing.T) {
 			cmd.Dir = dir
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("%s %s: %v\nstdout:\n%s\nstderr:\n%s", ex.name, strings.Join(args, " "), err, stdout.String(), stderr.String())
-			}
+			require.NoError(t, cmd.Run(), "%s %s\nstdout:\n%s\nstderr:\n%s", ex.name, strings.Join(args, " "), stdout.String(), stderr.String())
 			ex.check(t, stdout.String(), dir)
 			if t.Failed() {
 				t.Logf("output:\n%s", stdout.String())

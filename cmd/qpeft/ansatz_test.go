@@ -4,31 +4,25 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/qpeft/qpeft/peft/ansatz"
 	"github.com/qpeft/qpeft/qasm"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestAnsatzPauli prints the canonical ansatz and reads it back with the OpenQASM parser.
 func TestAnsatzPauli(t *testing.T) {
 	for _, c := range []struct{ qubits, layers, params int }{{10, 2, 46}, {1, 3, 1}, {4, 0, 4}, {12, 1, 34}} {
 		code, out, errs := runCLI(t, "", "ansatz", "pauli", "--qubits", strconv.Itoa(c.qubits), "--layers", strconv.Itoa(c.layers))
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
+		require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 		circ, err := qasm.Parse("pauli.qasm", []byte(out))
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		if circ.NumQubits != c.qubits || len(circ.Params) != c.params {
-			t.Errorf("n=%d L=%d: %d qubits, %d params", c.qubits, c.layers, circ.NumQubits, len(circ.Params))
-		}
+		require.NoError(t, err, out)
+		assert.Equal(t, c.qubits, circ.NumQubits, "n=%d L=%d: qubits", c.qubits, c.layers)
+		assert.Equal(t, c.params, len(circ.Params), "n=%d L=%d: params", c.qubits, c.layers)
 		want, _ := ansatz.Pauli(c.qubits, c.layers)
-		if len(circ.Ops) != len(want.Ops) {
-			t.Errorf("n=%d L=%d: %d ops, want %d", c.qubits, c.layers, len(circ.Ops), len(want.Ops))
-		}
+		assert.Equal(t, len(want.Ops), len(circ.Ops), "n=%d L=%d: ops", c.qubits, c.layers)
 	}
 }
 
@@ -36,28 +30,22 @@ func TestAnsatzCheckAndBlocks(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.qasm")
 	bad := filepath.Join(dir, "bad.qasm")
-	if err := os.WriteFile(good, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] a;\ninput float[64] b;\nqubit[3] q;\nh q[0];\ncx q[0], q[1];\nry(a) q[1];\ncz q[1], q[2];\nry(b) q[2];\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bad, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] a;\nqubit[2] q;\nry(a) q[0];\n  rz(a) q[1];\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(good, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] a;\ninput float[64] b;\nqubit[3] q;\nh q[0];\ncx q[0], q[1];\nry(a) q[1];\ncz q[1], q[2];\nry(b) q[2];\n"), 0o644))
+	require.NoError(t, os.WriteFile(bad, []byte("OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] a;\nqubit[2] q;\nry(a) q[0];\n  rz(a) q[1];\n"), 0o644))
 	code, out, errs := runCLI(t, "", "ansatz", "check", good)
-	if code != 0 || !strings.Contains(out, "parameters: 2") || !strings.Contains(out, "dimension 8") {
-		t.Errorf("check good: exit %d\n%s%s", code, out, errs)
-	}
+	assert.Equal(t, 0, code, "check good: exit status; stderr: %s", errs)
+	assert.Contains(t, out, "parameters: 2", "check good")
+	assert.Contains(t, out, "dimension 8", "check good")
 	code, _, errs = runCLI(t, "", "ansatz", "check", bad)
-	if code != 1 || !strings.Contains(errs, "bad.qasm:6:3") || !strings.Contains(errs, "rz") {
-		t.Errorf("check bad: exit %d, %s", code, errs)
-	}
+	assert.Equal(t, 1, code, "check bad: exit status; stderr: %s", errs)
+	assert.Contains(t, errs, "bad.qasm:6:3", "check bad")
+	assert.Contains(t, errs, "rz", "check bad")
 	code, out, _ = runCLI(t, "", "ansatz", "blocks", "--dim", "768", "--layers", "1")
-	if code != 0 || !strings.Contains(out, "total parameters: 81") {
-		t.Errorf("blocks 768:\n%s", out)
-	}
+	assert.Equal(t, 0, code, "blocks 768: exit status")
+	assert.Contains(t, out, "total parameters: 81", "blocks 768")
 	code, out, _ = runCLI(t, "", "ansatz", "blocks", "--dim", "1024", "--layers", "2")
-	if code != 0 || !strings.Contains(out, "total parameters: 46") {
-		t.Errorf("blocks 1024:\n%s", out)
-	}
+	assert.Equal(t, 0, code, "blocks 1024: exit status")
+	assert.Contains(t, out, "total parameters: 46", "blocks 1024")
 	for _, c := range []struct {
 		args []string
 		want string
@@ -74,16 +62,12 @@ func TestAnsatzCheckAndBlocks(t *testing.T) {
 		{[]string{"ansatz", "blocks", "--dim", "8", "--cs", "x"}, "unknown cosine"},
 	} {
 		code, _, errs := runCLI(t, "", c.args...)
-		if code == 0 || !strings.Contains(errs, c.want) {
-			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errs, c.want)
-		}
+		assert.NotEqual(t, 0, code, "%v: exit status; stderr %q", c.args, errs)
+		assert.Contains(t, errs, c.want, "%v: stderr", c.args)
 	}
 	code, out, _ = runCLI(t, "", "ansatz", "pauli", "--qubits", "2")
-	if code != 0 {
-		t.Fatal("pauli failed")
-	}
+	require.Equal(t, 0, code, "pauli failed")
 	code, out, errs = runCLI(t, out, "ansatz", "check", "-")
-	if code != 0 || !strings.Contains(out, "<stdin>: a valid real ansatz") {
-		t.Errorf("check -: exit %d, %s %s", code, out, errs)
-	}
+	assert.Equal(t, 0, code, "check -: exit status; stderr: %s", errs)
+	assert.Contains(t, out, "<stdin>: a valid real ansatz", "check -")
 }

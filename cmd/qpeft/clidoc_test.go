@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 //go:generate go test -run ^TestCLIReference$ -update-clidoc .
@@ -23,9 +26,8 @@ const cliDocPath = "../../docs/cli.md"
 func helpText(t *testing.T, args ...string) string {
 	t.Helper()
 	var out bytes.Buffer
-	if code := run(append(args, "--help"), nil, &out, &out); code != 0 {
-		t.Fatalf("qpeft %s --help: exit %d\n%s", strings.Join(args, " "), code, out.String())
-	}
+	code := run(append(args, "--help"), nil, &out, &out)
+	require.Equal(t, 0, code, "qpeft %s --help: exit status\n%s", strings.Join(args, " "), out.String())
 	return strings.TrimRight(out.String(), "\n") + "\n"
 }
 
@@ -122,15 +124,11 @@ func TestCLIReference(t *testing.T) {
 	got := cliReference(t)
 	path := filepath.FromSlash(cliDocPath)
 	if *updateCLIDoc {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
 		return
 	}
 	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v; create it with: go generate ./cmd/qpeft", err)
-	}
+	require.NoError(t, err, "create it with: go generate ./cmd/qpeft")
 	if string(want) != got {
 		wl, gl := strings.Split(string(want), "\n"), strings.Split(got, "\n")
 		for i := 0; i < max(len(wl), len(gl)); i++ {
@@ -141,9 +139,7 @@ func TestCLIReference(t *testing.T) {
 			if i < len(gl) {
 				g = gl[i]
 			}
-			if w != g {
-				t.Fatalf("docs/cli.md is out of date (first difference at line %d:\n  file: %q\n  help: %q)\nregenerate it with: go generate ./cmd/qpeft", i+1, w, g)
-			}
+			require.Equal(t, w, g, "docs/cli.md is out of date (first difference at line %d)\nregenerate it with: go generate ./cmd/qpeft", i+1)
 		}
 	}
 }
@@ -153,20 +149,15 @@ func TestCLIReference(t *testing.T) {
 func TestCLIReferenceCoversEverything(t *testing.T) {
 	t.Setenv("COLUMNS", "")
 	doc := cliReference(t)
+	// assert.True rather than assert.Contains: the reference is too long to print on failure.
 	for n := range commands {
 		if n == "help" {
 			continue
 		}
-		if !strings.Contains(doc, "\n## qpeft "+n+"\n") || !strings.Contains(doc, "$ qpeft "+n+" --help\n") {
-			t.Errorf("no section for %s", n)
-		}
+		assert.True(t, strings.Contains(doc, "\n## qpeft "+n+"\n") && strings.Contains(doc, "$ qpeft "+n+" --help\n"), "no section for %s", n)
 	}
 	for _, sub := range []string{"pauli", "check", "blocks"} {
-		if !strings.Contains(doc, "### qpeft ansatz "+sub+"\n") {
-			t.Errorf("no section for ansatz %s", sub)
-		}
+		assert.True(t, strings.Contains(doc, "### qpeft ansatz "+sub+"\n"), "no section for ansatz %s", sub)
 	}
-	if !strings.Contains(doc, "--plot string") {
-		t.Error("the run and lower --plot flags are missing")
-	}
+	assert.True(t, strings.Contains(doc, "--plot string"), "the run and lower --plot flags are missing")
 }

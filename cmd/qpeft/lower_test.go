@@ -12,6 +12,8 @@ import (
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/formats/npy"
 	"github.com/qpeft/qpeft/sim"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const realQASM = `OPENQASM 3.0;
@@ -39,9 +41,7 @@ cx q[0], q[1];
 func writeTemp(t *testing.T, name, text string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
 	return p
 }
 
@@ -50,9 +50,7 @@ func writeTemp(t *testing.T, name, text string) string {
 func oracleReal(t *testing.T, theta, phi float64) *sim.RealBatch {
 	c := circuit.New(3).RY(theta, 0).RY(phi, 1).CZ(0, 1).RY(2*theta+math.Pi/4, 2).CX(2, 0).RY(-phi, 1)
 	u, err := sim.RealUnitary(c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return u
 }
 
@@ -69,90 +67,59 @@ func TestLowerDenseAndStiefel(t *testing.T) {
 	file := writeTemp(t, "adapter.qasm", realQASM)
 	want := oracleReal(t, 0.3, math.Pi/4)
 	code, out, errs := runCLI(t, "", "lower", file, "--form", "dense", "--param", "theta=0.3", "--param", "phi=pi/4")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 	rows := parseCSV(t, out)
-	if len(rows) != 8 || len(rows[0]) != 8 {
-		t.Fatalf("dense CSV is %dx%d", len(rows), len(rows[0]))
-	}
+	require.Equal(t, 8, len(rows), "dense CSV rows")
+	require.Equal(t, 8, len(rows[0]), "dense CSV columns")
 	for i, row := range rows {
 		for j, s := range row {
 			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if math.Abs(v-want.At(i, j)) > 1e-12 {
-				t.Fatalf("dense[%d,%d] = %v, sim %v", i, j, v, want.At(i, j))
-			}
+			require.NoError(t, err)
+			require.InDelta(t, want.At(i, j), v, 1e-12, "dense[%d,%d] vs sim", i, j)
 		}
 	}
 	// Stiefel columns to .npy and .csv.
 	dir := t.TempDir()
 	npyPath := filepath.Join(dir, "u.npy")
 	code, _, errs = runCLI(t, "", "lower", file, "--form", "stiefel", "--k", "3", "--param", "theta=0.3", "--param", "phi=pi/4", "--out", npyPath)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 	shape, data, err := npy.ReadFileAs[float64](npyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(shape) != 2 || shape[0] != 8 || shape[1] != 3 {
-		t.Fatalf("npy shape %v", shape)
-	}
+	require.NoError(t, err)
+	require.Equal(t, []int{8, 3}, shape, "npy shape")
 	for i := 0; i < 8; i++ {
 		for j := 0; j < 3; j++ {
-			if math.Abs(data[i*3+j]-want.At(i, j)) > 1e-12 {
-				t.Fatalf("stiefel[%d,%d] = %v, sim %v", i, j, data[i*3+j], want.At(i, j))
-			}
+			require.InDelta(t, want.At(i, j), data[i*3+j], 1e-12, "stiefel[%d,%d] vs sim", i, j)
 		}
 	}
 	csvPath := filepath.Join(dir, "u.csv")
 	code, _, errs = runCLI(t, "", "lower", file, "--form", "stiefel", "--k", "2", "--param", "theta=0.3", "--param", "phi=pi/4", "--out", csvPath)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 	b, err := os.ReadFile(csvPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rows := parseCSV(t, string(b)); len(rows) != 8 || len(rows[0]) != 2 {
-		t.Fatalf("stiefel CSV is %dx%d", len(rows), len(rows[0]))
-	}
+	require.NoError(t, err)
+	rows = parseCSV(t, string(b))
+	require.Equal(t, 8, len(rows), "stiefel CSV rows")
+	require.Equal(t, 2, len(rows[0]), "stiefel CSV columns")
 }
 
 func TestLowerComplexAndKron(t *testing.T) {
 	file := writeTemp(t, "c.qasm", complexQASM)
 	code, out, errs := runCLI(t, "", "lower", file, "--form", "dense", "--param", "theta=0.7")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 	c := circuit.New(2).H(0).RZ(0.7, 1).CX(0, 1)
 	want, err := sim.Unitary(c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rows := parseCSV(t, out)
 	for i, row := range rows {
 		for j, s := range row {
 			v, err := strconv.ParseComplex(strings.TrimSuffix(s, "j")+"i", 128)
-			if err != nil {
-				t.Fatalf("%q: %v", s, err)
-			}
-			if cmplx.Abs(v-want.At(i, j)) > 1e-12 {
-				t.Fatalf("dense[%d,%d] = %v, sim %v", i, j, v, want.At(i, j))
-			}
+			require.NoError(t, err, "%q", s)
+			require.LessOrEqual(t, cmplx.Abs(v-want.At(i, j)), 1e-12, "|dense[%d,%d] − sim|: dense %v, sim %v", i, j, v, want.At(i, j))
 		}
 	}
 	code, out, errs = runCLI(t, "", "lower", writeTemp(t, "a.qasm", realQASM), "--form", "kron", "--param", "theta=0.3", "--param", "phi=1")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 	for _, s := range []string{"float64 (orthogonal) program on 3 qubits", "stage 0: kron", "diag on qubits [0 1]: cz q[0], q[1]", "q[2]: ry(2.0 * theta + pi/4)", "stage 3: kron on 1 qubit: q[1]: ry(-phi)", "perm"} {
-		if !strings.Contains(out, s) {
-			t.Errorf("kron listing lacks %q:\n%s", s, out)
-		}
+		assert.Contains(t, out, s, "kron listing")
 	}
 }
 
@@ -184,9 +151,8 @@ func TestLowerErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, _, errs := runCLI(t, "", c.args...)
-		if code != c.code || !strings.Contains(errs, c.want) {
-			t.Errorf("qpeft %v: exit %d, stderr %q; want exit %d and %q", c.args[1:], code, errs, c.code, c.want)
-		}
+		assert.Equal(t, c.code, code, "qpeft %v: exit status; stderr %q", c.args[1:], errs)
+		assert.Contains(t, errs, c.want, "qpeft %v: stderr", c.args[1:])
 	}
 }
 
@@ -202,8 +168,10 @@ func TestParseAngle(t *testing.T) {
 	}
 	for _, c := range cases {
 		v, err := parseAngle(c.in)
-		if (err == nil) != c.ok || (c.ok && math.Abs(v-c.want) > 1e-15) {
-			t.Errorf("parseAngle(%q) = %v, %v", c.in, v, err)
+		if !c.ok {
+			assert.Error(t, err, "parseAngle(%q) = %v", c.in, v)
+		} else if assert.NoError(t, err, "parseAngle(%q)", c.in) {
+			assert.InDelta(t, c.want, v, 1e-15, "parseAngle(%q)", c.in)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // runCLI runs a command line in-process and returns exit status, stdout and stderr.
@@ -30,8 +32,8 @@ func TestHelpVersionAndUnknown(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, out, errs := runCLI(t, "", c.args...)
-		if code != c.code || !strings.Contains(out, c.out) || !strings.Contains(errs, c.errIn) {
-			t.Errorf("qpeft %v: exit %d, stdout %q, stderr %q", c.args, code, out, errs)
-		}
+		assert.Equal(t, c.code, code, "qpeft %v: exit status; stdout %q, stderr %q", c.args, out, errs)
+		assert.Contains(t, out, c.out, "qpeft %v: stdout", c.args)
+		assert.Contains(t, errs, c.errIn, "qpeft %v: stderr", c.args)
 	}
 }

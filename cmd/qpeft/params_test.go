@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestParamsHandCounted checks `qpeft params` against the hand-computed counts of
@@ -38,9 +41,7 @@ func TestParamsHandCounted(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, out, errs := runCLI(t, "", c.args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d, %s", c.args, code, errs)
-		}
+		require.Equal(t, 0, code, "%v: exit status; stderr: %s", c.args, errs)
 		got := map[string][]string{}
 		for _, line := range strings.Split(out, "\n") {
 			f := strings.Fields(line)
@@ -54,16 +55,11 @@ func TestParamsHandCounted(t *testing.T) {
 		}
 		for label, want := range c.rows {
 			cells, ok := got[label]
-			if !ok {
-				t.Errorf("%v: no row %q in\n%s", c.args, label, out)
+			if !assert.True(t, ok, "%v: no row %q in\n%s", c.args, label, out) {
 				continue
 			}
-			for i, w := range want {
-				if i >= len(cells) || cells[i] != w {
-					t.Errorf("%v: row %q = %v, want prefix %v", c.args, label, cells, want)
-					break
-				}
-			}
+			// The row starts with the wanted cells.
+			assert.Equal(t, want, cells[:min(len(want), len(cells))], "%v: row %q = %v, want prefix %v", c.args, label, cells, want)
 		}
 	}
 }
@@ -98,8 +94,7 @@ func TestParamsErrors(t *testing.T) {
 		{[]string{"params", "--shape", "8x8", "extra"}, "unexpected argument"},
 	} {
 		code, _, errs := runCLI(t, "", c.args...)
-		if code == 0 || !strings.Contains(errs, c.want) {
-			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errs, c.want)
-		}
+		assert.NotEqual(t, 0, code, "%v: exit status; stderr %q", c.args, errs)
+		assert.Contains(t, errs, c.want, "%v: stderr", c.args)
 	}
 }

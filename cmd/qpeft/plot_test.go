@@ -7,22 +7,20 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // readPNG checks that path holds a valid PNG of at least minW × minH pixels.
 func readPNG(t *testing.T, path string, minW, minH int) {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if s := img.Bounds().Size(); s.X < minW || s.Y < minH || s.X > 4000 || s.Y > 3000 {
-		t.Errorf("%s is %v pixels, want at least %dx%d and at most 4000x3000", path, s, minW, minH)
-	}
+	require.NoError(t, err, path)
+	s := img.Bounds().Size()
+	assert.True(t, s.X >= minW && s.Y >= minH && s.X <= 4000 && s.Y <= 3000, "%s is %v pixels, want at least %dx%d and at most 4000x3000", path, s, minW, minH)
 }
 
 func TestRunPlot(t *testing.T) {
@@ -40,12 +38,8 @@ func TestRunPlot(t *testing.T) {
 			p := filepath.Join(dir, tc.name+".png")
 			_, plain, _ := runCLI(t, "", append([]string{"run", f}, tc.args...)...)
 			code, out, errs := runCLI(t, "", append([]string{"run", f, "--plot", p}, tc.args...)...)
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			if out != plain {
-				t.Errorf("--plot changed the printed output:\n%s\nwant\n%s", out, plain)
-			}
+			require.Equal(t, 0, code, "exit status; stderr: %s", errs)
+			assert.Equal(t, plain, out, "--plot changed the printed output")
 			readPNG(t, p, 600, 400)
 		})
 	}
@@ -69,12 +63,8 @@ func TestLowerPlot(t *testing.T) {
 			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".png")
 			_, plain, _ := runCLI(t, "", tc.args...)
 			code, out, errs := runCLI(t, "", append(tc.args, "--plot", p)...)
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			if out != plain {
-				t.Errorf("--plot changed the printed matrix")
-			}
+			require.Equal(t, 0, code, "exit status; stderr: %s", errs)
+			assert.Equal(t, plain, out, "--plot changed the printed matrix")
 			readPNG(t, p, tc.minW, 400)
 		})
 	}
@@ -95,11 +85,9 @@ func TestPlotErrors(t *testing.T) {
 		{[]string{"lower", big, "--form", "dense", "--plot", filepath.Join(dir, "x.png")}, "too large to draw"},
 	} {
 		code, _, errs := runCLI(t, "", tc.args...)
-		if code == 0 || !strings.Contains(errs, tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want an error containing %q", tc.args, code, errs, tc.want)
-		}
+		assert.NotEqual(t, 0, code, "%v: exit status; stderr %q", tc.args, errs)
+		assert.Contains(t, errs, tc.want, "%v: stderr", tc.args)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "x.png")); err == nil {
-		t.Error("a plot was written despite the usage error")
-	}
+	_, err := os.Stat(filepath.Join(dir, "x.png"))
+	assert.Error(t, err, "a plot was written despite the usage error")
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/qpeft/qpeft/formats/npy"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const qasmBell = "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[2] q;\nbit[2] c;\nh q[0];\ncx q[0], q[1];\nc = measure q;\n"
@@ -17,44 +19,33 @@ const qasmBell = "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[2] q;\nbit[2] 
 func writeQASMTemp(t *testing.T, name, text string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
 	return p
 }
 
 func TestRunCounts(t *testing.T) {
 	f := writeQASMTemp(t, "bell.qasm", qasmBell)
 	code, out, errs := runCLI(t, "", "run", f, "--shots", "2000", "--seed", "5")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	total := 0
 	for _, l := range lines[1:] {
 		fields := strings.Fields(l)
-		if len(fields) != 2 || (fields[0] != "00" && fields[0] != "11") {
-			t.Fatalf("unexpected outcome line %q", l)
-		}
+		require.Equal(t, 2, len(fields), "unexpected outcome line %q", l)
+		require.Contains(t, []string{"00", "11"}, fields[0], "unexpected outcome line %q", l)
 		n, _ := strconv.Atoi(fields[1])
 		total += n
 	}
-	if total != 2000 {
-		t.Errorf("counts sum to %d", total)
-	}
+	assert.Equal(t, 2000, total, "counts sum")
 	// Same seed, same counts; standard input works the same.
 	_, again, _ := runCLI(t, qasmBell, "run", "-", "--shots", "2000", "--seed", "5")
-	if again != out {
-		t.Errorf("not reproducible:\n%s\n%s", out, again)
-	}
+	assert.Equal(t, out, again, "not reproducible")
 }
 
 func TestRunStateAndProbs(t *testing.T) {
 	f := writeQASMTemp(t, "rot.qasm", "OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] theta;\ninput array[float[64], 2] t;\nqubit[2] q;\nbit[2] c;\nry(theta) q[0];\nrx(t[0] + t[1]) q[1];\nc = measure q;\n")
 	code, out, errs := runCLI(t, "", "run", f, "--probs", "--param", "theta=pi/2", "--param", "t=0.25,0.5")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 	// P(q0=1) = sin²(π/4) = 1/2, P(q1=1) = sin²(0.375).
 	p1 := math.Pow(math.Sin(0.375), 2)
 	want := map[string]float64{"|00⟩": 0.5 * (1 - p1), "|01⟩": 0.5 * (1 - p1), "|10⟩": 0.5 * p1, "|11⟩": 0.5 * p1}
@@ -68,15 +59,13 @@ func TestRunStateAndProbs(t *testing.T) {
 		got[f[0]] = v
 	}
 	for k, v := range want {
-		if math.Abs(got[k]-v) > 1e-11 {
-			t.Errorf("%s: %v, want %v", k, got[k], v)
-		}
+		assert.InDelta(t, v, got[k], 1e-11, k)
 	}
 	// rx(π)|0⟩ = cos(π/2)|0⟩ − i|1⟩ on qubit 1; cos(π/2) ≈ 6e-17 is below the printing cut-off.
 	code, out, _ = runCLI(t, "", "run", f, "--state", "--param", "theta=0", "--param", "t[0]=pi", "--param", "t[1]=0")
-	if code != 0 || strings.Contains(out, "|00⟩") || !strings.Contains(out, "|10⟩  0-1i") {
-		t.Errorf("state output:\n%s", out)
-	}
+	assert.Equal(t, 0, code, "state: exit status")
+	assert.NotContains(t, out, "|00⟩", "state output")
+	assert.Contains(t, out, "|10⟩  0-1i", "state output")
 }
 
 func TestRunErrors(t *testing.T) {
@@ -106,9 +95,8 @@ func TestRunErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, _, errs := runCLI(t, "", c.args...)
-		if code != c.code || !strings.Contains(errs, c.want) {
-			t.Errorf("qpeft %v: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, c.code, c.want)
-		}
+		assert.Equal(t, c.code, code, "qpeft %v: exit status; stderr %q", c.args, errs)
+		assert.Contains(t, errs, c.want, "qpeft %v: stderr", c.args)
 	}
 }
 
@@ -116,21 +104,16 @@ func TestUnitary(t *testing.T) {
 	src := "OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninput float[64] a;\nqubit[2] q;\nh q[0];\nctrl @ rz(a) q[0], q[1];\n"
 	f := writeQASMTemp(t, "u.qasm", src)
 	code, out, errs := runCLI(t, "", "unitary", f, "--param", "a=pi/2", "--digits", "3")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	if !strings.Contains(out, "# 4 x 4 unitary matrix") || !strings.Contains(out, "0.707+0.000i") {
-		t.Errorf("printed matrix:\n%s", out)
-	}
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
+	assert.Contains(t, out, "# 4 x 4 unitary matrix", "printed matrix")
+	assert.Contains(t, out, "0.707+0.000i", "printed matrix")
 	// The .npy file holds the exact matrix: H on qubit 0, then controlled rz(π/2).
 	path := filepath.Join(t.TempDir(), "u.npy")
-	if code, _, errs := runCLI(t, "", "unitary", f, "--param", "a=pi/2", "--out", path); code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	code, _, errs = runCLI(t, "", "unitary", f, "--param", "a=pi/2", "--out", path)
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 	shape, data, err := npy.ReadFileAs[complex128](path)
-	if err != nil || len(shape) != 2 || shape[0] != 4 || shape[1] != 4 {
-		t.Fatalf("npy: %v %v", shape, err)
-	}
+	require.NoError(t, err, "npy")
+	require.Equal(t, []int{4, 4}, shape, "npy shape")
 	s := complex(1/math.Sqrt2, 0)
 	e := cmplx.Exp(complex(0, -math.Pi/4))
 	// Build the expected matrix independently: U = CRZ · (I ⊗ H), little-endian.
@@ -153,42 +136,31 @@ func TestUnitary(t *testing.T) {
 		}
 	}
 	for i := range exp {
-		if cmplx.Abs(data[i]-exp[i]) > 1e-15 {
-			t.Fatalf("entry %d: %v, want %v", i, data[i], exp[i])
-		}
+		require.LessOrEqual(t, cmplx.Abs(data[i]-exp[i]), 1e-15, "|entry %d − want|: %v, want %v", i, data[i], exp[i])
 	}
 	// A real circuit is written as float64.
 	real := writeQASMTemp(t, "r.qasm", "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit q;\nry(pi/3) q;\n")
 	rpath := filepath.Join(t.TempDir(), "r.npy")
-	if code, _, errs := runCLI(t, "", "unitary", real, "--out", rpath); code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	if _, rdata, err := npy.ReadFileAs[float64](rpath); err != nil || math.Abs(rdata[2]-math.Sin(math.Pi/6)) > 1e-15 {
-		t.Errorf("real npy: %v %v", rdata, err)
+	code, _, errs = runCLI(t, "", "unitary", real, "--out", rpath)
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
+	if _, rdata, err := npy.ReadFileAs[float64](rpath); assert.NoError(t, err, "real npy") {
+		assert.InDelta(t, math.Sin(math.Pi/6), rdata[2], 1e-15, "real npy: %v", rdata)
 	}
 	cpath := filepath.Join(t.TempDir(), "r.csv")
-	if code, _, _ := runCLI(t, "", "unitary", real, "--out", cpath); code != 0 {
-		t.Fatal("csv")
-	}
-	if b, _ := os.ReadFile(cpath); !strings.HasPrefix(string(b), "0.8660254037844387,-0.49999999999999994\n") {
-		t.Errorf("csv: %q", b)
-	}
+	code, _, _ = runCLI(t, "", "unitary", real, "--out", cpath)
+	require.Equal(t, 0, code, "csv")
+	b, _ := os.ReadFile(cpath)
+	assert.True(t, strings.HasPrefix(string(b), "0.8660254037844387,-0.49999999999999994\n"), "csv: %q", b)
 }
 
 func TestDrawCommand(t *testing.T) {
 	f := writeQASMTemp(t, "bell.qasm", qasmBell)
 	code, out, errs := runCLI(t, "", "draw", f)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	require.Equal(t, 0, code, "exit status; stderr: %s", errs)
 	want := "q[0]: --H--*--M->c[0]-\n           |\nq[1]: -----X--M->c[1]-\n"
-	if out != want {
-		t.Errorf("got\n%s\nwant\n%s", out, want)
-	}
+	assert.Equal(t, want, out, "drawing")
 	_, out, _ = runCLI(t, qasmBell, "draw", "-", "--unicode")
-	if !strings.Contains(out, "⊕") {
-		t.Errorf("unicode drawing:\n%s", out)
-	}
+	assert.Contains(t, out, "⊕", "unicode drawing")
 }
 
 func TestFmtCommand(t *testing.T) {
@@ -196,25 +168,21 @@ func TestFmtCommand(t *testing.T) {
 	clean := "OPENQASM 3.0;\nqubit[2] q; // two\nU(pi/2, 0, pi) q[0];\n"
 	f := writeQASMTemp(t, "m.qasm", messy)
 	code, out, _ := runCLI(t, "", "fmt", f)
-	if code != 0 || out != clean {
-		t.Errorf("fmt: %d %q", code, out)
-	}
-	if code, _, errs := runCLI(t, "", "fmt", "--check", f); code != 1 || !strings.Contains(errs, "not formatted") {
-		t.Errorf("--check on messy file: %d %q", code, errs)
-	}
-	if code, _, _ := runCLI(t, "", "fmt", "-w", f); code != 0 {
-		t.Fatal("fmt -w failed")
-	}
-	if b, _ := os.ReadFile(f); string(b) != clean {
-		t.Errorf("-w wrote %q", b)
-	}
-	if code, _, _ := runCLI(t, "", "fmt", "--check", f); code != 0 {
-		t.Error("--check on formatted file failed")
-	}
-	if code, out, _ := runCLI(t, messy, "fmt", "-"); code != 0 || out != clean {
-		t.Errorf("stdin: %q", out)
-	}
-	if code, _, errs := runCLI(t, "qubit q\nh q;", "fmt", "-"); code != 1 || !strings.Contains(errs, "<stdin>:1:8: missing ';'") {
-		t.Errorf("syntax error: %d %q", code, errs)
-	}
+	assert.Equal(t, 0, code, "fmt: exit status")
+	assert.Equal(t, clean, out, "fmt")
+	code, _, errs := runCLI(t, "", "fmt", "--check", f)
+	assert.Equal(t, 1, code, "--check on messy file: exit status; stderr %q", errs)
+	assert.Contains(t, errs, "not formatted", "--check on messy file")
+	code, _, _ = runCLI(t, "", "fmt", "-w", f)
+	require.Equal(t, 0, code, "fmt -w failed")
+	b, _ := os.ReadFile(f)
+	assert.Equal(t, clean, string(b), "-w wrote")
+	code, _, _ = runCLI(t, "", "fmt", "--check", f)
+	assert.Equal(t, 0, code, "--check on formatted file failed")
+	code, out, _ = runCLI(t, messy, "fmt", "-")
+	assert.Equal(t, 0, code, "stdin: exit status")
+	assert.Equal(t, clean, out, "stdin")
+	code, _, errs = runCLI(t, "qubit q\nh q;", "fmt", "-")
+	assert.Equal(t, 1, code, "syntax error: exit status; stderr %q", errs)
+	assert.Contains(t, errs, "<stdin>:1:8: missing ';'", "syntax error")
 }

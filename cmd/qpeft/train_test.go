@@ -1,11 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestTrainEvalDemo runs the three commands end to end on tiny budgets.
@@ -14,62 +15,46 @@ func TestTrainEvalDemo(t *testing.T) {
 	out := filepath.Join(dir, "run")
 	code, stdout, stderr := runCLI(t, "", "train", "--model", "mlp512", "--data", "fashion-subset", "--method", "qpeft",
 		"--layers", "1", "--rank", "8", "--epochs", "1", "--batch", "32", "--train-limit", "128", "--test-limit", "100", "--out", out)
-	if code != 0 {
-		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
-	}
+	require.Equal(t, 0, code, "train: exit status\n%s\n%s", stdout, stderr)
 	for _, want := range []string{"Quantum-PEFT L=1 K=8", "zero-shot", "after training", "LoRA r=1 on the same modules: 1024", "wrote " + out} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("train output lacks %q:\n%s", want, stdout)
-		}
+		assert.Contains(t, stdout, want, "train output")
 	}
 	// Plain progress lines (not a terminal).
-	if !strings.Contains(stderr, "epoch 1/1") || strings.Contains(stderr, "\r") {
-		t.Errorf("progress on stderr:\n%q", stderr)
-	}
+	assert.Contains(t, stderr, "epoch 1/1", "progress on stderr")
+	assert.NotContains(t, stderr, "\r", "progress on stderr")
 	for _, f := range []string{"metrics.json", "timing.json", "curves.png", "adapter/adapter_config.json", "lora/adapter_model.safetensors", "head.safetensors"} {
-		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-			t.Errorf("missing %s", f)
-		}
+		_, err := os.Stat(filepath.Join(out, f))
+		assert.NoError(t, err, "missing %s", f)
 	}
 	code, stdout, stderr = runCLI(t, "", "eval", out)
-	if code != 0 || !strings.Contains(stdout, "(identical)") {
-		t.Errorf("eval: exit %d\n%s\n%s", code, stdout, stderr)
-	}
+	assert.Equal(t, 0, code, "eval: exit status\n%s\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "(identical)", "eval")
 	code, stdout, stderr = runCLI(t, "", "eval", filepath.Join(out, "adapter"), "--data", "fashion-subset", "--test-limit", "50")
-	if code != 0 || !strings.Contains(stdout, "(50 samples)") {
-		t.Errorf("eval of adapter/: exit %d\n%s\n%s", code, stdout, stderr)
-	}
+	assert.Equal(t, 0, code, "eval of adapter/: exit status\n%s\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "(50 samples)", "eval of adapter/")
 
 	demo := filepath.Join(dir, "demo")
 	code, stdout, stderr = runCLI(t, "", "demo", "--out", demo, "--epochs", "1", "--train-limit", "128", "--test-limit", "100")
-	if code != 0 {
-		t.Fatalf("demo: exit %d\n%s\n%s", code, stdout, stderr)
-	}
+	require.Equal(t, 0, code, "demo: exit status\n%s\n%s", stdout, stderr)
 	for _, want := range []string{"OPENQASM 3", "ry(theta[0]) q[0];", "cz q[0], q[1];", "RY(theta[0])", "before (zero-shot", "after ",
 		"LoRA at the same rank r = 4: 996", "simulator check", "Convolution110  U: 4 qubits", "demo finished"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("demo output lacks %q:\n%s", want, stdout)
-		}
+		assert.Contains(t, stdout, want, "demo output")
 	}
 	for _, f := range []string{"metrics.json", "curves.png", "adapter/adapter_model.safetensors", "lora/adapter_config.json", "ansatz.qasm",
 		"circuits/Convolution110_U.qasm", "circuits/Convolution28_U.qasm"} {
-		if _, err := os.Stat(filepath.Join(demo, f)); err != nil {
-			t.Errorf("demo: missing %s", f)
-		}
+		_, err := os.Stat(filepath.Join(demo, f))
+		assert.NoError(t, err, "demo: missing %s", f)
 	}
 	q, _ := os.ReadFile(filepath.Join(demo, "circuits", "Convolution110_U.qasm"))
-	if !bytes.Contains(q, []byte("OPENQASM 3")) || bytes.Contains(q, []byte("theta")) {
-		t.Errorf("trained circuit should be OpenQASM 3 with bound angles:\n%s", q)
-	}
+	assert.Contains(t, string(q), "OPENQASM 3", "trained circuit should be OpenQASM 3")
+	assert.NotContains(t, string(q), "theta", "trained circuit should have bound angles")
 }
 
 func TestTrainUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	notes := filepath.Join(dir, "notes")
-	if err := os.MkdirAll(notes, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(notes, "keep.txt"), []byte("x"), 0o644)
+	require.NoError(t, os.MkdirAll(notes, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(notes, "keep.txt"), []byte("x"), 0o644))
 	cases := []struct {
 		args []string
 		code int
@@ -92,8 +77,7 @@ func TestTrainUsageErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, stdout, stderr := runCLI(t, "", c.args...)
-		if code != c.code || !strings.Contains(stderr, c.want) {
-			t.Errorf("qpeft %v: exit %d (want %d), stderr %q (want %q), stdout %q", c.args, code, c.code, stderr, c.want, stdout)
-		}
+		assert.Equal(t, c.code, code, "qpeft %v: exit status; stderr %q, stdout %q", c.args, stderr, stdout)
+		assert.Contains(t, stderr, c.want, "qpeft %v: stderr; stdout %q", c.args, stdout)
 	}
 }
