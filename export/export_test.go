@@ -2,12 +2,13 @@ package export
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
@@ -31,9 +32,7 @@ func TestQASMRoundTrip(t *testing.T) {
 		c := oracle.RandomCircuit(r, n, 20, oracle.Options{Symbolic: true, MaxCtrl: 2})
 		env, vals := oracle.Env(r, c)
 		want, err := oracle.Unitary(c, env)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, tc := range []struct {
 			target, basis string
 			bind          bool
@@ -46,34 +45,22 @@ func TestQASMRoundTrip(t *testing.T) {
 				o.Params = vals
 			}
 			p, err := Export(c, tc.target, o)
-			if err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
+			require.NoError(t, err, what)
 			back, err := qasm.Parse("export.qasm", p.Text)
-			if err != nil {
-				t.Fatalf("%s: reading back: %v\n%s", what, err, p.Text)
-			}
+			require.NoError(t, err, "%s: reading back\n%s", what, p.Text)
 			m := map[string]float64{}
 			for _, in := range p.Inputs {
 				m[in.Name] = vals[in.Param]
 			}
 			got, err := oracle.Unitary(back, circuit.MapEnv(m))
-			if err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
+			require.NoError(t, err, what)
 			if tc.target == QASM2 {
-				if d := oracle.PhaseDiff(want, got); d > tol {
-					t.Fatalf("%s: differs by %.3g up to global phase\n%s", what, d, p.Text)
-				}
+				require.LessOrEqual(t, oracle.PhaseDiff(want, got), tol, "%s: differs up to global phase\n%s", what, p.Text)
 				continue
 			}
 			gamma, err := circuit.Eval(p.GlobalPhase, env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := oracle.MaxDiff(want, oracle.Scale(got, gamma)); d > tol {
-				t.Fatalf("%s: differs by %.3g\n%s", what, d, p.Text)
-			}
+			require.NoError(t, err)
+			require.LessOrEqual(t, oracle.MaxDiff(want, oracle.Scale(got, gamma)), tol, "%s: differs\n%s", what, p.Text)
 		}
 	}
 }
@@ -82,26 +69,18 @@ func TestQASMRoundTrip(t *testing.T) {
 func ionqCircuit(t *testing.T, data []byte) *circuit.Circuit {
 	t.Helper()
 	var doc IonQCircuit
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if doc.Format != "ionq.circuit.v0" {
-		t.Fatalf("format %q", doc.Format)
-	}
+	require.NoError(t, json.Unmarshal(data, &doc))
+	require.Equal(t, "ionq.circuit.v0", doc.Format, "format")
 	c := circuit.New(doc.Qubits)
 	qis := map[string]string{"x": "x", "cnot": "x", "y": "y", "z": "z", "h": "h", "s": "s", "si": "sdg", "t": "t",
 		"ti": "tdg", "v": "sx", "vi": "sxdg", "rx": "rx", "ry": "ry", "rz": "rz", "swap": "swap"}
 	for _, g := range doc.Circuit {
 		switch {
 		case doc.Gateset == "native" && g.Gate == "ms":
-			if *g.Angle < 0 || *g.Angle > 0.25 || math.Abs(g.Phases[0]) > 1 || math.Abs(g.Phases[1]) > 1 {
-				t.Fatalf("ms out of range: %+v", g)
-			}
+			require.False(t, *g.Angle < 0 || *g.Angle > 0.25 || math.Abs(g.Phases[0]) > 1 || math.Abs(g.Phases[1]) > 1, "ms out of range: %+v", g)
 			c.MS(2*math.Pi*g.Phases[0], 2*math.Pi*g.Phases[1], 2*math.Pi**g.Angle, g.Targets[0], g.Targets[1])
 		case doc.Gateset == "native":
-			if math.Abs(*g.Phase) > 1 {
-				t.Fatalf("phase out of range: %+v", g)
-			}
+			require.False(t, math.Abs(*g.Phase) > 1, "phase out of range: %+v", g)
 			c.Gate(g.Gate, []int{*g.Target}, 2*math.Pi**g.Phase)
 		default:
 			var ctrl []int
@@ -129,22 +108,14 @@ func TestIonQ(t *testing.T) {
 		n := 1 + seed%4
 		c := oracle.RandomCircuit(r, n, 20, oracle.Options{MaxCtrl: 2})
 		want, err := oracle.Unitary(c, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, o := range []Options{{Basis: "auto", Gateset: "qis"}, {Basis: "ionq"}, {Basis: "auto", Gateset: "native"}} {
 			p, err := Export(c, IonQ, o)
-			if err != nil {
-				t.Fatalf("seed %d %+v: %v", seed, o, err)
-			}
+			require.NoError(t, err, "seed %d %+v", seed, o)
 			got, err := oracle.Unitary(ionqCircuit(t, p.Text), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			gamma, _ := circuit.Eval(p.GlobalPhase, nil)
-			if d := oracle.MaxDiff(want, oracle.Scale(got, gamma)); d > tol {
-				t.Fatalf("seed %d %+v: differs by %.3g\n%s", seed, o, d, p.Text)
-			}
+			require.LessOrEqual(t, oracle.MaxDiff(want, oracle.Scale(got, gamma)), tol, "seed %d %+v: differs\n%s", seed, o, p.Text)
 		}
 	}
 }
@@ -156,23 +127,17 @@ func TestIonQMSRange(t *testing.T) {
 		c := circuit.New(2).H(0).MS(0.4, -1.1, th, 0, 1)
 		want, _ := oracle.Unitary(c, nil)
 		p, err := Export(c, IonQ, Options{Gateset: "native", Basis: "auto"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got, _ := oracle.Unitary(ionqCircuit(t, p.Text), nil)
 		gamma, _ := circuit.Eval(p.GlobalPhase, nil)
-		if d := oracle.MaxDiff(want, oracle.Scale(got, gamma)); d > tol {
-			t.Fatalf("θ = %v: differs by %.3g\n%s", th, d, p.Text)
-		}
+		require.LessOrEqual(t, oracle.MaxDiff(want, oracle.Scale(got, gamma)), tol, "θ = %v: differs\n%s", th, p.Text)
 	}
 }
 
 func TestErrors(t *testing.T) {
 	sym := circuit.New(2).H(0).CX(0, 1).RY("theta", 1)
 	cu3 := circuit.New(2)
-	if err := cu3.Gate("cu3", []int{0, 1}, 0.1, 0.2, 0.3); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cu3.Gate("cu3", []int{0, 1}, 0.1, 0.2, 0.3))
 	cu3.Ops[0].Pos = circuit.NewPos("a.qasm", 4, 1)
 	big := circuit.New(40).H(39)
 	mid := circuit.New(1).H(0).Measure(0, 0).X(0)
@@ -200,18 +165,16 @@ func TestErrors(t *testing.T) {
 	for _, tc := range cases {
 		_, err := Export(tc.c, tc.target, tc.o)
 		if tc.want == "" {
-			if err != nil {
-				t.Errorf("%s %+v: %v", tc.target, tc.o, err)
-			}
+			assert.NoError(t, err, "%s %+v", tc.target, tc.o)
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s %+v: error %v, want %q", tc.target, tc.o, err, tc.want)
-		}
+		assert.ErrorContains(t, err, tc.want, "%s %+v", tc.target, tc.o)
 	}
 	var ue *UnsupportedError
-	if _, err := Export(cu3, IonQ, Options{}); !errors.As(err, &ue) || ue.Op != "cu3" || ue.Target != IonQ {
-		t.Errorf("UnsupportedError not returned: %v", err)
+	_, err := Export(cu3, IonQ, Options{})
+	if assert.ErrorAs(t, err, &ue, "UnsupportedError not returned") {
+		assert.Equal(t, "cu3", ue.Op)
+		assert.Equal(t, IonQ, ue.Target)
 	}
 }
 
@@ -221,9 +184,7 @@ func TestQuilText(t *testing.T) {
 	c.Ctrl("rx", []int{0}, []int{2}, "a").Sdg(1).CCX(0, 1, 2).SX(0)
 	c.Measure(2, 0)
 	p, err := Export(c, Quil, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := `DECLARE theta REAL[2]
 # theta[0] = b
 # theta[1] = a
@@ -236,12 +197,9 @@ CCNOT 0 1 2
 RX(pi/2) 0
 MEASURE 2 ro[0]
 `
-	if string(p.Text) != want {
-		t.Errorf("got\n%s\nwant\n%s", p.Text, want)
-	}
-	if g, _ := circuit.Eval(p.GlobalPhase, nil); math.Abs(g-math.Pi/4) > 1e-15 {
-		t.Errorf("global phase %v, want π/4 (sx = e^{iπ/4}·rx(π/2))", g)
-	}
+	assert.Equal(t, want, string(p.Text))
+	g, _ := circuit.Eval(p.GlobalPhase, nil)
+	assert.InDelta(t, math.Pi/4, g, 1e-15, "global phase, want π/4 (sx = e^{iπ/4}·rx(π/2))")
 }
 
 // TestEveryGateHasATarget: with basis auto, every gate of the vocabulary exports to every
@@ -258,13 +216,10 @@ func TestEveryGateHasATarget(t *testing.T) {
 		for i := range qs {
 			qs[i] = i
 		}
-		if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Qubits: qs, Args: args}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Qubits: qs, Args: args}))
 		for _, target := range Targets() {
-			if _, err := Export(c, target, Options{Basis: "auto"}); err != nil {
-				t.Errorf("%s → %s: %v", g.Name, target, err)
-			}
+			_, err := Export(c, target, Options{Basis: "auto"})
+			assert.NoError(t, err, "%s → %s", g.Name, target)
 		}
 	}
 }

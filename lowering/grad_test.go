@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/sim"
 )
@@ -52,31 +55,23 @@ func TestStiefelVJPFiniteDifferences(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed+40, uint64(n)))
 			c := randCircuit(r, n, 8*n, realGates, symNames(4), n >= 3)
 			p, err := CompileReal(c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			th := randTheta(r, len(p.Params()))
 			N := 1 << n
 			K := 1 + r.IntN(N)
 			u, err := p.Stiefel(th, K)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			ubar, _ := sim.NewRealBatch(n, K)
 			for i := range ubar.Data {
 				ubar.Data[i] = r.NormFloat64()
 			}
 			g, err := p.StiefelVJP(th, u, ubar)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			fd := centralDiff(t, c, th, realToComplex(ubar.Data), K, nil)
 			for i := range g {
 				e := relErr(g[i], fd[i])
 				worst = math.Max(worst, e)
-				if e > 1e-6 {
-					t.Errorf("n=%d seed=%d K=%d: ∂ℓ/∂%s = %.12g, finite difference %.12g", n, seed, K, c.Params[i], g[i], fd[i])
-				}
+				assert.LessOrEqual(t, e, 1e-6, "n=%d seed=%d K=%d: ∂ℓ/∂%s = %.12g, finite difference %.12g", n, seed, K, c.Params[i], g[i], fd[i])
 			}
 		}
 	}
@@ -90,31 +85,23 @@ func TestColumnsVJPFiniteDifferences(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed+50, uint64(n)))
 			c := randCircuit(r, n, 8*n, complexGates, symNames(4), true)
 			p, err := Compile(c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			th := randTheta(r, len(p.Params()))
 			N := 1 << n
 			K := 1 + r.IntN(N)
 			u, err := p.Columns(th, K)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			ubar, _ := sim.NewBatch(n, K)
 			for i := range ubar.Data {
 				ubar.Data[i] = complex(r.NormFloat64(), r.NormFloat64())
 			}
 			g, err := p.ColumnsVJP(th, u, ubar)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			fd := centralDiff(t, c, th, ubar.Data, K, nil)
 			for i := range g {
 				e := relErr(g[i], fd[i])
 				worst = math.Max(worst, e)
-				if e > 1e-6 {
-					t.Errorf("n=%d seed=%d K=%d: ∂ℓ/∂%s = %.12g, finite difference %.12g\n%s", n, seed, K, c.Params[i], g[i], fd[i], p)
-				}
+				assert.LessOrEqual(t, e, 1e-6, "n=%d seed=%d K=%d: ∂ℓ/∂%s = %.12g, finite difference %.12g\n%s", n, seed, K, c.Params[i], g[i], fd[i], p)
 			}
 		}
 	}
@@ -151,50 +138,34 @@ func TestVJPInput(t *testing.T) {
 			var xbar, xback []complex128
 			if real {
 				p, err := CompileReal(c)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				x, _ := sim.NewRealBatch(n, B)
 				yb, _ := sim.NewRealBatch(n, B)
 				for i := range x.Data {
 					x.Data[i], yb.Data[i] = realPart(x0[i]), realPart(ybar[i])
 				}
 				ws := p.NewWorkspace()
-				if err := ws.Bind(th); err != nil {
-					t.Fatal(err)
-				}
-				if err := ws.Apply(x); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, ws.Bind(th))
+				require.NoError(t, ws.Apply(x))
 				g = make([]float64, len(th))
-				if err := ws.VJP(x, yb, g); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, ws.VJP(x, yb, g))
 				xbar, xback = realToComplex(yb.Data), realToComplex(x.Data)
 			} else {
 				p, err := Compile(c)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				x := &sim.Batch{Qubits: n, B: B, Data: append([]complex128(nil), x0...)}
 				y, err := p.Apply(th, x)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				var xb *sim.Batch
 				g, xb, err = p.VJP(th, y, &sim.Batch{Qubits: n, B: B, Data: ybar})
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				xbar = xb.Data
 				ws := p.NewWorkspace()
 				_ = ws.Bind(th)
 				_ = ws.VJP(y, &sim.Batch{Qubits: n, B: B, Data: append([]complex128(nil), ybar...)}, make([]float64, len(th)))
 				xback = y.Data
 			}
-			if d := maxAbsDiff(xback, x0); d > tol {
-				t.Errorf("n=%d real=%v: backward pass recovers X to %.3g", n, real, d)
-			}
+			assert.LessOrEqual(t, maxAbsDiff(xback, x0), tol, "n=%d real=%v: backward pass recovers X", n, real)
 			dense := bruteColumns(t, c, c.Env(th), N, nil)
 			want := make([]complex128, N*B)
 			for i := 0; i < N; i++ {
@@ -206,14 +177,10 @@ func TestVJPInput(t *testing.T) {
 					want[i*B+b] = s
 				}
 			}
-			if d := maxAbsDiff(xbar, want); d > tol {
-				t.Errorf("n=%d real=%v: X̄ vs U†·Ȳ: %.3g", n, real, d)
-			}
+			assert.LessOrEqual(t, maxAbsDiff(xbar, want), tol, "n=%d real=%v: X̄ vs U†·Ȳ", n, real)
 			fd := centralDiff(t, c, th, ybar, B, x0)
 			for i := range g {
-				if e := relErr(g[i], fd[i]); e > 1e-6 {
-					t.Errorf("n=%d real=%v: ∂ℓ/∂%s = %.12g, finite difference %.12g", n, real, c.Params[i], g[i], fd[i])
-				}
+				assert.LessOrEqual(t, relErr(g[i], fd[i]), 1e-6, "n=%d real=%v: ∂ℓ/∂%s = %.12g, finite difference %.12g", n, real, c.Params[i], g[i], fd[i])
 			}
 		}
 	}
@@ -249,26 +216,20 @@ func TestParameterShift(t *testing.T) {
 			var g []float64
 			if realCase {
 				p, err := CompileReal(c)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				u, _ := p.Stiefel(th, K)
 				ub := &sim.RealBatch{Qubits: n, B: K, Data: make([]float64, N*K)}
 				for i := range ub.Data {
 					ub.Data[i] = real(ubar[i])
 				}
-				if g, err = p.StiefelVJP(th, u, ub); err != nil {
-					t.Fatal(err)
-				}
+				g, err = p.StiefelVJP(th, u, ub)
+				require.NoError(t, err)
 			} else {
 				p, err := Compile(c)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				u, _ := p.Columns(th, K)
-				if g, err = p.ColumnsVJP(th, u, &sim.Batch{Qubits: n, B: K, Data: ubar}); err != nil {
-					t.Fatal(err)
-				}
+				g, err = p.ColumnsVJP(th, u, &sim.Batch{Qubits: n, B: K, Data: ubar})
+				require.NoError(t, err)
 			}
 			env := c.Env(th)
 			ps := make([]float64, len(th))
@@ -277,9 +238,7 @@ func TestParameterShift(t *testing.T) {
 				for k, a := range op.Args {
 					for _, s := range circuit.Symbols(a) {
 						_, dphi, err := circuit.EvalDeriv(a, env, s)
-						if err != nil {
-							t.Fatal(err)
-						}
+						require.NoError(t, err)
 						shifted := func(delta float64) float64 {
 							cc := c.Clone()
 							cc.Ops[i].Args[k] = circuit.Add(a, circuit.Num(delta))
@@ -293,9 +252,7 @@ func TestParameterShift(t *testing.T) {
 			for i := range g {
 				e := relErr(g[i], ps[i])
 				worst = math.Max(worst, e)
-				if e > 1e-10 {
-					t.Errorf("n=%d seed=%d: ∂ℓ/∂%s = %.15g, parameter shift %.15g", n, seed, c.Params[i], g[i], ps[i])
-				}
+				assert.LessOrEqual(t, e, 1e-10, "n=%d seed=%d: ∂ℓ/∂%s = %.15g, parameter shift %.15g", n, seed, c.Params[i], g[i], ps[i])
 			}
 		}
 	}
@@ -325,18 +282,12 @@ func TestHandDerived(t *testing.T) {
 	for _, theta := range []float64{0, 0.4, -2.1} {
 		phi := 2*theta + math.Pi/4
 		p, err := CompileReal(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		u, _ := p.Stiefel([]float64{theta}, 1)
 		g, err := p.StiefelVJP([]float64{theta}, u, &sim.RealBatch{Qubits: 1, B: 1, Data: []float64{a, b}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := -a*math.Sin(phi/2) + b*math.Cos(phi/2)
-		if math.Abs(g[0]-want) > 1e-14 {
-			t.Errorf("θ=%v: ∂ℓ/∂θ = %.16g, hand-derived %.16g", theta, g[0], want)
-		}
+		assert.InDelta(t, want, g[0], 1e-14, "θ=%v: ∂ℓ/∂θ = %.16g, hand-derived %.16g", theta, g[0], want)
 		// c2: v = RY(ψ)·X·(cos φ/2, sin φ/2) = RY(ψ)·(sin φ/2, cos φ/2), ψ = −θ/3.
 		// RY(ψ)(s, c) = (cos ψ/2·s − sin ψ/2·c, sin ψ/2·s + cos ψ/2·c).
 		psi := -theta / 3
@@ -347,17 +298,12 @@ func TestHandDerived(t *testing.T) {
 		v0 := dcp*s + cp*ds - (dsp*cc + sp*dc)
 		v1 := dsp*s + sp*ds + dcp*cc + cp*dc
 		p2, err := CompileReal(c2)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		u2, _ := p2.Stiefel([]float64{theta}, 1)
 		g2, err := p2.StiefelVJP([]float64{theta}, u2, &sim.RealBatch{Qubits: 1, B: 1, Data: []float64{a, b}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := a*v0 + b*v1; math.Abs(g2[0]-want) > 1e-14 {
-			t.Errorf("θ=%v shared symbol: ∂ℓ/∂θ = %.16g, hand-derived %.16g", theta, g2[0], want)
-		}
+		require.NoError(t, err)
+		want2 := a*v0 + b*v1
+		assert.InDelta(t, want2, g2[0], 1e-14, "θ=%v shared symbol: ∂ℓ/∂θ = %.16g, hand-derived %.16g", theta, g2[0], want2)
 	}
 }
 
@@ -366,28 +312,20 @@ func TestHandDerived(t *testing.T) {
 func TestDenseVJP(t *testing.T) {
 	c := pauli(4, 2)
 	p, err := CompileReal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := rand.New(rand.NewPCG(1, 2))
 	th := randTheta(r, len(p.Params()))
 	q, err := p.Dense(th)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	qbar := &sim.RealBatch{Qubits: 4, B: 16, Data: make([]float64, 256)}
 	for i := range qbar.Data {
 		qbar.Data[i] = r.NormFloat64()
 	}
 	g, err := p.StiefelVJP(th, q, qbar)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	fd := centralDiff(t, c, th, realToComplex(qbar.Data), 16, nil)
 	for i := range g {
-		if e := relErr(g[i], fd[i]); e > 1e-6 {
-			t.Errorf("∂ℓ/∂%s = %.12g, finite difference %.12g", c.Params[i], g[i], fd[i])
-		}
+		assert.LessOrEqual(t, relErr(g[i], fd[i]), 1e-6, "∂ℓ/∂%s = %.12g, finite difference %.12g", c.Params[i], g[i], fd[i])
 	}
 }
 
@@ -395,9 +333,7 @@ func TestDenseVJP(t *testing.T) {
 // not allocate once warmed up (small N: sim's serial kernels).
 func TestWorkspaceNoAlloc(t *testing.T) {
 	p, err := CompileReal(pauli(6, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ws := p.NewWorkspace()
 	r := rand.New(rand.NewPCG(3, 4))
 	th := randTheta(r, len(p.Params()))
@@ -409,20 +345,12 @@ func TestWorkspaceNoAlloc(t *testing.T) {
 	grad := make([]float64, len(th))
 	step := func() {
 		th[0] += 1e-3
-		if err := ws.Bind(th); err != nil {
-			t.Fatal(err)
-		}
-		if err := ws.Stiefel(u); err != nil {
-			t.Fatal(err)
-		}
-		if err := ws.StiefelVJP(u, ubar, grad); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, ws.Bind(th))
+		require.NoError(t, ws.Stiefel(u))
+		require.NoError(t, ws.StiefelVJP(u, ubar, grad))
 	}
 	step()
-	if a := testing.AllocsPerRun(20, step); a != 0 {
-		t.Errorf("training step allocates %.1f times", a)
-	}
+	assert.Zero(t, testing.AllocsPerRun(20, step), "training step allocates")
 }
 
 // TestControlledBlocks covers gates with many controls (controlled block stages): forward
@@ -459,9 +387,7 @@ func TestControlledBlocks(t *testing.T) {
 		var stages []StageInfo
 		if real {
 			p, err := CompileReal(c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			stages = p.Stages()
 			u, _ := p.Stiefel(th, K)
 			got = realToComplex(u.Data)
@@ -469,20 +395,16 @@ func TestControlledBlocks(t *testing.T) {
 			for i := range ub.Data {
 				ub.Data[i] = realPart(ubar[i])
 			}
-			if g, err = p.StiefelVJP(th, u, ub); err != nil {
-				t.Fatal(err)
-			}
+			g, err = p.StiefelVJP(th, u, ub)
+			require.NoError(t, err)
 		} else {
 			p, err := Compile(c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			stages = p.Stages()
 			u, _ := p.Columns(th, K)
 			got = u.Data
-			if g, err = p.ColumnsVJP(th, u, &sim.Batch{Qubits: 5, B: K, Data: ubar}); err != nil {
-				t.Fatal(err)
-			}
+			g, err = p.ColumnsVJP(th, u, &sim.Batch{Qubits: 5, B: K, Data: ubar})
+			require.NoError(t, err)
 		}
 		controlled := 0
 		for _, st := range stages {
@@ -490,17 +412,11 @@ func TestControlledBlocks(t *testing.T) {
 				controlled++
 			}
 		}
-		if controlled == 0 {
-			t.Errorf("real=%v: no controlled block stage: %+v", real, stages)
-		}
-		if d := maxAbsDiff(got, bruteColumns(t, c, c.Env(th), K, nil)); d > tol {
-			t.Errorf("real=%v: columns vs brute force: %.3g", real, d)
-		}
+		assert.NotZero(t, controlled, "real=%v: no controlled block stage: %+v", real, stages)
+		assert.LessOrEqual(t, maxAbsDiff(got, bruteColumns(t, c, c.Env(th), K, nil)), tol, "real=%v: columns vs brute force", real)
 		fd := centralDiff(t, c, th, ubar, K, nil)
 		for i := range g {
-			if e := relErr(g[i], fd[i]); e > 1e-6 {
-				t.Errorf("real=%v: ∂ℓ/∂%s = %.12g, finite difference %.12g", real, c.Params[i], g[i], fd[i])
-			}
+			assert.LessOrEqual(t, relErr(g[i], fd[i]), 1e-6, "real=%v: ∂ℓ/∂%s = %.12g, finite difference %.12g", real, c.Params[i], g[i], fd[i])
 		}
 	}
 }

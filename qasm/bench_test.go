@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/qasm/parser"
 	"github.com/qpeft/qpeft/qasm/scanner"
 )
@@ -63,9 +65,8 @@ func BenchmarkScan(b *testing.B) {
 func BenchmarkParseSyntax(b *testing.B) {
 	benchSrc := benchProgram(b)
 	for b.Loop() {
-		if _, err := parser.ParseFile("large.qasm", benchSrc, 0); err != nil {
-			b.Fatal(err)
-		}
+		_, err := parser.ParseFile("large.qasm", benchSrc, 0)
+		require.NoError(b, err)
 	}
 }
 
@@ -73,22 +74,18 @@ func BenchmarkParse(b *testing.B) {
 	benchSrc := benchProgram(b)
 	var cfg Config
 	for b.Loop() {
-		if _, err := cfg.Parse("large.qasm", benchSrc); err != nil {
-			b.Fatal(err)
-		}
+		_, err := cfg.Parse("large.qasm", benchSrc)
+		require.NoError(b, err)
 	}
 }
 
 func BenchmarkPrint(b *testing.B) {
 	p, err := (&Config{}).Parse("large.qasm", benchProgram(b))
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	out, _ := Print(p.Circuit, PrintOptions{})
 	b.SetBytes(int64(len(out)))
 	for b.Loop() {
-		if _, err := Print(p.Circuit, PrintOptions{}); err != nil {
-			b.Fatal(err)
-		}
+		_, err := Print(p.Circuit, PrintOptions{})
+		require.NoError(b, err)
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
 )
@@ -95,16 +98,10 @@ func TestPrinterDefinitionsExact(t *testing.T) {
 				for i := range ex {
 					ex[i] = circuit.Const{V: args[i]}
 				}
-				if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: ex}); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: ex}))
 				back, text, err := roundTrip(t, c, 3)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !closeVec(dense(t, back, nil), dense(t, c, nil), 1e-12) {
-					t.Fatalf("ctrl=%d: the definition is not exact:\n%s", ctrl, text)
-				}
+				require.NoError(t, err)
+				require.True(t, closeVec(dense(t, back, nil), dense(t, c, nil), 1e-12), "ctrl=%d: the definition is not exact:\n%s", ctrl, text)
 			}
 			// The OpenQASM 2 definitions agree up to a global phase.
 			if _, ok := oq2Defs[name]; ok {
@@ -117,16 +114,10 @@ func TestPrinterDefinitionsExact(t *testing.T) {
 				for i := range qs {
 					qs[len(qs)-1-i] = i
 				}
-				if err := c.Gate(name, qs, ex...); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, c.Gate(name, qs, ex...))
 				back, text, err := roundTrip(t, c, 2)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !equalUpToPhase(dense(t, back, nil), dense(t, c, nil), 1e-12) {
-					t.Fatalf("OpenQASM 2 definition differs:\n%s", text)
-				}
+				require.NoError(t, err)
+				require.True(t, equalUpToPhase(dense(t, back, nil), dense(t, c, nil), 1e-12), "OpenQASM 2 definition differs:\n%s", text)
 			}
 		})
 	}
@@ -149,20 +140,14 @@ func TestOQ2Controls(t *testing.T) {
 			for i := range qs {
 				qs[i] = (i + 1) % len(qs)
 			}
-			if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: ex}); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: ex}))
 			back, text, err := roundTrip(t, c, 2)
 			if err != nil {
-				if !oq2Inexpressible(err) {
-					t.Errorf("ctrl(%d) @ %s: unexpected error %v", ctrl, g.Name, err)
-				}
+				assert.True(t, oq2Inexpressible(err), "ctrl(%d) @ %s: unexpected error %v", ctrl, g.Name, err)
 				continue
 			}
 			// Controlled gates keep relative phases: only a global phase may differ.
-			if !equalUpToPhase(dense(t, back, nil), dense(t, c, nil), 1e-12) {
-				t.Errorf("ctrl(%d) @ %s printed as\n%s\nis not the same gate", ctrl, g.Name, text)
-			}
+			assert.True(t, equalUpToPhase(dense(t, back, nil), dense(t, c, nil), 1e-12), "ctrl(%d) @ %s printed as\n%s\nis not the same gate", ctrl, g.Name, text)
 		}
 	}
 }
@@ -198,8 +183,6 @@ h d; cu1(-K) c,d; h d;`)
 	} {
 		ref := mustParse(t, "ref.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\ngate ref a,b,c,d {"+tc.body+"}\nqreg q[4];\nref q[0],q[1],q[2],q[3];\n")
 		got := mustParse(t, "got.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[4];\n"+tc.use+"\n")
-		if !equalUpToPhase(dense(t, got.Circuit, nil), dense(t, ref.Circuit, nil), 1e-12) {
-			t.Errorf("%s differs from its qelib1.inc construction", tc.name)
-		}
+		assert.True(t, equalUpToPhase(dense(t, got.Circuit, nil), dense(t, ref.Circuit, nil), 1e-12), "%s differs from its qelib1.inc construction", tc.name)
 	}
 }

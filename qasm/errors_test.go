@@ -1,12 +1,14 @@
 package qasm
 
 import (
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // slowCorpus are programs that run a default limit to its end (a second or so each).
@@ -18,9 +20,8 @@ var update = flag.Bool("update", false, "rewrite the golden .err files of the ne
 // their exact positions and messages, to the golden .err file beside it.
 func TestNegativeCorpus(t *testing.T) {
 	files, err := filepath.Glob("testdata/errors/*.qasm")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no negative corpus: %v", err)
-	}
+	require.NoError(t, err, "no negative corpus")
+	require.NotEmpty(t, files, "no negative corpus")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			if testing.Short() && slowCorpus[filepath.Base(f)] && !*update {
@@ -28,34 +29,22 @@ func TestNegativeCorpus(t *testing.T) {
 			}
 			var cfg Config
 			_, err := cfg.ParseFile(f)
-			if err == nil {
-				t.Fatalf("%s parsed without error", f)
-			}
+			require.Error(t, err, "%s parsed without error", f)
 			var list ErrorList
-			if !errors.As(err, &list) {
-				t.Fatalf("error is %T, not an ErrorList: %v", err, err)
-			}
+			require.ErrorAs(t, err, &list, "error is %T, not an ErrorList", err)
 			var b strings.Builder
 			for _, e := range list {
-				if !e.Pos.IsValid() {
-					t.Errorf("error without a position: %v", e)
-				}
+				assert.True(t, e.Pos.IsValid(), "error without a position: %v", e)
 				b.WriteString(e.Error() + "\n")
 			}
 			golden := strings.TrimSuffix(f, ".qasm") + ".err"
 			if *update {
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, os.WriteFile(golden, []byte(b.String()), 0o644))
 				return
 			}
 			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestNegativeCorpus -update to create it)", err)
-			}
-			if b.String() != string(want) {
-				t.Errorf("errors differ from %s\n--- got ---\n%s--- want ---\n%s", golden, b.String(), want)
-			}
+			require.NoError(t, err, "run go test -run TestNegativeCorpus -update to create it")
+			assert.Equal(t, string(want), b.String(), "errors differ from %s", golden)
 		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	qsim "github.com/itsubaki/q"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 )
@@ -179,18 +181,14 @@ func readFixture(t *testing.T, name string) *Program {
 	t.Helper()
 	var cfg Config
 	p, err := cfg.ParseFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatalf("%s:\n%v", name, err)
-	}
+	require.NoError(t, err, name)
 	return p
 }
 
 func bindAll(t *testing.T, c *circuit.Circuit, vals map[string]float64) *circuit.Circuit {
 	t.Helper()
 	b, err := c.Bind(vals)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
@@ -204,13 +202,11 @@ func checkDist(want map[uint64]float64) func(t *testing.T, c *circuit.Circuit) {
 	return func(t *testing.T, c *circuit.Circuit) {
 		got := distribution(simulate(t, c, nil))
 		for k, p := range want {
-			if math.Abs(got[k]-p) > 1e-12 {
-				t.Errorf("P(%b) = %v, want %v (all: %v)", k, got[k], p, got)
-			}
+			assert.InDelta(t, p, got[k], 1e-12, "P(%b) (all: %v)", k, got)
 		}
 		for k, p := range got {
-			if _, ok := want[k]; !ok && p > 1e-12 {
-				t.Errorf("unexpected outcome %b with probability %v", k, p)
+			if _, ok := want[k]; !ok {
+				assert.LessOrEqual(t, p, 1e-12, "unexpected outcome %b with probability %v", k, p)
 			}
 		}
 	}
@@ -223,18 +219,14 @@ func checkState(want []complex128, upToPhase bool) func(t *testing.T, c *circuit
 		if upToPhase {
 			ok = equalUpToPhase(got, want, 1e-12)
 		}
-		if !ok {
-			t.Errorf("state\n got  %v\n want %v", got, want)
-		}
+		assert.True(t, ok, "state\n got  %v\n want %v", got, want)
 	}
 }
 
 func checkUnitary(want []complex128) func(t *testing.T, c *circuit.Circuit) {
 	return func(t *testing.T, c *circuit.Circuit) {
 		got := dense(t, c, nil)
-		if !closeVec(got, want, 1e-12) {
-			t.Errorf("unitary differs:\n got  %v\n want %v", got, want)
-		}
+		assert.True(t, closeVec(got, want, 1e-12), "unitary differs:\n got  %v\n want %v", got, want)
 	}
 }
 
@@ -244,13 +236,11 @@ func checkBuilt(build func() *circuit.Circuit) func(t *testing.T, c *circuit.Cir
 	return func(t *testing.T, c *circuit.Circuit) {
 		want := build()
 		gb, wb := simulate(t, c, nil), simulate(t, want, nil)
-		if len(gb) != len(wb) {
-			t.Fatalf("%d branches, want %d", len(gb), len(wb))
-		}
+		require.Equal(t, len(wb), len(gb), "number of branches")
 		for i := range gb {
-			if gb[i].bits != wb[i].bits || math.Abs(gb[i].p-wb[i].p) > 1e-12 || !closeVec(gb[i].psi, wb[i].psi, 1e-12) {
-				t.Errorf("branch %d: got p=%v bits=%b %v\nwant p=%v bits=%b %v", i, gb[i].p, gb[i].bits, gb[i].psi, wb[i].p, wb[i].bits, wb[i].psi)
-			}
+			assert.Equal(t, wb[i].bits, gb[i].bits, "branch %d: bits", i)
+			assert.InDelta(t, wb[i].p, gb[i].p, 1e-12, "branch %d: probability", i)
+			assert.True(t, closeVec(gb[i].psi, wb[i].psi, 1e-12), "branch %d: state\n got  %v\n want %v", i, gb[i].psi, wb[i].psi)
 		}
 	}
 }
@@ -258,19 +248,13 @@ func checkBuilt(build func() *circuit.Circuit) func(t *testing.T, c *circuit.Cir
 func teleportCheck(prepared []complex128) func(t *testing.T, c *circuit.Circuit) {
 	return func(t *testing.T, c *circuit.Circuit) {
 		bs := simulate(t, c, nil)
-		if len(bs) != 4 {
-			t.Fatalf("%d branches, want 4", len(bs))
-		}
+		require.Equal(t, 4, len(bs), "number of branches")
 		for _, b := range bs {
-			if math.Abs(b.p-0.25) > 1e-12 {
-				t.Errorf("branch %b has probability %v, want 1/4", b.bits, b.p)
-			}
+			assert.InDelta(t, 0.25, b.p, 1e-12, "branch %b: probability, want 1/4", b.bits)
 			// Bob's qubit q[2]: the state is |m0 m1⟩ ⊗ ψ.
 			m0, m1 := int(b.bits&1), int(b.bits>>1&1)
 			bob := []complex128{b.psi[m0|m1<<1], b.psi[m0|m1<<1|4]}
-			if !equalUpToPhase(bob, prepared, 1e-12) {
-				t.Errorf("branch %b: Bob holds %v, want %v", b.bits, bob, prepared)
-			}
+			assert.True(t, equalUpToPhase(bob, prepared, 1e-12), "branch %b: Bob holds %v, want %v", b.bits, bob, prepared)
 		}
 	}
 }
@@ -336,9 +320,7 @@ func fixtures() []fixture {
 			u := dense(t, c, nil)
 			checkUnitary(want.unitary())(t, c)
 			for i, v := range u {
-				if imag(v) != 0 {
-					t.Fatalf("entry %d of the ansatz is not real: %v", i, v)
-				}
+				require.Zero(t, imag(v), "entry %d of the ansatz is not real: %v", i, v)
 			}
 		}},
 		{file: "stdgates.qasm", check: checkUnitary(func() []complex128 {
@@ -394,8 +376,10 @@ func fixtures() []fixture {
 				for i := 0; i < 16; i++ {
 					for j := 0; j < 16; j++ {
 						v := cmplx.Abs(d[i*16+j])
-						if i == j && math.Abs(v-1) > 1e-12 || i != j && v > 1e-12 {
-							t.Fatalf("%s is not a Toffoli up to relative phases: entry (%d,%d) of Toffoli†·U = %v", src, i, j, d[i*16+j])
+						if i == j {
+							require.InDelta(t, 1.0, v, 1e-12, "%s is not a Toffoli up to relative phases: entry (%d,%d) of Toffoli†·U = %v", src, i, j, d[i*16+j])
+						} else {
+							require.LessOrEqual(t, v, 1e-12, "%s is not a Toffoli up to relative phases: entry (%d,%d) of Toffoli†·U = %v", src, i, j, d[i*16+j])
 						}
 					}
 				}
@@ -424,9 +408,8 @@ func fixtures() []fixture {
 			cs, sn := complex(math.Cos(th/2), 0), complex(0, -math.Sin(th/2))
 			w.apply4([16]complex128{1, 0, 0, 0, 0, cs, sn * expi(-be), 0, 0, sn * expi(be), cs, 0, 0, 0, 0, 1}, 1, 2)
 			// sxdg_1 (s h s) is √X† up to a global phase, which the export leaves out.
-			if got := dense(t, &u, nil); !equalUpToPhase(got, w.unitary(), 1e-12) {
-				t.Errorf("unitary differs (beyond a global phase):\n got  %v\n want %v", got, w.unitary())
-			}
+			got := dense(t, &u, nil)
+			assert.True(t, equalUpToPhase(got, w.unitary(), 1e-12), "unitary differs (beyond a global phase):\n got  %v\n want %v", got, w.unitary())
 		}},
 		{file: "features.qasm", bind: map[string]float64{"alpha": 0.37}, check: checkBuilt(func() *circuit.Circuit {
 			beta := 2*0.37 + 2*math.Pi/4
@@ -497,9 +480,7 @@ func TestFixtures(t *testing.T) {
 	// Every fixture file has a check.
 	files, _ := filepath.Glob("testdata/*.qasm")
 	for _, fn := range files {
-		if !seen[filepath.Base(fn)] {
-			t.Errorf("fixture %s has no check in fixtures()", fn)
-		}
+		assert.True(t, seen[filepath.Base(fn)], "fixture %s has no check in fixtures()", fn)
 	}
 	_ = os.Getenv
 }

@@ -165,9 +165,7 @@ func equalUpToPhase(a, b []complex128, tol float64) bool {
 func stateOf(t testing.TB, c *circuit.Circuit, env circuit.Env) []complex128 {
 	t.Helper()
 	bs := simulate(t, c, env)
-	if len(bs) != 1 {
-		t.Fatalf("stateOf: %d branches", len(bs))
-	}
+	require.Equal(t, 1, len(bs), "stateOf: number of branches")
 	return bs[0].psi
 }
 
@@ -175,8 +173,6 @@ func mustParse(t testing.TB, name, src string) *Program {
 	t.Helper()
 	var cfg Config
 	p, err := cfg.Parse(name, []byte(src))
-	if err != nil {
-		t.Fatalf("parse %s:\n%v", name, err)
-	}
+	require.NoError(t, err, "parse %s", name)
 	return p
 }

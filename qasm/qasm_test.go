@@ -1,7 +1,6 @@
 package qasm
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -9,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 )
@@ -25,66 +27,50 @@ rx(alpha) q[0];
 ry(w[2] * beta) q[1];
 `
 	p := mustParse(t, "info.qasm", src)
-	if p.Version != "3.0" || p.Major != 3 {
-		t.Errorf("version %q %d", p.Version, p.Major)
-	}
-	want := "[alpha beta w[0] w[1] w[2]]"
-	if fmt.Sprint(p.Circuit.Params) != want {
-		t.Errorf("params %v, want %s", p.Circuit.Params, want)
-	}
+	assert.Equal(t, "3.0", p.Version, "version")
+	assert.Equal(t, 3, p.Major, "major version")
+	assert.Equal(t, "[alpha beta w[0] w[1] w[2]]", fmt.Sprint(p.Circuit.Params), "params")
 	var got []string
 	for _, in := range p.Inputs {
 		got = append(got, fmt.Sprintf("%s %s %v %s", in.Name, in.Type, in.Params, in.Pos))
 	}
-	if strings.Join(got, "; ") != "alpha float[64] [alpha] info.qasm:4:1; beta angle[32] [beta] info.qasm:5:1; w array[float[64], 3] [w[0] w[1] w[2]] info.qasm:6:1" {
-		t.Errorf("inputs: %v", got)
+	assert.Equal(t, "alpha float[64] [alpha] info.qasm:4:1; beta angle[32] [beta] info.qasm:5:1; w array[float[64], 3] [w[0] w[1] w[2]] info.qasm:6:1", strings.Join(got, "; "), "inputs")
+	if assert.Len(t, p.Pragmas, 1, "pragmas") {
+		assert.Equal(t, "qpeft adapter", p.Pragmas[0].Text, "pragma text")
+		assert.Equal(t, int32(3), p.Pragmas[0].Pos.Line, "pragma line")
 	}
-	if len(p.Pragmas) != 1 || p.Pragmas[0].Text != "qpeft adapter" || p.Pragmas[0].Pos.Line != 3 {
-		t.Errorf("pragmas: %+v", p.Pragmas)
-	}
-	if op := p.Circuit.Ops[1]; op.Pos.String() != "info.qasm:9:1" || op.Args[0].String() != "w[2] * beta" {
-		t.Errorf("op: %v %v", op.Pos, op.Args)
-	}
+	op := p.Circuit.Ops[1]
+	assert.Equal(t, "info.qasm:9:1", op.Pos.String(), "op position")
+	assert.Equal(t, "w[2] * beta", op.Args[0].String(), "op argument")
 }
 
 func TestIncludes(t *testing.T) {
 	dir := t.TempDir()
 	sub := filepath.Join(dir, "lib")
-	if err := os.Mkdir(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Mkdir(sub, 0o755))
 	write := func(path, text string) {
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
 	}
 	write(filepath.Join(sub, "layers.inc"), "include \"more.inc\";\ngate layer(t) a, b { ry(t) a; ry(t) b; cz a, b; }\n")
 	write(filepath.Join(sub, "more.inc"), "gate flip a { x a; }\n")
 	write(filepath.Join(dir, "main.qasm"), "OPENQASM 3.0;\ninclude \"stdgates.inc\";\ninclude \"lib/layers.inc\";\nqubit[2] q;\nlayer(0.5) q[0], q[1];\nflip q[1];\n")
 	c, err := ParseFile(filepath.Join(dir, "main.qasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(c.Ops) != 4 || c.Ops[3].Gate.Name != "x" {
-		t.Errorf("ops: %v", c.CountOps())
+	require.NoError(t, err)
+	if assert.Len(t, c.Ops, 4, "ops: %v", c.CountOps()) {
+		assert.Equal(t, "x", c.Ops[3].Gate.Name, "ops: %v", c.CountOps())
 	}
 	// Errors inside an included file name that file.
 	write(filepath.Join(sub, "bad.inc"), "gate broken a { nosuch a; }\n")
 	write(filepath.Join(dir, "bad.qasm"), "OPENQASM 3.0;\ninclude \"lib/bad.inc\";\n")
 	_, err = ParseFile(filepath.Join(dir, "bad.qasm"))
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(sub, "bad.inc")+":1:17: unknown gate nosuch") {
-		t.Errorf("error in include: %v", err)
-	}
+	assert.ErrorContains(t, err, filepath.Join(sub, "bad.inc")+":1:17: unknown gate nosuch", "error in include")
 	// OpenQASM 2 includes are read as OpenQASM 2 (where ^ is a power).
 	write(filepath.Join(dir, "pow.inc"), "gate sq(a) q { rz(a^2) q; }\n")
 	write(filepath.Join(dir, "two.qasm"), "OPENQASM 2.0;\ninclude \"qelib1.inc\";\ninclude \"pow.inc\";\nqreg q[1];\nsq(3) q[0];\n")
 	c, err = ParseFile(filepath.Join(dir, "two.qasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v, _ := circuit.Eval(c.Ops[0].Args[0], nil); v != 9 {
-		t.Errorf("3^2 = %v", v)
-	}
+	require.NoError(t, err)
+	v, _ := circuit.Eval(c.Ops[0].Args[0], nil)
+	assert.Equal(t, 9.0, v, "3^2")
 	// A custom file system.
 	cfg := Config{ReadFile: func(p string) ([]byte, error) {
 		if p == "virtual/g.inc" {
@@ -93,8 +79,8 @@ func TestIncludes(t *testing.T) {
 		return nil, fs.ErrNotExist
 	}}
 	p, err := cfg.Parse("virtual/main.qasm", []byte("include \"g.inc\";\nqubit q;\ng q;"))
-	if err != nil || len(p.Circuit.Ops) != 1 {
-		t.Errorf("virtual include: %v", err)
+	if assert.NoError(t, err, "virtual include") {
+		assert.Len(t, p.Circuit.Ops, 1, "virtual include")
 	}
 }
 
@@ -126,32 +112,27 @@ func TestLimits(t *testing.T) {
 	for _, c := range cases {
 		cfg := Config{Limits: c.lim}
 		_, err := cfg.Parse("lim.qasm", []byte(c.src))
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%q: got %v, want an error naming %s", c.src, err, c.want)
-		}
+		assert.ErrorContains(t, err, c.want, "%q: want an error naming %s", c.src, c.want)
 	}
 	// Includes count towards the source limit.
 	cfg := Config{Limits: Limits{MaxSourceBytes: 100}, ReadFile: func(string) ([]byte, error) {
 		return []byte(strings.Repeat("// padding\n", 20)), nil
 	}}
-	if _, err := cfg.Parse("m.qasm", []byte("include \"big.inc\";")); err == nil || !strings.Contains(err.Error(), "MaxSourceBytes") {
-		t.Errorf("include size: %v", err)
-	}
+	_, err := cfg.Parse("m.qasm", []byte("include \"big.inc\";"))
+	assert.ErrorContains(t, err, "MaxSourceBytes", "include size")
 }
 
 func TestParseReader(t *testing.T) {
 	var cfg Config
 	p, err := cfg.ParseReader("<stdin>", strings.NewReader("qubit q; h q;"))
-	if err != nil || len(p.Circuit.Ops) != 1 || p.Circuit.Ops[0].Pos.File() != "<stdin>" {
-		t.Errorf("%v %v", p, err)
+	if assert.NoError(t, err) && assert.Len(t, p.Circuit.Ops, 1, "%v", p) {
+		assert.Equal(t, "<stdin>", p.Circuit.Ops[0].Pos.File())
 	}
 	cfg.Limits.MaxSourceBytes = 4
-	if _, err := cfg.ParseReader("<stdin>", strings.NewReader("qubit q;")); err == nil || !strings.Contains(err.Error(), "MaxSourceBytes") {
-		t.Errorf("size limit: %v", err)
-	}
-	if _, err := ParseFile(filepath.Join(t.TempDir(), "missing.qasm")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("missing file: %v", err)
-	}
+	_, err = cfg.ParseReader("<stdin>", strings.NewReader("qubit q;"))
+	assert.ErrorContains(t, err, "MaxSourceBytes", "size limit")
+	_, err = ParseFile(filepath.Join(t.TempDir(), "missing.qasm"))
+	assert.ErrorIs(t, err, fs.ErrNotExist, "missing file")
 }
 
 // Values that only the input parameters determine stay symbolic, and evaluate like the
@@ -175,8 +156,8 @@ for float[64] v in t { rz(v) q; }
 	want := []float64{2*a - t1/4, math.Pow(math.Sin(a+t0), 2) + math.Log(a+t0), -t1, t0, t1}
 	for i, w := range want {
 		v, err := circuit.Eval(p.Circuit.Ops[i].Args[0], env)
-		if err != nil || math.Abs(v-w) > 1e-15 {
-			t.Errorf("op %d (%v) = %v, want %v (%v)", i, p.Circuit.Ops[i].Args[0], v, w, err)
+		if assert.NoError(t, err, "op %d (%v)", i, p.Circuit.Ops[i].Args[0]) {
+			assert.InDelta(t, w, v, 1e-15, "op %d (%v)", i, p.Circuit.Ops[i].Args[0])
 		}
 	}
 }
@@ -191,37 +172,31 @@ func TestIntegerSemantics(t *testing.T) {
 		v, _ := circuit.Eval(op.Args[0], nil)
 		v3 = append(v3, v)
 	}
-	if v2 != 0.5 || fmt.Sprint(v3) != "[0 0.5 3]" {
-		t.Errorf("OpenQASM 2: %v; OpenQASM 3: %v", v2, v3)
-	}
+	assert.Equal(t, 0.5, v2, "OpenQASM 2")
+	assert.Equal(t, "[0 0.5 3]", fmt.Sprint(v3), "OpenQASM 3")
 }
 
 func TestPrintErrors(t *testing.T) {
 	c := circuit.New(2).RY("theta", 0)
-	if _, err := Print(c, PrintOptions{Version: 2}); err == nil || !strings.Contains(err.Error(), "unbound parameters theta") {
-		t.Errorf("unbound in OpenQASM 2: %v", err)
-	}
+	_, err := Print(c, PrintOptions{Version: 2})
+	assert.ErrorContains(t, err, "unbound parameters theta", "unbound in OpenQASM 2")
 	c = circuit.New(3).Ctrl("rz", []int{0, 1}, []int{2}, 0.5)
-	if _, err := Print(c, PrintOptions{Version: 2}); err == nil || !strings.Contains(err.Error(), "OpenQASM 2 cannot express ctrl(2) @ rz") {
-		t.Errorf("ctrl in OpenQASM 2: %v", err)
-	}
+	_, err = Print(c, PrintOptions{Version: 2})
+	assert.ErrorContains(t, err, "OpenQASM 2 cannot express ctrl(2) @ rz", "ctrl in OpenQASM 2")
 	c = circuit.New(1).RX(math.Inf(1), 0)
-	if _, err := Print(c, PrintOptions{}); err == nil || !strings.Contains(err.Error(), "not a finite number") {
-		t.Errorf("infinite angle: %v", err)
-	}
+	_, err = Print(c, PrintOptions{})
+	assert.ErrorContains(t, err, "not a finite number", "infinite angle")
 	c = circuit.New(1).RX("bad name", 0)
-	if _, err := Print(c, PrintOptions{}); err == nil || !strings.Contains(err.Error(), "not a valid OpenQASM identifier") {
-		t.Errorf("bad parameter name: %v", err)
-	}
-	if _, err := Print(circuit.New(1), PrintOptions{Version: 4}); err == nil {
-		t.Error("version 4 printed")
-	}
+	_, err = Print(c, PrintOptions{})
+	assert.ErrorContains(t, err, "not a valid OpenQASM identifier", "bad parameter name")
+	_, err = Print(circuit.New(1), PrintOptions{Version: 4})
+	assert.Error(t, err, "version 4 printed")
 	// Register names that clash with parameters or keywords are replaced.
 	c = circuit.New(2).RX("q", 0)
 	c.QRegs = []circuit.Register{{Name: "for", Start: 0, Size: 2}}
 	out, err := Print(c, PrintOptions{})
-	if err != nil || !strings.Contains(string(out), "qubit[2] q0;") {
-		t.Errorf("renamed register: %v\n%s", err, out)
+	if assert.NoError(t, err, "renamed register") {
+		assert.Contains(t, string(out), "qubit[2] q0;", "renamed register")
 	}
 }
 
@@ -232,9 +207,7 @@ func TestPrintGolden(t *testing.T) {
 	c.H(0).CX(0, 1).Ctrl("ry", []int{0, 1}, []int{2}, circuit.Div(circuit.Param("t[1]"), circuit.Num(2)))
 	c.RZZ(circuit.Param("theta"), 1, 2).Measure(0, 0).X(2).If([]int{0}, 1).GPhase(math.Pi / 4)
 	got, err := Print(c, PrintOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := `OPENQASM 3.0;
 include "stdgates.inc";
 gate rzz(theta) a, b { cx a, b; rz(theta) b; cx a, b; }
@@ -250,24 +223,16 @@ c[0] = measure q[0];
 if (c[0] == 1) x q[2];
 gphase(pi/4);
 `
-	if string(got) != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
+	assert.Equal(t, want, string(got))
 	b, _ := c.Bind(map[string]float64{"t[1]": 1e21, "theta": -0.5})
 	got, err = Print(b, PrintOptions{Version: 2})
-	if err == nil {
-		t.Errorf("OpenQASM 2 printed a partial condition:\n%s", got)
-	}
+	assert.Error(t, err, "OpenQASM 2 printed a partial condition:\n%s", got)
 	b.Ops[5].Cond.Clbits = []int{0, 1}
 	got, err = Print(b, PrintOptions{Version: 2})
-	if err == nil {
-		t.Errorf("OpenQASM 2 printed ctrl(2) @ ry:\n%s", got)
-	}
+	assert.Error(t, err, "OpenQASM 2 printed ctrl(2) @ ry:\n%s", got)
 	b.Ops[2].Ctrl, b.Ops[2].Qubits = 1, []int{1, 2}
 	got, err = Print(b, PrintOptions{Version: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want = `OPENQASM 2.0;
 include "qelib1.inc";
 qreg q[3];
@@ -280,7 +245,5 @@ measure q[0] -> c[0];
 if(c==1) x q[2];
 // gphase(pi/4) omitted: a global phase is unobservable and OpenQASM 2 cannot express it
 `
-	if string(got) != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
+	assert.Equal(t, want, string(got))
 }

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
 )
@@ -18,40 +21,31 @@ import (
 // states). upToPhase allows a global phase (per branch).
 func equivalent(t *testing.T, a, b *circuit.Circuit, upToPhase bool) {
 	t.Helper()
-	if a.NumQubits != b.NumQubits || a.NumClbits != b.NumClbits {
-		t.Fatalf("shape: %d qubits %d bits vs %d qubits %d bits", a.NumQubits, a.NumClbits, b.NumQubits, b.NumClbits)
-	}
+	require.Equal(t, a.NumQubits, b.NumQubits, "shape: %d qubits %d bits vs %d qubits %d bits", a.NumQubits, a.NumClbits, b.NumQubits, b.NumClbits)
+	require.Equal(t, a.NumClbits, b.NumClbits, "shape: %d qubits %d bits vs %d qubits %d bits", a.NumQubits, a.NumClbits, b.NumQubits, b.NumClbits)
 	if a.IsUnitary() && b.IsUnitary() && a.NumQubits <= 6 {
 		ua, ub := dense(t, a, nil), dense(t, b, nil)
 		ok := closeVec(ua, ub, 1e-12)
 		if upToPhase {
 			ok = equalUpToPhase(ua, ub, 1e-12)
 		}
-		if !ok {
-			t.Fatalf("unitaries differ")
-		}
+		require.True(t, ok, "unitaries differ")
 		return
 	}
 	ba, bb := simulate(t, a, nil), simulate(t, b, nil)
 	da, db := distribution(ba), distribution(bb)
 	for k, p := range da {
-		if math.Abs(db[k]-p) > 1e-12 {
-			t.Fatalf("P(%b) = %v vs %v", k, p, db[k])
-		}
+		require.InDelta(t, p, db[k], 1e-12, "P(%b) = %v vs %v", k, p, db[k])
 	}
 	for k, p := range db {
-		if math.Abs(da[k]-p) > 1e-12 {
-			t.Fatalf("P(%b) = %v vs %v", k, da[k], p)
-		}
+		require.InDelta(t, da[k], p, 1e-12, "P(%b) = %v vs %v", k, da[k], p)
 	}
 	// The state for each classical outcome, as the (unnormalised) density matrix
 	// Σ p·|ψ⟩⟨ψ| over its branches: resets make several branches share an outcome, and
 	// a global phase per branch is unobservable.
 	ra, rb := densities(ba), densities(bb)
 	for k, x := range ra {
-		if !closeVec(x, rb[k], 1e-12) {
-			t.Fatalf("outcome %b: states differ", k)
-		}
+		require.True(t, closeVec(x, rb[k], 1e-12), "outcome %b: states differ", k)
 	}
 }
 
@@ -83,9 +77,7 @@ func roundTrip(t *testing.T, c *circuit.Circuit, version int) (*circuit.Circuit,
 		return nil, "", err
 	}
 	p, err := (&Config{}).Parse("printed.qasm", text)
-	if err != nil {
-		t.Fatalf("printed OpenQASM %d does not parse:\n%v\n--- text ---\n%s", version, err, text)
-	}
+	require.NoError(t, err, "printed OpenQASM %d does not parse\n--- text ---\n%s", version, text)
 	return p.Circuit, string(text), nil
 }
 
@@ -103,9 +95,7 @@ func TestRoundTripFixtures(t *testing.T) {
 			c := p.Circuit
 			// OpenQASM 3 keeps parameters symbolic.
 			back, text, err := roundTrip(t, c, 3)
-			if err != nil {
-				t.Fatalf("print OpenQASM 3: %v", err)
-			}
+			require.NoError(t, err, "print OpenQASM 3")
 			if f.bind != nil {
 				equivalent(t, bindAll(t, c, f.bind), bindAll(t, back, f.bind), false)
 			} else {
@@ -114,21 +104,16 @@ func TestRoundTripFixtures(t *testing.T) {
 			// Printing reaches a fixed point after one round (gates printed through
 			// definitions come back inlined).
 			back2, text2, err := roundTrip(t, back, 3)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, text3, _ := roundTrip(t, back2, 3); text3 != text2 {
-				t.Errorf("printing is not stable:\n%s\n---\n%s\n--- first ---\n%s", text2, text3, text)
-			}
+			require.NoError(t, err)
+			_, text3, _ := roundTrip(t, back2, 3)
+			assert.Equal(t, text2, text3, "printing is not stable\n--- first ---\n%s", text)
 			// OpenQASM 2 needs bound parameters and loses global phases.
 			if f.bind != nil {
 				c = bindAll(t, c, f.bind)
 			}
 			back2, _, err = roundTrip(t, c, 2)
 			if err != nil {
-				if !oq2Inexpressible(err) {
-					t.Fatalf("print OpenQASM 2: %v", err)
-				}
+				require.True(t, oq2Inexpressible(err), "print OpenQASM 2: %v", err)
 				t.Logf("OpenQASM 2: %v", err)
 				return
 			}
@@ -265,9 +250,7 @@ func bindRandom(t *testing.T, c *circuit.Circuit, r *rand.Rand) (_ *circuit.Circ
 		if errors.As(err, &nf) {
 			continue
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return b, vals, true
 	}
 	return nil, nil, false
@@ -289,9 +272,7 @@ func TestRoundTripRandom(t *testing.T) {
 			for i := 0; i < n; i++ {
 				c := randomCircuit(r, o)
 				back, text, err := roundTrip(t, c, o.version)
-				if err != nil {
-					t.Fatalf("circuit %d: %v", i, err)
-				}
+				require.NoError(t, err, "circuit %d", i)
 				bc, vals, ok := bindRandom(t, c, r)
 				if !ok {
 					continue
@@ -332,23 +313,16 @@ func TestRoundTripExactOps(t *testing.T) {
 			continue
 		}
 		back, text, err := roundTrip(t, c, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(back.Ops) != len(c.Ops) {
-			t.Fatalf("%d ops, want %d\n%s", len(back.Ops), len(c.Ops), text)
-		}
+		require.NoError(t, err)
+		require.Equal(t, len(c.Ops), len(back.Ops), "number of ops\n%s", text)
 		for j := range c.Ops {
 			a, b := &c.Ops[j], &back.Ops[j]
-			if a.Name() != b.Name() || fmt.Sprint(a.Qubits, a.Clbits(), a.Cond) != fmt.Sprint(b.Qubits, b.Clbits(), b.Cond) {
-				t.Fatalf("op %d: %s %v %v %v vs %s %v %v %v\n%s", j, a.Name(), a.Qubits, a.Clbits(), a.Cond, b.Name(), b.Qubits, b.Clbits(), b.Cond, text)
-			}
+			require.Equal(t, a.Name(), b.Name(), "op %d\n%s", j, text)
+			require.Equal(t, fmt.Sprint(a.Qubits, a.Clbits(), a.Cond), fmt.Sprint(b.Qubits, b.Clbits(), b.Cond), "op %d %s: qubits, clbits, condition\n%s", j, a.Name(), text)
 			for k := range a.Args {
 				va, _ := circuit.Eval(a.Args[k], nil)
 				vb, _ := circuit.Eval(b.Args[k], nil)
-				if math.Float64bits(va) != math.Float64bits(vb) {
-					t.Fatalf("op %d arg %d: %v vs %v (not bit-identical)\n%s", j, k, va, vb, text)
-				}
+				require.Equal(t, math.Float64bits(va), math.Float64bits(vb), "op %d arg %d: %v vs %v (not bit-identical)\n%s", j, k, va, vb, text)
 			}
 		}
 	}

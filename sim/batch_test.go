@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
 )
@@ -37,13 +40,9 @@ func TestApplyOpDense(t *testing.T) {
 						{"transpose", x.ApplyOpTranspose, transpose(u, d)},
 					} {
 						copy(x.Data, x0)
-						if err := mode.apply(&op, testEnv); err != nil {
-							t.Fatalf("%s %s: %v", op.Name(), mode.name, err)
-						}
+						require.NoError(t, mode.apply(&op, testEnv), "%s %s", op.Name(), mode.name)
 						want := matMul(mode.mat, x0, d, d, B)
-						if e := maxDiff(x.Data, want); e > 1e-12 {
-							t.Errorf("%s on %v %s B=%d: max diff %g", op.Name(), op.Qubits, mode.name, B, e)
-						}
+						assert.LessOrEqual(t, maxDiff(x.Data, want), 1e-12, "%s on %v %s B=%d: max diff", op.Name(), op.Qubits, mode.name, B)
 					}
 				}
 			}
@@ -67,19 +66,11 @@ func TestRealBatchDense(t *testing.T) {
 					}
 					x0 := toComplex(x.Data)
 					u := opDense(t, n, &op, testEnv)
-					if err := x.ApplyOp(&op, testEnv); err != nil {
-						t.Fatal(err)
-					}
-					if e := maxDiff(toComplex(x.Data), matMul(u, x0, d, d, B)); e > 1e-12 {
-						t.Errorf("%s on %v B=%d: max diff %g", op.Name(), op.Qubits, B, e)
-					}
+					require.NoError(t, x.ApplyOp(&op, testEnv))
+					assert.LessOrEqual(t, maxDiff(toComplex(x.Data), matMul(u, x0, d, d, B)), 1e-12, "%s on %v B=%d: max diff", op.Name(), op.Qubits, B)
 					y := x.Clone()
-					if err := y.ApplyOpTranspose(&op, testEnv); err != nil {
-						t.Fatal(err)
-					}
-					if e := maxDiff(toComplex(y.Data), x0); e > 1e-12 {
-						t.Errorf("%s: transpose is not the inverse: %g", op.Name(), e)
-					}
+					require.NoError(t, y.ApplyOpTranspose(&op, testEnv))
+					assert.LessOrEqual(t, maxDiff(toComplex(y.Data), x0), 1e-12, "%s: transpose is not the inverse", op.Name())
 				}
 			}
 		}
@@ -108,13 +99,9 @@ func TestRealBatchRejectsComplexGates(t *testing.T) {
 			op.Args = append(op.Args, circuit.Num(0.3))
 		}
 		err := x.ApplyOp(&op, nil)
-		if err == nil {
-			t.Fatalf("%s: no error", name)
-		}
+		require.Error(t, err, "%s: no error", name)
 		for _, want := range []string{"a.qasm:3:5", name, "complex"} {
-			if !contains(err.Error(), want) {
-				t.Errorf("%s: error %q does not mention %q", name, err, want)
-			}
+			assert.ErrorContains(t, err, want, name)
 		}
 	}
 }
@@ -138,9 +125,7 @@ func TestApplyOpDerivative(t *testing.T) {
 			x, _ := NewBatch(n, B)
 			copy(x.Data, randComplex(r, d*B))
 			x0 := append([]complex128(nil), x.Data...)
-			if err := x.ApplyOpDerivative(&op, circuit.MapEnv(vals), wrt); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, x.ApplyOpDerivative(&op, circuit.MapEnv(vals), wrt))
 			const h = 1e-5
 			shift := func(s float64) []complex128 {
 				v := map[string]float64{"a": vals["a"], "b": vals["b"]}
@@ -152,20 +137,14 @@ func TestApplyOpDerivative(t *testing.T) {
 			for i := range fd {
 				fd[i] = (up[i] - dn[i]) / (2 * h)
 			}
-			if e := maxDiff(x.Data, matMul(fd, x0, d, d, B)); e > 1e-7 {
-				t.Errorf("%s %v d/d%s: max diff %g", op.Name(), op.Qubits, wrt, e)
-			}
+			assert.LessOrEqual(t, maxDiff(x.Data, matMul(fd, x0, d, d, B)), 1e-7, "%s %v d/d%s: max diff", op.Name(), op.Qubits, wrt)
 			if op.Gate.Real {
 				y, _ := NewRealBatch(n, B)
 				for i := range y.Data {
 					y.Data[i] = real(x0[i])
 				}
-				if err := y.ApplyOpDerivative(&op, circuit.MapEnv(vals), wrt); err != nil {
-					t.Fatal(err)
-				}
-				if e := maxDiff(toComplex(y.Data), matMul(fd, toComplex(realParts(x0)), d, d, B)); e > 1e-7 {
-					t.Errorf("real %s d/d%s: max diff %g", op.Name(), wrt, e)
-				}
+				require.NoError(t, y.ApplyOpDerivative(&op, circuit.MapEnv(vals), wrt))
+				assert.LessOrEqual(t, maxDiff(toComplex(y.Data), matMul(fd, toComplex(realParts(x0)), d, d, B)), 1e-7, "real %s d/d%s: max diff", op.Name(), wrt)
 			}
 		}
 	}
@@ -177,17 +156,6 @@ func realParts(v []complex128) []float64 {
 		out[i] = real(x)
 	}
 	return out
-}
-
-func contains(s, sub string) bool { return len(sub) == 0 || indexOf(s, sub) >= 0 }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 // TestKernelsDense checks the exported matrix kernels (ApplyMatrix, ApplyDiag,
@@ -239,15 +207,11 @@ func TestKernelsDense(t *testing.T) {
 				full := controlledDense(m, nt, nc)
 				qs := append(append([]int(nil), controls...), targets...)
 				want := matMul(embed(n, qs, full), x0, d, d, B)
-				if e := maxDiff(x.Data, want); e > 1e-12 {
-					t.Fatalf("trial %d controls %v targets %v B=%d: max diff %g", trial, controls, targets, B, e)
-				}
+				require.LessOrEqual(t, maxDiff(x.Data, want), 1e-12, "trial %d controls %v targets %v B=%d: max diff", trial, controls, targets, B)
 				if nc == 0 && nt > 0 {
 					copy(x.Data, x0)
 					x.ApplyMatrix(targets, m)
-					if e := maxDiff(x.Data, want); e > 1e-12 {
-						t.Fatalf("ApplyMatrix trial %d: %g", trial, e)
-					}
+					require.LessOrEqual(t, maxDiff(x.Data, want), 1e-12, "ApplyMatrix trial %d", trial)
 				}
 				if trial%4 == 3 { // the same on the float64 batch
 					y, _ := NewRealBatch(n, B)
@@ -255,9 +219,7 @@ func TestKernelsDense(t *testing.T) {
 					copy(y.Data, rx)
 					y.ApplyControlled(controls, targets, realParts(m))
 					want := matMul(embed(n, qs, full), toComplex(rx), d, d, B)
-					if e := maxDiff(toComplex(y.Data), want); e > 1e-12 {
-						t.Fatalf("real trial %d: %g", trial, e)
-					}
+					require.LessOrEqual(t, maxDiff(toComplex(y.Data), want), 1e-12, "real trial %d", trial)
 				}
 			}
 		}
@@ -274,16 +236,12 @@ func TestKernelsDense(t *testing.T) {
 			for j := range dg {
 				m[j<<k+j] = dg[j]
 			}
-			if e := maxDiff(x.Data, matMul(embed(n, qs, m), x0, d, d, 2)); e > 1e-12 {
-				t.Fatalf("ApplyDiag %v: %g", qs, e)
-			}
+			require.LessOrEqual(t, maxDiff(x.Data, matMul(embed(n, qs, m), x0, d, d, 2)), 1e-12, "ApplyDiag %v", qs)
 			q := r.IntN(n)
 			m1 := [4]complex128(randComplex(r, 4))
 			copy(x.Data, x0)
 			x.Apply1(q, m1)
-			if e := maxDiff(x.Data, matMul(embed(n, []int{q}, m1[:]), x0, d, d, 2)); e > 1e-12 {
-				t.Fatalf("Apply1 %d: %g", q, e)
-			}
+			require.LessOrEqual(t, maxDiff(x.Data, matMul(embed(n, []int{q}, m1[:]), x0, d, d, 2)), 1e-12, "Apply1 %d", q)
 		}
 	})
 }
@@ -308,9 +266,7 @@ func TestKernelsNoAlloc(t *testing.T) {
 		c.Apply1(6, [4]complex128{complex(ry[0], 0), complex(ry[1], 0), complex(ry[2], 0), complex(ry[3], 0)})
 		c.ApplyDiag(cz, []complex128{1, 1, 1, -1})
 	})
-	if allocs != 0 {
-		t.Errorf("kernels allocate %v times per run", allocs)
-	}
+	assert.Equal(t, 0.0, allocs, "kernels allocate per run")
 }
 
 // TestMemoryLimit: a batch above the limit is an error naming qubits, bytes and the limit.
@@ -334,30 +290,20 @@ func TestMemoryLimit(t *testing.T) {
 		} else {
 			_, err = NewBatch(c.n, c.b)
 		}
-		if err == nil {
-			t.Fatalf("%d qubits x %d: no error", c.n, c.b)
-		}
+		require.Error(t, err, "%d qubits x %d: no error", c.n, c.b)
 		var me *MemoryError
-		if !asMemoryError(err, &me) {
-			t.Fatalf("%v is not a *MemoryError", err)
-		}
+		require.ErrorAs(t, err, &me)
 		for _, want := range []string{c.bytes, "1 MiB", "QPEFT_MEMORY_LIMIT"} {
-			if !contains(err.Error(), want) {
-				t.Errorf("error %q does not mention %q", err, want)
-			}
+			assert.ErrorContains(t, err, want, "%d qubits x %d", c.n, c.b)
 		}
-		if !contains(err.Error(), itoa(c.n)+" qubits") {
-			t.Errorf("error %q does not name the qubit count", err)
-		}
+		assert.ErrorContains(t, err, itoa(c.n)+" qubits", "the error names the qubit count")
 	}
-	if _, err := NewBatch(16, 1); err != nil {
-		t.Errorf("16 qubits (1 MiB) refused: %v", err)
-	}
-	if v, err := ParseBytes("1.5GiB"); err != nil || v != 3<<29 {
-		t.Errorf("ParseBytes(1.5GiB) = %d, %v", v, err)
-	}
-	if _, err := ParseBytes("12 parsecs"); err == nil {
-		t.Error("ParseBytes accepted a bad unit")
-	}
+	_, err := NewBatch(16, 1)
+	assert.NoError(t, err, "16 qubits (1 MiB) refused")
+	v, err := ParseBytes("1.5GiB")
+	assert.NoError(t, err, "ParseBytes(1.5GiB)")
+	assert.Equal(t, int64(3<<29), v, "ParseBytes(1.5GiB)")
+	_, err = ParseBytes("12 parsecs")
+	assert.Error(t, err, "ParseBytes accepted a bad unit")
 	_ = math.Pi
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/itsubaki/q"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/library"
 )
@@ -71,17 +73,13 @@ var benchSizes = []int{16, 20, 24}
 func timeSteps(b *testing.B, steps []step, n int, complexPath bool, work float64) {
 	b.Helper()
 	s, err := newState(n, 0, complexPath, Double)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	f, _ := s.floats()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		clear(f)
 		f[0] = 1
-		if err := runSteps(s, steps, nil, nil); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, runSteps(s, steps, nil, nil))
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/work, "ns/amp-gate")
 }
@@ -103,9 +101,7 @@ func BenchmarkAnsatz(b *testing.B) {
 		}{{"complex", true}, {"real", false}} {
 			b.Run(fmt.Sprintf("n=%d/%s", n, path.name), func(b *testing.B) {
 				steps, err := compile(c, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				timeSteps(b, steps, n, path.complex, work)
 			})
 		}
@@ -339,9 +335,7 @@ func BenchmarkBlocking(b *testing.B) {
 		c, _ := pauliAnsatz(n, 4, 1)
 		work := float64(len(c.Ops)) * float64(int(1)<<n)
 		steps, err := compile(c, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		for _, path := range []string{"real", "complex"} {
 			for _, mode := range []struct {
 				name string
@@ -435,13 +429,10 @@ func BenchmarkCircuits(b *testing.B) {
 			for _, path := range paths {
 				b.Run(fmt.Sprintf("%s/n=%d/%s", kind, n, path), func(b *testing.B) {
 					sc, err := Plan(c, nil, path == "complex")
-					if err != nil {
-						b.Fatal(err)
-					}
+					require.NoError(b, err)
 					for i := 0; i < b.N; i++ {
-						if _, err := Run(c, Options{Complex: path == "complex"}); err != nil {
-							b.Fatal(err)
-						}
+						_, err := Run(c, Options{Complex: path == "complex"})
+						require.NoError(b, err)
 					}
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/work, "ns/amp-gate")
 					b.ReportMetric(float64(sc.Sweeps), "sweeps")
@@ -549,14 +540,10 @@ func BenchmarkCircuitSweeps(b *testing.B) {
 	}{{"pauli/float64", pauli, 1}, {"pauli/complex128", pauli, 2}, {"random/complex128", random, 2}, {"qft/complex128", qft, 2}} {
 		b.Run(tc.name, func(b *testing.B) {
 			steps, err := compile(tc.c, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			gs := gateSteps(steps)
 			sweeps, _ := Blocking.plan(gs, n, tc.rf, 8, tc.rf == 2)
-			if sweeps == nil {
-				b.Fatal("not blocked")
-			}
+			require.NotNil(b, sweeps, "not blocked")
 			var a amps
 			if tc.rf == 2 {
 				x, _ := NewBatch(n, 1)

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"reflect"
-	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
@@ -66,14 +67,10 @@ func TestBlockedMatchesItsubaki(t *testing.T) {
 						var res *Result
 						var err error
 						withBlocking(cfg, func() { res, err = Run(c, Options{Complex: complexPath}) })
-						if err != nil {
-							t.Fatal(err)
-						}
+						require.NoError(t, err)
 						e := maxDiff(res.State.Amplitudes(), want)
 						worst = max(worst, e)
-						if e > 1e-12 {
-							t.Fatalf("n=%d trial %d %v complex=%v: max amplitude difference %g\n%s", n, trial, cfg, complexPath, e, describe(c))
-						}
+						require.LessOrEqual(t, e, 1e-12, "n=%d trial %d %v complex=%v: max amplitude difference\n%s", n, trial, cfg, complexPath, describe(c))
 					}
 				}
 			}
@@ -103,9 +100,7 @@ func TestGatherSegments(t *testing.T) {
 					rf = 2
 				}
 				steps, err := compile(c, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				sweeps, _ := cfg.plan(gateSteps(steps), n, rf, 8, rf == 2)
 				long := 0
 				for _, sw := range sweeps {
@@ -113,17 +108,11 @@ func TestGatherSegments(t *testing.T) {
 						long++
 					}
 				}
-				if long == 0 {
-					t.Fatalf("trial %d complex=%v: no gathered sweep with runs longer than %d B", trial, complexPath, gatherSegBytes)
-				}
+				require.NotZero(t, long, "trial %d complex=%v: no gathered sweep with runs longer than %d B", trial, complexPath, gatherSegBytes)
 				var res *Result
 				withBlocking(cfg, func() { res, err = Run(c, Options{Complex: complexPath}) })
-				if err != nil {
-					t.Fatal(err)
-				}
-				if e := maxDiff(res.State.Amplitudes(), want); e > 1e-12 {
-					t.Fatalf("trial %d complex=%v: max amplitude difference %g", trial, complexPath, e)
-				}
+				require.NoError(t, err)
+				require.LessOrEqual(t, maxDiff(res.State.Amplitudes(), want), 1e-12, "trial %d complex=%v: max amplitude difference", trial, complexPath)
 			}
 		}
 	})
@@ -141,9 +130,7 @@ func TestFusedMatchesUnfused(t *testing.T) {
 		t.Helper()
 		e := maxDiff(got, want)
 		worst = max(worst, e)
-		if e > 1e-12 {
-			t.Fatalf("%s: max difference %g", what, e)
-		}
+		require.LessOrEqual(t, e, 1e-12, "%s: max difference", what)
 	}
 	for n := 3; n <= 9; n++ {
 		for trial := 0; trial < 4; trial++ {
@@ -162,19 +149,13 @@ func TestFusedMatchesUnfused(t *testing.T) {
 				name := fmt.Sprintf("n=%d trial %d %v", n, trial, cfg)
 				withBlocking(cfg, func() {
 					s, err := Statevector(c, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err, name)
 					check(name+" state", s.Amplitudes(), ref.Amplitudes())
 					u, err := Unitary(c, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err, name)
 					check(name+" unitary", u.Data, refU.Data)
 					k, err := RealColumns(rc, nil, 3)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err, name)
 					check(name+" real columns", toComplex(k.Data), toComplex(refC.Data))
 				})
 			}
@@ -192,9 +173,7 @@ func TestPlanSweeps(t *testing.T) {
 		n := 6 + r.IntN(10)
 		c := randomCircuit(r, n, 200, gates.All(), 3)
 		steps, err := compile(c, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		gs := gateSteps(steps)
 		cq, pin := 3+r.IntN(n-3), r.IntN(3)
 		if cq < pin+2 {
@@ -214,30 +193,22 @@ func TestPlanSweeps(t *testing.T) {
 		seen := 0
 		for _, sw := range sweeps {
 			if !sw.direct {
-				if len(sw.local) > cq {
-					t.Fatalf("sweep with %d local qubits > %d", len(sw.local), cq)
-				}
+				require.LessOrEqual(t, len(sw.local), cq, "trial %d: local qubits of a sweep", trial)
 				for q := 0; q < pin; q++ {
-					if sw.local[q] != q {
-						t.Fatalf("pinned qubit %d not local: %v", q, sw.local)
-					}
+					require.Equal(t, q, sw.local[q], "trial %d: pinned qubit %d not local: %v", trial, q, sw.local)
 				}
 			}
 			for _, st := range sw.steps {
 				i := index[st.op]
 				g := gs[i]
 				for _, q := range append(append([]int(nil), g.controls...), g.targets...) {
-					if last[q] > i {
-						t.Fatalf("gate %d moved before gate %d on qubit %d", i, last[q], q)
-					}
+					require.LessOrEqual(t, last[q], i, "trial %d: gate %d moved before gate %d on qubit %d", trial, i, last[q], q)
 					last[q] = i
 				}
 				seen++
 			}
 		}
-		if seen != len(gs) {
-			t.Fatalf("%d gates planned, want %d", seen, len(gs))
-		}
+		require.Equal(t, len(gs), seen, "trial %d: gates planned", trial)
 	}
 }
 
@@ -259,18 +230,12 @@ func TestApplyCircuitBatch(t *testing.T) {
 					x.Data[i*B+b] = v
 				}
 			}
-			withBlocking(cfg, func() {
-				if err := x.ApplyCircuit(c, nil); err != nil {
-					t.Fatal(err)
-				}
-			})
+			withBlocking(cfg, func() { require.NoError(t, x.ApplyCircuit(c, nil), "%v n=%d", cfg, n) })
 			for b := range cols {
 				init, _ := FromAmplitudes(cols[b])
 				var want *Result
 				withBlocking(BlockConfig{}, func() { want, _ = Run(c, Options{Initial: init}) })
-				if e := maxDiff(x.Column(b), want.State.Amplitudes()); e > 1e-12 {
-					t.Fatalf("%v n=%d column %d: max difference %g", cfg, n, b, e)
-				}
+				require.LessOrEqual(t, maxDiff(x.Column(b), want.State.Amplitudes()), 1e-12, "%v n=%d column %d: max difference", cfg, n, b)
 			}
 			rc := randomCircuit(r, n, 6*n, realGates(), 1)
 			y, _ := NewRealBatch(n, B)
@@ -278,11 +243,7 @@ func TestApplyCircuitBatch(t *testing.T) {
 				y.Data[i] = r.NormFloat64()
 			}
 			y0 := y.Clone()
-			withBlocking(cfg, func() {
-				if err := y.ApplyCircuit(rc, nil); err != nil {
-					t.Fatal(err)
-				}
-			})
+			withBlocking(cfg, func() { require.NoError(t, y.ApplyCircuit(rc, nil), "%v n=%d real", cfg, n) })
 			for b := 0; b < B; b++ {
 				col := y0.Column(b)
 				var want *Result
@@ -295,20 +256,14 @@ func TestApplyCircuitBatch(t *testing.T) {
 				for i := range got {
 					got[i] /= scale
 				}
-				if e := maxDiff(toComplex(got), want.State.Amplitudes()); e > 1e-12 {
-					t.Fatalf("%v n=%d real column %d: max difference %g", cfg, n, b, e)
-				}
+				require.LessOrEqual(t, maxDiff(toComplex(got), want.State.Amplitudes()), 1e-12, "%v n=%d real column %d: max difference", cfg, n, b)
 			}
 		}
 	}
 	x, _ := NewBatch(3, 2)
-	if err := x.ApplyCircuit(circuit.New(4).H(0), nil); err == nil || !contains(err.Error(), "4 qubits") {
-		t.Errorf("size mismatch: %v", err)
-	}
+	assert.ErrorContains(t, x.ApplyCircuit(circuit.New(4).H(0), nil), "4 qubits", "size mismatch")
 	y, _ := NewRealBatch(2, 2)
-	if err := y.ApplyCircuit(circuit.New(2).H(0).S(1), nil); err == nil || !contains(err.Error(), "s") {
-		t.Errorf("complex gate on a real batch: %v", err)
-	}
+	assert.ErrorContains(t, y.ApplyCircuit(circuit.New(2).H(0).S(1), nil), "s", "complex gate on a real batch")
 }
 
 func norm(v []float64) float64 {
@@ -341,9 +296,7 @@ func TestBlockedDynamicCircuits(t *testing.T) {
 		for seg := 0; seg < 4; seg++ {
 			body := randomCircuit(r, n, 5*n, all, 2)
 			for _, op := range body.Ops {
-				if err := c.Append(op); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, c.Append(op))
 			}
 			q := r.IntN(n)
 			switch seg {
@@ -363,32 +316,20 @@ func TestBlockedDynamicCircuits(t *testing.T) {
 		var refShots *Result
 		withBlocking(BlockConfig{}, func() {
 			var err error
-			if ref, err = Run(c, Options{Seed: uint64(trial)}); err != nil {
-				t.Fatal(err)
-			}
-			if refShots, err = Run(c, Options{Seed: uint64(trial), Shots: 20, Memory: true}); err != nil {
-				t.Fatal(err)
-			}
+			ref, err = Run(c, Options{Seed: uint64(trial)})
+			require.NoError(t, err)
+			refShots, err = Run(c, Options{Seed: uint64(trial), Shots: 20, Memory: true})
+			require.NoError(t, err)
 		})
 		for _, cfg := range blockConfigs[1:] {
 			withBlocking(cfg, func() {
 				got, err := Run(c, Options{Seed: uint64(trial)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got.Bits() != ref.Bits() {
-					t.Fatalf("trial %d %v: outcome %s, gate by gate %s", trial, cfg, got.Bits(), ref.Bits())
-				}
-				if e := maxDiff(got.State.Amplitudes(), ref.State.Amplitudes()); e > 1e-12 {
-					t.Fatalf("trial %d %v: final state differs by %g", trial, cfg, e)
-				}
+				require.NoError(t, err)
+				require.Equal(t, ref.Bits(), got.Bits(), "trial %d %v: outcome, gate by gate first", trial, cfg)
+				require.LessOrEqual(t, maxDiff(got.State.Amplitudes(), ref.State.Amplitudes()), 1e-12, "trial %d %v: final state differs", trial, cfg)
 				shots, err := Run(c, Options{Seed: uint64(trial), Shots: 20, Memory: true})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(shots.Memory, refShots.Memory) {
-					t.Fatalf("trial %d %v: shots %v, gate by gate %v", trial, cfg, shots.Memory, refShots.Memory)
-				}
+				require.NoError(t, err)
+				require.Equal(t, refShots.Memory, shots.Memory, "trial %d %v: shots, gate by gate first", trial, cfg)
 			})
 		}
 	}
@@ -427,16 +368,13 @@ func TestPlanHandCounted(t *testing.T) {
 		var got Schedule
 		var err error
 		withBlocking(c.cfg, func() { got, err = Plan(c.c, nil, c.complex) })
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, c.name)
 		steps := 0
 		for _, k := range got.SweepSteps {
 			steps += max(k, 1)
 		}
-		if len(got.SweepSteps) != got.Sweeps || steps != got.Steps {
-			t.Errorf("%s: SweepSteps %v do not add up to %d sweeps of %d steps", c.name, got.SweepSteps, got.Sweeps, got.Steps)
-		}
+		assert.Len(t, got.SweepSteps, got.Sweeps, "%s: SweepSteps %v do not add up to %d sweeps", c.name, got.SweepSteps, got.Sweeps)
+		assert.Equal(t, got.Steps, steps, "%s: SweepSteps %v do not add up to %d steps", c.name, got.SweepSteps, got.Steps)
 		if c.name != "ry then s" && c.name != "blocking off" {
 			// Every step is one full 2x2 real pass: the passes' kernel work adds up to
 			// the steps run in cache.
@@ -445,14 +383,10 @@ func TestPlanHandCounted(t *testing.T) {
 				inCache += k
 				work += got.SweepKernels[i][KernelPairReal]
 			}
-			if work != float64(inCache) {
-				t.Errorf("%s: kernel work %v, want %d 2x2 real passes", c.name, work, inCache)
-			}
+			assert.Equal(t, float64(inCache), work, "%s: kernel work in 2x2 real passes", c.name)
 		}
 		got.SweepSteps, got.SweepKernels = nil, nil
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
-		}
+		assert.Equal(t, c.want, got, c.name)
 	}
 }
 
@@ -461,11 +395,9 @@ func TestPlanHandCounted(t *testing.T) {
 func TestMemoryFloor(t *testing.T) {
 	for _, cx := range []bool{false, true} {
 		d, err := MemoryFloor(12, cx, 2, 0)
-		if err != nil || d <= 0 {
-			t.Errorf("complex=%v: %v, %v", cx, d, err)
-		}
+		assert.NoError(t, err, "complex=%v", cx)
+		assert.Positive(t, d, "complex=%v", cx)
 	}
-	if _, err := MemoryFloor(20, true, 1, 1<<20); err == nil || !contains(err.Error(), "16 MiB") {
-		t.Errorf("over the limit: %v", err)
-	}
+	_, err := MemoryFloor(20, true, 1, 1<<20)
+	assert.ErrorContains(t, err, "16 MiB", "over the limit")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/library"
 	"github.com/qpeft/qpeft/internal/cputime"
@@ -43,9 +45,8 @@ func BenchmarkFusion(b *testing.B) {
 						Blocking.FuseQubits = f
 						c0 := cputime.Process()
 						for i := 0; i < b.N; i++ {
-							if _, err := Run(c, Options{Precision: p}); err != nil {
-								b.Fatal(err)
-							}
+							_, err := Run(c, Options{Precision: p})
+							require.NoError(b, err)
 						}
 						b.ReportMetric(float64((cputime.Process()-c0).Milliseconds())/float64(b.N), "cpu-ms/op")
 					})

@@ -9,6 +9,9 @@ import (
 	"github.com/itsubaki/q"
 	"github.com/itsubaki/q/math/matrix"
 	"github.com/itsubaki/q/quantum/gate"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
 )
@@ -90,9 +93,7 @@ func runItsubaki(t testing.TB, c *circuit.Circuit) []complex128 {
 	for i := range c.Ops {
 		op := &c.Ops[i]
 		p, err := op.Params(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		g := op.Gate
 		nc := int(op.Ctrl) + g.Controls
 		controls, targets := op.Qubits[:nc], op.Qubits[nc:]
@@ -130,9 +131,7 @@ func runItsubaki(t testing.TB, c *circuit.Circuit) []complex128 {
 		case nc == 0:
 			sim.G(itsubakiTarget[g.Name](p), rq(targets[0]))
 		default:
-			if len(targets) != 1 {
-				t.Fatalf("no itsubaki form for %s", op.Name())
-			}
+			require.Len(t, targets, 1, "no itsubaki form for %s", op.Name())
 			sim.Controlled(itsubakiTarget[g.Name](p), rqs(controls), []q.Qubit{rq(targets[0])})
 		}
 	}
@@ -190,17 +189,13 @@ func TestCrossCheckItsubaki(t *testing.T) {
 			want := runItsubaki(t, c)
 			for _, complexPath := range []bool{true, false} {
 				res, err := Run(c, Options{Complex: complexPath})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !complexPath && c.IsReal() != res.State.IsReal() {
-					t.Errorf("n=%d: real circuit %v but real state %v", n, c.IsReal(), res.State.IsReal())
+				require.NoError(t, err)
+				if !complexPath {
+					assert.Equal(t, c.IsReal(), res.State.IsReal(), "n=%d: real state of a circuit with real %v", n, c.IsReal())
 				}
 				e := maxDiff(res.State.Amplitudes(), want)
 				worst = max(worst, e)
-				if e > 1e-12 {
-					t.Fatalf("n=%d trial %d complex=%v: max amplitude difference %g\n%s", n, trial, complexPath, e, describe(c))
-				}
+				require.LessOrEqual(t, e, 1e-12, "n=%d trial %d complex=%v: max amplitude difference\n%s", n, trial, complexPath, describe(c))
 			}
 			count++
 		}
@@ -208,10 +203,16 @@ func TestCrossCheckItsubaki(t *testing.T) {
 	t.Logf("%d random circuits, n = 1..10: worst amplitude difference %.3g", count, worst)
 }
 
-func describe(c *circuit.Circuit) string {
+// describe lists a circuit's ops, one a line, for failure messages (%s); the list is built
+// only when a message is printed, so passing checks do not pay for it.
+func describe(c *circuit.Circuit) fmt.Stringer { return described{c} }
+
+type described struct{ c *circuit.Circuit }
+
+func (d described) String() string {
 	s := ""
-	for i := range c.Ops {
-		op := &c.Ops[i]
+	for i := range d.c.Ops {
+		op := &d.c.Ops[i]
 		p, _ := op.Params(nil)
 		s += fmt.Sprintf("%s%v %v\n", op.Name(), p, op.Qubits)
 	}

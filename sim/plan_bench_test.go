@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit/library"
 	"github.com/qpeft/qpeft/internal/cputime"
 )
@@ -19,18 +21,15 @@ import (
 func BenchmarkPlanChoices(b *testing.B) {
 	for _, n := range []int{20, 22, 24} {
 		c, err := library.RandomLayered(n, 20, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		for _, prec := range []Precision{Double, Single} {
 			b.Run(fmt.Sprintf("n=%d/%v", n, prec), func(b *testing.B) {
 				run := func(on bool) (time.Duration, time.Duration) {
 					deferGates, denseSwaps = on, on
 					defer func() { deferGates, denseSwaps = true, true }()
 					c0, t0 := cputime.Process(), time.Now()
-					if _, err := Run(c, Options{Complex: true, Precision: prec}); err != nil {
-						b.Fatal(err)
-					}
+					_, err := Run(c, Options{Complex: true, Precision: prec})
+					require.NoError(b, err)
 					return time.Since(t0), cputime.Process() - c0
 				}
 				run(true)

@@ -4,9 +4,11 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
@@ -26,35 +28,21 @@ func TestUnitaryDense(t *testing.T) {
 				}
 				c := circuit.New(n)
 				for len(c.Ops) < 3*n+6 {
-					if err := c.Append(randomOp(r, n, pool, min(2, n-1), true)); err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, c.Append(randomOp(r, n, pool, min(2, n-1), true)))
 				}
 				d := 1 << n
 				want := denseCircuit(t, c, testEnv)
 				u, err := Unitary(c, testEnv)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if e := maxDiff(u.Data, want); e > 1e-12 {
-					t.Fatalf("n=%d trial %d: Unitary differs by %g", n, trial, e)
-				}
+				require.NoError(t, err)
+				require.LessOrEqual(t, maxDiff(u.Data, want), 1e-12, "n=%d trial %d: Unitary differs", n, trial)
 				k := 1 + r.IntN(d)
 				cols, err := Columns(c, testEnv, k)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if e := maxDiff(cols.Data, firstColumns(want, d, k)); e > 1e-12 {
-					t.Fatalf("n=%d: Columns(%d) differs by %g", n, k, e)
-				}
+				require.NoError(t, err)
+				require.LessOrEqual(t, maxDiff(cols.Data, firstColumns(want, d, k)), 1e-12, "n=%d: Columns(%d) differs", n, k)
 				if trial%3 == 2 {
 					rc, err := RealColumns(c, testEnv, k)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if e := maxDiff(toComplex(rc.Data), firstColumns(want, d, k)); e > 1e-12 {
-						t.Fatalf("n=%d: RealColumns(%d) differs by %g", n, k, e)
-					}
+					require.NoError(t, err)
+					require.LessOrEqual(t, maxDiff(toComplex(rc.Data), firstColumns(want, d, k)), 1e-12, "n=%d: RealColumns(%d) differs", n, k)
 				}
 			}
 		}
@@ -78,27 +66,15 @@ func TestUnitarityAndInverse(t *testing.T) {
 			c := randomCircuit(r, n, 5*n+5, gates.All(), min(2, n-1))
 			d := 1 << n
 			u, err := Unitary(c, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e := frobDiff(matMul(adjoint(u.Data, d), u.Data, d, d, d), identity(d)); e > 1e-12 {
-				t.Errorf("n=%d: ‖U†U − I‖ = %g", n, e)
-			}
+			require.NoError(t, err)
+			assert.LessOrEqual(t, frobDiff(matMul(adjoint(u.Data, d), u.Data, d, d, d), identity(d)), 1e-12, "n=%d: ‖U†U − I‖", n)
 			inv, err := c.Inverse()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			both := c.Clone()
-			if err := both.Compose(inv, nil, nil); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, both.Compose(inv, nil, nil))
 			v, err := Unitary(both, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e := frobDiff(v.Data, identity(d)); e > 1e-12 {
-				t.Errorf("n=%d: ‖U⁻¹U − I‖ = %g", n, e)
-			}
+			require.NoError(t, err)
+			assert.LessOrEqual(t, frobDiff(v.Data, identity(d)), 1e-12, "n=%d: ‖U⁻¹U − I‖", n)
 		}
 	}
 }
@@ -120,40 +96,26 @@ func TestRealPathMatchesComplex(t *testing.T) {
 		for trial := 0; trial < 4; trial++ {
 			c := randomCircuit(r, n, 6*n, realGates(), min(2, n-1))
 			re, err := Run(c, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			cx, err := Run(c, Options{Complex: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !re.State.IsReal() || cx.State.IsReal() {
-				t.Fatalf("paths: real %v, complex %v", re.State.IsReal(), !cx.State.IsReal())
-			}
-			if e := maxDiff(re.State.Amplitudes(), cx.State.Amplitudes()); e > 1e-13 {
-				t.Errorf("n=%d: real and complex paths differ by %g", n, e)
-			}
+			require.NoError(t, err)
+			require.True(t, re.State.IsReal(), "n=%d: the real path's state is real", n)
+			require.False(t, cx.State.IsReal(), "n=%d: the complex path's state is complex", n)
+			assert.LessOrEqual(t, maxDiff(re.State.Amplitudes(), cx.State.Amplitudes()), 1e-13, "n=%d: real and complex paths differ", n)
 			if n <= 8 {
 				k := 1 + r.IntN(1<<n)
 				a, err := RealColumns(c, nil, k)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				b, err := Columns(c, nil, k)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if e := maxDiff(toComplex(a.Data), b.Data); e > 1e-13 {
-					t.Errorf("n=%d: RealColumns and Columns differ by %g", n, e)
-				}
+				require.NoError(t, err)
+				assert.LessOrEqual(t, maxDiff(toComplex(a.Data), b.Data), 1e-13, "n=%d: RealColumns and Columns differ", n)
 			}
 		}
 	}
 	// A circuit with a complex gate is refused by RealColumns, naming the gate.
 	c := circuit.New(2).RY(0.3, 0).RZ(0.2, 1)
-	if _, err := RealColumns(c, nil, 2); err == nil || !strings.Contains(err.Error(), "rz") {
-		t.Errorf("RealColumns with rz: %v", err)
-	}
+	_, err := RealColumns(c, nil, 2)
+	assert.ErrorContains(t, err, "rz", "RealColumns with rz")
 }
 
 // TestHandWrittenGates checks the gates itsubaki/q lacks against matrices written out by hand
@@ -199,30 +161,18 @@ func TestHandWrittenGates(t *testing.T) {
 		for i, a := range tc.args {
 			args[i] = a
 		}
-		if err := cc.Gate(tc.name, qs, args...); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, cc.Gate(tc.name, qs, args...))
 		u, err := Unitary(cc, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := maxDiff(u.Data, tc.m); d > 1e-15 {
-			t.Errorf("%s: differs from the hand-written matrix by %g", tc.name, d)
-		}
+		require.NoError(t, err)
+		assert.LessOrEqual(t, maxDiff(u.Data, tc.m), 1e-15, "%s: differs from the hand-written matrix", tc.name)
 		// And embedded on scattered qubits of a larger register, against the dense oracle.
 		n := g.Qubits + 2
 		big := circuit.New(n)
 		perm := []int{n - 1, 1, 0}[:g.Qubits]
-		if err := big.Gate(tc.name, perm, args...); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, big.Gate(tc.name, perm, args...))
 		ub, err := Unitary(big, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := maxDiff(ub.Data, embed(n, perm, tc.m)); d > 1e-15 {
-			t.Errorf("%s on %v: differs by %g", tc.name, perm, d)
-		}
+		require.NoError(t, err)
+		assert.LessOrEqual(t, maxDiff(ub.Data, embed(n, perm, tc.m)), 1e-15, "%s on %v: differs", tc.name, perm)
 	}
 }
 
@@ -273,9 +223,7 @@ func TestExpectation(t *testing.T) {
 				v := normalize(toComplex(randReal(r, 1<<n)))
 				s, err = FromRealAmplitudes(realParts(v))
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			psi := s.Amplitudes()
 			pv := matMul(p, psi, dim, dim, 1)
 			var want complex128
@@ -283,29 +231,23 @@ func TestExpectation(t *testing.T) {
 				want += cmplx.Conj(psi[i]) * pv[i]
 			}
 			got, err := s.Expectation(string(label))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if math.Abs(got-real(want)) > 1e-13 || math.Abs(imag(want)) > 1e-13 {
-				t.Errorf("⟨%s⟩ (real %v) = %v, want %v", label, s.IsReal(), got, want)
-			}
-			if lower, _ := s.Expectation(strings.ToLower(string(label))); lower != got {
-				t.Errorf("lower-case label gives %v, want %v", lower, got)
-			}
+			require.NoError(t, err)
+			assert.InDelta(t, real(want), got, 1e-13, "⟨%s⟩ (real %v), want %v", label, s.IsReal(), want)
+			assert.InDelta(t, 0, imag(want), 1e-13, "⟨%s⟩ (real %v): imaginary part of the oracle's %v", label, s.IsReal(), want)
+			lower, _ := s.Expectation(strings.ToLower(string(label)))
+			assert.Equal(t, got, lower, "lower-case label %s", label)
 		}
 	}
 	s, _ := NewState(3)
 	for _, bad := range []string{"XZ", "XQZ", "IIII"} {
-		if _, err := s.Expectation(bad); err == nil {
-			t.Errorf("Expectation(%q): no error", bad)
-		}
+		_, err := s.Expectation(bad)
+		assert.Error(t, err, "Expectation(%q)", bad)
 	}
 	// Hand-derived values: |0⟩ has ⟨Z⟩ = 1; RY(θ)|0⟩ has ⟨X⟩ = sin θ, ⟨Z⟩ = cos θ.
 	res, _ := Run(circuit.New(2).RY(0.6, 0), Options{})
 	for label, want := range map[string]float64{"IZ": math.Cos(0.6), "IX": math.Sin(0.6), "ZI": 1, "ZZ": math.Cos(0.6), "IY": 0} {
-		if got, _ := res.State.Expectation(label); math.Abs(got-want) > 1e-15 {
-			t.Errorf("⟨%s⟩ = %v, want %v", label, got, want)
-		}
+		got, _ := res.State.Expectation(label)
+		assert.InDelta(t, want, got, 1e-15, "⟨%s⟩", label)
 	}
 }
 
@@ -344,9 +286,7 @@ func chiSquared(t *testing.T, counts map[string]int, probs map[string]float64, s
 		df++
 	}
 	for k, n := range counts {
-		if probs[k] == 0 {
-			t.Errorf("outcome %s observed %d times but has probability 0", k, n)
-		}
+		assert.NotZero(t, probs[k], "outcome %s observed %d times but has probability 0", k, n)
 	}
 	return chi, df
 }
@@ -369,9 +309,7 @@ func TestSamplingChiSquared(t *testing.T) {
 		for trial := 0; trial < 3; trial++ {
 			c := randomCircuit(r, n, 4*n+4, gates.All(), 0)
 			st, err := Statevector(c, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			probs := map[string]float64{}
 			pr, _ := st.Probabilities()
 			for i, p := range pr {
@@ -387,12 +325,10 @@ func TestSamplingChiSquared(t *testing.T) {
 				}
 				shots := 4000
 				res, err := Run(cc, Options{Shots: shots, Seed: uint64(100*n + trial)})
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				chi, df := chiSquared(t, res.Counts, probs, shots)
-				if df >= 1 && chi > chi2Critical999(max(df, 3)) {
-					t.Errorf("n=%d trial %d trajectories=%v: χ² = %.1f with %d degrees of freedom", n, trial, mid, chi, df)
+				if df >= 1 {
+					assert.LessOrEqual(t, chi, chi2Critical999(max(df, 3)), "n=%d trial %d trajectories=%v: χ² with %d degrees of freedom", n, trial, mid, df)
 				}
 			}
 		}
@@ -416,19 +352,14 @@ func TestSeedsReproduce(t *testing.T) {
 		a, _ := Run(cc, Options{Shots: 500, Seed: 7, Memory: true})
 		b, _ := Run(cc, Options{Shots: 500, Seed: 7, Memory: true})
 		d, _ := Run(cc, Options{Shots: 500, Seed: 8, Memory: true})
-		if !slices.Equal(a.Memory, b.Memory) {
-			t.Error("same seed, different shots")
-		}
-		if slices.Equal(a.Memory, d.Memory) {
-			t.Error("different seeds, same 500 shots")
-		}
+		assert.Equal(t, a.Memory, b.Memory, "same seed, different shots")
+		assert.NotEqual(t, a.Memory, d.Memory, "different seeds, same 500 shots")
 		sum := 0
 		for _, n := range a.Counts {
 			sum += n
 		}
-		if sum != 500 || len(a.Memory) != 500 {
-			t.Errorf("counts sum to %d, memory has %d", sum, len(a.Memory))
-		}
+		assert.Equal(t, 500, sum, "counts sum")
+		assert.Len(t, a.Memory, 500, "memory")
 	}
 }
 
@@ -438,26 +369,17 @@ func TestMidCircuitMeasurement(t *testing.T) {
 	c := circuit.New(2).H(0).CX(0, 1).Measure(0, 0).Measure(1, 1)
 	for seed := uint64(0); seed < 40; seed++ {
 		res, err := Run(c, Options{Seed: seed})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		b := res.Bits()
-		if b != "00" && b != "11" {
-			t.Fatalf("seed %d: Bell pair measured %s", seed, b)
-		}
+		require.Contains(t, []string{"00", "11"}, b, "seed %d: Bell pair measured", seed)
 		want := make([]complex128, 4)
 		want[map[string]int{"00": 0, "11": 3}[b]] = 1
-		if e := maxDiff(res.State.Amplitudes(), want); e > 1e-15 {
-			t.Fatalf("seed %d: collapsed state %v", seed, res.State.Amplitudes())
-		}
+		require.LessOrEqual(t, maxDiff(res.State.Amplitudes(), want), 1e-15, "seed %d: collapsed state %v", seed, res.State.Amplitudes())
 	}
 	res, _ := Run(c, Options{Shots: 2000, Seed: 3})
-	if len(res.Counts) != 2 || res.Counts["00"]+res.Counts["11"] != 2000 {
-		t.Errorf("Bell counts %v", res.Counts)
-	}
-	if res.State != nil {
-		t.Error("a measured circuit with shots has no single final state")
-	}
+	assert.Len(t, res.Counts, 2, "Bell counts %v", res.Counts)
+	assert.Equal(t, 2000, res.Counts["00"]+res.Counts["11"], "Bell counts %v", res.Counts)
+	assert.Nil(t, res.State, "a measured circuit with shots has no single final state")
 }
 
 // TestTeleportation: the standard teleportation circuit with mid-circuit measurement and
@@ -476,21 +398,15 @@ func TestTeleportation(t *testing.T) {
 	seen := map[string]bool{}
 	for seed := uint64(0); seed < 40; seed++ {
 		res, err := Run(c, Options{Seed: seed})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		m0, m1 := int(res.Clbits[0]), int(res.Clbits[1])
 		seen[res.Bits()] = true
 		want := make([]complex128, 8)
 		want[m0|m1<<1] = in[0]
 		want[m0|m1<<1|4] = in[1]
-		if e := maxDiff(res.State.Amplitudes(), want); e > 1e-14 {
-			t.Fatalf("outcome %s: final state differs by %g", res.Bits(), e)
-		}
+		require.LessOrEqual(t, maxDiff(res.State.Amplitudes(), want), 1e-14, "outcome %s: final state differs", res.Bits())
 	}
-	if len(seen) != 4 {
-		t.Errorf("saw outcomes %v, want all four", seen)
-	}
+	assert.Len(t, seen, 4, "saw outcomes %v, want all four", seen)
 }
 
 // TestConditionalChiSquared: RY(a) q0; measure q0; if c0 = 1 then RY(b) q1; measure q1. The
@@ -503,12 +419,9 @@ func TestConditionalChiSquared(t *testing.T) {
 	probs := map[string]float64{"00": 1 - p1, "01": p1 * (1 - q1), "11": p1 * q1, "10": 0}
 	const shots = 20000
 	res, err := Run(c, Options{Shots: shots, Seed: 99})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if chi, df := chiSquared(t, res.Counts, probs, shots); chi > chi2Critical999(max(df, 3)) {
-		t.Errorf("χ² = %.1f with %d degrees of freedom; counts %v", chi, df, res.Counts)
-	}
+	require.NoError(t, err)
+	chi, df := chiSquared(t, res.Counts, probs, shots)
+	assert.LessOrEqual(t, chi, chi2Critical999(max(df, 3)), "χ² with %d degrees of freedom; counts %v", df, res.Counts)
 }
 
 // TestConditionedMeasurement: a measurement conditioned on a bit is skipped when the bit does
@@ -519,12 +432,8 @@ func TestConditionedMeasurement(t *testing.T) {
 	c.Measure(0, 0)
 	c.Measure(1, 1).If([]int{0}, 1) // c0 is 0, so c1 stays 0 although qubit 1 is 1
 	res, err := Run(c, Options{Shots: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Counts["00"] != 50 {
-		t.Errorf("counts %v, want {00: 50}", res.Counts)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, 50, res.Counts["00"], "counts %v, want {00: 50}", res.Counts)
 }
 
 // TestReset: reset sends a qubit to |0⟩ from any state, keeping the other qubits' state.
@@ -532,13 +441,9 @@ func TestReset(t *testing.T) {
 	c := circuit.New(2).RY(1.3, 0).H(1).Reset(0)
 	for seed := uint64(0); seed < 20; seed++ {
 		res, err := Run(c, Options{Seed: seed})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		h := complex(1/math.Sqrt2, 0)
-		if e := maxDiff(res.State.Amplitudes(), []complex128{h, 0, h, 0}); e > 1e-15 {
-			t.Fatalf("seed %d: after reset %v", seed, res.State.Amplitudes())
-		}
+		require.LessOrEqual(t, maxDiff(res.State.Amplitudes(), []complex128{h, 0, h, 0}), 1e-15, "seed %d: after reset %v", seed, res.State.Amplitudes())
 	}
 }
 
@@ -551,61 +456,46 @@ func TestCountsKeys(t *testing.T) {
 	c.X(0).X(2)
 	c.Append(circuit.NewMeasure([]int{0, 1, 2}, []int{0, 1, 2}))
 	res, err := Run(c, Options{Shots: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Counts["1 01"] != 10 {
-		t.Errorf("counts %v, want {\"1 01\": 10}", res.Counts)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, 10, res.Counts["1 01"], "counts %v, want {\"1 01\": 10}", res.Counts)
 }
 
 // TestRunErrors: bad input gets errors, not panics.
 func TestRunErrors(t *testing.T) {
 	c := circuit.New(2).RY("theta", 0)
-	if _, err := Run(c, Options{}); err == nil || !strings.Contains(err.Error(), "theta") {
-		t.Errorf("unbound parameter: %v", err)
-	}
-	if _, err := Run(c, Options{Params: map[string]float64{"theta": 0.1}}); err != nil {
-		t.Errorf("bound parameter: %v", err)
-	}
+	_, err := Run(c, Options{})
+	assert.ErrorContains(t, err, "theta", "unbound parameter")
+	_, err = Run(c, Options{Params: map[string]float64{"theta": 0.1}})
+	assert.NoError(t, err, "bound parameter")
 	m := circuit.New(1).H(0).Measure(0, 0)
-	if _, err := Unitary(m, nil); err == nil || !strings.Contains(err.Error(), "measure") {
-		t.Errorf("Unitary of a measured circuit: %v", err)
-	}
-	if _, err := Columns(circuit.New(2), nil, 5); err == nil {
-		t.Error("5 columns of a 2-qubit unitary: no error")
-	}
-	if _, err := FromAmplitudes([]complex128{1, 0, 0}); err == nil {
-		t.Error("3 amplitudes accepted")
-	}
-	if _, err := FromRealAmplitudes([]float64{1, 1}); err == nil {
-		t.Error("unnormalised amplitudes accepted")
-	}
+	_, err = Unitary(m, nil)
+	assert.ErrorContains(t, err, "measure", "Unitary of a measured circuit")
+	_, err = Columns(circuit.New(2), nil, 5)
+	assert.Error(t, err, "5 columns of a 2-qubit unitary")
+	_, err = FromAmplitudes([]complex128{1, 0, 0})
+	assert.Error(t, err, "3 amplitudes accepted")
+	_, err = FromRealAmplitudes([]float64{1, 1})
+	assert.Error(t, err, "unnormalised amplitudes accepted")
 	bad := circuit.New(2)
 	bad.Ops = append(bad.Ops, circuit.Op{Kind: circuit.GateOp, Gate: gates.MustGet("cx"), Qubits: []int{0, 5}, Pos: circuit.Pos{Line: 4, Col: 1}})
-	if _, err := Run(bad, Options{}); err == nil || !strings.Contains(err.Error(), "4:1") {
-		t.Errorf("out-of-range qubit: %v", err)
-	}
+	_, err = Run(bad, Options{})
+	assert.ErrorContains(t, err, "4:1", "out-of-range qubit")
 }
 
 // TestRunMemoryLimit: more qubits than the limit allows is an error naming the estimate in GiB.
 func TestRunMemoryLimit(t *testing.T) {
 	c := circuit.New(40).H(0)
 	_, err := Run(c, Options{})
-	if err == nil || !strings.Contains(err.Error(), "8.19e+03 GiB") || !strings.Contains(err.Error(), "40 qubits") {
-		t.Errorf("40 qubits: %v", err)
-	}
+	assert.ErrorContains(t, err, "8.19e+03 GiB", "40 qubits")
+	assert.ErrorContains(t, err, "40 qubits", "40 qubits")
 	_, err = Run(circuit.New(20).H(0), Options{MemoryLimit: 1 << 20})
-	if err == nil || !strings.Contains(err.Error(), "8 MiB") || !strings.Contains(err.Error(), "1 MiB") {
-		t.Errorf("20 qubits under a 1 MiB limit: %v", err)
-	}
+	assert.ErrorContains(t, err, "8 MiB", "20 qubits under a 1 MiB limit")
+	assert.ErrorContains(t, err, "1 MiB", "20 qubits under a 1 MiB limit")
 	old := MemoryLimit
 	MemoryLimit = 1 << 30
 	_, err = Unitary(circuit.New(16), nil)
 	MemoryLimit = old
-	if err == nil || !strings.Contains(err.Error(), "64 GiB") {
-		t.Errorf("16-qubit unitary under 1 GiB: %v", err)
-	}
+	assert.ErrorContains(t, err, "64 GiB", "16-qubit unitary under 1 GiB")
 }
 
 // TestThreadsDeterministic: results are bit-identical for any number of goroutines.
@@ -620,16 +510,13 @@ func TestThreadsDeterministic(t *testing.T) {
 	for _, th := range []int{1, 2, 3, 5} {
 		Threads, ParallelThreshold = th, 64
 		s, err := Statevector(c, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		e, _ := s.Expectation(strings.Repeat("XZY", 4))
 		if ref == nil {
 			ref, refE = s.Amplitudes(), e
 			continue
 		}
-		if !slices.Equal(ref, s.Amplitudes()) || e != refE {
-			t.Errorf("%d threads: results differ from 1 thread", th)
-		}
+		assert.Equal(t, ref, s.Amplitudes(), "%d threads: amplitudes differ from 1 thread", th)
+		assert.Equal(t, refE, e, "%d threads: expectation differs from 1 thread", th)
 	}
 }

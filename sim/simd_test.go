@@ -7,6 +7,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The SIMD loops are checked bit for bit against independent copies of kPair's and kDiag's
@@ -108,6 +111,17 @@ func simdSame[T number](got, want []T) int {
 	return -1
 }
 
+// requireSameBits stops the test at the first element where got and want differ in any bit,
+// reporting the element, its index and the context given by format and args. The loop over
+// the elements stays plain (simdSame); testify is called only on a mismatch.
+func requireSameBits[T number](t *testing.T, got, want []T, format string, args ...any) {
+	t.Helper()
+	if i := simdSame(got, want); i >= 0 {
+		msg := append([]any{format + ": element %d = %v, want %v (bit-identical)"}, args...)
+		require.Equal(t, simdBits(want[i]), simdBits(got[i]), append(msg, i, got[i], want[i])...)
+	}
+}
+
 // refPairRun is kPair's general inner loop.
 func refPairRun[T number](a, b []T, m0, m1, m2, m3 T) {
 	for j := range a {
@@ -190,10 +204,7 @@ func checkPair[T number](t *testing.T, name string, pair func(a, b []T, m0, m1, 
 					}
 					pair(arr[ia:ia+n], arr[ib:ib+n], m[0], m[1], m[2], m[3])
 					refPairRun(want[ia:ia+n], want[ib:ib+n], m[0], m[1], m[2], m[3])
-					if i := simdSame(arr, want); i >= 0 {
-						t.Fatalf("%s simd=%v n=%d off=%d bFirst=%v m=%v: element %d = %v, want %v (bit-identical)",
-							name, simd, n, off, bFirst, m, i, arr[i], want[i])
-					}
+					requireSameBits(t, arr, want, "%s simd=%v n=%d off=%d bFirst=%v m=%v", name, simd, n, off, bFirst, m)
 				}
 			}
 		}
@@ -230,10 +241,7 @@ func checkShort[T number](t *testing.T, name string, short func(d []T, R int, m0
 					want := append([]T(nil), arr...)
 					short(arr[off:off+n], R, m[0], m[1], m[2], m[3])
 					refPairShort(want[off:off+n], R, m[0], m[1], m[2], m[3])
-					if i := simdSame(arr, want); i >= 0 {
-						t.Fatalf("%s simd=%v R=%d blocks=%d off=%d m=%v: element %d = %v, want %v (bit-identical)",
-							name, simd, R, nb, off, m, i, arr[i], want[i])
-					}
+					requireSameBits(t, arr, want, "%s simd=%v R=%d blocks=%d off=%d m=%v", name, simd, R, nb, off, m)
 				}
 			}
 		}
@@ -267,10 +275,7 @@ func checkScale[T number](t *testing.T, name string, scale func(a []T, v T), dra
 				want := append([]T(nil), arr...)
 				scale(arr[off:off+n], v)
 				refScaleRun(want[off:off+n], v)
-				if i := simdSame(arr, want); i >= 0 {
-					t.Fatalf("%s simd=%v n=%d off=%d v=%v: element %d = %v, want %v (bit-identical)",
-						name, simd, n, off, v, i, arr[i], want[i])
-				}
+				requireSameBits(t, arr, want, "%s simd=%v n=%d off=%d v=%v", name, simd, n, off, v)
 			}
 		}
 	}
@@ -295,19 +300,12 @@ func TestSIMDComplexProductHandDerived(t *testing.T) {
 		scaleC128(a[:2], 3+4i)
 		scaleC128(a[2:], 1i)
 		want := []complex128{-5 + 10i, 10 + 5i, -2 + 1i, 1 + 2i}
-		for i := range want {
-			if a[i] != want[i] {
-				t.Fatalf("simd=%v scaleC128: element %d = %v, want %v", simd, i, a[i], want[i])
-			}
-		}
+		require.Equal(t, want, a, "simd=%v scaleC128", simd)
 		x := []complex128{1 + 1i, 1 + 1i, 1 + 1i}
 		y := []complex128{2, 2, 2}
 		pairC128(x, y, 1i, 1, 2, -1i)
-		for i := range x {
-			if x[i] != 1+1i || y[i] != 2 {
-				t.Fatalf("simd=%v pairC128: element %d = (%v, %v), want (1+1i, 2)", simd, i, x[i], y[i])
-			}
-		}
+		require.Equal(t, []complex128{1 + 1i, 1 + 1i, 1 + 1i}, x, "simd=%v pairC128: a", simd)
+		require.Equal(t, []complex128{2, 2, 2}, y, "simd=%v pairC128: b", simd)
 	}
 }
 
@@ -351,18 +349,16 @@ func TestSIMDRotationPreservesNorm(t *testing.T) {
 				}
 				n0 := norm(a, b)
 				pairF64(a, b, c, -s, s, c)
-				if n1 := norm(a, b); math.Abs(n1-n0) > 1e-15*n0 {
-					t.Errorf("pairF64 rotation: norm %v -> %v (rel %.3g)", n0, n1, math.Abs(n1-n0)/n0)
-				}
+				n1 := norm(a, b)
+				assert.InDelta(t, n0, n1, 1e-15*n0, "pairF64 rotation: norm %v -> %v (rel %.3g)", n0, n1, math.Abs(n1-n0)/n0)
 				// U = [[e^{iφ}c, −s], [s, e^{−iφ}c]]·… is unitary for any φ.
 				ph := cmplx.Exp(complex(0, 0.7))
 				m0, m1, m2, m3 := ph*complex(c, 0), complex(-s, 0)*ph, complex(s, 0), complex(c, 0)
 				// rows (m0, m1) and (m2, m3): m0·conj(m2) + m1·conj(m3) = ph·cs − s·ph·c = 0.
 				cn0 := cnorm(ca, cb)
 				pairC128(ca, cb, m0, m1, m2, m3)
-				if cn1 := cnorm(ca, cb); math.Abs(cn1-cn0) > 1e-14*cn0 {
-					t.Errorf("pairC128 unitary: norm %v -> %v (rel %.3g)", cn0, cn1, math.Abs(cn1-cn0)/cn0)
-				}
+				cn1 := cnorm(ca, cb)
+				assert.InDelta(t, cn0, cn1, 1e-14*cn0, "pairC128 unitary: norm %v -> %v (rel %.3g)", cn0, cn1, math.Abs(cn1-cn0)/cn0)
 			})
 		}
 	}
@@ -381,12 +377,7 @@ func TestSIMDShortBadBlockPanics(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("no panic")
-				}
-			}()
-			tc.f()
+			assert.Panics(t, tc.f, "no panic")
 		})
 	}
 }
@@ -406,11 +397,7 @@ func TestSIMDPairBlocksBitIdentical(t *testing.T) {
 			pairBlocksGo(want, R, m[0], m[1], m[2], m[3])
 			got := slices.Clone(d)
 			pairBlocksC128(got, R, m[0], m[1], m[2], m[3])
-			for i := range got {
-				if math.Float64bits(real(got[i])) != math.Float64bits(real(want[i])) || math.Float64bits(imag(got[i])) != math.Float64bits(imag(want[i])) {
-					t.Fatalf("complex R=%d blocks=%d: element %d: %v, want %v", R, nb, i, got[i], want[i])
-				}
-			}
+			requireSameBits(t, got, want, "complex R=%d blocks=%d", R, nb)
 			if R%4 != 0 {
 				continue
 			}
@@ -421,11 +408,7 @@ func TestSIMDPairBlocksBitIdentical(t *testing.T) {
 			fw := slices.Clone(f)
 			pairBlocksGo(fw, R, 0.6, -0.8, 0.8, 0.6)
 			pairBlocksF64(f, R, 0.6, -0.8, 0.8, 0.6)
-			for i := range f {
-				if math.Float64bits(f[i]) != math.Float64bits(fw[i]) {
-					t.Fatalf("float64 R=%d blocks=%d: element %d: %v, want %v", R, nb, i, f[i], fw[i])
-				}
-			}
+			requireSameBits(t, f, fw, "float64 R=%d blocks=%d", R, nb)
 		}
 	}
 }

@@ -1,10 +1,5 @@
 package sim
 
-import (
-	"errors"
-	"strconv"
-)
-
-func asMemoryError(err error, me **MemoryError) bool { return errors.As(err, me) }
+import "strconv"
 
 func itoa(i int) string { return strconv.Itoa(i) }

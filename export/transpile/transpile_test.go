@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/gates"
 	"github.com/qpeft/qpeft/internal/oracle"
@@ -27,9 +30,7 @@ func testBases(t *testing.T) []Basis {
 		"rz,sx,ecr", "rx,ry,cz,gphase",
 	} {
 		b, err := ParseBasis(s)
-		if err != nil {
-			t.Fatalf("ParseBasis(%q): %v", s, err)
-		}
+		require.NoError(t, err, "ParseBasis(%q)", s)
 		out = append(out, b)
 	}
 	return out
@@ -43,13 +44,9 @@ func checkInBasis(t *testing.T, c *circuit.Circuit, b Basis) {
 		if op.Kind != circuit.GateOp {
 			continue
 		}
-		if op.Ctrl != 0 {
-			t.Fatalf("basis %s: operation %d %s keeps a control modifier", b, i, op.Name())
-		}
+		require.Zero(t, op.Ctrl, "basis %s: operation %d %s keeps a control modifier", b, i, op.Name())
 		vals, ok := opConstArgs(op)
-		if !b.allows(op.Gate.Name, vals, !ok) {
-			t.Fatalf("basis %s: operation %d is %s%v, not in the basis", b, i, op.Gate.Name, op.Args)
-		}
+		require.True(t, b.allows(op.Gate.Name, vals, !ok), "basis %s: operation %d is %s%v, not in the basis", b, i, op.Gate.Name, op.Args)
 	}
 }
 
@@ -58,21 +55,14 @@ func checkInBasis(t *testing.T, c *circuit.Circuit, b Basis) {
 func checkEquivalent(t *testing.T, what string, orig *circuit.Circuit, res *Result, env circuit.Env) {
 	t.Helper()
 	u0, err := oracle.Unitary(orig, env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	u1, err := oracle.Unitary(res.Circuit, env)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
+	require.NoError(t, err, what)
 	gamma, err := circuit.Eval(res.GlobalPhase, env)
-	if err != nil {
-		t.Fatalf("%s: global phase: %v", what, err)
-	}
-	if d := oracle.MaxDiff(u0, oracle.Scale(u1, gamma)); d > tol {
-		t.Fatalf("%s: translated unitary differs by %.3g (up to global phase: %.3g)\noriginal:\n%s\ntranslated:\n%s",
-			what, d, oracle.PhaseDiff(u0, u1), dump(orig), dump(res.Circuit))
-	}
+	require.NoError(t, err, "%s: global phase", what)
+	require.LessOrEqual(t, oracle.MaxDiff(u0, oracle.Scale(u1, gamma)), tol,
+		"%s: translated unitary differs (up to global phase: %.3g)\noriginal:\n%s\ntranslated:\n%s",
+		what, oracle.PhaseDiff(u0, u1), dump(orig), dump(res.Circuit))
 }
 
 func dump(c *circuit.Circuit) string {
@@ -113,9 +103,7 @@ func TestEveryGateEveryBasis(t *testing.T) {
 						args[i] = circuit.Num((r.Float64()*2 - 1) * 2 * math.Pi)
 					}
 				}
-				if err := c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: args}); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, c.Append(circuit.Op{Kind: circuit.GateOp, Gate: g, Ctrl: int32(ctrl), Qubits: qs, Args: args}))
 				env, _ := oracle.Env(r, c)
 				for bi, b := range bases {
 					if ctrl >= 2 && bi >= 4 && bi%3 != ctrl%3 {
@@ -123,13 +111,11 @@ func TestEveryGateEveryBasis(t *testing.T) {
 					}
 					what := fmt.Sprintf("%d×ctrl @ %s (symbolic %v) → %s", ctrl, g.Name, symbolic, b)
 					res, err := Translate(c, b)
-					if err != nil {
-						t.Fatalf("%s: %v", what, err)
-					}
+					require.NoError(t, err, what)
 					checkInBasis(t, res.Circuit, b)
 					checkEquivalent(t, what, c, res, env)
-					if symbolic && len(res.Circuit.Params) != g.Params {
-						t.Fatalf("%s: parameters %v, want %d", what, res.Circuit.Params, g.Params)
+					if symbolic {
+						require.Len(t, res.Circuit.Params, g.Params, what)
 					}
 				}
 			}
@@ -153,9 +139,7 @@ func TestRandomCircuits(t *testing.T) {
 		env, _ := oracle.Env(r, c)
 		for _, b := range bases {
 			res, err := Translate(c, b)
-			if err != nil {
-				t.Fatalf("seed %d → %s: %v", seed, b, err)
-			}
+			require.NoError(t, err, "seed %d → %s", seed, b)
 			checkInBasis(t, res.Circuit, b)
 			checkEquivalent(t, fmt.Sprintf("seed %d → %s", seed, b), c, res, env)
 		}
@@ -166,16 +150,12 @@ func TestRandomCircuits(t *testing.T) {
 // expressions of theta_i (one per RY), and binding before or after translation agrees.
 func TestSymbolicPreserved(t *testing.T) {
 	c, err := ansatz.Pauli(4, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := rand.New(rand.NewPCG(3, 3))
 	env, vals := oracle.Env(r, c)
 	for _, b := range []Basis{Heron(), Eagle(), Rigetti(), IonQ()} {
 		res, err := Translate(c, b)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		checkInBasis(t, res.Circuit, b)
 		checkEquivalent(t, "pauli → "+b.Name, c, res, env)
 		used := map[string]bool{}
@@ -186,21 +166,13 @@ func TestSymbolicPreserved(t *testing.T) {
 				}
 			}
 		}
-		if len(used) != len(c.Params) {
-			t.Errorf("%s: %d of %d parameters appear in the translation", b, len(used), len(c.Params))
-		}
+		assert.Len(t, used, len(c.Params), "%s: parameters that appear in the translation", b)
 		bound, err := c.Bind(vals)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		resB, err := Translate(bound, b)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		checkEquivalent(t, "bound pauli → "+b.Name, bound, resB, nil)
-		if len(resB.Circuit.Params) != 0 {
-			t.Errorf("%s: bound translation has parameters %v", b, resB.Circuit.Params)
-		}
+		assert.Empty(t, resB.Circuit.Params, "%s: bound translation has parameters", b)
 	}
 }
 
@@ -225,14 +197,11 @@ func TestGateCounts(t *testing.T) {
 	for i, tc := range cases {
 		c := tc.build()
 		res, err := Translate(c, tc.basis)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		checkEquivalent(t, fmt.Sprintf("case %d", i), c, res, circuit.MapEnv(map[string]float64{"t": 0.7}))
 		got := res.Circuit.CountOps()
-		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
-			t.Errorf("case %d (%s): counts %v, want %v\n%s", i, tc.basis, got, tc.want, dump(res.Circuit))
-		}
+		// fmt.Sprint: a nil map and an empty one print alike (no gates left).
+		assert.Equal(t, fmt.Sprint(tc.want), fmt.Sprint(got), "case %d (%s): counts\n%s", i, tc.basis, dump(res.Circuit))
 	}
 }
 
@@ -241,31 +210,22 @@ func TestNonUnitaryPassThrough(t *testing.T) {
 	c.Reset(0)
 	c.X(1).If([]int{0}, 1)
 	res, err := Translate(c, Heron())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	counts := res.Circuit.CountOps()
-	if counts["measure"] != 2 || counts["reset"] != 1 || counts["barrier"] != 1 {
-		t.Fatalf("counts %v", counts)
-	}
+	require.Equal(t, 2, counts["measure"], "counts %v", counts)
+	require.Equal(t, 1, counts["reset"], "counts %v", counts)
+	require.Equal(t, 1, counts["barrier"], "counts %v", counts)
 	last := res.Circuit.Ops[len(res.Circuit.Ops)-1]
-	if last.Cond == nil || last.Gate.Name != "x" {
-		t.Fatalf("conditioned x lost: %s", dump(res.Circuit))
-	}
+	require.NotNil(t, last.Cond, "conditioned x lost: %s", dump(res.Circuit))
+	require.Equal(t, "x", last.Gate.Name, "conditioned x lost: %s", dump(res.Circuit))
 	// The same with IonQ: the conditioned gate is translated under its condition.
 	res, err = Translate(c, IonQ())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i := range res.Circuit.Ops {
 		op := &res.Circuit.Ops[i]
-		if op.Kind == circuit.GateOp && op.Gate.Name == "rz" {
-			t.Fatalf("rz left in an IonQ translation:\n%s", dump(res.Circuit))
-		}
+		require.False(t, op.Kind == circuit.GateOp && op.Gate.Name == "rz", "rz left in an IonQ translation:\n%s", dump(res.Circuit))
 	}
-	if l := res.Circuit.Ops[len(res.Circuit.Ops)-1]; l.Cond == nil {
-		t.Fatalf("condition lost:\n%s", dump(res.Circuit))
-	}
+	require.NotNil(t, res.Circuit.Ops[len(res.Circuit.Ops)-1].Cond, "condition lost:\n%s", dump(res.Circuit))
 }
 
 func TestErrors(t *testing.T) {
@@ -280,18 +240,16 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		_, err := ParseBasis(tc.basis)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ParseBasis(%q) = %v, want %q", tc.basis, err, tc.want)
-		}
+		assert.ErrorContains(t, err, tc.want, "ParseBasis(%q)", tc.basis)
 	}
 	// A basis without an entangler works for single-qubit circuits only.
 	b := Basis{Name: "1q", Gates: []string{"rz", "sx"}}
-	if _, err := Translate(circuit.New(1).H(0), b); err != nil {
-		t.Errorf("single-qubit circuit into %s: %v", b, err)
-	}
-	_, err := Translate(circuit.New(2).H(0).CX(0, 1), b)
-	if err == nil || !strings.Contains(err.Error(), "cx") || !strings.Contains(err.Error(), "no two-qubit gate") {
-		t.Errorf("cx into %s: %v", b, err)
+	_, err := Translate(circuit.New(1).H(0), b)
+	assert.NoError(t, err, "single-qubit circuit into %s", b)
+	_, err = Translate(circuit.New(2).H(0).CX(0, 1), b)
+	if assert.Error(t, err, "cx into %s", b) {
+		assert.Contains(t, err.Error(), "cx", "cx into %s", b)
+		assert.Contains(t, err.Error(), "no two-qubit gate", "cx into %s", b)
 	}
 	c := circuit.New(MaxControls + 2)
 	qs := make([]int, MaxControls+2)
@@ -300,9 +258,7 @@ func TestErrors(t *testing.T) {
 	}
 	c.Ctrl("x", qs[:MaxControls+1], qs[MaxControls+1:])
 	_, err = Translate(c, Heron())
-	if err == nil || !strings.Contains(err.Error(), "exceed the limit") {
-		t.Errorf("too many controls: %v", err)
-	}
+	assert.ErrorContains(t, err, "exceed the limit", "too many controls")
 }
 
 // TestZYZ checks the Euler decomposition on random unitaries and the degenerate cases.
@@ -318,9 +274,7 @@ func TestZYZ(t *testing.T) {
 		p := mul2(to2(gates.MustGet("rz").Matrix(a)), mul2(to2(gates.MustGet("ry").Matrix(b)), to2(gates.MustGet("rz").Matrix(c))))
 		e := cmplx.Exp(complex(0, alpha))
 		for k := range u {
-			if cmplx.Abs(u[k]-e*p[k]) > 1e-13 {
-				t.Fatalf("zyz(%v) = %v %v %v %v, product %v", u, alpha, a, b, c, p)
-			}
+			require.LessOrEqual(t, cmplx.Abs(u[k]-e*p[k]), 1e-13, "zyz(%v) = %v %v %v %v, product %v", u, alpha, a, b, c, p)
 		}
 	}
 }
@@ -341,14 +295,10 @@ func TestLin(t *testing.T) {
 	}
 	for _, tc := range cases {
 		got := linOf(tc.e).expr().String()
-		if got != tc.want {
-			t.Errorf("lin(%s) = %s, want %s", tc.e, got, tc.want)
-		}
+		assert.Equal(t, tc.want, got, "lin(%s)", tc.e)
 		env := circuit.MapEnv(map[string]float64{"theta": 0.37, "phi": -1.1})
 		v0, _ := circuit.Eval(tc.e, env)
 		v1, _ := circuit.Eval(linOf(tc.e).expr(), env)
-		if math.Abs(v0-v1) > 1e-15 {
-			t.Errorf("lin(%s) evaluates to %v, want %v", tc.e, v1, v0)
-		}
+		assert.InDelta(t, v0, v1, 1e-15, "lin(%s) evaluates to %v, want %v", tc.e, v1, v0)
 	}
 }

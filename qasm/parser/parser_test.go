@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/qpeft/qpeft/qasm/ast"
 )
 
@@ -75,40 +78,28 @@ func TestPrecedence(t *testing.T) {
 	}
 	for _, c := range cases {
 		e, err := ParseExpr(c.src)
-		if err != nil {
-			t.Errorf("%q: %v", c.src, err)
+		if !assert.NoError(t, err, "%q", c.src) {
 			continue
 		}
-		if got := paren(e); got != c.want {
-			t.Errorf("%q: got %s, want %s", c.src, got, c.want)
-		}
+		assert.Equal(t, c.want, paren(e), "%q", c.src)
 	}
 }
 
 func TestOpenQASM2Power(t *testing.T) {
 	f, err := ParseFile("p.qasm", []byte("OPENQASM 2.0;\nU(-2^2^3, 0, 0) q;\n"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	g := f.Stmts[1].(*ast.GateCall)
-	if got := paren(g.Args[0]); got != "(-(2 ^ (2 ^ 3)))" {
-		t.Errorf("OpenQASM 2 ^: %s", got)
-	}
+	assert.Equal(t, "(-(2 ^ (2 ^ 3)))", paren(g.Args[0]), "OpenQASM 2 ^")
 	f, err = ParseFile("p.qasm", []byte("OPENQASM 3.0;\nint x = 2 ^ 3 + 1;\n"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d := f.Stmts[1].(*ast.ClassicalDecl)
-	if got := paren(d.Init); got != "(2 ^ (3 + 1))" {
-		t.Errorf("OpenQASM 3 ^ (xor): %s", got)
-	}
+	assert.Equal(t, "(2 ^ (3 + 1))", paren(d.Init), "OpenQASM 3 ^ (xor)")
 }
 
 func fixtureFiles(t testing.TB) []string {
 	files, err := filepath.Glob("../testdata/*.qasm")
-	if err != nil || len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
+	require.NoError(t, err, "no fixtures")
+	require.NotEmpty(t, files, "no fixtures")
 	return files
 }
 
@@ -117,15 +108,12 @@ func TestPositions(t *testing.T) {
 	for _, name := range fixtureFiles(t) {
 		src, _ := os.ReadFile(name)
 		f, err := ParseFile(name, src, ParseComments)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		require.NoError(t, err, name)
 		ast.Inspect(f, func(n ast.Node) bool {
-			if !n.Pos().IsValid() || n.Pos().File != name {
-				t.Errorf("%s: %T has position %v", name, n, n.Pos())
-			}
-			if s, ok := n.(ast.Stmt); ok && s.End().Before(s.Pos()) {
-				t.Errorf("%s: %T ends at %v before it starts at %v", name, n, s.End(), s.Pos())
+			assert.True(t, n.Pos().IsValid(), "%s: %T has position %v", name, n, n.Pos())
+			assert.Equal(t, name, n.Pos().File, "%s: %T has position %v", name, n, n.Pos())
+			if s, ok := n.(ast.Stmt); ok {
+				assert.False(t, s.End().Before(s.Pos()), "%s: %T ends at %v before it starts at %v", name, n, s.End(), s.Pos())
 			}
 			return true
 		})
@@ -156,70 +144,54 @@ box { h q; }
 end;
 `
 	f, err := ParseFile("s.qasm", []byte(src), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var kinds []string
 	for _, s := range f.Stmts {
 		kinds = append(kinds, strings.TrimPrefix(fmt.Sprintf("%T", s), "*ast."))
 	}
 	want := "VersionStmt IncludeStmt ClassicalDecl ClassicalDecl QubitDecl BitDecl AliasStmt GateDef DefStmt ForStmt WhileStmt IfStmt GateCall ExprStmt MeasureStmt ResetStmt BarrierStmt BoxStmt PragmaStmt AnnotationStmt EndStmt"
-	if got := strings.Join(kinds, " "); got != want {
-		t.Errorf("statements:\n got  %s\n want %s", got, want)
-	}
-	if f.Major() != 3 || f.Version.Lit != "3.0" {
-		t.Errorf("version %v", f.Version)
-	}
+	assert.Equal(t, want, strings.Join(kinds, " "), "statements")
+	assert.Equal(t, 3, f.Major(), "version %v", f.Version)
+	assert.Equal(t, "3.0", f.Version.Lit, "version %v", f.Version)
 	g := f.Stmts[12].(*ast.GateCall)
-	if len(g.Mods) != 3 || g.Mods[0].Kind != ast.NEGCTRL || g.Name.Name != "gphase" || len(g.Qubits) != 2 {
-		t.Errorf("modifiers: %+v", g)
+	if assert.Len(t, g.Mods, 3, "modifiers: %+v", g) {
+		assert.Equal(t, ast.NEGCTRL, g.Mods[0].Kind, "modifiers: %+v", g)
 	}
+	assert.Equal(t, "gphase", g.Name.Name, "modifiers: %+v", g)
+	assert.Len(t, g.Qubits, 2, "modifiers: %+v", g)
 }
 
 func TestErrorRecovery(t *testing.T) {
 	src := "OPENQASM 3.0;\nqubit q\nh q;\ncx q,;\nx q;\n}\ngate { }\n"
 	_, err := ParseFile("r.qasm", []byte(src), 0)
-	if err == nil {
-		t.Fatal("no error")
-	}
+	require.Error(t, err, "no error")
 	want := `r.qasm:2:8: missing ';' at the end of the statement (the next line starts with identifier h)
 r.qasm:4:6: expected a qubit or register, found ';'
 r.qasm:6:1: unexpected '}' with no open block
 r.qasm:7:6: expected a gate name, found '{'`
-	if err.Error() != want {
-		t.Errorf("got\n%v\nwant\n%s", err, want)
-	}
+	assert.EqualError(t, err, want)
 }
 
 func TestNestingLimit(t *testing.T) {
 	deep := strings.Repeat("(", 1000) + "1" + strings.Repeat(")", 1000)
 	_, err := (&Config{MaxNesting: 50}).ParseFile("d.qasm", []byte("x = "+deep+";"))
-	if err == nil || !strings.Contains(err.Error(), "limit MaxNesting") {
-		t.Errorf("deep expression: %v", err)
-	}
+	assert.ErrorContains(t, err, "limit MaxNesting", "deep expression")
 	blocks := strings.Repeat("{", 1000) + strings.Repeat("}", 1000)
 	_, err = (&Config{MaxNesting: 50}).ParseFile("d.qasm", []byte(blocks))
-	if err == nil || !strings.Contains(err.Error(), "limit MaxNesting") {
-		t.Errorf("deep blocks: %v", err)
-	}
+	assert.ErrorContains(t, err, "limit MaxNesting", "deep blocks")
 	unary := strings.Repeat("-", 100000) + "1"
-	if _, err = ParseExpr(unary); err == nil || !strings.Contains(err.Error(), "limit MaxNesting") {
-		t.Errorf("deep unary: %v", err)
-	}
+	_, err = ParseExpr(unary)
+	assert.ErrorContains(t, err, "limit MaxNesting", "deep unary")
 }
 
 func TestTooManyErrors(t *testing.T) {
 	_, err := (&Config{MaxErrors: 5}).ParseFile("e.qasm", []byte(strings.Repeat("x ] ;\n", 100)))
-	if err == nil || !strings.Contains(err.Error(), "too many errors") {
-		t.Errorf("got %v", err)
-	}
+	assert.ErrorContains(t, err, "too many errors")
 }
 
 // Found by FuzzParse: the first token alone can carry more errors than MaxErrors.
 func TestErrorsInFirstToken(t *testing.T) {
 	src := "\"" + strings.Repeat("\xb3", 100)
 	_, err := (&Config{MaxErrors: 5}).ParseFile("f.qasm", []byte(src))
-	if err == nil || !strings.Contains(err.Error(), "too many errors") {
-		t.Errorf("got %v", err)
-	}
+	assert.ErrorContains(t, err, "too many errors")
 }

@@ -38,24 +38,18 @@ func sameCircuit(a, b *circuit.Circuit) error {
 // Formatting is idempotent and keeps the program's meaning exactly.
 func TestFormatFixtures(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/*.qasm")
-	if len(files) == 0 {
-		t.Fatal("no fixtures")
-	}
+	require.NotEmpty(t, files, "no fixtures")
 	for _, name := range files {
 		src, err := os.ReadFile(name)
 		require.NoError(t, err)
 		once := format(t, name, src)
 		twice := format(t, name, once)
-		if string(once) != string(twice) {
-			t.Errorf("%s: formatting is not idempotent:\n%s\n---\n%s", name, once, twice)
-		}
+		assert.Equal(t, string(once), string(twice), "%s: formatting is not idempotent", name)
 		var cfg qasm.Config
 		a, err := cfg.Parse(name, src)
 		require.NoError(t, err)
 		b, err := cfg.Parse(name, once)
-		if err != nil {
-			t.Fatalf("%s: formatted text does not read back: %v\n%s", name, err, once)
-		}
+		require.NoError(t, err, "%s: formatted text does not read back\n%s", name, once)
 		assert.NoError(t, sameCircuit(a.Circuit, b.Circuit), "%s: formatting changed the circuit", name)
 	}
 }
@@ -98,7 +92,5 @@ ctrl(2) @ inv @ x q[0], q[1], q[0];
    block */
 `
 	got := format(t, "l.qasm", []byte(src))
-	if string(got) != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
+	assert.Equal(t, want, string(got))
 }

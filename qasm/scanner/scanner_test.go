@@ -152,21 +152,16 @@ func FuzzScan(f *testing.F) {
 			s.SetVersion(major)
 			last := ast.Pos{Line: 1, Col: 0}
 			for n := 0; ; n++ {
-				if n > len(src)+2 {
-					t.Fatalf("no EOF after %d tokens for %d bytes", n, len(src))
-				}
+				require.LessOrEqual(t, n, len(src)+2, "no EOF after %d tokens for %d bytes", n, len(src))
 				pos, tok, _ := s.Scan()
 				if tok == ast.EOF {
 					break
 				}
-				if !pos.IsValid() || pos.Before(last) || pos == last {
-					t.Fatalf("token %v at %v after %v", tok, pos, last)
-				}
+				require.True(t, pos.IsValid() && !pos.Before(last) && pos != last, "token %v at %v after %v", tok, pos, last)
 				last = pos
 			}
-			if _, tok, _ := s.Scan(); tok != ast.EOF {
-				t.Fatal("Scan after EOF did not return EOF")
-			}
+			_, tok, _ := s.Scan()
+			require.Equal(t, ast.EOF, tok, "Scan after EOF did not return EOF")
 		}
 	})
 }
