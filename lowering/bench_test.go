@@ -5,7 +5,10 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	qq "github.com/itsubaki/q"
 	"gonum.org/v1/gonum/mat"
@@ -111,15 +114,11 @@ func BenchmarkKronApply(b *testing.B) {
 	for n := 8; n <= 14; n++ {
 		c := pauli(n, L)
 		p, err := CompileReal(c)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		r := rand.New(rand.NewPCG(uint64(n), 1))
 		th := randTheta(r, len(p.Params()))
 		ws := p.NewWorkspace()
-		if err := ws.Bind(th); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, ws.Bind(th))
 		x, _ := sim.NewRealBatch(n, B)
 		for i := range x.Data {
 			x.Data[i] = r.NormFloat64()
@@ -128,9 +127,7 @@ func BenchmarkKronApply(b *testing.B) {
 		b.Run(fmt.Sprintf("N=%d/kron", N), func(b *testing.B) {
 			f, by, _, _ := costModel(ws.e, B, 8)
 			for i := 0; i < b.N; i++ {
-				if err := ws.Apply(x); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, ws.Apply(x))
 			}
 			report(b, f, by)
 		})
@@ -139,9 +136,7 @@ func BenchmarkKronApply(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("N=%d/dense", N), func(b *testing.B) {
 			q, err := p.Dense(th)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			qm := mat.NewDense(N, N, q.Data)
 			xm := mat.NewDense(N, B, x.Data)
 			var y mat.Dense
@@ -166,15 +161,11 @@ func BenchmarkStiefel(b *testing.B) {
 		for _, K := range []int{8, 16, 32, 64} {
 			for L := 1; L <= 4; L++ {
 				p, err := CompileReal(pauli(n, L))
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				r := rand.New(rand.NewPCG(uint64(n), uint64(K*10+L)))
 				th := randTheta(r, len(p.Params()))
 				ws := p.NewWorkspace()
-				if err := ws.Bind(th); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, ws.Bind(th))
 				u, _ := sim.NewRealBatch(n, K)
 				ubar, _ := sim.NewRealBatch(n, K)
 				for i := range ubar.Data {
@@ -185,21 +176,15 @@ func BenchmarkStiefel(b *testing.B) {
 				ff, fb, vf, vb := costModel(ws.e, K, 8)
 				b.Run(name+"/forward", func(b *testing.B) {
 					for i := 0; i < b.N; i++ {
-						if err := ws.Stiefel(u); err != nil {
-							b.Fatal(err)
-						}
+						require.NoError(b, ws.Stiefel(u))
 					}
 					report(b, ff, fb)
 				})
 				b.Run(name+"/vjp", func(b *testing.B) {
-					if err := ws.Stiefel(u); err != nil {
-						b.Fatal(err)
-					}
+					require.NoError(b, ws.Stiefel(u))
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
-						if err := ws.StiefelVJP(u, ubar, grad); err != nil {
-							b.Fatal(err)
-						}
+						require.NoError(b, ws.StiefelVJP(u, ubar, grad))
 					}
 					// The VJP also copies U and Ū into its scratch.
 					report(b, vf, vb+4*float64(len(u.Data))*8)
@@ -219,15 +204,11 @@ func BenchmarkDenseN12(b *testing.B) {
 	const n, L = 12, 2
 	c := pauli(n, L)
 	p, err := CompileReal(c)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	r := rand.New(rand.NewPCG(12, 2))
 	th := randTheta(r, len(p.Params()))
 	bound, err := c.BindVector(th)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	N := 1 << n
 	b.Run("lowering", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
@@ -310,19 +291,13 @@ func BenchmarkVJPFusedVsUnfused(b *testing.B) {
 	const n, K, L = 12, 64, 2
 	c := pauli(n, L)
 	p, err := CompileReal(c)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	r := rand.New(rand.NewPCG(5, 6))
 	th := randTheta(r, len(p.Params()))
 	ws := p.NewWorkspace()
-	if err := ws.Bind(th); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, ws.Bind(th))
 	u, _ := sim.NewRealBatch(n, K)
-	if err := ws.Stiefel(u); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, ws.Stiefel(u))
 	ubar, _ := sim.NewRealBatch(n, K)
 	for i := range ubar.Data {
 		ubar.Data[i] = r.NormFloat64()
@@ -330,9 +305,7 @@ func BenchmarkVJPFusedVsUnfused(b *testing.B) {
 	grad := make([]float64, len(th))
 	b.Run("fused", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			if err := ws.StiefelVJP(u, ubar, grad); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, ws.StiefelVJP(u, ubar, grad))
 		}
 	})
 	b.Run("unfused-sim-ops", func(b *testing.B) {
@@ -347,27 +320,19 @@ func BenchmarkVJPFusedVsUnfused(b *testing.B) {
 			clear(g)
 			for oi := len(c.Ops) - 1; oi >= 0; oi-- {
 				op := &c.Ops[oi]
-				if err := x.ApplyOpTranspose(op, env); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, x.ApplyOpTranspose(op, env))
 				if len(op.Args) > 0 {
 					s := circuit.Symbols(op.Args[0])[0]
 					copy(tmp.Data, x.Data)
-					if err := tmp.ApplyOpDerivative(op, env, s); err != nil {
-						b.Fatal(err)
-					}
+					require.NoError(b, tmp.ApplyOpDerivative(op, env, s))
 					g[indexOf(c.Params, s)] += y.Dot(tmp)
 				}
-				if err := y.ApplyOpTranspose(op, env); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, y.ApplyOpTranspose(op, env))
 			}
 		}
 		// Same numbers as the fused pass.
 		for j := range g {
-			if d := g[j] - grad[j]; d > 1e-9 || d < -1e-9 {
-				b.Fatalf("unfused gradient %d = %v, fused %v", j, g[j], grad[j])
-			}
+			require.InDelta(b, grad[j], g[j], 1e-9, "unfused gradient %d, fused", j)
 		}
 	})
 }

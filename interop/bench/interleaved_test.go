@@ -11,7 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/sim"
 )
@@ -44,61 +47,41 @@ func BenchmarkInterleaved(b *testing.B) {
 	threads := env("QPEFT_BENCH_THREADS", "2")
 	dir := b.TempDir()
 	script := filepath.Join(dir, "bench.py")
-	if err := os.WriteFile(script, Script, 0o644); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, os.WriteFile(script, Script, 0o644))
 	circ := filepath.Join(dir, "circuits")
 	gen := exec.Command(py, script, "gen", circ, "--qubits", env("QPEFT_BENCH_QUBITS", "20,22,24"), "--kinds", env("QPEFT_BENCH_KINDS", "random,qft,pauli"))
-	if out, err := gen.CombinedOutput(); err != nil {
-		b.Fatalf("bench.py gen: %v\n%s", err, out)
-	}
+	out, err := gen.CombinedOutput()
+	require.NoError(b, err, "bench.py gen: %s", out)
 	cmd := exec.Command(py, script, "serve", "--sim", peer, "--threads", threads)
 	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS="+threads)
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	outp, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
+	require.NoError(b, cmd.Start())
 	defer func() {
 		in.Close()
 		_ = cmd.Wait()
 	}()
 	sc := bufio.NewScanner(outp)
 	runPeer := func(path string) float64 {
-		if _, err := fmt.Fprintln(in, path); err != nil {
-			b.Fatal(err)
-		}
-		if !sc.Scan() {
-			b.Fatalf("%s serve ended: %v", peer, sc.Err())
-		}
+		_, err := fmt.Fprintln(in, path)
+		require.NoError(b, err)
+		require.True(b, sc.Scan(), "%s serve ended: %v", peer, sc.Err())
 		var r struct{ Seconds float64 }
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			b.Fatalf("%s serve: %v: %s", peer, err, sc.Text())
-		}
+		require.NoError(b, json.Unmarshal(sc.Bytes(), &r), "%s serve: %s", peer, sc.Text())
 		return r.Seconds
 	}
 	files, _ := filepath.Glob(filepath.Join(circ, "*.json"))
 	slices.Sort(files)
 	for _, path := range files {
 		data, err := os.ReadFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		var f File
-		if err := json.Unmarshal(data, &f); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, json.Unmarshal(data, &f))
 		c, err := f.Circuit()
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		b.Run(name, func(b *testing.B) {
 			runQ := func(p sim.Precision) float64 {
