@@ -361,7 +361,7 @@ func FrontPlot(task string, rows []FrontRow) ([]byte, error) {
 	}
 	png, err := plots.Lines(out, plots.LinesOptions{Title: frontTaskTitle(task) + ": test accuracy against adapter parameters",
 		XLabel: "adapter parameters (log scale)", YLabel: "test accuracy % (mean ± std over seeds)", LogX: true,
-		Headroom: 0.12 * float64(len(out))})
+		LegendRight: true})
 	if err != nil {
 		return nil, fmt.Errorf("train: front %s plot: %w", task, err)
 	}

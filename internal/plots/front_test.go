@@ -102,3 +102,53 @@ func TestLinesOptionErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLinesLegendRight: the legend moves to a column right of the axes. The x axis is the
+// longest run of dark pixels in a row; with LegendRight the series' colour (the legend's
+// thumbnail) appears more than 20 pixels right of its end, and without it (the legend
+// inside the axes, the margin beyond) it does not.
+func TestLinesLegendRight(t *testing.T) {
+	for _, right := range []bool{false, true} {
+		b, err := Lines([]Series{{Name: "a series", X: []float64{1, 2}, Y: []float64{0, 1}}, {Name: "b", X: []float64{1, 2}, Y: []float64{1, 0}}},
+			LinesOptions{Title: "t", XLabel: "x", YLabel: "y", LegendRight: right})
+		require.NoError(t, err)
+		img := decode(t, b)
+		bb := img.Bounds()
+		width := 8
+		if right {
+			width = 10
+		}
+		assert.Equal(t, width*DPI, bb.Dx(), "width in pixels, legend right %v", right)
+		dark := func(x, y int) bool {
+			r, g, b, _ := img.At(x, y).RGBA()
+			return r>>8 < 150 && g>>8 < 150 && b>>8 < 150
+		}
+		axisEnd, longest := 0, 0
+		for y := bb.Min.Y; y < bb.Max.Y; y++ {
+			for x := bb.Min.X; x < bb.Max.X; {
+				if !dark(x, y) {
+					x++
+					continue
+				}
+				x0 := x
+				for x < bb.Max.X && dark(x, y) {
+					x++
+				}
+				if x-x0 > longest {
+					longest, axisEnd = x-x0, x
+				}
+			}
+		}
+		require.Greater(t, longest, bb.Dx()/2, "no x axis found")
+		bx, by := -1, -1
+		for y := bb.Min.Y; y < bb.Max.Y && bx < 0; y++ {
+			for x := axisEnd + 20; x < bb.Max.X; x++ {
+				if near(img.At(x, y), blue, 2) {
+					bx, by = x, y
+					break
+				}
+			}
+		}
+		assert.Equal(t, right, bx >= 0, "series colour 20 pixels right of the x axis (which ends at x = %d of %d) at (%d, %d), LegendRight %v", axisEnd, bb.Dx(), bx, by, right)
+	}
+}

@@ -427,6 +427,10 @@ type LinesOptions struct {
 	// of the data's y range, leaving room for the legend (drawn at the top right) so that it
 	// covers no point.
 	Headroom float64
+	// LegendRight draws the legend in a column to the right of the axes instead of inside
+	// them (the PNG is 2 inches wider), so that it covers no point whatever the data's
+	// range, and Headroom is not needed for it.
+	LegendRight bool
 }
 
 // Lines draws one or more series as lines (with points when a series has at most 30) as a
@@ -436,7 +440,17 @@ func Lines(series []Series, o LinesOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return render(8*vg.Inch, 5*vg.Inch, func(dc draw.Canvas) { p.Draw(margin(dc)) })
+	if !o.LegendRight {
+		return render(8*vg.Inch, 5*vg.Inch, func(dc draw.Canvas) { p.Draw(margin(dc)) })
+	}
+	leg := p.Legend
+	p.Legend = plot.NewLegend() // an empty legend draws nothing
+	return render(10*vg.Inch, 5*vg.Inch, func(dc draw.Canvas) {
+		dc = margin(dc)
+		w := leg.Rectangle(dc).Size().X + 4*vg.Millimeter
+		p.Draw(draw.Crop(dc, 0, -w, 0, 0))
+		leg.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-w+4*vg.Millimeter, 0, 0, 0))
+	})
 }
 
 // Panel is one line plot of LinePanels.
