@@ -2,8 +2,9 @@ package sim
 
 import (
 	"slices"
-	"sync"
 	"time"
+
+	par "github.com/qpeft/qpeft/internal/parallel"
 )
 
 // MemoryFloor measures the memory-bandwidth floor of one pass over a state of n qubits: the
@@ -96,28 +97,14 @@ func CachePass(n int, complexPath bool, prec Precision, repeats int) time.Durati
 }
 
 // fastestPass runs w goroutines at once, each running pass(g) passes times per round for
-// max(repeats, 1)·20 rounds and timing its own rounds, and returns the slowest goroutine's
-// fastest round per pass (CachePass and MeasureKernelCosts). Timing the group as a whole
-// would, on a loaded machine, count the rounds where one goroutine waited for a core: the
-// costs are for threads that run.
+// max(repeats, 1)·20 rounds and timing its own rounds (par.FastestRounds: the costs are for
+// threads that run), and returns the slowest goroutine's fastest round per pass (CachePass
+// and MeasureKernelCosts).
 func fastestPass(w, repeats, passes int, pass func(g int)) time.Duration {
-	bests := make([]time.Duration, w)
-	var wg sync.WaitGroup
-	for g := 0; g < w; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b := time.Duration(1<<63 - 1)
-			for rep := 0; rep < max(repeats, 1)*20; rep++ {
-				t0 := time.Now()
-				for range passes {
-					pass(g)
-				}
-				b = min(b, time.Since(t0)/time.Duration(passes))
-			}
-			bests[g] = b
-		}()
-	}
-	wg.Wait()
-	return slices.Max(bests)
+	bests := par.FastestRounds(w, max(repeats, 1)*20, func(g int) {
+		for range passes {
+			pass(g)
+		}
+	})
+	return slices.Max(bests) / time.Duration(passes)
 }

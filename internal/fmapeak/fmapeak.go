@@ -4,10 +4,7 @@
 // of the arithmetic peak each one reaches, docs/benchmarks.md).
 package fmapeak
 
-import (
-	"sync"
-	"time"
-)
+import "github.com/qpeft/qpeft/internal/parallel"
 
 // Peak is a measured FMA rate.
 type Peak struct {
@@ -43,27 +40,10 @@ func Measure(width int, single bool, threads, rounds int) (Peak, bool) {
 		lanes *= 2
 	}
 	f(1000) // warm up (and bring the wide units up)
-	// Each goroutine times its own calls, and the peak is the sum of their best rates: on a
-	// loaded machine a group timing would count rounds where one goroutine waited for a core.
-	rates := make([]float64, threads)
-	var wg sync.WaitGroup
-	for g := 0; g < threads; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			best := time.Duration(1<<63 - 1)
-			for r := 0; r < max(rounds, 1); r++ {
-				t0 := time.Now()
-				f(itersPerCall)
-				best = min(best, time.Since(t0))
-			}
-			rates[g] = itersPerCall * 12 * float64(lanes) / best.Seconds()
-		}()
-	}
-	wg.Wait()
+	// The peak is the sum of the goroutines' best rates (each timing its own calls).
 	fmas := 0.0
-	for _, r := range rates {
-		fmas += r
+	for _, best := range parallel.FastestRounds(threads, rounds, func(int) { f(itersPerCall) }) {
+		fmas += itersPerCall * 12 * float64(lanes) / best.Seconds()
 	}
 	return Peak{Width: width, Single: single, Threads: threads, LaneFMAs: fmas}, true
 }

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,4 +64,37 @@ func ExampleSplit() {
 	})
 	fmt.Println(sums, sums[0]+sums[1]+sums[2]+sums[3])
 	// Output: [300 925 1550 2175] 4950
+}
+
+// TestFastestRounds: every goroutine runs its rounds, each under its own index, and a
+// goroutine of one round returns that call's time, at least the sleep timed inside it.
+func TestFastestRounds(t *testing.T) {
+	for _, tc := range []struct{ w, rounds, wantW, wantRounds int }{
+		{3, 4, 3, 4}, {1, 1, 1, 1}, {0, 0, 1, 1}, {2, -5, 2, 1},
+	} {
+		var mu sync.Mutex
+		calls := map[int]int{}
+		slow := map[int]time.Duration{}
+		best := FastestRounds(tc.w, tc.rounds, func(g int) {
+			mu.Lock()
+			calls[g]++
+			first := calls[g] == 1
+			mu.Unlock()
+			if first {
+				t0 := time.Now()
+				time.Sleep(2 * time.Millisecond)
+				mu.Lock()
+				slow[g] = time.Since(t0)
+				mu.Unlock()
+			}
+		})
+		require.Len(t, best, tc.wantW, "%+v", tc)
+		for g := range tc.wantW {
+			assert.Equal(t, tc.wantRounds, calls[g], "%+v goroutine %d", tc, g)
+			assert.Positive(t, best[g], "%+v goroutine %d", tc, g)
+			if tc.wantRounds == 1 {
+				assert.GreaterOrEqual(t, best[g], slow[g], "%+v goroutine %d: its one call", tc, g)
+			}
+		}
+	}
 }
