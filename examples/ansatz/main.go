@@ -24,7 +24,7 @@ import (
 
 func main() {
 	n := lesson.Int("qubits", 4, 3, "number of qubits n (the factor has dimension N = 2^n)")
-	layers := lesson.Int("layers", 1, 1, "entangling layers L")
+	layers := flag.Int("layers", 1, "entangling layers L")
 	k := flag.Int("rank", 8, "K, the number of columns used (the adapter's rank)")
 	short := lesson.Parse()
 

@@ -19,8 +19,8 @@ var short = flag.Bool("short", false, "run a trimmed version (used by the tests)
 // trimmed holds, by flag name, what -short does to a flag defined by [Int].
 var trimmed = map[string]func(){}
 
-// Int defines an int flag, as flag.Int, whose default under -short is trimmed instead of
-// value: the smaller size the tests run the example at. A value given on the command line
+// Int defines an int flag, as flag.Int, whose default under -short is trimmedValue instead
+// of value: the smaller size the tests run the example at. A value given on the command line
 // wins over both, with or without -short.
 func Int(name string, value, trimmedValue int, usage string) *int {
 	p := flag.Int(name, value, usage)
