@@ -43,14 +43,14 @@ func newBatch(n, b int, limit int64, what string) (*Batch, error) {
 	if err := checkMemory(what, n, b, 16, limit); err != nil {
 		return nil, err
 	}
-	return &Batch{Qubits: n, B: b, Data: make([]complex128, b<<n)}, nil
+	return &Batch{Qubits: n, B: b, Data: makeAmps[complex128](b << n)}, nil
 }
 
 func newRealBatch(n, b int, limit int64, what string) (*RealBatch, error) {
 	if err := checkMemory(what, n, b, 8, limit); err != nil {
 		return nil, err
 	}
-	return &RealBatch{Qubits: n, B: b, Data: make([]float64, b<<n)}, nil
+	return &RealBatch{Qubits: n, B: b, Data: makeAmps[float64](b << n)}, nil
 }
 
 // Rows is the number of rows, 2^Qubits.

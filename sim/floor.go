@@ -24,7 +24,7 @@ func MemoryFloorPrecision(n int, complexPath bool, prec Precision, repeats int, 
 		if err := checkMemory("state vector", n, 1, prec.bytesPerAmp(complexPath), limit); err != nil {
 			return 0, err
 		}
-		x := make([]float32, 1<<n*(prec.bytesPerAmp(complexPath)/4))
+		x := makeAmps[float32](1 << n * (prec.bytesPerAmp(complexPath) / 4))
 		sweep = func() { drvScale(x, 0.999, workers(len(x))) }
 		return timeFloor(sweep, repeats), nil
 	}

@@ -39,10 +39,10 @@ func newState(n int, limit int64, complexPath bool, p Precision) (*State, error)
 			return nil, err
 		}
 		if complexPath {
-			s.c64 = make([]complex64, 1<<n)
+			s.c64 = makeAmps[complex64](1 << n)
 			s.c64[0] = 1
 		} else {
-			s.r32 = make([]float32, 1<<n)
+			s.r32 = makeAmps[float32](1 << n)
 			s.r32[0] = 1
 		}
 		return s, nil
@@ -264,7 +264,7 @@ func (s *State) promote() error {
 		if err := checkMemory("state vector", s.n, 1, 8, s.limit); err != nil {
 			return err
 		}
-		c := make([]complex64, len(s.r32))
+		c := makeAmps[complex64](len(s.r32))
 		for i, v := range s.r32 {
 			c[i] = complex(v, 0)
 		}
