@@ -213,13 +213,10 @@ const gatherMinGates = 3
 // in no chunk is applied directly, in its place.
 func planSweeps(gs []*step, n, c, pin, fuseQubits int, ck costKind, B int) []sweep {
 	masks := make([]uint64, len(gs))
+	diag := make([]bool, len(gs)) // may run with outer qubits (outerdiag.go)
 	for i, st := range gs {
-		for _, q := range st.controls {
-			masks[i] |= 1 << q
-		}
-		for _, q := range st.targets {
-			masks[i] |= 1 << q
-		}
+		masks[i] = qubitMask(st)
+		diag[i] = outerDiagonals && cheapDiagonal(st)
 	}
 	pending := make([]int, len(gs))
 	for i := range pending {
@@ -236,6 +233,12 @@ func planSweeps(gs []*step, n, c, pin, fuseQubits int, ck costKind, B int) []swe
 			if m&blocked == 0 {
 				if u := local | m; bits.OnesCount64(u) <= c {
 					local = u
+					take = append(take, i)
+					continue
+				}
+				if diag[i] && m&local != 0 {
+					// A diagonal that does not fit but touches a local qubit runs with
+					// its other qubits outer (chunk by chunk), not blocking them.
 					take = append(take, i)
 					continue
 				}
@@ -269,8 +272,9 @@ func planSweeps(gs []*step, n, c, pin, fuseQubits int, ck costKind, B int) []swe
 	return out
 }
 
-// deferGates and denseSwaps switch deferLoneGates and denseTranspositions (for benchmarks).
-var deferGates, denseSwaps = true, true
+// deferGates, denseSwaps and outerDiagonals switch deferLoneGates, denseTranspositions
+// and diagonal steps with outer qubits (for tests and benchmarks).
+var deferGates, denseSwaps, outerDiagonals = true, true, true
 
 // deferLoneGates moves to the next sweep the 1-qubit gates of take on a qubit that no other
 // gate of take touches when the next gate on that qubit is pending (in left) and acts on at
@@ -330,11 +334,15 @@ func deferLoneGates(take, left []int, masks []uint64) ([]int, []int) {
 // renumbering qubits and fusing runs of small gates.
 func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int, ck costKind, B int) sweep {
 	sw := sweep{}
-	var pos [64]int
+	var pos, opos [64]int
+	outers := 0
 	for q := 0; q < n; q++ {
 		if local>>q&1 == 1 {
 			pos[q] = len(sw.local)
 			sw.local = append(sw.local, q)
+		} else {
+			opos[q] = outers // bit of the chunk index (runSweep's outerQs)
+			outers++
 		}
 	}
 	renum := func(qs []int) []int {
@@ -346,6 +354,10 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int, ck costKi
 	}
 	steps := make([]step, 0, len(take))
 	for _, i := range take {
+		if m := qubitMask(gs[i]); m&^local != 0 {
+			steps = append(steps, outerStep(gs[i], local, &pos, &opos))
+			continue
+		}
 		st := *gs[i]
 		st.controls, st.targets = renum(st.controls), renum(st.targets)
 		steps = append(steps, st)
@@ -354,6 +366,7 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int, ck costKi
 		// Larger settings are clamped: a fused block is a dense 4^f matrix.
 		steps = fuseSteps(steps, len(sw.local), min(fuseQubits, fuse.MaxQubits), ck, B)
 		steps = mergeDiagonals(steps, B)
+		steps = mergeOuter(steps)
 		if fuseQubits >= 2 && denseSwaps {
 			denseTranspositions(steps, ck, B)
 		}
@@ -369,7 +382,12 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int, ck costKi
 // kernel would cost more than they do on data of kind ck with B elements per row.
 func fuseSteps(steps []step, n, maxQubits int, ck costKind, B int) []step {
 	var out []step
-	size := func(st *step) int { return len(st.controls) + len(st.targets) }
+	size := func(st *step) int {
+		if st.outer != nil { // its matrix depends on the chunk: not fused
+			return maxQubits + 1
+		}
+		return len(st.controls) + len(st.targets)
+	}
 	for i := 0; i < len(steps); {
 		if size(&steps[i]) > maxQubits {
 			out = append(out, steps[i])
@@ -524,7 +542,7 @@ func (a *amps) runGates(gs []*step, cfg BlockConfig) {
 // runSweep runs one sweep over every chunk of data (a's real view) on w goroutines (bufs
 // holds each one's gather buffer, allocated on first use); apply runs the sweep's gates on
 // one chunk.
-func runSweep[F float32 | float64](a *amps, data []F, sw *sweep, w int, bufs [][]F, apply func([]step, []F)) {
+func runSweep[F float32 | float64](a *amps, data []F, sw *sweep, w int, bufs [][]F, apply func([]step, []F, int)) {
 	n, c := a.n, len(sw.local)
 	rf := a.rowFloats()
 	eb := a.elemBytes()
@@ -586,7 +604,7 @@ func runSweep[F float32 | float64](a *amps, data []F, sw *sweep, w int, bufs [][
 			nextO = claim(g)
 			base := spread(o, outerQs) * rf
 			if p == c {
-				apply(sw.steps, data[base:base+chunkLen])
+				apply(sw.steps, data[base:base+chunkLen], o)
 				continue
 			}
 			nextBase := -1
@@ -602,7 +620,7 @@ func runSweep[F float32 | float64](a *amps, data []F, sw *sweep, w int, bufs [][
 				src := base + segOff(j)
 				copy(buf[j*seg:(j+1)*seg], data[src:src+seg])
 			}
-			apply(sw.steps, buf)
+			apply(sw.steps, buf, o)
 			for k, off := range runOffs {
 				copy(data[base+off:base+off+run], buf[k*run:(k+1)*run])
 			}
@@ -658,14 +676,14 @@ func (a *amps) prepareDense4(st *step) {
 	}
 }
 
-// applyChunk applies the sweep's gates, serially, to one chunk (its float64 view; for
+// applyChunk applies the sweep's gates, serially, to chunk o (its float64 view; for
 // complex data the chunk is reinterpreted as complex128 for complex matrices).
-func (a *amps) applyChunk(steps []step, chunk []float64) {
+func (a *amps) applyChunk(steps []step, chunk []float64, o int) {
 	if a.c == nil {
 		for i := range steps {
 			st := &steps[i]
 			if st.dg != nil {
-				applyDiagStep[float64, complex128](chunk, nil, a.B, false, st.targets, st.dgr, nil)
+				applyDiagStep[float64, complex128](chunk, nil, a.B, false, st.targets, outerPart(st, st.dgr, o), nil)
 				continue
 			}
 			if st.d4 != nil && st.d4.fits(len(chunk)*8/st.d4.es) {
@@ -680,7 +698,7 @@ func (a *amps) applyChunk(steps []step, chunk []float64) {
 	for i := range steps {
 		st := &steps[i]
 		if st.dg != nil {
-			applyDiagStep(chunk, cc, a.B, true, st.targets, st.dgr, st.dg)
+			applyDiagStep(chunk, cc, a.B, true, st.targets, outerPart(st, st.dgr, o), outerPart(st, st.dg, o))
 			continue
 		}
 		if st.d4 != nil && st.d4.fits(len(chunk)*8/st.d4.es) {
@@ -696,12 +714,12 @@ func (a *amps) applyChunk(steps []step, chunk []float64) {
 }
 
 // applyChunk32 is applyChunk in single precision (the steps' m64 and mr32 matrices).
-func (a *amps) applyChunk32(steps []step, chunk []float32) {
+func (a *amps) applyChunk32(steps []step, chunk []float32, o int) {
 	if a.c64 == nil {
 		for i := range steps {
 			st := &steps[i]
 			if st.dg != nil {
-				applyDiagStep[float32, complex64](chunk, nil, a.B, false, st.targets, st.dgr32, nil)
+				applyDiagStep[float32, complex64](chunk, nil, a.B, false, st.targets, outerPart(st, st.dgr32, o), nil)
 				continue
 			}
 			if st.d4 != nil && st.d4.fits(len(chunk)*4/st.d4.es) {
@@ -716,7 +734,7 @@ func (a *amps) applyChunk32(steps []step, chunk []float32) {
 	for i := range steps {
 		st := &steps[i]
 		if st.dg != nil {
-			applyDiagStep(chunk, cc, a.B, true, st.targets, st.dgr32, st.dg64)
+			applyDiagStep(chunk, cc, a.B, true, st.targets, outerPart(st, st.dgr32, o), outerPart(st, st.dg64, o))
 			continue
 		}
 		if st.d4 != nil && st.d4.fits(len(chunk)*4/st.d4.es) {

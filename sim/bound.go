@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"time"
 	"unsafe"
 )
@@ -93,6 +94,10 @@ func stepKernel(st *step) (kind Kernel, weight float64, qmin int, portable bool)
 		qmin = min(qmin, q)
 	}
 	k := len(st.controls) + len(st.targets)
+	if st.outer != nil {
+		kind, weight = outerKernel(st)
+		return kind, weight, qmin, false
+	}
 	if st.dg != nil { // a merged diagonal: one pattern pass
 		if st.dgr != nil {
 			return KernelPatternReal, 1, qmin, false
@@ -141,6 +146,41 @@ func stepKernel(st *step) (kind Kernel, weight float64, qmin int, portable bool)
 	}
 	// Larger dense blocks: 2^T products per amplitude of the rows they touch.
 	return pick(KernelDense4Real, KernelDense4Complex), float64(D) / 4 * float64(D) * touched, qmin, true
+}
+
+// outerKernel is stepKernel for a diagonal step with outer qubits: averaged over the chunks
+// (each selects one part of the table), a scaling pass on the chunks whose part is a factor
+// other than 1 (no local qubit), a pattern pass on those whose part is not the identity
+// (a low local qubit: applyDiag's pattern pass, for one element per row), or a diagonal pass
+// over the fraction of amplitudes whose entry is not 1.
+func outerKernel(st *step) (Kernel, float64) {
+	T := len(st.targets)
+	size := 1 << T
+	parts := len(st.dg) / size
+	applied, entries := 0, 0
+	for oi := 0; oi < parts; oi++ {
+		e := 0
+		for _, v := range st.dg[oi*size : (oi+1)*size] {
+			if v != 1 {
+				e++
+			}
+		}
+		entries += e
+		if e > 0 {
+			applied++
+		}
+	}
+	diag, pattern := KernelDiagComplex, KernelPatternComplex
+	if st.dgr != nil {
+		diag, pattern = KernelDiagReal, KernelPatternReal
+	}
+	switch {
+	case T == 0:
+		return diag, float64(applied) / float64(parts)
+	case slices.Min(st.targets) < bits.Len(patternElems/2):
+		return pattern, float64(applied) / float64(parts)
+	}
+	return diag, float64(entries) / float64(size*parts)
 }
 
 // sweepMix returns the in-cache work of a sweep's steps.
@@ -227,9 +267,9 @@ func MeasureKernelCosts(n int, complexPath bool, prec Precision, repeats int) Ke
 		run := func(g int) {
 			a := &chunks[g]
 			if a.single() {
-				a.applyChunk32([]step{st}, a.f32)
+				a.applyChunk32([]step{st}, a.f32, 0)
 			} else {
-				a.applyChunk([]step{st}, a.f)
+				a.applyChunk([]step{st}, a.f, 0)
 			}
 		}
 		chunks[0].prepareDense4(&st)

@@ -14,6 +14,9 @@ const maxDiagQubits = 10
 
 // diagStep reports whether st is diagonal (controls included), and its qubit mask.
 func diagStep(st *step) (uint64, bool) {
+	if st.outer != nil { // its table depends on the chunk (mergeOuter merges those)
+		return 0, false
+	}
 	var mask uint64
 	for _, q := range st.controls {
 		mask |= 1 << q

@@ -34,6 +34,10 @@ type step struct {
 	dgr   []float64
 	dg64  []complex64
 	dgr32 []float32
+	// outer, when non-nil, makes a dg step a diagonal with outer qubits (outerdiag.go): bit
+	// len(targets)+k of dg's index is bit outer[k] of the chunk's index, so that each chunk
+	// applies the part of dg its outer bits select on the local targets.
+	outer []int
 }
 
 // windowOps is the number of operations Run, Columns, ApplyCircuit and Plan compile and run
