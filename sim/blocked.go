@@ -366,7 +366,7 @@ func newSweep(gs []*step, take []int, local uint64, n, fuseQubits int, ck costKi
 		// Larger settings are clamped: a fused block is a dense 4^f matrix.
 		steps = fuseSteps(steps, len(sw.local), min(fuseQubits, fuse.MaxQubits), ck, B)
 		steps = mergeDiagonals(steps, B)
-		steps = mergeOuter(steps)
+		steps = mergeOuter(steps, B)
 		if fuseQubits >= 2 && denseSwaps {
 			denseTranspositions(steps, ck, B)
 		}

@@ -145,7 +145,7 @@ func ExampleSchedule_KernelBound() {
 	fmt.Println("step bound", sc.Bound(2*time.Millisecond, time.Millisecond))
 	fmt.Println("kernel bound", sc.KernelBound(2*time.Millisecond, kc))
 	// Output:
-	// gates 118 steps 33 sweeps 2 dense 4x4 complex steps 29
-	// step bound 33ms
-	// kernel bound 88.96875ms
+	// gates 118 steps 36 sweeps 2 dense 4x4 complex steps 29
+	// step bound 36ms
+	// kernel bound 89.5ms
 }
