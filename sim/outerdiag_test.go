@@ -117,3 +117,52 @@ func TestOuterDiagonalsSweeps(t *testing.T) {
 		}
 	}
 }
+
+// TestOuterDiagonalsBatch: batches of 3 random states (rows of 3 columns, so a chunk's rows
+// are wider) through the QFT and diagonal-rich random circuits, every blocking
+// configuration with chunks, equal each state run on its own gate by gate, column by column,
+// to 1e-12; the batch schedules hold outer steps.
+func TestOuterDiagonalsBatch(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	const B = 3
+	outers := 0
+	for _, n := range []int{5, 7, 9} {
+		qft, err := library.QFT(n)
+		require.NoError(t, err)
+		for ci, c := range []*circuit.Circuit{qft, randomCircuit(r, n, 8*n, diagonalPool(), 2)} {
+			prog, err := prepare(c, nil)
+			require.NoError(t, err)
+			for _, cfg := range blockConfigs[1:] {
+				x, _ := NewBatch(n, B)
+				cols := make([][]complex128, B)
+				for b := range cols {
+					cols[b] = normalize(randComplex(r, 1<<n))
+					for i, v := range cols[b] {
+						x.Data[i*B+b] = v
+					}
+				}
+				withBlocking(cfg, func() {
+					require.NoError(t, x.ApplyCircuit(c, nil), "%v n=%d", cfg, n)
+					require.NoError(t, prog.eachGates(func(gs []*step) {
+						sweeps, _ := Blocking.plan(gs, n, 2*B, 8, true)
+						for _, sw := range sweeps {
+							for k := range sw.steps {
+								if sw.steps[k].outer != nil {
+									outers++
+								}
+							}
+						}
+					}))
+				})
+				for b := range cols {
+					init, _ := FromAmplitudes(cols[b])
+					var want *Result
+					withBlocking(BlockConfig{}, func() { want, _ = Run(c, Options{Initial: init}) })
+					require.LessOrEqual(t, maxDiff(x.Column(b), want.State.Amplitudes()), 1e-12, "%v n=%d circuit %d column %d", cfg, n, ci, b)
+				}
+			}
+		}
+	}
+	require.Positive(t, outers, "no batch schedule held a diagonal step with outer qubits")
+	t.Logf("outer steps %d", outers)
+}
