@@ -209,8 +209,9 @@ const gatherMinGates = 3
 // planSweeps groups gates into sweeps of at most c local qubits, the lowest pin qubits
 // always local. Each sweep scans every pending gate in order and takes it when its qubits
 // avoid every qubit of an earlier gate left pending (so it commutes with all of them) and fit
-// with the sweep's local qubits; the gates left over go to the next sweep. A gate that fits
-// in no chunk is applied directly, in its place.
+// with the sweep's local qubits — or, for a cheap diagonal gate that touches a local qubit,
+// without fitting: its other qubits stay outer (outerdiag.go); the gates left over go to the
+// next sweep. A gate that fits in no chunk is applied directly, in its place.
 func planSweeps(gs []*step, n, c, pin, fuseQubits int, ck costKind, B int) []sweep {
 	masks := make([]uint64, len(gs))
 	diag := make([]bool, len(gs)) // may run with outer qubits (outerdiag.go)
