@@ -222,21 +222,9 @@ func TestApplyCircuitBatch(t *testing.T) {
 		for _, n := range []int{3, 7, 9} {
 			const B = 5
 			c := randomCircuit(r, n, 6*n, gates.All(), 2)
-			x, _ := NewBatch(n, B)
-			cols := make([][]complex128, B)
-			for b := range cols {
-				cols[b] = normalize(randComplex(r, 1<<n))
-				for i, v := range cols[b] {
-					x.Data[i*B+b] = v
-				}
-			}
+			x, cols := randomBatch(r, n, B)
 			withBlocking(cfg, func() { require.NoError(t, x.ApplyCircuit(c, nil), "%v n=%d", cfg, n) })
-			for b := range cols {
-				init, _ := FromAmplitudes(cols[b])
-				var want *Result
-				withBlocking(BlockConfig{}, func() { want, _ = Run(c, Options{Initial: init}) })
-				require.LessOrEqual(t, maxDiff(x.Column(b), want.State.Amplitudes()), 1e-12, "%v n=%d column %d: max difference", cfg, n, b)
-			}
+			requireColumnsRun(t, x, cols, c, fmt.Sprintf("%v n=%d", cfg, n))
 			rc := randomCircuit(r, n, 6*n, realGates(), 1)
 			y, _ := NewRealBatch(n, B)
 			for i := range y.Data {
@@ -264,6 +252,31 @@ func TestApplyCircuitBatch(t *testing.T) {
 	assert.ErrorContains(t, x.ApplyCircuit(circuit.New(4).H(0), nil), "4 qubits", "size mismatch")
 	y, _ := NewRealBatch(2, 2)
 	assert.ErrorContains(t, y.ApplyCircuit(circuit.New(2).H(0).S(1), nil), "s", "complex gate on a real batch")
+}
+
+// randomBatch returns a batch of B random normalised states of n qubits and its columns.
+func randomBatch(r *rand.Rand, n, B int) (*Batch, [][]complex128) {
+	x, _ := NewBatch(n, B)
+	cols := make([][]complex128, B)
+	for b := range cols {
+		cols[b] = normalize(randComplex(r, 1<<n))
+		for i, v := range cols[b] {
+			x.Data[i*B+b] = v
+		}
+	}
+	return x, cols
+}
+
+// requireColumnsRun checks that column b of x equals cols[b] run through c on its own, gate
+// by gate (the unblocked oracle), to 1e-12 per amplitude.
+func requireColumnsRun(t *testing.T, x *Batch, cols [][]complex128, c *circuit.Circuit, what string) {
+	t.Helper()
+	for b := range cols {
+		init, _ := FromAmplitudes(cols[b])
+		var want *Result
+		withBlocking(BlockConfig{}, func() { want, _ = Run(c, Options{Initial: init}) })
+		require.LessOrEqual(t, maxDiff(x.Column(b), want.State.Amplitudes()), 1e-12, "%s column %d: max difference", what, b)
+	}
 }
 
 func norm(v []float64) float64 {

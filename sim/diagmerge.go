@@ -17,13 +17,7 @@ func diagStep(st *step) (uint64, bool) {
 	if st.outer != nil { // its table depends on the chunk (mergeOuter merges those)
 		return 0, false
 	}
-	var mask uint64
-	for _, q := range st.controls {
-		mask |= 1 << q
-	}
-	for _, q := range st.targets {
-		mask |= 1 << q
-	}
+	mask := qubitMask(st)
 	if st.dg != nil {
 		return mask, true
 	}

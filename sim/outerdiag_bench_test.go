@@ -2,15 +2,12 @@ package sim
 
 import (
 	"fmt"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/qpeft/qpeft/circuit"
 	"github.com/qpeft/qpeft/circuit/library"
-	"github.com/qpeft/qpeft/internal/cputime"
 )
 
 // BenchmarkOuterDiagonals times six circuit families on the complex path with and without
@@ -42,13 +39,6 @@ func BenchmarkOuterDiagonals(b *testing.B) {
 				s, err := newState(n, 0, true, Double)
 				require.NoError(b, err)
 				var sweeps [2]int
-				run := func(on bool) (time.Duration, time.Duration) {
-					outerDiagonals = on
-					defer func() { outerDiagonals = true }()
-					c0, t0 := cputime.Process(), time.Now()
-					require.NoError(b, runSteps(s, steps, nil, nil))
-					return time.Since(t0), cputime.Process() - c0
-				}
 				for i, on := range []bool{false, true} {
 					outerDiagonals = on
 					sc, err := Plan(c, nil, true)
@@ -56,18 +46,12 @@ func BenchmarkOuterDiagonals(b *testing.B) {
 					require.NoError(b, err)
 					sweeps[i] = sc.Sweeps
 				}
-				run(true)
-				var wall, cpu []float64
-				for i := 0; i < b.N; i++ {
-					w1, c1 := run(true)
-					w0, c0 := run(false)
-					wall = append(wall, float64(w1)/float64(w0))
-					cpu = append(cpu, float64(c1)/float64(c0))
-				}
-				slices.Sort(wall)
-				slices.Sort(cpu)
-				fmt.Printf("%s: sweeps %d -> %d; on/off wall median %.3f (%.3f-%.3f), cpu median %.3f (%.3f-%.3f)\n",
-					b.Name(), sweeps[0], sweeps[1], wall[len(wall)/2], wall[0], wall[len(wall)-1], cpu[len(cpu)/2], cpu[0], cpu[len(cpu)-1])
+				ratios := onOffRatios(b, func(on bool) {
+					outerDiagonals = on
+					defer func() { outerDiagonals = true }()
+					require.NoError(b, runSteps(s, steps, nil, nil))
+				})
+				fmt.Printf("%s: sweeps %d -> %d; %s\n", b.Name(), sweeps[0], sweeps[1], ratios)
 			})
 		}
 	}

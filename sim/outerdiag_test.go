@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -133,14 +134,7 @@ func TestOuterDiagonalsBatch(t *testing.T) {
 			prog, err := prepare(c, nil)
 			require.NoError(t, err)
 			for _, cfg := range blockConfigs[1:] {
-				x, _ := NewBatch(n, B)
-				cols := make([][]complex128, B)
-				for b := range cols {
-					cols[b] = normalize(randComplex(r, 1<<n))
-					for i, v := range cols[b] {
-						x.Data[i*B+b] = v
-					}
-				}
+				x, cols := randomBatch(r, n, B)
 				withBlocking(cfg, func() {
 					require.NoError(t, x.ApplyCircuit(c, nil), "%v n=%d", cfg, n)
 					require.NoError(t, prog.eachGates(func(gs []*step) {
@@ -154,12 +148,7 @@ func TestOuterDiagonalsBatch(t *testing.T) {
 						}
 					}))
 				})
-				for b := range cols {
-					init, _ := FromAmplitudes(cols[b])
-					var want *Result
-					withBlocking(BlockConfig{}, func() { want, _ = Run(c, Options{Initial: init}) })
-					require.LessOrEqual(t, maxDiff(x.Column(b), want.State.Amplitudes()), 1e-12, "%v n=%d circuit %d column %d", cfg, n, ci, b)
-				}
+				requireColumnsRun(t, x, cols, c, fmt.Sprintf("%v n=%d circuit %d", cfg, n, ci))
 			}
 		}
 	}
