@@ -282,6 +282,15 @@ func spread(j int, qubits []int) int {
 	return o
 }
 
+// gather is the inverse of spread: bit b of the result is bit qubits[b] of o.
+func gather(o int, qubits []int) int {
+	j := 0
+	for b, q := range qubits {
+		j |= (o >> q & 1) << b
+	}
+	return j
+}
+
 // sortedQubits returns controls ∪ targets in ascending order, in buf.
 func sortedQubits(buf []int, controls, targets []int) []int {
 	qs := append(append(buf[:0], controls...), targets...)
@@ -388,12 +397,7 @@ func applyDiag[T number](d []T, B int, controls, targets []int, diag []T, skip T
 			full[j] = 1
 		}
 		for e, o := range offs {
-			row := o / B
-			idx := 0
-			for j, q := range qs {
-				idx |= (row >> q & 1) << j
-			}
-			full[idx] = vals[e]
+			full[gather(o/B, qs)] = vals[e]
 		}
 		runs := len(d) / (B << qs[0])
 		if w <= 1 {

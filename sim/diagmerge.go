@@ -47,21 +47,14 @@ func patternDiag(mask uint64, B int) bool {
 // diagFactor returns st's diagonal entry for the row bits r (of the qubits st acts on).
 func diagFactor(st *step, row int) complex128 {
 	if st.dg != nil {
-		idx := 0
-		for j, q := range st.targets {
-			idx |= (row >> q & 1) << j
-		}
-		return st.dg[idx]
+		return st.dg[gather(row, st.targets)]
 	}
 	for _, q := range st.controls {
 		if row>>q&1 == 0 {
 			return 1
 		}
 	}
-	idx := 0
-	for j, q := range st.targets {
-		idx |= (row >> q & 1) << j
-	}
+	idx := gather(row, st.targets)
 	D := 1 << len(st.targets)
 	return st.m[idx*D+idx]
 }

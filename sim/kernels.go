@@ -531,11 +531,7 @@ const patternElems = 64
 // diagPatternBlocks multiplies blocks lo..hi−1 of patternElems elements by their patterns.
 func diagPatternBlocks[T number](d []T, B int, high []int, pats *[4][patternElems]T, used *[4]bool, lo, hi int) {
 	for b := lo; b < hi; b++ {
-		row := b * patternElems / B
-		h := 0
-		for j, q := range high {
-			h |= (row >> q & 1) << j
-		}
+		h := gather(b*patternElems/B, high)
 		if !used[h] {
 			continue
 		}

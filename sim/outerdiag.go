@@ -75,11 +75,7 @@ func outerStep(st *step, local uint64, pos, opos *[64]int) step {
 // outerIndex returns the index of the part of an outer step's table that the chunk of index
 // o selects.
 func (st *step) outerIndex(o int) int {
-	oi := 0
-	for k, b := range st.outer {
-		oi |= (o >> b & 1) << k
-	}
-	return oi
+	return gather(o, st.outer)
 }
 
 // mergeOuter replaces each run of two or more consecutive diagonal steps of a sweep that
@@ -156,11 +152,7 @@ func mergeOuterRun(run []step, local, outer uint64) step {
 				v *= diagFactor(st, row)
 				continue
 			}
-			li := 0
-			for j, q := range st.targets {
-				li |= (row >> q & 1) << j
-			}
-			v *= st.dg[st.outerIndex(o)<<len(st.targets)|li]
+			v *= st.dg[st.outerIndex(o)<<len(st.targets)|gather(row, st.targets)]
 		}
 		dg[idx] = v
 	}
