@@ -29,7 +29,7 @@ func TestFrontPlan(t *testing.T) {
 		centre    [2]int // L, K
 		ls, ks    []int
 	}{
-		{ModelMLP512, []int{1, 2, 4, 8, 16}, true, [2]int{2, 8}, []int{1, 4}, []int{4, 32}},
+		{ModelMLP512, []int{1, 2, 4, 8, 16}, true, [2]int{2, 512}, []int{1, 4}, []int{128, 256}},
 		{ModelMNISTCNN, []int{1, 2, 4, 8}, false, [2]int{2, 4}, []int{1, 4}, []int{2, 8}},
 		{FrontMiniLM, []int{1, 2, 4, 8, 16}, true, [2]int{2, 8}, []int{1, 4}, []int{4, 16}},
 	}
@@ -279,7 +279,7 @@ func TestFrontQuick(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(md, begin), "the section is replaced, not appended")
 
 	// Another code's run of the centre: made again, or reused as stale when asked.
-	centre := filepath.Join(c.Out, ModelMLP512, "qpeft-L2-K8", "seed-1", MetricsFile)
+	centre := filepath.Join(c.Out, ModelMLP512, "qpeft-L2-K512", "seed-1", MetricsFile)
 	tamper := func() {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal(readFile(t, centre), &m))
@@ -291,11 +291,11 @@ func TestFrontQuick(t *testing.T) {
 	c2.ReuseStale = true
 	require.NoError(t, Front(context.Background(), c2, &log))
 	md = string(readFile(t, res))
-	assert.Contains(t, md, "| Quantum-PEFT L=2 K=8 (fc2; centre) |")
-	assert.Regexp(t, `Quantum-PEFT L=2 K=8 \(fc2; centre\) \|[^\n]*\| reused 1/1, stale \|`, md)
+	assert.Contains(t, md, "| Quantum-PEFT L=2 K=512 (fc2; centre) |")
+	assert.Regexp(t, `Quantum-PEFT L=2 K=512 \(fc2; centre\) \|[^\n]*\| reused 1/1, stale \|`, md)
 	require.NoError(t, Front(context.Background(), c, &log))
 	md = string(readFile(t, res))
-	assert.Regexp(t, `Quantum-PEFT L=2 K=8 \(fc2; centre\) \|[^\n]*\| fresh \|`, md, "made again without ReuseStale")
+	assert.Regexp(t, `Quantum-PEFT L=2 K=512 \(fc2; centre\) \|[^\n]*\| fresh \|`, md, "made again without ReuseStale")
 
 	// Other seeds: the finished searches are reused with the seed they ran with.
 	search := readFile(t, filepath.Join(c.Out, ModelMLP512, "lr-qpeft", LRSearchFile))

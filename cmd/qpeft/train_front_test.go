@@ -50,7 +50,7 @@ func TestTrainFrontQuick(t *testing.T) {
 	assert.Contains(t, stdout, "front mlp512: estimate")
 	md, err := os.ReadFile(res)
 	require.NoError(t, err)
-	for _, want := range []string{"## mlp512 on Fashion-MNIST", "| Quantum-PEFT (fc2) | Quantum-PEFT L=2 K=8 (fc2; centre) | 90 |",
+	for _, want := range []string{"## mlp512 on Fashion-MNIST", "| Quantum-PEFT (fc2) | Quantum-PEFT L=2 K=512 (fc2; centre) | 594 |",
 		"| LoRA (fc2) | LoRA r=16 (fc2) | 16384 |", "Learning rates, chosen on a validation split", "Command:", "qpeft train --front --quick"} {
 		assert.Contains(t, string(md), want)
 	}
