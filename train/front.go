@@ -186,8 +186,9 @@ func frontRecipeOf(task string, quick bool) frontRecipe {
 	case ModelMLP512:
 		// The centre is K = 512, every column of fc2's 512 × 512 circuit: on the validation
 		// split (seed 1, rate 1e-2) K = 8, 128, 512 scored 82.20, 82.73, 83.37 % against LoRA
-		// r = 1's 83.02 % (docs/results.md, "the rank of the circuit"); the first front, centred
-		// on K = 8 with K = 4 and 32 around it, is kept in docs/results.md.
+		// r = 1's 83.02 % (docs/results.md, "mlp512 again, centred on the circuit's full rank";
+		// docs/method.md §5 on what carries the gain); the first front, centred on K = 8 with
+		// K = 4 and 32 around it, is kept in docs/results.md.
 		r.targets, r.centreK, r.ks = "fc2", 512, []int{128, 256}
 		r.rates = map[string][]float64{FamilyHead: {1e-3, 3e-3, 1e-2}, FamilyLoRA: {1e-3, 3e-3, 1e-2},
 			FamilyAdaLoRA: {1e-3, 3e-3, 1e-2}, FamilyQPEFT: {1e-2, 3e-2, 1e-1}}
