@@ -168,7 +168,7 @@ func recipeRates(task string, quick bool) string {
 	}
 	from := "the rates of the results sweep (docs/results.md), picked on short runs on training data"
 	if task == FrontMiniLM {
-		from = "chosen on a validation part of the training split for docs/results-minilm.md (head, LoRA, Quantum-PEFT; AdaLoRA takes LoRA's)"
+		from = "chosen on a validation part of the training split: head and LoRA for docs/results-minilm.md (AdaLoRA takes LoRA's), Quantum-PEFT's at K = 384 over 1e-2, 3e-2, 0.1, 0.3 (docs/results.md, \"MiniLM again\")"
 	}
 	return strings.Join(s, ", ") + " — " + from
 }

@@ -31,7 +31,7 @@ func TestFrontPlan(t *testing.T) {
 	}{
 		{ModelMLP512, []int{1, 2, 4, 8, 16}, true, [2]int{2, 512}, []int{1, 4}, []int{128, 256}},
 		{ModelMNISTCNN, []int{1, 2, 4, 8}, false, [2]int{2, 4}, []int{1, 4}, []int{2, 8}},
-		{FrontMiniLM, []int{1, 2, 4, 8, 16}, true, [2]int{2, 8}, []int{1, 4}, []int{4, 16}},
+		{FrontMiniLM, []int{1, 2, 4, 8, 16}, true, [2]int{2, 384}, []int{1, 4}, []int{128, 256}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.task, func(t *testing.T) {
