@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -174,6 +175,10 @@ type frontRecipe struct {
 	rates         map[string][]float64
 	probeFactor   int // the long linear probe trains the head this many times the epochs
 	adapterSearch int // the LoRA rank whose run searches the LoRA rate
+	// rankCap caps Quantum-PEFT's K on named modules at their full rank (min(out, in)), as a
+	// rank pattern on the points whose K exceeds it: on mnist-cnn K = 16 is every column of
+	// conv2 (16 outputs) and the cap keeps conv1 at its 8.
+	rankCap map[string]int
 	// allLinear says that all-linear adapts more than the standard targets (not on
 	// mnist-cnn, whose only linear layers but the head are conv1 and conv2, the standard
 	// targets), so the front has all-linear points.
@@ -193,8 +198,14 @@ func frontRecipeOf(task string, quick bool) frontRecipe {
 		r.rates = map[string][]float64{FamilyHead: {1e-3, 3e-3, 1e-2}, FamilyLoRA: {1e-3, 3e-3, 1e-2},
 			FamilyAdaLoRA: {1e-3, 3e-3, 1e-2}, FamilyQPEFT: {1e-2, 3e-2, 1e-1}}
 	case ModelMNISTCNN:
-		// conv1 has 8 outputs: ranks above 8 do not exist there.
-		r.targets, r.centreK, r.ks, r.loraRanks, r.allLinear = "conv1,conv2", 4, []int{2, 8}, []int{1, 2, 4, 8}, false
+		// conv1 has 8 outputs: LoRA ranks above 8 do not exist there. Quantum-PEFT's centre
+		// is every column of both circuits, K = 16 on conv2 and 8 on conv1 (248 parameters):
+		// on the validation split (seeds 1–3) it scored 86.45 % at rate 3e-2 against 86.11 %
+		// for the first front's centre K = 4, 86.04 % for the matched head and 86.40 % for
+		// LoRA r = 8 (docs/results.md, "mnist-cnn again"); the first front, centred on K = 4,
+		// is kept in docs/results-front.md.
+		r.targets, r.centreK, r.ks, r.loraRanks, r.allLinear = "conv1,conv2", 16, []int{4, 8}, []int{1, 2, 4, 8}, false
+		r.rankCap = map[string]int{"conv1": 8}
 		r.rates = map[string][]float64{FamilyHead: {3e-5, 1e-4, 3e-4}, FamilyLoRA: {1e-3, 3e-3, 1e-2},
 			FamilyAdaLoRA: {1e-3, 3e-3, 1e-2}, FamilyQPEFT: {1e-2, 3e-2, 1e-1}}
 	case FrontMiniLM:
@@ -283,6 +294,11 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 		if start != "" {
 			name += " " + start
 		}
+		for _, m := range slices.Sorted(maps.Keys(r.rankCap)) {
+			if k > r.rankCap[m] {
+				name += fmt.Sprintf(", %s K=%d", m, r.rankCap[m])
+			}
+		}
 		name += fmt.Sprintf(" (%s; %s)", tgtName[targets], factor)
 		return spec{series: "Quantum-PEFT (" + tgtName[targets] + ")", name: name, factor: factor, family: FamilyQPEFT,
 			targets: targets, prio: prio, method: QPEFT, rank: k, layers: l, ansatz: ansatz, start: start}
@@ -327,6 +343,16 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 		} else {
 			ic := frontImageBase(c, task, s.method)
 			ic.Rank, ic.Layers, ic.Ansatz, ic.Start, ic.LR = s.rank, s.layers, s.ansatz, s.start, lr
+			if s.method == QPEFT {
+				for m, c := range r.rankCap {
+					if s.rank > c {
+						if ic.RankPattern == nil {
+							ic.RankPattern = map[string]int{}
+						}
+						ic.RankPattern[m] = c
+					}
+				}
+			}
 			if s.method.Adapter() {
 				ic.HeadLR = headLR
 				if s.targets == AllLinear {

@@ -30,7 +30,7 @@ func TestFrontPlan(t *testing.T) {
 		ls, ks    []int
 	}{
 		{ModelMLP512, []int{1, 2, 4, 8, 16}, true, [2]int{2, 512}, []int{1, 4}, []int{128, 256}},
-		{ModelMNISTCNN, []int{1, 2, 4, 8}, false, [2]int{2, 4}, []int{1, 4}, []int{2, 8}},
+		{ModelMNISTCNN, []int{1, 2, 4, 8}, false, [2]int{2, 16}, []int{1, 4}, []int{4, 8}},
 		{FrontMiniLM, []int{1, 2, 4, 8, 16}, true, [2]int{2, 384}, []int{1, 4}, []int{128, 256}},
 	}
 	for _, tt := range tests {
@@ -89,6 +89,18 @@ func TestFrontPlan(t *testing.T) {
 			}
 			c := get(*centre)
 			assert.Equal(t, tt.centre, [2]int{c.layers, c.rank})
+			// mnist-cnn's K = 16 is conv2's full rank; conv1 (8 outputs) is capped at 8 by a
+			// rank pattern on exactly the points whose K exceeds 8.
+			for _, p := range points {
+				if p.Image == nil || p.Family != FamilyQPEFT {
+					continue
+				}
+				var want map[string]int
+				if tt.task == ModelMNISTCNN && p.Image.Rank > 8 {
+					want = map[string]int{"conv1": 8}
+				}
+				assert.Equal(t, want, p.Image.RankPattern, p.Name)
+			}
 			head := get(points[0])
 			require.Equal(t, "head-matched", points[0].Slug)
 			varied := map[string][]any{}
