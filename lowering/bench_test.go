@@ -336,3 +336,54 @@ func BenchmarkVJPFusedVsUnfused(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStiefelVJPFullRank times the VJP of a Pauli ansatz at K = N (every column, as
+// the fronts' centres: N = 512, L = 2), with pairChunkReal's AVX2 loop ("avx2") and
+// without it ("go"), alternating in one run. The bytes of the pair passes (x and the
+// cotangent, read and written once per qubit factor) over the time give "pair-GB/s"; the
+// two batches (2 MiB each) sit in the L3, so the floor is that cache's bandwidth.
+func BenchmarkStiefelVJPFullRank(b *testing.B) {
+	const n, K, L = 9, 512, 2
+	c := pauli(n, L)
+	p, err := CompileReal(c)
+	require.NoError(b, err)
+	r := rand.New(rand.NewPCG(5, 6))
+	th := randTheta(r, len(p.Params()))
+	ws := p.NewWorkspace()
+	require.NoError(b, ws.Bind(th))
+	u, _ := sim.NewRealBatch(n, K)
+	require.NoError(b, ws.Stiefel(u))
+	ubar, _ := sim.NewRealBatch(n, K)
+	for i := range ubar.Data {
+		ubar.Data[i] = r.NormFloat64()
+	}
+	grad := make([]float64, len(th))
+	defer func(v bool) { usePairAVX2 = v }(usePairAVX2)
+	avail := usePairAVX2
+	passes := 0 // pair passes: one per qubit factor of each Kronecker stage
+	for _, st := range p.Stages() {
+		if st.Kind == KronStage {
+			passes += len(st.Qubits)
+		}
+	}
+	for round := 0; round < 2; round++ {
+		for _, simd := range []bool{true, false} {
+			if simd && !avail {
+				continue
+			}
+			name := "go"
+			if simd {
+				name = "avx2"
+			}
+			b.Run(name, func(b *testing.B) {
+				usePairAVX2 = simd
+				for i := 0; i < b.N; i++ {
+					require.NoError(b, ws.StiefelVJP(u, ubar, grad))
+				}
+				bytes := float64(passes) * 2 * 2 * float64(len(u.Data)) * 8 // x, ȳ; read and write
+				b.ReportMetric(bytes*float64(b.N)/b.Elapsed().Seconds()/1e9, "pair-GB/s")
+				b.ReportMetric(float64(passes), "pair-passes")
+			})
+		}
+	}
+}

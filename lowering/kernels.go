@@ -97,6 +97,18 @@ func pairChunkReal(x, y []float64, B, q int, a [4]float64, acc bool, lo, hi int,
 		y0 := y[s : s+n]
 		y1 := y[s+R : s+R+n]
 		x1, y0, y1 = x1[:len(x0)], y0[:len(x0)], y1[:len(x0)] // bounds-check hints
+		if m := n &^ 3; usePairAVX2 && m > 0 {
+			// The AVX2 loop takes the first m pairs (x and y bit-identical to the loops
+			// below; its partial C summed in four lanes), the loops the rest.
+			if acc {
+				var c [4]float64
+				pairRunAVX2(&x0[0], &x1[0], &y0[0], &y1[0], m, &a, &c)
+				c00, c01, c10, c11 = c00+c[0], c01+c[1], c10+c[2], c11+c[3]
+			} else {
+				pairRunAVX2(&x0[0], &x1[0], &y0[0], &y1[0], m, &a, nil)
+			}
+			x0, x1, y0, y1 = x0[m:], x1[m:], y0[m:], y1[m:]
+		}
 		if acc {
 			for j := range x0 {
 				u0, u1 := x0[j], x1[j]
