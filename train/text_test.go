@@ -231,6 +231,11 @@ func TestTextSweepResume(t *testing.T) {
 	runs, err := TextSweep(context.Background(), sc, nil)
 	require.NoError(t, err)
 	require.Len(t, runs, 8)
+	for i, r := range runs {
+		// The sweep keeps the numbers, not the trained classifier and adapters (on disk).
+		assert.Nil(t, r.Result.Classifier, "run %d keeps its classifier", i)
+		assert.Nil(t, r.Result.Adapters, "run %d keeps its adapters", i)
+	}
 	// The long probe trains the head for the base's HeadEpochs, the matched-budget row for
 	// the adapter runs' epochs.
 	assert.Equal(t, 3, runs[0].Result.Config.HeadEpochs)
