@@ -344,12 +344,12 @@ func FrontPlan(c FrontConfig, task, minilm string) ([]FrontPoint, error) {
 			ic := frontImageBase(c, task, s.method)
 			ic.Rank, ic.Layers, ic.Ansatz, ic.Start, ic.LR = s.rank, s.layers, s.ansatz, s.start, lr
 			if s.method == QPEFT {
-				for m, c := range r.rankCap {
-					if s.rank > c {
+				for m, full := range r.rankCap {
+					if s.rank > full {
 						if ic.RankPattern == nil {
 							ic.RankPattern = map[string]int{}
 						}
-						ic.RankPattern[m] = c
+						ic.RankPattern[m] = full
 					}
 				}
 			}
