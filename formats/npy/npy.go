@@ -297,6 +297,19 @@ type headerInfo struct {
 // on other layouts.
 var headerLayout = regexp.MustCompile(`^\{'descr': '[^']*', 'fortran_order': (True|False), 'shape': (\(\)|\(\d+,\)|\(\d+(, ?\d+)+,?\)), ?\} *\n$`)
 
+// parseDict has npyio parse the header dictionary. npyio indexes into the dictionary
+// without checking its bounds, and a header that passes headerLayout can still make it
+// panic (FuzzReadNPZ found "slice bounds out of range [50:10]" in its readDescr): a panic
+// becomes an error here.
+func parseDict(raw []byte) (r *npyio.Reader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("npyio cannot parse it (%v)", p)
+		}
+	}()
+	return npyio.NewReader(bytes.NewReader(raw))
+}
+
 // readHeader reads and validates everything up to the data; npyio parses
 // the dictionary.
 func readHeader(r io.Reader) (*headerInfo, error) {
@@ -338,7 +351,7 @@ func readHeader(r io.Reader) (*headerInfo, error) {
 	if major == 3 {
 		raw[6] = 2 // 3.0 differs from 2.0 only by a UTF-8 header, which the layout above excludes
 	}
-	h, err := npyio.NewReader(bytes.NewReader(raw))
+	h, err := parseDict(raw)
 	if err != nil {
 		return nil, fmt.Errorf("npy: header %q: %w", strings.TrimRight(text, " \n"), err)
 	}
