@@ -283,26 +283,33 @@ func BenchmarkDenseN12(b *testing.B) {
 	}
 }
 
+// pauliVJPBench builds what the VJP benchmarks time: the Pauli ansatz on n qubits with L
+// blocks at random angles, its first K columns U and a random cotangent Ū, and a gradient
+// buffer.
+func pauliVJPBench(b *testing.B, n, K, L int) (c *circuit.Circuit, p *RealProgram, ws *RealWorkspace, th []float64, u, ubar *sim.RealBatch, grad []float64) {
+	c = pauli(n, L)
+	p, err := CompileReal(c)
+	require.NoError(b, err)
+	r := rand.New(rand.NewPCG(5, 6))
+	th = randTheta(r, len(p.Params()))
+	ws = p.NewWorkspace()
+	require.NoError(b, ws.Bind(th))
+	u, _ = sim.NewRealBatch(n, K)
+	require.NoError(b, ws.Stiefel(u))
+	ubar, _ = sim.NewRealBatch(n, K)
+	for i := range ubar.Data {
+		ubar.Data[i] = r.NormFloat64()
+	}
+	return c, p, ws, th, u, ubar, make([]float64, len(th))
+}
+
 // BenchmarkVJPFusedVsUnfused measures what the fused backward kernel buys: the same Pauli
 // ansatz VJP (N = 4096, K = 64, L = 2) by this package (one sweep per factor: undo on X and Ȳ
 // and accumulate the 2×2 cotangent together) against the textbook adjoint method on sim's
 // per-op kernels (per gate: Xᵀ-undo, copy, apply ∂G, dot with Ȳ, Ȳᵀ-undo).
 func BenchmarkVJPFusedVsUnfused(b *testing.B) {
 	const n, K, L = 12, 64, 2
-	c := pauli(n, L)
-	p, err := CompileReal(c)
-	require.NoError(b, err)
-	r := rand.New(rand.NewPCG(5, 6))
-	th := randTheta(r, len(p.Params()))
-	ws := p.NewWorkspace()
-	require.NoError(b, ws.Bind(th))
-	u, _ := sim.NewRealBatch(n, K)
-	require.NoError(b, ws.Stiefel(u))
-	ubar, _ := sim.NewRealBatch(n, K)
-	for i := range ubar.Data {
-		ubar.Data[i] = r.NormFloat64()
-	}
-	grad := make([]float64, len(th))
+	c, _, ws, th, u, ubar, grad := pauliVJPBench(b, n, K, L)
 	b.Run("fused", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			require.NoError(b, ws.StiefelVJP(u, ubar, grad))
@@ -344,20 +351,7 @@ func BenchmarkVJPFusedVsUnfused(b *testing.B) {
 // two batches (2 MiB each) sit in the L3, so the floor is that cache's bandwidth.
 func BenchmarkStiefelVJPFullRank(b *testing.B) {
 	const n, K, L = 9, 512, 2
-	c := pauli(n, L)
-	p, err := CompileReal(c)
-	require.NoError(b, err)
-	r := rand.New(rand.NewPCG(5, 6))
-	th := randTheta(r, len(p.Params()))
-	ws := p.NewWorkspace()
-	require.NoError(b, ws.Bind(th))
-	u, _ := sim.NewRealBatch(n, K)
-	require.NoError(b, ws.Stiefel(u))
-	ubar, _ := sim.NewRealBatch(n, K)
-	for i := range ubar.Data {
-		ubar.Data[i] = r.NormFloat64()
-	}
-	grad := make([]float64, len(th))
+	_, p, ws, _, u, ubar, grad := pauliVJPBench(b, n, K, L)
 	defer func(v bool) { usePairAVX2 = v }(usePairAVX2)
 	avail := usePairAVX2
 	passes := 0 // pair passes: one per qubit factor of each Kronecker stage
